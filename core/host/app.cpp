@@ -1,0 +1,290 @@
+#define G_LOG_DOMAIN "kek"
+#include "host/app.h"
+
+#include "config/templates.h"
+
+#include <glib/gstdio.h>
+
+#include <algorithm>
+
+namespace kek::core {
+
+// The Host one plugin sees. What it registers during init is staged here and handed to the
+// real registries only when init succeeds, so a failing plugin leaves nothing behind.
+class PluginContext : public Host, private Http, private Services, private Pipelines {
+ public:
+  PluginContext(App& app, LoadedPlugin loaded, const PluginEntry& entry)
+      : app_(app), loaded_(std::move(loaded)), args_(make_args(entry)) {}
+
+  // ---- Host ----
+  std::string_view version() const override { return KEK_VERSION; }
+  const std::string& plugin_name() const override { return loaded_.name; }
+  const Args& args() const override { return args_; }
+  const std::string& data_dir() const override { return app_.config().data_dir; }
+  const std::string& media_dir() const override { return app_.config().media_dir; }
+  Http& http() override { return committed_ ? static_cast<Http&>(app_.http()) : static_cast<Http&>(*this); }
+  Database& db() override { return app_.db(); }
+  EventBus& events() override { return app_.events(); }
+  Pipelines& pipelines() override { return *this; }
+  Services& services() override { return committed_ ? static_cast<Services&>(app_.services()) : *this; }
+  void add_migrations(std::vector<Migration> migrations) override {
+    for (auto& m : migrations) migrations_.push_back(std::move(m));
+  }
+  void add_command(std::string name, std::string help, CommandHandler handler) override {
+    commands_.push_back({loaded_.name, std::move(name), std::move(help), std::move(handler)});
+  }
+  void on_start(std::function<Status()> fn) override { start_hooks_.push_back(std::move(fn)); }
+  void on_stop(std::function<void()> fn) override { stop_hooks_.push_back(std::move(fn)); }
+  void announce(std::string what, std::string url) override {
+    app_.announcements_.emplace_back(std::move(what), std::move(url));
+  }
+
+  // ---- staging: Http ----
+  void route(std::string method, std::string pattern, HttpHandler handler) override {
+    staged_http_.push_back([=](Http& h) { h.route(method, pattern, handler); });
+  }
+  void route_async(std::string method, std::string pattern, AsyncHttpHandler handler) override {
+    staged_http_.push_back([=](Http& h) { h.route_async(method, pattern, handler); });
+  }
+  void guard(std::string prefix, HttpGuard g) override {
+    staged_http_.push_back([=](Http& h) { h.guard(prefix, g); });
+  }
+  // ---- staging: Services (a plugin may look up what earlier plugins provide) ----
+  void provide(const std::string& name, void* service) override { staged_services_.emplace_back(name, service); }
+  void* lookup(const std::string& name) const override {
+    for (const auto& [n, s] : staged_services_)
+      if (n == name) return s;
+    return app_.services().lookup(name);
+  }
+
+  // ---- Pipelines: templates are stamped with this plugin as their origin ----
+  Status add_template(PipelineTemplate tmpl) override {
+    tmpl.origin = "plugin:" + loaded_.name;
+    return app_.pipelines().add_template(std::move(tmpl));
+  }
+  std::optional<PipelineTemplate> find_template(const std::string& name) const override {
+    return app_.pipelines().find_template(name);
+  }
+  Result<std::string> expand(const std::string& name, const Vars& vars) const override {
+    return app_.pipelines().expand(name, vars);
+  }
+  Status start(const std::string& id, const std::string& name, const Vars& vars, PipelineOptions options) override {
+    return app_.pipelines().start(id, name, vars, options);
+  }
+  Status stop(const std::string& id) override { return app_.pipelines().stop(id); }
+  std::optional<PipelineInfo> info(const std::string& id) const override { return app_.pipelines().info(id); }
+  std::vector<PipelineInfo> list() const override { return app_.pipelines().list(); }
+
+  Status init() {
+    char error[1024] = "";
+    int rc = loaded_.descriptor->init(static_cast<Host*>(this), error, sizeof error);
+    if (rc != 0) return Error{std::string("init failed: ") + (error[0] ? error : "no reason given"), 500};
+    return {};
+  }
+  // Hands what init registered to the host.
+  void commit() {
+    for (auto& f : staged_http_) f(app_.http());
+    for (auto& [n, s] : staged_services_) app_.services().provide(n, s);
+    for (auto& c : commands_) app_.commands_.push_back(c);
+    if (!migrations_.empty()) app_.migrations_.push_back({loaded_.name, migrations_});
+    staged_http_.clear();
+    staged_services_.clear();
+    committed_ = true;
+  }
+  Status run_start_hooks() {
+    for (auto& f : start_hooks_)
+      if (auto s = f(); !s) return wrap(s.error(), "plugin " + loaded_.name);
+    return {};
+  }
+  void run_stop_hooks() {
+    for (auto it = stop_hooks_.rbegin(); it != stop_hooks_.rend(); ++it) (*it)();
+  }
+  const LoadedPlugin& loaded() const { return loaded_; }
+
+ private:
+  static Args make_args(const PluginEntry& entry) {
+    auto doc = JsonDoc::parse(entry.args_json);
+    auto marks = entry.arg_marks;
+    Mark base = entry.mark;
+    base.path += ".args";
+    return Args(doc ? std::move(*doc) : JsonDoc(json_node_new(JSON_NODE_OBJECT)),
+                [marks, base](const std::string& key) {
+                  auto it = marks.find(key);
+                  if (it != marks.end()) return it->second.str();
+                  Mark m = base;
+                  m.path += "." + key;
+                  return m.str();
+                });
+  }
+
+  App& app_;
+  LoadedPlugin loaded_;
+  Args args_;
+  bool committed_ = false;
+  std::vector<std::function<void(Http&)>> staged_http_;
+  std::vector<std::pair<std::string, void*>> staged_services_;
+  std::vector<PluginCommand> commands_;
+  std::vector<Migration> migrations_;
+  std::vector<std::function<Status()>> start_hooks_;
+  std::vector<std::function<void()>> stop_hooks_;
+};
+
+App::App(Config config) : config_(std::move(config)), events_(nullptr) {
+  host_context_ = gst_context_new(kServicesContextType, TRUE);
+  GstStructure* s = gst_context_writable_structure(host_context_);
+  gst_structure_set(s, kServicesContextField, G_TYPE_POINTER, static_cast<Services*>(&services_), nullptr);
+
+  PipelineManagerConfig pm;
+  pm.builtins = {{"media_dir", config_.media_dir}, {"data_dir", config_.data_dir}};
+  pm.host_context = host_context_;
+  pm.events = &events_;
+  pm.stop_timeout_ms = static_cast<guint>(std::max(1, config_.shutdown_timeout_s) * 1000);
+  pipelines_ = std::make_unique<PipelineManager>(pm);
+
+  HttpConfig hc;
+  hc.address = config_.http_address;
+  hc.port = config_.http_port;
+  hc.max_body_bytes = config_.max_body_bytes;
+  hc.media_dir = config_.media_dir;
+  hc.webui_dir = config_.webui_dir;
+  http_ = HttpServer::create(hc);
+}
+
+App::~App() {
+  pipelines_.reset();
+  plugins_.clear();
+  if (host_context_) gst_context_unref(host_context_);
+}
+
+std::vector<const LoadedPlugin*> App::plugins() const {
+  std::vector<const LoadedPlugin*> out;
+  for (const auto& p : plugins_) out.push_back(&p->loaded());
+  return out;
+}
+
+Status App::load() {
+  auto templates = load_templates(config_.template_dirs);
+  if (!templates) return templates.error();
+  for (auto& t : *templates)
+    if (auto s = pipelines_->add_template(std::move(t)); !s) return Error{s.error().message, 400};
+
+  for (const auto& entry : config_.plugins) load_plugin(entry);
+
+  for (const auto& p : config_.pipelines) {
+    if (!pipelines_->find_template(p.template_name)) {
+      std::string known;
+      for (const auto& t : pipelines_->templates()) known += (known.empty() ? "" : ", ") + t.name;
+      return config_error(p.mark, "no pipeline template named '" + p.template_name + "' (known: " + known + ")");
+    }
+    Vars vars = p.vars;
+    vars["id"] = p.id;
+    if (auto line = pipelines_->expand(p.template_name, vars); !line)
+      return config_error(p.mark, line.error().message);
+  }
+  return {};
+}
+
+void App::load_plugin(const PluginEntry& entry) {
+  auto refuse = [&](const std::string& path, const std::string& reason) {
+    g_warning("%s", reason.c_str());
+    refused_.push_back({entry.name, path, reason});
+  };
+  auto path = find_plugin_file(config_.plugin_dirs, entry.name);
+  if (!path) {
+    if (entry.optional) {
+      g_message("optional plugin %s is not installed: %s", entry.name.c_str(), path.error().message.c_str());
+      return;
+    }
+    refuse("", path.error().message);
+    return;
+  }
+  auto loaded = open_plugin(*path, entry.name);
+  if (!loaded) {
+    refuse(*path, loaded.error().message);
+    return;
+  }
+  auto ctx = std::make_unique<PluginContext>(*this, std::move(*loaded), entry);
+  if (auto s = ctx->init(); !s) {
+    refuse(*path, "plugin " + *path + " refused: " + s.error().message);
+    pipelines_->remove_plugin_templates(entry.name);
+    return;
+  }
+  ctx->commit();
+  g_message("plugin %s %s loaded from %s", ctx->loaded().name.c_str(), ctx->loaded().version.c_str(),
+            path->c_str());
+  plugins_.push_back(std::move(ctx));
+}
+
+Status App::open_database() {
+  for (const auto& dir : {config_.data_dir, config_.media_dir}) {
+    if (g_mkdir_with_parents(dir.c_str(), 0750) != 0)
+      return Error{"cannot create " + dir + ": " + g_strerror(errno), 500};
+  }
+  g_autofree char* db_dir = g_path_get_dirname(config_.database.c_str());
+  if (g_mkdir_with_parents(db_dir, 0750) != 0)
+    return Error{std::string("cannot create ") + db_dir + ": " + g_strerror(errno), 500};
+  auto db = SqliteDatabase::open(config_.database);
+  if (!db) return db.error();
+  db_ = std::move(*db);
+  if (auto s = db_->migrate(migrations_); !s) return wrap(s.error(), "database " + config_.database);
+  return {};
+}
+
+Status App::serve() {
+  register_core_routes();
+  if (auto s = http_->listen(); !s) return s;
+  for (auto& p : plugins_)
+    if (auto s = p->run_start_hooks(); !s) return s;
+  serving_ = true;
+  if (auto s = start_configured_pipelines(); !s) return s;
+  return {};
+}
+
+Status App::start_configured_pipelines() {
+  for (const auto& p : config_.pipelines) {
+    // A pipeline that fails here is reported by its state; the others still start.
+    if (auto s = pipelines_->start(p.id, p.template_name, p.vars, p.options); !s)
+      g_warning("pipeline %s: %s", p.id.c_str(), s.error().message.c_str());
+  }
+  return {};
+}
+
+void App::shutdown() {
+  if (!serving_) return;
+  serving_ = false;
+  g_message("stopping: sending EOS to pipelines (at most %d s)", config_.shutdown_timeout_s);
+  pipelines_->stop_all(static_cast<guint>(config_.shutdown_timeout_s * 1000));
+  for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) (*it)->run_stop_hooks();
+  http_->close();
+  events_.dispatch_pending();
+}
+
+Status App::reload() {
+  auto templates = load_templates(config_.template_dirs);
+  if (!templates) return templates.error();
+  auto changed = pipelines_->replace_file_templates(std::move(*templates));
+  int restarted = 0;
+  for (const auto& p : config_.pipelines) {
+    auto info = pipelines_->info(p.id);
+    Vars vars = p.vars;
+    vars["id"] = p.id;
+    auto line = pipelines_->expand(p.template_name, vars);
+    if (!line) {
+      g_warning("reload: pipeline %s: %s", p.id.c_str(), line.error().message.c_str());
+      continue;
+    }
+    if (info && info->launch == *line) continue;  // unchanged: leave it running
+    g_message("reload: pipeline %s changed, restarting it", p.id.c_str());
+    if (info) {
+      (void)pipelines_->stop(p.id);
+      pipelines_->wait_until_ended(p.id, static_cast<guint>(config_.shutdown_timeout_s * 1000));
+    }
+    if (auto s = pipelines_->start(p.id, p.template_name, p.vars, p.options); !s)
+      g_warning("reload: pipeline %s: %s", p.id.c_str(), s.error().message.c_str());
+    ++restarted;
+  }
+  g_message("reload: %zu template(s) changed, %d pipeline(s) restarted", changed.size(), restarted);
+  return {};
+}
+
+}  // namespace kek::core

@@ -1,0 +1,89 @@
+// The kek process as one object: config, database, event bus, HTTP, pipelines, plugins, and
+// their order of start and stop. `kek serve` and the offline commands all go through it.
+#pragma once
+
+#include "config/config.h"
+#include "db/sqlite_database.h"
+#include "events/event_bus.h"
+#include "host/plugin_loader.h"
+#include "host/service_registry.h"
+#include "http/server.h"
+#include "pipeline/pipeline_manager.h"
+
+#include <kek/host.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kek::core {
+
+class PluginContext;
+
+struct RefusedPlugin {
+  std::string name;
+  std::string path;
+  std::string reason;
+};
+
+struct PluginCommand {
+  std::string plugin;
+  std::string name;
+  std::string help;
+  CommandHandler handler;
+};
+
+class App {
+ public:
+  explicit App(Config config);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Loads templates and plugins and checks the config against them. Nothing is opened for
+  // writing and nothing listens: `kek config check` stops here. Errors with code 400 are the
+  // config's fault (exit 2).
+  Status load();
+  // Creates data folders, opens the database and applies pending migrations.
+  Status open_database();
+  // HTTP listens, plugins start, configured pipelines start, the banner is printed.
+  Status serve();
+  // SIGINT/SIGTERM: pipelines get EOS (bounded wait), plugins stop, HTTP closes.
+  void shutdown();
+  // SIGHUP: re-reads template files; restarts only instances whose line changed.
+  Status reload();
+
+  const Config& config() const { return config_; }
+  PipelineManager& pipelines() { return *pipelines_; }
+  HttpServer& http() { return *http_; }
+  SqliteDatabase& db() { return *db_; }
+  MainEventBus& events() { return events_; }
+  ServiceRegistry& services() { return services_; }
+  const std::vector<PluginCommand>& commands() const { return commands_; }
+  const std::vector<RefusedPlugin>& refused_plugins() const { return refused_; }
+  // The plugins that loaded, in config order.
+  std::vector<const LoadedPlugin*> plugins() const;
+  const std::vector<std::pair<std::string, std::string>>& announcements() const { return announcements_; }
+
+ private:
+  friend class PluginContext;
+  void load_plugin(const PluginEntry& entry);
+  Status start_configured_pipelines();
+  void register_core_routes();
+
+  Config config_;
+  MainEventBus events_;
+  ServiceRegistry services_;
+  GstContext* host_context_ = nullptr;
+  std::unique_ptr<PipelineManager> pipelines_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<SqliteDatabase> db_;
+  std::vector<std::unique_ptr<PluginContext>> plugins_;
+  std::vector<RefusedPlugin> refused_;
+  std::vector<PluginCommand> commands_;
+  std::vector<std::pair<std::string, std::string>> announcements_;
+  std::vector<PluginMigrations> migrations_;
+  bool serving_ = false;
+};
+
+}  // namespace kek::core

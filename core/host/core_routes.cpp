@@ -1,0 +1,152 @@
+// The core's own JSON API: health, pipelines (state, line, graph), templates.
+#define G_LOG_DOMAIN "kek-api"
+#include "host/app.h"
+
+#include <kek/json.h>
+
+#include <gio/gio.h>
+
+#include <memory>
+
+namespace kek::core {
+
+namespace {
+
+void write_pipeline(JsonWriter& w, const PipelineInfo& p, bool full) {
+  w.begin_object();
+  w.member("id", p.id).member("template", p.template_name).member("state", to_string(p.state));
+  w.member("uptime_s", p.uptime_s).member("restarts", p.restarts);
+  if (p.last_error.empty()) w.key("last_error").null();
+  else w.member("last_error", p.last_error);
+  if (full) {
+    w.member("launch", p.launch);
+    w.key("vars").begin_object();
+    for (const auto& [k, v] : p.vars) w.member(k, v);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+// dot -Tsvg without blocking the main loop: the subprocess is awaited asynchronously.
+void render_svg(const std::string& dot, HttpResponder respond) {
+  GError* err = nullptr;
+  g_autoptr(GSubprocess) proc = g_subprocess_new(
+      static_cast<GSubprocessFlags>(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE),
+      &err, "dot", "-Tsvg", nullptr);
+  if (!proc) {
+    std::string msg = std::string("graphviz 'dot' is not available: ") + err->message;
+    g_error_free(err);
+    respond(HttpResponse::error(500, msg));
+    return;
+  }
+  g_autoptr(GBytes) input = g_bytes_new(dot.data(), dot.size());
+  auto pending = std::make_unique<HttpResponder>(std::move(respond));  // the callback takes it over
+  g_subprocess_communicate_async(
+      proc, input, nullptr,
+      [](GObject* source, GAsyncResult* res, gpointer data) {
+        std::unique_ptr<HttpResponder> responder(static_cast<HttpResponder*>(data));
+        GBytes* out = nullptr;
+        GBytes* errout = nullptr;
+        GError* e = nullptr;
+        if (!g_subprocess_communicate_finish(G_SUBPROCESS(source), res, &out, &errout, &e)) {
+          (*responder)(HttpResponse::error(500, std::string("dot failed: ") + e->message));
+          g_error_free(e);
+          return;
+        }
+        g_autoptr(GBytes) out_owned = out;
+        g_autoptr(GBytes) err_owned = errout;
+        if (!g_subprocess_get_successful(G_SUBPROCESS(source))) {
+          gsize n = 0;
+          const char* text = err_owned ? static_cast<const char*>(g_bytes_get_data(err_owned, &n)) : "";
+          (*responder)(HttpResponse::error(500, "dot failed: " + std::string(text ? text : "", n)));
+          return;
+        }
+        gsize n = 0;
+        const char* svg = static_cast<const char*>(g_bytes_get_data(out_owned, &n));
+        HttpResponse r;
+        r.content_type = "image/svg+xml";
+        r.headers.emplace_back("Cache-Control", "no-cache");
+        r.body.assign(svg ? svg : "", n);
+        (*responder)(std::move(r));
+      },
+      pending.release());
+}
+
+}  // namespace
+
+void App::register_core_routes() {
+  Http& h = *http_;
+  h.route("GET", "/api/health", [this](const HttpRequest&) {
+    JsonWriter w;
+    w.begin_object().member("status", "ok").member("version", KEK_VERSION);
+    w.key("plugins").begin_array();
+    for (const LoadedPlugin* p : plugins())
+      w.begin_object().member("name", p->name).member("version", p->version).member("description", p->description).end_object();
+    w.end_array();
+    w.key("refused_plugins").begin_array();
+    for (const auto& r : refused_)
+      w.begin_object().member("name", r.name).member("path", r.path).member("reason", r.reason).end_object();
+    w.end_array();
+    w.key("pipelines").begin_array();
+    for (const auto& p : pipelines_->list()) write_pipeline(w, p, false);
+    w.end_array();
+    w.key("endpoints").begin_object();
+    w.member("http", http_->url());
+    for (const auto& [what, url] : announcements_) w.member(what, url);
+    w.end_object();
+    w.end_object();
+    return HttpResponse::json(w.str());
+  });
+
+  h.route("GET", "/api/pipelines", [this](const HttpRequest&) {
+    JsonWriter w;
+    w.begin_array();
+    for (const auto& p : pipelines_->list()) write_pipeline(w, p, true);
+    w.end_array();
+    return HttpResponse::json(w.str());
+  });
+
+  h.route("GET", "/api/pipelines/{id}", [this](const HttpRequest& req) {
+    auto info = pipelines_->info(req.params.at("id"));
+    if (!info) return HttpResponse::error(404, "no pipeline '" + req.params.at("id") + "'");
+    JsonWriter w;
+    write_pipeline(w, *info, true);
+    return HttpResponse::json(w.str());
+  });
+
+  h.route_async("GET", "/api/pipelines/{id}/graph.svg", [this](const HttpRequest& req, HttpResponder respond) {
+    auto dot = pipelines_->dot(req.params.at("id"));
+    if (!dot) {
+      respond(HttpResponse::from(dot.error()));
+      return;
+    }
+    render_svg(*dot, std::move(respond));
+  });
+
+  h.route("POST", "/api/pipelines/{id}/stop", [this](const HttpRequest& req) {
+    if (auto s = pipelines_->stop(req.params.at("id")); !s) return HttpResponse::from(s.error());
+    return HttpResponse::json(R"({"ok":true})");
+  });
+
+  h.route("POST", "/api/pipelines/{id}/start", [this](const HttpRequest& req) {
+    if (auto s = pipelines_->restart(req.params.at("id")); !s) return HttpResponse::from(s.error());
+    return HttpResponse::json(R"({"ok":true})");
+  });
+
+  h.route("GET", "/api/templates", [this](const HttpRequest&) {
+    JsonWriter w;
+    w.begin_array();
+    for (const auto& t : pipelines_->templates()) {
+      w.begin_object().member("name", t.name).member("description", t.description).member("origin", t.origin);
+      w.member("launch", t.launch);
+      w.key("defaults").begin_object();
+      for (const auto& [k, v] : t.defaults) w.member(k, v);
+      w.end_object().end_object();
+    }
+    w.end_array();
+    return HttpResponse::json(w.str());
+  });
+}
+
+}  // namespace kek::core

@@ -1,0 +1,34 @@
+// The HTTP face of kek (libsoup 3 on the main context): the JSON API routes plugins and the core
+// register, /media/ files under the media root, and the built web UI with SPA fallback.
+#pragma once
+
+#include <kek/error.h>
+#include <kek/http.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace kek::core {
+
+struct HttpConfig {
+  std::string address = "127.0.0.1";
+  int port = 8080;                          // 0: pick a free port (see HttpServer::port())
+  int64_t max_body_bytes = 16 * 1024 * 1024;  // larger request bodies get 413
+  std::string media_dir;                    // served under /media/
+  std::string webui_dir;                    // webui/dist: index.html + assets
+};
+
+class HttpServer : public Http {
+ public:
+  static std::unique_ptr<HttpServer> create(HttpConfig config);
+  ~HttpServer() override = default;
+
+  // Starts listening on the configured address; routes may be added before or after.
+  virtual Status listen() = 0;
+  virtual void close() = 0;
+  virtual int port() const = 0;  // the bound port, after listen()
+  virtual std::string url() const = 0;  // "http://127.0.0.1:PORT/"
+};
+
+}  // namespace kek::core

@@ -1,0 +1,74 @@
+// The database as a plugin sees it: SQL with bound parameters only (never formatted into the
+// text), rows of typed values. SQLite behind it today; the interface leaves room for PostgreSQL.
+#pragma once
+
+#include <kek/error.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace kek {
+
+struct Blob {
+  std::vector<uint8_t> bytes;
+};
+using DbValue = std::variant<std::monostate, int64_t, double, std::string, Blob>;
+
+struct DbRow {
+  std::vector<std::string> names;  // shared by all rows of a result in practice; small anyway
+  std::vector<DbValue> values;
+
+  const DbValue* find(std::string_view column) const {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == column) return &values[i];
+    return nullptr;
+  }
+  bool is_null(std::string_view column) const {
+    const DbValue* v = find(column);
+    return !v || std::holds_alternative<std::monostate>(*v);
+  }
+  int64_t integer(std::string_view column, int64_t fallback = 0) const {
+    const DbValue* v = find(column);
+    if (v && std::holds_alternative<int64_t>(*v)) return std::get<int64_t>(*v);
+    if (v && std::holds_alternative<double>(*v)) return static_cast<int64_t>(std::get<double>(*v));
+    return fallback;
+  }
+  double real(std::string_view column, double fallback = 0) const {
+    const DbValue* v = find(column);
+    if (v && std::holds_alternative<double>(*v)) return std::get<double>(*v);
+    if (v && std::holds_alternative<int64_t>(*v)) return static_cast<double>(std::get<int64_t>(*v));
+    return fallback;
+  }
+  std::string text(std::string_view column, std::string fallback = {}) const {
+    const DbValue* v = find(column);
+    if (v && std::holds_alternative<std::string>(*v)) return std::get<std::string>(*v);
+    return fallback;
+  }
+};
+using DbRows = std::vector<DbRow>;
+
+struct DbExecResult {
+  int64_t changes = 0;
+  int64_t last_insert_id = 0;
+};
+
+// A numbered schema step owned by one plugin; applied once, in order, recorded by the host.
+struct Migration {
+  int version;
+  std::string sql;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Result<DbRows> query(std::string_view sql, const std::vector<DbValue>& params = {}) = 0;
+  virtual Result<DbExecResult> exec(std::string_view sql, const std::vector<DbValue>& params = {}) = 0;
+  // Runs body inside one transaction: committed when it returns ok, rolled back otherwise.
+  virtual Status transaction(const std::function<Status()>& body) = 0;
+};
+
+}  // namespace kek

@@ -1,0 +1,40 @@
+// The in-process event bus: the hooks nginx-rtmp calls publish/close events. Events published
+// from any thread are delivered on the main loop, in order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace kek {
+
+// Well-known names; plugins may publish others ("<plugin>.<what>").
+inline constexpr const char* kEventStreamStarted = "stream.started";      // app, key, owner, remote
+inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, key, owner, reason
+inline constexpr const char* kEventRecordingFinished = "recording.finished";  // key, owner, path
+inline constexpr const char* kEventPipelineStateChanged = "pipeline.state";   // id, state, error
+
+struct Event {
+  std::string name;
+  std::map<std::string, std::string> fields;
+
+  std::string get(const std::string& key) const {
+    auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+  }
+};
+
+using EventHandler = std::function<void(const Event&)>;
+
+class EventBus {
+ public:
+  virtual ~EventBus() = default;
+  // Thread-safe; handlers run later on the main loop.
+  virtual void publish(Event event) = 0;
+  // name: an exact event name, "prefix.*", or "*" for all. Returns an id for unsubscribe.
+  virtual uint64_t subscribe(std::string name, EventHandler handler) = 0;
+  virtual void unsubscribe(uint64_t id) = 0;
+};
+
+}  // namespace kek

@@ -1,0 +1,78 @@
+// Pipelines: named templates that expand into one gst-launch line, and running instances whose
+// lifecycle (bus, errors, EOS, restarts with backoff, graceful stop) the host owns.
+#pragma once
+
+#include <kek/error.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kek {
+
+using Vars = std::map<std::string, std::string>;
+
+struct PipelineTemplate {
+  std::string name;
+  std::string description;
+  // A gst-launch description with ${variables}, e.g. "videotestsrc ! ... location=${dir}/x.ts".
+  std::string launch;
+  Vars defaults;
+  // Directories to create before start, with ${variables} too (segment folders and the like).
+  std::vector<std::string> directories;
+  std::string origin;  // file path or "plugin:<name>", for messages
+};
+
+enum class PipelineState { starting, running, restarting, stopping, stopped, finished, failed };
+
+inline const char* to_string(PipelineState s) {
+  switch (s) {
+    case PipelineState::starting: return "starting";
+    case PipelineState::running: return "running";
+    case PipelineState::restarting: return "restarting";
+    case PipelineState::stopping: return "stopping";
+    case PipelineState::stopped: return "stopped";
+    case PipelineState::finished: return "finished";
+    case PipelineState::failed: return "failed";
+  }
+  return "unknown";
+}
+
+struct PipelineOptions {
+  bool restart_on_error = true;  // with exponential backoff, bounded
+  bool restart_on_eos = false;   // live instances end with their publisher; a looping demo restarts
+  int max_restarts = 10;         // consecutive failures before the instance is marked failed
+};
+
+struct PipelineInfo {
+  std::string id;
+  std::string template_name;
+  PipelineState state = PipelineState::stopped;
+  std::string launch;
+  std::string last_error;
+  int64_t started_at_us = 0;  // g_get_real_time() of the last successful start, 0 if none
+  int64_t uptime_s = 0;
+  int restarts = 0;
+  Vars vars;
+};
+
+class Pipelines {
+ public:
+  virtual ~Pipelines() = default;
+  virtual Status add_template(PipelineTemplate tmpl) = 0;
+  virtual std::optional<PipelineTemplate> find_template(const std::string& name) const = 0;
+  // The exact gst-launch line the template gives with these variables (defaults filled in).
+  virtual Result<std::string> expand(const std::string& template_name, const Vars& vars) const = 0;
+  // Starts an instance; the id must be unused (or belong to an ended instance).
+  virtual Status start(const std::string& id, const std::string& template_name, const Vars& vars,
+                       PipelineOptions options = {}) = 0;
+  // Sends EOS and waits (asynchronously, bounded) for it before tearing the pipeline down, so
+  // playlists get EXT-X-ENDLIST and recordings are finalized.
+  virtual Status stop(const std::string& id) = 0;
+  virtual std::optional<PipelineInfo> info(const std::string& id) const = 0;
+  virtual std::vector<PipelineInfo> list() const = 0;
+};
+
+}  // namespace kek

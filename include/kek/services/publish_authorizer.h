@@ -1,0 +1,31 @@
+// Decides who may publish a live stream. The auth plugin provides it; without it the RTMP
+// plugin falls back to the keys listed in its own config.
+#pragma once
+
+#include <string>
+
+namespace kek {
+
+struct PublishRequest {
+  std::string app;     // "live"
+  std::string key;     // the stream key (the RTMP publish name)
+  std::string remote;  // peer address
+};
+
+struct PublishDecision {
+  bool allowed = false;
+  std::string owner;   // user name the key belongs to
+  std::string stream;  // public stream name to use in URLs (never the secret key)
+  std::string reason;  // why not, for the log
+};
+
+class PublishAuthorizer {
+ public:
+  static constexpr const char* kName = "auth.publish-authorizer/1";
+  virtual ~PublishAuthorizer() = default;
+  virtual PublishDecision authorize(const PublishRequest& request) = 0;
+  // The publish that authorize() allowed has ended (for per-user concurrent limits).
+  virtual void ended(const PublishRequest& request) = 0;
+};
+
+}  // namespace kek

@@ -1,0 +1,185 @@
+#include "support/kek_process.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sstream>
+
+namespace kek::test {
+
+std::string make_temp_dir() {
+  g_autofree char* d = g_dir_make_tmp("kek-it-XXXXXX", nullptr);
+  return d;
+}
+
+void remove_tree(const std::string& path) {
+  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR) && !g_file_test(path.c_str(), G_FILE_TEST_IS_SYMLINK)) {
+    if (GDir* d = g_dir_open(path.c_str(), 0, nullptr)) {
+      while (const char* name = g_dir_read_name(d)) remove_tree(path + "/" + name);
+      g_dir_close(d);
+    }
+  }
+  g_remove(path.c_str());
+}
+
+namespace {
+
+std::vector<char*> c_argv(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+  for (const auto& x : extra) env.push_back(x);
+  return env;
+}
+
+int wait_pid(GPid pid, int timeout_ms, bool* exited) {
+  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      *exited = true;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      return -1;
+    }
+    if (g_get_monotonic_time() > deadline) return -1;
+    g_usleep(10000);
+  }
+}
+
+GPid spawn(std::vector<std::string> argv, const std::vector<std::string>& extra_env, const std::string& log_path) {
+  int fd = g_open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  auto env = environment_with(extra_env);
+  auto cargv = c_argv(argv);
+  auto cenv = c_argv(env);
+  GPid pid = 0;
+  GError* err = nullptr;
+  gboolean ok = g_spawn_async_with_fds(nullptr, cargv.data(), cenv.data(),
+                                       static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH),
+                                       nullptr, nullptr, &pid, -1, fd, fd, &err);
+  close(fd);
+  if (!ok) {
+    g_printerr("spawn %s failed: %s\n", argv[0].c_str(), err->message);
+    g_error_free(err);
+    return 0;
+  }
+  return pid;
+}
+
+std::string read_file(const std::string& path) {
+  g_autofree char* text = nullptr;
+  gsize len = 0;
+  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return "";
+  return std::string(text, len);
+}
+
+}  // namespace
+
+KekProcess::KekProcess(KekOptions options) {
+  data_dir_ = make_temp_dir();
+  config_path_ = data_dir_ + "/kek.yaml";
+  log_path_ = data_dir_ + "/kek.log";
+  std::string yaml = "data_dir: " + data_dir_ + "\ndatabase: " + data_dir_ + "/kek.db\nmedia_dir: " + data_dir_ +
+                     "/media\nhttp: {address: 127.0.0.1, port: 0}\nshutdown_timeout_s: 5\n";
+  if (options.extra_yaml.find("plugins:") == std::string::npos)
+    yaml += "plugins:\n  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0}}\n";
+  yaml += options.extra_yaml;
+  g_file_set_contents(config_path_.c_str(), yaml.c_str(), -1, nullptr);
+  std::vector<std::string> argv = {KEK_EXE, "serve", "--config", config_path_};
+  for (const auto& a : options.args) argv.push_back(a);
+  pid_ = spawn(argv, options.env, log_path_);
+  if (options.wait_ready) read_until_ready(30000);
+}
+
+KekProcess::~KekProcess() {
+  if (running()) stop();
+  if (!g_getenv("KEK_KEEP_TEST_DIRS")) remove_tree(data_dir_);
+}
+
+std::string KekProcess::output() const { return read_file(log_path_); }
+
+std::string KekProcess::endpoint(const std::string& name) const {
+  auto it = endpoints_.find(name);
+  return it == endpoints_.end() ? "" : it->second;
+}
+
+void KekProcess::read_until_ready(int timeout_ms) {
+  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
+  while (g_get_monotonic_time() < deadline) {
+    std::string out = output();
+    size_t at = out.find("KEK_READY ");
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+      std::istringstream line(out.substr(at + 10, out.find('\n', at) - at - 10));
+      std::string item;
+      while (line >> item) {
+        size_t eq = item.find('=');
+        if (eq != std::string::npos) endpoints_[item.substr(0, eq)] = item.substr(eq + 1);
+      }
+      ready_ = endpoints_.count("http") > 0;
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return;
+    }
+    g_usleep(20000);
+  }
+}
+
+void KekProcess::signal(int signo) {
+  if (running()) kill(pid_, signo);
+}
+
+int KekProcess::wait_exit(int timeout_ms) {
+  if (exited_) return exit_status_;
+  int rc = wait_pid(pid_, timeout_ms, &exited_);
+  if (exited_) exit_status_ = rc;
+  return exited_ ? exit_status_ : -1;
+}
+
+int KekProcess::stop(int timeout_ms) {
+  if (!running()) return exit_status_;
+  kill(pid_, SIGTERM);
+  int rc = wait_exit(timeout_ms);
+  if (!exited_) {
+    kill(pid_, SIGKILL);
+    wait_exit(5000);
+    return -1;
+  }
+  return rc;
+}
+
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv, int timeout_ms,
+                                        const std::vector<std::string>& extra_env) {
+  std::string dir = make_temp_dir();
+  std::string log = dir + "/out.log";
+  GPid pid = spawn(argv, extra_env, log);
+  if (!pid) {
+    remove_tree(dir);
+    return {-1, "could not start " + argv[0]};
+  }
+  bool exited = false;
+  int rc = wait_pid(pid, timeout_ms, &exited);
+  if (!exited) {
+    kill(pid, SIGKILL);
+    wait_pid(pid, 5000, &exited);
+    rc = -1;
+  }
+  std::string out = read_file(log);
+  remove_tree(dir);
+  return {rc, out};
+}
+
+}  // namespace kek::test

@@ -1,0 +1,66 @@
+// A real `kek serve` for integration tests: its own temporary data folder, HTTP and RTMP on
+// ports it picks itself (port 0), stopped with SIGTERM when the test ends.
+#pragma once
+
+#include <glib.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kek::test {
+
+struct KekOptions {
+  // Extra YAML appended to the generated config (plugins:, pipelines:, ...). When it has no
+  // plugins: key, the rtmp plugin is loaded with port 0.
+  std::string extra_yaml;
+  std::vector<std::string> env;  // extra NAME=value
+  std::vector<std::string> args;  // after `serve --config FILE`
+  bool wait_ready = true;
+};
+
+class KekProcess {
+ public:
+  explicit KekProcess(KekOptions options = {});
+  ~KekProcess();
+  KekProcess(const KekProcess&) = delete;
+  KekProcess& operator=(const KekProcess&) = delete;
+
+  bool ready() const { return ready_; }
+  const std::string& http_url() const { return endpoints_.at("http"); }  // "http://127.0.0.1:PORT/"
+  std::string endpoint(const std::string& name) const;  // "rtmp" -> "rtmp://127.0.0.1:PORT/live"
+  const std::string& data_dir() const { return data_dir_; }
+  std::string media_dir() const { return data_dir_ + "/media"; }
+  const std::string& config_path() const { return config_path_; }
+  // Everything the process printed so far (stdout and stderr), for failure messages.
+  std::string output() const;
+
+  void signal(int signo);
+  // Sends SIGTERM and waits for exit; returns the exit status (-1 on timeout, then SIGKILL).
+  int stop(int timeout_ms = 15000);
+  // Waits for the process to exit by itself.
+  int wait_exit(int timeout_ms);
+  bool running() const { return pid_ > 0 && !exited_; }
+
+ private:
+  void read_until_ready(int timeout_ms);
+
+  std::string data_dir_;
+  std::string config_path_;
+  std::string log_path_;
+  GPid pid_ = 0;
+  bool exited_ = false;
+  int exit_status_ = -1;
+  bool ready_ = false;
+  std::map<std::string, std::string> endpoints_;
+};
+
+// Runs a command to completion (bounded) and returns (exit status, stdout+stderr).
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv, int timeout_ms = 60000,
+                                        const std::vector<std::string>& extra_env = {});
+
+// Makes a fresh temporary folder (removed by the caller's TempDir or left for inspection).
+std::string make_temp_dir();
+void remove_tree(const std::string& path);
+
+}  // namespace kek::test
