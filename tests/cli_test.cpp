@@ -72,9 +72,9 @@ TEST(Cli, PipelinesListAndShowPrintTheExactLine) {
 }
 
 TEST(Cli, AShownLineRunsInGstLaunch) {
-  TempFolder dir;
+  TempFolder dir, conf;
   dir.write("short.yaml", "name: short\nlaunch: videotestsrc num-buffers=${n} ! videoconvert ! fakesink\ndefaults: {n: 5}\n");
-  auto cfg = dir.write("kek.yaml", "template_dirs: [" + dir.path + "]\nplugins: []\npipelines: []\n");
+  auto cfg = conf.write("kek.yaml", "template_dirs: [" + dir.path + "]\nplugins: []\npipelines: []\n");
   auto [rc, line] = run_command({KEK_EXE, "pipelines", "show", "short", "--config", cfg});
   ASSERT_EQ(rc, 0) << line;
   while (!line.empty() && line.back() == '\n') line.pop_back();

@@ -182,7 +182,10 @@ int cmd_launch(const Options& o) {
   if (auto s = pm.add_template(t); !s) return report(s.error());
   PipelineOptions opts;
   opts.restart_on_error = false;
-  if (auto s = pm.start("launch", "kek-launch", {}, opts); !s) return report(s.error());
+  if (auto s = pm.start("launch", "kek-launch", {}, opts); !s) {
+    std::cerr << "kek launch: " << s.error().message << "\n";
+    return kExitFailure;
+  }
   g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
   guint sigint = g_unix_signal_add(SIGINT, [](gpointer data) -> gboolean {
     g_main_loop_quit(static_cast<GMainLoop*>(data));

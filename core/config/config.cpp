@@ -43,13 +43,14 @@ Status parse_plugins(const YamlReader& r, const YAML::Node& node, Config& c) {
     p.mark = r.mark(item, path);
     if (item.IsScalar()) {  // "- rtmp" is short for "- name: rtmp"
       p.name = item.Scalar();
-      c.plugins.push_back(std::move(p));
-      continue;
+    } else if (auto s = r.expect_map(item, path); !s) {
+      return s;
     }
-    if (auto s = r.expect_map(item, path); !s) return s;
-    if (auto s = r.only_keys(item, path, {"name", "args", "optional"}); !s) return s;
-    bool has_name = false;
+    if (!item.IsScalar())
+      if (auto s = r.only_keys(item, path, {"name", "args", "optional"}); !s) return s;
+    bool has_name = item.IsScalar();
     for (const auto& kv : item) {
+      if (item.IsScalar()) break;
       const std::string key = kv.first.Scalar();
       const std::string kpath = child_path(path, key);
       if (key == "name") {

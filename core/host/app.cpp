@@ -244,7 +244,7 @@ Status App::start_configured_pipelines() {
   for (const auto& p : config_.pipelines) {
     // A pipeline that fails here is reported by its state; the others still start.
     if (auto s = pipelines_->start(p.id, p.template_name, p.vars, p.options); !s)
-      g_warning("pipeline %s: %s", p.id.c_str(), s.error().message.c_str());
+      g_warning("%s", s.error().message.c_str());
   }
   return {};
 }

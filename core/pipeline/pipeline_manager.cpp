@@ -32,6 +32,22 @@ struct PipelineManager::Instance {
 namespace {
 constexpr int64_t kStableRunUs = 60 * G_USEC_PER_SEC;  // a run this long forgives earlier failures
 
+// "element: message (concrete reason)": the debug string's last line usually names the file or
+// the errno, which is what a person fixing the problem needs.
+std::string describe_error(GstMessage* msg) {
+  g_autoptr(GError) err = nullptr;
+  g_autofree char* debug = nullptr;
+  gst_message_parse_error(msg, &err, &debug);
+  std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg))) + ": " + err->message;
+  if (debug && *debug) {
+    std::string d = debug;
+    size_t nl = d.find_last_of('\n');
+    std::string last = nl == std::string::npos ? d : d.substr(nl + 1);
+    if (!last.empty() && last.find(".c(") == std::string::npos) text += " (" + last + ")";
+  }
+  return text;
+}
+
 bool is_active(PipelineState s) {
   return s == PipelineState::starting || s == PipelineState::running || s == PipelineState::restarting ||
          s == PipelineState::stopping;
@@ -162,7 +178,6 @@ void PipelineManager::build_and_play(Instance& inst) {
     inst.last_error = std::string("invalid pipeline: ") + (err ? err->message : "unknown error");
     g_clear_error(&err);
     if (built) gst_object_unref(built);
-    g_warning("pipeline %s: %s", inst.id.c_str(), inst.last_error.c_str());
     set_state(inst, PipelineState::failed);
     return;
   }
@@ -181,14 +196,7 @@ void PipelineManager::build_and_play(Instance& inst) {
   if (gst_element_set_state(built, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The element that refused usually posted an error with the reason: take it if it is there.
     g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    std::string reason = "could not start";
-    if (msg) {
-      g_autoptr(GError) e = nullptr;
-      g_autofree char* debug = nullptr;
-      gst_message_parse_error(msg, &e, &debug);
-      reason = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg))) + ": " + e->message;
-    }
-    on_failure(inst, reason);
+    on_failure(inst, msg ? describe_error(msg) : "could not start");
   }
 }
 
@@ -255,11 +263,7 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
   PipelineManager& self = *inst.owner;
   switch (GST_MESSAGE_TYPE(msg)) {
     case GST_MESSAGE_ERROR: {
-      g_autoptr(GError) err = nullptr;
-      g_autofree char* debug = nullptr;
-      gst_message_parse_error(msg, &err, &debug);
-      std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg))) + ": " + err->message;
-      g_debug("pipeline %s: error details: %s", inst.id.c_str(), debug ? debug : "");
+      std::string text = describe_error(msg);
       inst.bus_watch = 0;  // returning G_SOURCE_REMOVE below drops the watch
       self.on_failure(inst, text);
       return G_SOURCE_REMOVE;

@@ -66,7 +66,8 @@ pipelines:
   EXPECT_TRUE(c->plugins[1].optional);
   EXPECT_NE(c->plugins[1].args_json.find("\"port\":1936"), std::string::npos) << c->plugins[1].args_json;
   EXPECT_NE(c->plugins[1].args_json.find("\"take_over\":true"), std::string::npos);
-  EXPECT_EQ(c->plugins[1].arg_marks.at("port").line, 13);
+  EXPECT_EQ(c->plugins[1].arg_marks.at("port").line, 14);
+  EXPECT_EQ(c->plugins[1].arg_marks.at("port").column, 12);
   ASSERT_EQ(c->pipelines.size(), 1u);
   EXPECT_EQ(c->pipelines[0].vars.at("bitrate"), "3000");
   EXPECT_TRUE(c->pipelines[0].options.restart_on_eos);

@@ -83,6 +83,7 @@ TEST_F(PipelineManagerTest, FailingInstanceRestartsWithGrowingBackoffThenGivesUp
   o.max_restarts = 3;
   ASSERT_TRUE(pm_->start("b", "broken", {}, o).ok());
   ASSERT_TRUE(reaches("b", PipelineState::failed, 10000));
+  events_.dispatch_pending();
   auto info = *pm_->info("b");
   EXPECT_EQ(info.restarts, 3);
   EXPECT_NE(info.last_error.find("filesrc"), std::string::npos) << info.last_error;
