@@ -2,6 +2,8 @@
 // plugin falls back to the keys listed in its own config.
 #pragma once
 
+#include <kek/services/media_access.h>
+
 #include <string>
 
 namespace kek {
@@ -17,6 +19,7 @@ struct PublishDecision {
   std::string owner;   // user name the key belongs to
   std::string stream;  // public stream name to use in URLs (never the secret key)
   std::string reason;  // why not, for the log
+  MediaPolicy policy;  // who may watch it (the owner's choice for this key)
 };
 
 class PublishAuthorizer {
