@@ -1,0 +1,165 @@
+#define G_LOG_DOMAIN "kek-http"
+
+#include "http/respond.h"
+
+#include "http/file_lookup.h"
+#include "http/mime.h"
+
+#include <glib/gstdio.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kek::core::http {
+namespace {
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() { if (fd_ >= 0) g_close(fd_, nullptr); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+bool same_header_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && g_ascii_strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A handler's headers win over the defaults set before them; Set-Cookie may repeat.
+void apply_headers(SoupServerMessage* msg, const std::vector<std::pair<std::string, std::string>>& headers) {
+  SoupMessageHeaders* out = soup_server_message_get_response_headers(msg);
+  for (const auto& [name, value] : headers) {
+    if (same_header_name(name, "set-cookie"))
+      soup_message_headers_append(out, name.c_str(), value.c_str());
+    else
+      soup_message_headers_replace(out, name.c_str(), value.c_str());
+  }
+}
+
+std::string http_date(time_t seconds) {
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(seconds);
+  if (!when) return {};
+  g_autofree char* text = soup_date_time_to_string(when, SOUP_DATE_HTTP);
+  return text ? text : "";
+}
+
+void set_body(SoupServerMessage* msg, GBytes* bytes) {
+  SoupMessageBody* body = soup_server_message_get_response_body(msg);
+  soup_message_body_truncate(body);
+  if (g_bytes_get_size(bytes) > 0) soup_message_body_append_bytes(body, bytes);
+}
+
+}  // namespace
+
+void respond(SoupServerMessage* msg, const HttpResponse& response) {
+  if (!response.file_path.empty()) {
+    respond_with_file(msg, response.file_path, media_cache_control(response.file_path));
+    apply_headers(msg, response.headers);
+    return;
+  }
+  const char* content_type = response.content_type.empty()
+                                 ? (response.body.empty() ? nullptr : "application/octet-stream")
+                                 : response.content_type.c_str();
+  soup_server_message_set_status(msg, static_cast<guint>(response.status), nullptr);
+  soup_server_message_set_response(msg, content_type, SOUP_MEMORY_COPY, response.body.data(),
+                                   response.body.size());
+  apply_headers(msg, response.headers);
+}
+
+void respond_error(SoupServerMessage* msg, int status, std::string_view message) {
+  respond(msg, HttpResponse::error(status, message));
+}
+
+void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control) {
+  FileDescriptor file(g_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
+  struct stat info {};
+  if (file.get() < 0 || fstat(file.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (file.get() < 0 && errno != ENOENT && errno != ENOTDIR)
+      g_warning("cannot open %s: %s", path.c_str(), g_strerror(errno));
+    respond_error(msg, 404, "not found");
+    return;
+  }
+  GError* error = nullptr;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new_from_fd(file.get(), FALSE, &error);
+  if (!mapped) {
+    g_warning("cannot map %s: %s", path.c_str(), error->message);
+    g_clear_error(&error);
+    respond_error(msg, 500, "cannot read file");
+    return;
+  }
+  // The bytes keep the mapping alive until libsoup has written them; the descriptor can go now.
+  g_autoptr(GBytes) whole = g_mapped_file_get_bytes(mapped);
+  const auto size = static_cast<int64_t>(g_bytes_get_size(whole));
+
+  SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
+  std::string last_modified = http_date(info.st_mtime);
+  soup_message_headers_replace(headers, "Content-Type", std::string(mime_type_for(path)).c_str());
+  soup_message_headers_replace(headers, "Cache-Control", std::string(cache_control).c_str());
+  soup_message_headers_replace(headers, "Accept-Ranges", "bytes");
+  if (!last_modified.empty()) soup_message_headers_replace(headers, "Last-Modified", last_modified.c_str());
+
+  SoupMessageHeaders* request_headers = soup_server_message_get_request_headers(msg);
+  const char* range_header = soup_message_headers_get_one(request_headers, "Range");
+  const char* if_range = soup_message_headers_get_one(request_headers, "If-Range");
+  RangeRequest range;
+  // Only GET takes a range; an If-Range validator that is not our date means "changed: send all".
+  if (range_header && soup_server_message_get_method(msg) == SOUP_METHOD_GET &&
+      (!if_range || last_modified == if_range))
+    range = parse_range(range_header, size);
+
+  switch (range.kind) {
+    case RangeRequest::Kind::whole:
+      soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
+      set_body(msg, whole);
+      // libsoup would answer a Range on a 200 itself by flattening (copying) the whole body;
+      // we have decided to send it all, so it must not see the header.
+      if (range_header) soup_message_headers_remove(request_headers, "Range");
+      return;
+    case RangeRequest::Kind::partial: {
+      g_autoptr(GBytes) part = g_bytes_new_from_bytes(whole, static_cast<gsize>(range.first),
+                                                      static_cast<gsize>(range.last - range.first + 1));
+      soup_server_message_set_status(msg, SOUP_STATUS_PARTIAL_CONTENT, nullptr);
+      soup_message_headers_set_content_range(headers, range.first, range.last, size);
+      set_body(msg, part);
+      return;
+    }
+    case RangeRequest::Kind::unsatisfiable: {
+      std::string body = json_error_body("requested range not satisfiable");
+      std::string content_range = "bytes */" + std::to_string(size);
+      soup_server_message_set_status(msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, nullptr);
+      soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(), body.size());
+      soup_message_headers_replace(headers, "Content-Range", content_range.c_str());
+      soup_message_headers_remove(headers, "Last-Modified");
+      return;
+    }
+  }
+}
+
+void add_cors_headers(SoupServerMessage* msg) {
+  SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
+  soup_message_headers_replace(headers, "Access-Control-Allow-Origin", "*");
+  // Players read these to stitch ranges together.
+  soup_message_headers_replace(headers, "Access-Control-Expose-Headers",
+                               "Content-Length, Content-Range, Accept-Ranges");
+}
+
+void respond_cors_preflight(SoupServerMessage* msg) {
+  soup_server_message_set_status(msg, SOUP_STATUS_NO_CONTENT, nullptr);
+  soup_server_message_set_response(msg, nullptr, SOUP_MEMORY_STATIC, nullptr, 0);
+  add_cors_headers(msg);
+  SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
+  soup_message_headers_replace(headers, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+  const char* requested = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+                                                       "Access-Control-Request-Headers");
+  soup_message_headers_replace(headers, "Access-Control-Allow-Headers", requested ? requested : "Range");
+  soup_message_headers_replace(headers, "Access-Control-Max-Age", "86400");
+}
+
+}  // namespace kek::core::http

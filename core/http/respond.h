@@ -1,0 +1,30 @@
+// Writing answers onto a SoupServerMessage: JSON and plain bodies, files (mapped, with byte
+// ranges), the {"error": ...} shape, and CORS headers for /media/.
+#pragma once
+
+#include <kek/http.h>
+
+#include <libsoup/soup.h>
+
+#include <string>
+#include <string_view>
+
+namespace kek::core::http {
+
+// Status, content type, body and headers of `response`. A response with file_path is served as
+// respond_with_file would: status (200/206/416/404), content type and cache rule come from the
+// file and the Range header; the response's own headers are applied on top and win (a handler
+// sets "Content-Type" or "Cache-Control" there to override, "Content-Disposition" to name it).
+void respond(SoupServerMessage* msg, const HttpResponse& response);
+
+void respond_error(SoupServerMessage* msg, int status, std::string_view message);
+
+// The file at `path` (trusted: already resolved by the caller), memory-mapped rather than read,
+// with a single byte range honoured on GET; 404 JSON when it cannot be opened.
+void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control);
+
+// Media is fetched cross-origin by players embedded elsewhere: any origin may read it.
+void add_cors_headers(SoupServerMessage* msg);
+void respond_cors_preflight(SoupServerMessage* msg);
+
+}  // namespace kek::core::http

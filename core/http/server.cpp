@@ -1,0 +1,484 @@
+// libsoup glue: one catch-all SoupServer handler that splits requests into /api/ (the router),
+// /media/ (files under media_dir) and the web UI, after the guards and the body limit.
+#define G_LOG_DOMAIN "kek-http"
+
+#include "http/server.h"
+
+#include "http/body_limit.h"
+#include "http/file_lookup.h"
+#include "http/mime.h"
+#include "http/request_path.h"
+#include "http/respond.h"
+#include "http/router.h"
+
+#include <kek/ref.h>
+
+#include <libsoup/soup.h>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kek::core {
+namespace {
+
+enum class Area { api, media, webui };
+
+Area area_of(const std::vector<std::string>& segments) {
+  if (!segments.empty() && segments.front() == "api") return Area::api;
+  if (!segments.empty() && segments.front() == "media") return Area::media;
+  return Area::webui;
+}
+
+bool is_read_method(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+// A decoded path may hold any bytes; what goes back inside a JSON message must be UTF-8.
+std::string printable(std::string_view text) {
+  g_autofree char* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+  return valid;
+}
+
+HttpRequest build_request(SoupServerMessage* msg, const http::RequestPath& path, GHashTable* query) {
+  HttpRequest request;
+  request.method = soup_server_message_get_method(msg);
+  request.path = path.decoded;
+  if (query) {
+    GHashTableIter iter;
+    gpointer key = nullptr;
+    gpointer value = nullptr;
+    g_hash_table_iter_init(&iter, query);
+    while (g_hash_table_iter_next(&iter, &key, &value))
+      request.query[static_cast<const char*>(key)] = value ? static_cast<const char*>(value) : "";
+  }
+  soup_message_headers_foreach(
+      soup_server_message_get_request_headers(msg),
+      [](const char* name, const char* value, gpointer headers) {
+        g_autofree char* lower = g_ascii_strdown(name, -1);
+        static_cast<decltype(HttpRequest::headers)*>(headers)->emplace_back(lower, value);
+      },
+      &request.headers);
+  SoupMessageBody* body = soup_server_message_get_request_body(msg);
+  if (body->length > 0 && soup_message_body_get_accumulate(body)) {
+    g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
+    gsize size = 0;
+    const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+    request.body.assign(data, size);
+  }
+  const char* remote = soup_server_message_get_remote_host(msg);
+  request.remote = remote ? remote : "";
+  return request;
+}
+
+std::string html_escape(std::string_view text) {
+  g_autofree char* escaped = g_markup_escape_text(text.data(), static_cast<gssize>(text.size()));
+  return escaped;
+}
+
+void respond_webui_not_built(SoupServerMessage* msg, const std::string& webui_dir) {
+  std::string page =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>KEK: web UI not built</title></head>\n<body>\n"
+      "<h1>The KEK web UI is not built</h1>\n"
+      "<p>The server is running, but <code>" + html_escape(webui_dir.empty() ? "(no webui_dir set)" : webui_dir) +
+      "</code> has no <code>index.html</code>.</p>\n"
+      "<p>Build it with <code>scripts/setup.sh</code>, or by hand:</p>\n"
+      "<pre>npm --prefix webui ci &amp;&amp; npm --prefix webui run build</pre>\n"
+      "<p>The API works meanwhile: <a href=\"/api/health\">/api/health</a>.</p>\n"
+      "</body></html>\n";
+  HttpResponse response;
+  response.content_type = "text/html; charset=utf-8";
+  response.body = std::move(page);
+  response.headers = {{"Cache-Control", std::string(http::kNoCache)}};
+  http::respond(msg, response);
+}
+
+// ---- logging ----
+
+void log_request(SoupServerMessage* msg, bool aborted) {
+  const guint status = soup_server_message_get_status(msg);
+  const char* method = soup_server_message_get_method(msg);
+  GUri* uri = soup_server_message_get_uri(msg);
+  const char* remote = soup_server_message_get_remote_host(msg);
+  // The raw (still encoded) path: what the client sent, with no control characters in the log.
+  const char* path = uri ? g_uri_get_path(uri) : "?";
+  const goffset bytes = soup_server_message_get_response_body(msg)->length;
+  // libsoup reports every 500 as aborted, as well as clients that hung up: the cause of a 500 we
+  // produced is logged where it happened, so only 5xx answers that did go out are warnings here.
+  if (status >= 500 && !aborted)
+    g_warning("%s %s -> %u, %" G_GOFFSET_FORMAT " bytes, from %s%s", method ? method : "?", path, status,
+              bytes, remote ? remote : "?", aborted ? " (aborted)" : "");
+  else
+    g_debug("%s %s -> %u, %" G_GOFFSET_FORMAT " bytes, from %s%s", method ? method : "?", path, status,
+            bytes, remote ? remote : "?", aborted ? " (aborted)" : "");
+}
+
+// ---- async answers ----
+
+// One request whose handler answers later. The responder copies own it (through AnswerToken),
+// so it lives exactly as long as someone may still answer; it holds the message, never the
+// server, so an answer that arrives after the server is gone is simply dropped.
+class AsyncExchange {
+ public:
+  AsyncExchange(SoupServerMessage* msg, GMainContext* context)
+      : msg_(Ref<SoupServerMessage>::share(msg)), context_(g_main_context_ref(context)) {
+    // "finished" covers a normal end; "disconnected" a connection closed under a paused message
+    // (the server shutting down), after which libsoup must not be asked to resume it.
+    auto mark_gone = G_CALLBACK(+[](AsyncExchange* self) { self->gone_ = true; });
+    finished_handler_ = g_signal_connect_swapped(msg, "finished", mark_gone, this);
+    disconnected_handler_ = g_signal_connect_swapped(msg, "disconnected", mark_gone, this);
+  }
+  ~AsyncExchange() {
+    g_signal_handler_disconnect(msg_.get(), finished_handler_);
+    g_signal_handler_disconnect(msg_.get(), disconnected_handler_);
+    g_main_context_unref(context_);
+  }
+  AsyncExchange(const AsyncExchange&) = delete;
+  AsyncExchange& operator=(const AsyncExchange&) = delete;
+
+  GMainContext* context() const { return context_; }
+  std::string path() const {
+    GUri* uri = soup_server_message_get_uri(msg_.get());
+    return uri ? g_uri_get_path(uri) : "?";
+  }
+
+  // Any thread. The first answer wins at the moment it is given, not when it reaches the main
+  // loop: an answer handed over from a worker thread is still on its way when that thread's
+  // responder copy is dropped, and must not lose to the "dropped without an answer" 500.
+  bool claim() { return !claimed_.exchange(true); }
+
+  // Main thread, after the handler returned: hold the message until the answer is applied.
+  void handler_returned() {
+    if (applied_ || gone_) return;
+    soup_server_message_pause(msg_.get());
+    paused_ = true;
+  }
+
+  // Main thread, for the answer that won claim().
+  void apply(const HttpResponse& response) {
+    applied_ = true;
+    if (gone_) {
+      g_debug("%s: the connection is gone; the answer is dropped", path().c_str());
+      return;
+    }
+    http::respond(msg_.get(), response);
+    if (paused_) {
+      paused_ = false;
+      soup_server_message_unpause(msg_.get());
+    }
+  }
+
+ private:
+  Ref<SoupServerMessage> msg_;
+  GMainContext* context_;
+  gulong finished_handler_ = 0;
+  gulong disconnected_handler_ = 0;
+  std::atomic<bool> claimed_{false};
+  bool applied_ = false;
+  bool paused_ = false;
+  bool gone_ = false;
+};
+
+// libsoup may only be touched from the server's context: an answer given on another thread
+// is carried there (g_main_context_invoke runs it at once when we already own the context).
+void deliver(std::shared_ptr<AsyncExchange> exchange, HttpResponse response) {
+  struct Delivery {
+    std::shared_ptr<AsyncExchange> exchange;
+    HttpResponse response;
+  };
+  auto delivery = std::make_unique<Delivery>(Delivery{exchange, std::move(response)});
+  g_main_context_invoke_full(
+      exchange->context(), G_PRIORITY_DEFAULT,
+      [](gpointer data) -> gboolean {
+        auto* job = static_cast<Delivery*>(data);
+        job->exchange->apply(job->response);
+        return G_SOURCE_REMOVE;
+      },
+      delivery.release(), [](gpointer data) { std::unique_ptr<Delivery> owned(static_cast<Delivery*>(data)); });
+}
+
+// Shared by all copies of one responder; its destructor notices when the last copy is gone.
+struct AnswerToken {
+  explicit AnswerToken(std::shared_ptr<AsyncExchange> exchange) : exchange(std::move(exchange)) {}
+  ~AnswerToken() {
+    if (!exchange->claim()) return;
+    g_warning("%s: the handler dropped the request without answering", exchange->path().c_str());
+    deliver(exchange, HttpResponse::error(500, "the request was dropped without an answer"));
+  }
+  AnswerToken(const AnswerToken&) = delete;
+  AnswerToken& operator=(const AnswerToken&) = delete;
+
+  void answer(HttpResponse response) const {
+    if (!exchange->claim()) {
+      g_warning("%s: answered twice; the second answer is dropped", exchange->path().c_str());
+      return;
+    }
+    deliver(exchange, std::move(response));
+  }
+
+  std::shared_ptr<AsyncExchange> exchange;
+};
+
+struct Guard {
+  std::vector<std::string> prefix;
+  HttpGuard check;
+};
+
+class HttpServerImpl final : public HttpServer {
+ public:
+  explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)) {
+    // raw-paths: we decode the path ourselves, segment by segment (see request_path.h), so an
+    // encoded "/" or ".." cannot change what the router, the guards and the file server see.
+    server_ = Ref<SoupServer>::adopt(soup_server_new("server-header", "kek", "raw-paths", TRUE, nullptr));
+    soup_server_add_handler(server_.get(), nullptr, &HttpServerImpl::on_request, this, nullptr);
+    g_signal_connect(server_.get(), "request-started", G_CALLBACK(&HttpServerImpl::on_request_started), this);
+    g_signal_connect(server_.get(), "request-finished",
+                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg) { log_request(msg, false); }), nullptr);
+    g_signal_connect(server_.get(), "request-aborted",
+                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg) { log_request(msg, true); }), nullptr);
+  }
+
+  ~HttpServerImpl() override {
+    close();
+    // Nothing may call back into this object once it is gone, even if libsoup keeps the server.
+    soup_server_remove_handler(server_.get(), "/");
+    g_signal_handlers_disconnect_by_data(server_.get(), this);
+    server_.reset();
+    if (context_) g_main_context_unref(context_);
+  }
+
+  void route(std::string method, std::string pattern, HttpHandler handler) override {
+    router_.add(std::move(method), pattern, std::move(handler));
+  }
+  void route_async(std::string method, std::string pattern, AsyncHttpHandler handler) override {
+    router_.add(std::move(method), pattern, std::move(handler));
+  }
+  void guard(std::string path_prefix, HttpGuard check) override {
+    auto prefix = http::parse_request_path(path_prefix);
+    if (!prefix) {
+      g_warning("guard for '%s' ignored: %s", path_prefix.c_str(), prefix.error().message.c_str());
+      return;
+    }
+    guards_.push_back(std::make_shared<const Guard>(Guard{std::move(prefix->segments), std::move(check)}));
+  }
+
+  Status listen() override {
+    std::string host = config_.address == "localhost" ? "127.0.0.1" : config_.address;
+    g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(host.c_str());
+    if (!ip) return Error{"http: listen address '" + config_.address + "' is not an IP address", 400};
+    if (config_.port < 0 || config_.port > 65535)
+      return Error{"http: port " + std::to_string(config_.port) + " is out of range", 400};
+    g_autoptr(GSocketAddress) where = g_inet_socket_address_new(ip, static_cast<guint16>(config_.port));
+
+    // The listening socket and every connection run on the thread-default context of now.
+    if (context_) g_main_context_unref(context_);
+    context_ = g_main_context_ref_thread_default();
+    GError* error = nullptr;
+    if (!soup_server_listen(server_.get(), where, SoupServerListenOptions(0), &error)) {
+      Error failure{"http: cannot listen on " + host + ":" + std::to_string(config_.port) + ": " + error->message, 500};
+      g_clear_error(&error);
+      return failure;
+    }
+    GSList* uris = soup_server_get_uris(server_.get());
+    port_ = uris ? g_uri_get_port(static_cast<GUri*>(uris->data)) : config_.port;
+    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+    g_debug("listening on %s", url().c_str());
+    return {};
+  }
+
+  void close() override {
+    if (server_) soup_server_disconnect(server_.get());
+  }
+
+  int port() const override { return port_; }
+
+  std::string url() const override {
+    std::string host = config_.address;
+    if (host == "0.0.0.0" || host == "localhost") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(port_) + "/";
+  }
+
+ private:
+  static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
+    http::enforce_body_limit(msg, static_cast<HttpServerImpl*>(self)->config_.max_body_bytes);
+  }
+
+  static void on_request(SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer self) {
+    static_cast<HttpServerImpl*>(self)->handle(msg, query);
+  }
+
+  // The one place exceptions stop: nothing may unwind into libsoup's C callback.
+  void handle(SoupServerMessage* msg, GHashTable* query) {
+    try {
+      dispatch(msg, query);
+    } catch (const std::exception& e) {
+      g_warning("%s %s: %s", soup_server_message_get_method(msg),
+                g_uri_get_path(soup_server_message_get_uri(msg)), e.what());
+      http::respond_error(msg, 500, "internal server error");
+    } catch (...) {
+      g_warning("%s %s: unknown exception", soup_server_message_get_method(msg),
+                g_uri_get_path(soup_server_message_get_uri(msg)));
+      http::respond_error(msg, 500, "internal server error");
+    }
+  }
+
+  void dispatch(SoupServerMessage* msg, GHashTable* query) {
+    const std::string_view method = soup_server_message_get_method(msg);
+    const char* raw_path = g_uri_get_path(soup_server_message_get_uri(msg));
+    if (g_str_has_prefix(raw_path, "/media/")) http::add_cors_headers(msg);
+    auto path = http::parse_request_path(raw_path);
+    if (!path) {
+      http::respond_error(msg, path.error().code, path.error().message);
+      return;
+    }
+    const Area area = area_of(path->segments);
+    // A preflight carries no credentials, so it is answered before any guard could refuse it.
+    if (area == Area::media && method == "OPTIONS") {
+      http::respond_cors_preflight(msg);
+      return;
+    }
+
+    HttpRequest request = build_request(msg, *path, query);
+    if (auto refusal = run_guards(path->segments, request)) {
+      http::respond(msg, *refusal);
+      return;
+    }
+    switch (area) {
+      case Area::api:
+        dispatch_api(msg, *path, std::move(request));
+        return;
+      case Area::media:
+        serve_media(msg, *path);
+        return;
+      case Area::webui:
+        serve_webui(msg, *path);
+        return;
+    }
+  }
+
+  std::optional<HttpResponse> run_guards(const std::vector<std::string>& segments, const HttpRequest& request) {
+    // A copy of the list: a guard may add guards while it runs.
+    const auto guards = guards_;
+    for (const auto& guard : guards) {
+      if (!http::has_segment_prefix(segments, guard->prefix)) continue;
+      if (auto refusal = guard->check(request)) return refusal;
+    }
+    return std::nullopt;
+  }
+
+  void dispatch_api(SoupServerMessage* msg, const http::RequestPath& path, HttpRequest request) {
+    auto match = router_.match(request.method, path.segments);
+    switch (match.kind) {
+      case http::RouteMatch::Kind::no_such_path:
+        http::respond_error(msg, 404, "no such endpoint: " + printable(path.decoded));
+        return;
+      case http::RouteMatch::Kind::method_not_allowed: {
+        std::string allowed;
+        for (const auto& method : match.allowed_methods) allowed += (allowed.empty() ? "" : ", ") + method;
+        http::respond_error(msg, 405,
+                            request.method + " is not allowed on " + printable(path.decoded) + " (allowed: " + allowed + ")");
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allowed.c_str());
+        return;
+      }
+      case http::RouteMatch::Kind::found:
+        break;
+    }
+    request.params = std::move(match.params);
+    if (const auto* handler = std::get_if<HttpHandler>(&match.route->handler)) {
+      http::respond(msg, (*handler)(request));
+      return;
+    }
+    run_async(msg, std::get<AsyncHttpHandler>(match.route->handler), request);
+  }
+
+  void run_async(SoupServerMessage* msg, const AsyncHttpHandler& handler, const HttpRequest& request) {
+    auto exchange = std::make_shared<AsyncExchange>(msg, context_ ? context_ : g_main_context_default());
+    {
+      auto token = std::make_shared<const AnswerToken>(exchange);
+      HttpResponder responder = [token](HttpResponse response) { token->answer(std::move(response)); };
+      token.reset();
+      try {
+        handler(request, responder);
+      } catch (const std::exception& e) {
+        g_warning("%s %s: %s", request.method.c_str(), request.path.c_str(), e.what());
+        if (exchange->claim()) exchange->apply(HttpResponse::error(500, "internal server error"));
+      } catch (...) {
+        g_warning("%s %s: unknown exception", request.method.c_str(), request.path.c_str());
+        if (exchange->claim()) exchange->apply(HttpResponse::error(500, "internal server error"));
+      }
+      exchange->handler_returned();
+    }  // our responder copy goes here; if it was the last one, unanswered, the token answers 500
+  }
+
+  void serve_media(SoupServerMessage* msg, const http::RequestPath& path) {
+    std::string_view method = soup_server_message_get_method(msg);
+    if (!is_read_method(method)) {
+      http::respond_error(msg, 405, std::string(method) + " is not allowed on media");
+      soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "GET, HEAD, OPTIONS");
+      return;
+    }
+    std::vector<std::string> inside(path.segments.begin() + 1, path.segments.end());
+    if (inside.empty()) {
+      http::respond_error(msg, 404, "not found");
+      return;
+    }
+    auto file = http::resolve_inside(config_.media_dir, inside);
+    if (!file) {
+      http::respond_error(msg, file.error().code, file.error().message);
+      return;
+    }
+    http::respond_with_file(msg, *file, http::media_cache_control(*file));
+  }
+
+  void serve_webui(SoupServerMessage* msg, const http::RequestPath& path) {
+    std::string_view method = soup_server_message_get_method(msg);
+    if (!is_read_method(method)) {
+      http::respond_error(msg, 405, std::string(method) + " is not allowed here");
+      soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "GET, HEAD");
+      return;
+    }
+    if (!path.segments.empty()) {
+      auto file = http::resolve_inside(config_.webui_dir, path.segments);
+      if (file) {
+        const bool is_index = path.segments.back() == "index.html";
+        http::respond_with_file(msg, *file, http::webui_cache_control(path.decoded, is_index));
+        return;
+      }
+      if (file.error().code != 404) {
+        http::respond_error(msg, file.error().code, file.error().message);
+        return;
+      }
+      // A missing file is a 404; a missing page is a client-side route of the SPA.
+      if (!http::file_extension(path.segments.back()).empty()) {
+        http::respond_error(msg, 404, "not found");
+        return;
+      }
+    }
+    auto index = http::resolve_inside(config_.webui_dir, {"index.html"});
+    if (!index) {
+      respond_webui_not_built(msg, config_.webui_dir);
+      return;
+    }
+    http::respond_with_file(msg, *index, http::kNoCache);
+  }
+
+  HttpConfig config_;
+  Ref<SoupServer> server_;
+  http::Router router_;
+  std::vector<std::shared_ptr<const Guard>> guards_;
+  GMainContext* context_ = nullptr;
+  int port_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpServer> HttpServer::create(HttpConfig config) {
+  return std::make_unique<HttpServerImpl>(std::move(config));
+}
+
+}  // namespace kek::core
