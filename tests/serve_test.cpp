@@ -190,7 +190,7 @@ TEST(Serve, WebUiPageWhenNotBuilt) {
 
 TEST(Serve, SighupReloadsOnlyChangedPipelines) {
   std::string templates = make_temp_dir();
-  write_file(templates + "/steady.yaml", "name: steady\nlaunch: videotestsrc is-live=true ! fakesink\n");
+  write_file(templates + "/steady.yaml", "name: steady\nlaunch: videotestsrc is-live=true name=src${run} ! fakesink\n");
   write_file(templates + "/changing.yaml", "name: changing\nlaunch: audiotestsrc is-live=true ! fakesink\n");
   KekProcess kek({.extra_yaml = "template_dirs: [" + templates + "]\npipelines:\n  - {id: steady, template: steady}\n"
                                 "  - {id: changing, template: changing}\n"});

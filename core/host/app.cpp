@@ -265,22 +265,18 @@ Status App::reload() {
   auto changed = pipelines_->replace_file_templates(std::move(*templates));
   int restarted = 0;
   for (const auto& p : config_.pipelines) {
-    auto info = pipelines_->info(p.id);
-    Vars vars = p.vars;
-    vars["id"] = p.id;
-    auto line = pipelines_->expand(p.template_name, vars);
-    if (!line) {
+    if (!pipelines_->definition_changed(p.id, p.template_name, p.vars)) continue;  // leave it running
+    if (auto line = pipelines_->expand(p.template_name, p.vars); !line) {
       g_warning("reload: pipeline %s: %s", p.id.c_str(), line.error().message.c_str());
       continue;
     }
-    if (info && info->launch == *line) continue;  // unchanged: leave it running
     g_message("reload: pipeline %s changed, restarting it", p.id.c_str());
-    if (info) {
+    if (pipelines_->info(p.id)) {
       (void)pipelines_->stop(p.id);
       pipelines_->wait_until_ended(p.id, static_cast<guint>(config_.shutdown_timeout_s * 1000));
     }
     if (auto s = pipelines_->start(p.id, p.template_name, p.vars, p.options); !s)
-      g_warning("reload: pipeline %s: %s", p.id.c_str(), s.error().message.c_str());
+      g_warning("reload: %s", s.error().message.c_str());
     ++restarted;
   }
   g_message("reload: %zu template(s) changed, %d pipeline(s) restarted", changed.size(), restarted);

@@ -77,6 +77,36 @@ void respond_error(SoupServerMessage* msg, int status, std::string_view message)
   respond(msg, HttpResponse::error(status, message));
 }
 
+// Live segments and playlists are small and may be rewritten in place by a muxer that restarts
+// (filesink truncates a reused name): a mapping of such a file would SIGBUS the process, so
+// small files are copied. Large files (films, recordings) are written once and renamed into
+// place, and are mapped so that serving them costs no copy.
+constexpr off_t kCopyFilesUpTo = 8 * 1024 * 1024;
+
+GBytes* read_whole_file(int fd, off_t size, const std::string& path) {
+  if (size <= kCopyFilesUpTo) {
+    const auto capacity = static_cast<size_t>(size);
+    auto* data = static_cast<char*>(g_malloc(capacity ? capacity : 1));
+    size_t got = 0;
+    while (got < capacity) {
+      ssize_t n = pread(fd, data + got, capacity - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // truncated while we read: serve what is there
+      got += static_cast<size_t>(n);
+    }
+    return g_bytes_new_take(data, got);  // GBytes owns the buffer from here
+  }
+  GError* error = nullptr;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new_from_fd(fd, FALSE, &error);
+  if (!mapped) {
+    g_warning("cannot map %s: %s", path.c_str(), error->message);
+    g_clear_error(&error);
+    return nullptr;
+  }
+  // The bytes keep the mapping alive until libsoup has written them; the descriptor can go now.
+  return g_mapped_file_get_bytes(mapped);
+}
+
 void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control) {
   FileDescriptor file(g_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
   struct stat info {};
@@ -86,16 +116,11 @@ void respond_with_file(SoupServerMessage* msg, const std::string& path, std::str
     respond_error(msg, 404, "not found");
     return;
   }
-  GError* error = nullptr;
-  g_autoptr(GMappedFile) mapped = g_mapped_file_new_from_fd(file.get(), FALSE, &error);
-  if (!mapped) {
-    g_warning("cannot map %s: %s", path.c_str(), error->message);
-    g_clear_error(&error);
+  g_autoptr(GBytes) whole = read_whole_file(file.get(), info.st_size, path);
+  if (!whole) {
     respond_error(msg, 500, "cannot read file");
     return;
   }
-  // The bytes keep the mapping alive until libsoup has written them; the descriptor can go now.
-  g_autoptr(GBytes) whole = g_mapped_file_get_bytes(mapped);
   const auto size = static_cast<int64_t>(g_bytes_get_size(whole));
 
   SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);

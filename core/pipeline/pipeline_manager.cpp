@@ -15,6 +15,7 @@ struct PipelineManager::Instance {
   std::string template_name;
   Vars vars;
   PipelineOptions options;
+  PipelineTemplate tmpl;
   std::string launch;
   std::vector<std::string> directories;
   Ref<GstElement> pipeline;
@@ -115,6 +116,7 @@ std::vector<std::string> PipelineManager::replace_file_templates(std::vector<Pip
 Vars PipelineManager::with_builtins(const std::string& id, const Vars& vars) const {
   Vars all = config_.builtins;
   all["id"] = id;
+  all["run"] = std::to_string(g_get_real_time() / 1000);  // unique per build: see build_and_play
   for (const auto& [k, v] : vars) all[k] = v;
   return all;
 }
@@ -135,7 +137,7 @@ Status PipelineManager::start(const std::string& id, const std::string& template
   if (slot && is_active(slot->state)) return Error{"pipeline '" + id + "' is already " + to_string(slot->state), 409};
   if (!slot) slot = std::make_unique<Instance>();
   Instance& inst = *slot;
-  const Vars all = with_builtins(id, vars);
+  Vars all = with_builtins(id, vars);
   auto line = expand_template(tmpl->second, all);
   if (!line) return line.error();
   inst.directories.clear();
@@ -152,6 +154,7 @@ Status PipelineManager::start(const std::string& id, const std::string& template
   inst.template_name = template_name;
   inst.vars = vars;
   inst.options = options;
+  inst.tmpl = tmpl->second;
   inst.launch = *line;
   inst.last_error.clear();
   inst.restarts = 0;
@@ -171,6 +174,10 @@ void PipelineManager::build_and_play(Instance& inst) {
       return;
     }
   }
+  // ${run} differs per build, so a restarted instance writes new file names: players and caches
+  // never see a reused segment name with different content.
+  Vars all = with_builtins(inst.id, inst.vars);
+  if (auto line = expand_template(inst.tmpl, all); line) inst.launch = *line;
   GError* err = nullptr;
   GstElement* built = gst_parse_launch_full(inst.launch.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (!built || err) {
@@ -329,6 +336,16 @@ Status PipelineManager::stop(const std::string& id) {
     return G_SOURCE_REMOVE;
   }, &inst);
   return {};
+}
+
+bool PipelineManager::definition_changed(const std::string& id, const std::string& template_name,
+                                         const Vars& vars) const {
+  auto it = instances_.find(id);
+  auto tmpl = templates_.find(template_name);
+  if (it == instances_.end() || tmpl == templates_.end()) return true;
+  const Instance& inst = *it->second;
+  return inst.template_name != template_name || inst.vars != vars || inst.tmpl.launch != tmpl->second.launch ||
+         inst.tmpl.defaults != tmpl->second.defaults || inst.tmpl.directories != tmpl->second.directories;
 }
 
 Status PipelineManager::restart(const std::string& id) {
