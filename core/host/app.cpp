@@ -72,6 +72,7 @@ class PluginContext : public Host, private Http, private Services, private Pipel
     return app_.pipelines().start(id, name, vars, options);
   }
   Status stop(const std::string& id) override { return app_.pipelines().stop(id); }
+  Status restart(const std::string& id) override { return app_.pipelines().restart(id); }
   std::optional<PipelineInfo> info(const std::string& id) const override { return app_.pipelines().info(id); }
   std::vector<PipelineInfo> list() const override { return app_.pipelines().list(); }
 

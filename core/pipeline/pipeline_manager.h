@@ -45,8 +45,8 @@ class PipelineManager : public Pipelines {
   std::vector<std::string> replace_file_templates(std::vector<PipelineTemplate> templates);
   // Whether starting id now from template_name with vars would differ from what runs (SIGHUP).
   bool definition_changed(const std::string& id, const std::string& template_name, const Vars& vars) const;
-  // Starts an ended instance again (the admin's restart button); a running one is stopped first.
-  Status restart(const std::string& id);
+  // Starts an ended instance again (the admin's restart button); a running one is torn down first.
+  Status restart(const std::string& id) override;
   // The live pipeline as a Graphviz dot document, for /api/pipelines/{id}/graph.svg.
   Result<std::string> dot(const std::string& id) const;
   // Stops every instance and waits, iterating the main context, at most timeout_ms.

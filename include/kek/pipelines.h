@@ -71,6 +71,8 @@ class Pipelines {
   // Sends EOS and waits (asynchronously, bounded) for it before tearing the pipeline down, so
   // playlists get EXT-X-ENDLIST and recordings are finalized.
   virtual Status stop(const std::string& id) = 0;
+  // Tears an instance down at once (no EOS) and builds it again with the same variables.
+  virtual Status restart(const std::string& id) = 0;
   virtual std::optional<PipelineInfo> info(const std::string& id) const = 0;
   virtual std::vector<PipelineInfo> list() const = 0;
 };

@@ -1,0 +1,74 @@
+// One publisher's TCP connection on the GLib main loop: non-blocking reads fed to the protocol
+// Session, its replies written back as the socket allows. No thread per connection.
+#pragma once
+
+#include "session.h"
+
+#include <gio/gio.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kek::rtmp {
+
+class Server;
+
+class Connection : public SessionCallbacks {
+ public:
+  Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+  // The server ends it (take-over, shutdown): the client is told why, then the socket closes.
+  void terminate(const std::string& reason);
+  // Closes at once (bad input, peer gone, idle). Safe to call more than once.
+  void close(const std::string& reason);
+
+  uint64_t id() const { return id_; }
+  bool closed() const { return closed_; }
+  const std::string& remote() const { return remote_; }
+  const std::string& stream() const { return stream_; }  // public name while publishing
+  const std::string& app() const { return app_; }
+  int64_t idle_us(int64_t now) const { return now - last_activity_us_; }
+  void set_publishing(std::string app, std::string stream) {
+    app_ = std::move(app);
+    stream_ = std::move(stream);
+  }
+
+  // SessionCallbacks
+  PublishVerdict on_publish(const PublishRequest& request) override;
+  PublishVerdict on_codec(const CodecInfo& codec) override;
+  void on_metadata(const MetadataMessage& metadata) override;
+  void on_media(MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) override;
+  void on_unpublish() override;
+  void on_warning(std::string_view message) override;
+
+ private:
+  static gboolean on_readable(GSocket* socket, GIOCondition condition, gpointer self);
+  static gboolean on_writable(GSocket* socket, GIOCondition condition, gpointer self);
+  void read_available();
+  // Writes what the session has pending; arms the writable watch if the socket is full.
+  bool flush();
+  void after_io();
+  void release_io();
+
+  Server& server_;
+  uint64_t id_;
+  GSocketConnection* connection_;  // owned (ref)
+  GSocket* socket_;                // borrowed from connection_
+  Session session_;
+  GSource* read_source_ = nullptr;
+  GSource* write_source_ = nullptr;
+  std::vector<uint8_t> read_buffer_;
+  std::string remote_;
+  std::string app_;
+  std::string stream_;
+  int64_t last_activity_us_;
+  bool closed_ = false;
+  bool close_after_flush_ = false;
+};
+
+}  // namespace kek::rtmp

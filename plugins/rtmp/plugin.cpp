@@ -1,0 +1,75 @@
+// The rtmp plugin: KEK's RTMP ingest server (kek face) and the kekrtmpsrc element (GStreamer
+// face), in one library.
+#define G_LOG_DOMAIN "kek-rtmp"
+#include "kekrtmpsrc.h"
+#include "server.h"
+#include "settings.h"
+#include "stream_registry.h"
+
+#include <kek/json.h>
+#include <kek/plugin.h>
+
+#include <memory>
+
+namespace {
+
+// Everything the plugin owns; kept alive by the host's hooks that capture it.
+struct RtmpPlugin {
+  kek::rtmp::StreamRegistry registry;
+  kek::rtmp::Server server;
+  RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
+      : registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
+};
+
+std::string iso_time(int64_t real_time_us) {
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(real_time_us / G_USEC_PER_SEC);
+  g_autofree char* s = g_date_time_format_iso8601(t);
+  return s ? s : "";
+}
+
+kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry) {
+  kek::JsonWriter w;
+  w.begin_array();
+  for (const auto& s : registry.list()) {
+    const std::string base = "/media/" + s.app + "/" + s.stream + "/";
+    w.begin_object()
+        .member("stream", s.stream)
+        .member("owner", s.owner)
+        .member("app", s.app)
+        .member("since", iso_time(s.since_us))
+        .member("bitrate_kbps", s.bitrate_kbps)
+        .member("video_codec", s.video_codec)
+        .member("audio_codec", s.audio_codec)
+        .member("width", s.width)
+        .member("height", s.height)
+        .member("fps", s.fps)
+        .member("viewers", 0)
+        .member("client", s.client)
+        .member("playlist", base + "index.m3u8");
+    w.key("dash").null();
+    w.key("thumbnail").null();
+    w.end_object();
+  }
+  w.end_array();
+  return kek::HttpResponse::json(w.str());
+}
+
+kek::Status init(kek::Host& host) {
+  auto settings = kek::rtmp::read_settings(host.args());
+  if (!settings) return settings.error();
+  auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
+  host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
+  host.http().route("GET", "/api/live", [plugin](const kek::HttpRequest&) { return live_streams(plugin->registry); });
+  host.on_start([plugin] { return plugin->server.listen(); });
+  host.on_stop([plugin] { plugin->server.stop(); });
+  return {};
+}
+
+gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekrtmpsrc, plugin); }
+
+}  // namespace
+
+KEK_PLUGIN(rtmp, KEK_VERSION, "RTMP ingest: OBS and ffmpeg publish to KEK", init)
+
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, kekrtmp, "KEK RTMP ingest (kekrtmpsrc)", register_elements,
+                  KEK_VERSION, "LGPL", "kek", "https://github.com/kek")

@@ -1,0 +1,250 @@
+#define G_LOG_DOMAIN "kek-rtmp"
+#include "server.h"
+
+#include <kek/services/media_access.h>
+
+#include <algorithm>
+
+namespace kek::rtmp {
+
+namespace {
+constexpr guint kTickMs = 1000;
+constexpr guint kEndedPipelineGraceMs = 10000;  // EOS should end it sooner; then we stop it
+
+// Only the first and last characters of a secret go to the log.
+std::string key_hint(const std::string& key) {
+  if (key.size() <= 6) return "***";
+  return key.substr(0, 2) + "…" + key.substr(key.size() - 2);
+}
+}  // namespace
+
+Server::Server(Host& host, Settings settings, StreamRegistry& registry)
+    : host_(host), settings_(std::move(settings)), registry_(registry) {}
+
+Server::~Server() { stop(); }
+
+kek::Status Server::listen() {
+  service_ = g_socket_service_new();
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(settings_.address.c_str());
+  if (!inet) return kek::Error{"rtmp: address '" + settings_.address + "' is not an IP address", 400};
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(inet, static_cast<guint16>(settings_.port));
+  GSocketAddress* effective = nullptr;
+  GError* err = nullptr;
+  if (!g_socket_listener_add_address(G_SOCKET_LISTENER(service_), addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                     nullptr, &effective, &err)) {
+    kek::Error e{"rtmp: cannot listen on " + settings_.address + ":" + std::to_string(settings_.port) + ": " +
+                     err->message, 500};
+    g_error_free(err);
+    return e;
+  }
+  port_ = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
+  g_object_unref(effective);
+  g_signal_connect(service_, "incoming", G_CALLBACK(on_incoming), this);
+  g_socket_service_start(service_);
+  tick_ = g_timeout_add(kTickMs, on_tick, this);
+  for (const auto& [app, tmpl] : settings_.apps)
+    host_.announce("rtmp", "rtmp://" + settings_.address + ":" + std::to_string(port_) + "/" + app);
+  g_message("RTMP listening on %s:%d", settings_.address.c_str(), port_);
+  return {};
+}
+
+void Server::stop() {
+  if (tick_) g_source_remove(tick_);
+  if (reap_) g_source_remove(reap_);
+  tick_ = reap_ = 0;
+  for (guint id : grace_timers_)
+    if (g_main_context_find_source_by_id(nullptr, id)) g_source_remove(id);
+  grace_timers_.clear();
+  if (service_) {
+    g_socket_service_stop(service_);
+    g_socket_listener_close(G_SOCKET_LISTENER(service_));
+    g_object_unref(service_);
+    service_ = nullptr;
+  }
+  for (auto& [id, c] : connections_) c->terminate("the server is shutting down");
+  for (auto& [id, c] : connections_) c->close("server stopped");
+  connections_.clear();
+  closed_.clear();
+}
+
+gboolean Server::on_incoming(GSocketService*, GSocketConnection* connection, GObject*, gpointer data) {
+  auto* self = static_cast<Server*>(data);
+  if (static_cast<int>(self->connections_.size()) >= self->settings_.max_connections) {
+    g_warning("refusing a connection: %d connections already open (max_connections)", self->settings_.max_connections);
+    g_io_stream_close(G_IO_STREAM(connection), nullptr, nullptr);
+    return TRUE;
+  }
+  SessionConfig config;
+  config.limits.max_message_length = static_cast<uint32_t>(self->settings_.max_message_bytes);
+  config.random_seed = g_random_int() | (static_cast<uint64_t>(g_random_int()) << 32);
+  config.uptime_ms = static_cast<uint32_t>(g_get_monotonic_time() / 1000);
+  const uint64_t id = self->next_id_++;
+  auto c = std::make_unique<Connection>(*self, id, connection, config);
+  Connection& ref = *c;
+  self->connections_.emplace(id, std::move(c));
+  ref.start();
+  return TRUE;
+}
+
+gboolean Server::on_tick(gpointer data) {
+  auto* self = static_cast<Server*>(data);
+  const int64_t now = g_get_monotonic_time();
+  const int64_t limit = int64_t{self->settings_.idle_timeout_s} * G_USEC_PER_SEC;
+  std::vector<Connection*> idle;
+  for (auto& [id, c] : self->connections_)
+    if (!c->closed() && c->idle_us(now) > limit) idle.push_back(c.get());
+  for (Connection* c : idle)
+    c->close("idle for more than " + std::to_string(self->settings_.idle_timeout_s) + " s");
+  return G_SOURCE_CONTINUE;
+}
+
+void Server::connection_closed(uint64_t id) {
+  closed_.push_back(id);
+  if (reap_) return;
+  // Removed later: the connection is still on the stack of its own callback now.
+  reap_ = g_idle_add([](gpointer data) -> gboolean {
+    auto* self = static_cast<Server*>(data);
+    self->reap_ = 0;
+    for (uint64_t id : self->closed_) self->connections_.erase(id);
+    self->closed_.clear();
+    return G_SOURCE_REMOVE;
+  }, this);
+}
+
+kek::PublishDecision Server::decide(const PublishRequest& request, const std::string& remote) {
+  kek::PublishRequest ask{request.app, request.stream_key, remote};
+  if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) return authorizer->authorize(ask);
+  kek::PublishDecision d;
+  for (const auto& k : settings_.keys) {
+    if (k.key != request.stream_key) continue;
+    d.allowed = true;
+    d.stream = k.stream;
+    d.owner = "config";
+    return d;
+  }
+  d.reason = settings_.keys.empty() ? "no stream keys are configured (and no auth plugin is loaded)"
+                                    : "unknown stream key";
+  return d;
+}
+
+PublishVerdict Server::authorize_publish(Connection& connection, const PublishRequest& request) {
+  auto app = settings_.apps.find(request.app);
+  if (app == settings_.apps.end()) {
+    g_message("publish refused from %s: unknown app '%s'", connection.remote().c_str(), request.app.c_str());
+    return PublishVerdict::refuse("unknown application '" + request.app + "'");
+  }
+  kek::PublishDecision decision = decide(request, connection.remote());
+  if (!decision.allowed) {
+    g_message("publish refused from %s (key %s): %s", connection.remote().c_str(),
+              key_hint(request.stream_key).c_str(), decision.reason.c_str());
+    return PublishVerdict::refuse(decision.reason);
+  }
+  const std::string& stream = decision.stream;
+  auto auth_request = kek::PublishRequest{request.app, request.stream_key, connection.remote()};
+  auto* authorizer = host_.services().get<kek::PublishAuthorizer>();
+  if (auto live = publishing_.find(stream); live != publishing_.end()) {
+    if (!settings_.take_over) {
+      if (authorizer) authorizer->ended(auth_request);  // this attempt holds no slot
+      g_message("publish refused from %s: stream '%s' is already live", connection.remote().c_str(), stream.c_str());
+      return PublishVerdict::refuse("this stream key is already publishing");
+    }
+    auto old = connections_.find(live->second.connection_id);
+    g_message("stream '%s': a new publisher from %s takes over", stream.c_str(), connection.remote().c_str());
+    if (old != connections_.end()) old->second->terminate("another publisher took over this stream");
+  }
+
+  StreamInfo info;
+  info.app = request.app;
+  info.stream = stream;
+  info.owner = decision.owner;
+  info.remote = connection.remote();
+  info.client = request.flash_version;
+  info.since_us = g_get_real_time();
+  registry_.begin(info);
+  connection.set_publishing(request.app, stream);
+  publishing_[stream] = Publish{connection.id(), auth_request, decision.owner};
+
+  if (auto* access = host_.services().get<kek::MediaAccess>())
+    access->set_policy(request.app + "/" + stream + "/", decision.policy);
+
+  const std::string id = pipeline_id(request.app, stream);
+  const kek::Vars vars = {{"stream", stream}, {"app", request.app}, {"owner", decision.owner}};
+  auto running = host_.pipelines().info(id);
+  const bool active = running && (running->state == kek::PipelineState::running ||
+                                  running->state == kek::PipelineState::starting ||
+                                  running->state == kek::PipelineState::stopping ||
+                                  running->state == kek::PipelineState::restarting);
+  kek::Status started = active ? host_.pipelines().restart(id) : host_.pipelines().start(id, app->second, vars);
+  if (!started) {
+    g_warning("stream '%s': pipeline %s did not start: %s", stream.c_str(), app->second.c_str(),
+              started.error().message.c_str());
+    publishing_.erase(stream);
+    registry_.end(stream);
+    connection.set_publishing("", "");
+    if (authorizer) authorizer->ended(auth_request);
+    return PublishVerdict::refuse("the server could not start this stream's pipeline", "NetStream.Publish.Failed");
+  }
+  g_message("stream '%s' is live (app %s, owner %s, from %s, %s)", stream.c_str(), request.app.c_str(),
+            decision.owner.c_str(), connection.remote().c_str(), request.flash_version.c_str());
+  host_.events().publish({kek::kEventStreamStarted,
+                          {{"app", request.app}, {"stream", stream}, {"key", request.stream_key},
+                           {"owner", decision.owner}, {"remote", connection.remote()}}});
+  return PublishVerdict::accept();
+}
+
+void Server::codec_seen(Connection& connection, const CodecInfo& codec) {
+  if (!connection.stream().empty()) registry_.set_codec(connection.stream(), codec);
+}
+
+void Server::metadata(Connection& connection, const MetadataMessage& metadata) {
+  if (connection.stream().empty() || metadata.name != "onMetaData") return;
+  int width = 0, height = 0;
+  double fps = 0;
+  if (!metadata.arguments.empty()) {
+    const amf0::Value& props = metadata.arguments.front();
+    if (const auto* w = props.find("width")) width = static_cast<int>(w->as_number());
+    if (const auto* h = props.find("height")) height = static_cast<int>(h->as_number());
+    if (const auto* f = props.find("framerate")) fps = f->as_number();
+    else if (const auto* f2 = props.find("fps")) fps = f2->as_number();
+  }
+  registry_.metadata(connection.stream(), metadata.timestamp, metadata.script_tag_body, width, height, fps);
+}
+
+void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  if (!connection.stream().empty()) registry_.media(connection.stream(), kind, timestamp_ms, payload);
+}
+
+void Server::publish_ended(Connection& connection) {
+  const std::string stream = connection.stream();
+  const std::string app = connection.app();
+  if (stream.empty()) return;
+  connection.set_publishing("", "");
+  auto it = publishing_.find(stream);
+  if (it == publishing_.end() || it->second.connection_id != connection.id()) return;  // taken over
+  Publish ended = it->second;
+  publishing_.erase(it);
+  registry_.end(stream);  // kekrtmpsrc sends EOS: the pipeline finishes its files and ends
+  if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) authorizer->ended(ended.request);
+  g_message("stream '%s' ended (%s)", stream.c_str(), connection.remote().c_str());
+  host_.events().publish({kek::kEventStreamEnded,
+                          {{"app", app}, {"stream", stream}, {"key", ended.request.key}, {"owner", ended.owner}}});
+
+  // If EOS did not end the pipeline (a stuck element), stop it, unless a new publish took it.
+  struct Pending {
+    Server* server;
+    std::string stream, id;
+  };
+  auto pending = std::make_unique<Pending>(Pending{this, stream, pipeline_id(app, stream)});
+  grace_timers_.push_back(g_timeout_add_full(G_PRIORITY_DEFAULT, kEndedPipelineGraceMs, [](gpointer data) -> gboolean {
+    auto* p = static_cast<Pending*>(data);
+    if (p->server->publishing_.count(p->stream)) return G_SOURCE_REMOVE;
+    auto info = p->server->host_.pipelines().info(p->id);
+    if (info && (info->state == kek::PipelineState::running || info->state == kek::PipelineState::starting ||
+                 info->state == kek::PipelineState::restarting))
+      (void)p->server->host_.pipelines().stop(p->id);
+    return G_SOURCE_REMOVE;
+  }, pending.release(), [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); }));
+  std::erase_if(grace_timers_, [](guint id) { return !g_main_context_find_source_by_id(nullptr, id); });
+}
+
+}  // namespace kek::rtmp

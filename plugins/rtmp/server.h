@@ -1,0 +1,65 @@
+// KEK's RTMP server: accepts publishers on the GLib main loop, asks who may publish, keeps the
+// stream registry fed, and starts/stops the app's pipeline for each publish.
+#pragma once
+
+#include "connection.h"
+#include "settings.h"
+#include "stream_registry.h"
+
+#include <kek/host.h>
+#include <kek/services/publish_authorizer.h>
+
+#include <gio/gio.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace kek::rtmp {
+
+class Server {
+ public:
+  Server(Host& host, Settings settings, StreamRegistry& registry);
+  ~Server();
+
+  kek::Status listen();
+  void stop();
+  int port() const { return port_; }
+  const Settings& settings() const { return settings_; }
+
+  // From connections (main loop).
+  PublishVerdict authorize_publish(Connection& connection, const PublishRequest& request);
+  void codec_seen(Connection& connection, const CodecInfo& codec);
+  void metadata(Connection& connection, const MetadataMessage& metadata);
+  void media(Connection& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload);
+  void publish_ended(Connection& connection);
+  void connection_closed(uint64_t id);
+
+  static std::string pipeline_id(const std::string& app, const std::string& stream) { return app + "-" + stream; }
+
+ private:
+  static gboolean on_incoming(GSocketService* service, GSocketConnection* connection, GObject* source, gpointer self);
+  static gboolean on_tick(gpointer self);
+  kek::PublishDecision decide(const PublishRequest& request, const std::string& remote);
+
+  struct Publish {
+    uint64_t connection_id;
+    kek::PublishRequest request;  // for the authorizer's ended()
+    std::string owner;
+  };
+
+  Host& host_;
+  Settings settings_;
+  StreamRegistry& registry_;
+  GSocketService* service_ = nullptr;
+  int port_ = 0;
+  guint tick_ = 0;
+  guint reap_ = 0;
+  std::vector<guint> grace_timers_;  // pending "stop the ended pipeline" checks
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
+  std::map<std::string, Publish> publishing_;  // by public stream name
+};
+
+}  // namespace kek::rtmp

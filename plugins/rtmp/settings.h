@@ -1,0 +1,37 @@
+// The rtmp plugin's settings, read once from its config args.
+#pragma once
+
+#include <kek/args.h>
+#include <kek/error.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kek::rtmp {
+
+struct ConfiguredKey {
+  std::string key;     // the secret the publisher types into OBS
+  std::string stream;  // the public name used in media URLs
+};
+
+struct Settings {
+  std::string address = "127.0.0.1";
+  int port = 1935;  // 0: pick a free one (tests)
+  // app -> pipeline template started for each publish to that app.
+  std::map<std::string, std::string> apps = {{"live", "live"}};
+  // Used only when no plugin provides kek::PublishAuthorizer (the auth plugin does).
+  std::vector<ConfiguredKey> keys;
+  bool take_over = false;           // a second publisher with a live key replaces the first
+  int idle_timeout_s = 30;          // a connection that sends nothing this long is closed
+  int max_connections = 1000;
+  int64_t max_message_bytes = 8 * 1024 * 1024;
+  int64_t gop_cache_bytes = 16 * 1024 * 1024;  // replayed to a (re)starting pipeline
+  int64_t max_output_bytes = 4 * 1024 * 1024;  // unread replies before a client is cut off
+};
+
+// keys: ["secret"] (stream named like the key) or ["stream:secret"].
+kek::Result<Settings> read_settings(const Args& args);
+
+}  // namespace kek::rtmp
