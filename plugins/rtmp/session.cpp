@@ -130,6 +130,12 @@ Status Session::feed(std::span<const std::uint8_t> bytes) {
   if (!parsed) return fail(parsed.error());
   if (!handled) return fail(handled.error());
   if (!should_close()) send_acknowledgement_if_due();
+  // Every reply is caused by input, so a peer that keeps sending pings or calls without ever
+  // reading the answers could make this buffer grow without end.
+  if (out_.size() - out_begin_ > config_.max_pending_output) {
+    return fail("peer does not read its replies (" + std::to_string(out_.size() - out_begin_) +
+                " bytes pending)");
+  }
   return {};
 }
 
@@ -334,7 +340,7 @@ Status Session::on_publish(const Message& m, const Command& command) {
   if (!verdict.accepted) {
     const std::string code = verdict.status_code.empty() ? "NetStream.Publish.BadName" : verdict.status_code;
     send_status(stream_id, "error", code, verdict.reason);
-    begin_close("publish of '" + request_.stream_key + "' refused: " + verdict.reason);
+    begin_close("publish refused: " + verdict.reason);  // never the key: it is a secret and this is logged
     return {};
   }
 

@@ -110,6 +110,7 @@ struct SessionConfig {
   ChunkReaderLimits limits;
   amf0::DecodeLimits amf_limits;
   std::uint32_t max_message_streams = 8;  // createStream calls per connection
+  std::size_t max_pending_output = 1024 * 1024;  // unsent replies before we give up on the peer
   std::uint64_t random_seed = 0;          // S1 filler; pass something unpredictable
   std::uint32_t uptime_ms = 0;            // S1 time field
 };

@@ -161,6 +161,49 @@ int KekProcess::stop(int timeout_ms) {
   return rc;
 }
 
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env)
+    : dir_(make_temp_dir()) {
+  pid_ = spawn(argv, extra_env, dir_ + "/out.log");
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && !exited_) {
+    kill(pid_, SIGKILL);
+    wait_pid(pid_, 5000, &exited_);
+  }
+  remove_tree(dir_);
+}
+
+int BackgroundProcess::wait(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  if (exited_) return status_;
+  int rc = wait_pid(pid_, timeout_ms, &exited_);
+  if (exited_) {
+    status_ = rc;
+    return rc;
+  }
+  kill(pid_, SIGKILL);
+  wait_pid(pid_, 5000, &exited_);
+  return -1;
+}
+
+bool BackgroundProcess::running() {
+  if (pid_ <= 0 || exited_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    exited_ = true;
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return true;
+}
+
+void BackgroundProcess::kill_now(int signo) {
+  if (running()) kill(pid_, signo);
+}
+
+std::string BackgroundProcess::output() const { return read_file(dir_ + "/out.log"); }
+
 std::pair<int, std::string> run_command(const std::vector<std::string>& argv, int timeout_ms,
                                         const std::vector<std::string>& extra_env) {
   std::string dir = make_temp_dir();

@@ -55,6 +55,27 @@ class KekProcess {
   std::map<std::string, std::string> endpoints_;
 };
 
+// Any other program in the background (a publisher), with its output captured.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  bool started() const { return pid_ > 0; }
+  // Exit status, or -1 if it did not exit in time (it is then killed).
+  int wait(int timeout_ms);
+  bool running();
+  void kill_now(int signo = 9);
+  std::string output() const;
+
+ private:
+  std::string dir_;
+  GPid pid_ = 0;
+  bool exited_ = false;
+  int status_ = -1;
+};
+
 // Runs a command to completion (bounded) and returns (exit status, stdout+stderr).
 std::pair<int, std::string> run_command(const std::vector<std::string>& argv, int timeout_ms = 60000,
                                         const std::vector<std::string>& extra_env = {});

@@ -676,6 +676,17 @@ TEST_F(SessionTest, TooManyStreams) {
   EXPECT_NE(st.error().find("createStream more than 2 times"), std::string::npos);
 }
 
+TEST_F(SessionTest, PeerThatNeverReadsIsCutOff) {
+  config_.max_pending_output = 4000;
+  handshake_and_connect();
+  testing::ClientWriter w;
+  const Bytes ping{0, 6, 0, 0, 0, 1};
+  for (int i = 0; i < 300; ++i) w.message(2, message_type::user_control, 0, 0, ping);
+  Status st = feed(w.bytes());
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("does not read its replies"), std::string::npos);
+}
+
 TEST_F(SessionTest, OutputCanBeConsumedInPieces) {
   ASSERT_TRUE(feed(testing::c0c1()).ok());
   EXPECT_TRUE(session().has_output());

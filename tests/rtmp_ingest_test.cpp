@@ -1,0 +1,321 @@
+// RTMP ingest end to end: real publishers (ffmpeg, gst-launch-1.0 rtmp2sink) and hostile raw
+// clients against a real `kek serve`.
+#include "support/http_client.h"
+#include "support/kek_process.h"
+
+#include <gio/gio.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using namespace kek::test;
+
+namespace {
+
+bool wait_for(const std::function<bool()>& done, int timeout_ms) {
+  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
+  while (!done()) {
+    if (g_get_monotonic_time() > deadline) return false;
+    g_usleep(50000);
+  }
+  return true;
+}
+
+std::string read_file(const std::string& path) {
+  g_autofree char* text = nullptr;
+  gsize len = 0;
+  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return "";
+  return std::string(text, len);
+}
+
+int segments_in(const std::string& playlist) {
+  int n = 0;
+  for (size_t p = 0; (p = playlist.find("#EXTINF", p)) != std::string::npos; ++p) ++n;
+  return n;
+}
+
+// A 320x180 H.264 + AAC FLV file, made once for the whole suite.
+class RtmpIngest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    media_dir_ = new std::string(make_temp_dir());
+    flv_ = new std::string(*media_dir_ + "/clip.flv");
+    auto [rc, out] = run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                                  "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                                  "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+                                  "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-f", "flv", *flv_});
+    ASSERT_EQ(rc, 0) << out;
+  }
+  static void TearDownTestSuite() {
+    remove_tree(*media_dir_);
+    delete flv_;
+    delete media_dir_;
+  }
+
+  static std::string config(const std::string& keys, const std::string& extra_args = "") {
+    return "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, idle_timeout_s: 2, keys: [" + keys + "]" +
+           extra_args + "}\n";
+  }
+  // ffmpeg copying the clip in real time to url.
+  static std::unique_ptr<BackgroundProcess> publish(const std::string& url, bool loop = false) {
+    std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re"};
+    if (loop) argv.insert(argv.end(), {"-stream_loop", "-1"});
+    argv.insert(argv.end(), {"-i", *flv_, "-c", "copy", "-f", "flv", url});
+    return std::make_unique<BackgroundProcess>(argv);
+  }
+  static std::string playlist(const KekProcess& kek, const std::string& stream) {
+    return kek.media_dir() + "/live/" + stream + "/index.m3u8";
+  }
+
+  static std::string* media_dir_;
+  static std::string* flv_;
+};
+std::string* RtmpIngest::media_dir_ = nullptr;
+std::string* RtmpIngest::flv_ = nullptr;
+
+}  // namespace
+
+TEST_F(RtmpIngest, FfmpegCopyIsAcceptedAndBecomesHlsThatFfprobeReads) {
+  KekProcess kek({.extra_yaml = config("\"cam1:s3cret-key-1\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  ASSERT_NE(kek.endpoint("rtmp"), "");
+  auto pub = publish(kek.endpoint("rtmp") + "/s3cret-key-1");
+  ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "cam1"))) >= 1; }, 20000)) << kek.output();
+
+  auto live = http_get(kek.http_url(), "/api/live");
+  EXPECT_EQ(live.status, 200);
+  EXPECT_NE(live.body.find(R"("stream":"cam1")"), std::string::npos) << live.body;
+  EXPECT_NE(live.body.find(R"("width":320,"height":180)"), std::string::npos) << live.body;
+  EXPECT_NE(live.body.find("H.264"), std::string::npos) << live.body;
+  EXPECT_EQ(live.body.find("s3cret"), std::string::npos) << "the secret key never appears in the API";
+
+  EXPECT_EQ(pub->wait(30000), 0) << pub->output();
+  // The publisher is gone: the pipeline ends with EXT-X-ENDLIST and the stream leaves /api/live.
+  ASSERT_TRUE(wait_for([&] { return read_file(playlist(kek, "cam1")).find("#EXT-X-ENDLIST") != std::string::npos; }, 15000))
+      << read_file(playlist(kek, "cam1"));
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                                "compact=p=0", kek.http_url() + "media/live/cam1/index.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("codec_name=h264|width=320|height=180"), std::string::npos) << out;
+  EXPECT_NE(out.find("codec_name=aac"), std::string::npos) << out;
+  EXPECT_EQ(http_get(kek.http_url(), "/api/live").body, "[]");
+  ASSERT_TRUE(wait_for([&] {
+    return http_get(kek.http_url(), "/api/pipelines/live-cam1").body.find("\"finished\"") != std::string::npos;
+  }, 15000)) << http_get(kek.http_url(), "/api/pipelines/live-cam1").body;
+  EXPECT_NE(kek.output().find("stream 'cam1' is live"), std::string::npos);
+}
+
+TEST_F(RtmpIngest, FfmpegEncodingLive) {
+  KekProcess kek({.extra_yaml = config("\"enc:key-enc-0001\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  BackgroundProcess pub({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
+                         "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "4", "-c:v", "libx264",
+                         "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-c:a", "aac", "-f", "flv",
+                         kek.endpoint("rtmp") + "/key-enc-0001"});
+  ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "enc"))) >= 1; }, 20000)) << kek.output();
+  EXPECT_EQ(pub.wait(30000), 0) << pub.output();
+}
+
+TEST_F(RtmpIngest, GstreamerRtmp2sinkWithChunkSizes128And4096) {
+  KekProcess kek({.extra_yaml = config("\"g128:key-gst-128\", \"g4096:key-gst-4096\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  for (const auto& [stream, key, chunk] : {std::tuple{"g128", "key-gst-128", "128"}, {"g4096", "key-gst-4096", "4096"}}) {
+    BackgroundProcess pub({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=100", "is-live=true", "!",
+                           "video/x-raw,width=320,height=180,framerate=25/1", "!", "x264enc", "tune=zerolatency",
+                           "speed-preset=ultrafast", "key-int-max=25", "!", "h264parse", "!", "queue", "!", "mux.",
+                           "audiotestsrc", "is-live=true", "num-buffers=200", "!", "audioconvert", "!", "avenc_aac",
+                           "!", "aacparse", "!", "queue", "!", "mux.", "flvmux", "name=mux", "streamable=true", "!",
+                           "rtmp2sink", std::string("chunk-size=") + chunk,
+                           "location=" + kek.endpoint("rtmp") + "/" + key});
+    ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, stream))) >= 1; }, 20000))
+        << stream << "\n" << pub.output() << kek.output();
+    EXPECT_EQ(pub.wait(30000), 0) << pub.output();
+  }
+}
+
+TEST_F(RtmpIngest, WrongKeyIsRefusedAndStartsNothing) {
+  KekProcess kek({.extra_yaml = config("\"cam:right-key-123\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish(kek.endpoint("rtmp") + "/wrong-key-456");
+  EXPECT_NE(pub->wait(20000), 0) << "ffmpeg must fail when the key is refused";
+  EXPECT_EQ(http_get(kek.http_url(), "/api/pipelines").body, "[]");
+  EXPECT_EQ(http_get(kek.http_url(), "/api/live").body, "[]");
+  EXPECT_NE(kek.output().find("publish refused"), std::string::npos) << kek.output();
+  EXPECT_EQ(kek.output().find("wrong-key-456"), std::string::npos) << "keys are not logged in full: " << kek.output();
+}
+
+TEST_F(RtmpIngest, DuplicateKeyIsRefusedAndTheKeyIsFreedAfterDisconnect) {
+  KekProcess kek({.extra_yaml = config("\"dup:dup-key-0001\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto first = publish(kek.endpoint("rtmp") + "/dup-key-0001", /*loop=*/true);
+  ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/live").body.find("\"dup\"") != std::string::npos; }, 15000));
+  auto second = publish(kek.endpoint("rtmp") + "/dup-key-0001");
+  EXPECT_NE(second->wait(20000), 0) << "a second publisher with a live key is refused";
+  EXPECT_TRUE(first->running()) << "the first publisher is untouched";
+  first->kill_now(SIGKILL);  // a network drop, not a clean unpublish
+  first->wait(5000);
+  ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/live").body == "[]"; }, 10000));
+  auto third = publish(kek.endpoint("rtmp") + "/dup-key-0001");
+  EXPECT_EQ(third->wait(30000), 0) << third->output() << kek.output();
+}
+
+TEST_F(RtmpIngest, TakeOverWhenConfigured) {
+  KekProcess kek({.extra_yaml = config("\"to:takeover-key-1\"", ", take_over: true")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto first = publish(kek.endpoint("rtmp") + "/takeover-key-1", true);
+  ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/live").body.find("\"to\"") != std::string::npos; }, 15000));
+  auto second = publish(kek.endpoint("rtmp") + "/takeover-key-1");
+  EXPECT_NE(first->wait(15000), 0) << "the first publisher is cut off";
+  EXPECT_EQ(second->wait(30000), 0) << second->output() << kek.output();
+}
+
+TEST_F(RtmpIngest, FiftyConcurrentPublishersAllSucceed) {
+  constexpr int kPublishers = 50;
+  std::string keys;
+  for (int i = 0; i < kPublishers; ++i) keys += (i ? ", " : "") + std::string("\"s") + std::to_string(i) + ":k-" + std::to_string(i) + "-xyz\"";
+  KekProcess kek({.extra_yaml = config(keys)});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  std::vector<std::unique_ptr<BackgroundProcess>> pubs;
+  for (int i = 0; i < kPublishers; ++i) pubs.push_back(publish(kek.endpoint("rtmp") + "/k-" + std::to_string(i) + "-xyz"));
+  int ok = 0;
+  for (auto& p : pubs) ok += p->wait(90000) == 0;
+  EXPECT_EQ(ok, kPublishers);
+  int with_playlist = 0;
+  for (int i = 0; i < kPublishers; ++i)
+    with_playlist += wait_for([&] { return read_file(playlist(kek, "s" + std::to_string(i))).find("#EXT-X-ENDLIST") != std::string::npos; }, 20000);
+  EXPECT_EQ(with_playlist, kPublishers);
+  EXPECT_TRUE(kek.running());
+}
+
+// ---- hostile clients: each closes only its own connection ----
+
+namespace {
+
+class RawClient {
+ public:
+  explicit RawClient(const std::string& rtmp_url) {
+    // rtmp://127.0.0.1:PORT/live
+    std::string hostport = rtmp_url.substr(7, rtmp_url.find('/', 7) - 7);
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    conn_ = g_socket_client_connect_to_host(client, hostport.c_str(), 1935, nullptr, nullptr);
+    if (conn_) g_socket_set_timeout(g_socket_connection_get_socket(conn_), 10);
+  }
+  ~RawClient() {
+    if (conn_) g_object_unref(conn_);
+  }
+  bool connected() const { return conn_ != nullptr; }
+  void send(const std::string& bytes) {
+    g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), bytes.data(), bytes.size(), nullptr,
+                              nullptr, nullptr);
+  }
+  // C0+C1, read S0+S1+S2, send C2.
+  bool handshake() {
+    send(std::string(1, '\x03') + std::string(1536, '\x01'));
+    std::string s = read_exactly(1 + 1536 + 1536);
+    if (s.size() != 3073) return false;
+    send(s.substr(1, 1536));
+    return true;
+  }
+  std::string read_exactly(size_t n) {
+    std::string out(n, '\0');
+    gsize got = 0;
+    g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn_)), out.data(), n, &got, nullptr, nullptr);
+    out.resize(got);
+    return out;
+  }
+  // True when the server closes the connection (EOF or reset) within the socket timeout.
+  bool closed_by_server() {
+    char buf[4096];
+    for (int i = 0; i < 1000; ++i) {
+      GError* err = nullptr;
+      gssize n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn_)), buf, sizeof buf, nullptr, &err);
+      if (n == 0) return true;
+      if (n < 0) {
+        bool timeout = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+        g_error_free(err);
+        return !timeout;
+      }
+    }
+    return false;
+  }
+
+ private:
+  GSocketConnection* conn_ = nullptr;
+};
+
+std::string u24(uint32_t v) { return {static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)}; }
+std::string u32le(uint32_t v) {
+  return {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+}
+// A type-0 chunk on chunk stream 3 carrying one whole message (payload up to 128 bytes).
+std::string chunk0(uint8_t type, const std::string& payload, uint32_t declared_length = 0) {
+  return std::string(1, '\x03') + u24(0) + u24(declared_length ? declared_length : static_cast<uint32_t>(payload.size())) +
+         std::string(1, static_cast<char>(type)) + u32le(0) + payload;
+}
+
+}  // namespace
+
+TEST_F(RtmpIngest, HostileClientsAreClosedAndOthersGoOn) {
+  KekProcess kek({.extra_yaml = config("\"good:good-key-001\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto good = publish(kek.endpoint("rtmp") + "/good-key-001", true);
+  ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "good"))) >= 1; }, 20000)) << kek.output();
+
+  struct Case {
+    const char* name;
+    std::function<void(RawClient&)> attack;
+  };
+  std::string deep_amf = "\x02\x00\x07" "connect" "\x00\x3f\xf0\x00\x00\x00\x00\x00\x00";
+  for (int i = 0; i < 100; ++i) deep_amf += std::string("\x03\x00\x01" "a", 4);
+  const Case cases[] = {
+      {"garbage instead of a handshake", [](RawClient& c) { c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); }},
+      {"chunk header on an unknown chunk stream", [](RawClient& c) {
+         ASSERT_TRUE(c.handshake());
+         c.send(std::string("\x43", 1) + u24(0) + u24(10) + "\x14");  // fmt 1 on a stream never opened
+       }},
+      {"message length over the limit", [](RawClient& c) {
+         ASSERT_TRUE(c.handshake());
+         c.send(chunk0(20, "", 0xFFFFFF));
+       }},
+      {"AMF nested too deep", [&](RawClient& c) {
+         ASSERT_TRUE(c.handshake());
+         c.send(chunk0(1, std::string("\x00\x01\x00\x00", 4)));     // Set Chunk Size 65536
+         c.send(chunk0(20, deep_amf));
+       }},
+      {"truncated AMF", [](RawClient& c) {
+         ASSERT_TRUE(c.handshake());
+         c.send(chunk0(20, std::string("\x02\x00\x07" "conn", 7)));
+       }},
+      {"idle client", [](RawClient&) {}},
+  };
+  for (const auto& c : cases) {
+    RawClient client(kek.endpoint("rtmp"));
+    ASSERT_TRUE(client.connected()) << c.name;
+    c.attack(client);
+    EXPECT_TRUE(client.closed_by_server()) << c.name;
+  }
+  {
+    RawClient cut(kek.endpoint("rtmp"));
+    cut.send(std::string(1, '\x03') + std::string(700, 'x'));  // handshake cut short, then gone
+  }
+  EXPECT_TRUE(kek.running());
+  EXPECT_TRUE(good->running()) << "the good publisher is untouched: " << good->output();
+  int before = segments_in(read_file(playlist(kek, "good")));
+  std::string seq_before = read_file(playlist(kek, "good"));
+  ASSERT_TRUE(wait_for([&] { return read_file(playlist(kek, "good")) != seq_before; }, 10000))
+      << "the good stream keeps producing segments (had " << before << ")";
+  EXPECT_NE(kek.output().find("protocol error"), std::string::npos) << kek.output();
+  EXPECT_NE(kek.output().find("idle for more than"), std::string::npos) << kek.output();
+}
+
+TEST_F(RtmpIngest, KekrtmpsrcIsARealGStreamerElement) {
+  auto [rc, out] = run_command({"gst-inspect-1.0", "kekrtmpsrc"}, 60000,
+                               {std::string("GST_PLUGIN_PATH=") + KEK_PLUGIN_BUILD_DIR});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("stream"), std::string::npos);
+  // Outside kek there is no server: the element says so instead of hanging.
+  auto [lrc, lout] = run_command({"gst-launch-1.0", "kekrtmpsrc", "stream=x", "!", "fakesink"}, 30000,
+                                 {std::string("GST_PLUGIN_PATH=") + KEK_PLUGIN_BUILD_DIR});
+  EXPECT_NE(lrc, 0);
+  EXPECT_NE(lout.find("only works inside kek"), std::string::npos) << lout;
+}
