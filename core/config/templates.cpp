@@ -1,5 +1,6 @@
 #include "config/templates.h"
 
+#include "config/live_layout.h"
 #include "config/yaml_reader.h"
 
 #include <glib.h>
@@ -9,12 +10,94 @@
 
 namespace kek::core {
 
+namespace {
+
+// "3000k", "3M" or a plain number of kbit/s.
+Result<int> parse_kbps(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar()) return r.fail(node, path, "must be a bitrate such as 3000k or 3M");
+  std::string s = node.Scalar();
+  int factor = 1;
+  if (!s.empty() && (s.back() == 'k' || s.back() == 'K')) s.pop_back();
+  else if (!s.empty() && (s.back() == 'm' || s.back() == 'M')) { s.pop_back(); factor = 1000; }
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end || v <= 0 || v > 200000 / factor)
+    return r.fail(node, path, "must be a bitrate such as 3000k or 3M, not \"" + node.Scalar() + "\"");
+  return static_cast<int>(v * factor);
+}
+
+Result<LadderRung> parse_rung(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+  if (auto s = r.expect_map(node, path); !s) return s.error();
+  if (auto s = r.only_keys(node, path, {"name", "passthrough", "height", "bitrate"}); !s) return s.error();
+  LadderRung rung;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string kpath = child_path(path, key);
+    if (key == "name") {
+      auto v = r.string(kv.second, kpath);
+      if (!v) return v.error();
+      rung.name = *v;
+    } else if (key == "passthrough") {
+      auto v = r.boolean(kv.second, kpath);
+      if (!v) return v.error();
+      rung.passthrough = *v;
+    } else if (key == "height") {
+      auto v = r.integer(kv.second, kpath, 32, 4320);
+      if (!v) return v.error();
+      rung.height = static_cast<int>(*v);
+    } else if (key == "bitrate") {
+      auto v = parse_kbps(r, kv.second, kpath);
+      if (!v) return v.error();
+      rung.bitrate_kbps = *v;
+    }
+  }
+  if (rung.name.empty()) return r.fail(node, path + ".name", "every rung needs a name");
+  for (char ch : rung.name)
+    if (!g_ascii_isalnum(ch) && ch != '-' && ch != '_')
+      return r.fail(node, path + ".name", "rung names use letters, digits, - and _ only");
+  if (!rung.passthrough && (rung.height == 0 || rung.bitrate_kbps == 0))
+    return r.fail(node, path, "an encoded rung needs height and bitrate (or passthrough: true)");
+  return rung;
+}
+
+Status parse_layout_key(const YamlReader& r, const std::string& key, const YAML::Node& value, PipelineTemplate& t) {
+  auto layout = [&]() -> LiveLayout& {
+    if (!t.layout) t.layout.emplace();
+    return *t.layout;
+  };
+  if (key == "source" || key == "output_dir" || key == "record_dir") {
+    auto v = r.string(value, key);
+    if (!v) return v.error();
+    (key == "source" ? layout().source : key == "output_dir" ? layout().output_dir : layout().record_dir) = *v;
+  } else if (key == "outputs") {
+    auto v = r.strings(value, key);
+    if (!v) return v.error();
+    for (size_t i = 0; i < v->size(); ++i)
+      if ((*v)[i] != "hls" && (*v)[i] != "dash" && (*v)[i] != "record")
+        return r.fail(value[i], index_path(key, i), "unknown output (hls, dash, record)");
+    layout().outputs = *v;
+  } else if (key == "ladder") {
+    if (!value.IsSequence()) return r.fail(value, key, "must be a list of rungs");
+    for (size_t i = 0; i < value.size(); ++i) {
+      auto rung = parse_rung(r, value[i], index_path(key, i));
+      if (!rung) return rung.error();
+      layout().ladder.push_back(*rung);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<PipelineTemplate> parse_template(std::string_view text, const std::string& file) {
   YamlReader r(file);
   auto root = r.parse(text);
   if (!root) return root.error();
   if (auto s = r.expect_map(*root, ""); !s) return s.error();
-  if (auto s = r.only_keys(*root, "", {"name", "description", "defaults", "directories", "launch"}); !s)
+  if (auto s = r.only_keys(*root, "",
+                           {"name", "description", "defaults", "directories", "launch", "source", "ladder",
+                            "outputs", "output_dir", "record_dir"});
+      !s)
     return s.error();
   PipelineTemplate t;
   t.origin = file;
@@ -32,10 +115,16 @@ Result<PipelineTemplate> parse_template(std::string_view text, const std::string
       auto v = r.strings(kv.second, key);
       if (!v) return v.error();
       t.directories = *v;
+    } else if (auto s = parse_layout_key(r, key, kv.second, t); !s) {
+      return s.error();
     }
   }
   if (t.name.empty()) return config_error(r.mark(*root, "name"), "a template needs a name");
-  if (t.launch.empty()) return config_error(r.mark(*root, "launch"), "a template needs a launch line");
+  if (t.layout && !t.launch.empty())
+    return config_error(r.mark(*root, "launch"), "give either launch or source/ladder/outputs, not both");
+  if (t.layout && t.layout->source.empty())
+    return config_error(r.mark(*root, "source"), "a ladder/outputs template needs a source");
+  if (!t.layout && t.launch.empty()) return config_error(r.mark(*root, "launch"), "a template needs a launch line");
   for (char ch : t.name)
     if (!g_ascii_isalnum(ch) && ch != '-' && ch != '_')
       return config_error(r.mark(*root, "name"), "a template name uses letters, digits, - and _ only");
@@ -135,7 +224,17 @@ Result<std::string> expand_text(const std::string& text, const Vars& vars, const
 }
 
 Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars) {
-  auto line = expand_text(tmpl.launch, vars, tmpl.defaults, "template " + tmpl.name);
+  std::string text = tmpl.launch;
+  if (tmpl.layout) {
+    auto generated = live_layout_launch(*tmpl.layout, [&](const std::string& name) {
+      if (auto a = vars.find(name); a != vars.end()) return a->second;
+      if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;
+      return std::string();
+    });
+    if (!generated) return wrap(generated.error(), "template " + tmpl.name);
+    text = *generated;
+  }
+  auto line = expand_text(text, vars, tmpl.defaults, "template " + tmpl.name);
   if (!line) return line;
   // Fold the YAML's line breaks and runs of blanks into single spaces: one readable line.
   std::string folded;

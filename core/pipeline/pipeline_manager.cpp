@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "kek-pipeline"
 #include "pipeline/pipeline_manager.h"
 
+#include "config/live_layout.h"
 #include "config/templates.h"
 
 #include <glib/gstdio.h>
@@ -134,14 +135,28 @@ Status PipelineManager::start(const std::string& id, const std::string& template
   auto tmpl = templates_.find(template_name);
   if (tmpl == templates_.end()) return Error{"no pipeline template named '" + template_name + "'", 404};
   auto& slot = instances_[id];
-  if (slot && is_active(slot->state)) return Error{"pipeline '" + id + "' is already " + to_string(slot->state), 409};
+  if (slot && is_active(slot->state)) {
+    if (!options.replace) return Error{"pipeline '" + id + "' is already " + to_string(slot->state), 409};
+    if (slot->restart_timer) g_source_remove(slot->restart_timer);
+    slot->restart_timer = 0;
+    teardown(*slot);
+  }
   if (!slot) slot = std::make_unique<Instance>();
   Instance& inst = *slot;
   Vars all = with_builtins(id, vars);
   auto line = expand_template(tmpl->second, all);
   if (!line) return line.error();
   inst.directories.clear();
-  for (const auto& d : tmpl->second.directories) {
+  std::vector<std::string> dirs = tmpl->second.directories;
+  if (tmpl->second.layout) {
+    auto layout_dirs = live_layout_directories(*tmpl->second.layout, [&](const std::string& name) {
+      if (auto a = all.find(name); a != all.end()) return a->second;
+      if (auto b = tmpl->second.defaults.find(name); b != tmpl->second.defaults.end()) return b->second;
+      return std::string();
+    });
+    dirs.insert(dirs.end(), layout_dirs.begin(), layout_dirs.end());
+  }
+  for (const auto& d : dirs) {
     auto dir = expand_text(d, all, tmpl->second.defaults, "template " + template_name + " directories");
     if (!dir) return dir.error();
     // Directories are created, not quoted: undo the quoting a path with spaces got.

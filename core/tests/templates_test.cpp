@@ -5,6 +5,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <algorithm>
+
 using namespace kek::core;
 using kek::PipelineTemplate;
 
@@ -88,4 +90,74 @@ TEST(Templates, ShippedTemplatesAllParse) {
   bool has_demo = false;
   for (const auto& t : *all) has_demo = has_demo || t.name == "demo";
   EXPECT_TRUE(has_demo);
+}
+
+TEST(Templates, LiveLayoutExpandsLadderOutputsAndTracks) {
+  auto t = parse_template(R"(
+name: live-abr
+source: kekrtmpsrc stream=${stream} ! flvdemux name=demux
+ladder:
+  - {name: source, passthrough: true}
+  - {name: 720p, height: 720, bitrate: 3000k}
+  - {name: 480p, height: 480, bitrate: 1400k}
+outputs: [hls, dash]
+)", "pipelines/live-abr.yaml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  ASSERT_TRUE(t->layout.has_value());
+  EXPECT_EQ(t->layout->ladder.size(), 3u);
+  EXPECT_EQ(t->layout->ladder[1].bitrate_kbps, 3000);
+  kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}, {"source_width", "1920"},
+                    {"source_height", "1080"}, {"fps", "30"}};
+  auto line = expand_template(*t, vars);
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  const std::string& l = *line;
+  // Decoded once, each rung scaled to an even width with the source's aspect, keyframes every segment.
+  EXPECT_EQ(std::count(l.begin(), l.end(), '!') > 10, true);
+  EXPECT_NE(l.find("avdec_h264 ! videoconvert ! tee name=raw"), std::string::npos) << l;
+  EXPECT_EQ(l.find("avdec_h264", l.find("avdec_h264") + 1), std::string::npos) << "decode once: " << l;
+  EXPECT_NE(l.find("video/x-raw,width=1280,height=720"), std::string::npos) << l;
+  EXPECT_NE(l.find("video/x-raw,width=854,height=480"), std::string::npos) << l;
+  EXPECT_NE(l.find("key-int-max=60"), std::string::npos) << l;
+  EXPECT_NE(l.find("hls.video_0"), std::string::npos);
+  EXPECT_NE(l.find("hls.video_2"), std::string::npos);
+  EXPECT_NE(l.find("dash.video_1"), std::string::npos);
+  EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! hls.audio"), std::string::npos);
+  EXPECT_NE(l.find("kekhlssink name=hls location=/m/live/cam target-duration=2 playlist-length=6 variants=source,720p,480p bitrates=0,3000000,1400000"),
+            std::string::npos) << l;
+  EXPECT_NE(l.find("dashsink name=dash mpd-root-path=/m/live/cam/dash"), std::string::npos) << l;
+  EXPECT_EQ(l.find("splitmuxsink"), std::string::npos) << "no recording unless asked";
+
+  // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch at all.
+  vars["source_height"] = "720";
+  vars["source_width"] = "1280";
+  auto smaller = expand_template(*t, vars);
+  EXPECT_EQ(smaller->find("height=720"), std::string::npos) << *smaller;
+  vars["has_video"] = "0";
+  auto audio_only = expand_template(*t, vars);
+  EXPECT_EQ(audio_only->find("demux.video"), std::string::npos) << *audio_only;
+  EXPECT_NE(audio_only->find("demux.audio"), std::string::npos);
+  EXPECT_EQ(audio_only->find("variants="), std::string::npos);
+  vars["has_video"] = "1";
+  vars["has_audio"] = "0";
+  vars["record"] = "true";
+  auto video_rec = expand_template(*t, vars);
+  EXPECT_EQ(video_rec->find("demux.audio"), std::string::npos);
+  EXPECT_NE(video_rec->find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! rec.video"), std::string::npos);
+  EXPECT_NE(video_rec->find("splitmuxsink name=rec location=/m/recordings/cam/7-%03d.mp4"), std::string::npos) << *video_rec;
+}
+
+TEST(Templates, LiveLayoutErrors) {
+  auto both = parse_template("name: x\nlaunch: fakesrc ! fakesink\nsource: a ! flvdemux name=demux\n", "x.yaml");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("either launch or source"), std::string::npos);
+  auto bad_rung = parse_template("name: x\nsource: a\nladder:\n  - {name: hd, height: 720}\n", "x.yaml");
+  ASSERT_FALSE(bad_rung.ok());
+  EXPECT_NE(bad_rung.error().message.find("x.yaml:4:5: ladder[0]: an encoded rung needs height and bitrate"), std::string::npos)
+      << bad_rung.error().message;
+  auto bad_rate = parse_template("name: x\nsource: a\nladder:\n  - {name: hd, height: 720, bitrate: fast}\n", "x.yaml");
+  ASSERT_FALSE(bad_rate.ok());
+  EXPECT_NE(bad_rate.error().message.find("ladder[0].bitrate: must be a bitrate"), std::string::npos) << bad_rate.error().message;
+  auto bad_output = parse_template("name: x\nsource: a\noutputs: [hls, rtsp]\n", "x.yaml");
+  ASSERT_FALSE(bad_output.ok());
+  EXPECT_NE(bad_output.error().message.find("outputs[1]: unknown output"), std::string::npos) << bad_output.error().message;
 }

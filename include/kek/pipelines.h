@@ -14,6 +14,26 @@ namespace kek {
 
 using Vars = std::map<std::string, std::string>;
 
+// One rung of an adaptive ladder: the source as published (passthrough) or an encode of it.
+struct LadderRung {
+  std::string name;          // variant name: "source", "720p"
+  bool passthrough = false;  // the source's own video, not re-encoded
+  int height = 0;            // encoded rungs: output height (width follows the source's aspect)
+  int bitrate_kbps = 0;      // encoded rungs: target video bitrate
+};
+
+// The structured form of a live template (YAML sugar): a source fragment that ends in a
+// demuxer named "demux" (with "video" and "audio" pads), a ladder and outputs (hls, dash,
+// record). The host expands it into one launch line for each start, knowing whether the
+// stream has audio and video (variables has_audio, has_video) and the source's size.
+struct LiveLayout {
+  std::string source;                // "kekrtmpsrc stream=${stream} ! flvdemux name=demux"
+  std::vector<LadderRung> ladder;    // empty: passthrough only
+  std::vector<std::string> outputs;  // "hls", "dash", "record"
+  std::string output_dir;            // "${media_dir}/${app}/${stream}"
+  std::string record_dir;            // "${media_dir}/recordings/${stream}"
+};
+
 struct PipelineTemplate {
   std::string name;
   std::string description;
@@ -23,6 +43,8 @@ struct PipelineTemplate {
   // Directories to create before start, with ${variables} too (segment folders and the like).
   std::vector<std::string> directories;
   std::string origin;  // file path or "plugin:<name>", for messages
+  // When set, `launch` is generated from it at every start (and `launch` in YAML is refused).
+  std::optional<LiveLayout> layout;
 };
 
 enum class PipelineState { starting, running, restarting, stopping, stopped, finished, failed };
@@ -44,6 +66,7 @@ struct PipelineOptions {
   bool restart_on_error = true;  // with exponential backoff, bounded
   bool restart_on_eos = false;   // live instances end with their publisher; a looping demo restarts
   int max_restarts = 10;         // consecutive failures before the instance is marked failed
+  bool replace = false;          // start() tears down an instance still active under this id
 };
 
 struct PipelineInfo {

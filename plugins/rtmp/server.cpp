@@ -10,6 +10,7 @@ namespace kek::rtmp {
 namespace {
 constexpr guint kTickMs = 1000;
 constexpr guint kEndedPipelineGraceMs = 10000;  // EOS should end it sooner; then we stop it
+constexpr guint kTrackWaitMs = 1500;            // wait for a second track before starting
 
 // Only the first and last characters of a secret go to the log.
 std::string key_hint(const std::string& key) {
@@ -167,29 +168,45 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   if (auto* access = host_.services().get<kek::MediaAccess>())
     access->set_policy(request.app + "/" + stream + "/", decision.policy);
 
-  const std::string id = pipeline_id(request.app, stream);
-  const kek::Vars vars = {{"stream", stream}, {"app", request.app}, {"owner", decision.owner}};
-  auto running = host_.pipelines().info(id);
-  const bool active = running && (running->state == kek::PipelineState::running ||
-                                  running->state == kek::PipelineState::starting ||
-                                  running->state == kek::PipelineState::stopping ||
-                                  running->state == kek::PipelineState::restarting);
-  kek::Status started = active ? host_.pipelines().restart(id) : host_.pipelines().start(id, app->second, vars);
-  if (!started) {
-    g_warning("stream '%s': pipeline %s did not start: %s", stream.c_str(), app->second.c_str(),
-              started.error().message.c_str());
-    publishing_.erase(stream);
-    registry_.end(stream);
-    connection.set_publishing("", "");
-    if (authorizer) authorizer->ended(auth_request);
-    return PublishVerdict::refuse("the server could not start this stream's pipeline", "NetStream.Publish.Failed");
-  }
+  publishing_[stream].template_name = app->second;
   g_message("stream '%s' is live (app %s, owner %s, from %s, %s)", stream.c_str(), request.app.c_str(),
             decision.owner.c_str(), connection.remote().c_str(), request.flash_version.c_str());
   host_.events().publish({kek::kEventStreamStarted,
                           {{"app", request.app}, {"stream", stream}, {"key", request.stream_key},
                            {"owner", decision.owner}, {"remote", connection.remote()}}});
   return PublishVerdict::accept();
+}
+
+void Server::cancel_start_timer(Publish& publish) {
+  if (publish.start_timer) g_source_remove(publish.start_timer);
+  publish.start_timer = 0;
+}
+
+void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_video) {
+  auto it = publishing_.find(stream);
+  if (it == publishing_.end() || it->second.pipeline_started) return;
+  Publish& publish = it->second;
+  cancel_start_timer(publish);
+  publish.pipeline_started = true;
+  auto info = registry_.find(stream);
+  registry_.set_tracks(stream, has_audio, has_video);
+  const std::string id = pipeline_id(publish.request.app, stream);
+  kek::Vars vars = {{"stream", stream}, {"app", publish.request.app}, {"owner", publish.owner},
+                    {"has_audio", has_audio ? "1" : "0"}, {"has_video", has_video ? "1" : "0"}};
+  if (info && info->width > 0 && info->height > 0) {
+    vars["source_width"] = std::to_string(info->width);
+    vars["source_height"] = std::to_string(info->height);
+  }
+  if (info && info->fps > 0) vars["fps"] = std::to_string(static_cast<int>(info->fps + 0.5));
+  kek::PipelineOptions options;
+  options.replace = true;  // the previous publish's instance may still be finishing: this one wins
+  kek::Status started = host_.pipelines().start(id, publish.template_name, vars, options);
+  if (!started) {
+    g_warning("stream '%s': pipeline %s did not start: %s", stream.c_str(), publish.template_name.c_str(),
+              started.error().message.c_str());
+    auto c = connections_.find(publish.connection_id);
+    if (c != connections_.end()) c->second->terminate("the server could not start this stream's pipeline");
+  }
 }
 
 void Server::codec_seen(Connection& connection, const CodecInfo& codec) {
@@ -208,10 +225,42 @@ void Server::metadata(Connection& connection, const MetadataMessage& metadata) {
     else if (const auto* f2 = props.find("fps")) fps = f2->as_number();
   }
   registry_.metadata(connection.stream(), metadata.timestamp, metadata.script_tag_body, width, height, fps);
+  // onMetaData names the tracks the publisher will send (ffmpeg, OBS and flvmux all do).
+  if (!metadata.arguments.empty()) {
+    const amf0::Value& props = metadata.arguments.front();
+    const bool video = props.find("videocodecid") != nullptr || width > 0;
+    const bool audio = props.find("audiocodecid") != nullptr;
+    if (video || audio) start_pipeline(connection.stream(), audio, video);
+  }
 }
 
 void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  if (!connection.stream().empty()) registry_.media(connection.stream(), kind, timestamp_ms, payload);
+  const std::string& stream = connection.stream();
+  if (stream.empty()) return;
+  registry_.media(stream, kind, timestamp_ms, payload);
+  auto it = publishing_.find(stream);
+  if (it == publishing_.end() || it->second.pipeline_started) return;
+  Publish& p = it->second;
+  (kind == MediaKind::audio ? p.saw_audio : p.saw_video) = true;
+  if (p.saw_audio && p.saw_video) {
+    start_pipeline(stream, true, true);
+  } else if (!p.start_timer) {
+    // Only one kind so far and no metadata: give the other kind a moment to show up.
+    struct Pending {
+      Server* server;
+      std::string stream;
+    };
+    p.start_timer = g_timeout_add_full(G_PRIORITY_DEFAULT, kTrackWaitMs, [](gpointer data) -> gboolean {
+      auto* pending = static_cast<Pending*>(data);
+      auto live = pending->server->publishing_.find(pending->stream);
+      if (live != pending->server->publishing_.end()) {
+        live->second.start_timer = 0;
+        pending->server->start_pipeline(pending->stream, live->second.saw_audio, live->second.saw_video);
+      }
+      return G_SOURCE_REMOVE;
+    }, std::make_unique<Pending>(Pending{this, stream}).release(),
+       [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); });
+  }
 }
 
 void Server::publish_ended(Connection& connection) {
@@ -221,6 +270,7 @@ void Server::publish_ended(Connection& connection) {
   connection.set_publishing("", "");
   auto it = publishing_.find(stream);
   if (it == publishing_.end() || it->second.connection_id != connection.id()) return;  // taken over
+  cancel_start_timer(it->second);
   Publish ended = it->second;
   publishing_.erase(it);
   registry_.end(stream);  // kekrtmpsrc sends EOS: the pipeline finishes its files and ends

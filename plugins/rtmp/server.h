@@ -46,7 +46,17 @@ class Server {
     uint64_t connection_id;
     kek::PublishRequest request;  // for the authorizer's ended()
     std::string owner;
+    std::string template_name;
+    // The pipeline starts once we know what the stream carries (metadata, or both kinds of
+    // media, or a short wait): a template for audio+video would wait forever for a track
+    // that never comes. The registry's GOP cache keeps what arrives meanwhile.
+    bool pipeline_started = false;
+    bool saw_audio = false;
+    bool saw_video = false;
+    guint start_timer = 0;
   };
+  void start_pipeline(const std::string& stream, bool has_audio, bool has_video);
+  void cancel_start_timer(Publish& publish);
 
   Host& host_;
   Settings settings_;

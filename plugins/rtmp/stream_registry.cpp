@@ -47,9 +47,18 @@ GstBuffer* StreamRegistry::make_tag(uint8_t type, uint32_t ts, std::span<const u
   return buf;
 }
 
-GstBuffer* StreamRegistry::make_file_header() {
-  static const uint8_t header[13] = {'F', 'L', 'V', 1, 0x05, 0, 0, 0, 9, 0, 0, 0, 0};
+GstBuffer* StreamRegistry::make_file_header(bool has_audio, bool has_video) {
+  const uint8_t flags = static_cast<uint8_t>((has_audio ? 0x04 : 0) | (has_video ? 0x01 : 0));
+  const uint8_t header[13] = {'F', 'L', 'V', 1, flags, 0, 0, 0, 9, 0, 0, 0, 0};
   return gst_buffer_new_memdup(header, sizeof header);
+}
+
+void StreamRegistry::set_tracks(const std::string& stream, bool has_audio, bool has_video) {
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  it->second.has_audio = has_audio;
+  it->second.has_video = has_video;
 }
 
 StreamRegistry::Live::~Live() {
@@ -157,7 +166,7 @@ bool StreamRegistry::attach(const std::string& stream, TagSink* sink) {
   auto it = streams_.find(stream);
   if (it == streams_.end()) return false;
   Live& live = it->second;
-  sink->push_tag(make_file_header());
+  sink->push_tag(make_file_header(live.has_audio, live.has_video));
   for (GstBuffer* b : {live.metadata, live.video_header, live.audio_header})
     if (b) sink->push_tag(gst_buffer_ref(b));
   for (GstBuffer* b : live.gop) sink->push_tag(gst_buffer_ref(b));

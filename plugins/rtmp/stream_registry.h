@@ -57,6 +57,8 @@ class StreamRegistry {
   bool is_live(const std::string& stream) const;
   void begin(StreamInfo info);
   void set_codec(const std::string& stream, const CodecInfo& codec);
+  // What the stream carries, for the FLV header's flags (flvdemux adds only these pads).
+  void set_tracks(const std::string& stream, bool has_audio, bool has_video);
   void metadata(const std::string& stream, uint32_t timestamp_ms, std::span<const uint8_t> script_body,
                 int width, int height, double fps);
   void media(const std::string& stream, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> body);
@@ -74,7 +76,7 @@ class StreamRegistry {
   // An FLV tag as one buffer: 11-byte header, body, 4-byte previous tag size.
   static GstBuffer* make_tag(uint8_t type, uint32_t timestamp_ms, std::span<const uint8_t> body);
   // The 13 bytes every FLV stream starts with ("FLV", version 1, audio+video, header size 9, 0).
-  static GstBuffer* make_file_header();
+  static GstBuffer* make_file_header(bool has_audio = true, bool has_video = true);
 
  private:
   struct Live {
@@ -85,6 +87,8 @@ class StreamRegistry {
     std::deque<GstBuffer*> gop;         // since the last video keyframe
     size_t gop_bytes = 0;
     std::vector<TagSink*> sinks;
+    bool has_audio = true;
+    bool has_video = true;
     int64_t window_start_us = 0;  // bitrate measurement
     uint64_t window_bytes = 0;
     ~Live();

@@ -1,0 +1,153 @@
+#include "config/live_layout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace kek::core {
+
+namespace {
+
+int to_int(const std::string& s, int fallback) {
+  if (s.empty()) return fallback;
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  return (end && *end == '\0' && v > 0) ? static_cast<int>(v) : fallback;
+}
+
+bool truthy(const std::string& s, bool fallback) {
+  if (s.empty()) return fallback;
+  return s == "1" || s == "true" || s == "yes";
+}
+
+// Queues between branches: time-bounded, so one slow branch cannot hold unbounded memory.
+constexpr const char* kQueue = "queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000";
+
+std::vector<std::string> effective_outputs(const LiveLayout& layout,
+                                           const std::function<std::string(const std::string&)>& lookup) {
+  std::vector<std::string> outputs = layout.outputs;
+  if (outputs.empty()) outputs = {"hls"};
+  if (truthy(lookup("record"), false) && std::find(outputs.begin(), outputs.end(), "record") == outputs.end())
+    outputs.push_back("record");
+  return outputs;
+}
+
+std::string output_dir(const LiveLayout& layout) {
+  return layout.output_dir.empty() ? "${media_dir}/${app}/${stream}" : layout.output_dir;
+}
+std::string record_dir(const LiveLayout& layout) {
+  return layout.record_dir.empty() ? "${media_dir}/recordings/${stream}" : layout.record_dir;
+}
+
+}  // namespace
+
+std::vector<std::string> live_layout_directories(const LiveLayout& layout,
+                                                 const std::function<std::string(const std::string&)>& lookup) {
+  std::vector<std::string> dirs;
+  auto outputs = effective_outputs(layout, lookup);
+  auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
+  if (wants("hls") || wants("dash")) dirs.push_back(output_dir(layout));
+  if (wants("dash")) dirs.push_back(output_dir(layout) + "/dash");
+  if (wants("record")) dirs.push_back(record_dir(layout));
+  return dirs;
+}
+
+int rung_width(int height, int source_width, int source_height) {
+  if (source_width <= 0 || source_height <= 0) {
+    source_width = 16;
+    source_height = 9;
+  }
+  double w = static_cast<double>(height) * source_width / source_height;
+  int even = static_cast<int>(std::lround(w / 2.0)) * 2;
+  return std::max(even, 2);
+}
+
+Result<std::string> live_layout_launch(const LiveLayout& layout,
+                                       const std::function<std::string(const std::string&)>& lookup) {
+  if (layout.source.find("name=demux") == std::string::npos)
+    return Error{"a live layout's source must end in a demuxer named demux", 400};
+  const bool has_video = truthy(lookup("has_video"), true);
+  const bool has_audio = truthy(lookup("has_audio"), true);
+  if (!has_video && !has_audio) return Error{"the stream has neither audio nor video", 400};
+  const int src_w = to_int(lookup("source_width"), 0);
+  const int src_h = to_int(lookup("source_height"), 0);
+  const int fps = std::clamp(to_int(lookup("fps"), 30), 1, 120);
+  const int segment_s = std::clamp(to_int(lookup("segment_s"), 2), 1, 30);
+  const int window = std::clamp(to_int(lookup("window"), 6), 2, 100);
+  const std::string preset = lookup("preset").empty() ? "veryfast" : lookup("preset");
+
+  const std::vector<std::string> outputs = effective_outputs(layout, lookup);
+  auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
+  for (const auto& o : outputs)
+    if (o != "hls" && o != "dash" && o != "record") return Error{"unknown output '" + o + "' (hls, dash, record)", 400};
+
+  // Rungs that make sense for this source: no upscaling, the passthrough always kept.
+  std::vector<LadderRung> rungs;
+  for (const auto& r : layout.ladder) {
+    if (!r.passthrough && src_h > 0 && r.height >= src_h) continue;
+    rungs.push_back(r);
+  }
+  if (rungs.empty()) rungs.push_back(LadderRung{"source", true, 0, 0});
+
+  std::string line = layout.source;
+  std::vector<std::string> names, bitrates;
+  if (has_video) {
+    line += " demux.video ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=srcv";
+    const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
+    if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
+    const int gop = fps * segment_s;  // every rung's keyframes fall on segment boundaries
+    for (size_t i = 0; i < rungs.size(); ++i) {
+      const auto& r = rungs[i];
+      names.push_back(r.name);
+      std::string rung_tee = "srcv";
+      if (!r.passthrough) {
+        rung_tee = "rung" + std::to_string(i);
+        const int w = rung_width(r.height, src_w, src_h);
+        line += " raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,width=" + std::to_string(w) +
+                ",height=" + std::to_string(r.height) + " ! x264enc tune=zerolatency speed-preset=" + preset +
+                " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" + std::to_string(segment_s * 500) +
+                " key-int-max=" + std::to_string(gop) + " bframes=0 option-string=\"scenecut=0:min-keyint=" +
+                std::to_string(gop) + "\" ! video/x-h264,profile=main ! h264parse ! tee name=" + rung_tee;
+        bitrates.push_back(std::to_string(r.bitrate_kbps * 1000));
+      } else {
+        bitrates.push_back("0");
+      }
+      if (wants("hls")) line += " " + rung_tee + ". ! " + kQueue + " ! hls.video_" + std::to_string(i);
+      if (wants("dash")) line += " " + rung_tee + ". ! " + kQueue + " ! dash.video_" + std::to_string(i);
+    }
+    if (wants("record")) line += " srcv. ! " + std::string(kQueue) + " ! rec.video";
+  }
+  if (has_audio) {
+    line += " demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca";
+    if (wants("hls")) line += " srca. ! " + std::string(kQueue) + " ! hls.audio";
+    if (wants("dash")) line += " srca. ! " + std::string(kQueue) + " ! dash.audio_0";
+    if (wants("record")) line += " srca. ! " + std::string(kQueue) + " ! rec.audio_0";
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return s;
+  };
+  const std::string out = output_dir(layout);
+  if (wants("hls")) {
+    line += " kekhlssink name=hls location=" + out + " target-duration=" + std::to_string(segment_s) +
+            " playlist-length=" + std::to_string(window);
+    if (has_video) line += " variants=" + join(names) + " bitrates=" + join(bitrates);
+  }
+  if (wants("dash"))
+    line += " dashsink name=dash mpd-root-path=" + out + "/dash mpd-filename=manifest.mpd dynamic=true muxer=mp4" +
+            " target-duration=" + std::to_string(segment_s);
+  if (wants("record")) {
+    const std::string rec = record_dir(layout);
+    // Robust muxing: the moov is rewritten every second into reserved space, so a file cut off
+    // by a crash is still a playable MP4 up to the last update.
+    line += " splitmuxsink name=rec location=" + rec +
+            "/${run}-%03d.mp4 max-size-time=3600000000000 async-finalize=true muxer-factory=mp4mux"
+            " use-robust-muxing=true"
+            " muxer-properties=\"properties,reserved-max-duration=(guint64)3660000000000,"
+            "reserved-moov-update-period=(guint64)1000000000\"";
+  }
+  return line;
+}
+
+}  // namespace kek::core
