@@ -313,6 +313,20 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
         }
       }
       break;
+    case GST_MESSAGE_ELEMENT: {
+      // Recordings: splitmuxsink says when a file is complete. hlssink2 uses splitmuxsink for
+      // its .ts segments too; those are not files anyone imports.
+      const GstStructure* s = gst_message_get_structure(msg);
+      if (s && gst_structure_has_name(s, "splitmuxsink-fragment-closed") && self.config_.events) {
+        const char* location = gst_structure_get_string(s, "location");
+        if (location && g_str_has_suffix(location, ".mp4")) {
+          Event e{kEventPipelineFileClosed, {{"id", inst.id}, {"template", inst.template_name}, {"location", location}}};
+          for (const auto& [k, v] : inst.vars) e.fields["var." + k] = v;
+          self.config_.events->publish(std::move(e));
+        }
+      }
+      break;
+    }
     case GST_MESSAGE_WARNING: {
       g_autoptr(GError) err = nullptr;
       gst_message_parse_warning(msg, &err, nullptr);

@@ -12,8 +12,11 @@ namespace kek {
 // Well-known names; plugins may publish others ("<plugin>.<what>").
 inline constexpr const char* kEventStreamStarted = "stream.started";      // app, key, owner, remote
 inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, key, owner, reason
-inline constexpr const char* kEventRecordingFinished = "recording.finished";  // key, owner, path
+inline constexpr const char* kEventRecordingFinished = "recording.finished";  // app, stream, owner, path
 inline constexpr const char* kEventPipelineStateChanged = "pipeline.state";   // id, state, error
+// A pipeline finished writing a file (splitmuxsink fragment closed): id, template, location and
+// the instance's variables as "var.<name>".
+inline constexpr const char* kEventPipelineFileClosed = "pipeline.file-closed";
 
 struct Event {
   std::string name;

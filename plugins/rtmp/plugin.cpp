@@ -61,6 +61,12 @@ kek::Status init(kek::Host& host) {
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
   host.http().route("GET", "/api/live", [plugin](const kek::HttpRequest&) { return live_streams(plugin->registry); });
   host.on_start([plugin] { return plugin->server.listen(); });
+  // A recording of one of our streams is complete: tell the library (and anyone else).
+  host.events().subscribe(kek::kEventPipelineFileClosed, [&host](const kek::Event& e) {
+    if (e.get("var.stream").empty()) return;
+    host.events().publish({kek::kEventRecordingFinished, {{"app", e.get("var.app")}, {"stream", e.get("var.stream")},
+                                                          {"owner", e.get("var.owner")}, {"path", e.get("location")}}});
+  });
   host.on_stop([plugin] { plugin->server.stop(); });
   return {};
 }

@@ -138,7 +138,7 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   if (!decision.allowed) {
     g_message("publish refused from %s (key %s): %s", connection.remote().c_str(),
               key_hint(request.stream_key).c_str(), decision.reason.c_str());
-    return PublishVerdict::refuse(decision.reason);
+    return PublishVerdict::refuse(decision.reason, "NetStream.Publish.Denied");
   }
   const std::string& stream = decision.stream;
   auto auth_request = kek::PublishRequest{request.app, request.stream_key, connection.remote()};
