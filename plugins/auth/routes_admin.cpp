@@ -1,0 +1,89 @@
+// Admin-only: invite codes (registration: invite), groups for sharing, the list of users.
+#include "routes.h"
+#include "timestamps.h"
+
+namespace kek::auth {
+namespace {
+
+constexpr int64_t kDefaultInviteDays = 7;
+
+Result<Caller> require_admin(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return caller;
+  if (!caller->user.is_admin()) return Error{"only admins may do this", 403};
+  return caller;
+}
+
+HttpResponse create_invite(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  auto days = doc->integer("valid_days");
+  if (!days) return failure(days.error());
+  const int64_t valid_days = days->value_or(kDefaultInviteDays);
+  if (valid_days < 1 || valid_days > 365) return HttpResponse::error(400, "valid_days must be between 1 and 365");
+  auto invite = ctx.invites.create(admin->user.id, valid_days * 24 * 3600);
+  if (!invite) return failure(invite.error());
+  return json_answer(
+      [&](JsonWriter& w) {
+        w.begin_object().member("code", invite->code).member("expires_at", iso8601(invite->expires_at)).end_object();
+      },
+      201);
+}
+
+void write_group(JsonWriter& w, const Group& group) {
+  w.begin_object().member("name", group.name).key("members").begin_array();
+  for (const auto& m : group.members) w.value(m);
+  w.end_array().end_object();
+}
+
+HttpResponse put_group(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  auto name = required_string(*doc, "name");
+  if (!name) return failure(name.error());
+  auto members = string_list(*doc, "members");
+  if (!members) return failure(members.error());
+  auto group = ctx.groups.put(*name, members->value_or(std::vector<std::string>{}));
+  if (!group) return failure(group.error());
+  return json_answer([&](JsonWriter& w) { write_group(w, *group); }, 201);
+}
+
+HttpResponse list_groups(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto groups = ctx.groups.list();
+  if (!groups) return failure(groups.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_array();
+    for (const auto& g : *groups) write_group(w, g);
+    w.end_array();
+  });
+}
+
+HttpResponse list_users(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto users = ctx.users.list();
+  if (!users) return failure(users.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_array();
+    for (const auto& u : *users) write_user(w, u);
+    w.end_array();
+  });
+}
+
+}  // namespace
+
+void add_admin_routes(const ContextPtr& ctx) {
+  Http& http = ctx->host.http();
+  http.route("POST", "/api/admin/invites", [ctx](const HttpRequest& r) { return create_invite(*ctx, r); });
+  http.route("POST", "/api/admin/groups", [ctx](const HttpRequest& r) { return put_group(*ctx, r); });
+  http.route("GET", "/api/admin/groups", [ctx](const HttpRequest& r) { return list_groups(*ctx, r); });
+  http.route("GET", "/api/admin/users", [ctx](const HttpRequest& r) { return list_users(*ctx, r); });
+}
+
+}  // namespace kek::auth

@@ -1,0 +1,124 @@
+#include "routes_common.h"
+
+#include <glib.h>
+
+#include <cstdlib>
+
+namespace kek::auth {
+
+Result<std::optional<Caller>> find_caller(AuthContext& ctx, const HttpRequest& request) {
+  auto session = ctx.sessions.find(request);
+  if (!session) return session.error();
+  if (!*session) return std::optional<Caller>{};
+  auto user = ctx.users.find_by_id((*session)->user_id);
+  if (!user) return user.error();
+  if (!*user) return std::optional<Caller>{};
+  return std::optional<Caller>{Caller{std::move(**user), std::move(**session)}};
+}
+
+Result<Caller> require_caller(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = find_caller(ctx, request);
+  if (!caller) return caller.error();
+  if (!*caller) return Error{"sign in first", 401};
+  return std::move(**caller);
+}
+
+Viewer viewer_of(AuthContext& ctx, const User& user) {
+  const int64_t user_id = user.id;
+  return Viewer{user.username, [&ctx, user_id](const std::string& group) {
+                  auto member = ctx.groups.is_member(group, user_id);
+                  return member.ok() && *member;
+                }};
+}
+
+Result<JsonDoc> read_json_object(const HttpRequest& request) {
+  if (request.body.size() > kMaxJsonBody) return Error{"the request body is too large", 413};
+  auto doc = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
+  if (!doc) return doc.error();
+  if (!doc->object()) return Error{"the request body must be a JSON object", 400};
+  return doc;
+}
+
+Result<std::string> required_string(const JsonDoc& doc, std::string_view key) {
+  auto value = doc.string(key);
+  if (!value) return value.error();
+  if (!*value) return Error{"'" + std::string(key) + "' is required", 400};
+  return std::move(**value);
+}
+
+Result<std::optional<std::vector<std::string>>> string_list(const JsonDoc& doc, std::string_view key) {
+  JsonObject* object = doc.object();
+  JsonNode* node = object ? json_object_get_member(object, std::string(key).c_str()) : nullptr;
+  if (!node || JSON_NODE_HOLDS_NULL(node)) return std::optional<std::vector<std::string>>{};
+  const Error wrong{"'" + std::string(key) + "' must be a list of strings", 400};
+  if (!JSON_NODE_HOLDS_ARRAY(node)) return wrong;
+  std::vector<std::string> out;
+  JsonArray* array = json_node_get_array(node);
+  for (guint i = 0; i < json_array_get_length(array); ++i) {
+    JsonNode* e = json_array_get_element(array, i);
+    if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) return wrong;
+    out.emplace_back(json_node_get_string(e));
+  }
+  return std::optional<std::vector<std::string>>{std::move(out)};
+}
+
+Result<int64_t> id_param(const HttpRequest& request, const std::string& name) {
+  auto it = request.params.find(name);
+  const Error missing{"not found", 404};
+  if (it == request.params.end() || it->second.empty() || it->second.size() > 18) return missing;
+  for (char ch : it->second)
+    if (!g_ascii_isdigit(ch)) return missing;
+  const int64_t id = std::strtoll(it->second.c_str(), nullptr, 10);
+  if (id <= 0) return missing;
+  return id;
+}
+
+HttpResponse json_answer(const std::function<void(JsonWriter&)>& write, int status) {
+  JsonWriter w;
+  write(w);
+  return HttpResponse::json(w.str(), status);
+}
+
+HttpResponse no_content() {
+  HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+HttpResponse too_many_attempts(int64_t retry_after_seconds) {
+  HttpResponse r = HttpResponse::error(429, "too many attempts; try again later");
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return r;
+}
+
+HttpRequest without_body(const HttpRequest& request) {
+  HttpRequest copy;
+  copy.method = request.method;
+  copy.path = request.path;
+  copy.headers = request.headers;
+  copy.remote = request.remote;
+  return copy;
+}
+
+HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSession& session, int status) {
+  HttpResponse r = json_answer(
+      [&](JsonWriter& w) {
+        w.begin_object().key("user");
+        write_user(w, user);
+        w.member("csrf_token", session.session.csrf_token).end_object();
+      },
+      status);
+  r.headers.emplace_back("Set-Cookie", session_cookie(session.token, ctx.settings.session_seconds,
+                                                      ctx.settings.secure_cookies));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse failure(const Error& error) {
+  if (error.code >= 500) g_warning("auth: %s", error.message.c_str());
+  // Database details are for the log, not for the client.
+  return HttpResponse::error(error.code, error.code >= 500 ? "internal error" : error.message);
+}
+
+}  // namespace kek::auth

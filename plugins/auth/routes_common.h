@@ -1,0 +1,56 @@
+// What the route files share: who is calling, JSON bodies in and out, the signed-in answer.
+#pragma once
+
+#include "auth_context.h"
+
+#include <kek/http.h>
+#include <kek/json.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kek::auth {
+
+using ContextPtr = std::shared_ptr<AuthContext>;
+
+// JSON bodies of the account API are small; avatars have their own limit.
+inline constexpr size_t kMaxJsonBody = 64 * 1024;
+
+struct Caller {
+  User user;
+  Session session;
+};
+
+// The signed-in user of the request, if any (a stale or unknown cookie counts as none).
+Result<std::optional<Caller>> find_caller(AuthContext& ctx, const HttpRequest& request);
+// 401 when nobody is signed in.
+Result<Caller> require_caller(AuthContext& ctx, const HttpRequest& request);
+Viewer viewer_of(AuthContext& ctx, const User& user);
+
+// The body as a JSON object: 413 when too large, 400 when not an object.
+Result<JsonDoc> read_json_object(const HttpRequest& request);
+// A string member that must be there.
+Result<std::string> required_string(const JsonDoc& doc, std::string_view key);
+// A member that, when present, is a list of strings.
+Result<std::optional<std::vector<std::string>>> string_list(const JsonDoc& doc, std::string_view key);
+// {id} path parameters: 404 for anything that is not a positive integer.
+Result<int64_t> id_param(const HttpRequest& request, const std::string& name);
+
+HttpResponse json_answer(const std::function<void(JsonWriter&)>& write, int status = 200);
+HttpResponse no_content();
+HttpResponse too_many_attempts(int64_t retry_after_seconds);
+
+// The headers and peer of a request without its body, for work that finishes later (the body
+// may hold a password and is not needed once parsed).
+HttpRequest without_body(const HttpRequest& request);
+
+// {user, csrf_token} with the new session's cookie: the answer to login and registration.
+HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSession& session, int status);
+
+// Turns an error into the one error shape, logging what the client is not told about 500s.
+HttpResponse failure(const Error& error);
+
+}  // namespace kek::auth

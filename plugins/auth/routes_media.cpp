@@ -1,0 +1,61 @@
+// Private media: the /media/ guard, and signed URLs for players that carry no cookie.
+#include "routes.h"
+#include "timestamps.h"
+
+namespace kek::auth {
+namespace {
+
+constexpr std::string_view kMediaRoot = "/media/";
+
+std::optional<HttpResponse> guard_media(AuthContext& ctx, const HttpRequest& request) {
+  if (!request.path.starts_with(kMediaRoot)) return std::nullopt;
+  const std::string_view relative = std::string_view(request.path).substr(kMediaRoot.size());
+  auto policy = ctx.media.policy_for(relative);
+  if (!policy || MediaAccessService::may_view(*policy, std::nullopt)) return std::nullopt;
+
+  auto caller = find_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  if (*caller && MediaAccessService::may_view(*policy, viewer_of(ctx, (*caller)->user))) return std::nullopt;
+
+  auto token = request.query.find("token");
+  if (token != request.query.end()) {
+    if (ctx.media.token_grants(token->second, relative, now_seconds())) return std::nullopt;
+    return HttpResponse::error(403, "the signed URL has expired or is not valid");
+  }
+  return HttpResponse::error(403, "this media is private");
+}
+
+HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  auto prefix = required_string(*doc, "prefix");
+  if (!prefix) return failure(prefix.error());
+  // Accept "/media/live/x/" as well as "live/x/": both name the same folder.
+  if (prefix->starts_with(kMediaRoot)) prefix->erase(0, kMediaRoot.size());
+  if (auto s = check_media_prefix(*prefix); !s) return failure(s.error());
+  auto ttl = doc->integer("ttl_s");
+  if (!ttl) return failure(ttl.error());
+  const int64_t seconds = ttl->value_or(3600);
+  if (seconds < 1 || seconds > ctx.settings.max_signed_url_seconds)
+    return HttpResponse::error(400, "ttl_s must be between 1 and " + std::to_string(ctx.settings.max_signed_url_seconds));
+  if (!ctx.media.may_view_all_under(*prefix, viewer_of(ctx, caller->user)))
+    return HttpResponse::error(403, "you may not see everything under " + *prefix);
+  const int64_t expires_at = now_seconds() + seconds;
+  auto token = ctx.media.sign_until(*prefix, expires_at);
+  if (!token) return failure(token.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_object().member("token", *token).member("expires_at", iso8601(expires_at)).end_object();
+  });
+}
+
+}  // namespace
+
+void add_media_routes(const ContextPtr& ctx) {
+  Http& http = ctx->host.http();
+  http.guard("/media/", [ctx](const HttpRequest& r) { return guard_media(*ctx, r); });
+  http.route("POST", "/api/media/sign", [ctx](const HttpRequest& r) { return sign_media(*ctx, r); });
+}
+
+}  // namespace kek::auth

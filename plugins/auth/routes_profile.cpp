@@ -1,0 +1,192 @@
+// Profiles: anyone's public page data, the caller's own account, password and avatar.
+#include "avatars.h"
+#include "passwords.h"
+#include "routes.h"
+#include "timestamps.h"
+#include "worker.h"
+
+#include <gio/gio.h>
+
+extern "C" GResource* kek_auth_get_resource(void);
+
+namespace kek::auth {
+namespace {
+
+HttpResponse public_profile(AuthContext& ctx, const HttpRequest& request) {
+  auto user = ctx.users.find_by_name(request.params.at("username"));
+  if (!user) return failure(user.error());
+  if (!*user) return HttpResponse::error(404, "no such user");
+  auto keys = ctx.stream_keys.list((*user)->id);
+  if (!keys) return failure(keys.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_object();
+    write_public_profile(w, **user);
+    // Only public streams are listed; unlisted ones are for whoever has the link.
+    w.key("streams").begin_array();
+    for (const auto& k : *keys)
+      if (k.visibility == Visibility::public_)
+        w.begin_object().member("name", k.name).member("stream", k.stream).end_object();
+    w.end_array().end_object();
+  });
+}
+
+HttpResponse default_avatar() {
+  g_autoptr(GBytes) svg = g_resource_lookup_data(kek_auth_get_resource(), "/kek/auth/default_avatar.svg",
+                                                 G_RESOURCE_LOOKUP_FLAGS_NONE, nullptr);
+  HttpResponse r;
+  r.content_type = "image/svg+xml";
+  if (svg) {
+    gsize size = 0;
+    const auto* data = static_cast<const char*>(g_bytes_get_data(svg, &size));
+    r.body.assign(data, size);
+  }
+  r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+  return r;
+}
+
+// A stable URL for anyone's avatar: the uploaded one (by redirect, since its URL changes with
+// each upload) or the default picture.
+HttpResponse user_avatar(AuthContext& ctx, const HttpRequest& request) {
+  auto user = ctx.users.find_by_name(request.params.at("username"));
+  if (!user) return failure(user.error());
+  if (!*user || (*user)->avatar_version <= 0) return default_avatar();
+  auto size = request.query.find("size");
+  const int pixels = size != request.query.end() && size->second == "64" ? kAvatarSmallSize : kAvatarLargeSize;
+  HttpResponse r;
+  r.status = 302;
+  r.content_type.clear();
+  r.headers.emplace_back("Location", avatar_url(**user, pixels));
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+HttpResponse my_account(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  return json_answer([&](JsonWriter& w) { write_user(w, caller->user); });
+}
+
+HttpResponse edit_my_account(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  ProfileChange change;
+  struct Field {
+    const char* key;
+    std::optional<std::string>* target;
+    Status (*check)(std::string_view);
+  };
+  const Field fields[] = {{"display_name", &change.display_name, check_display_name},
+                          {"email", &change.email, check_email},
+                          {"bio", &change.bio, check_bio}};
+  for (const auto& field : fields) {
+    auto value = doc->string(field.key);
+    if (!value) return failure(value.error());
+    if (!*value) continue;
+    if (auto s = field.check(**value); !s) return failure(s.error());
+    *field.target = std::move(**value);
+  }
+  if (change.email && change.email->empty()) return HttpResponse::error(400, "the email address is required");
+  if (auto s = ctx.users.update_profile(caller->user.id, change); !s) return failure(s.error());
+  auto user = ctx.users.find_by_id(caller->user.id);
+  if (!user) return failure(user.error());
+  if (!*user) return HttpResponse::error(404, "no such user");
+  return json_answer([&](JsonWriter& w) { write_user(w, **user); });
+}
+
+void change_my_password(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
+  auto caller = require_caller(*ctx, request);
+  if (!caller) return respond(failure(caller.error()));
+  auto doc = read_json_object(request);
+  if (!doc) return respond(failure(doc.error()));
+  auto current = required_string(*doc, "current_password");
+  if (!current) return respond(failure(current.error()));
+  auto replacement = required_string(*doc, "new_password");
+  if (!replacement) return respond(failure(replacement.error()));
+  if (auto s = check_password_rules(*replacement, caller->user.username); !s) return respond(failure(s.error()));
+
+  // The current password is guessed like a login, so it counts against the same limits.
+  const int64_t now = now_seconds();
+  if (auto wait = ctx->login_limits.retry_after(caller->user.username, request.remote, now))
+    return respond(too_many_attempts(*wait));
+  ctx->login_limits.record_attempt(caller->user.username, request.remote, now);
+  auto stored = ctx->users.password_hash(caller->user.id);
+  if (!stored) return respond(failure(stored.error()));
+  if (!*stored) return respond(HttpResponse::error(404, "no such user"));
+
+  run_in_worker<Result<std::string>>(
+      [stored = **stored, current = std::move(*current), replacement = std::move(*replacement)]() -> Result<std::string> {
+        if (!verify_password(stored, current)) return Error{"the current password is wrong", 403};
+        return hash_password(replacement);
+      },
+      [ctx, caller = std::move(*caller), remote = request.remote, respond](Result<std::string> hash) {
+        if (!hash) return respond(failure(hash.error()));
+        ctx->login_limits.record_success(caller.user.username, remote);
+        if (auto s = ctx->users.set_password_hash(caller.user.id, *hash); !s) return respond(failure(s.error()));
+        // Whoever knew the old password is signed out everywhere else.
+        if (auto n = ctx->sessions.revoke_all_except(caller.user.id, caller.session.id); !n)
+          return respond(failure(n.error()));
+        g_message("auth: %s changed their password", caller.user.username.c_str());
+        respond(no_content());
+      });
+}
+
+bool is_accepted_image_type(const std::optional<std::string>& content_type) {
+  if (!content_type) return false;
+  std::string type = content_type->substr(0, content_type->find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (auto& ch : type) ch = g_ascii_tolower(ch);
+  return type == "image/png" || type == "image/jpeg" || type == "image/webp";
+}
+
+void upload_my_avatar(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
+  auto caller = require_caller(*ctx, request);
+  if (!caller) return respond(failure(caller.error()));
+  if (static_cast<int64_t>(request.body.size()) > ctx->settings.avatar_max_bytes)
+    return respond(HttpResponse::error(413, "the avatar may be at most " +
+                                                std::to_string(ctx->settings.avatar_max_bytes) + " bytes"));
+  if (!is_accepted_image_type(request.header("content-type")))
+    return respond(HttpResponse::error(400, "send the avatar as image/png, image/jpeg or image/webp"));
+  if (!sniff_image_type(request.body))
+    return respond(HttpResponse::error(400, "the upload does not decode as a PNG, JPEG or WebP image"));
+  auto version = ctx->users.next_avatar_version(caller->user.id);
+  if (!version) return respond(failure(version.error()));
+
+  const int64_t user_id = caller->user.id;
+  run_in_worker<Status>(
+      [bytes = request.body, media_dir = ctx->host.media_dir(), user_id, version = *version]() -> Status {
+        auto images = render_avatar(bytes);
+        if (!images) return images.error();
+        return store_avatar(media_dir, user_id, version, *images);
+      },
+      [ctx, user_id, version = *version, respond](Status stored) {
+        if (!stored) return respond(failure(stored.error()));
+        if (auto s = ctx->users.set_avatar_version(user_id, version); !s) return respond(failure(s.error()));
+        auto user = ctx->users.find_by_id(user_id);
+        if (!user) return respond(failure(user.error()));
+        if (!*user) return respond(HttpResponse::error(404, "no such user"));
+        respond(json_answer([&](JsonWriter& w) {
+          w.begin_object()
+              .member("avatar_url", avatar_url(**user))
+              .member("avatar_url_small", avatar_url(**user, kAvatarSmallSize))
+              .end_object();
+        }));
+      });
+}
+
+}  // namespace
+
+void add_profile_routes(const ContextPtr& ctx) {
+  Http& http = ctx->host.http();
+  http.route("GET", "/api/users/{username}", [ctx](const HttpRequest& r) { return public_profile(*ctx, r); });
+  http.route("GET", "/api/users/{username}/avatar", [ctx](const HttpRequest& r) { return user_avatar(*ctx, r); });
+  http.route("GET", "/api/me", [ctx](const HttpRequest& r) { return my_account(*ctx, r); });
+  http.route("PATCH", "/api/me", [ctx](const HttpRequest& r) { return edit_my_account(*ctx, r); });
+  http.route_async("POST", "/api/me/password",
+                   [ctx](const HttpRequest& r, HttpResponder respond) { change_my_password(ctx, r, std::move(respond)); });
+  http.route_async("POST", "/api/me/avatar",
+                   [ctx](const HttpRequest& r, HttpResponder respond) { upload_my_avatar(ctx, r, std::move(respond)); });
+}
+
+}  // namespace kek::auth

@@ -1,0 +1,115 @@
+// The caller's stream keys: create (the key is shown once), list (hints only), rename, change
+// who may watch, regenerate, revoke.
+#include "routes.h"
+
+namespace kek::auth {
+namespace {
+
+HttpResponse key_with_secret(const CreatedStreamKey& created, int status) {
+  return json_answer(
+      [&](JsonWriter& w) {
+        w.begin_object();
+        write_stream_key(w, created.key);
+        w.member("key", created.secret).end_object();
+      },
+      status);
+}
+
+Result<std::optional<Visibility>> read_visibility(const JsonDoc& doc) {
+  auto text = doc.string("visibility");
+  if (!text) return text.error();
+  if (!*text) return std::optional<Visibility>{};
+  auto visibility = parse_visibility(**text);
+  if (!visibility) return Error{"visibility must be public, unlisted or private", 400};
+  return std::optional<Visibility>{*visibility};
+}
+
+HttpResponse list_keys(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto keys = ctx.stream_keys.list(caller->user.id);
+  if (!keys) return failure(keys.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_array();
+    for (const auto& k : *keys) {
+      w.begin_object();
+      write_stream_key(w, k);
+      w.end_object();
+    }
+    w.end_array();
+  });
+}
+
+HttpResponse create_key(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  auto name = required_string(*doc, "name");
+  if (!name) return failure(name.error());
+  auto visibility = read_visibility(*doc);
+  if (!visibility) return failure(visibility.error());
+  auto created = ctx.stream_keys.create(caller->user, *name, visibility->value_or(Visibility::public_));
+  if (!created) return failure(created.error());
+  return key_with_secret(*created, 201);
+}
+
+HttpResponse regenerate_key(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto id = id_param(request, "id");
+  if (!id) return failure(id.error());
+  auto created = ctx.stream_keys.regenerate(caller->user.id, *id);
+  if (!created) return failure(created.error());
+  return key_with_secret(*created, 200);
+}
+
+HttpResponse edit_key(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto id = id_param(request, "id");
+  if (!id) return failure(id.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  StreamKeyChange change;
+  auto name = doc->string("name");
+  if (!name) return failure(name.error());
+  change.name = *name;
+  auto visibility = read_visibility(*doc);
+  if (!visibility) return failure(visibility.error());
+  change.visibility = *visibility;
+  auto allowed = string_list(*doc, "allowed");
+  if (!allowed) return failure(allowed.error());
+  change.allowed = *allowed;
+  auto key = ctx.stream_keys.update(caller->user.id, *id, change);
+  if (!key) return failure(key.error());
+  return json_answer([&](JsonWriter& w) {
+    w.begin_object();
+    write_stream_key(w, *key);
+    w.end_object();
+  });
+}
+
+HttpResponse revoke_key(AuthContext& ctx, const HttpRequest& request) {
+  auto caller = require_caller(ctx, request);
+  if (!caller) return failure(caller.error());
+  auto id = id_param(request, "id");
+  if (!id) return failure(id.error());
+  auto revoked = ctx.stream_keys.revoke(caller->user.id, *id);
+  if (!revoked) return failure(revoked.error());
+  if (!*revoked) return HttpResponse::error(404, "no such stream key");
+  return no_content();
+}
+
+}  // namespace
+
+void add_stream_key_routes(const ContextPtr& ctx) {
+  Http& http = ctx->host.http();
+  http.route("GET", "/api/me/stream-keys", [ctx](const HttpRequest& r) { return list_keys(*ctx, r); });
+  http.route("POST", "/api/me/stream-keys", [ctx](const HttpRequest& r) { return create_key(*ctx, r); });
+  http.route("POST", "/api/me/stream-keys/{id}/regenerate", [ctx](const HttpRequest& r) { return regenerate_key(*ctx, r); });
+  http.route("PATCH", "/api/me/stream-keys/{id}", [ctx](const HttpRequest& r) { return edit_key(*ctx, r); });
+  http.route("DELETE", "/api/me/stream-keys/{id}", [ctx](const HttpRequest& r) { return revoke_key(*ctx, r); });
+}
+
+}  // namespace kek::auth

@@ -1,0 +1,57 @@
+// Login sessions: a random 256-bit token in the kek_session cookie, only its hash in the
+// database, a fixed expiry, and a synchronizer CSRF token per session.
+#pragma once
+
+#include "users.h"
+
+#include <kek/http.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kek::auth {
+
+inline constexpr const char* kSessionCookie = "kek_session";
+
+struct Session {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string csrf_token;
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+  int64_t expires_at = 0;
+  std::string user_agent;
+  std::string remote;
+};
+
+struct NewSession {
+  Session session;
+  std::string token;  // the cookie value; exists only here and in the client's cookie jar
+};
+
+class SessionStore {
+ public:
+  SessionStore(DbAccess db, int64_t lifetime_seconds) : db_(std::move(db)), lifetime_seconds_(lifetime_seconds) {}
+
+  Result<NewSession> create(int64_t user_id, const HttpRequest& request);
+  // The live session the request's cookie belongs to, if any; expired ones are removed on sight.
+  Result<std::optional<Session>> find(const HttpRequest& request);
+  Result<std::vector<Session>> list(int64_t user_id);
+  // false when the session does not exist or belongs to someone else.
+  Result<bool> revoke(int64_t user_id, int64_t session_id);
+  Result<int64_t> revoke_all_except(int64_t user_id, int64_t keep_session_id);
+
+  int64_t lifetime_seconds() const { return lifetime_seconds_; }
+
+ private:
+  DbAccess db_;
+  int64_t lifetime_seconds_;
+};
+
+// Set-Cookie values. Secure only when the site is served over TLS (see Settings::secure_cookies).
+std::string session_cookie(const std::string& token, int64_t max_age_seconds, bool secure);
+std::string cleared_session_cookie(bool secure);
+
+}  // namespace kek::auth

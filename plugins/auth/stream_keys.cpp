@@ -1,0 +1,272 @@
+#include "stream_keys.h"
+
+#include "secrets.h"
+#include "timestamps.h"
+
+#include <glib.h>
+
+namespace kek::auth {
+namespace {
+
+constexpr size_t kKeyBytes = 16;  // 128 bits, as 32 hex characters
+constexpr size_t kHintLength = 4;
+constexpr int kMaxStreamNameAttempts = 100;
+
+constexpr const char* kKeyColumns =
+    "SELECT k.id AS id, k.user_id AS user_id, u.username AS owner, k.name AS name, k.stream AS stream,"
+    " k.key_hint AS key_hint, k.visibility AS visibility, k.allowed AS allowed, k.created_at AS created_at,"
+    " k.last_used_at AS last_used_at, k.revoked_at AS revoked_at"
+    " FROM auth_stream_keys k JOIN auth_users u ON u.id = k.user_id ";
+
+std::string allowed_to_json(const std::vector<std::string>& allowed) {
+  JsonWriter w;
+  w.begin_array();
+  for (const auto& a : allowed) w.value(a);
+  w.end_array();
+  return w.str();
+}
+
+std::vector<std::string> allowed_from_json(const std::string& text) {
+  std::vector<std::string> out;
+  auto doc = JsonDoc::parse(text);
+  if (!doc || !JSON_NODE_HOLDS_ARRAY(doc->root())) return out;
+  JsonArray* array = json_node_get_array(doc->root());
+  for (guint i = 0; i < json_array_get_length(array); ++i) {
+    JsonNode* n = json_array_get_element(array, i);
+    if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING) out.emplace_back(json_node_get_string(n));
+  }
+  return out;
+}
+
+StreamKey key_from_row(const DbRow& row) {
+  StreamKey k;
+  k.id = row.integer("id");
+  k.user_id = row.integer("user_id");
+  k.owner = row.text("owner");
+  k.name = row.text("name");
+  k.stream = row.text("stream");
+  k.key_hint = row.text("key_hint");
+  k.visibility = parse_visibility(row.text("visibility")).value_or(Visibility::private_);
+  k.allowed = allowed_from_json(row.text("allowed"));
+  k.created_at = row.integer("created_at");
+  if (!row.is_null("last_used_at")) k.last_used_at = row.integer("last_used_at");
+  k.revoked = !row.is_null("revoked_at");
+  return k;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& ch : out) ch = g_ascii_tolower(ch);
+  return out;
+}
+
+}  // namespace
+
+std::optional<Visibility> parse_visibility(std::string_view text) {
+  if (text == "public") return Visibility::public_;
+  if (text == "unlisted") return Visibility::unlisted;
+  if (text == "private") return Visibility::private_;
+  return std::nullopt;
+}
+
+Status check_stream_key_name(std::string_view name) {
+  if (name.empty()) return Error{"the stream key needs a name", 400};
+  if (!g_utf8_validate(name.data(), static_cast<gssize>(name.size()), nullptr) ||
+      g_utf8_strlen(name.data(), static_cast<gssize>(name.size())) > 64)
+    return Error{"the stream key name must be UTF-8 text of at most 64 characters", 400};
+  for (unsigned char ch : name)
+    if (ch < 0x20 || ch == 0x7f) return Error{"the stream key name must not contain control characters", 400};
+  return {};
+}
+
+Status check_allowed_entries(const std::vector<std::string>& allowed) {
+  if (allowed.size() > 100) return Error{"at most 100 entries may be allowed", 400};
+  for (const auto& entry : allowed) {
+    std::string_view name = entry;
+    if (name.starts_with("group:")) name.remove_prefix(6);
+    if (auto s = check_username(name); !s)
+      return Error{"'" + entry + "' is neither a user name nor group:NAME", 400};
+  }
+  return {};
+}
+
+std::string stream_media_prefix(const std::string& stream) { return "live/" + stream + "/"; }
+
+MediaPolicy policy_of(const StreamKey& key) { return MediaPolicy{key.visibility, key.owner, key.allowed}; }
+
+void write_stream_key(JsonWriter& w, const StreamKey& key) {
+  w.member("id", key.id)
+      .member("name", key.name)
+      .member("stream", key.stream)
+      .member("visibility", to_string(key.visibility))
+      .key("allowed")
+      .begin_array();
+  for (const auto& a : key.allowed) w.value(a);
+  w.end_array()
+      .member("created_at", iso8601(key.created_at))
+      .key("last_used_at");
+  if (key.last_used_at) w.value(iso8601(*key.last_used_at));
+  else w.null();
+  w.member("key_hint", "…" + key.key_hint);
+}
+
+Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::string& name, Visibility visibility) {
+  if (auto s = check_stream_key_name(name); !s) return s.error();
+  auto count = db_().query("SELECT count(*) AS n FROM auth_stream_keys WHERE user_id = ?", {owner.id});
+  if (!count) return wrap(count.error(), "count stream keys");
+  const std::string base = lower(owner.username);
+  // The first key streams as "alice", later ones as "alice-2", "alice-3"...; a name another
+  // account already holds is skipped.
+  for (int64_t n = count->front().integer("n") + 1, attempt = 0; attempt < kMaxStreamNameAttempts; ++n, ++attempt) {
+    CreatedStreamKey created;
+    created.secret = random_hex(kKeyBytes);
+    StreamKey& k = created.key;
+    k.user_id = owner.id;
+    k.owner = owner.username;
+    k.name = name;
+    k.stream = n == 1 ? base : base + "-" + std::to_string(n);
+    k.key_hint = created.secret.substr(created.secret.size() - kHintLength);
+    k.visibility = visibility;
+    k.created_at = now_seconds();
+    auto r = db_().exec(
+        "INSERT INTO auth_stream_keys (user_id, name, stream, key_hash, key_hint, visibility, allowed, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, '[]', ?)",
+        {k.user_id, k.name, k.stream, sha256_hex(created.secret), k.key_hint, std::string(to_string(visibility)),
+         k.created_at});
+    if (!r && r.error().code == 409) continue;  // the stream name is taken
+    if (!r) return wrap(r.error(), "create stream key");
+    k.id = r->last_insert_id;
+    media_.set_policy(stream_media_prefix(k.stream), policy_of(k));
+    return created;
+  }
+  return Error{"no free stream name for this account", 409};
+}
+
+Result<std::optional<StreamKey>> StreamKeyStore::find_where(std::string_view where, const std::vector<DbValue>& params) {
+  auto rows = db_().query(std::string(kKeyColumns) + std::string(where), params);
+  if (!rows) return wrap(rows.error(), "find stream key");
+  if (rows->empty()) return std::optional<StreamKey>{};
+  return std::optional<StreamKey>{key_from_row(rows->front())};
+}
+
+Result<std::vector<StreamKey>> StreamKeyStore::list(int64_t user_id) {
+  auto rows = db_().query(std::string(kKeyColumns) + "WHERE k.user_id = ? AND k.revoked_at IS NULL ORDER BY k.id",
+                          {user_id});
+  if (!rows) return wrap(rows.error(), "list stream keys");
+  std::vector<StreamKey> keys;
+  for (const auto& row : *rows) keys.push_back(key_from_row(row));
+  return keys;
+}
+
+Result<std::optional<StreamKey>> StreamKeyStore::find(int64_t user_id, int64_t key_id) {
+  return find_where("WHERE k.id = ? AND k.user_id = ? AND k.revoked_at IS NULL", {key_id, user_id});
+}
+
+Result<CreatedStreamKey> StreamKeyStore::regenerate(int64_t user_id, int64_t key_id) {
+  auto key = find(user_id, key_id);
+  if (!key) return key.error();
+  if (!*key) return Error{"no such stream key", 404};
+  CreatedStreamKey created{**key, random_hex(kKeyBytes)};
+  created.key.key_hint = created.secret.substr(created.secret.size() - kHintLength);
+  auto r = db_().exec("UPDATE auth_stream_keys SET key_hash = ?, key_hint = ? WHERE id = ?",
+                      {sha256_hex(created.secret), created.key.key_hint, key_id});
+  if (!r) return wrap(r.error(), "regenerate stream key");
+  return created;
+}
+
+Result<StreamKey> StreamKeyStore::update(int64_t user_id, int64_t key_id, const StreamKeyChange& change) {
+  auto found = find(user_id, key_id);
+  if (!found) return found.error();
+  if (!*found) return Error{"no such stream key", 404};
+  StreamKey key = **found;
+  if (change.name) {
+    if (auto s = check_stream_key_name(*change.name); !s) return s.error();
+    key.name = *change.name;
+  }
+  if (change.visibility) key.visibility = *change.visibility;
+  if (change.allowed) {
+    if (auto s = check_allowed_entries(*change.allowed); !s) return s.error();
+    key.allowed = *change.allowed;
+  }
+  auto r = db_().exec("UPDATE auth_stream_keys SET name = ?, visibility = ?, allowed = ? WHERE id = ?",
+                      {key.name, std::string(to_string(key.visibility)), allowed_to_json(key.allowed), key.id});
+  if (!r) return wrap(r.error(), "update stream key");
+  media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
+  return key;
+}
+
+Result<bool> StreamKeyStore::revoke(int64_t user_id, int64_t key_id) {
+  auto r = db_().exec("UPDATE auth_stream_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+                      {now_seconds(), key_id, user_id});
+  if (!r) return wrap(r.error(), "revoke stream key");
+  return r->changes > 0;
+}
+
+Result<std::optional<StreamKey>> StreamKeyStore::find_by_secret(std::string_view secret) {
+  return find_where("WHERE k.key_hash = ? AND k.revoked_at IS NULL", {sha256_hex(secret)});
+}
+
+Status StreamKeyStore::mark_used(int64_t key_id) {
+  auto r = db_().exec("UPDATE auth_stream_keys SET last_used_at = ? WHERE id = ?", {now_seconds(), key_id});
+  if (!r) return wrap(r.error(), "mark stream key used");
+  return {};
+}
+
+Status StreamKeyStore::install_policies() {
+  auto rows = db_().query(std::string(kKeyColumns) + "ORDER BY k.id");
+  if (!rows) return wrap(rows.error(), "read stream key policies");
+  for (const auto& row : *rows) {
+    StreamKey key = key_from_row(row);
+    media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
+  }
+  return {};
+}
+
+PublishDecision StreamKeyAuthorizer::authorize(const PublishRequest& request) {
+  PublishDecision decision;
+  auto key = keys_.find_by_secret(request.key);
+  if (!key) {
+    decision.reason = "stream keys cannot be checked: " + key.error().message;
+    return decision;
+  }
+  if (!*key) {
+    decision.reason = "unknown or revoked stream key";
+    return decision;
+  }
+  const StreamKey& k = **key;
+  const std::string key_hash = sha256_hex(request.key);
+  {
+    std::lock_guard lock(mutex_);
+    if (active_.count(key_hash)) {
+      decision.reason = "this stream key is already publishing";
+      return decision;
+    }
+    int64_t running = 0;
+    for (const auto& [hash, owner] : active_) running += owner == k.owner ? 1 : 0;
+    if (running >= max_streams_per_user_) {
+      decision.reason = k.owner + " already has " + std::to_string(running) + " live streams (the limit)";
+      return decision;
+    }
+    active_[key_hash] = k.owner;
+  }
+  if (auto s = keys_.mark_used(k.id); !s) g_warning("auth: %s", s.error().message.c_str());
+  decision.allowed = true;
+  decision.owner = k.owner;
+  decision.stream = k.stream;
+  decision.policy = policy_of(k);
+  return decision;
+}
+
+void StreamKeyAuthorizer::ended(const PublishRequest& request) {
+  std::lock_guard lock(mutex_);
+  active_.erase(sha256_hex(request.key));
+}
+
+int64_t StreamKeyAuthorizer::active_streams(const std::string& owner) const {
+  std::lock_guard lock(mutex_);
+  int64_t n = 0;
+  for (const auto& [hash, who] : active_) n += who == owner ? 1 : 0;
+  return n;
+}
+
+}  // namespace kek::auth

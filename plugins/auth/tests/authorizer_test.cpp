@@ -1,0 +1,254 @@
+// Unit tests of the plugin's parts on a real SQLite file: the publish authorizer the RTMP
+// ingest will call, media policies and signed tokens, the login rate limiter, password rules.
+#include "avatars.h"
+#include "media_access.h"
+#include "passwords.h"
+#include "rate_limit.h"
+#include "schema.h"
+#include "secrets.h"
+#include "stream_keys.h"
+#include "users.h"
+
+#include "db/sqlite_database.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+using namespace kek::auth;
+
+namespace {
+
+class AuthStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto().ok());
+    g_autofree char* dir = g_dir_make_tmp("kek-auth-unit-XXXXXX", nullptr);
+    dir_ = dir;
+    auto db = kek::core::SqliteDatabase::open(dir_ + "/kek.db");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_TRUE(db_->migrate({{"auth", schema_migrations()}}).ok());
+    media_.set_secret(std::vector<uint8_t>(32, 7));
+  }
+  void TearDown() override {
+    db_.reset();
+    for (const char* f : {"/kek.db", "/kek.db-wal", "/kek.db-shm"}) g_remove((dir_ + f).c_str());
+    g_rmdir(dir_.c_str());
+  }
+  DbAccess access() {
+    return [this]() -> kek::Database& { return *db_; };
+  }
+  User make_user(const std::string& name) {
+    auto u = users_.create({name, name + "@example.com", "not-a-real-hash", kRoleUser});
+    EXPECT_TRUE(u.ok());
+    return u.ok() ? *u : User{};
+  }
+
+  std::string dir_;
+  std::unique_ptr<kek::core::SqliteDatabase> db_;
+  MediaAccessService media_;
+  UserStore users_{access()};
+  StreamKeyStore keys_{access(), media_};
+};
+
+kek::PublishRequest publish(const std::string& key) { return {"live", key, "127.0.0.1"}; }
+
+}  // namespace
+
+TEST_F(AuthStore, AuthorizerMapsKeysToUsersAndRefusesUnknownAndRevoked) {
+  User alice = make_user("Alice");
+  auto key = keys_.create(alice, "studio", kek::Visibility::private_);
+  ASSERT_TRUE(key.ok());
+  StreamKeyAuthorizer authorizer(keys_, 3);
+
+  auto decision = authorizer.authorize(publish(key->secret));
+  EXPECT_TRUE(decision.allowed) << decision.reason;
+  EXPECT_EQ(decision.owner, "Alice");
+  EXPECT_EQ(decision.stream, "alice");
+  EXPECT_EQ(decision.policy.visibility, kek::Visibility::private_);
+  EXPECT_EQ(decision.policy.owner, "Alice");
+  auto used = keys_.find(alice.id, key->key.id);
+  ASSERT_TRUE(used.ok() && used->has_value());
+  EXPECT_TRUE((*used)->last_used_at.has_value());
+  EXPECT_FALSE(authorizer.authorize(publish(key->secret)).allowed) << "one publish per key at a time";
+  authorizer.ended(publish(key->secret));
+
+  EXPECT_FALSE(authorizer.authorize(publish("0123456789abcdef0123456789abcdef")).allowed);
+  EXPECT_FALSE(authorizer.authorize(publish("")).allowed);
+  EXPECT_FALSE(authorizer.authorize(publish("' OR 1=1 --")).allowed);
+
+  auto regenerated = keys_.regenerate(alice.id, key->key.id);
+  ASSERT_TRUE(regenerated.ok());
+  EXPECT_FALSE(authorizer.authorize(publish(key->secret)).allowed) << "the old secret is dead";
+  EXPECT_TRUE(authorizer.authorize(publish(regenerated->secret)).allowed);
+  authorizer.ended(publish(regenerated->secret));
+
+  auto revoked = keys_.revoke(alice.id, key->key.id);
+  ASSERT_TRUE(revoked.ok() && *revoked);
+  auto refused = authorizer.authorize(publish(regenerated->secret));
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_FALSE(refused.reason.empty());
+}
+
+TEST_F(AuthStore, AuthorizerHonoursThePerUserLimit) {
+  User bob = make_user("bob");
+  User carol = make_user("carol");
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 3; ++i) secrets.push_back(keys_.create(bob, "k" + std::to_string(i), kek::Visibility::public_)->secret);
+  const std::string carols = keys_.create(carol, "c", kek::Visibility::public_)->secret;
+  StreamKeyAuthorizer authorizer(keys_, 2);
+
+  EXPECT_TRUE(authorizer.authorize(publish(secrets[0])).allowed);
+  EXPECT_TRUE(authorizer.authorize(publish(secrets[1])).allowed);
+  EXPECT_EQ(authorizer.active_streams("bob"), 2);
+  auto third = authorizer.authorize(publish(secrets[2]));
+  EXPECT_FALSE(third.allowed);
+  EXPECT_NE(third.reason.find("limit"), std::string::npos) << third.reason;
+  EXPECT_TRUE(authorizer.authorize(publish(carols)).allowed) << "limits are per user";
+  authorizer.ended(publish(secrets[0]));
+  EXPECT_TRUE(authorizer.authorize(publish(secrets[2])).allowed) << "a slot was freed";
+}
+
+TEST_F(AuthStore, StreamNamesAreUniqueAcrossAccounts) {
+  User dave = make_user("dave");
+  User dave2 = make_user("dave-2");
+  EXPECT_EQ(keys_.create(dave2, "a", kek::Visibility::public_)->key.stream, "dave-2");
+  EXPECT_EQ(keys_.create(dave, "a", kek::Visibility::public_)->key.stream, "dave");
+  EXPECT_EQ(keys_.create(dave, "b", kek::Visibility::public_)->key.stream, "dave-3") << "dave-2 is another account's";
+}
+
+TEST_F(AuthStore, KeyPoliciesReachMediaAccess) {
+  User erin = make_user("erin");
+  auto key = keys_.create(erin, "cam", kek::Visibility::private_);
+  auto policy = media_.policy_for("live/erin/index.m3u8");
+  ASSERT_TRUE(policy.has_value());
+  EXPECT_EQ(policy->visibility, kek::Visibility::private_);
+  EXPECT_EQ(policy->owner, "erin");
+  StreamKeyChange change;
+  change.visibility = kek::Visibility::public_;
+  ASSERT_TRUE(keys_.update(erin.id, key->key.id, change).ok());
+  EXPECT_EQ(media_.policy_for("live/erin/seg.ts")->visibility, kek::Visibility::public_);
+}
+
+TEST(AuthMediaAccess, LongestPrefixWinsAndTokensAreBoundToFolderAndExpiry) {
+  MediaAccessService media;
+  EXPECT_FALSE(media.sign("live/x/", 60).ok()) << "no secret yet";
+  media.set_secret(std::vector<uint8_t>(32, 1));
+  media.set_policy("live/", {kek::Visibility::private_, "root", {}});
+  media.set_policy("live/x/", {kek::Visibility::public_, "x", {}});
+  media.set_policy("../bad/", {kek::Visibility::private_, "x", {}});  // ignored
+  EXPECT_EQ(media.policy_for("live/x/a.ts")->visibility, kek::Visibility::public_);
+  EXPECT_EQ(media.policy_for("live/y/a.ts")->visibility, kek::Visibility::private_);
+  EXPECT_FALSE(media.policy_for("vod/a.mp4").has_value());
+  EXPECT_FALSE(media.policy_for("livex/a.ts").has_value());
+  media.remove_policy("live/x/");
+  EXPECT_EQ(media.policy_for("live/x/a.ts")->visibility, kek::Visibility::private_);
+
+  const int64_t now = 1'700'000'000;
+  auto token = media.sign_until("live/x/", now + 10);
+  ASSERT_TRUE(token.ok());
+  EXPECT_TRUE(media.token_grants(*token, "live/x/index.m3u8", now));
+  EXPECT_TRUE(media.token_grants(*token, "live/x/sub/seg.ts", now));
+  EXPECT_FALSE(media.token_grants(*token, "live/y/index.m3u8", now));
+  EXPECT_FALSE(media.token_grants(*token, "live/xy/index.m3u8", now));
+  EXPECT_FALSE(media.token_grants(*token, "live/x/index.m3u8", now + 10)) << "expired";
+  std::string forged = *token;
+  forged.replace(0, forged.find('.'), std::to_string(now + 1000));
+  EXPECT_FALSE(media.token_grants(forged, "live/x/index.m3u8", now));
+  MediaAccessService other;
+  other.set_secret(std::vector<uint8_t>(32, 2));
+  EXPECT_FALSE(other.token_grants(*token, "live/x/index.m3u8", now)) << "another server's secret";
+  EXPECT_FALSE(media.sign("live/x", 60).ok());
+  EXPECT_FALSE(media.sign("/live/x/", 60).ok());
+  EXPECT_FALSE(media.sign("live/../x/", 60).ok());
+}
+
+TEST(AuthMediaAccess, PrivateMeansOwnerAllowedUsersAndGroups) {
+  kek::MediaPolicy policy{kek::Visibility::private_, "Owner", {"friend", "group:family"}};
+  auto viewer = [](std::string name, std::vector<std::string> groups) {
+    return std::optional<Viewer>(Viewer{std::move(name), [groups](const std::string& g) {
+                                          return std::find(groups.begin(), groups.end(), g) != groups.end();
+                                        }});
+  };
+  EXPECT_FALSE(MediaAccessService::may_view(policy, std::nullopt));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("owner", {})));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("FRIEND", {})));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("cousin", {"family"})));
+  EXPECT_FALSE(MediaAccessService::may_view(policy, viewer("stranger", {"work"})));
+  EXPECT_TRUE(MediaAccessService::may_view({kek::Visibility::unlisted, "o", {}}, std::nullopt));
+}
+
+TEST(AuthRateLimit, CountsFailuresInASlidingWindow) {
+  LoginRateLimiter limits(3, 10, 900);
+  const int64_t t = 1000;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(limits.retry_after("Zed", "10.0.0.1", t + i).has_value());
+    limits.record_attempt("Zed", "10.0.0.1", t + i);
+  }
+  auto wait = limits.retry_after("zed", "10.0.0.2", t + 3);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(*wait, 900 - 3);
+  EXPECT_FALSE(limits.retry_after("zed", "10.0.0.2", t + 900).has_value()) << "the oldest failure left the window";
+  limits.record_success("zed", "10.0.0.1");
+  EXPECT_FALSE(limits.retry_after("zed", "10.0.0.1", t + 4).has_value());
+}
+
+TEST(AuthPasswords, RulesAndArgon2id) {
+  ASSERT_TRUE(init_crypto().ok());
+  EXPECT_EQ(check_password_rules("short").error().code, 400);
+  EXPECT_FALSE(check_password_rules("iloveyou").ok());
+  EXPECT_FALSE(check_password_rules("QWERTYUIOP").ok()) << "case does not help";
+  EXPECT_FALSE(check_password_rules("someusername", "SomeUserName").ok());
+  EXPECT_FALSE(check_password_rules(std::string(2000, 'x')).ok());
+  EXPECT_TRUE(check_password_rules("a-long-enough-secret").ok());
+  auto hash = hash_password("a-long-enough-secret");
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u) << *hash;
+  EXPECT_TRUE(verify_password(*hash, "a-long-enough-secret"));
+  EXPECT_FALSE(verify_password(*hash, "a-long-enough-secreT"));
+  EXPECT_FALSE(verify_password(decoy_password_hash(), ""));
+  EXPECT_NE(generate_password(), generate_password());
+}
+
+// A PNG made in-process: videotestsrc through pngenc into an appsink.
+std::string make_png(int width, int height) {
+  const std::string line = "videotestsrc num-buffers=1 ! video/x-raw,width=" + std::to_string(width) +
+                           ",height=" + std::to_string(height) + " ! videoconvert ! pngenc ! appsink name=out";
+  GstElement* pipeline = gst_parse_launch(line.c_str(), nullptr);
+  if (!pipeline) return "";
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  std::string png;
+  if (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND)) {
+    GstMapInfo map;
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+      png.assign(reinterpret_cast<const char*>(map.data), map.size);
+      gst_buffer_unmap(buffer, &map);
+    }
+    gst_sample_unref(sample);
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+  return png;
+}
+
+TEST(AuthAvatarRendering, DecodesCropsAndScalesAndRefusesWhatDoesNotDecode) {
+  gst_init(nullptr, nullptr);
+  const std::string png = make_png(120, 80);
+  ASSERT_EQ(sniff_image_type(png), "image/png");
+  auto images = render_avatar(png);
+  ASSERT_TRUE(images.ok()) << images.error().message;
+  EXPECT_EQ(sniff_image_type(images->large_jpeg), "image/jpeg");
+  EXPECT_EQ(sniff_image_type(images->small_jpeg), "image/jpeg");
+  EXPECT_GT(images->large_jpeg.size(), images->small_jpeg.size());
+  EXPECT_EQ(render_avatar(std::string("\x89PNG\r\n\x1a\nnot really", 19)).error().code, 400);
+  EXPECT_EQ(render_avatar(png.substr(0, png.size() / 2)).error().code, 400);
+  EXPECT_EQ(render_avatar("GIF89a").error().code, 400);
+  EXPECT_EQ(render_avatar("").error().code, 400);
+}

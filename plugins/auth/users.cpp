@@ -1,0 +1,189 @@
+#include "users.h"
+
+#include "timestamps.h"
+
+#include <glib.h>
+
+namespace kek::auth {
+namespace {
+
+constexpr const char* kUserColumns =
+    "SELECT id, username, email, role, display_name, bio, avatar_version, created_at FROM auth_users ";
+
+User user_from_row(const DbRow& row) {
+  User u;
+  u.id = row.integer("id");
+  u.username = row.text("username");
+  u.email = row.text("email");
+  u.role = row.text("role");
+  u.display_name = row.text("display_name");
+  u.bio = row.text("bio");
+  u.avatar_version = row.integer("avatar_version");
+  u.created_at = row.integer("created_at");
+  return u;
+}
+
+bool has_control_characters(std::string_view text, bool allow_newlines) {
+  for (unsigned char ch : text) {
+    if (allow_newlines && (ch == '\n' || ch == '\r' || ch == '\t')) continue;
+    if (ch < 0x20 || ch == 0x7f) return true;
+  }
+  return false;
+}
+
+Status check_text(std::string_view text, const char* what, size_t max_chars, bool allow_newlines) {
+  if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr))
+    return Error{std::string(what) + " must be UTF-8 text", 400};
+  if (g_utf8_strlen(text.data(), static_cast<gssize>(text.size())) > static_cast<glong>(max_chars))
+    return Error{std::string(what) + " may have at most " + std::to_string(max_chars) + " characters", 400};
+  if (has_control_characters(text, allow_newlines))
+    return Error{std::string(what) + " must not contain control characters", 400};
+  return {};
+}
+
+}  // namespace
+
+Status check_username(std::string_view username) {
+  if (username.size() < 3 || username.size() > 32)
+    return Error{"the user name needs 3 to 32 characters", 400};
+  if (!g_ascii_isalnum(username.front()))
+    return Error{"the user name must start with a letter or a digit", 400};
+  for (char ch : username)
+    if (!g_ascii_isalnum(ch) && ch != '_' && ch != '-' && ch != '.')
+      return Error{"the user name may use letters, digits, '_', '-' and '.' only", 400};
+  return {};
+}
+
+Status check_email(std::string_view email) {
+  if (email.empty()) return {};
+  if (auto s = check_text(email, "the email address", 254, false); !s) return s;
+  const size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size() || email.find('@', at + 1) != std::string_view::npos ||
+      email.find(' ') != std::string_view::npos)
+    return Error{"the email address is not valid", 400};
+  return {};
+}
+
+Status check_display_name(std::string_view name) { return check_text(name, "the display name", 64, false); }
+Status check_bio(std::string_view bio) { return check_text(bio, "the bio", 2000, true); }
+
+std::string avatar_url(const User& user, int size) {
+  if (user.avatar_version <= 0) return "/api/users/" + user.username + "/avatar";
+  return "/media/avatars/" + std::to_string(user.id) + "/" + std::to_string(user.avatar_version) + "-" +
+         std::to_string(size) + ".jpg";
+}
+
+void write_user(JsonWriter& w, const User& user) {
+  w.begin_object()
+      .member("id", user.id)
+      .member("username", user.username)
+      .member("display_name", user.display_name)
+      .member("email", user.email)
+      .member("bio", user.bio)
+      .member("role", user.role)
+      .member("avatar_url", avatar_url(user))
+      .member("joined_at", iso8601(user.created_at))
+      .end_object();
+}
+
+void write_public_profile(JsonWriter& w, const User& user) {
+  w.member("username", user.username)
+      .member("display_name", user.display_name)
+      .member("bio", user.bio)
+      .member("avatar_url", avatar_url(user))
+      .member("joined_at", iso8601(user.created_at))
+      .member("role", user.role);
+}
+
+Result<User> UserStore::create(const NewUser& user) {
+  User created;
+  created.username = user.username;
+  created.email = user.email;
+  created.role = user.role;
+  created.display_name = user.username;
+  created.created_at = now_seconds();
+  auto r = db_().exec(
+      "INSERT INTO auth_users (username, email, password_hash, role, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      {created.username, created.email, user.password_hash, created.role, created.display_name, created.created_at});
+  if (!r) {
+    if (r.error().code == 409) return Error{"the user name '" + user.username + "' is taken", 409};
+    return wrap(r.error(), "create user");
+  }
+  created.id = r->last_insert_id;
+  return created;
+}
+
+Result<std::optional<User>> UserStore::find_one(std::string_view where, const std::vector<DbValue>& params) {
+  auto rows = db_().query(std::string(kUserColumns) + std::string(where), params);
+  if (!rows) return wrap(rows.error(), "find user");
+  if (rows->empty()) return std::optional<User>{};
+  return std::optional<User>{user_from_row(rows->front())};
+}
+
+Result<std::optional<User>> UserStore::find_by_name(std::string_view username) {
+  return find_one("WHERE username = ? COLLATE NOCASE", {std::string(username)});
+}
+
+Result<std::optional<User>> UserStore::find_by_id(int64_t id) { return find_one("WHERE id = ?", {id}); }
+
+Result<std::optional<std::string>> UserStore::password_hash(int64_t id) {
+  auto rows = db_().query("SELECT password_hash FROM auth_users WHERE id = ?", {id});
+  if (!rows) return wrap(rows.error(), "read password hash");
+  if (rows->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rows->front().text("password_hash")};
+}
+
+Status UserStore::set_password_hash(int64_t id, const std::string& hash) {
+  auto r = db_().exec("UPDATE auth_users SET password_hash = ? WHERE id = ?", {hash, id});
+  if (!r) return wrap(r.error(), "set password");
+  if (r->changes == 0) return Error{"no such user", 404};
+  return {};
+}
+
+Status UserStore::update_profile(int64_t id, const ProfileChange& change) {
+  // One statement whatever is given: coalesce keeps the columns that were left out.
+  auto text_or_null = [](const std::optional<std::string>& v) -> DbValue {
+    return v ? DbValue{*v} : DbValue{std::monostate{}};
+  };
+  auto r = db_().exec(
+      "UPDATE auth_users SET display_name = coalesce(?, display_name), email = coalesce(?, email),"
+      " bio = coalesce(?, bio) WHERE id = ?",
+      {text_or_null(change.display_name), text_or_null(change.email), text_or_null(change.bio), id});
+  if (!r) return wrap(r.error(), "update profile");
+  return {};
+}
+
+Result<int64_t> UserStore::next_avatar_version(int64_t id) const {
+  auto rows = db_().query("SELECT avatar_version FROM auth_users WHERE id = ?", {id});
+  if (!rows) return wrap(rows.error(), "read avatar version");
+  if (rows->empty()) return Error{"no such user", 404};
+  return rows->front().integer("avatar_version") + 1;
+}
+
+Status UserStore::set_avatar_version(int64_t id, int64_t version) {
+  auto r = db_().exec("UPDATE auth_users SET avatar_version = ? WHERE id = ?", {version, id});
+  if (!r) return wrap(r.error(), "set avatar version");
+  return {};
+}
+
+Result<std::vector<User>> UserStore::list() {
+  auto rows = db_().query(std::string(kUserColumns) + "ORDER BY id");
+  if (!rows) return wrap(rows.error(), "list users");
+  std::vector<User> users;
+  for (const auto& row : *rows) users.push_back(user_from_row(row));
+  return users;
+}
+
+Result<bool> UserStore::remove(std::string_view username) {
+  auto r = db_().exec("DELETE FROM auth_users WHERE username = ? COLLATE NOCASE", {std::string(username)});
+  if (!r) return wrap(r.error(), "delete user");
+  return r->changes > 0;
+}
+
+Result<bool> UserStore::any_admin() {
+  auto rows = db_().query("SELECT count(*) AS n FROM auth_users WHERE role = ?", {std::string(kRoleAdmin)});
+  if (!rows) return wrap(rows.error(), "count admins");
+  return rows->front().integer("n") > 0;
+}
+
+}  // namespace kek::auth

@@ -1,0 +1,84 @@
+// Accounts: the auth_users table, the rules for what may be stored in it, and the JSON shapes
+// the API shows (User with email for its owner, the public profile for everyone).
+#pragma once
+
+#include <kek/db.h>
+#include <kek/error.h>
+#include <kek/json.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kek::auth {
+
+// The database is opened after plugins initialise, so stores reach it through the host lazily.
+using DbAccess = std::function<Database&()>;
+
+inline constexpr const char* kRoleAdmin = "admin";
+inline constexpr const char* kRoleUser = "user";
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string role = kRoleUser;
+  std::string display_name;
+  std::string bio;
+  int64_t avatar_version = 0;  // 0: no avatar uploaded, the default one is shown
+  int64_t created_at = 0;
+
+  bool is_admin() const { return role == kRoleAdmin; }
+};
+
+// Letters, digits, '_', '-', '.', 3 to 32 characters, starting with a letter or digit: safe in
+// URLs, file names and stream names as it is.
+Status check_username(std::string_view username);
+Status check_email(std::string_view email);  // empty is allowed (accounts made on the command line)
+Status check_display_name(std::string_view name);
+Status check_bio(std::string_view bio);
+
+// "/media/avatars/<id>/<version>-<size>.jpg", or the default avatar route when none was uploaded.
+std::string avatar_url(const User& user, int size = 256);
+void write_user(JsonWriter& w, const User& user);            // the owner's view, with email
+void write_public_profile(JsonWriter& w, const User& user);  // anyone's view
+
+struct NewUser {
+  std::string username;
+  std::string email;
+  std::string password_hash;
+  std::string role = kRoleUser;
+};
+
+struct ProfileChange {
+  std::optional<std::string> display_name;
+  std::optional<std::string> email;
+  std::optional<std::string> bio;
+};
+
+class UserStore {
+ public:
+  explicit UserStore(DbAccess db) : db_(std::move(db)) {}
+
+  // 409 when the name is taken (whatever its case).
+  Result<User> create(const NewUser& user);
+  Result<std::optional<User>> find_by_name(std::string_view username);
+  Result<std::optional<User>> find_by_id(int64_t id);
+  // The stored Argon2id hash, for login and password changes only.
+  Result<std::optional<std::string>> password_hash(int64_t id);
+  Status set_password_hash(int64_t id, const std::string& hash);
+  Status update_profile(int64_t id, const ProfileChange& change);
+  Result<int64_t> next_avatar_version(int64_t id) const;
+  Status set_avatar_version(int64_t id, int64_t version);
+  Result<std::vector<User>> list();
+  Result<bool> remove(std::string_view username);
+  Result<bool> any_admin();
+
+ private:
+  Result<std::optional<User>> find_one(std::string_view where, const std::vector<DbValue>& params);
+  DbAccess db_;
+};
+
+}  // namespace kek::auth
