@@ -1,0 +1,29 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title. */
+    title?: string
+    requiresAuth?: boolean
+    requiresAdmin?: boolean
+    /** Login and register: a logged-in visitor goes straight on. */
+    guestOnly?: boolean
+  }
+}
+
+// Pages load lazily: the first paint only needs the shell and the page you opened.
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/live' },
+  { path: '/live', name: 'live', component: () => import('@/pages/live'), meta: { title: 'nav.live' } },
+  { path: '/live/:stream', name: 'watch', component: () => import('@/pages/live-watch'), props: true, meta: { title: 'nav.live' } },
+  { path: '/library', name: 'library', component: () => import('@/pages/coming-soon'), props: { section: 'library' }, meta: { title: 'nav.library' } },
+  { path: '/poster', name: 'poster', component: () => import('@/pages/coming-soon'), props: { section: 'poster' }, meta: { title: 'nav.poster' } },
+  { path: '/history', name: 'history', component: () => import('@/pages/coming-soon'), props: { section: 'history' }, meta: { title: 'nav.history' } },
+  { path: '/studio', name: 'studio', component: () => import('@/pages/studio'), meta: { title: 'nav.studio', requiresAuth: true } },
+  { path: '/admin', name: 'admin', component: () => import('@/pages/admin'), meta: { title: 'nav.admin', requiresAdmin: true } },
+  { path: '/login', name: 'login', component: () => import('@/pages/login'), meta: { title: 'user.login', guestOnly: true } },
+  { path: '/register', name: 'register', component: () => import('@/pages/register'), meta: { title: 'user.register', guestOnly: true } },
+  { path: '/u/:username', name: 'profile', component: () => import('@/pages/profile'), props: true, meta: { title: 'user.profile' } },
+  { path: '/settings/profile', name: 'profile-edit', component: () => import('@/pages/profile-edit'), meta: { title: 'user.editProfile', requiresAuth: true } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/not-found'), meta: { title: 'errors.notFoundTitle' } },
+]

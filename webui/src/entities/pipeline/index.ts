@@ -1,0 +1,2 @@
+export { pipelineApi, isRunning } from './api/pipelineApi'
+export { default as PipelineStateBadge } from './ui/PipelineStateBadge.vue'

@@ -1,0 +1,2 @@
+export { useServerStore, obsServerUrl } from './model/serverStore'
+export { fetchHealth } from './api/healthApi'

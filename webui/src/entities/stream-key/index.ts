@@ -1,0 +1,1 @@
+export { streamKeyApi } from './api/streamKeyApi'

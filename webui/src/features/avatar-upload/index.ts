@@ -1,0 +1,2 @@
+export { default as AvatarUpload } from './ui/AvatarUpload.vue'
+export { useAvatarUpload, checkAvatarFile, AVATAR_MAX_MB } from './model/useAvatarUpload'

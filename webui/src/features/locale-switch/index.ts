@@ -1,0 +1,1 @@
+export { default as LocaleSwitch } from './ui/LocaleSwitch.vue'

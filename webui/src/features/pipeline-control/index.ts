@@ -1,0 +1,1 @@
+export { default as RestartPipelineButton } from './ui/RestartPipelineButton.vue'

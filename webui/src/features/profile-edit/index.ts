@@ -1,0 +1,2 @@
+export { default as ProfileForm } from './ui/ProfileForm.vue'
+export { default as PasswordForm } from './ui/PasswordForm.vue'

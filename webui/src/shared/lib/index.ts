@@ -1,0 +1,5 @@
+export * from './format'
+export * from './storage'
+export * from './clipboard'
+export * from './usePolling'
+export * from './safeNext'

@@ -1,0 +1,7 @@
+export { default as ErrorMessage } from './ErrorMessage.vue'
+export { default as LoadingState } from './LoadingState.vue'
+export { default as EmptyState } from './EmptyState.vue'
+export { default as CopyField } from './CopyField.vue'
+export { default as AppIcon } from './AppIcon.vue'
+export type { IconName } from './AppIcon.vue'
+export { useErrorText } from './errorText'

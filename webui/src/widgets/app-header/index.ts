@@ -1,0 +1,1 @@
+export { default as AppHeader } from './ui/AppHeader.vue'

@@ -1,0 +1,1 @@
+export { default as LiveGrid } from './ui/LiveGrid.vue'

@@ -1,0 +1,1 @@
+export { default as ObsSetupCard } from './ui/ObsSetupCard.vue'

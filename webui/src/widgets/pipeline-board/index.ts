@@ -1,0 +1,1 @@
+export { default as PipelineBoard } from './ui/PipelineBoard.vue'

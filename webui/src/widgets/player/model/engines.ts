@@ -1,0 +1,193 @@
+// Thin adapters over hls.js, dash.js and the browser's own HLS, all with the same small face,
+// so the player composable does not care which one plays. The libraries load lazily: most
+// pages never play video, and dash.js alone is larger than the rest of the app.
+import type { PlayerSource, QualityLevel } from './types'
+import { formatFor, levelLabel } from './types'
+
+export type EngineFailure = 'missing' | 'ended' | 'fatal'
+
+export interface EngineCallbacks {
+  onLevels(levels: QualityLevel[]): void
+  /** The level actually playing (Auto picks one); engine index. */
+  onActiveLevel(index: number): void
+  onManifestReady(): void
+  /** 'missing': the source is not there (404, not started). 'ended': a live source finished. */
+  onFailure(kind: EngineFailure, detail: string): void
+}
+
+export interface PlaybackEngine {
+  readonly name: 'hls.js' | 'dash.js' | 'native'
+  setLevel(index: number): void
+  /** Where "live" is now, in media time, or null when unknown. */
+  liveEdge(): number | null
+  destroy(): void
+}
+
+/** Safari plays HLS itself (and on iPhone has no MSE for hls.js); elsewhere hls.js does. */
+export function prefersNativeHls(video: HTMLVideoElement, userAgent = navigator.userAgent): boolean {
+  const isSafari = /^((?!chrome|chromium|android|crios|fxios).)*safari/i.test(userAgent)
+  return isSafari && video.canPlayType('application/vnd.apple.mpegurl') !== ''
+}
+
+function seekableEnd(video: HTMLVideoElement): number | null {
+  const ranges = video.seekable
+  return ranges && ranges.length > 0 ? ranges.end(ranges.length - 1) : null
+}
+
+export async function createEngine(
+  video: HTMLVideoElement,
+  source: PlayerSource,
+  callbacks: EngineCallbacks,
+): Promise<PlaybackEngine> {
+  if (formatFor(source) === 'dash') return createDashEngine(video, source, callbacks)
+  if (prefersNativeHls(video)) return createNativeEngine(video, source, callbacks)
+  const { default: Hls } = await import('hls.js')
+  if (!Hls.isSupported()) {
+    if (video.canPlayType('application/vnd.apple.mpegurl')) return createNativeEngine(video, source, callbacks)
+    callbacks.onFailure('fatal', 'This browser cannot play HLS video')
+    return createNativeEngine(video, { ...source, url: '' }, callbacks)
+  }
+  return createHlsEngine(Hls, video, source, callbacks)
+}
+
+type HlsClass = typeof import('hls.js').default
+
+function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerSource, cb: EngineCallbacks): PlaybackEngine {
+  const hls = new Hls({
+    // Ride close to the live edge but keep three segments of headroom for jittery networks.
+    liveSyncDurationCount: 3,
+    manifestLoadingMaxRetry: 1,
+    levelLoadingMaxRetry: 4,
+    fragLoadingMaxRetry: 4,
+    enableWorker: true,
+  })
+  let mediaRecoveries = 0
+
+  hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+    cb.onLevels(
+      data.levels.map((level, index) => ({
+        index,
+        height: level.height || null,
+        width: level.width || null,
+        bitrate: level.bitrate || null,
+        label: levelLabel(level.height || null, level.bitrate || null),
+      })),
+    )
+    cb.onManifestReady()
+  })
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => cb.onActiveLevel(data.level))
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+    // A live source whose playlist carries EXT-X-ENDLIST has finished.
+    if (source.live && !data.details.live && video.currentTime === 0) cb.onFailure('ended', 'playlist ended')
+  })
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (!data.fatal) return
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
+      mediaRecoveries += 1
+      hls.recoverMediaError()
+      return
+    }
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      const status = data.response?.code
+      const missing = status === 404 || status === 410 || data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR
+      cb.onFailure(missing ? 'missing' : 'fatal', `${data.details}${status ? ` (${status})` : ''}`)
+      return
+    }
+    cb.onFailure('fatal', data.details)
+  })
+  hls.loadSource(source.url)
+  hls.attachMedia(video)
+
+  return {
+    name: 'hls.js',
+    setLevel(index) {
+      // currentLevel switches now (flushing the buffer); -1 hands control back to ABR.
+      hls.currentLevel = index
+    },
+    liveEdge: () => hls.liveSyncPosition ?? seekableEnd(video),
+    destroy: () => hls.destroy(),
+  }
+}
+
+function createNativeEngine(video: HTMLVideoElement, source: PlayerSource, cb: EngineCallbacks): PlaybackEngine {
+  const onMeta = () => cb.onManifestReady()
+  const onError = () => cb.onFailure(source.live ? 'missing' : 'fatal', video.error?.message || 'media error')
+  video.addEventListener('loadedmetadata', onMeta)
+  video.addEventListener('error', onError)
+  if (source.url) video.src = source.url
+  cb.onLevels([])
+  return {
+    name: 'native',
+    setLevel: () => undefined, // Safari picks the level itself; the menu shows only Auto.
+    liveEdge: () => seekableEnd(video),
+    destroy() {
+      video.removeEventListener('loadedmetadata', onMeta)
+      video.removeEventListener('error', onError)
+      video.removeAttribute('src')
+      video.load()
+    },
+  }
+}
+
+interface DashRepresentation {
+  index?: number
+  absoluteIndex?: number
+  qualityIndex?: number
+  height?: number
+  width?: number
+  bandwidth?: number
+  bitrate?: number
+  bitrateInKbit?: number
+}
+
+async function createDashEngine(video: HTMLVideoElement, source: PlayerSource, cb: EngineCallbacks): Promise<PlaybackEngine> {
+  const dashjs = await import('dashjs')
+  const player = dashjs.MediaPlayer().create()
+  // dash.js renamed its quality API between major versions; use what this build has.
+  const anyPlayer = player as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>
+  const representations = (): DashRepresentation[] =>
+    (anyPlayer.getRepresentationsByType?.call(player, 'video') as DashRepresentation[] | undefined) ??
+    (anyPlayer.getBitrateInfoListFor?.call(player, 'video') as DashRepresentation[] | undefined) ??
+    []
+
+  const events = dashjs.MediaPlayer.events
+  player.on(events.STREAM_INITIALIZED, () => {
+    cb.onLevels(
+      representations().map((r, i) => {
+        const bitrate = r.bandwidth ?? r.bitrate ?? (r.bitrateInKbit ? r.bitrateInKbit * 1000 : null)
+        return {
+          index: r.absoluteIndex ?? r.qualityIndex ?? r.index ?? i,
+          height: r.height ?? null,
+          width: r.width ?? null,
+          bitrate,
+          label: levelLabel(r.height ?? null, bitrate),
+        }
+      }),
+    )
+    cb.onManifestReady()
+  })
+  player.on(events.ERROR, (event: unknown) => {
+    const detail = JSON.stringify((event as { error?: unknown }).error ?? event).slice(0, 200)
+    cb.onFailure(source.live ? 'missing' : 'fatal', detail)
+  })
+  player.on(events.PLAYBACK_ENDED, () => {
+    if (source.live) cb.onFailure('ended', 'dash stream ended')
+  })
+  player.initialize(video, source.url, false)
+
+  return {
+    name: 'dash.js',
+    setLevel(index) {
+      const auto = index < 0
+      player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: auto } } } })
+      if (auto) return
+      if (anyPlayer.setRepresentationForTypeByIndex) anyPlayer.setRepresentationForTypeByIndex.call(player, 'video', index, true)
+      else anyPlayer.setQualityFor?.call(player, 'video', index, true)
+    },
+    liveEdge: () => {
+      const dvr = anyPlayer.getDvrWindow?.call(player) as { end?: number } | undefined
+      return dvr?.end ?? seekableEnd(video)
+    },
+    destroy: () => player.destroy(),
+  }
+}

@@ -1,0 +1,99 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { globalMountOptions } from '@/shared/testing'
+
+// A stand-in for hls.js: records what the player asks and lets the test fire its events.
+const hlsState = vi.hoisted(() => ({ instances: [] as Array<{ handlers: Map<string, (e: string, d: unknown) => void>; currentLevel: number; src: string }> }))
+
+vi.mock('hls.js', () => {
+  class FakeHls {
+    static Events = { MANIFEST_PARSED: 'manifestParsed', LEVEL_SWITCHED: 'levelSwitched', LEVEL_LOADED: 'levelLoaded', ERROR: 'error' }
+    static ErrorTypes = { NETWORK_ERROR: 'networkError', MEDIA_ERROR: 'mediaError' }
+    static ErrorDetails = { MANIFEST_LOAD_ERROR: 'manifestLoadError' }
+    static isSupported = () => true
+    handlers = new Map<string, (e: string, d: unknown) => void>()
+    currentLevel = -1
+    src = ''
+    liveSyncPosition = null
+    constructor() {
+      hlsState.instances.push(this)
+    }
+    on(event: string, fn: (e: string, d: unknown) => void) {
+      this.handlers.set(event, fn)
+    }
+    loadSource(url: string) {
+      this.src = url
+    }
+    attachMedia() {}
+    recoverMediaError() {}
+    destroy() {}
+  }
+  return { default: FakeHls }
+})
+
+import VideoPlayer from './VideoPlayer.vue'
+
+describe('VideoPlayer with hls.js', () => {
+  beforeEach(() => {
+    hlsState.instances.length = 0
+    vi.spyOn(HTMLMediaElement.prototype, 'play').mockResolvedValue(undefined)
+    vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined)
+  })
+
+  it('loads the source and builds the quality menu from the manifest levels', async () => {
+    const wrapper = mount(VideoPlayer, {
+      props: { source: { url: '/media/live/show/index.m3u8', live: true } },
+      global: globalMountOptions(),
+      attachTo: document.body,
+    })
+    await flushPromises()
+    const hls = hlsState.instances[0]!
+    expect(hls.src).toBe('/media/live/show/index.m3u8')
+
+    hls.handlers.get('manifestParsed')!('manifestParsed', {
+      levels: [
+        { height: 240, width: 426, bitrate: 400_000 },
+        { height: 480, width: 854, bitrate: 1_200_000 },
+        { height: 720, width: 1280, bitrate: 2_800_000 },
+      ],
+    })
+    await flushPromises()
+    await wrapper.get('[data-testid="quality-button"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="quality-option"]').map((o) => o.text())).toEqual(['Auto', '720p', '480p', '240p'])
+
+    // Choosing 480p pins hls.js to that level (index 1 in manifest order).
+    await wrapper.findAll('[data-testid="quality-option"]')[2]!.trigger('click')
+    expect(hls.currentLevel).toBe(1)
+    expect(HTMLMediaElement.prototype.play).toHaveBeenCalled()
+    // The LIVE indicator appears once there is a picture.
+    expect(wrapper.find('[data-testid="live-edge"]').exists()).toBe(false)
+    wrapper.get('video').element.dispatchEvent(new Event('playing'))
+    await flushPromises()
+    expect(wrapper.get('[data-testid="player"]').attributes('data-status')).toBe('playing')
+    expect(wrapper.find('[data-testid="live-edge"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
+  it('says the stream has not started when its playlist is missing, and retries', async () => {
+    vi.useFakeTimers()
+    const wrapper = mount(VideoPlayer, {
+      props: { source: { url: '/media/live/later/index.m3u8', live: true } },
+      global: globalMountOptions(),
+    })
+    await flushPromises()
+    hlsState.instances[0]!.handlers.get('error')!('error', {
+      fatal: true,
+      type: 'networkError',
+      details: 'manifestLoadError',
+      response: { code: 404 },
+    })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="player-message"]').text()).toContain('This stream has not started yet')
+    expect(wrapper.get('[data-testid="player"]').attributes('data-status')).toBe('offline')
+
+    await vi.advanceTimersByTimeAsync(2500)
+    expect(hlsState.instances).toHaveLength(2)
+    vi.useRealTimers()
+    wrapper.unmount()
+  })
+})
