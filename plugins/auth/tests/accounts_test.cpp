@@ -1,7 +1,7 @@
 // Accounts against a real `kek serve`: first run, registration rules, login and logout,
 // sessions (expiry, listing, revocation), CSRF, password change, rate limits, SQL injection
 // attempts, and the offline `kek users` command.
-#include "browser.h"
+#include "support/browser.h"
 
 #include <gtest/gtest.h>
 

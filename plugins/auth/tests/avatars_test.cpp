@@ -1,7 +1,7 @@
 // Avatar uploads against a real `kek serve`: real PNG and JPEG files made with gst-launch-1.0
 // are decoded, cropped and re-encoded at 256 and 64 px, served from /media/avatars/; anything
 // that does not decode is refused, and so is an upload over the size limit.
-#include "browser.h"
+#include "support/browser.h"
 
 #include <gtest/gtest.h>
 

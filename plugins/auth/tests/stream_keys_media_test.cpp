@@ -1,7 +1,7 @@
 // Stream keys and private media against a real `kek serve`: the key lifecycle through the API,
 // and a private stream's playlist refused without auth, served with the owner's cookie, to
 // allowed users and groups, and with a valid signed URL; refused with an expired or altered one.
-#include "browser.h"
+#include "support/browser.h"
 
 #include <gtest/gtest.h>
 #include <glib/gstdio.h>

@@ -1,0 +1,82 @@
+// Accounts and live streaming together: a user's stream key publishes through the auth plugin's
+// authorizer; revoked keys are refused; a private stream's playlist needs its owner.
+#include "support/browser.h"
+#include "support/kek_process.h"
+
+#include <gtest/gtest.h>
+
+using namespace kek::test;
+using kek::auth::test::Browser;
+using kek::auth::test::json_field;
+
+namespace {
+
+bool wait_for(const std::function<bool()>& done, int timeout_ms) {
+  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
+  while (!done()) {
+    if (g_get_monotonic_time() > deadline) return false;
+    g_usleep(100000);
+  }
+  return true;
+}
+
+KekOptions live_with_accounts() {
+  KekOptions o;
+  o.extra_yaml = "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n";
+  o.env = {"KEK_ADMIN_PASSWORD=correct-horse-battery"};
+  return o;
+}
+
+std::unique_ptr<BackgroundProcess> publish(const std::string& url, int seconds) {
+  return std::make_unique<BackgroundProcess>(std::vector<std::string>{
+      "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f",
+      "lavfi", "-i", "sine", "-t", std::to_string(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+      "-c:a", "aac", "-f", "flv", url});
+}
+
+}  // namespace
+
+TEST(LiveAccounts, UserKeyPublishesAndARevokedKeyIsRefused) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  auto created = anna.post("/api/me/stream-keys", R"({"name":"OBS"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string key = *json_field(created.body, "key");
+  const std::string id = *json_field(created.body, "id");
+  const std::string stream = *json_field(created.body, "stream");
+
+  auto pub = publish(kek.endpoint("rtmp") + "/" + key, 3);
+  ASSERT_TRUE(wait_for([&] {
+    return http_get(kek.http_url(), "/api/live").body.find("\"owner\":\"anna\"") != std::string::npos;
+  }, 15000)) << kek.output();
+  EXPECT_EQ(pub->wait(30000), 0) << pub->output();
+  ASSERT_TRUE(wait_for([&] {
+    return g_file_test((kek.media_dir() + "/live/" + stream + "/index.m3u8").c_str(), G_FILE_TEST_EXISTS);
+  }, 10000));
+
+  ASSERT_EQ(anna.request("DELETE", "/api/me/stream-keys/" + id).status / 100, 2);
+  auto refused = publish(kek.endpoint("rtmp") + "/" + key, 2);
+  EXPECT_NE(refused->wait(20000), 0) << "a revoked key must not publish";
+  EXPECT_NE(kek.output().find("publish refused"), std::string::npos);
+}
+
+TEST(LiveAccounts, PrivateStreamNeedsItsOwner) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  auto created = anna.post("/api/me/stream-keys", R"({"name":"family","visibility":"private"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string key = *json_field(created.body, "key");
+  const std::string stream = *json_field(created.body, "stream");
+  auto pub = publish(kek.endpoint("rtmp") + "/" + key, 6);
+  const std::string playlist = "/media/live/" + stream + "/index.m3u8";
+  ASSERT_TRUE(wait_for([&] { return anna.get(playlist).status == 200; }, 20000)) << kek.output();
+  EXPECT_EQ(http_get(kek.http_url(), playlist).status, 403) << "no cookie, no private stream";
+  Browser stranger(kek.http_url());
+  ASSERT_EQ(stranger.register_user("boris", "another-long-phrase").status, 201);
+  EXPECT_EQ(stranger.get(playlist).status, 403);
+  pub->wait(30000);
+}
