@@ -80,3 +80,29 @@ TEST(LiveAccounts, PrivateStreamNeedsItsOwner) {
   EXPECT_EQ(stranger.get(playlist).status, 403);
   pub->wait(30000);
 }
+
+TEST(LiveAccounts, ExternalPlayersPlayAPrivateStreamWithASignedUrl) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  auto created = anna.post("/api/me/stream-keys", R"({"name":"family","visibility":"private"})");
+  const std::string key = *json_field(created.body, "key");
+  const std::string stream = *json_field(created.body, "stream");
+  auto pub = publish(kek.endpoint("rtmp") + "/" + key, 8);
+  ASSERT_TRUE(wait_for([&] { return anna.get("/media/live/" + stream + "/index.m3u8").status == 200; }, 20000));
+  auto signed_url = anna.post("/api/media/sign", R"({"prefix":"live/)" + stream + R"(/","ttl_s":60})");
+  ASSERT_EQ(signed_url.status, 200) << signed_url.body;
+  const std::string prefix = *json_field(signed_url.body, "url_prefix");
+  // ffprobe has no cookie: the token in the path lets it fetch the playlist and its segments.
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                                kek.http_url() + prefix.substr(1) + "index.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("h264"), std::string::npos) << out;
+  std::string forged = prefix;
+  const size_t token_at = forged.find("/~t/") + 4;
+  forged[token_at + 5] = forged[token_at + 5] == 'a' ? 'b' : 'a';  // one character of the token changed
+  EXPECT_EQ(http_get(kek.http_url(), forged + "index.m3u8").status, 403);
+  EXPECT_EQ(http_get(kek.http_url(), "/media/live/" + stream + "/index.m3u8").status, 403);
+  pub->wait(30000);
+}

@@ -336,6 +336,16 @@ class HttpServerImpl final : public HttpServer {
       http::respond_error(msg, path.error().code, path.error().message);
       return;
     }
+    // /media/~t/<token>/live/x/index.m3u8: a signed-URL token carried in the path, so that the
+    // relative segment URLs of a playlist (which VLC, ffmpeg and hls.js resolve without the
+    // query string) carry it too. Guards see it as the query parameter "token".
+    std::optional<std::string> path_token;
+    if (path->segments.size() >= 4 && path->segments[0] == "media" && path->segments[1] == "~t") {
+      path_token = path->segments[2];
+      path->segments.erase(path->segments.begin() + 1, path->segments.begin() + 3);
+      path->decoded.clear();
+      for (const auto& segment : path->segments) path->decoded += "/" + segment;
+    }
     const Area area = area_of(path->segments);
     // A preflight carries no credentials, so it is answered before any guard could refuse it.
     if (area == Area::media && method == "OPTIONS") {
@@ -344,6 +354,7 @@ class HttpServerImpl final : public HttpServer {
     }
 
     HttpRequest request = build_request(msg, *path, query);
+    if (path_token) request.query["token"] = *path_token;
     if (auto refusal = run_guards(path->segments, request)) {
       http::respond(msg, *refusal);
       return;

@@ -46,7 +46,12 @@ HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
   auto token = ctx.media.sign_until(*prefix, expires_at);
   if (!token) return failure(token.error());
   return json_answer([&](JsonWriter& w) {
-    w.begin_object().member("token", *token).member("expires_at", iso8601(expires_at)).end_object();
+    // url_prefix carries the token in the path, so a playlist's relative segment URLs keep it.
+    w.begin_object()
+        .member("token", *token)
+        .member("expires_at", iso8601(expires_at))
+        .member("url_prefix", "/media/~t/" + *token + "/" + *prefix)
+        .end_object();
   });
 }
 
