@@ -159,6 +159,22 @@ TEST_F(RtmpIngest, DuplicateKeyIsRefusedAndTheKeyIsFreedAfterDisconnect) {
   EXPECT_EQ(third->wait(30000), 0) << third->output() << kek.output();
 }
 
+TEST_F(RtmpIngest, ViewersAreDistinctClientsFetchingSegments) {
+  KekProcess kek({.extra_yaml = config("\"v:viewers-key-1\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish(kek.endpoint("rtmp") + "/viewers-key-1", true);
+  ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "v"))) >= 1; }, 20000)) << kek.output();
+  EXPECT_NE(http_get(kek.http_url(), "/api/live").body.find("\"viewers\":0"), std::string::npos);
+  std::string list = read_file(playlist(kek, "v"));
+  size_t ts = list.find(".ts");
+  std::string segment = list.substr(list.rfind('\n', ts) + 1, ts + 3 - list.rfind('\n', ts) - 1);
+  for (const char* agent : {"VLC/3.0", "Mozilla/5.0", "VLC/3.0"})
+    EXPECT_EQ(http_get(kek.http_url(), "/media/live/v/" + segment, {{"User-Agent", agent}}).status, 200) << segment;
+  http_get(kek.http_url(), "/media/live/v/index.m3u8", {{"User-Agent", "curl"}});  // playlists do not count
+  EXPECT_NE(http_get(kek.http_url(), "/api/live").body.find("\"viewers\":2"), std::string::npos)
+      << http_get(kek.http_url(), "/api/live").body;
+}
+
 TEST_F(RtmpIngest, TakeOverWhenConfigured) {
   KekProcess kek({.extra_yaml = config("\"to:takeover-key-1\"", ", take_over: true")});
   ASSERT_TRUE(kek.ready()) << kek.output();

@@ -5,6 +5,7 @@
 #include "server.h"
 #include "settings.h"
 #include "stream_registry.h"
+#include "viewer_counter.h"
 
 #include <kek/json.h>
 #include <kek/plugin.h>
@@ -16,6 +17,7 @@ namespace {
 // Everything the plugin owns; kept alive by the host's hooks that capture it.
 struct RtmpPlugin {
   kek::rtmp::StreamRegistry registry;
+  kek::rtmp::ViewerCounter viewers;
   kek::rtmp::Server server;
   RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
       : registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
@@ -27,7 +29,8 @@ std::string iso_time(int64_t real_time_us) {
   return s ? s : "";
 }
 
-kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry) {
+kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry, kek::rtmp::ViewerCounter& viewers) {
+  const int64_t now = g_get_monotonic_time();
   kek::JsonWriter w;
   w.begin_array();
   for (const auto& s : registry.list()) {
@@ -43,7 +46,7 @@ kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry) {
         .member("width", s.width)
         .member("height", s.height)
         .member("fps", s.fps)
-        .member("viewers", 0)
+        .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
         .member("playlist", base + "index.m3u8");
     w.key("dash").null();
@@ -59,7 +62,15 @@ kek::Status init(kek::Host& host) {
   if (!settings) return settings.error();
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
-  host.http().route("GET", "/api/live", [plugin](const kek::HttpRequest&) { return live_streams(plugin->registry); });
+  host.http().route("GET", "/api/live", [plugin](const kek::HttpRequest&) {
+    return live_streams(plugin->registry, plugin->viewers);
+  });
+  // Counts viewers; never refuses (access is the auth plugin's guard).
+  host.http().guard("/media/", [plugin](const kek::HttpRequest& request) -> std::optional<kek::HttpResponse> {
+    const std::string client = request.remote + " " + request.header("user-agent").value_or("");
+    plugin->viewers.seen(request.path.substr(std::string("/media/").size()), client, g_get_monotonic_time());
+    return std::nullopt;
+  });
   host.on_start([plugin] { return plugin->server.listen(); });
   // A recording of one of our streams is complete: tell the library (and anyone else).
   host.events().subscribe(kek::kEventPipelineFileClosed, [&host](const kek::Event& e) {
