@@ -52,7 +52,8 @@ class RtmpIngest : public ::testing::Test {
     delete media_dir_;
   }
 
-  static std::string config(const std::string& keys, const std::string& extra_args = "") {
+  static std::string config(const std::string& keys, std::string extra_args = "") {
+    if (extra_args.find("reconnect_grace_s") == std::string::npos) extra_args += ", reconnect_grace_s: 0";
     return "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, idle_timeout_s: 2, keys: [" + keys + "]" +
            extra_args + "}\n";
   }
@@ -173,6 +174,34 @@ TEST_F(RtmpIngest, ViewersAreDistinctClientsFetchingSegments) {
   http_get(kek.http_url(), "/media/live/v/index.m3u8", {{"User-Agent", "curl"}});  // playlists do not count
   EXPECT_NE(http_get(kek.http_url(), "/api/live").body.find("\"viewers\":2"), std::string::npos)
       << http_get(kek.http_url(), "/api/live").body;
+}
+
+TEST_F(RtmpIngest, APublisherBackWithinTheGracePeriodContinuesTheSamePlaylist) {
+  KekProcess kek({.extra_yaml = config("\"g:grace-key-01\"", ", reconnect_grace_s: 4")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto first = publish(kek.endpoint("rtmp") + "/grace-key-01", true);
+  ASSERT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "g"))) >= 2; }, 20000)) << kek.output();
+  first->kill_now(SIGKILL);  // the network drops
+  first->wait(5000);
+  ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/live").body.find("\"reconnecting\"") != std::string::npos; }, 5000))
+      << http_get(kek.http_url(), "/api/live").body;
+  EXPECT_EQ(read_file(playlist(kek, "g")).find("#EXT-X-ENDLIST"), std::string::npos) << "viewers are not cut off";
+  const std::string before = read_file(playlist(kek, "g"));
+  const std::string run_prefix = before.substr(before.find(".ts") - 19, 14);  // "<run>-" of this pipeline run
+  auto second = publish(kek.endpoint("rtmp") + "/grace-key-01");
+  EXPECT_EQ(second->wait(30000), 0) << second->output();
+  // One playlist across both publishers: it went on growing, then ended once the grace passed.
+  ASSERT_TRUE(wait_for([&] { return read_file(playlist(kek, "g")).find("#EXT-X-ENDLIST") != std::string::npos; }, 20000))
+      << kek.output();
+  auto info = http_get(kek.http_url(), "/api/pipelines/live-g").body;
+  EXPECT_NE(info.find("\"restarts\":0"), std::string::npos) << "the same pipeline instance throughout: " << info;
+  std::string final_list = read_file(playlist(kek, "g"));
+  EXPECT_NE(final_list, before);
+  EXPECT_NE(final_list.find(run_prefix), std::string::npos) << "segments of the same run: " << run_prefix << "\n" << final_list;
+  EXPECT_NE(kek.output().find("stream 'g' resumed"), std::string::npos) << kek.output();
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                playlist(kek, "g")});
+  EXPECT_EQ(rc, 0) << out;
 }
 
 TEST_F(RtmpIngest, TakeOverWhenConfigured) {

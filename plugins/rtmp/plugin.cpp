@@ -48,6 +48,7 @@ kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry, kek::r
         .member("fps", s.fps)
         .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
+        .member("state", s.reconnecting ? "reconnecting" : "live")
         .member("playlist", base + "index.m3u8");
     w.key("dash").null();
     w.key("thumbnail").null();

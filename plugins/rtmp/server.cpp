@@ -62,6 +62,8 @@ void Server::stop() {
     g_object_unref(service_);
     service_ = nullptr;
   }
+  for (auto& [stream, s] : suspended_) g_source_remove(s.timer);
+  suspended_.clear();
   for (auto& [id, c] : connections_) c->terminate("the server is shutting down");
   for (auto& [id, c] : connections_) c->close("server stopped");
   connections_.clear();
@@ -161,9 +163,19 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   info.remote = connection.remote();
   info.client = request.flash_version;
   info.since_us = g_get_real_time();
-  registry_.begin(info);
   connection.set_publishing(request.app, stream);
   publishing_[stream] = Publish{connection.id(), auth_request, decision.owner};
+  if (auto back = suspended_.find(stream); back != suspended_.end() && back->second.app == request.app) {
+    // Back within the grace period: the running pipeline continues with this publisher.
+    g_source_remove(back->second.timer);
+    suspended_.erase(back);
+    registry_.resume(stream, info);
+    publishing_[stream].pipeline_started = true;
+    publishing_[stream].template_name = app->second;
+    g_message("stream '%s' resumed by %s", stream.c_str(), connection.remote().c_str());
+    return PublishVerdict::accept();
+  }
+  registry_.begin(info);
 
   if (auto* access = host_.services().get<kek::MediaAccess>())
     access->set_policy(request.app + "/" + stream + "/", decision.policy);
@@ -273,11 +285,41 @@ void Server::publish_ended(Connection& connection) {
   cancel_start_timer(it->second);
   Publish ended = it->second;
   publishing_.erase(it);
-  registry_.end(stream);  // kekrtmpsrc sends EOS: the pipeline finishes its files and ends
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) authorizer->ended(ended.request);
-  g_message("stream '%s' ended (%s)", stream.c_str(), connection.remote().c_str());
-  host_.events().publish({kek::kEventStreamEnded,
-                          {{"app", app}, {"stream", stream}, {"key", ended.request.key}, {"owner", ended.owner}}});
+  if (settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
+    // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
+    struct Pending {
+      Server* server;
+      std::string stream;
+    };
+    Suspended& s = suspended_[stream];
+    s = Suspended{app, ended.owner, ended.request.key, ended.template_name, 0};
+    s.timer = g_timeout_add_full(G_PRIORITY_DEFAULT, static_cast<guint>(settings_.reconnect_grace_s) * 1000,
+                                 [](gpointer data) -> gboolean {
+      auto* p = static_cast<Pending*>(data);
+      auto it = p->server->suspended_.find(p->stream);
+      if (it != p->server->suspended_.end()) {
+        Suspended gone = it->second;
+        p->server->suspended_.erase(it);
+        g_message("stream '%s': no publisher came back", p->stream.c_str());
+        p->server->finish_stream(gone.app, p->stream, gone.owner, gone.key);
+      }
+      return G_SOURCE_REMOVE;
+    }, std::make_unique<Pending>(Pending{this, stream}).release(),
+       [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); });
+    registry_.suspend(stream);
+    g_message("stream '%s' lost its publisher (%s); waiting %d s for it to come back", stream.c_str(),
+              connection.remote().c_str(), settings_.reconnect_grace_s);
+    return;
+  }
+  finish_stream(app, stream, ended.owner, ended.request.key);
+}
+
+void Server::finish_stream(const std::string& app, const std::string& stream, const std::string& owner,
+                           const std::string& key) {
+  registry_.end(stream);  // kekrtmpsrc sends EOS: the pipeline finishes its files and ends
+  g_message("stream '%s' ended", stream.c_str());
+  host_.events().publish({kek::kEventStreamEnded, {{"app", app}, {"stream", stream}, {"key", key}, {"owner", owner}}});
 
   // If EOS did not end the pipeline (a stuck element), stop it, unless a new publish took it.
   struct Pending {

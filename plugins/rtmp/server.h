@@ -56,6 +56,16 @@ class Server {
     guint start_timer = 0;
   };
   void start_pipeline(const std::string& stream, bool has_audio, bool has_video);
+  // The stream is over for good: sinks get EOS, stream.ended is published.
+  void finish_stream(const std::string& app, const std::string& stream, const std::string& owner,
+                     const std::string& key);
+
+  // A stream whose publisher dropped, kept open for reconnect_grace_s.
+  struct Suspended {
+    std::string app, owner, key, template_name;
+    guint timer = 0;
+  };
+  std::map<std::string, Suspended> suspended_;
   void cancel_start_timer(Publish& publish);
 
   Host& host_;

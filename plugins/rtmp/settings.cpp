@@ -39,6 +39,9 @@ kek::Result<Settings> read_settings(const Args& args) {
   auto take_over = args.boolean("take_over", s.take_over);
   if (!take_over) return take_over.error();
   s.take_over = *take_over;
+  auto grace = args.integer("reconnect_grace_s", s.reconnect_grace_s, 0, 600);
+  if (!grace) return grace.error();
+  s.reconnect_grace_s = static_cast<int>(*grace);
   auto idle = args.integer("idle_timeout_s", s.idle_timeout_s, 1, 3600);
   if (!idle) return idle.error();
   s.idle_timeout_s = static_cast<int>(*idle);

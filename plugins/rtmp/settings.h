@@ -24,6 +24,7 @@ struct Settings {
   // Used only when no plugin provides kek::PublishAuthorizer (the auth plugin does).
   std::vector<ConfiguredKey> keys;
   bool take_over = false;           // a second publisher with a live key replaces the first
+  int reconnect_grace_s = 10;       // a publisher back within this long continues the same stream
   int idle_timeout_s = 30;          // a connection that sends nothing this long is closed
   int max_connections = 1000;
   int64_t max_message_bytes = 8 * 1024 * 1024;

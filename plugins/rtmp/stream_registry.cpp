@@ -99,6 +99,16 @@ void StreamRegistry::set_codec(const std::string& stream, const CodecInfo& codec
   (codec.kind == MediaKind::video ? it->second.info.video_codec : it->second.info.audio_codec) = codec.describe();
 }
 
+uint32_t StreamRegistry::continued(Live& live, uint32_t ts) {
+  if (live.rebase_pending) {
+    live.ts_offset = live.last_ts + 40 - static_cast<int64_t>(ts);  // one frame after the last
+    live.rebase_pending = false;
+  }
+  const int64_t out = std::max<int64_t>(0, static_cast<int64_t>(ts) + live.ts_offset);
+  live.last_ts = std::max(live.last_ts, out);
+  return static_cast<uint32_t>(out);
+}
+
 void StreamRegistry::push(Live& live, GstBuffer* tag) {
   for (TagSink* sink : live.sinks) sink->push_tag(gst_buffer_ref(tag));
   gst_buffer_unref(tag);
@@ -113,7 +123,7 @@ void StreamRegistry::metadata(const std::string& stream, uint32_t ts, std::span<
   if (width > 0) live.info.width = width;
   if (height > 0) live.info.height = height;
   if (fps > 0) live.info.fps = fps;
-  GstBuffer* tag = make_tag(kTagScript, ts, script_body);
+  GstBuffer* tag = make_tag(kTagScript, continued(live, ts), script_body);
   replace(live.metadata, tag);
   push(live, tag);
 }
@@ -132,7 +142,7 @@ void StreamRegistry::media(const std::string& stream, MediaKind kind, uint32_t t
     live.window_bytes = 0;
   }
 
-  GstBuffer* tag = make_tag(kind == MediaKind::video ? kTagVideo : kTagAudio, ts, body);
+  GstBuffer* tag = make_tag(kind == MediaKind::video ? kTagVideo : kTagAudio, continued(live, ts), body);
   if (kind == MediaKind::video && is_avc_sequence_header(body)) {
     replace(live.video_header, tag);
   } else if (kind == MediaKind::audio && is_aac_sequence_header(body)) {
@@ -161,6 +171,32 @@ void StreamRegistry::end(const std::string& stream) {
   streams_.erase(stream);  // ~Live sends end-of-stream to the sinks
 }
 
+void StreamRegistry::suspend(const std::string& stream) {
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(stream);
+  if (it != streams_.end()) it->second.suspended = true;
+}
+
+bool StreamRegistry::is_suspended(const std::string& stream) const {
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(stream);
+  return it != streams_.end() && it->second.suspended;
+}
+
+void StreamRegistry::resume(const std::string& stream, const StreamInfo& info) {
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  Live& live = it->second;
+  live.suspended = false;
+  live.rebase_pending = true;
+  live.info.remote = info.remote;
+  live.info.client = info.client;
+  for (GstBuffer* b : live.gop) gst_buffer_unref(b);  // the old publisher's GOP is no start point now
+  live.gop.clear();
+  live.gop_bytes = 0;
+}
+
 bool StreamRegistry::attach(const std::string& stream, TagSink* sink) {
   std::lock_guard lock(mutex_);
   auto it = streams_.find(stream);
@@ -184,7 +220,10 @@ void StreamRegistry::detach(const std::string& stream, TagSink* sink) {
 std::vector<StreamInfo> StreamRegistry::list() const {
   std::lock_guard lock(mutex_);
   std::vector<StreamInfo> out;
-  for (const auto& [name, live] : streams_) out.push_back(live.info);
+  for (const auto& [name, live] : streams_) {
+    out.push_back(live.info);
+    out.back().reconnecting = live.suspended;
+  }
   return out;
 }
 

@@ -43,6 +43,7 @@ struct StreamInfo {
   double fps = 0;
   int64_t bitrate_kbps = 0;  // measured over the last few seconds
   uint64_t bytes = 0;
+  bool reconnecting = false;  // the publisher dropped; waiting for it to come back
 };
 
 class StreamRegistry {
@@ -64,6 +65,13 @@ class StreamRegistry {
   void media(const std::string& stream, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> body);
   // The publisher is gone: attached sinks get end-of-stream, the stream is forgotten.
   void end(const std::string& stream);
+  // The publisher dropped but may come back: sinks stay attached (the pipeline keeps running
+  // and its playlists stay open) until resume() or end().
+  void suspend(const std::string& stream);
+  bool is_suspended(const std::string& stream) const;
+  // A publisher came back within the grace period: its timestamps continue where the old
+  // one's stopped, so the pipeline sees one stream.
+  void resume(const std::string& stream, const StreamInfo& info);
 
   // kekrtmpsrc: receive this stream from now on (header tags and the cached GOP first). False
   // when the stream is not live.
@@ -89,11 +97,16 @@ class StreamRegistry {
     std::vector<TagSink*> sinks;
     bool has_audio = true;
     bool has_video = true;
+    bool suspended = false;
+    bool rebase_pending = false;  // the next tag decides the new timestamp offset
+    int64_t ts_offset = 0;
+    int64_t last_ts = 0;
     int64_t window_start_us = 0;  // bitrate measurement
     uint64_t window_bytes = 0;
     ~Live();
   };
   void push(Live& live, GstBuffer* tag);  // to every sink (takes the reference)
+  static uint32_t continued(Live& live, uint32_t timestamp_ms);
   static void replace(GstBuffer*& slot, GstBuffer* tag);
 
   mutable std::mutex mutex_;
