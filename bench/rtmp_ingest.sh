@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# RTMP ingest benchmark: KEK vs nginx + Debian's libnginx-mod-rtmp, side by side in one run.
+#
+# Passthrough (RTMP in, HLS out, 2 s segments, no transcoding) of N concurrent ffmpeg publishers
+# copying a 720p30 ~3 Mb/s H.264 + AAC 128k clip. Measures the server process only (KEK: the kek
+# process; nginx: master + workers): CPU in % of one core over a window, RSS at the end of it,
+# and, for one stream, the time from publish start to the first playlist on disk.
+#
+#   bash bench/rtmp_ingest.sh                   # levels 1 10 50, 5 s warm-up, 20 s window
+#   LEVELS="1 10" WINDOW=10 bash bench/rtmp_ingest.sh
+#
+# Environment: LEVELS ("1 10 50"), WARMUP (5), WINDOW (20), REPEATS (1), LAT_TRIES (3),
+# READY_TIMEOUT (60, per level: until every stream has a playlist), NGINX_WORKERS (1),
+# KEK_BIN (build/core/kek), KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default:
+# the source tree's pipelines/), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
+# KEK_BENCH_CACHE (~/.cache/kek-bench: the generated clip), KEEP_TMP (1: keep the temp folder with
+# logs and media), BENCH_NOTES (free text for the report's Notes section).
+# Installs nginx + libnginx-mod-rtmp with apt-get when missing (needs root). Everything listens on
+# 127.0.0.1 only; every child is killed on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KEK=${KEK_BIN:-$ROOT/build/core/kek}
+LEVELS=${LEVELS:-"1 10 50"}
+WARMUP=${WARMUP:-5}
+WINDOW=${WINDOW:-20}
+REPEATS=${REPEATS:-1}
+LAT_TRIES=${LAT_TRIES:-3}
+READY_TIMEOUT=${READY_TIMEOUT:-60}
+NGINX_WORKERS=${NGINX_WORKERS:-1}
+OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
+TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
+[[ -f $TEMPLATE_DIR/live.yaml ]] || { echo "no live.yaml in $TEMPLATE_DIR" >&2; exit 1; }
+TEMPLATE_DIR=$(cd "$TEMPLATE_DIR" && pwd)
+CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
+PY=(python3 "$ROOT/bench/lib/procmon.py")
+RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+# ---------------------------------------------------------------- children and cleanup
+PIDS=()
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kek-bench-rtmp.XXXXXX")
+chmod 755 "$TMP"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local p alive=()
+  for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+  if ((${#alive[@]})); then
+    kill -TERM "${alive[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+      local any=0
+      for p in "${alive[@]}"; do kill -0 "$p" 2>/dev/null && any=1; done
+      ((any)) || break
+      sleep 0.1
+    done
+    kill -KILL "${alive[@]}" 2>/dev/null || true
+  fi
+  if [[ ${KEEP_TMP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stop the given pids: SIGTERM (or $SIG), then SIGKILL after $2 seconds.
+stop_pids() {
+  local timeout=$1; shift
+  (($#)) || return 0
+  kill -"${SIG:-TERM}" "$@" 2>/dev/null || true
+  local deadline=$((SECONDS + timeout)) p any
+  while ((SECONDS < deadline)); do
+    any=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && any=1; done
+    ((any)) || break
+    sleep 0.1
+  done
+  kill -KILL "$@" 2>/dev/null || true
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+
+# ---------------------------------------------------------------- dependencies
+need_apt=()
+command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v nginx >/dev/null || need_apt+=(nginx)
+[[ -f $RTMP_MODULE ]] || need_apt+=(libnginx-mod-rtmp)
+if ((${#need_apt[@]})); then
+  log "installing ${need_apt[*]} with apt-get"
+  ((EUID == 0)) || die "run as root or install: ${need_apt[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" >&2 ||
+    { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" >&2; }
+fi
+[[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"
+[[ -f $RTMP_MODULE ]] || die "$RTMP_MODULE missing"
+
+# ---------------------------------------------------------------- the clip (made once, cached)
+CLIP=$CACHE/clip-720p30-3M-g60-aac128k-30s.flv
+if [[ ! -s $CLIP ]]; then
+  mkdir -p "$CACHE"
+  log "generating $CLIP (once, ~30-60 s)"
+  timeout 600 ffmpeg -nostdin -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
+    -vf "noise=alls=12:allf=t" -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
+    -g 60 -keyint_min 60 -sc_threshold 0 -b:v 3M -maxrate 3M -bufsize 6M \
+    -c:a aac -b:a 128k -ar 48000 -ac 2 -f flv "$CLIP.part"
+  mv "$CLIP.part" "$CLIP"
+fi
+CLIP_INFO=$(ffprobe -v error -show_entries format=duration,bit_rate -of default=nw=1 "$CLIP" | tr '\n' ' ')
+
+publisher_cmd() { # url -> PUB (argv)
+  PUB=(ffmpeg -nostdin -hide_banner -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f flv "$1")
+}
+
+MAX_LEVEL=0
+for n in $LEVELS; do ((n > MAX_LEVEL)) && MAX_LEVEL=$n; done
+
+# ---------------------------------------------------------------- servers
+# Each start_* sets SERVER_PID, PUBLISH_BASE (publish URL = base + key), and defines how to get
+# stream i's key and playlist via SERVER_KIND.
+start_kek() {
+  local d=$TMP/kek-$1 keys="" i
+  mkdir -p "$d/data"
+  for ((i = 0; i < MAX_LEVEL; i++)); do keys+="\"s$i:k$i\", "; done
+  for ((i = 0; i < LAT_TRIES; i++)); do keys+="\"lat$i:lk$i\", "; done
+  cat >"$d/kek.yaml" <<EOF
+data_dir: $d/data
+database: $d/data/kek.db
+media_dir: $d/data/media
+http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
+shutdown_timeout_s: 5
+$([[ -n ${KEK_TEMPLATE_DIR:-} ]] && echo "template_dirs: [$TEMPLATE_DIR]")
+plugins:
+  - name: rtmp
+    args: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections: $((MAX_LEVEL + LAT_TRIES + 16)), keys: [${keys%, }]}
+pipelines: []
+EOF
+  (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  local deadline=$((SECONDS + 30)) line=""
+  while ((SECONDS < deadline)); do
+    line=$(grep -m1 '^KEK_READY' "$d/kek.log" || true)
+    [[ -n $line ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "kek exited: $(tail -5 "$d/kek.log")"
+    sleep 0.1
+  done
+  [[ -n $line ]] || die "kek not ready after 30 s: $(tail -5 "$d/kek.log")"
+  PUBLISH_BASE=$(kv rtmp "$line")/
+  SERVER_DIR=$d
+  SERVER_KIND=kek
+}
+
+start_nginx() {
+  local d=$TMP/nginx-$1 port
+  mkdir -p "$d/hls" "$d/logs"
+  chmod 777 "$d/hls"
+  port=$("${PY[@]}" free-port)
+  cat >"$d/nginx.conf" <<EOF
+load_module $RTMP_MODULE;
+daemon off;
+master_process on;
+worker_processes $NGINX_WORKERS;
+$( ((EUID == 0)) && echo "user root;")
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
+events { worker_connections 1024; }
+rtmp {
+  server {
+    listen 127.0.0.1:$port;
+    application live {
+      live on;
+      hls on;
+      hls_path $d/hls;
+      hls_nested on;
+      hls_fragment 2s;
+      hls_playlist_length 12s;
+    }
+  }
+}
+EOF
+  nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" >"$d/nginx.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  local deadline=$((SECONDS + 15))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    kill -0 "$SERVER_PID" 2>/dev/null || die "nginx exited: $(cat "$d/nginx.log" "$d/logs/error.log" 2>/dev/null | tail -5)"
+    ((SECONDS < deadline)) || die "nginx not listening after 15 s"
+    sleep 0.1
+  done
+  PUBLISH_BASE=rtmp://127.0.0.1:$port/live/
+  SERVER_DIR=$d
+  SERVER_KIND=nginx
+}
+
+stream_key() { # prefix i -> the publish name
+  if [[ $SERVER_KIND == kek ]]; then [[ $1 == s ]] && echo "k$2" || echo "lk$2"; else echo "$1$2"; fi
+}
+playlist() { # prefix i
+  if [[ $SERVER_KIND == kek ]]; then echo "$SERVER_DIR/data/media/live/$1$2/index.m3u8"
+  else echo "$SERVER_DIR/hls/$1$2/index.m3u8"; fi
+}
+stop_server() {
+  # KEK: SIGINT = clean stop (EOS to pipelines, at most shutdown_timeout_s). nginx: fast stop.
+  if [[ $SERVER_KIND == kek ]]; then SIG=INT stop_pids 15 "$SERVER_PID"; else stop_pids 10 "$SERVER_PID"; fi
+}
+
+# ---------------------------------------------------------------- one load level
+RESULTS=$TMP/results.tsv
+printf 'kind\tserver\tstreams\trep\tcpu_pct\trss_kb\trss_max_kb\tthreads\tidle_rss_kb\tidle_cpu_pct\tready\tfresh\talive\tmachine_busy_pct\tload1\tfirst_playlist_s\n' >"$RESULTS"
+
+run_load() { # server n rep
+  local server=$1 n=$2 rep=$3 i pubs=() lists=() idle m ready fresh alive=0
+  log "$server: $n stream(s), repeat $rep"
+  "start_$server" "load-$n-$rep"
+  sleep 1
+  idle=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window 2)
+  for ((i = 0; i < n; i++)); do
+    publisher_cmd "$PUBLISH_BASE$(stream_key s "$i")"
+    "${PUB[@]}" >"$SERVER_DIR/pub-$i.log" 2>&1 &
+    pubs+=($!)
+    PIDS+=($!)
+    lists+=("$(playlist s "$i")")
+    sleep 0.05
+  done
+  ready=$("${PY[@]}" wait-playlists --timeout "$READY_TIMEOUT" "${lists[@]}")
+  log "  $ready"
+  sleep "$WARMUP"
+  m=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window "$WINDOW")
+  fresh=$("${PY[@]}" fresh-playlists --max-age 6 "${lists[@]}")
+  for i in "${pubs[@]}"; do kill -0 "$i" 2>/dev/null && alive=$((alive + 1)); done
+  log "  $m $fresh publishers_alive=$alive"
+  stop_pids 10 "${pubs[@]}"
+  stop_server
+  printf 'load\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n' "$server" "$n" "$rep" \
+    "$(kv cpu_pct "$m")" "$(kv rss_kb "$m")" "$(kv rss_max_kb "$m")" "$(kv threads "$m")" \
+    "$(kv rss_kb "$idle")" "$(kv cpu_pct "$idle")" "$(kv ready "$ready")" "$(kv fresh "$fresh")" "$alive" \
+    "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" >>"$RESULTS"
+}
+
+run_latency() { # server
+  local server=$1 i r
+  log "$server: time to first playlist, $LAT_TRIES tries"
+  "start_$server" latency
+  sleep 1
+  for ((i = 0; i < LAT_TRIES; i++)); do
+    publisher_cmd "$PUBLISH_BASE$(stream_key lat "$i")"
+    r=$("${PY[@]}" first-playlist --playlist "$(playlist lat "$i")" --timeout 30 -- "${PUB[@]}")
+    log "  try $i: $r"
+    printf 'latency\t%s\t1\t%s\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$server" "$i" "$(kv first_playlist_s "$r")" >>"$RESULTS"
+    sleep 1
+  done
+  stop_server
+}
+
+# ---------------------------------------------------------------- the run
+DATE=$(date +%Y-%m-%d)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "levels: $LEVELS, warm-up $WARMUP s, window $WINDOW s, repeats $REPEATS; temp: $TMP"
+log "load average now: $LOAD_BEFORE on $(nproc) cores"
+
+order=0
+for n in $LEVELS; do
+  for ((rep = 1; rep <= REPEATS; rep++)); do
+    # Alternate which server goes first, so slow drifts in background load hit both alike.
+    if ((order++ % 2 == 0)); then run_load kek "$n" "$rep"; run_load nginx "$n" "$rep"
+    else run_load nginx "$n" "$rep"; run_load kek "$n" "$rep"; fi
+  done
+done
+if ((LAT_TRIES > 0)); then run_latency kek; run_latency nginx; fi
+
+# ---------------------------------------------------------------- report
+META=$TMP/meta.tsv
+launch=$(awk '/^launch:/ {on = 1; next} on && /^[^ #]/ {on = 0} on' "$TEMPLATE_DIR/live.yaml" | tr -s ' \n' ' ' | sed 's/^ //;s/ $//')
+git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+[[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
+{
+  printf 'key\tvalue\n'
+  printf 'date\t%s\n' "$DATE $(date +%H:%M)"
+  printf 'cpu_model\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  printf 'nproc\t%s\n' "$(nproc)"
+  printf 'mem\t%s\n' "$(free -m | awk '/^Mem:/ {print $2 " MiB"}')"
+  printf 'kernel\t%s\n' "$(uname -sr)"
+  printf 'load_before\t%s\n' "$LOAD_BEFORE"
+  printf 'tmp_fs\t%s\n' "$(df -T "$TMP" | awk 'NR==2 {print $2 " (" $7 ")"}')"
+  printf 'kek_version\t%s\n' "$("$KEK" --version 2>&1 | head -1)"
+  printf 'git\t%s\n' "$git_rev"
+  printf 'nginx_version\t%s\n' "$(nginx -v 2>&1 | sed 's/^nginx version: //')"
+  printf 'rtmp_module_version\t%s\n' "$(dpkg-query -W -f '${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
+  printf 'ffmpeg_version\t%s\n' "$(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+  printf 'clip\t%s\n' "1280x720 30 fps H.264 High (libx264 veryfast, -g 60, yuv420p, 3 Mb/s) + AAC-LC 128k 48 kHz stereo, FLV; ffprobe: $CLIP_INFO"
+  printf 'publisher\t%s\n' "ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv rtmp://127.0.0.1:PORT/live/KEY"
+  printf 'levels\t%s\n' "$LEVELS"
+  printf 'warmup\t%s\n' "$WARMUP"
+  printf 'window\t%s\n' "$WINDOW"
+  printf 'repeats\t%s\n' "$REPEATS"
+  printf 'ready_timeout\t%s\n' "$READY_TIMEOUT"
+  printf 'nginx_workers\t%s\n' "$NGINX_WORKERS"
+  printf 'kek_launch\t%s\n' "$launch"
+  printf 'kek_templates\t%s\n' "$TEMPLATE_DIR"
+  printf 'notes\t%s\n' "${BENCH_NOTES:-}"
+} >"$META"
+
+mkdir -p "$OUT_DIR"
+BASE=$OUT_DIR/rtmp_ingest-$DATE${RESULT_TAG:+-$RESULT_TAG}
+cp "$RESULTS" "$BASE.tsv"
+"${PY[@]}" render "$RESULTS" "$META" "$BASE.md"
+log "wrote $BASE.md and $BASE.tsv"
