@@ -115,13 +115,15 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
       if (wants("hls")) line += " " + rung_tee + ". ! " + kQueue + " ! hls.video_" + std::to_string(i);
       if (wants("dash")) line += " " + rung_tee + ". ! " + kQueue + " ! dash.video_" + std::to_string(i);
     }
-    if (wants("record")) line += " srcv. ! " + std::string(kQueue) + " ! rec.video";
+    // Its own parser: MP4 wants avc stream-format, the TS muxers byte-stream, and one parser
+    // before the tee cannot give both.
+    if (wants("record")) line += " srcv. ! " + std::string(kQueue) + " ! h264parse ! recmux.video_0";
   }
   if (has_audio) {
     line += " demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca";
     if (wants("hls")) line += " srca. ! " + std::string(kQueue) + " ! hls.audio";
     if (wants("dash")) line += " srca. ! " + std::string(kQueue) + " ! dash.audio_0";
-    if (wants("record")) line += " srca. ! " + std::string(kQueue) + " ! rec.audio_0";
+    if (wants("record")) line += " srca. ! " + std::string(kQueue) + " ! aacparse ! recmux.audio_0";
   }
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
@@ -134,18 +136,18 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
             " playlist-length=" + std::to_string(window);
     if (has_video) line += " variants=" + join(names) + " bitrates=" + join(bitrates);
   }
+  // MPEG-TS segments: GStreamer 1.22's dashsink with muxer=mp4 cuts audio into one fragment per
+  // buffer and stalls video (seen here with live and file sources alike).
   if (wants("dash"))
-    line += " dashsink name=dash mpd-root-path=" + out + "/dash mpd-filename=manifest.mpd dynamic=true muxer=mp4" +
+    line += " dashsink name=dash mpd-root-path=" + out + "/dash mpd-filename=manifest.mpd dynamic=true muxer=ts" +
             " target-duration=" + std::to_string(segment_s);
   if (wants("record")) {
     const std::string rec = record_dir(layout);
-    // Robust muxing: the moov is rewritten every second into reserved space, so a file cut off
-    // by a crash is still a playable MP4 up to the last update.
-    line += " splitmuxsink name=rec location=" + rec +
-            "/${run}-%03d.mp4 max-size-time=3600000000000 async-finalize=true muxer-factory=mp4mux"
-            " use-robust-muxing=true"
-            " muxer-properties=\"properties,reserved-max-duration=(guint64)3660000000000,"
-            "reserved-moov-update-period=(guint64)1000000000\"";
+    // Fragmented MP4 written as it goes (a fragment a second): a file cut off by a crash is
+    // still playable up to its last fragment. The filesink named "record" announces the file
+    // (pipeline.file-closed) when the pipeline ends.
+    line += " mp4mux name=recmux fragment-duration=1000 streamable=true ! filesink name=record location=" + rec +
+            "/${run}.mp4";
   }
   return line;
 }

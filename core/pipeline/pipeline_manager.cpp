@@ -222,6 +222,27 @@ void PipelineManager::build_and_play(Instance& inst) {
   }
 }
 
+void PipelineManager::announce_recordings(Instance& inst) {
+  if (!inst.pipeline || !config_.events) return;
+  g_autoptr(GstIterator) it = gst_bin_iterate_recurse(GST_BIN(inst.pipeline.get()));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* element = GST_ELEMENT(g_value_get_object(&item));
+    if (g_str_has_prefix(GST_OBJECT_NAME(element), "record") &&
+        g_object_class_find_property(G_OBJECT_GET_CLASS(element), "location")) {
+      g_autofree char* location = nullptr;
+      g_object_get(element, "location", &location, nullptr);
+      if (location && g_file_test(location, G_FILE_TEST_IS_REGULAR)) {
+        Event e{kEventPipelineFileClosed, {{"id", inst.id}, {"template", inst.template_name}, {"location", location}}};
+        for (const auto& [k, v] : inst.vars) e.fields["var." + k] = v;
+        config_.events->publish(std::move(e));
+      }
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+}
+
 void PipelineManager::teardown(Instance& inst) {
   if (inst.bus_watch) {
     g_source_remove(inst.bus_watch);
@@ -292,6 +313,7 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
     }
     case GST_MESSAGE_EOS: {
       inst.bus_watch = 0;
+      self.announce_recordings(inst);
       self.teardown(inst);
       if (inst.stop_requested) {
         self.set_state(inst, PipelineState::stopped);
@@ -329,8 +351,17 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
     }
     case GST_MESSAGE_WARNING: {
       g_autoptr(GError) err = nullptr;
-      gst_message_parse_warning(msg, &err, nullptr);
-      g_warning("pipeline %s: %s: %s", inst.id.c_str(), GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err->message);
+      g_autofree char* debug = nullptr;
+      gst_message_parse_warning(msg, &err, &debug);
+      const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg))) + ": " + err->message;
+      // A sometimes-pad that cannot link leaves the pipeline waiting forever: that is a failure
+      // (with the caps that did not fit, from the debug text), not a warning.
+      if (g_strrstr(err->message, "Delayed linking failed")) {
+        inst.bus_watch = 0;
+        self.on_failure(inst, text + (debug ? std::string(" (") + debug + ")" : std::string()));
+        return G_SOURCE_REMOVE;
+      }
+      g_warning("pipeline %s: %s", inst.id.c_str(), text.c_str());
       break;
     }
     default:
@@ -353,9 +384,20 @@ Status PipelineManager::stop(const std::string& id) {
     return {};
   }
   if (inst.state == PipelineState::stopping) return {};
+  if (inst.state != PipelineState::running) {
+    // Still prerolling: nothing is finished enough to need EOS, and EOS sent into an async
+    // state change can deadlock against it.
+    teardown(inst);
+    set_state(inst, PipelineState::stopped);
+    return {};
+  }
   set_state(inst, PipelineState::stopping);
   // EOS first, so muxers finish files and playlists get their end tag; force it after a bound.
-  gst_element_send_event(inst.pipeline.get(), gst_event_new_eos());
+  // Sent from GStreamer's own helper thread: gst_element_send_event takes the state lock and
+  // may wait for a streaming thread, which must never block the main loop.
+  gst_element_call_async(inst.pipeline.get(), [](GstElement* pipeline, gpointer) {
+    gst_element_send_event(pipeline, gst_event_new_eos());
+  }, nullptr, nullptr);
   inst.stop_timer = g_timeout_add(config_.stop_timeout_ms, [](gpointer data) -> gboolean {
     auto* i = static_cast<Instance*>(data);
     i->stop_timer = 0;

@@ -61,6 +61,8 @@ class PipelineManager : public Pipelines {
   struct Instance;
   void build_and_play(Instance& inst);
   void teardown(Instance& inst);
+  // Elements named "record*" with a location wrote a file that is now complete: say so.
+  void announce_recordings(Instance& inst);
   void on_failure(Instance& inst, const std::string& error);
   void set_state(Instance& inst, PipelineState state);
   void schedule_restart(Instance& inst, guint delay_ms);

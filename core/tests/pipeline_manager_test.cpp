@@ -140,3 +140,20 @@ TEST_F(PipelineManagerTest, UnknownTemplateAndUnknownInstance) {
   EXPECT_EQ(pm_->stop("nope").error().code, 404);
   EXPECT_FALSE(pm_->info("nope").has_value());
 }
+
+TEST_F(PipelineManagerTest, AnUnlinkableSometimesPadIsAFailureNotASilentStall) {
+  // flvdemux's video pad appears at run time and cannot link to an audio-only element.
+  auto [rc, out] = std::pair{0, std::string()};
+  (void)rc;
+  (void)out;
+  const std::string flv = dir_ / "v.flv";
+  add("make", "videotestsrc num-buffers=10 ! x264enc ! flvmux ! filesink location=" + flv);
+  ASSERT_TRUE(pm_->start("make", "make", {}).ok());
+  ASSERT_TRUE(reaches("make", PipelineState::finished, 10000));
+  add("bad", "filesrc location=" + flv + " ! flvdemux name=d d.video ! audioconvert ! fakesink");
+  PipelineOptions o;
+  o.max_restarts = 0;
+  ASSERT_TRUE(pm_->start("bad", "bad", {}, o).ok());
+  ASSERT_TRUE(reaches("bad", PipelineState::failed, 10000));
+  EXPECT_NE(pm_->info("bad")->last_error.find("Delayed linking failed"), std::string::npos) << pm_->info("bad")->last_error;
+}

@@ -125,7 +125,7 @@ outputs: [hls, dash]
   EXPECT_NE(l.find("kekhlssink name=hls location=/m/live/cam target-duration=2 playlist-length=6 variants=source,720p,480p bitrates=0,3000000,1400000"),
             std::string::npos) << l;
   EXPECT_NE(l.find("dashsink name=dash mpd-root-path=/m/live/cam/dash"), std::string::npos) << l;
-  EXPECT_EQ(l.find("splitmuxsink"), std::string::npos) << "no recording unless asked";
+  EXPECT_EQ(l.find("recmux"), std::string::npos) << "no recording unless asked";
 
   // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch at all.
   vars["source_height"] = "720";
@@ -142,8 +142,8 @@ outputs: [hls, dash]
   vars["record"] = "true";
   auto video_rec = expand_template(*t, vars);
   EXPECT_EQ(video_rec->find("demux.audio"), std::string::npos);
-  EXPECT_NE(video_rec->find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! rec.video"), std::string::npos);
-  EXPECT_NE(video_rec->find("splitmuxsink name=rec location=/m/recordings/cam/7-%03d.mp4"), std::string::npos) << *video_rec;
+  EXPECT_NE(video_rec->find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! h264parse ! recmux.video_0"), std::string::npos);
+  EXPECT_NE(video_rec->find("filesink name=record location=/m/recordings/cam/7.mp4"), std::string::npos) << *video_rec;
 }
 
 TEST(Templates, LiveLayoutErrors) {

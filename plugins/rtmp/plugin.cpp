@@ -76,6 +76,7 @@ kek::Status init(kek::Host& host) {
   // A recording of one of our streams is complete: tell the library (and anyone else).
   host.events().subscribe(kek::kEventPipelineFileClosed, [&host](const kek::Event& e) {
     if (e.get("var.stream").empty()) return;
+    g_message("recording of stream '%s' finished: %s", e.get("var.stream").c_str(), e.get("location").c_str());
     host.events().publish({kek::kEventRecordingFinished, {{"app", e.get("var.app")}, {"stream", e.get("var.stream")},
                                                           {"owner", e.get("var.owner")}, {"path", e.get("location")}}});
   });

@@ -5,7 +5,7 @@ namespace kek::rtmp {
 namespace {
 bool is_segment(const std::string& path) {
   auto ends_with = [&](const char* s) { return path.ends_with(s); };
-  return ends_with(".ts") || ends_with(".m4s") || (ends_with(".mp4") && path.find("/dash/") != std::string::npos);
+  return ends_with(".ts") || ends_with(".m4s") || (ends_with(".mp4") && path.find("/dash/") != std::string::npos);  // .ts: HLS and DASH
 }
 }  // namespace
 
