@@ -1,0 +1,951 @@
+#include "kekhlssink.h"
+
+#include "bandwidth.h"
+#include "master_playlist.h"
+
+#include <kek/ref.h>
+
+#include <glib/gstdio.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC(kek_hls_sink_debug);
+#define GST_CAT_DEFAULT kek_hls_sink_debug
+
+namespace {
+
+using kek::hls::BandwidthMeter;
+using kek::hls::Rates;
+
+constexpr guint kDefaultTargetDuration = 2;
+constexpr guint kDefaultPlaylistLength = 6;
+constexpr const char* kDefaultMasterName = "index.m3u8";
+constexpr const char* kMediaPlaylistName = "index.m3u8";
+// Bandwidth moves this much before the master is rewritten (players only need a rough figure;
+// rewriting on every wobble would just churn the file).
+constexpr double kRewriteThreshold = 0.10;
+constexpr uint64_t kPeakHeadroomPercent = 5;
+
+// Properties, guarded by the object lock; read once per run in prepare_run().
+struct Settings {
+  std::string location;
+  std::string variants;
+  std::string bitrates;
+  guint target_duration = kDefaultTargetDuration;
+  guint playlist_length = kDefaultPlaylistLength;
+  gint max_files = -1;  // -1: playlist-length + 2
+  std::string master_name = kDefaultMasterName;
+};
+
+// What the master needs to know about a video pad, from its caps and its first keyframe.
+struct VideoFormat {
+  bool have_caps = false;
+  bool codec_known = false;  // codec settled: from the SPS, codec_data, or the caps as a fallback
+  int width = 0, height = 0;
+  int fps_num = 0, fps_den = 1;
+  std::string caps_codec;  // avc1.* from codec_data or profile/level caps
+  std::string codec;       // what goes into CODECS
+
+  bool same_as(const VideoFormat& o) const {
+    return width == o.width && height == o.height && fps_num == o.fps_num && fps_den == o.fps_den &&
+           codec == o.codec;
+  }
+};
+
+// One variant: a video pad and its hlssink2, or the audio-only variant.
+struct Variant {
+  Variant() { gst_segment_init(&segment, GST_FORMAT_TIME); }
+
+  KekHlsSink* owner = nullptr;
+  guint index = 0;         // from the pad name video_<index>
+  bool audio_only = false;
+  GstPad* pad = nullptr;   // our video_%u ghost pad, owned by the element; null when audio only
+  gulong probe_id = 0;
+  GstElement* hlssink = nullptr;      // owned by the bin
+  GstElement* audio_queue = nullptr;  // owned by the bin; null without audio
+  kek::Ref<GstPad> tee_pad;           // the tee's request pad feeding audio_queue
+
+  // Touched only by the pad's streaming thread (reset in prepare_run, before streaming).
+  BandwidthMeter meter{kDefaultTargetDuration * GST_SECOND};
+  bool looking_for_sps = true;
+  GstSegment segment;                             // the video's, for its end in running time
+  GstClockTime video_end = GST_CLOCK_TIME_NONE;   // highest PTS + duration seen
+
+  // Running time where the video ended, set by the video thread at EOS and read by the audio
+  // thread: audio past it is dropped, or splitmuxsink would append it to the last segment for as
+  // long as audio flows (a segment far longer than its EXTINF).
+  std::atomic<uint64_t> video_ended_at{GST_CLOCK_TIME_NONE};
+
+  // Set in prepare_run (no streaming yet), then read under Impl::lock.
+  std::string name;
+  uint64_t declared_bps = 0;
+  // Guarded by Impl::lock.
+  VideoFormat format;
+  Rates rates;
+  uint64_t written_peak = 0, written_average = 0;
+};
+
+// The one `audio` pad, teed into every variant.
+struct AudioInput {
+  KekHlsSink* owner = nullptr;
+  GstPad* pad = nullptr;    // owned by the element
+  gulong probe_id = 0;
+  GstElement* tee = nullptr;  // owned by the bin
+  BandwidthMeter meter{kDefaultTargetDuration * GST_SECOND};  // streaming thread only
+  // Guarded by Impl::lock.
+  bool have_caps = false;
+  std::string codec;
+  Rates rates;
+};
+
+struct Impl {
+  Settings settings;  // object lock
+
+  // Changed only in request/release pad and state changes, never while streaming; the streaming
+  // threads read them under `lock`, so changes take it too.
+  std::vector<std::unique_ptr<Variant>> variants;  // video variants sorted by pad index, or the audio one
+  std::unique_ptr<AudioInput> audio;
+
+  // The current run, fixed in prepare_run.
+  uint64_t window_ns = kDefaultTargetDuration * GST_SECOND;
+  std::string master_path;
+  int64_t last_prefix_ms = 0;
+
+  std::mutex lock;  // the master state below and the guarded fields of Variant and AudioInput
+  bool master_written = false;
+  bool format_changed = false;  // a caps change since the last write: rewrite at once
+  uint64_t last_write_ts = 0;   // media time of the last rewrite, to rewrite at most once a segment
+  std::string last_master;
+};
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_VARIANTS,
+  PROP_BITRATES,
+  PROP_TARGET_DURATION,
+  PROP_PLAYLIST_LENGTH,
+  PROP_MAX_FILES,
+  PROP_MASTER_NAME,
+};
+
+}  // namespace
+
+struct _KekHlsSink {
+  GstBin parent;
+  Impl impl;  // constructed in init, destroyed in finalize
+};
+
+G_DEFINE_TYPE(KekHlsSink, kek_hls_sink, GST_TYPE_BIN)
+GST_ELEMENT_REGISTER_DEFINE(kekhlssink, "kekhlssink", GST_RANK_NONE, KEK_TYPE_HLS_SINK)
+
+// stream-format=byte-stream: hlssink2's mpegtsmux takes nothing else, and h264parse converts.
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
+    "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au"));
+static GstStaticPadTemplate audio_template =
+    GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST,
+                            GST_STATIC_CAPS("audio/mpeg, mpegversion=(int)4, framed=(boolean)true, "
+                                            "stream-format=(string){ raw, adts }"));
+
+namespace {
+
+std::span<const uint8_t> bytes_of(const GstMapInfo& map) { return {map.data, map.size}; }
+
+// --- the master playlist -----------------------------------------------------------------------
+
+struct Bandwidth {
+  uint64_t peak = 0, average = 0;
+  bool known = false;
+};
+
+// Lock held.
+Bandwidth variant_bandwidth(const Impl& impl, const Variant& v) {
+  const AudioInput* audio = impl.audio.get();
+  bool measured = v.audio_only ? (audio && audio->rates.measured) : v.rates.measured;
+  if (!measured) {
+    // Declared figures stand in until the first window closes; they are the whole variant's.
+    if (v.declared_bps == 0) return {};
+    return {v.declared_bps, 0, true};
+  }
+  Bandwidth b{kek::hls::kPsiBitsPerSecond, kek::hls::kPsiBitsPerSecond, true};
+  if (!v.audio_only) {
+    b.peak += v.rates.peak_bps;
+    b.average += v.rates.average_bps;
+  }
+  if (audio) {
+    b.peak += audio->rates.peak_bps;
+    b.average += audio->rates.average_bps;
+  }
+  // Our windows are not cut where the segments are (a segment holds a whole GOP from its
+  // keyframe), so the busiest segment runs a little above the busiest window; RFC 8216 wants
+  // BANDWIDTH at or above every segment's rate, hence some headroom on the peak only.
+  b.peak += b.peak * kPeakHeadroomPercent / 100;
+  return b;
+}
+
+// Lock held. Writes the master if every variant can be described and it is new or has changed
+// enough; `media_ts` is the caller's stream time, `final` ignores the once-a-segment limit.
+void maybe_write_master(KekHlsSink* self, uint64_t media_ts, bool final) {
+  Impl& impl = self->impl;
+  if (impl.variants.empty()) return;
+  if (impl.audio && (!impl.audio->have_caps)) return;
+
+  std::vector<kek::hls::VariantEntry> entries;
+  std::vector<Bandwidth> bandwidths;
+  bool bandwidth_moved = false;
+  for (const auto& v : impl.variants) {
+    if (!v->audio_only && (!v->format.have_caps || !v->format.codec_known)) return;
+    Bandwidth b = variant_bandwidth(impl, *v);
+    if (!b.known) return;
+    bandwidths.push_back(b);
+    if (kek::hls::changed_by_more_than(v->written_peak, b.peak, kRewriteThreshold) ||
+        kek::hls::changed_by_more_than(v->written_average, b.average, kRewriteThreshold))
+      bandwidth_moved = true;
+
+    kek::hls::VariantEntry e;
+    e.uri = v->name + "/" + kMediaPlaylistName;
+    e.bandwidth = b.peak;
+    e.average_bandwidth = b.average;
+    if (!v->audio_only) {
+      e.width = v->format.width;
+      e.height = v->format.height;
+      e.fps_num = v->format.fps_num;
+      e.fps_den = v->format.fps_den;
+      if (!v->format.codec.empty()) e.codecs.push_back(v->format.codec);
+    }
+    if (impl.audio) e.codecs.push_back(impl.audio->codec);
+    // A video codec we could not name would make the variant look audio-only: say nothing then.
+    if (!v->audio_only && v->format.codec.empty()) e.codecs.clear();
+    entries.push_back(std::move(e));
+  }
+
+  if (impl.master_written && !impl.format_changed) {
+    if (!bandwidth_moved) return;
+    if (!final && media_ts < impl.last_write_ts + impl.window_ns) return;
+  }
+
+  std::string text = kek::hls::render_master(entries);
+  if (impl.master_written && text == impl.last_master) return;
+  // g_file_set_contents writes a temporary file beside the target and renames it over, so a
+  // reader sees the old master or the new one, never a half-written file.
+  g_autoptr(GError) error = nullptr;
+  if (!g_file_set_contents_full(impl.master_path.c_str(), text.data(), static_cast<gssize>(text.size()),
+                                G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not write the HLS master playlist %s",
+                      impl.master_path.c_str()), ("%s", error->message));
+    return;
+  }
+  GST_INFO_OBJECT(self, "wrote %s:\n%s", impl.master_path.c_str(), text.c_str());
+  for (size_t i = 0; i < impl.variants.size(); ++i) {
+    impl.variants[i]->written_peak = bandwidths[i].peak;
+    impl.variants[i]->written_average = bandwidths[i].average;
+  }
+  impl.master_written = true;
+  impl.format_changed = false;
+  impl.last_write_ts = media_ts;
+  impl.last_master = std::move(text);
+}
+
+// --- pad probes --------------------------------------------------------------------------------
+
+uint64_t buffer_time(GstBuffer* buf) {
+  // DTS grows monotonically even with B-frames; audio has only PTS.
+  return GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf);
+}
+
+// Streaming thread of v->pad. The common path is a size, a timestamp and a few adds.
+void count_video(Variant* v, GstBuffer* buf) {
+  KekHlsSink* self = v->owner;
+  if (v->looking_for_sps && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
+    // Only the first keyframe after caps is looked into: its SPS gives the exact avc1 string.
+    v->looking_for_sps = false;
+    std::string from_sps;
+    GstMapInfo map;
+    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+      if (auto codec = kek::hls::avc1_from_sps(kek::hls::find_sps_annexb(bytes_of(map)))) from_sps = *codec;
+      gst_buffer_unmap(buf, &map);
+    }
+    std::lock_guard guard(self->impl.lock);
+    VideoFormat& f = v->format;
+    std::string codec = from_sps.empty() ? f.caps_codec : from_sps;
+    if (f.codec_known && codec != f.codec) self->impl.format_changed = true;
+    f.codec = codec;
+    f.codec_known = true;
+    maybe_write_master(self, buffer_time(buf), false);
+  }
+
+  if (GST_BUFFER_PTS_IS_VALID(buf)) {
+    GstClockTime end = GST_BUFFER_PTS(buf) + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
+    if (!GST_CLOCK_TIME_IS_VALID(v->video_end) || end > v->video_end) v->video_end = end;
+  }
+  uint64_t bytes = kek::hls::mpegts_bytes(gst_buffer_get_size(buf), kek::hls::kVideoPesOverhead);
+  uint64_t ts = buffer_time(buf);
+  if (!GST_CLOCK_TIME_IS_VALID(ts)) {
+    v->meter.add_untimed(bytes);
+    return;
+  }
+  uint64_t duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0;
+  if (v->meter.add(ts, duration, bytes)) {
+    std::lock_guard guard(self->impl.lock);
+    v->rates = v->meter.rates();
+    maybe_write_master(self, ts, false);
+  }
+}
+
+void count_audio(AudioInput* a, GstBuffer* buf) {
+  uint64_t bytes = kek::hls::mpegts_bytes(gst_buffer_get_size(buf), kek::hls::kAudioPesOverhead);
+  uint64_t ts = buffer_time(buf);
+  if (!GST_CLOCK_TIME_IS_VALID(ts)) {
+    a->meter.add_untimed(bytes);
+    return;
+  }
+  uint64_t duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0;
+  if (a->meter.add(ts, duration, bytes)) {
+    std::lock_guard guard(a->owner->impl.lock);
+    a->rates = a->meter.rates();
+    maybe_write_master(a->owner, ts, false);
+  }
+}
+
+VideoFormat video_format_from_caps(GstCaps* caps) {
+  VideoFormat f;
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  if (!s) return f;
+  f.have_caps = true;
+  gst_structure_get_int(s, "width", &f.width);
+  gst_structure_get_int(s, "height", &f.height);
+  if (!gst_structure_get_fraction(s, "framerate", &f.fps_num, &f.fps_den)) {
+    f.fps_num = 0;
+    f.fps_den = 1;
+  }
+  if (const GValue* cd = gst_structure_get_value(s, "codec_data"); cd && G_VALUE_HOLDS(cd, GST_TYPE_BUFFER)) {
+    GstBuffer* buf = gst_value_get_buffer(cd);
+    GstMapInfo map;
+    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+      if (auto codec = kek::hls::avc1_from_avcc(bytes_of(map))) f.caps_codec = *codec;
+      gst_buffer_unmap(buf, &map);
+    }
+  }
+  if (f.caps_codec.empty()) {
+    const char* profile = gst_structure_get_string(s, "profile");
+    const char* level = gst_structure_get_string(s, "level");
+    if (profile && level)
+      if (auto codec = kek::hls::avc1_from_caps(profile, level)) f.caps_codec = *codec;
+  }
+  return f;
+}
+
+std::string audio_codec_from_caps(GstCaps* caps) {
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  std::optional<int> type;
+  if (const GValue* cd = s ? gst_structure_get_value(s, "codec_data") : nullptr;
+      cd && G_VALUE_HOLDS(cd, GST_TYPE_BUFFER)) {
+    GstBuffer* buf = gst_value_get_buffer(cd);
+    GstMapInfo map;
+    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+      type = kek::hls::aac_object_type(bytes_of(map));
+      gst_buffer_unmap(buf, &map);
+    }
+  }
+  if (!type && s)
+    if (const char* profile = gst_structure_get_string(s, "profile")) type = kek::hls::aac_object_type_from_profile(profile);
+  return kek::hls::mp4a_codec(type.value_or(2));  // AAC-LC, by far the most common
+}
+
+GstPadProbeReturn video_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* v = static_cast<Variant*>(data);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    count_video(v, GST_PAD_PROBE_INFO_BUFFER(info));
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+    for (guint i = 0, n = gst_buffer_list_length(list); i < n; ++i) count_video(v, gst_buffer_list_get(list, i));
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    Impl& impl = v->owner->impl;
+    switch (GST_EVENT_TYPE(event)) {
+      case GST_EVENT_CAPS: {
+        GstCaps* caps = nullptr;
+        gst_event_parse_caps(event, &caps);
+        VideoFormat f = video_format_from_caps(caps);
+        v->looking_for_sps = true;  // new caps may mean a new SPS: look at the next keyframe
+        std::lock_guard guard(impl.lock);
+        // Until the next keyframe, keep the codec we had (or none, so the master waits for it).
+        f.codec = v->format.codec;
+        f.codec_known = v->format.codec_known;
+        if (v->format.have_caps && !f.same_as(v->format)) impl.format_changed = true;
+        v->format = std::move(f);
+        break;
+      }
+      case GST_EVENT_SEGMENT:
+        gst_event_copy_segment(event, &v->segment);
+        v->meter.restart_window();
+        v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
+        break;
+      case GST_EVENT_FLUSH_STOP:
+        v->meter.restart_window();
+        v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
+        break;
+      case GST_EVENT_EOS:
+        if (GST_CLOCK_TIME_IS_VALID(v->video_end)) {
+          GstClockTime end = gst_segment_to_running_time(&v->segment, GST_FORMAT_TIME, v->video_end);
+          v->video_ended_at.store(end, std::memory_order_relaxed);
+        }
+        if (v->meter.finish()) {
+          std::lock_guard guard(impl.lock);
+          v->rates = v->meter.rates();
+          maybe_write_master(v->owner, impl.last_write_ts, true);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* a = static_cast<AudioInput*>(data);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    count_audio(a, GST_PAD_PROBE_INFO_BUFFER(info));
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+    for (guint i = 0, n = gst_buffer_list_length(list); i < n; ++i) count_audio(a, gst_buffer_list_get(list, i));
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    Impl& impl = a->owner->impl;
+    switch (GST_EVENT_TYPE(event)) {
+      case GST_EVENT_CAPS: {
+        GstCaps* caps = nullptr;
+        gst_event_parse_caps(event, &caps);
+        std::string codec = audio_codec_from_caps(caps);
+        std::lock_guard guard(impl.lock);
+        if (a->have_caps && codec != a->codec) impl.format_changed = true;
+        a->codec = std::move(codec);
+        a->have_caps = true;
+        maybe_write_master(a->owner, impl.last_write_ts, false);
+        break;
+      }
+      case GST_EVENT_SEGMENT:
+      case GST_EVENT_FLUSH_STOP:
+        a->meter.restart_window();
+        break;
+      case GST_EVENT_EOS:
+        if (a->meter.finish()) {
+          std::lock_guard guard(impl.lock);
+          a->rates = a->meter.rates();
+          maybe_write_master(a->owner, impl.last_write_ts, true);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+// After a branch's queue, right before hlssink2: audio that starts after its variant's video
+// ended is dropped (events still pass, so the audio EOS arrives and hlssink2 finishes). Until the
+// video ends this is one atomic load per buffer.
+GstPadProbeReturn audio_after_video_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* v = static_cast<Variant*>(data);
+  uint64_t ended_at = v->video_ended_at.load(std::memory_order_relaxed);
+  if (!GST_CLOCK_TIME_IS_VALID(ended_at)) return GST_PAD_PROBE_OK;
+  GstBuffer* buf = (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+                       ? GST_PAD_PROBE_INFO_BUFFER(info)
+                       : gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
+  if (!buf || !GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
+  g_autoptr(GstEvent) event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!event) return GST_PAD_PROBE_OK;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(event, &segment);
+  GstClockTime at = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
+  return GST_CLOCK_TIME_IS_VALID(at) && at >= ended_at ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+constexpr auto kProbeMask = static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                                                         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM);
+
+// --- building and tearing down the insides -----------------------------------------------------
+
+GstElement* make_element(const char* factory, const char* name) {
+  GstElement* e = gst_element_factory_make(factory, name);
+  if (!e) GST_ERROR("element %s is missing (gstreamer1.0-plugins-bad has hlssink2)", factory);
+  return e;
+}
+
+// audio tee -> queue -> the variant's hlssink2 audio pad. The queue decouples the variants: one
+// hlssink2 holding audio back until its video reaches the cut point must not stall the others.
+bool link_audio_branch(KekHlsSink* self, Variant& v) {
+  Impl& impl = self->impl;
+  g_autofree char* qname = g_strdup_printf("audio-queue-%s%u", v.audio_only ? "a" : "v", v.index);
+  GstElement* queue = make_element("queue", qname);
+  if (!queue) return false;
+  gst_bin_add(GST_BIN(self), queue);
+  v.audio_queue = queue;
+  v.tee_pad = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(impl.audio->tee, "src_%u"));
+  g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
+  g_autoptr(GstPad) queue_src = gst_element_get_static_pad(queue, "src");
+  g_autoptr(GstPad) hls_audio = gst_element_request_pad_simple(v.hlssink, "audio");
+  if (!v.tee_pad || !hls_audio || gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK ||
+      gst_pad_link(queue_src, hls_audio) != GST_PAD_LINK_OK) {
+    GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
+    return false;
+  }
+  if (!v.audio_only)
+    gst_pad_add_probe(queue_src,
+                      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                      audio_after_video_probe, &v, nullptr);
+  return true;
+}
+
+void unlink_audio_branch(KekHlsSink* self, Variant& v) {
+  Impl& impl = self->impl;
+  if (v.audio_queue) {
+    g_autoptr(GstPad) queue_src = gst_element_get_static_pad(v.audio_queue, "src");
+    if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(queue_src)) {
+      gst_pad_unlink(queue_src, hls_audio);
+      gst_element_release_request_pad(v.hlssink, hls_audio);
+    }
+    gst_element_set_state(v.audio_queue, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self), v.audio_queue);
+    v.audio_queue = nullptr;
+  }
+  if (v.tee_pad && impl.audio) gst_element_release_request_pad(impl.audio->tee, v.tee_pad.get());
+  v.tee_pad.reset();
+}
+
+void remove_variant_elements(KekHlsSink* self, Variant& v) {
+  unlink_audio_branch(self, v);
+  if (v.hlssink) {
+    gst_element_set_state(v.hlssink, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self), v.hlssink);
+    v.hlssink = nullptr;
+  }
+}
+
+void remove_pad(KekHlsSink* self, GstPad* pad, gulong probe_id) {
+  if (probe_id) gst_pad_remove_probe(pad, probe_id);
+  gst_pad_set_active(pad, FALSE);
+  gst_element_remove_pad(GST_ELEMENT(self), pad);
+}
+
+std::unique_ptr<Variant> new_variant(KekHlsSink* self, guint index, bool audio_only) {
+  auto v = std::make_unique<Variant>();
+  v->owner = self;
+  v->index = index;
+  v->audio_only = audio_only;
+  g_autofree char* name = audio_only ? g_strdup("hls-audio") : g_strdup_printf("hls-video-%u", index);
+  v->hlssink = make_element("hlssink2", name);
+  if (!v->hlssink) return nullptr;
+  gst_bin_add(GST_BIN(self), v->hlssink);
+  return v;
+}
+
+GstPad* request_video_pad(KekHlsSink* self, GstPadTemplate* templ, const gchar* req_name) {
+  Impl& impl = self->impl;
+  guint index = 0;
+  if (req_name) {
+    if (sscanf(req_name, "video_%u", &index) != 1) return nullptr;
+    for (const auto& v : impl.variants)
+      if (!v->audio_only && v->index == index) {
+        GST_WARNING_OBJECT(self, "pad %s already exists", req_name);
+        return nullptr;
+      }
+  } else {
+    for (const auto& v : impl.variants)
+      if (!v->audio_only) index = std::max(index, v->index + 1);
+  }
+
+  auto v = new_variant(self, index, false);
+  if (!v) return nullptr;
+  g_autoptr(GstPad) target = gst_element_request_pad_simple(v->hlssink, "video");
+  if (!target) {
+    remove_variant_elements(self, *v);
+    return nullptr;
+  }
+  if (impl.audio && !link_audio_branch(self, *v)) {
+    remove_variant_elements(self, *v);
+    return nullptr;
+  }
+  g_autofree char* pad_name = g_strdup_printf("video_%u", index);
+  GstPad* pad = gst_ghost_pad_new_from_template(pad_name, target, templ);
+  v->pad = pad;
+  v->probe_id = gst_pad_add_probe(pad, kProbeMask, video_probe, v.get(), nullptr);
+  {
+    std::lock_guard guard(impl.lock);
+    auto at = std::find_if(impl.variants.begin(), impl.variants.end(),
+                           [index](const auto& other) { return other->index > index; });
+    impl.variants.insert(at, std::move(v));
+  }
+  gst_element_add_pad(GST_ELEMENT(self), pad);
+  return pad;
+}
+
+GstPad* request_audio_pad(KekHlsSink* self, GstPadTemplate* templ) {
+  Impl& impl = self->impl;
+  if (impl.audio) {
+    GST_WARNING_OBJECT(self, "there is only one audio pad, shared by all variants");
+    return nullptr;
+  }
+  auto audio = std::make_unique<AudioInput>();
+  audio->owner = self;
+  audio->tee = make_element("tee", "audio-tee");
+  if (!audio->tee) return nullptr;
+  gst_bin_add(GST_BIN(self), audio->tee);
+  {
+    std::lock_guard guard(impl.lock);
+    impl.audio = std::move(audio);
+  }
+  for (auto& v : impl.variants) {
+    if (!link_audio_branch(self, *v)) {
+      for (auto& w : impl.variants) unlink_audio_branch(self, *w);
+      gst_element_set_state(impl.audio->tee, GST_STATE_NULL);
+      gst_bin_remove(GST_BIN(self), impl.audio->tee);
+      std::lock_guard guard(impl.lock);
+      impl.audio.reset();
+      return nullptr;
+    }
+  }
+  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.audio->tee, "sink");
+  GstPad* pad = gst_ghost_pad_new_from_template("audio", target, templ);
+  impl.audio->pad = pad;
+  impl.audio->probe_id = gst_pad_add_probe(pad, kProbeMask, audio_probe, impl.audio.get(), nullptr);
+  gst_element_add_pad(GST_ELEMENT(self), pad);
+  return pad;
+}
+
+// Declared rates: "3000000", "3000k", "3M"; empty or 0 = measure.
+std::optional<uint64_t> parse_bitrate(const std::string& s) {
+  if (s.empty()) return 0;
+  char* end = nullptr;
+  guint64 n = g_ascii_strtoull(s.c_str(), &end, 10);
+  if (end == s.c_str()) return std::nullopt;
+  std::string_view suffix(end);
+  if (suffix == "k" || suffix == "K") return n * 1000;
+  if (suffix == "m" || suffix == "M") return n * 1000 * 1000;
+  if (!suffix.empty()) return std::nullopt;
+  return n;
+}
+
+// '%' in a directory name must survive hlssink2's printf-style location.
+std::string escape_percent(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out += c;
+    if (c == '%') out += '%';
+  }
+  return out;
+}
+
+// READY -> PAUSED, before the children start: name the variants, make their directories, point
+// every hlssink2 at them with a segment prefix of its own, and start the measurements afresh.
+bool prepare_run(KekHlsSink* self) {
+  Impl& impl = self->impl;
+  Settings s;
+  GST_OBJECT_LOCK(self);
+  s = impl.settings;
+  GST_OBJECT_UNLOCK(self);
+
+  if (s.location.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set on kekhlssink"), (nullptr));
+    return false;
+  }
+  if (!kek::hls::valid_variant_name(s.master_name) ) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad master-name '%s'", s.master_name.c_str()),
+                      ("a plain file name is needed"));
+    return false;
+  }
+  if (impl.variants.empty() && !impl.audio) {
+    GST_ELEMENT_ERROR(self, CORE, PAD, ("kekhlssink has no video_%%u or audio pad linked"), (nullptr));
+    return false;
+  }
+  if (impl.variants.empty()) {
+    // Audio only: one variant of its own.
+    auto v = new_variant(self, 0, true);
+    if (!v || !link_audio_branch(self, *v)) {
+      if (v) remove_variant_elements(self, *v);
+      GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not build the audio-only variant"), (nullptr));
+      return false;
+    }
+    std::lock_guard guard(impl.lock);
+    impl.variants.push_back(std::move(v));
+  }
+
+  std::vector<std::string> names = kek::hls::split_list(s.variants);
+  std::vector<std::string> rates = kek::hls::split_list(s.bitrates);
+  // A restarted pipeline must never reuse a segment name a player may have cached: the segments
+  // of each run start with the wall-clock millisecond it started at.
+  int64_t prefix_ms = g_get_real_time() / 1000;
+  if (prefix_ms <= impl.last_prefix_ms) prefix_ms = impl.last_prefix_ms + 1;
+  impl.last_prefix_ms = prefix_ms;
+
+  guint max_files = s.max_files >= 0 ? static_cast<guint>(s.max_files)
+                    : s.playlist_length == 0 ? 0  // an endless playlist references every segment
+                                             : s.playlist_length + 2;
+  // Audio may run this far ahead of the slowest variant's video before the tee waits; generous,
+  // since a tee stuck on one variant starves all the others of audio.
+  guint64 audio_queue_time = std::max<guint64>(10 * GST_SECOND, 3ull * s.target_duration * GST_SECOND);
+
+  std::vector<std::string> used;
+  for (size_t i = 0; i < impl.variants.size(); ++i) {
+    Variant& v = *impl.variants[i];
+    std::string name = v.audio_only ? "audio" : "v" + std::to_string(v.index);
+    if (i < names.size() && !names[i].empty()) name = names[i];
+    if (!kek::hls::valid_variant_name(name) || std::find(used.begin(), used.end(), name) != used.end()) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad or repeated variant name '%s'", name.c_str()),
+                        ("names are directory names: letters, digits, '.', '_', '-'"));
+      return false;
+    }
+    used.push_back(name);
+    auto declared = parse_bitrate(i < rates.size() ? rates[i] : std::string());
+    if (!declared) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad bitrate '%s' for variant %s", rates[i].c_str(),
+                        name.c_str()), ("bits per second, optionally with k or M"));
+      return false;
+    }
+
+    g_autofree char* dir = g_build_filename(s.location.c_str(), name.c_str(), nullptr);
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+      int err = errno;
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not create %s", dir), ("%s", g_strerror(err)));
+      return false;
+    }
+    std::string segments = escape_percent(dir) + "/" + std::to_string(prefix_ms) + "-%05d.ts";
+    g_autofree char* playlist = g_build_filename(dir, kMediaPlaylistName, nullptr);
+    g_object_set(v.hlssink, "location", segments.c_str(), "playlist-location", playlist, "target-duration",
+                 s.target_duration, "playlist-length", s.playlist_length, "max-files", max_files, nullptr);
+    if (v.audio_queue)
+      g_object_set(v.audio_queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", audio_queue_time,
+                   nullptr);
+
+    std::lock_guard guard(impl.lock);
+    v.name = name;
+    v.declared_bps = *declared;
+    v.meter = BandwidthMeter(s.target_duration * GST_SECOND);
+    v.looking_for_sps = true;
+    v.video_ended_at.store(GST_CLOCK_TIME_NONE);
+    gst_segment_init(&v.segment, GST_FORMAT_TIME);
+    v.video_end = GST_CLOCK_TIME_NONE;
+    v.format = VideoFormat();
+    v.rates = Rates();
+    v.written_peak = v.written_average = 0;
+  }
+
+  g_autofree char* master = g_build_filename(s.location.c_str(), s.master_name.c_str(), nullptr);
+  std::lock_guard guard(impl.lock);
+  if (impl.audio) {
+    impl.audio->meter = BandwidthMeter(s.target_duration * GST_SECOND);
+    impl.audio->have_caps = false;
+    impl.audio->codec.clear();
+    impl.audio->rates = Rates();
+  }
+  impl.window_ns = s.target_duration * GST_SECOND;
+  impl.master_path = master;
+  impl.master_written = false;
+  impl.format_changed = false;
+  impl.last_write_ts = 0;
+  impl.last_master.clear();
+  GST_INFO_OBJECT(self, "%zu variant(s) into %s, segments %" G_GINT64_FORMAT "-*.ts", impl.variants.size(),
+                  s.location.c_str(), prefix_ms);
+  return true;
+}
+
+// PAUSED -> READY, after the children stopped: the audio-only variant exists only for a run, so a
+// video pad requested before the next one does not find it in the way.
+void end_run(KekHlsSink* self) {
+  Impl& impl = self->impl;
+  if (impl.variants.size() != 1 || !impl.variants[0]->audio_only) return;
+  remove_variant_elements(self, *impl.variants[0]);
+  std::lock_guard guard(impl.lock);
+  impl.variants.clear();
+}
+
+bool is_running(KekHlsSink* self) {
+  GST_OBJECT_LOCK(self);
+  bool running = GST_STATE(self) > GST_STATE_READY || GST_STATE_PENDING(self) > GST_STATE_READY;
+  GST_OBJECT_UNLOCK(self);
+  return running;
+}
+
+}  // namespace
+
+static GstPad* kek_hls_sink_request_new_pad(GstElement* element, GstPadTemplate* templ, const gchar* name,
+                                            const GstCaps*) {
+  auto* self = KEK_HLS_SINK(element);
+  // Variants are wired up before the run starts (pipelines are parsed, then played); adding one
+  // to a running ladder would need a master rewrite and a tee relink mid-stream.
+  if (is_running(self)) {
+    GST_WARNING_OBJECT(self, "pads can only be requested in NULL or READY");
+    return nullptr;
+  }
+  if (templ == gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element), "audio"))
+    return request_audio_pad(self, templ);
+  return request_video_pad(self, templ, name);
+}
+
+static void kek_hls_sink_release_pad(GstElement* element, GstPad* pad) {
+  auto* self = KEK_HLS_SINK(element);
+  Impl& impl = self->impl;
+  if (impl.audio && pad == impl.audio->pad) {
+    for (auto& v : impl.variants) unlink_audio_branch(self, *v);
+    remove_pad(self, pad, impl.audio->probe_id);
+    gst_element_set_state(impl.audio->tee, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self), impl.audio->tee);
+    std::lock_guard guard(impl.lock);
+    impl.audio.reset();
+    return;
+  }
+  auto it = std::find_if(impl.variants.begin(), impl.variants.end(), [pad](const auto& v) { return v->pad == pad; });
+  if (it == impl.variants.end()) return;
+  remove_pad(self, pad, (*it)->probe_id);
+  remove_variant_elements(self, **it);
+  std::lock_guard guard(impl.lock);
+  impl.variants.erase(it);
+}
+
+static GstStateChangeReturn kek_hls_sink_change_state(GstElement* element, GstStateChange transition) {
+  auto* self = KEK_HLS_SINK(element);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !prepare_run(self)) {
+    end_run(self);  // the audio-only variant may have been built before the error
+    return GST_STATE_CHANGE_FAILURE;
+  }
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_hls_sink_parent_class)->change_state(element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) return ret;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) end_run(self);
+  return ret;
+}
+
+static void kek_hls_sink_dispose(GObject* object) {
+  auto* self = KEK_HLS_SINK(object);
+  Impl& impl = self->impl;
+  // GstBin's dispose drops the children before GstElement's releases the request pads, which
+  // would leave release_pad with pointers to queues and hlssink2s already gone: take the ladder
+  // apart here while it is whole.
+  end_run(self);
+  while (!impl.variants.empty()) {
+    size_t before = impl.variants.size();
+    kek_hls_sink_release_pad(GST_ELEMENT(self), impl.variants.back()->pad);
+    if (impl.variants.size() == before) break;  // not ours after all: never spin
+  }
+  if (impl.audio) kek_hls_sink_release_pad(GST_ELEMENT(self), impl.audio->pad);
+  G_OBJECT_CLASS(kek_hls_sink_parent_class)->dispose(object);
+}
+
+static void kek_hls_sink_init(KekHlsSink* self) {
+  new (&self->impl) Impl();
+  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void kek_hls_sink_finalize(GObject* object) {
+  KEK_HLS_SINK(object)->impl.~Impl();
+  G_OBJECT_CLASS(kek_hls_sink_parent_class)->finalize(object);
+}
+
+static void kek_hls_sink_set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
+  auto* self = KEK_HLS_SINK(object);
+  Settings& s = self->impl.settings;
+  auto str = [value] {
+    const char* v = g_value_get_string(value);
+    return std::string(v ? v : "");
+  };
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_LOCATION: s.location = str(); break;
+    case PROP_VARIANTS: s.variants = str(); break;
+    case PROP_BITRATES: s.bitrates = str(); break;
+    case PROP_TARGET_DURATION: s.target_duration = g_value_get_uint(value); break;
+    case PROP_PLAYLIST_LENGTH: s.playlist_length = g_value_get_uint(value); break;
+    case PROP_MAX_FILES: s.max_files = g_value_get_int(value); break;
+    case PROP_MASTER_NAME: {
+      std::string name = str();
+      s.master_name = name.empty() ? kDefaultMasterName : name;
+      break;
+    }
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void kek_hls_sink_get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
+  auto* self = KEK_HLS_SINK(object);
+  const Settings& s = self->impl.settings;
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_LOCATION: g_value_set_string(value, s.location.c_str()); break;
+    case PROP_VARIANTS: g_value_set_string(value, s.variants.c_str()); break;
+    case PROP_BITRATES: g_value_set_string(value, s.bitrates.c_str()); break;
+    case PROP_TARGET_DURATION: g_value_set_uint(value, s.target_duration); break;
+    case PROP_PLAYLIST_LENGTH: g_value_set_uint(value, s.playlist_length); break;
+    case PROP_MAX_FILES: g_value_set_int(value, s.max_files); break;
+    case PROP_MASTER_NAME: g_value_set_string(value, s.master_name.c_str()); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
+  GObjectClass* object_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  object_class->dispose = kek_hls_sink_dispose;
+  object_class->finalize = kek_hls_sink_finalize;
+  object_class->set_property = kek_hls_sink_set_property;
+  object_class->get_property = kek_hls_sink_get_property;
+
+  constexpr auto flags =
+      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(
+      object_class, PROP_LOCATION,
+      g_param_spec_string("location", "Location",
+                          "Output directory: the master playlist and one sub-directory per variant", "", flags));
+  g_object_class_install_property(
+      object_class, PROP_VARIANTS,
+      g_param_spec_string("variants", "Variants",
+                          "Comma-separated variant names, one per video pad in pad-index order "
+                          "(default v<index>; 'audio' when there is no video)",
+                          "", flags));
+  g_object_class_install_property(
+      object_class, PROP_BITRATES,
+      g_param_spec_string("bitrates", "Bitrates",
+                          "Comma-separated declared bits/s per variant (k and M suffixes allowed), used "
+                          "in the master until measured; empty or 0 = wait for the measurement",
+                          "", flags));
+  g_object_class_install_property(
+      object_class, PROP_TARGET_DURATION,
+      g_param_spec_uint("target-duration", "Target duration", "Segment duration in seconds", 1, 3600,
+                        kDefaultTargetDuration, flags));
+  g_object_class_install_property(
+      object_class, PROP_PLAYLIST_LENGTH,
+      g_param_spec_uint("playlist-length", "Playlist length",
+                        "Segments in each media playlist (0 = all, an endless playlist)", 0, G_MAXUINT,
+                        kDefaultPlaylistLength, flags));
+  g_object_class_install_property(
+      object_class, PROP_MAX_FILES,
+      g_param_spec_int("max-files", "Max files",
+                       "Segments kept on disk per variant (-1 = playlist-length + 2, 0 = keep all)", -1,
+                       G_MAXINT, -1, flags));
+  g_object_class_install_property(
+      object_class, PROP_MASTER_NAME,
+      g_param_spec_string("master-name", "Master name", "File name of the master playlist in location",
+                          kDefaultMasterName, flags));
+
+  element_class->request_new_pad = kek_hls_sink_request_new_pad;
+  element_class->release_pad = kek_hls_sink_release_pad;
+  element_class->change_state = kek_hls_sink_change_state;
+  gst_element_class_add_static_pad_template(element_class, &video_template);
+  gst_element_class_add_static_pad_template(element_class, &audio_template);
+  gst_element_class_set_static_metadata(element_class, "KEK HLS ladder sink", "Sink/Muxer",
+                                        "HLS variants through hlssink2 plus the master playlist", "KEK");
+  GST_DEBUG_CATEGORY_INIT(kek_hls_sink_debug, "kekhlssink", 0, "KEK HLS ladder sink");
+}

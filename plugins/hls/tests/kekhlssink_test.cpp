@@ -1,0 +1,564 @@
+// kekhlssink in real pipelines: x264enc and avenc_aac at 320x180 for a few seconds of media, run
+// as fast as the CPU allows (no live sources), then the files checked as a player would see them:
+// the master's attributes, the media playlists, the segment bytes, and ffprobe reading it all.
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  g_autofree char* contents = nullptr;
+  gsize length = 0;
+  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
+  return std::string(contents, length);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// One #EXT-X-STREAM-INF: its attributes (quoted values unquoted) and the URI line after it.
+struct StreamInf {
+  std::map<std::string, std::string> attrs;
+  std::string uri;
+  uint64_t number(const std::string& key) const {
+    auto it = attrs.find(key);
+    return it == attrs.end() ? 0 : g_ascii_strtoull(it->second.c_str(), nullptr, 10);
+  }
+};
+
+std::vector<StreamInf> parse_master(const std::string& text) {
+  std::vector<StreamInf> out;
+  auto lines = lines_of(text);
+  const std::string tag = "#EXT-X-STREAM-INF:";
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind(tag, 0) != 0) continue;
+    StreamInf inf;
+    std::string list = lines[i].substr(tag.size());
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t eq = list.find('=', pos);
+      std::string key = list.substr(pos, eq - pos);
+      std::string value;
+      size_t end;
+      if (list[eq + 1] == '"') {
+        size_t close = list.find('"', eq + 2);
+        value = list.substr(eq + 2, close - eq - 2);
+        end = close + 1;
+      } else {
+        end = list.find(',', eq);
+        if (end == std::string::npos) end = list.size();
+        value = list.substr(eq + 1, end - eq - 1);
+      }
+      inf.attrs[key] = value;
+      pos = end + 1;
+    }
+    if (i + 1 < lines.size()) inf.uri = lines[i + 1];
+    out.push_back(inf);
+  }
+  return out;
+}
+
+// A media playlist's segments, with their durations and sizes on disk.
+struct Segment {
+  std::string name;
+  double duration = 0;
+  uint64_t bytes = 0;
+};
+
+struct MediaPlaylist {
+  std::string text;
+  std::vector<Segment> segments;
+  double total_duration() const {
+    double d = 0;
+    for (const auto& s : segments) d += s.duration;
+    return d;
+  }
+  uint64_t total_bytes() const {
+    uint64_t b = 0;
+    for (const auto& s : segments) b += s.bytes;
+    return b;
+  }
+  // RFC 8216's peak segment bit rate: the highest rate of any run of contiguous segments lasting
+  // 0.5 to 1.5 target durations (so a 64 ms tail segment with its PAT/PMT is no peak of its own).
+  double peak_bps(double target) const {
+    double peak = 0;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      double duration = 0;
+      uint64_t bytes = 0;
+      for (size_t j = i; j < segments.size() && duration <= 1.5 * target; ++j) {
+        duration += segments[j].duration;
+        bytes += segments[j].bytes;
+        if (duration >= 0.5 * target && duration <= 1.5 * target) peak = std::max(peak, bytes * 8.0 / duration);
+      }
+    }
+    return peak;
+  }
+};
+
+MediaPlaylist read_media_playlist(const std::string& dir) {
+  MediaPlaylist p;
+  p.text = read_file(dir + "/index.m3u8");
+  double duration = 0;
+  for (const auto& line : lines_of(p.text)) {
+    if (line.rfind("#EXTINF:", 0) == 0) {
+      duration = g_ascii_strtod(line.c_str() + 8, nullptr);
+    } else if (!line.empty() && line[0] != '#') {
+      Segment s{line, duration, 0};
+      GStatBuf st;
+      if (g_stat((dir + "/" + line).c_str(), &st) == 0) s.bytes = static_cast<uint64_t>(st.st_size);
+      p.segments.push_back(s);
+    }
+  }
+  return p;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    g_autoptr(GError) error = nullptr;
+    char* dir = g_dir_make_tmp("kekhls-XXXXXX", &error);
+    path_ = dir ? dir : "";
+    g_free(dir);
+  }
+  ~TempDir() {
+    if (!path_.empty() && !g_getenv("KEK_KEEP_TEST_FILES")) {
+      std::string cmd = "rm -rf '" + path_ + "'";
+      [[maybe_unused]] int rc = system(cmd.c_str());
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs a pipeline to EOS; returns the error message, empty on success.
+std::string run_pipeline(const std::string& description) {
+  g_autoptr(GError) error = nullptr;
+  GstElement* parsed = gst_parse_launch(description.c_str(), &error);
+  if (!parsed) return std::string("parse: ") + (error ? error->message : "?");
+  if (error) {
+    gst_object_unref(parsed);
+    return std::string("parse: ") + error->message;
+  }
+  // A description of one element parses to that element, not to a pipeline.
+  g_autoptr(GstElement) pipeline = nullptr;
+  if (GST_IS_PIPELINE(parsed)) {
+    pipeline = parsed;
+  } else {
+    pipeline = gst_pipeline_new(nullptr);
+    gst_bin_add(GST_BIN(pipeline), parsed);
+  }
+  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    // Read the error before NULL flushes the bus.
+    g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+    g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    if (msg) {
+      g_autoptr(GError) err = nullptr;
+      gst_message_parse_error(msg, &err, nullptr);
+      return std::string("state change: ") + err->message;
+    }
+    return "state change failed";
+  }
+  g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+  g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered(
+      bus, 90 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  std::string result;
+  if (!msg) {
+    result = "timeout";
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    g_autoptr(GError) err = nullptr;
+    g_autofree char* debug = nullptr;
+    gst_message_parse_error(msg, &err, &debug);
+    result = std::string(err->message) + " (" + (debug ? debug : "") + ")";
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  return result;
+}
+
+// Six seconds of media, 2 s segments: keyframes every 60 frames at 30 fps line up with them.
+constexpr int kFrames = 180;
+constexpr int kAudioBuffers = 282;  // 6 s of 1024-sample buffers at 48 kHz
+
+std::string video_rung(const std::string& scale, int kbps, const std::string& pad,
+                       const std::string& profile = "high") {
+  return "t. ! queue ! " + scale + "x264enc speed-preset=superfast key-int-max=60 bitrate=" + std::to_string(kbps) +
+         " ! video/x-h264,profile=" + profile + " ! h264parse ! " + pad + " ";
+}
+
+std::string video_source() {
+  return "videotestsrc num-buffers=" + std::to_string(kFrames) +
+         " pattern=ball ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! tee name=t ";
+}
+
+std::string audio_source(const std::string& pad) {
+  return "audiotestsrc num-buffers=" + std::to_string(kAudioBuffers) +
+         " samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac ! aacparse ! " + pad +
+         " ";
+}
+
+// ffprobe's view of an HLS master: one program per variant; returns "WxH" of each video stream
+// and the number of programs.
+struct FfprobeResult {
+  bool ok = false;
+  int programs = 0;
+  std::multiset<std::string> video_sizes;
+  int audio_streams = 0;
+};
+
+FfprobeResult ffprobe(const std::string& master) {
+  FfprobeResult r;
+  std::vector<const char*> argv = {"ffprobe", "-v", "error", "-show_entries",
+                                   "program=program_id:stream=codec_type,width,height", "-of", "json",
+                                   master.c_str(), nullptr};
+  g_autofree char* out = nullptr;
+  g_autofree char* err = nullptr;
+  int status = 0;
+  g_autoptr(GError) error = nullptr;
+  if (!g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
+                    &err, &status, &error))
+    return r;
+  if (!g_spawn_check_wait_status(status, nullptr)) {
+    ADD_FAILURE() << "ffprobe: " << (err ? err : "");
+    return r;
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, out, -1, nullptr)) return r;
+  JsonObject* root = json_node_get_object(json_parser_get_root(parser));
+  if (json_object_has_member(root, "programs")) {
+    JsonArray* programs = json_object_get_array_member(root, "programs");
+    r.programs = static_cast<int>(json_array_get_length(programs));
+    for (guint i = 0; i < json_array_get_length(programs); ++i) {
+      JsonObject* program = json_array_get_object_element(programs, i);
+      if (!json_object_has_member(program, "streams")) continue;
+      JsonArray* streams = json_object_get_array_member(program, "streams");
+      for (guint j = 0; j < json_array_get_length(streams); ++j) {
+        JsonObject* s = json_array_get_object_element(streams, j);
+        std::string type = json_object_get_string_member_with_default(s, "codec_type", "");
+        if (type == "video")
+          r.video_sizes.insert(std::to_string(json_object_get_int_member_with_default(s, "width", 0)) + "x" +
+                               std::to_string(json_object_get_int_member_with_default(s, "height", 0)));
+        else if (type == "audio")
+          ++r.audio_streams;
+      }
+    }
+  }
+  r.ok = true;
+  return r;
+}
+
+// The H.264 level_idc of the first video stream in a segment, as ffprobe reads it from the SPS.
+int ffprobe_video_level(const std::string& segment) {
+  std::vector<const char*> argv = {"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                   "stream=level", "-of", "default=noprint_wrappers=1:nokey=1", segment.c_str(),
+                                   nullptr};
+  g_autofree char* out = nullptr;
+  int status = 0;
+  if (!g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr,
+                    static_cast<GSpawnFlags>(G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL), nullptr, nullptr, &out,
+                    nullptr, &status, nullptr))
+    return -1;
+  return out ? atoi(out) : -1;
+}
+
+// The master's figures against what hlssink2 actually wrote for one variant.
+void expect_bandwidth_close_to_segments(const StreamInf& inf, const MediaPlaylist& media) {
+  ASSERT_FALSE(media.segments.empty());
+  double real_average = media.total_bytes() * 8.0 / media.total_duration();
+  double real_peak = media.peak_bps(2.0);
+  double bandwidth = static_cast<double>(inf.number("BANDWIDTH"));
+  double average = static_cast<double>(inf.number("AVERAGE-BANDWIDTH"));
+  std::printf("%s: BANDWIDTH %.0f (segments peak %.0f, ratio %.2f), AVERAGE-BANDWIDTH %.0f (segments %.0f, "
+              "ratio %.2f)\n",
+              inf.uri.c_str(), bandwidth, real_peak, bandwidth / real_peak, average, real_average,
+              average / real_average);
+  EXPECT_GT(average, real_average / 2);
+  EXPECT_LT(average, real_average * 2);
+  EXPECT_GT(bandwidth, real_peak / 2);
+  EXPECT_LT(bandwidth, real_peak * 2);
+  EXPECT_GE(bandwidth, average);
+}
+
+void expect_ended(const MediaPlaylist& media) {
+  // hlssink2 writes no newline after the last tag.
+  std::string text = media.text;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  ASSERT_GE(text.size(), 14u);
+  EXPECT_EQ(text.substr(text.size() - 14), "#EXT-X-ENDLIST") << media.text;
+  for (const auto& s : media.segments) EXPECT_GT(s.bytes, 0u) << s.name;
+}
+
+class HlsSink : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { gst_init(nullptr, nullptr); }
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
+  std::string at(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  TempDir dir_;
+};
+
+TEST_F(HlsSink, ElementHasTheDocumentedFace) {
+  g_autoptr(GstElement) sink = gst_element_factory_make("kekhlssink", nullptr);
+  ASSERT_NE(sink, nullptr) << "kekhlssink not found: is GST_PLUGIN_PATH_1_0 set to the build's plugins?";
+  guint target = 0, length = 0;
+  gint max_files = 0;
+  g_autofree char* master = nullptr;
+  g_object_get(sink, "target-duration", &target, "playlist-length", &length, "max-files", &max_files, "master-name",
+               &master, nullptr);
+  EXPECT_EQ(target, 2u);
+  EXPECT_EQ(length, 6u);
+  EXPECT_EQ(max_files, -1);
+  EXPECT_STREQ(master, "index.m3u8");
+  EXPECT_NE(gst_element_get_pad_template(sink, "video_%u"), nullptr);
+  EXPECT_NE(gst_element_get_pad_template(sink, "audio"), nullptr);
+}
+
+TEST_F(HlsSink, RequestAndReleasePads) {
+  g_autoptr(GstElement) sink = gst_element_factory_make("kekhlssink", nullptr);
+  ASSERT_NE(sink, nullptr);
+  for (int round = 0; round < 2; ++round) {
+    GstPad* v0 = gst_element_request_pad_simple(sink, "video_%u");
+    GstPad* v1 = gst_element_request_pad_simple(sink, "video_%u");
+    GstPad* v5 = gst_element_request_pad_simple(sink, "video_5");
+    GstPad* audio = gst_element_request_pad_simple(sink, "audio");
+    ASSERT_TRUE(v0 && v1 && v5 && audio);
+    EXPECT_STREQ(GST_PAD_NAME(v0), "video_0");
+    EXPECT_STREQ(GST_PAD_NAME(v1), "video_1");
+    EXPECT_STREQ(GST_PAD_NAME(v5), "video_5");
+    EXPECT_EQ(GST_ELEMENT(sink)->numsinkpads, 4);
+    // 3 hlssink2, 3 audio queues, 1 tee.
+    EXPECT_EQ(GST_BIN(sink)->numchildren, 7);
+    gst_element_release_request_pad(sink, audio);
+    EXPECT_EQ(GST_BIN(sink)->numchildren, 3);
+    gst_element_release_request_pad(sink, v1);
+    gst_element_release_request_pad(sink, v0);
+    gst_element_release_request_pad(sink, v5);
+    gst_object_unref(v0);
+    gst_object_unref(v1);
+    gst_object_unref(v5);
+    gst_object_unref(audio);
+    EXPECT_EQ(GST_ELEMENT(sink)->numsinkpads, 0);
+    EXPECT_EQ(GST_BIN(sink)->numchildren, 0);
+  }
+}
+
+TEST_F(HlsSink, NoPadsIsAClearError) {
+  std::string err = run_pipeline("kekhlssink location=" + dir_.path());
+  EXPECT_NE(err.find("no video_%u or audio pad"), std::string::npos) << err;
+}
+
+TEST_F(HlsSink, BadVariantNameIsRejected) {
+  std::string err = run_pipeline(audio_source("hls.audio") + "kekhlssink name=hls variants=../x location=" +
+                                 dir_.path());
+  EXPECT_NE(err.find("variant name"), std::string::npos) << err;
+}
+
+TEST_F(HlsSink, TwoRungLadderWithAudio) {
+  std::string err = run_pipeline(
+      video_source() + video_rung("", 300, "hls.video_0") +
+      video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1", "main") +
+      audio_source("hls.audio") +
+      "kekhlssink name=hls target-duration=2 variants=source,low location=" + dir_.path());
+  ASSERT_EQ(err, "");
+
+  std::string master = read_file(at("index.m3u8"));
+  std::printf("%s", master.c_str());
+  ASSERT_EQ(master.rfind("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n", 0), 0u) << master;
+  auto variants = parse_master(master);
+  ASSERT_EQ(variants.size(), 2u);
+  EXPECT_EQ(variants[0].uri, "source/index.m3u8");
+  EXPECT_EQ(variants[1].uri, "low/index.m3u8");
+  EXPECT_EQ(variants[0].attrs["RESOLUTION"], "320x180");
+  EXPECT_EQ(variants[1].attrs["RESOLUTION"], "160x90");
+  // x264 names the profile after the features it used (ultrafast would be Constrained Baseline
+  // whatever the caps ask), so superfast: CABAC and 8x8 transforms for High, CABAC for Main, and
+  // constraint_set1 for Main. The level is the SPS's, which ffprobe reads too.
+  EXPECT_TRUE(g_regex_match_simple("^avc1\\.6400[0-9a-f]{2},mp4a\\.40\\.2$", variants[0].attrs["CODECS"].c_str(),
+                                   G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT))
+      << variants[0].attrs["CODECS"];
+  EXPECT_TRUE(g_regex_match_simple("^avc1\\.4d40[0-9a-f]{2},mp4a\\.40\\.2$", variants[1].attrs["CODECS"].c_str(),
+                                   G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT))
+      << variants[1].attrs["CODECS"];
+  for (auto& v : variants) {
+    EXPECT_EQ(v.attrs["FRAME-RATE"], "30.000");
+    std::string name = v.uri.substr(0, v.uri.find('/'));
+    MediaPlaylist media = read_media_playlist(at(name));
+    ASSERT_FALSE(media.segments.empty());
+    int level = ffprobe_video_level(at(name + "/" + media.segments[0].name));
+    char expected[8];
+    std::snprintf(expected, sizeof expected, "%02x", level);
+    EXPECT_EQ(v.attrs["CODECS"].substr(9, 2), expected) << v.attrs["CODECS"] << " vs level " << level;
+  }
+
+  for (auto& v : variants) {
+    std::string name = v.uri.substr(0, v.uri.find('/'));
+    MediaPlaylist media = read_media_playlist(at(name));
+    expect_ended(media);
+    EXPECT_GE(media.segments.size(), 3u) << media.text;
+    // Segments are named <start-ms>-NNNNN.ts.
+    for (const auto& s : media.segments)
+      EXPECT_TRUE(g_regex_match_simple("^[0-9]{13}-[0-9]{5}\\.ts$", s.name.c_str(), G_REGEX_DEFAULT,
+                                       G_REGEX_MATCH_DEFAULT))
+          << s.name;
+    expect_bandwidth_close_to_segments(v, media);
+  }
+  EXPECT_GT(variants[0].number("BANDWIDTH"), variants[1].number("BANDWIDTH"));
+
+  FfprobeResult probe = ffprobe(at("index.m3u8"));
+  ASSERT_TRUE(probe.ok);
+  EXPECT_EQ(probe.programs, 2);
+  EXPECT_EQ(probe.video_sizes, (std::multiset<std::string>{"320x180", "160x90"}));
+  EXPECT_EQ(probe.audio_streams, 2);
+}
+
+TEST_F(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
+  std::string err = run_pipeline(video_source() + video_rung("", 300, "hls.video_0") +
+                                 video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
+                                 "kekhlssink name=hls location=" + dir_.path());
+  ASSERT_EQ(err, "");
+  auto variants = parse_master(read_file(at("index.m3u8")));
+  ASSERT_EQ(variants.size(), 2u);
+  EXPECT_EQ(variants[0].uri, "v0/index.m3u8");
+  EXPECT_EQ(variants[1].uri, "v1/index.m3u8");
+  for (auto& v : variants) {
+    EXPECT_TRUE(g_regex_match_simple("^avc1\\.[0-9a-f]{6}$", v.attrs["CODECS"].c_str(), G_REGEX_DEFAULT,
+                                     G_REGEX_MATCH_DEFAULT))
+        << v.attrs["CODECS"];
+    MediaPlaylist media = read_media_playlist(at(v.uri.substr(0, 2)));
+    expect_ended(media);
+    expect_bandwidth_close_to_segments(v, media);
+  }
+  FfprobeResult probe = ffprobe(at("index.m3u8"));
+  ASSERT_TRUE(probe.ok);
+  EXPECT_EQ(probe.programs, 2);
+  EXPECT_EQ(probe.video_sizes, (std::multiset<std::string>{"320x180", "160x90"}));
+  EXPECT_EQ(probe.audio_streams, 0);
+}
+
+TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
+  // 2 s of video, 6 s of audio: without care splitmuxsink appends the extra audio to the last
+  // segment (which then plays 4 s longer than its EXTINF says).
+  std::string err = run_pipeline("videotestsrc num-buffers=60 ! video/x-raw,format=I420,width=160,height=90,"
+                                 "framerate=30/1 ! x264enc speed-preset=superfast key-int-max=30 ! h264parse ! "
+                                 "hls.video_0 " +
+                                 audio_source("hls.audio") + "kekhlssink name=hls target-duration=1 location=" +
+                                 dir_.path());
+  ASSERT_EQ(err, "");
+  MediaPlaylist media = read_media_playlist(at("v0"));
+  expect_ended(media);
+  ASSERT_FALSE(media.segments.empty());
+  std::string last = at("v0/" + media.segments.back().name);
+  std::vector<const char*> argv = {"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                   "default=noprint_wrappers=1:nokey=1", last.c_str(), nullptr};
+  g_autofree char* out = nullptr;
+  int status = 0;
+  ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                           &out, nullptr, &status, nullptr));
+  double duration = g_ascii_strtod(out ? out : "0", nullptr);
+  EXPECT_GT(duration, 0.0);
+  EXPECT_LT(duration, media.segments.back().duration + 0.5) << last;
+}
+
+TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {
+  std::string err = run_pipeline(audio_source("hls.audio") + "kekhlssink name=hls master-name=live.m3u8 location=" +
+                                 dir_.path());
+  ASSERT_EQ(err, "");
+  std::string master = read_file(at("live.m3u8"));
+  auto variants = parse_master(master);
+  ASSERT_EQ(variants.size(), 1u) << master;
+  EXPECT_EQ(variants[0].uri, "audio/index.m3u8");
+  EXPECT_EQ(variants[0].attrs["CODECS"], "mp4a.40.2");
+  EXPECT_EQ(variants[0].attrs.count("RESOLUTION"), 0u);
+  EXPECT_EQ(variants[0].attrs.count("FRAME-RATE"), 0u);
+  MediaPlaylist media = read_media_playlist(at("audio"));
+  expect_ended(media);
+  expect_bandwidth_close_to_segments(variants[0], media);
+  FfprobeResult probe = ffprobe(at("live.m3u8"));
+  ASSERT_TRUE(probe.ok);
+  EXPECT_EQ(probe.audio_streams, 1);
+  EXPECT_TRUE(probe.video_sizes.empty());
+}
+
+TEST_F(HlsSink, RestartNeverReusesSegmentNames) {
+  std::string line = audio_source("hls.audio") + "kekhlssink name=hls playlist-length=0 location=" + dir_.path();
+  ASSERT_EQ(run_pipeline(line), "");
+  std::set<std::string> first;
+  for (const auto& s : read_media_playlist(at("audio")).segments) first.insert(s.name);
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(run_pipeline(line), "");
+  auto second = read_media_playlist(at("audio")).segments;
+  ASSERT_FALSE(second.empty());
+  for (const auto& s : second) EXPECT_EQ(first.count(s.name), 0u) << s.name;
+  // The first run's segments are still there (max-files keeps all for an endless playlist).
+  for (const auto& name : first) EXPECT_TRUE(g_file_test(at("audio/" + name).c_str(), G_FILE_TEST_EXISTS));
+}
+
+TEST_F(HlsSink, DeclaredBitrateIsWrittenBeforeTheFirstMeasurement) {
+  // A live source that never ends on its own: the master must appear from the declared figure as
+  // soon as caps and the first keyframe are in, well before a window of 4 s could close.
+  std::string line = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
+                     "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=120 ! h264parse ! "
+                     "kekhlssink name=hls target-duration=4 variants=only bitrates=750k location=" +
+                     dir_.path();
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GstElement) pipeline = gst_parse_launch(line.c_str(), &error);
+  ASSERT_NE(pipeline, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::string master;
+  for (int i = 0; i < 30 && master.empty(); ++i) {
+    g_usleep(100 * 1000);
+    master = read_file(at("index.m3u8"));
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  auto variants = parse_master(master);
+  ASSERT_EQ(variants.size(), 1u) << master;
+  EXPECT_EQ(variants[0].attrs["BANDWIDTH"], "750000");
+  EXPECT_EQ(variants[0].attrs.count("AVERAGE-BANDWIDTH"), 0u);
+  EXPECT_EQ(variants[0].uri, "only/index.m3u8");
+}
+
+TEST_F(HlsSink, GstLaunchRunsALadder) {
+  std::string line = video_source() + video_rung("", 300, "hls.video_0") +
+                     video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
+                     audio_source("hls.audio") + "kekhlssink name=hls variants=hi,lo location=" + dir_.path();
+  g_autoptr(GError) error = nullptr;
+  gint argc = 0;
+  g_auto(GStrv) args = nullptr;
+  ASSERT_TRUE(g_shell_parse_argv(line.c_str(), &argc, &args, &error));
+  std::vector<const char*> argv = {"gst-launch-1.0", "-q"};
+  for (int i = 0; i < argc; ++i) argv.push_back(args[i]);
+  argv.push_back(nullptr);
+  g_autofree char* out = nullptr;
+  g_autofree char* err = nullptr;
+  int status = 0;
+  // The environment (GST_PLUGIN_PATH_1_0 at the build's plugins) is inherited from the test.
+  ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                           &out, &err, &status, &error));
+  EXPECT_TRUE(g_spawn_check_wait_status(status, nullptr)) << out << err;
+  auto variants = parse_master(read_file(at("index.m3u8")));
+  ASSERT_EQ(variants.size(), 2u);
+  EXPECT_EQ(variants[0].uri, "hi/index.m3u8");
+  EXPECT_EQ(variants[1].uri, "lo/index.m3u8");
+  expect_ended(read_media_playlist(at("hi")));
+  expect_ended(read_media_playlist(at("lo")));
+}
+
+}  // namespace
