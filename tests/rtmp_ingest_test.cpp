@@ -64,8 +64,9 @@ class RtmpIngest : public ::testing::Test {
     argv.insert(argv.end(), {"-i", *flv_, "-c", "copy", "-f", "flv", url});
     return std::make_unique<BackgroundProcess>(argv);
   }
+  // The source variant's media playlist (index.m3u8 beside "source/" is the master).
   static std::string playlist(const KekProcess& kek, const std::string& stream) {
-    return kek.media_dir() + "/live/" + stream + "/index.m3u8";
+    return kek.media_dir() + "/live/" + stream + "/source/index.m3u8";
   }
 
   static std::string* media_dir_;
@@ -170,7 +171,7 @@ TEST_F(RtmpIngest, ViewersAreDistinctClientsFetchingSegments) {
   size_t ts = list.find(".ts");
   std::string segment = list.substr(list.rfind('\n', ts) + 1, ts + 3 - list.rfind('\n', ts) - 1);
   for (const char* agent : {"VLC/3.0", "Mozilla/5.0", "VLC/3.0"})
-    EXPECT_EQ(http_get(kek.http_url(), "/media/live/v/" + segment, {{"User-Agent", agent}}).status, 200) << segment;
+    EXPECT_EQ(http_get(kek.http_url(), "/media/live/v/source/" + segment, {{"User-Agent", agent}}).status, 200) << segment;
   http_get(kek.http_url(), "/media/live/v/index.m3u8", {{"User-Agent", "curl"}});  // playlists do not count
   EXPECT_NE(http_get(kek.http_url(), "/api/live").body.find("\"viewers\":2"), std::string::npos)
       << http_get(kek.http_url(), "/api/live").body;

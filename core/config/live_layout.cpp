@@ -103,7 +103,7 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
       if (!r.passthrough) {
         rung_tee = "rung" + std::to_string(i);
         const int w = rung_width(r.height, src_w, src_h);
-        line += " raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,width=" + std::to_string(w) +
+        line += " raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=" + std::to_string(w) +
                 ",height=" + std::to_string(r.height) + " ! x264enc tune=zerolatency speed-preset=" + preset +
                 " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" + std::to_string(segment_s * 500) +
                 " key-int-max=" + std::to_string(gop) + " bframes=0 option-string=\"scenecut=0:min-keyint=" +

@@ -164,6 +164,10 @@ std::vector<const LoadedPlugin*> App::plugins() const {
 }
 
 Status App::load() {
+  // Every kek plugin's GStreamer face (its elements) is usable in pipelines, configured as a
+  // kek plugin or not: kekhlssink works in a template whether or not `hls` is listed.
+  for (const auto& dir : config_.plugin_dirs)
+    if (g_file_test(dir.c_str(), G_FILE_TEST_IS_DIR)) gst_registry_scan_path(gst_registry_get(), dir.c_str());
   auto templates = load_templates(config_.template_dirs);
   if (!templates) return templates.error();
   for (auto& t : *templates)

@@ -115,8 +115,8 @@ outputs: [hls, dash]
   EXPECT_EQ(std::count(l.begin(), l.end(), '!') > 10, true);
   EXPECT_NE(l.find("avdec_h264 ! videoconvert ! tee name=raw"), std::string::npos) << l;
   EXPECT_EQ(l.find("avdec_h264", l.find("avdec_h264") + 1), std::string::npos) << "decode once: " << l;
-  EXPECT_NE(l.find("video/x-raw,width=1280,height=720"), std::string::npos) << l;
-  EXPECT_NE(l.find("video/x-raw,width=854,height=480"), std::string::npos) << l;
+  EXPECT_NE(l.find("video/x-raw,format=I420,width=1280,height=720"), std::string::npos) << l;
+  EXPECT_NE(l.find("video/x-raw,format=I420,width=854,height=480"), std::string::npos) << l;
   EXPECT_NE(l.find("key-int-max=60"), std::string::npos) << l;
   EXPECT_NE(l.find("hls.video_0"), std::string::npos);
   EXPECT_NE(l.find("hls.video_2"), std::string::npos);

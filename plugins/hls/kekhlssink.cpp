@@ -202,6 +202,17 @@ void maybe_write_master(KekHlsSink* self, uint64_t media_ts, bool final) {
   if (impl.variants.empty()) return;
   if (impl.audio && (!impl.audio->have_caps)) return;
 
+  // The first master waits for every variant's media playlist (hlssink2 writes it when the first
+  // segment is complete): a player that reads the master must find every URI it names. At EOS
+  // (final) hlssink2 is about to write it, so a stream shorter than a segment still gets one.
+  if (!impl.master_written && !final) {
+    g_autofree char* dir = g_path_get_dirname(impl.master_path.c_str());
+    for (const auto& v : impl.variants) {
+      g_autofree char* playlist = g_build_filename(dir, v->name.c_str(), kMediaPlaylistName, nullptr);
+      if (!g_file_test(playlist, G_FILE_TEST_EXISTS)) return;
+    }
+  }
+
   std::vector<kek::hls::VariantEntry> entries;
   std::vector<Bandwidth> bandwidths;
   bool bandwidth_moved = false;
@@ -662,7 +673,7 @@ bool prepare_run(KekHlsSink* self) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set on kekhlssink"), (nullptr));
     return false;
   }
-  if (!kek::hls::valid_variant_name(s.master_name) ) {
+  if (!kek::hls::valid_variant_name(s.master_name)) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad master-name '%s'", s.master_name.c_str()),
                       ("a plain file name is needed"));
     return false;
