@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <memory>
+#include <sstream>
+#include <sys/stat.h>
 
 using namespace kek::test;
 
@@ -130,4 +133,108 @@ TEST(LivePackaging, AudioOnlyAndVideoOnlyStreamsWork) {
     EXPECT_EQ(out.find(absent), std::string::npos) << out;
     EXPECT_EQ(pub->wait(30000), 0) << pub->output();
   }
+}
+
+namespace {
+
+struct Variant {
+  std::map<std::string, std::string> attrs;
+  std::string uri;
+};
+
+std::vector<Variant> parse_master(const std::string& text) {
+  std::vector<Variant> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("#EXT-X-STREAM-INF:")) continue;
+    Variant v;
+    std::string attrs = line.substr(18);
+    size_t p = 0;
+    while (p < attrs.size()) {
+      size_t eq = attrs.find('=', p);
+      if (eq == std::string::npos) break;
+      std::string key = attrs.substr(p, eq - p);
+      std::string value;
+      size_t q = eq + 1;
+      if (attrs[q] == '"') {
+        size_t close = attrs.find('"', q + 1);
+        value = attrs.substr(q + 1, close - q - 1);
+        q = close + 1;
+      } else {
+        size_t comma = attrs.find(',', q);
+        value = attrs.substr(q, comma == std::string::npos ? std::string::npos : comma - q);
+        q = comma == std::string::npos ? attrs.size() : comma;
+      }
+      v.attrs[key] = value;
+      p = q + 1;
+    }
+    std::getline(in, v.uri);
+    out.push_back(v);
+  }
+  return out;
+}
+
+// Bits per second of a variant's segments on disk, from their sizes and EXTINF durations.
+double measured_bps(const std::string& dir) {
+  std::string list = read_file(dir + "/index.m3u8");
+  std::istringstream in(list);
+  std::string line;
+  double seconds = 0, bytes = 0;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("#EXTINF:")) continue;
+    double d = std::atof(line.c_str() + 8);
+    std::string name;
+    std::getline(in, name);
+    struct stat st {};
+    if (stat((dir + "/" + name).c_str(), &st) == 0) {
+      seconds += d;
+      bytes += static_cast<double>(st.st_size);
+    }
+  }
+  return seconds > 0 ? bytes * 8 / seconds : 0;
+}
+
+}  // namespace
+
+TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions) {
+  Templates t;
+  t.add("ladder", "name: ladder\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\n"
+                  "defaults: {preset: ultrafast}\n"
+                  "ladder:\n  - {name: source, passthrough: true}\n  - {name: 120p, height: 120, bitrate: 250k}\n"
+                  "  - {name: 90p, height: 90, bitrate: 150k}\n  - {name: 720p, height: 720, bitrate: 3000k}\n"
+                  "outputs: [hls]\n");
+  KekProcess kek({.extra_yaml = config(t, "ladder")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  BackgroundProcess pub({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
+                         "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "9", "-c:v", "libx264",
+                         "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-b:v", "400k", "-c:a", "aac",
+                         "-f", "flv", kek.endpoint("rtmp") + "/cam-key-001"});
+  EXPECT_EQ(pub.wait(40000), 0) << pub.output();
+  const std::string base = kek.media_dir() + "/live/cam";
+  ASSERT_TRUE(wait_for([&] { return read_file(base + "/source/index.m3u8").find("#EXT-X-ENDLIST") != std::string::npos; }, 20000))
+      << kek.output();
+  auto variants = parse_master(read_file(base + "/index.m3u8"));
+  ASSERT_EQ(variants.size(), 3u) << read_file(base + "/index.m3u8") << "\n(no upscaled 720p for a 180p source)";
+  const std::map<std::string, std::string> resolution = {
+      {"source/index.m3u8", "320x180"}, {"120p/index.m3u8", "214x120"}, {"90p/index.m3u8", "160x90"}};
+  for (const auto& v : variants) {
+    ASSERT_TRUE(resolution.count(v.uri)) << v.uri;
+    EXPECT_EQ(v.attrs.at("RESOLUTION"), resolution.at(v.uri)) << v.uri;
+    EXPECT_NE(v.attrs.at("CODECS").find("avc1."), std::string::npos) << v.uri;
+    EXPECT_NE(v.attrs.at("CODECS").find("mp4a.40.2"), std::string::npos) << v.uri;
+    EXPECT_EQ(v.attrs.at("FRAME-RATE"), "25.000") << v.uri;
+    EXPECT_TRUE(v.attrs.count("AVERAGE-BANDWIDTH")) << v.uri;
+    const double declared = std::atof(v.attrs.at("BANDWIDTH").c_str());
+    const double measured = measured_bps(base + "/" + v.uri.substr(0, v.uri.find('/')));
+    EXPECT_GT(measured, 0) << v.uri;
+    EXPECT_LT(declared, measured * 2) << v.uri << " BANDWIDTH within 2x of what the segments carry";
+    EXPECT_GT(declared, measured / 2) << v.uri;
+    EXPECT_NE(read_file(base + "/" + v.uri).find("#EXT-X-ENDLIST"), std::string::npos) << v.uri;
+  }
+  // ffprobe reads the master and every variant with its resolution.
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                                kek.http_url() + "media/live/cam/index.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  for (const char* wh : {"320,180", "214,120", "160,90"}) EXPECT_NE(out.find(wh), std::string::npos) << wh << "\n" << out;
 }
