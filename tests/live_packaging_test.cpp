@@ -212,8 +212,12 @@ TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions)
                          "-f", "flv", kek.endpoint("rtmp") + "/cam-key-001"});
   EXPECT_EQ(pub.wait(40000), 0) << pub.output();
   const std::string base = kek.media_dir() + "/live/cam";
-  ASSERT_TRUE(wait_for([&] { return read_file(base + "/source/index.m3u8").find("#EXT-X-ENDLIST") != std::string::npos; }, 20000))
-      << kek.output();
+  // Every variant's playlist is closed once the pipeline has drained (encoded rungs end last).
+  ASSERT_TRUE(wait_for([&] {
+    for (const char* v : {"source", "120p", "90p"})
+      if (read_file(base + "/" + v + "/index.m3u8").find("#EXT-X-ENDLIST") == std::string::npos) return false;
+    return true;
+  }, 20000)) << kek.output();
   auto variants = parse_master(read_file(base + "/index.m3u8"));
   ASSERT_EQ(variants.size(), 3u) << read_file(base + "/index.m3u8") << "\n(no upscaled 720p for a 180p source)";
   const std::map<std::string, std::string> resolution = {
@@ -237,4 +241,42 @@ TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions)
                                 kek.http_url() + "media/live/cam/index.m3u8"});
   EXPECT_EQ(rc, 0) << out;
   for (const char* wh : {"320,180", "214,120", "160,90"}) EXPECT_NE(out.find(wh), std::string::npos) << wh << "\n" << out;
+}
+
+TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {
+  Templates t;
+  std::string clips = make_temp_dir();
+  for (const auto& [name, size] : {std::pair{"a.flv", "320x180"}, {"b.flv", "640x360"}}) {
+    auto [rc, out] = run_command({"ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                                  std::string("testsrc=size=") + size + ":rate=25", "-f", "lavfi", "-i", "sine", "-t", "4",
+                                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-c:a",
+                                  "aac", "-f", "flv", clips + "/" + name});
+    ASSERT_EQ(rc, 0) << out;
+  }
+  g_file_set_contents((clips + "/list.txt").c_str(), "file 'a.flv'\nfile 'b.flv'\n", -1, nullptr);
+  KekProcess kek({.extra_yaml = config(t, "live")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  BackgroundProcess pub({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "concat", "-i",
+                         clips + "/list.txt", "-c", "copy", "-f", "flv", kek.endpoint("rtmp") + "/cam-key-001"});
+  EXPECT_EQ(pub.wait(40000), 0) << pub.output();
+  const std::string variant = kek.media_dir() + "/live/cam/source";
+  ASSERT_TRUE(wait_for([&] { return read_file(variant + "/index.m3u8").find("#EXT-X-ENDLIST") != std::string::npos; }, 20000))
+      << kek.output();
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                                variant + "/index.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(kek.running());
+  // Both sizes made it into segments of the one playlist.
+  std::string sizes;
+  if (GDir* d = g_dir_open(variant.c_str(), 0, nullptr)) {
+    while (const char* name = g_dir_read_name(d)) {
+      if (!g_str_has_suffix(name, ".ts")) continue;
+      sizes += run_command({"ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "stream=width", "-of",
+                            "csv=p=0", variant + "/" + name}).second;
+    }
+    g_dir_close(d);
+  }
+  EXPECT_NE(sizes.find("320"), std::string::npos) << sizes;
+  EXPECT_NE(sizes.find("640"), std::string::npos) << sizes;
+  remove_tree(clips);
 }
