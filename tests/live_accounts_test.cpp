@@ -2,6 +2,7 @@
 // authorizer; revoked keys are refused; a private stream's playlist needs its owner.
 #include "support/browser.h"
 #include "support/kek_process.h"
+#include "support/wait.h"
 
 #include <gtest/gtest.h>
 
@@ -11,14 +12,6 @@ using kek::auth::test::json_field;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& done, int timeout_ms) {
-  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_usleep(100000);
-  }
-  return true;
-}
 
 KekOptions live_with_accounts() {
   KekOptions o;

@@ -2,6 +2,7 @@
 // playlist, DASH, and a recording that survives a crash.
 #include "support/http_client.h"
 #include "support/kek_process.h"
+#include "support/wait.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,21 +16,7 @@ using namespace kek::test;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& done, int timeout_ms) {
-  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_usleep(100000);
-  }
-  return true;
-}
 
-std::string read_file(const std::string& path) {
-  g_autofree char* text = nullptr;
-  gsize len = 0;
-  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return "";
-  return std::string(text, len);
-}
 
 std::vector<std::string> files_in(const std::string& dir, const std::string& suffix) {
   std::vector<std::string> out;

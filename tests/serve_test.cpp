@@ -1,6 +1,7 @@
 // A real `kek serve` driven over HTTP: health, pipelines, media files, errors, signals.
 #include "support/http_client.h"
 #include "support/kek_process.h"
+#include "support/wait.h"
 
 #include <gtest/gtest.h>
 #include <glib/gstdio.h>
@@ -10,21 +11,7 @@ using namespace kek::test;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& done, int timeout_ms) {
-  const int64_t deadline = g_get_monotonic_time() + int64_t{timeout_ms} * 1000;
-  while (!done()) {
-    if (g_get_monotonic_time() > deadline) return false;
-    g_usleep(50000);
-  }
-  return true;
-}
 
-std::string read_file(const std::string& path) {
-  g_autofree char* text = nullptr;
-  gsize len = 0;
-  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return "";
-  return std::string(text, len);
-}
 
 void write_file(const std::string& path, const std::string& content) {
   g_autofree char* dir = g_path_get_dirname(path.c_str());

@@ -137,8 +137,7 @@ Status PipelineManager::start(const std::string& id, const std::string& template
   auto& slot = instances_[id];
   if (slot && is_active(slot->state)) {
     if (!options.replace) return Error{"pipeline '" + id + "' is already " + to_string(slot->state), 409};
-    if (slot->restart_timer) g_source_remove(slot->restart_timer);
-    slot->restart_timer = 0;
+    cancel_restart(*slot);
     teardown(*slot);
   }
   if (!slot) slot = std::make_unique<Instance>();
@@ -220,6 +219,11 @@ void PipelineManager::build_and_play(Instance& inst) {
     g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
     on_failure(inst, msg ? describe_error(msg) : "could not start");
   }
+}
+
+void PipelineManager::cancel_restart(Instance& inst) {
+  if (inst.restart_timer) g_source_remove(inst.restart_timer);
+  inst.restart_timer = 0;
 }
 
 void PipelineManager::announce_recordings(Instance& inst) {
@@ -374,10 +378,7 @@ Status PipelineManager::stop(const std::string& id) {
   auto it = instances_.find(id);
   if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404};
   Instance& inst = *it->second;
-  if (inst.restart_timer) {
-    g_source_remove(inst.restart_timer);
-    inst.restart_timer = 0;
-  }
+  cancel_restart(inst);
   inst.stop_requested = true;
   if (!inst.pipeline) {
     if (is_active(inst.state)) set_state(inst, PipelineState::stopped);
@@ -423,10 +424,7 @@ Status PipelineManager::restart(const std::string& id) {
   auto it = instances_.find(id);
   if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404};
   Instance& inst = *it->second;
-  if (inst.restart_timer) {
-    g_source_remove(inst.restart_timer);
-    inst.restart_timer = 0;
-  }
+  cancel_restart(inst);
   teardown(inst);
   inst.stop_requested = false;
   inst.consecutive_failures = 0;

@@ -66,6 +66,7 @@ class PipelineManager : public Pipelines {
   void on_failure(Instance& inst, const std::string& error);
   void set_state(Instance& inst, PipelineState state);
   void schedule_restart(Instance& inst, guint delay_ms);
+  void cancel_restart(Instance& inst);
   static gboolean on_bus_message(GstBus* bus, GstMessage* msg, gpointer data);
   PipelineInfo describe(const Instance& inst) const;
   Vars with_builtins(const std::string& id, const Vars& vars) const;
