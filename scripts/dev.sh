@@ -20,7 +20,6 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x libgstrtspserver-1.0-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libyaml-cpp-dev libsodium-dev
   libgtest-dev libgmock-dev graphviz ffmpeg
-  clang libclang-rt-14-dev
   nodejs
 )
 # Only the tests need these: a real browser for the web UI end-to-end tests.
