@@ -96,6 +96,21 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
     const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
     if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
     const int gop = fps * segment_s;  // every rung's keyframes fall on segment boundaries
+    // Scale in cascade: each encoded rung from the next taller one (1080p -> 720p -> 480p), not
+    // every rung from the decoded source; the smaller input makes each scale cheaper.
+    auto scale_input = [&](size_t rung) {
+      const LadderRung* best = nullptr;
+      size_t best_index = 0;
+      for (size_t j = 0; j < rungs.size(); ++j) {
+        const auto& o = rungs[j];
+        if (j == rung || o.passthrough || o.height <= rungs[rung].height) continue;
+        if (!best || o.height < best->height) {
+          best = &o;
+          best_index = j;
+        }
+      }
+      return best ? "scaled" + std::to_string(best_index) : std::string("raw");
+    };
     for (size_t i = 0; i < rungs.size(); ++i) {
       const auto& r = rungs[i];
       names.push_back(r.name);
@@ -103,8 +118,9 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
       if (!r.passthrough) {
         rung_tee = "rung" + std::to_string(i);
         const int w = rung_width(r.height, src_w, src_h);
-        line += " raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=" + std::to_string(w) +
-                ",height=" + std::to_string(r.height) + " ! x264enc tune=zerolatency speed-preset=" + preset +
+        line += " " + scale_input(i) + ". ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=" +
+                std::to_string(w) + ",height=" + std::to_string(r.height) + " ! tee name=scaled" + std::to_string(i) +
+                " scaled" + std::to_string(i) + ". ! " + kQueue + " ! x264enc tune=zerolatency speed-preset=" + preset +
                 " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" + std::to_string(segment_s * 500) +
                 " key-int-max=" + std::to_string(gop) + " bframes=0 option-string=\"scenecut=0:min-keyint=" +
                 std::to_string(gop) + "\" ! video/x-h264,profile=main ! h264parse ! tee name=" + rung_tee;

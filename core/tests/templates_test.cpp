@@ -118,6 +118,11 @@ outputs: [hls, dash]
   EXPECT_NE(l.find("video/x-raw,format=I420,width=1280,height=720"), std::string::npos) << l;
   EXPECT_NE(l.find("video/x-raw,format=I420,width=854,height=480"), std::string::npos) << l;
   EXPECT_NE(l.find("key-int-max=60"), std::string::npos) << l;
+  // Scaled in cascade: 480p from the 720p frames, 720p from the decoded source.
+  EXPECT_NE(l.find("raw. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! videoscale ! "
+                   "video/x-raw,format=I420,width=1280,height=720"), std::string::npos) << l;
+  EXPECT_NE(l.find("scaled1. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! videoscale ! "
+                   "video/x-raw,format=I420,width=854,height=480"), std::string::npos) << l;
   EXPECT_NE(l.find("hls.video_0"), std::string::npos);
   EXPECT_NE(l.find("hls.video_2"), std::string::npos);
   EXPECT_NE(l.find("dash.video_1"), std::string::npos);
