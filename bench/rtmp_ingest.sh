@@ -36,62 +36,15 @@ CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
 RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-
-# ---------------------------------------------------------------- children and cleanup
-PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/kek-bench-rtmp.XXXXXX")
-chmod 755 "$TMP"
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local p alive=()
-  for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-  if ((${#alive[@]})); then
-    kill -TERM "${alive[@]}" 2>/dev/null || true
-    for _ in $(seq 50); do
-      local any=0
-      for p in "${alive[@]}"; do kill -0 "$p" 2>/dev/null && any=1; done
-      ((any)) || break
-      sleep 0.1
-    done
-    kill -KILL "${alive[@]}" 2>/dev/null || true
-  fi
-  if [[ ${KEEP_TMP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Stop the given pids: SIGTERM (or $SIG), then SIGKILL after $2 seconds.
-stop_pids() {
-  local timeout=$1; shift
-  (($#)) || return 0
-  kill -"${SIG:-TERM}" "$@" 2>/dev/null || true
-  local deadline=$((SECONDS + timeout)) p any
-  while ((SECONDS < deadline)); do
-    any=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && any=1; done
-    ((any)) || break
-    sleep 0.1
-  done
-  kill -KILL "$@" 2>/dev/null || true
-  for p in "$@"; do wait "$p" 2>/dev/null || true; done
-}
+BENCH_NAME=rtmp
+source "$ROOT/bench/lib/common.sh"
 
 # ---------------------------------------------------------------- dependencies
 need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v nginx >/dev/null || need_apt+=(nginx)
 [[ -f $RTMP_MODULE ]] || need_apt+=(libnginx-mod-rtmp)
-if ((${#need_apt[@]})); then
-  log "installing ${need_apt[*]} with apt-get"
-  ((EUID == 0)) || die "run as root or install: ${need_apt[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" >&2 ||
-    { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" >&2; }
-fi
+apt_install_missing "${need_apt[@]}"
 [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"
 [[ -f $RTMP_MODULE ]] || die "$RTMP_MODULE missing"
 
@@ -198,7 +151,8 @@ stream_key() { # prefix i -> the publish name
   if [[ $SERVER_KIND == kek ]]; then [[ $1 == s ]] && echo "k$2" || echo "lk$2"; else echo "$1$2"; fi
 }
 playlist() { # prefix i
-  if [[ $SERVER_KIND == kek ]]; then echo "$SERVER_DIR/data/media/live/$1$2/index.m3u8"
+  # KEK: the media playlist of the "source" variant (index.m3u8 beside it is the master).
+  if [[ $SERVER_KIND == kek ]]; then echo "$SERVER_DIR/data/media/live/$1$2/source/index.m3u8"
   else echo "$SERVER_DIR/hls/$1$2/index.m3u8"; fi
 }
 stop_server() {

@@ -1,0 +1,56 @@
+# Sourced by the bench scripts (set BENCH_NAME first): logging, the temp folder, children
+# stopped on exit, and installing missing Debian packages.
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+# ---------------------------------------------------------------- children and cleanup
+PIDS=()
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kek-bench-${BENCH_NAME:-run}.XXXXXX")
+chmod 755 "$TMP"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local p alive=()
+  for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+  if ((${#alive[@]})); then
+    kill -TERM "${alive[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+      local any=0
+      for p in "${alive[@]}"; do kill -0 "$p" 2>/dev/null && any=1; done
+      ((any)) || break
+      sleep 0.1
+    done
+    kill -KILL "${alive[@]}" 2>/dev/null || true
+  fi
+  if [[ ${KEEP_TMP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stop the given pids: SIGTERM (or $SIG), then SIGKILL after $1 seconds.
+stop_pids() {
+  local timeout=$1; shift
+  (($#)) || return 0
+  kill -"${SIG:-TERM}" "$@" 2>/dev/null || true
+  local deadline=$((SECONDS + timeout)) p any
+  while ((SECONDS < deadline)); do
+    any=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && any=1; done
+    ((any)) || break
+    sleep 0.1
+  done
+  kill -KILL "$@" 2>/dev/null || true
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+
+
+# apt_install_missing PKG...: installs the given packages with apt-get (as root).
+apt_install_missing() {
+  (($#)) || return 0
+  log "installing $* with apt-get"
+  ((EUID == 0)) || die "run as root or install: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
+    { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; }
+}
