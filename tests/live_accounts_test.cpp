@@ -99,3 +99,19 @@ TEST(LiveAccounts, ExternalPlayersPlayAPrivateStreamWithASignedUrl) {
   EXPECT_EQ(http_get(kek.http_url(), "/media/live/" + stream + "/index.m3u8").status, 403);
   pub->wait(30000);
 }
+
+TEST(LiveAccounts, ThePipelineApiIsForAdminsOnly) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  EXPECT_EQ(http_get(kek.http_url(), "/api/pipelines").status, 401);
+  EXPECT_EQ(http_request("POST", kek.http_url(), "/api/pipelines/demo/stop").status, 401);
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  EXPECT_EQ(anna.get("/api/pipelines").status, 403);
+  EXPECT_EQ(anna.get("/api/templates").status, 403);
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  EXPECT_EQ(admin.get("/api/pipelines").status, 200);
+  EXPECT_EQ(admin.get("/api/templates").status, 200);
+  EXPECT_EQ(http_get(kek.http_url(), "/api/health").status, 200) << "health stays public";
+}
