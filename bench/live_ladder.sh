@@ -65,16 +65,7 @@ apt_install_missing "${need_apt[@]}"
 
 # ---------------------------------------------------------------- the clip (made once, cached)
 CLIP=$CACHE/clip-1080p30-6M-g60-aac128k-30s.flv
-if [[ ! -s $CLIP ]]; then
-  mkdir -p "$CACHE"
-  log "generating $CLIP (once, ~40-120 s)"
-  timeout 900 ffmpeg -nostdin -hide_banner -loglevel error -y \
-    -f lavfi -i "testsrc2=size=1920x1080:rate=$FPS" -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
-    -vf "noise=alls=12:allf=t" -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
-    -g 60 -keyint_min 60 -sc_threshold 0 -b:v 6M -maxrate 6M -bufsize 12M \
-    -c:a aac -b:a 128k -ar 48000 -ac 2 -f flv "$CLIP.part"
-  mv "$CLIP.part" "$CLIP"
-fi
+make_clip "$CLIP" 1920x1080 $FPS 6
 CLIP_INFO=$(ffprobe -v error -show_entries format=duration,bit_rate -of default=nw=1 "$CLIP" | tr '\n' ' ')
 
 publisher_cmd() { # url -> PUB (argv)

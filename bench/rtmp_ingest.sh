@@ -50,16 +50,7 @@ apt_install_missing "${need_apt[@]}"
 
 # ---------------------------------------------------------------- the clip (made once, cached)
 CLIP=$CACHE/clip-720p30-3M-g60-aac128k-30s.flv
-if [[ ! -s $CLIP ]]; then
-  mkdir -p "$CACHE"
-  log "generating $CLIP (once, ~30-60 s)"
-  timeout 600 ffmpeg -nostdin -hide_banner -loglevel error -y \
-    -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
-    -vf "noise=alls=12:allf=t" -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
-    -g 60 -keyint_min 60 -sc_threshold 0 -b:v 3M -maxrate 3M -bufsize 6M \
-    -c:a aac -b:a 128k -ar 48000 -ac 2 -f flv "$CLIP.part"
-  mv "$CLIP.part" "$CLIP"
-fi
+make_clip "$CLIP" 1280x720 30 3
 CLIP_INFO=$(ffprobe -v error -show_entries format=duration,bit_rate -of default=nw=1 "$CLIP" | tr '\n' ' ')
 
 publisher_cmd() { # url -> PUB (argv)

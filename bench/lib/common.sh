@@ -54,3 +54,18 @@ apt_install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
     { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; }
 }
+
+# make_clip PATH WxH FPS MBITS: the publishers' input, made once and cached: 30 s of H.264
+# (keyframe every 60 frames, noise so the encoder has work) + 128k AAC in FLV, at MBITS Mb/s.
+make_clip() {
+  local clip=$1 size=$2 fps=$3 mbits=$4
+  [[ -s $clip ]] && return 0
+  mkdir -p "$(dirname "$clip")"
+  log "generating $clip (once, ~30-120 s)"
+  timeout 900 ffmpeg -nostdin -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=$size:rate=$fps" -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
+    -vf "noise=alls=12:allf=t" -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
+    -g 60 -keyint_min 60 -sc_threshold 0 -b:v "${mbits}M" -maxrate "${mbits}M" -bufsize "$((mbits * 2))M" \
+    -c:a aac -b:a 128k -ar 48000 -ac 2 -f flv "$clip.part"
+  mv "$clip.part" "$clip"
+}
