@@ -4,6 +4,8 @@
 #include <kek/services/media_access.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 namespace kek::rtmp {
 
@@ -11,6 +13,18 @@ namespace {
 constexpr guint kTickMs = 1000;
 constexpr guint kEndedPipelineGraceMs = 10000;  // EOS should end it sooner; then we stop it
 constexpr guint kTrackWaitMs = 1500;            // wait for a second track before starting
+
+// Runs fn once on the main loop after ms; the returned source id cancels it.
+guint run_later(guint ms, std::function<void()> fn) {
+  using Fn = std::function<void()>;
+  return g_timeout_add_full(
+      G_PRIORITY_DEFAULT, ms,
+      [](gpointer data) -> gboolean {
+        (*static_cast<Fn*>(data))();
+        return G_SOURCE_REMOVE;
+      },
+      std::make_unique<Fn>(std::move(fn)).release(), [](gpointer data) { std::unique_ptr<Fn>(static_cast<Fn*>(data)).reset(); });
+}
 
 // Only the first and last characters of a secret go to the log.
 std::string key_hint(const std::string& key) {
@@ -258,20 +272,12 @@ void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms
     start_pipeline(stream, true, true);
   } else if (!p.start_timer) {
     // Only one kind so far and no metadata: give the other kind a moment to show up.
-    struct Pending {
-      Server* server;
-      std::string stream;
-    };
-    p.start_timer = g_timeout_add_full(G_PRIORITY_DEFAULT, kTrackWaitMs, [](gpointer data) -> gboolean {
-      auto* pending = static_cast<Pending*>(data);
-      auto live = pending->server->publishing_.find(pending->stream);
-      if (live != pending->server->publishing_.end()) {
-        live->second.start_timer = 0;
-        pending->server->start_pipeline(pending->stream, live->second.saw_audio, live->second.saw_video);
-      }
-      return G_SOURCE_REMOVE;
-    }, std::make_unique<Pending>(Pending{this, stream}).release(),
-       [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); });
+    p.start_timer = run_later(kTrackWaitMs, [this, stream] {
+      auto live = publishing_.find(stream);
+      if (live == publishing_.end()) return;
+      live->second.start_timer = 0;
+      start_pipeline(stream, live->second.saw_audio, live->second.saw_video);
+    });
   }
 }
 
@@ -288,25 +294,16 @@ void Server::publish_ended(Connection& connection) {
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) authorizer->ended(ended.request);
   if (settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
     // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
-    struct Pending {
-      Server* server;
-      std::string stream;
-    };
     Suspended& s = suspended_[stream];
     s = Suspended{app, ended.owner, ended.request.key, ended.template_name, 0};
-    s.timer = g_timeout_add_full(G_PRIORITY_DEFAULT, static_cast<guint>(settings_.reconnect_grace_s) * 1000,
-                                 [](gpointer data) -> gboolean {
-      auto* p = static_cast<Pending*>(data);
-      auto it = p->server->suspended_.find(p->stream);
-      if (it != p->server->suspended_.end()) {
-        Suspended gone = it->second;
-        p->server->suspended_.erase(it);
-        g_message("stream '%s': no publisher came back", p->stream.c_str());
-        p->server->finish_stream(gone.app, p->stream, gone.owner, gone.key);
-      }
-      return G_SOURCE_REMOVE;
-    }, std::make_unique<Pending>(Pending{this, stream}).release(),
-       [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); });
+    s.timer = run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
+      auto it = suspended_.find(stream);
+      if (it == suspended_.end()) return;
+      Suspended gone = it->second;
+      suspended_.erase(it);
+      g_message("stream '%s': no publisher came back", stream.c_str());
+      finish_stream(gone.app, stream, gone.owner, gone.key);
+    });
     registry_.suspend(stream);
     g_message("stream '%s' lost its publisher (%s); waiting %d s for it to come back", stream.c_str(),
               connection.remote().c_str(), settings_.reconnect_grace_s);
@@ -322,20 +319,13 @@ void Server::finish_stream(const std::string& app, const std::string& stream, co
   host_.events().publish({kek::kEventStreamEnded, {{"app", app}, {"stream", stream}, {"key", key}, {"owner", owner}}});
 
   // If EOS did not end the pipeline (a stuck element), stop it, unless a new publish took it.
-  struct Pending {
-    Server* server;
-    std::string stream, id;
-  };
-  auto pending = std::make_unique<Pending>(Pending{this, stream, pipeline_id(app, stream)});
-  grace_timers_.push_back(g_timeout_add_full(G_PRIORITY_DEFAULT, kEndedPipelineGraceMs, [](gpointer data) -> gboolean {
-    auto* p = static_cast<Pending*>(data);
-    if (p->server->publishing_.count(p->stream)) return G_SOURCE_REMOVE;
-    auto info = p->server->host_.pipelines().info(p->id);
+  grace_timers_.push_back(run_later(kEndedPipelineGraceMs, [this, stream, id = pipeline_id(app, stream)] {
+    if (publishing_.count(stream)) return;
+    auto info = host_.pipelines().info(id);
     if (info && (info->state == kek::PipelineState::running || info->state == kek::PipelineState::starting ||
                  info->state == kek::PipelineState::restarting))
-      (void)p->server->host_.pipelines().stop(p->id);
-    return G_SOURCE_REMOVE;
-  }, pending.release(), [](gpointer data) { std::unique_ptr<Pending>(static_cast<Pending*>(data)).reset(); }));
+      (void)host_.pipelines().stop(id);
+  }));
   std::erase_if(grace_timers_, [](guint id) { return !g_main_context_find_source_by_id(nullptr, id); });
 }
 
