@@ -50,10 +50,6 @@ std::string describe_error(GstMessage* msg) {
   return text;
 }
 
-bool is_active(PipelineState s) {
-  return s == PipelineState::starting || s == PipelineState::running || s == PipelineState::restarting ||
-         s == PipelineState::stopping;
-}
 }  // namespace
 
 PipelineManager::PipelineManager(PipelineManagerConfig config) : config_(std::move(config)) {

@@ -62,6 +62,12 @@ inline const char* to_string(PipelineState s) {
   return "unknown";
 }
 
+// Starting, running, waiting to restart or stopping: the instance still holds its id.
+inline bool is_active(PipelineState s) {
+  return s == PipelineState::starting || s == PipelineState::running || s == PipelineState::restarting ||
+         s == PipelineState::stopping;
+}
+
 struct PipelineOptions {
   bool restart_on_error = true;  // with exponential backoff, bounded
   bool restart_on_eos = false;   // live instances end with their publisher; a looping demo restarts

@@ -322,9 +322,7 @@ void Server::finish_stream(const std::string& app, const std::string& stream, co
   grace_timers_.push_back(run_later(kEndedPipelineGraceMs, [this, stream, id = pipeline_id(app, stream)] {
     if (publishing_.count(stream)) return;
     auto info = host_.pipelines().info(id);
-    if (info && (info->state == kek::PipelineState::running || info->state == kek::PipelineState::starting ||
-                 info->state == kek::PipelineState::restarting))
-      (void)host_.pipelines().stop(id);
+    if (info && kek::is_active(info->state)) (void)host_.pipelines().stop(id);
   }));
   std::erase_if(grace_timers_, [](guint id) { return !g_main_context_find_source_by_id(nullptr, id); });
 }
