@@ -4,6 +4,7 @@
 
 #include <kek/host.h>
 #include <kek/services.h>
+#include <kek/stream_seam.h>
 
 #include <gst/app/gstappsrc.h>
 
@@ -20,6 +21,9 @@ struct Receiver : kek::rtmp::TagSink {
   GstElement* appsrc = nullptr;  // owned by the bin
   void push_tag(GstBuffer* tag) override { gst_app_src_push_buffer(GST_APP_SRC(appsrc), tag); }
   void end_of_stream() override { gst_app_src_end_of_stream(GST_APP_SRC(appsrc)); }
+  // appsrc queues serialized events in order with the buffers, so the seam lands exactly
+  // between the old publisher's last tag and the new one's first.
+  void seam() override { gst_element_send_event(appsrc, kek::new_stream_seam_event()); }
 };
 
 struct Impl {

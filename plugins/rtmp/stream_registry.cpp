@@ -195,6 +195,8 @@ void StreamRegistry::resume(const std::string& stream, const StreamInfo& info) {
   for (GstBuffer* b : live.gop) gst_buffer_unref(b);  // the old publisher's GOP is no start point now
   live.gop.clear();
   live.gop_bytes = 0;
+  // Before the new publisher's first tag (its sequence headers): packagers mark the seam.
+  for (TagSink* sink : live.sinks) sink->seam();
 }
 
 bool StreamRegistry::attach(const std::string& stream, TagSink* sink) {

@@ -27,6 +27,8 @@ class TagSink {
   virtual ~TagSink() = default;
   virtual void push_tag(GstBuffer* tag) = 0;  // takes the reference
   virtual void end_of_stream() = 0;
+  // What follows comes from a publisher that reconnected (see include/kek/stream_seam.h).
+  virtual void seam() {}
 };
 
 struct StreamInfo {
