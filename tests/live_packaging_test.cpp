@@ -265,6 +265,13 @@ TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {
   }
   EXPECT_NE(sizes.find("320"), std::string::npos) << sizes;
   EXPECT_NE(sizes.find("640"), std::string::npos) << sizes;
+  // Players are told where the size changes, and the master describes the stream as it is now.
+  const std::string list = read_file(variant + "/index.m3u8");
+  size_t discontinuities = 0;
+  for (size_t p = 0; (p = list.find("#EXT-X-DISCONTINUITY\n", p)) != std::string::npos; ++p) ++discontinuities;
+  EXPECT_EQ(discontinuities, 1u) << list;
+  const std::string master = read_file(kek.media_dir() + "/live/cam/index.m3u8");
+  EXPECT_NE(master.find("RESOLUTION=640x360"), std::string::npos) << master;
   remove_tree(clips);
 }
 

@@ -15,6 +15,12 @@ namespace {
 
 
 
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = 0; (p = text.find(what, p)) != std::string::npos; p += what.size()) ++n;
+  return n;
+}
+
 int segments_in(const std::string& playlist) {
   int n = 0;
   for (size_t p = 0; (p = playlist.find("#EXTINF", p)) != std::string::npos; ++p) ++n;
@@ -187,6 +193,13 @@ TEST_F(RtmpIngest, APublisherBackWithinTheGracePeriodContinuesTheSamePlaylist) {
   EXPECT_NE(final_list, before);
   EXPECT_NE(final_list.find(run_prefix), std::string::npos) << "segments of the same run: " << run_prefix << "\n" << final_list;
   EXPECT_NE(kek.output().find("stream 'g' resumed"), std::string::npos) << kek.output();
+  // The second publisher is another encoder session: players are told with one discontinuity,
+  // between the old publisher's segments and the new one's.
+  EXPECT_EQ(count_of(final_list, "#EXT-X-DISCONTINUITY\n"), 1u) << final_list;
+  const size_t seam = final_list.find("#EXT-X-DISCONTINUITY\n");
+  if (seam != std::string::npos) {
+    EXPECT_NE(final_list.find("#EXTINF", seam), std::string::npos) << "segments after the seam: " << final_list;
+  }
   auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                                 playlist(kek, "g")});
   EXPECT_EQ(rc, 0) << out;
