@@ -1,5 +1,8 @@
 #include "master_playlist.h"
 
+#include <kek/media/codec_strings.h>
+#include <kek/media/rendition_settings.h>
+
 #include <array>
 #include <cstdio>
 
@@ -7,11 +10,7 @@ namespace kek::hls {
 
 namespace {
 
-std::string avc1(uint8_t profile_idc, uint8_t constraints, uint8_t level_idc) {
-  std::array<char, 16> buf{};
-  std::snprintf(buf.data(), buf.size(), "avc1.%02x%02x%02x", profile_idc, constraints, level_idc);
-  return buf.data();
-}
+using kek::media::avc1_codec;
 
 struct ProfileBytes {
   std::string_view name;
@@ -31,22 +30,12 @@ constexpr std::array kProfiles = {
     ProfileBytes{"high-4:4:4-intra", 0xf4, 0x10},
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 }  // namespace
 
-std::optional<std::string> avc1_from_sps(std::span<const uint8_t> sps) {
-  // NAL header (forbidden bit 0, type 7), then profile_idc, constraint flags, level_idc. These
-  // three can hold no emulation-prevention byte: profile_idc is never 0.
-  if (sps.size() < 4 || (sps[0] & 0x1f) != 7 || sps[1] == 0) return std::nullopt;
-  return avc1(sps[1], sps[2], sps[3]);
-}
+// The codec strings are shared with the DASH packager (include/kek/media/codec_strings.h).
+std::optional<std::string> avc1_from_sps(std::span<const uint8_t> sps) { return kek::media::avc1_from_sps(sps); }
 
-std::optional<std::string> avc1_from_avcc(std::span<const uint8_t> avcc) {
-  // configurationVersion (1), AVCProfileIndication, profile_compatibility, AVCLevelIndication.
-  if (avcc.size() < 4 || avcc[0] != 1 || avcc[1] == 0) return std::nullopt;
-  return avc1(avcc[1], avcc[2], avcc[3]);
-}
+std::optional<std::string> avc1_from_avcc(std::span<const uint8_t> avcc) { return kek::media::avc1_from_avcc(avcc); }
 
 std::optional<std::string> avc1_from_caps(std::string_view profile, std::string_view level) {
   const ProfileBytes* p = nullptr;
@@ -76,7 +65,7 @@ std::optional<std::string> avc1_from_caps(std::string_view profile, std::string_
     level_idc = major * 10 + minor;
     if (level_idc <= 0 || level_idc > 255) return std::nullopt;
   }
-  return avc1(p->profile_idc, constraints, static_cast<uint8_t>(level_idc));
+  return avc1_codec(p->profile_idc, constraints, static_cast<uint8_t>(level_idc));
 }
 
 std::span<const uint8_t> find_sps_annexb(std::span<const uint8_t> au) {
@@ -95,16 +84,7 @@ std::span<const uint8_t> find_sps_annexb(std::span<const uint8_t> au) {
   return {};
 }
 
-std::optional<int> aac_object_type(std::span<const uint8_t> asc) {
-  if (asc.empty()) return std::nullopt;
-  int type = asc[0] >> 3;
-  if (type == 31) {  // escape: 6 more bits follow
-    if (asc.size() < 2) return std::nullopt;
-    type = 32 + (((asc[0] & 0x07) << 3) | (asc[1] >> 5));
-  }
-  if (type == 0) return std::nullopt;
-  return type;
-}
+std::optional<int> aac_object_type(std::span<const uint8_t> asc) { return kek::media::aac_object_type(asc); }
 
 std::optional<int> aac_object_type_from_profile(std::string_view profile) {
   if (profile == "main") return 1;
@@ -116,7 +96,7 @@ std::optional<int> aac_object_type_from_profile(std::string_view profile) {
   return std::nullopt;
 }
 
-std::string mp4a_codec(int object_type) { return "mp4a.40." + std::to_string(object_type); }
+std::string mp4a_codec(int object_type) { return kek::media::mp4a_codec(object_type); }
 
 std::string format_frame_rate(int num, int den) {
   if (num <= 0 || den <= 0) return {};
@@ -145,31 +125,10 @@ std::string render_master(const std::vector<VariantEntry>& variants) {
   return out;
 }
 
-bool valid_variant_name(std::string_view name) {
-  if (name.empty() || name == "." || name == ".." || name.size() > 64) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
+// Shared with kekdashsink's representation names (include/kek/media/rendition_settings.h).
+bool valid_variant_name(std::string_view name) { return kek::media::valid_rendition_name(name); }
 
-std::vector<std::string> split_list(std::string_view list) {
-  std::vector<std::string> out;
-  if (list.empty()) return out;
-  size_t pos = 0;
-  while (true) {
-    size_t comma = list.find(',', pos);
-    std::string_view item = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    while (!item.empty() && is_space(item.front())) item.remove_prefix(1);
-    while (!item.empty() && is_space(item.back())) item.remove_suffix(1);
-    out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
+std::vector<std::string> split_list(std::string_view list) { return kek::media::split_list(list); }
 
 bool changed_by_more_than(uint64_t then, uint64_t now, double fraction) {
   if (then == 0) return now != 0;
