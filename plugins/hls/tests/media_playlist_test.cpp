@@ -1,0 +1,162 @@
+#include "media_playlist.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace kek::hls;
+
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+MediaSegment seg(int n, uint64_t ms = 2000, bool discontinuity = false) {
+  MediaSegment s;
+  s.uri = "s" + std::to_string(n) + ".ts";
+  s.duration_ns = ms * kMs;
+  s.discontinuity = discontinuity;
+  return s;
+}
+
+}  // namespace
+
+TEST(MediaPlaylist, EmptyHasTheHeaderOnly) {
+  MediaPlaylist p(2, 6);
+  EXPECT_EQ(p.render(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n");
+}
+
+TEST(MediaPlaylist, SegmentsWithThreeDecimals) {
+  MediaPlaylist p(2, 6);
+  p.add(seg(0, 2000));
+  MediaSegment s = seg(1);
+  s.duration_ns = 1'966'666'667;  // 59 frames at 30 fps
+  p.add(s);
+  EXPECT_EQ(p.render(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+            "#EXTINF:2.000,\ns0.ts\n#EXTINF:1.967,\ns1.ts\n");
+}
+
+TEST(MediaPlaylist, WindowSlidesAndCountsTheMediaSequence) {
+  MediaPlaylist p(2, 3);
+  for (int i = 0; i < 5; ++i) p.add(seg(i));
+  ASSERT_EQ(p.segments().size(), 3u);
+  EXPECT_EQ(p.segments().front().uri, "s2.ts");
+  EXPECT_EQ(p.media_sequence(), 2u);
+  std::string text = p.render();
+  EXPECT_NE(text.find("#EXT-X-MEDIA-SEQUENCE:2\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("s1.ts"), std::string::npos) << text;
+  EXPECT_NE(text.find("s4.ts"), std::string::npos) << text;
+}
+
+TEST(MediaPlaylist, ZeroWindowKeepsEverything) {
+  MediaPlaylist p(2, 0);
+  for (int i = 0; i < 50; ++i) p.add(seg(i));
+  EXPECT_EQ(p.segments().size(), 50u);
+  EXPECT_EQ(p.media_sequence(), 0u);
+}
+
+TEST(MediaPlaylist, DiscontinuityTagBeforeItsSegmentWithADate) {
+  MediaPlaylist p(2, 6);
+  MediaSegment a = seg(0);
+  a.start_unix_ms = 1732425721123;  // 2024-11-24T05:22:01.123Z
+  p.add(a);
+  MediaSegment b = seg(1);
+  b.start_unix_ms = a.start_unix_ms + 2000;
+  p.add(b);  // no date: continues the first
+  MediaSegment c = seg(2, 2000, true);
+  c.start_unix_ms = a.start_unix_ms + 9000;  // the publisher was away for 5 s
+  p.add(c);
+  EXPECT_EQ(p.render(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+            "#EXT-X-PROGRAM-DATE-TIME:2024-11-24T05:22:01.123Z\n#EXTINF:2.000,\ns0.ts\n"
+            "#EXTINF:2.000,\ns1.ts\n"
+            "#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2024-11-24T05:22:10.123Z\n#EXTINF:2.000,\ns2.ts\n");
+}
+
+TEST(MediaPlaylist, TheFirstListedSegmentCarriesTheDateAfterSliding) {
+  MediaPlaylist p(2, 2);
+  for (int i = 0; i < 3; ++i) {
+    MediaSegment s = seg(i);
+    s.start_unix_ms = 1000LL * i;
+    p.add(s);
+  }
+  std::string text = p.render();
+  EXPECT_NE(text.find("#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:00:01.000Z\n#EXTINF:2.000,\ns1.ts\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("00:00:02.000Z"), std::string::npos) << text;
+}
+
+TEST(MediaPlaylist, DiscontinuitySequenceCountsTagsThatSlidOut) {
+  MediaPlaylist p(2, 2);
+  p.add(seg(0));
+  p.add(seg(1, 2000, true));
+  p.add(seg(2));
+  // s1 is first now and still carries its tag.
+  EXPECT_EQ(p.discontinuity_sequence(), 0u);
+  EXPECT_NE(p.render().find("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\ns1.ts\n"), std::string::npos) << p.render();
+  p.add(seg(3, 2000, true));
+  EXPECT_EQ(p.discontinuity_sequence(), 1u);
+  p.add(seg(4));
+  EXPECT_EQ(p.discontinuity_sequence(), 1u);
+  p.add(seg(5));
+  EXPECT_EQ(p.discontinuity_sequence(), 2u);
+  std::string text = p.render();
+  EXPECT_NE(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("#EXT-X-MEDIA-SEQUENCE:4\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("#EXT-X-DISCONTINUITY\n"), std::string::npos) << text;
+}
+
+TEST(MediaPlaylist, TargetDurationIsTheLongestSegmentEverListedRoundedUp) {
+  MediaPlaylist p(2, 2);
+  p.add(seg(0, 2000));
+  EXPECT_EQ(p.target_duration(), 2u);
+  p.add(seg(1, 2000) /* exactly the target */);
+  MediaSegment almost = seg(2);
+  almost.duration_ns = 2'000'400'000;  // EXTINF 2.000: no reason to grow
+  p.add(almost);
+  EXPECT_EQ(p.target_duration(), 2u);
+  p.add(seg(3, 3400));
+  EXPECT_EQ(p.target_duration(), 4u);
+  // Once the long one slid out the target stays (RFC 8216: it must not shrink).
+  p.add(seg(4));
+  p.add(seg(5));
+  EXPECT_EQ(p.target_duration(), 4u);
+  EXPECT_NE(p.render().find("#EXT-X-TARGETDURATION:4\n"), std::string::npos);
+  // Never below the configured target, however short the segments.
+  MediaPlaylist q(6, 0);
+  q.add(seg(0, 1000));
+  EXPECT_EQ(q.target_duration(), 6u);
+}
+
+TEST(MediaPlaylist, EndListClosesItAndNothingFollows) {
+  MediaPlaylist p(2, 6);
+  p.add(seg(0));
+  p.end();
+  p.add(seg(1));
+  std::string text = p.render();
+  EXPECT_TRUE(p.ended());
+  EXPECT_EQ(p.segments().size(), 1u);
+  ASSERT_GE(text.size(), 15u);
+  EXPECT_EQ(text.substr(text.size() - 15), "#EXT-X-ENDLIST\n") << text;
+}
+
+TEST(MediaPlaylist, IndependentSegmentsOnlyWhenEverySegmentStartsWithAKeyframe) {
+  MediaPlaylist p(2, 2);
+  MediaSegment s = seg(0);
+  s.independent = false;
+  p.add(s);
+  p.add(seg(1));
+  EXPECT_EQ(p.render().find("#EXT-X-INDEPENDENT-SEGMENTS"), std::string::npos);
+  p.add(seg(2));  // the one that did not start with a keyframe slid out
+  EXPECT_NE(p.render().find("#EXT-X-INDEPENDENT-SEGMENTS\n"), std::string::npos);
+}
+
+TEST(ProgramDateTime, IsoUtcWithMilliseconds) {
+  EXPECT_EQ(format_program_date_time(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_program_date_time(1732425721123), "2024-11-24T05:22:01.123Z");
+}
