@@ -2,16 +2,21 @@
 
 #include "bandwidth.h"
 #include "master_playlist.h"
+#include "media_playlist.h"
 
+#include <kek/media/rendition_settings.h>
 #include <kek/ref.h>
+#include <kek/stream_seam.h>
 
 #include <glib/gstdio.h>
+#include <gst/video/video.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -56,6 +61,7 @@ struct VideoFormat {
   int fps_num = 0, fps_den = 1;
   std::string caps_codec;  // avc1.* from codec_data or profile/level caps
   std::string codec;       // what goes into CODECS
+  std::vector<uint8_t> codec_data;  // the caps' (avc stream-format only), to see the SPS change
 
   bool same_as(const VideoFormat& o) const {
     return width == o.width && height == o.height && fps_num == o.fps_num && fps_den == o.fps_den &&
@@ -63,7 +69,22 @@ struct VideoFormat {
   }
 };
 
-// One variant: a video pad and its hlssink2, or the audio-only variant.
+// Where a seam (a reconnected publisher, a new format) is, in the running time of the variant's
+// reference stream: the first fragment splitmuxsink opens at or after it is discontinuous.
+struct Seam {
+  uint64_t from = 0;
+  int64_t wall_offset_us = 0;  // unix time of running time 0 for the segments after it
+};
+
+// The fragment splitmuxsink is writing; guarded by Impl::lock.
+struct OpenFragment {
+  std::string location;
+  uint64_t start = GST_CLOCK_TIME_NONE;  // running time
+  bool discontinuity = false;
+  bool independent = true;
+};
+
+// One variant: a video pad and its splitmuxsink, or the audio-only variant.
 struct Variant {
   Variant() { gst_segment_init(&segment, GST_FORMAT_TIME); }
 
@@ -72,7 +93,7 @@ struct Variant {
   bool audio_only = false;
   GstPad* pad = nullptr;   // our video_%u ghost pad, owned by the element; null when audio only
   gulong probe_id = 0;
-  GstElement* hlssink = nullptr;      // owned by the bin
+  GstElement* splitmux = nullptr;     // owned by the bin; mpegtsmux + filesink inside
   GstElement* audio_queue = nullptr;  // owned by the bin; null without audio
   kek::Ref<GstPad> tee_pad;           // the tee's request pad feeding audio_queue
 
@@ -81,6 +102,9 @@ struct Variant {
   bool looking_for_sps = true;
   GstSegment segment;                             // the video's, for its end in running time
   GstClockTime video_end = GST_CLOCK_TIME_NONE;   // highest PTS + duration seen
+  GstClockTime max_ts = GST_CLOCK_TIME_NONE;      // highest PTS (DTS if none) seen, as splitmuxsink counts
+  bool seam_pending = false;  // a seam or a format change: the next buffer starts the new part
+  bool seen_buffer = false;   // a seam before the first buffer is no seam
 
   // Running time where the video ended, set by the video thread at EOS and read by the audio
   // thread: audio past it is dropped, or splitmuxsink would append it to the last segment for as
@@ -89,20 +113,37 @@ struct Variant {
 
   // Set in prepare_run (no streaming yet), then read under Impl::lock.
   std::string name;
+  std::string playlist_path;
   uint64_t declared_bps = 0;
   // Guarded by Impl::lock.
   VideoFormat format;
   Rates rates;
   uint64_t written_peak = 0, written_average = 0;
+  // The media playlist, from splitmuxsink's fragment messages; guarded by Impl::lock.
+  kek::hls::MediaPlaylist playlist;
+  OpenFragment open;
+  std::deque<Seam> seams;           // registered by the streaming thread, consumed by fragment-opened
+  std::deque<std::string> files;    // segments on disk, oldest first, for max-files
+  bool first_independent = true;    // the run's first buffer was a keyframe
+  bool playlist_written = false;
+  int64_t wall_offset_us = 0;       // unix time (us) of running time 0, moved forward at seams
+  bool have_wall_offset = false;
 };
 
 // The one `audio` pad, teed into every variant.
 struct AudioInput {
+  AudioInput() { gst_segment_init(&segment, GST_FORMAT_TIME); }
+
   KekHlsSink* owner = nullptr;
   GstPad* pad = nullptr;    // owned by the element
   gulong probe_id = 0;
   GstElement* tee = nullptr;  // owned by the bin
   BandwidthMeter meter{kDefaultTargetDuration * GST_SECOND};  // streaming thread only
+  // Streaming thread only: seams on the audio pad cut the audio-only variant.
+  GstSegment segment;
+  GstClockTime max_ts = GST_CLOCK_TIME_NONE;
+  bool seam_pending = false;
+  bool seen_buffer = false;
   // Guarded by Impl::lock.
   bool have_caps = false;
   std::string codec;
@@ -121,12 +162,15 @@ struct Impl {
   uint64_t window_ns = kDefaultTargetDuration * GST_SECOND;
   std::string master_path;
   int64_t last_prefix_ms = 0;
+  guint max_files = 0;  // segments kept per variant, 0 = all
 
   std::mutex lock;  // the master state below and the guarded fields of Variant and AudioInput
   bool master_written = false;
   bool format_changed = false;  // a caps change since the last write: rewrite at once
   uint64_t last_write_ts = 0;   // media time of the last rewrite, to rewrite at most once a segment
   std::string last_master;
+  // Unix time (us) at running time 0, taken once per run so every variant dates its segments alike.
+  std::optional<int64_t> wall_offset_us;
 };
 
 enum {
@@ -150,7 +194,7 @@ struct _KekHlsSink {
 G_DEFINE_TYPE(KekHlsSink, kek_hls_sink, GST_TYPE_BIN)
 GST_ELEMENT_REGISTER_DEFINE(kekhlssink, "kekhlssink", GST_RANK_NONE, KEK_TYPE_HLS_SINK)
 
-// stream-format=byte-stream: hlssink2's mpegtsmux takes nothing else, and h264parse converts.
+// stream-format=byte-stream: mpegtsmux takes nothing else, and h264parse converts.
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
     "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au"));
@@ -202,15 +246,12 @@ void maybe_write_master(KekHlsSink* self, uint64_t media_ts, bool final) {
   if (impl.variants.empty()) return;
   if (impl.audio && (!impl.audio->have_caps)) return;
 
-  // The first master waits for every variant's media playlist (hlssink2 writes it when the first
-  // segment is complete): a player that reads the master must find every URI it names. At EOS
-  // (final) hlssink2 is about to write it, so a stream shorter than a segment still gets one.
+  // The first master waits for every variant's media playlist (written when its first segment
+  // is complete): a player that reads the master must find every URI it names. At EOS (final)
+  // the playlists are about to be written, so a stream shorter than a segment still gets one.
   if (!impl.master_written && !final) {
-    g_autofree char* dir = g_path_get_dirname(impl.master_path.c_str());
-    for (const auto& v : impl.variants) {
-      g_autofree char* playlist = g_build_filename(dir, v->name.c_str(), kMediaPlaylistName, nullptr);
-      if (!g_file_test(playlist, G_FILE_TEST_EXISTS)) return;
-    }
+    for (const auto& v : impl.variants)
+      if (!v->playlist_written) return;
   }
 
   std::vector<kek::hls::VariantEntry> entries;
@@ -269,6 +310,127 @@ void maybe_write_master(KekHlsSink* self, uint64_t media_ts, bool final) {
   impl.last_master = std::move(text);
 }
 
+// --- the media playlists -----------------------------------------------------------------------
+
+// A failed write, reported as an element error once the lock is released.
+struct WriteError {
+  std::string what, why;
+};
+
+// Lock held. Writes the variant's playlist atomically: a player sees the old one or the new one.
+std::optional<WriteError> write_media_playlist(Variant& v) {
+  std::string text = v.playlist.render();
+  g_autoptr(GError) error = nullptr;
+  if (!g_file_set_contents_full(v.playlist_path.c_str(), text.data(), static_cast<gssize>(text.size()),
+                                G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    return WriteError{"Could not write the HLS playlist " + v.playlist_path, error->message};
+  v.playlist_written = true;
+  return std::nullopt;
+}
+
+// Lock held. Unix time (us) at running time 0 of this run, taken from the pipeline clock when the
+// first fragment opens: live, that is when the frames were captured; run faster than real time,
+// it is the start plus the media time, which at least keeps the dates in order.
+int64_t run_wall_offset(KekHlsSink* self, uint64_t running_time) {
+  Impl& impl = self->impl;
+  if (impl.wall_offset_us) return *impl.wall_offset_us;
+  int64_t now_us = g_get_real_time();
+  int64_t offset = now_us - static_cast<int64_t>(running_time / 1000);
+  if (g_autoptr(GstClock) clock = gst_element_get_clock(GST_ELEMENT(self))) {
+    GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(GST_ELEMENT(self));
+    if (GST_CLOCK_TIME_IS_VALID(now) && GST_CLOCK_TIME_IS_VALID(base) && now >= base)
+      offset = now_us - static_cast<int64_t>((now - base) / 1000);
+  }
+  impl.wall_offset_us = offset;
+  return offset;
+}
+
+// Lock held. splitmuxsink started a segment at `running_time`.
+void fragment_opened(KekHlsSink* self, Variant& v, const char* location, uint64_t running_time) {
+  if (!v.have_wall_offset) {
+    v.wall_offset_us = run_wall_offset(self, running_time);
+    v.have_wall_offset = true;
+  }
+  v.open = OpenFragment();
+  v.open.location = location ? location : "";
+  v.open.start = running_time;
+  v.open.independent = !v.files.empty() || v.first_independent;
+  // Every seam this fragment starts at or after is behind us now: one discontinuity for them
+  // all (a reconnect that also changes the size is still one seam).
+  while (!v.seams.empty() && GST_CLOCK_TIME_IS_VALID(running_time) && running_time >= v.seams.front().from) {
+    v.open.discontinuity = true;
+    v.wall_offset_us = std::max(v.wall_offset_us, v.seams.front().wall_offset_us);
+    v.seams.pop_front();
+  }
+}
+
+// Lock held. splitmuxsink finished the segment it opened last, at `running_time`.
+std::optional<WriteError> fragment_closed(Impl& impl, Variant& v, const char* location, uint64_t running_time) {
+  std::string path = location ? location : v.open.location;
+  if (path.empty()) return std::nullopt;
+  kek::hls::MediaSegment segment;
+  g_autofree char* base = g_path_get_basename(path.c_str());
+  segment.uri = base;
+  if (GST_CLOCK_TIME_IS_VALID(v.open.start) && GST_CLOCK_TIME_IS_VALID(running_time) && running_time > v.open.start)
+    segment.duration_ns = running_time - v.open.start;
+  segment.discontinuity = v.open.discontinuity && !v.files.empty();
+  segment.independent = v.open.independent;
+  if (GST_CLOCK_TIME_IS_VALID(v.open.start))
+    segment.start_unix_ms = (v.wall_offset_us + static_cast<int64_t>(v.open.start / 1000)) / 1000;
+  v.open = OpenFragment();
+  v.playlist.add(std::move(segment));
+  v.files.push_back(std::move(path));
+  auto error = write_media_playlist(v);
+  // Segments that left the playlist stay a while (max-files) for players still fetching them.
+  while (impl.max_files > 0 && v.files.size() > impl.max_files) {
+    if (g_remove(v.files.front().c_str()) != 0 && errno != ENOENT)
+      GST_WARNING("could not delete %s: %s", v.files.front().c_str(), g_strerror(errno));
+    v.files.pop_front();
+  }
+  return error;
+}
+
+// Lock held. The variant's splitmuxsink is done: EXT-X-ENDLIST.
+std::optional<WriteError> variant_ended(Variant& v) {
+  if (v.playlist.ended()) return std::nullopt;
+  v.playlist.end();
+  return write_media_playlist(v);
+}
+
+void post_write_error(KekHlsSink* self, const std::optional<WriteError>& error) {
+  if (!error) return;
+  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("%s", error->what.c_str()), ("%s", error->why.c_str()));
+}
+
+// The streaming thread of a variant's reference pad saw the first buffer after a seam (a seam
+// event or a new format), at `running_time`; `floor` is the highest running time before it.
+// splitmuxsink cuts at the next keyframe: split-after ends the fragment with the GOP being
+// collected, so the GOP that starts at this buffer (if it is a keyframe) or at the next keyframe
+// starts a new one. (split-now would move the GOP already under way into the new fragment, before
+// the seam; split-at-running-time needs the keyframe's time, which is not known yet when the
+// seam's first buffer is a delta frame.)
+void register_seam(KekHlsSink* self, Variant& v, GstPad* pad, uint64_t running_time, uint64_t floor,
+                   bool keyframe) {
+  {
+    std::lock_guard guard(self->impl.lock);
+    Seam seam;
+    seam.from = GST_CLOCK_TIME_IS_VALID(floor) ? std::max(running_time, floor) : running_time;
+    // Live, a publisher away for a while comes back with timestamps that continue where it left
+    // off: the wall clock moved on further, and the dates after the seam say so. Faster than real
+    // time the clock lags the media, so this never moves dates back.
+    int64_t now_offset = g_get_real_time() - static_cast<int64_t>(running_time / 1000);
+    seam.wall_offset_us = std::max(v.wall_offset_us, now_offset);
+    v.seams.push_back(seam);
+  }
+  GST_INFO_OBJECT(self, "seam in variant %s at %" GST_TIME_FORMAT "%s", v.name.c_str(), GST_TIME_ARGS(running_time),
+                  keyframe ? "" : ", asking for a keyframe");
+  g_signal_emit_by_name(v.splitmux, "split-after");
+  // An encoder upstream makes the next frame a keyframe, so the cut comes soon after the seam
+  // rather than a GOP later; a passthrough rung cannot, and waits for the publisher's next one.
+  if (!keyframe && pad)
+    gst_pad_push_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
 // --- pad probes --------------------------------------------------------------------------------
 
 uint64_t buffer_time(GstBuffer* buf) {
@@ -276,10 +438,35 @@ uint64_t buffer_time(GstBuffer* buf) {
   return GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf);
 }
 
-// Streaming thread of v->pad. The common path is a size, a timestamp and a few adds.
+// splitmuxsink's clock for cutting: PTS, or DTS when there is none.
+GstClockTime split_time(GstBuffer* buf) {
+  return GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
+}
+
+// Streaming thread of v->pad. The common path is a size, a few timestamps and adds.
 void count_video(Variant* v, GstBuffer* buf) {
   KekHlsSink* self = v->owner;
-  if (v->looking_for_sps && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
+  bool keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstClockTime ts_split = split_time(buf);
+  if (G_UNLIKELY(!v->seen_buffer)) {
+    v->seen_buffer = true;
+    v->seam_pending = false;
+    std::lock_guard guard(self->impl.lock);
+    v->first_independent = keyframe;
+  } else if (G_UNLIKELY(v->seam_pending)) {
+    v->seam_pending = false;
+    GstClockTime floor = GST_CLOCK_TIME_IS_VALID(v->max_ts)
+                             ? gst_segment_to_running_time(&v->segment, GST_FORMAT_TIME, v->max_ts)
+                             : GST_CLOCK_TIME_NONE;
+    GstClockTime at = GST_CLOCK_TIME_IS_VALID(ts_split)
+                          ? gst_segment_to_running_time(&v->segment, GST_FORMAT_TIME, ts_split)
+                          : GST_CLOCK_TIME_NONE;
+    if (GST_CLOCK_TIME_IS_VALID(at) || GST_CLOCK_TIME_IS_VALID(floor))
+      register_seam(self, *v, v->pad, GST_CLOCK_TIME_IS_VALID(at) ? at : floor, floor, keyframe);
+  }
+  if (GST_CLOCK_TIME_IS_VALID(ts_split) && (!GST_CLOCK_TIME_IS_VALID(v->max_ts) || ts_split > v->max_ts))
+    v->max_ts = ts_split;
+  if (v->looking_for_sps && keyframe) {
     // Only the first keyframe after caps is looked into: its SPS gives the exact avc1 string.
     v->looking_for_sps = false;
     std::string from_sps;
@@ -315,7 +502,35 @@ void count_video(Variant* v, GstBuffer* buf) {
   }
 }
 
+// Lock held: the audio-only variant, if that is what this run is.
+Variant* audio_only_variant(Impl& impl) {
+  return impl.variants.size() == 1 && impl.variants[0]->audio_only ? impl.variants[0].get() : nullptr;
+}
+
 void count_audio(AudioInput* a, GstBuffer* buf) {
+  GstClockTime ts_split = split_time(buf);
+  if (G_UNLIKELY(!a->seen_buffer)) {
+    a->seen_buffer = true;
+    a->seam_pending = false;
+  } else if (G_UNLIKELY(a->seam_pending)) {
+    // Only the audio-only variant cuts at an audio seam; video variants cut at their video's.
+    a->seam_pending = false;
+    Variant* v = nullptr;
+    {
+      std::lock_guard guard(a->owner->impl.lock);
+      v = audio_only_variant(a->owner->impl);
+    }
+    GstClockTime floor = GST_CLOCK_TIME_IS_VALID(a->max_ts)
+                             ? gst_segment_to_running_time(&a->segment, GST_FORMAT_TIME, a->max_ts)
+                             : GST_CLOCK_TIME_NONE;
+    GstClockTime at = GST_CLOCK_TIME_IS_VALID(ts_split)
+                          ? gst_segment_to_running_time(&a->segment, GST_FORMAT_TIME, ts_split)
+                          : GST_CLOCK_TIME_NONE;
+    if (v && (GST_CLOCK_TIME_IS_VALID(at) || GST_CLOCK_TIME_IS_VALID(floor)))
+      register_seam(a->owner, *v, nullptr, GST_CLOCK_TIME_IS_VALID(at) ? at : floor, floor, true);
+  }
+  if (GST_CLOCK_TIME_IS_VALID(ts_split) && (!GST_CLOCK_TIME_IS_VALID(a->max_ts) || ts_split > a->max_ts))
+    a->max_ts = ts_split;
   uint64_t bytes = kek::hls::mpegts_bytes(gst_buffer_get_size(buf), kek::hls::kAudioPesOverhead);
   uint64_t ts = buffer_time(buf);
   if (!GST_CLOCK_TIME_IS_VALID(ts)) {
@@ -346,6 +561,7 @@ VideoFormat video_format_from_caps(GstCaps* caps) {
     GstMapInfo map;
     if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
       if (auto codec = kek::hls::avc1_from_avcc(bytes_of(map))) f.caps_codec = *codec;
+      f.codec_data.assign(map.data, map.data + map.size);
       gst_buffer_unmap(buf, &map);
     }
   }
@@ -396,9 +612,16 @@ GstPadProbeReturn video_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
         f.codec = v->format.codec;
         f.codec_known = v->format.codec_known;
         if (v->format.have_caps && !f.same_as(v->format)) impl.format_changed = true;
+        // A new size or new decoder configuration: players must reset their decoder there.
+        if (v->format.have_caps && (f.width != v->format.width || f.height != v->format.height ||
+                                    f.codec_data != v->format.codec_data))
+          v->seam_pending = true;
         v->format = std::move(f);
         break;
       }
+      case GST_EVENT_CUSTOM_DOWNSTREAM:
+        if (kek::is_stream_seam_event(event)) v->seam_pending = true;
+        break;
       case GST_EVENT_SEGMENT:
         gst_event_copy_segment(event, &v->segment);
         v->meter.restart_window();
@@ -449,8 +672,14 @@ GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
         break;
       }
       case GST_EVENT_SEGMENT:
+        gst_event_copy_segment(event, &a->segment);
+        a->meter.restart_window();
+        break;
       case GST_EVENT_FLUSH_STOP:
         a->meter.restart_window();
+        break;
+      case GST_EVENT_CUSTOM_DOWNSTREAM:
+        if (kek::is_stream_seam_event(event)) a->seam_pending = true;
         break;
       case GST_EVENT_EOS:
         if (a->meter.finish()) {
@@ -466,8 +695,8 @@ GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
   return GST_PAD_PROBE_OK;
 }
 
-// After a branch's queue, right before hlssink2: audio that starts after its variant's video
-// ended is dropped (events still pass, so the audio EOS arrives and hlssink2 finishes). Until the
+// After a branch's queue, right before splitmuxsink: audio that starts after its variant's video
+// ended is dropped (events still pass, so the audio EOS arrives and splitmuxsink finishes). Until the
 // video ends this is one atomic load per buffer.
 GstPadProbeReturn audio_after_video_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
   auto* v = static_cast<Variant*>(data);
@@ -492,12 +721,12 @@ constexpr auto kProbeMask = static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFF
 
 GstElement* make_element(const char* factory, const char* name) {
   GstElement* e = gst_element_factory_make(factory, name);
-  if (!e) GST_ERROR("element %s is missing (gstreamer1.0-plugins-bad has hlssink2)", factory);
+  if (!e) GST_ERROR("element %s is missing (splitmuxsink: gst-plugins-good, mpegtsmux: gst-plugins-bad)", factory);
   return e;
 }
 
-// audio tee -> queue -> the variant's hlssink2 audio pad. The queue decouples the variants: one
-// hlssink2 holding audio back until its video reaches the cut point must not stall the others.
+// audio tee -> queue -> the variant's splitmuxsink audio pad. The queue decouples the variants:
+// one splitmuxsink holding audio back until its video reaches the cut point must not stall the others.
 bool link_audio_branch(KekHlsSink* self, Variant& v) {
   Impl& impl = self->impl;
   g_autofree char* qname = g_strdup_printf("audio-queue-%s%u", v.audio_only ? "a" : "v", v.index);
@@ -508,7 +737,7 @@ bool link_audio_branch(KekHlsSink* self, Variant& v) {
   v.tee_pad = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(impl.audio->tee, "src_%u"));
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(queue, "src");
-  g_autoptr(GstPad) hls_audio = gst_element_request_pad_simple(v.hlssink, "audio");
+  g_autoptr(GstPad) hls_audio = gst_element_request_pad_simple(v.splitmux, "audio_%u");
   if (!v.tee_pad || !hls_audio || gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK ||
       gst_pad_link(queue_src, hls_audio) != GST_PAD_LINK_OK) {
     GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
@@ -527,7 +756,7 @@ void unlink_audio_branch(KekHlsSink* self, Variant& v) {
     g_autoptr(GstPad) queue_src = gst_element_get_static_pad(v.audio_queue, "src");
     if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(queue_src)) {
       gst_pad_unlink(queue_src, hls_audio);
-      gst_element_release_request_pad(v.hlssink, hls_audio);
+      gst_element_release_request_pad(v.splitmux, hls_audio);
     }
     gst_element_set_state(v.audio_queue, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(self), v.audio_queue);
@@ -539,10 +768,10 @@ void unlink_audio_branch(KekHlsSink* self, Variant& v) {
 
 void remove_variant_elements(KekHlsSink* self, Variant& v) {
   unlink_audio_branch(self, v);
-  if (v.hlssink) {
-    gst_element_set_state(v.hlssink, GST_STATE_NULL);
-    gst_bin_remove(GST_BIN(self), v.hlssink);
-    v.hlssink = nullptr;
+  if (v.splitmux) {
+    gst_element_set_state(v.splitmux, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(self), v.splitmux);
+    v.splitmux = nullptr;
   }
 }
 
@@ -558,9 +787,21 @@ std::unique_ptr<Variant> new_variant(KekHlsSink* self, guint index, bool audio_o
   v->index = index;
   v->audio_only = audio_only;
   g_autofree char* name = audio_only ? g_strdup("hls-audio") : g_strdup_printf("hls-video-%u", index);
-  v->hlssink = make_element("hlssink2", name);
-  if (!v->hlssink) return nullptr;
-  gst_bin_add(GST_BIN(self), v->hlssink);
+  // What hlssink2 sets up, with the playlist left to us: MPEG-TS segments cut at keyframes every
+  // target-duration (prepare_run sets it and the location), keyframes asked of upstream encoders
+  // at each cut, and one mpegtsmux kept across segments (reset-muxer=false: splitmuxsink flushes
+  // it between segments, which makes it start each one with PAT/PMT, and continuity counters and
+  // timestamps run on as players expect within a variant).
+  v->splitmux = make_element("splitmuxsink", name);
+  GstElement* mux = make_element("mpegtsmux", nullptr);
+  if (!v->splitmux || !mux) {
+    if (v->splitmux) gst_object_unref(gst_object_ref_sink(v->splitmux));
+    if (mux) gst_object_unref(gst_object_ref_sink(mux));
+    return nullptr;
+  }
+  g_object_set(v->splitmux, "muxer", mux, "reset-muxer", FALSE, "send-keyframe-requests", TRUE, "max-size-time",
+               static_cast<guint64>(kDefaultTargetDuration * GST_SECOND), nullptr);
+  gst_bin_add(GST_BIN(self), v->splitmux);
   return v;
 }
 
@@ -581,7 +822,7 @@ GstPad* request_video_pad(KekHlsSink* self, GstPadTemplate* templ, const gchar* 
 
   auto v = new_variant(self, index, false);
   if (!v) return nullptr;
-  g_autoptr(GstPad) target = gst_element_request_pad_simple(v->hlssink, "video");
+  g_autoptr(GstPad) target = gst_element_request_pad_simple(v->splitmux, "video");
   if (!target) {
     remove_variant_elements(self, *v);
     return nullptr;
@@ -637,20 +878,7 @@ GstPad* request_audio_pad(KekHlsSink* self, GstPadTemplate* templ) {
   return pad;
 }
 
-// Declared rates: "3000000", "3000k", "3M"; empty or 0 = measure.
-std::optional<uint64_t> parse_bitrate(const std::string& s) {
-  if (s.empty()) return 0;
-  char* end = nullptr;
-  guint64 n = g_ascii_strtoull(s.c_str(), &end, 10);
-  if (end == s.c_str()) return std::nullopt;
-  std::string_view suffix(end);
-  if (suffix == "k" || suffix == "K") return n * 1000;
-  if (suffix == "m" || suffix == "M") return n * 1000 * 1000;
-  if (!suffix.empty()) return std::nullopt;
-  return n;
-}
-
-// '%' in a directory name must survive hlssink2's printf-style location.
+// '%' in a directory name must survive splitmuxsink's printf-style location.
 std::string escape_percent(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -661,7 +889,8 @@ std::string escape_percent(const std::string& s) {
 }
 
 // READY -> PAUSED, before the children start: name the variants, make their directories, point
-// every hlssink2 at them with a segment prefix of its own, and start the measurements afresh.
+// every splitmuxsink at them with a segment prefix of its own, and start the playlists and the
+// measurements afresh.
 bool prepare_run(KekHlsSink* self) {
   Impl& impl = self->impl;
   Settings s;
@@ -720,7 +949,7 @@ bool prepare_run(KekHlsSink* self) {
       return false;
     }
     used.push_back(name);
-    auto declared = parse_bitrate(i < rates.size() ? rates[i] : std::string());
+    auto declared = kek::media::parse_bitrate(i < rates.size() ? rates[i] : std::string());
     if (!declared) {
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad bitrate '%s' for variant %s", rates[i].c_str(),
                         name.c_str()), ("bits per second, optionally with k or M"));
@@ -735,8 +964,9 @@ bool prepare_run(KekHlsSink* self) {
     }
     std::string segments = escape_percent(dir) + "/" + std::to_string(prefix_ms) + "-%05d.ts";
     g_autofree char* playlist = g_build_filename(dir, kMediaPlaylistName, nullptr);
-    g_object_set(v.hlssink, "location", segments.c_str(), "playlist-location", playlist, "target-duration",
-                 s.target_duration, "playlist-length", s.playlist_length, "max-files", max_files, nullptr);
+    // splitmuxsink's own max-files would reuse file names; old segments are deleted here instead.
+    g_object_set(v.splitmux, "location", segments.c_str(), "max-size-time",
+                 static_cast<guint64>(s.target_duration) * GST_SECOND, nullptr);
     if (v.audio_queue)
       g_object_set(v.audio_queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", audio_queue_time,
                    nullptr);
@@ -752,6 +982,17 @@ bool prepare_run(KekHlsSink* self) {
     v.format = VideoFormat();
     v.rates = Rates();
     v.written_peak = v.written_average = 0;
+    v.max_ts = GST_CLOCK_TIME_NONE;
+    v.seam_pending = v.seen_buffer = false;
+    v.playlist_path = playlist;
+    v.playlist = kek::hls::MediaPlaylist(s.target_duration, s.playlist_length);
+    v.open = OpenFragment();
+    v.seams.clear();
+    v.files.clear();
+    v.first_independent = true;
+    v.playlist_written = false;
+    v.wall_offset_us = 0;
+    v.have_wall_offset = false;
   }
 
   g_autofree char* master = g_build_filename(s.location.c_str(), s.master_name.c_str(), nullptr);
@@ -761,7 +1002,12 @@ bool prepare_run(KekHlsSink* self) {
     impl.audio->have_caps = false;
     impl.audio->codec.clear();
     impl.audio->rates = Rates();
+    gst_segment_init(&impl.audio->segment, GST_FORMAT_TIME);
+    impl.audio->max_ts = GST_CLOCK_TIME_NONE;
+    impl.audio->seam_pending = impl.audio->seen_buffer = false;
   }
+  impl.max_files = max_files;
+  impl.wall_offset_us.reset();
   impl.window_ns = s.target_duration * GST_SECOND;
   impl.master_path = master;
   impl.master_written = false;
@@ -781,6 +1027,25 @@ void end_run(KekHlsSink* self) {
   remove_variant_elements(self, *impl.variants[0]);
   std::lock_guard guard(impl.lock);
   impl.variants.clear();
+}
+
+// Lock held. The variant whose splitmuxsink posted a message, if any.
+Variant* variant_of(Impl& impl, GstObject* src) {
+  for (auto& v : impl.variants)
+    if (v->splitmux && GST_OBJECT_CAST(v->splitmux) == src) return v.get();
+  return nullptr;
+}
+
+// PAUSED -> READY without EOS (a stop, an error elsewhere): the stream is over all the same, so
+// players should stop waiting for more. Only a warning if that fails: the pipeline is going down.
+void end_playlists(KekHlsSink* self) {
+  Impl& impl = self->impl;
+  std::lock_guard guard(impl.lock);
+  for (auto& v : impl.variants) {
+    if (!v->playlist_written || v->playlist.ended()) continue;
+    if (auto error = variant_ended(*v))
+      GST_WARNING_OBJECT(self, "%s: %s", error->what.c_str(), error->why.c_str());
+  }
 }
 
 bool is_running(KekHlsSink* self) {
@@ -833,16 +1098,89 @@ static GstStateChangeReturn kek_hls_sink_change_state(GstElement* element, GstSt
     return GST_STATE_CHANGE_FAILURE;
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_hls_sink_parent_class)->change_state(element, transition);
-  if (ret == GST_STATE_CHANGE_FAILURE) return ret;
-  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) end_run(self);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    end_playlists(self);
+    end_run(self);
+  }
   return ret;
+}
+
+// splitmuxsink's fragment messages become the media playlists; its EOS, EXT-X-ENDLIST.
+static void kek_hls_sink_handle_message(GstBin* bin, GstMessage* message) {
+  auto* self = KEK_HLS_SINK(bin);
+  Impl& impl = self->impl;
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ELEMENT: {
+      const GstStructure* s = gst_message_get_structure(message);
+      bool opened = s && gst_structure_has_name(s, "splitmuxsink-fragment-opened");
+      bool closed = s && gst_structure_has_name(s, "splitmuxsink-fragment-closed");
+      if (!opened && !closed) break;
+      std::optional<WriteError> error;
+      bool ours = false;
+      {
+        std::lock_guard guard(impl.lock);
+        if (Variant* v = variant_of(impl, GST_MESSAGE_SRC(message))) {
+          ours = true;
+          GstClockTime running_time = GST_CLOCK_TIME_NONE;
+          gst_structure_get_clock_time(s, "running-time", &running_time);
+          const char* location = gst_structure_get_string(s, "location");
+          if (opened) {
+            fragment_opened(self, *v, location, running_time);
+          } else {
+            error = fragment_closed(impl, *v, location, running_time);
+            // The first master waits for the last variant's first playlist: this may be it.
+            if (!error) maybe_write_master(self, impl.last_write_ts, false);
+          }
+        }
+      }
+      post_write_error(self, error);
+      if (ours) {
+        // Segment bookkeeping is ours; the application sees playlists, not splitmuxsink's files.
+        gst_message_unref(message);
+        return;
+      }
+      break;
+    }
+    case GST_MESSAGE_EOS: {
+      std::optional<WriteError> error;
+      {
+        std::lock_guard guard(impl.lock);
+        if (Variant* v = variant_of(impl, GST_MESSAGE_SRC(message))) error = variant_ended(*v);
+      }
+      post_write_error(self, error);
+      break;  // GstBin posts our EOS once every splitmuxsink has posted its own
+    }
+    case GST_MESSAGE_ERROR: {
+      // filesink reports a full disk as "No space left on the resource." with no detail: say
+      // what the system said and which file, so the reason reaches whoever reads the error.
+      g_autoptr(GError) err = nullptr;
+      g_autofree char* debug = nullptr;
+      gst_message_parse_error(message, &err, &debug);
+      if (!g_error_matches(err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT)) break;
+      g_autofree char* location = nullptr;
+      GObject* src = G_OBJECT(GST_MESSAGE_SRC(message));
+      if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "location"))
+        g_object_get(src, "location", &location, nullptr);
+      g_autoptr(GError) clear = g_error_new(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+                                            "Could not write HLS segment %s: %s", location ? location : "",
+                                            g_strerror(ENOSPC));
+      GstMessage* replacement = gst_message_new_error(GST_MESSAGE_SRC(message), clear, debug);
+      gst_message_set_seqnum(replacement, gst_message_get_seqnum(message));
+      gst_message_unref(message);
+      message = replacement;
+      break;
+    }
+    default:
+      break;
+  }
+  GST_BIN_CLASS(kek_hls_sink_parent_class)->handle_message(bin, message);
 }
 
 static void kek_hls_sink_dispose(GObject* object) {
   auto* self = KEK_HLS_SINK(object);
   Impl& impl = self->impl;
   // GstBin's dispose drops the children before GstElement's releases the request pads, which
-  // would leave release_pad with pointers to queues and hlssink2s already gone: take the ladder
+  // would leave release_pad with pointers to queues and splitmuxsinks already gone: take the ladder
   // apart here while it is whole.
   end_run(self);
   while (!impl.variants.empty()) {
@@ -954,9 +1292,11 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
   element_class->request_new_pad = kek_hls_sink_request_new_pad;
   element_class->release_pad = kek_hls_sink_release_pad;
   element_class->change_state = kek_hls_sink_change_state;
+  GST_BIN_CLASS(klass)->handle_message = kek_hls_sink_handle_message;
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
   gst_element_class_set_static_metadata(element_class, "KEK HLS ladder sink", "Sink/Muxer",
-                                        "HLS variants through hlssink2 plus the master playlist", "KEK");
+                                        "HLS variants (splitmuxsink + mpegtsmux) with their media playlists and the master playlist",
+                                        "KEK");
   GST_DEBUG_CATEGORY_INIT(kek_hls_sink_debug, "kekhlssink", 0, "KEK HLS ladder sink");
 }
