@@ -7,9 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <kek/stream_seam.h>
+
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -83,6 +86,8 @@ struct Segment {
   std::string name;
   double duration = 0;
   uint64_t bytes = 0;
+  bool discontinuity = false;  // an EXT-X-DISCONTINUITY before it
+  std::string date;            // its EXT-X-PROGRAM-DATE-TIME, if any
 };
 
 struct MediaPlaylist {
@@ -118,15 +123,20 @@ struct MediaPlaylist {
 MediaPlaylist read_media_playlist(const std::string& dir) {
   MediaPlaylist p;
   p.text = read_file(dir + "/index.m3u8");
-  double duration = 0;
+  Segment next;
   for (const auto& line : lines_of(p.text)) {
     if (line.rfind("#EXTINF:", 0) == 0) {
-      duration = g_ascii_strtod(line.c_str() + 8, nullptr);
+      next.duration = g_ascii_strtod(line.c_str() + 8, nullptr);
+    } else if (line == "#EXT-X-DISCONTINUITY") {
+      next.discontinuity = true;
+    } else if (line.rfind("#EXT-X-PROGRAM-DATE-TIME:", 0) == 0) {
+      next.date = line.substr(25);
     } else if (!line.empty() && line[0] != '#') {
-      Segment s{line, duration, 0};
+      next.name = line;
       GStatBuf st;
-      if (g_stat((dir + "/" + line).c_str(), &st) == 0) s.bytes = static_cast<uint64_t>(st.st_size);
-      p.segments.push_back(s);
+      if (g_stat((dir + "/" + line).c_str(), &st) == 0) next.bytes = static_cast<uint64_t>(st.st_size);
+      p.segments.push_back(next);
+      next = Segment();
     }
   }
   return p;
@@ -152,8 +162,10 @@ class TempDir {
   std::string path_;
 };
 
-// Runs a pipeline to EOS; returns the error message, empty on success.
-std::string run_pipeline(const std::string& description) {
+// Runs a pipeline to EOS; returns the error message, empty on success. `setup` may reach into
+// the pipeline (by element name) before it starts.
+std::string run_pipeline(const std::string& description,
+                         const std::function<void(GstElement*)>& setup = nullptr) {
   g_autoptr(GError) error = nullptr;
   GstElement* parsed = gst_parse_launch(description.c_str(), &error);
   if (!parsed) return std::string("parse: ") + (error ? error->message : "?");
@@ -169,6 +181,7 @@ std::string run_pipeline(const std::string& description) {
     pipeline = gst_pipeline_new(nullptr);
     gst_bin_add(GST_BIN(pipeline), parsed);
   }
+  if (setup) setup(pipeline);
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // Read the error before NULL flushes the bus.
     g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
@@ -307,6 +320,63 @@ void expect_ended(const MediaPlaylist& media) {
   ASSERT_GE(text.size(), 14u);
   EXPECT_EQ(text.substr(text.size() - 14), "#EXT-X-ENDLIST") << media.text;
   for (const auto& s : media.segments) EXPECT_GT(s.bytes, 0u) << s.name;
+}
+
+// Calls `action` once from the streaming thread, just before the first buffer at or after `at`
+// leaves the src pad of the element named `element`.
+void once_at(GstElement* pipeline, const char* element, GstClockTime at, std::function<void(GstPad*)> action) {
+  struct Once {
+    GstClockTime at;
+    std::function<void(GstPad*)> action;
+  };
+  g_autoptr(GstElement) e = gst_bin_get_by_name(GST_BIN(pipeline), element);
+  ASSERT_NE(e, nullptr) << element;
+  g_autoptr(GstPad) pad = gst_element_get_static_pad(e, "src");
+  gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+        auto* once = static_cast<Once*>(data);
+        GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!GST_BUFFER_PTS_IS_VALID(buf) || GST_BUFFER_PTS(buf) < once->at) return GST_PAD_PROBE_OK;
+        once->action(pad);
+        return GST_PAD_PROBE_REMOVE;
+      },
+      new Once{at, std::move(action)}, [](gpointer data) { delete static_cast<Once*>(data); });
+}
+
+// What a reconnecting publisher's source does: the seam event right before the first new buffer.
+void seam_at(GstElement* pipeline, const char* element, GstClockTime at) {
+  once_at(pipeline, element, at, [](GstPad* pad) { gst_pad_push_event(pad, kek::new_stream_seam_event()); });
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = 0; (p = text.find(what, p)) != std::string::npos; p += what.size()) ++n;
+  return n;
+}
+
+// Media seconds before the first segment marked discontinuous; -1 if none is.
+double seconds_before_discontinuity(const MediaPlaylist& media) {
+  double t = 0;
+  for (const auto& s : media.segments) {
+    if (s.discontinuity) return t;
+    t += s.duration;
+  }
+  return -1;
+}
+
+// The first video stream's width in a segment, as ffprobe reads it.
+int ffprobe_width(const std::string& segment) {
+  std::vector<const char*> argv = {"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                   "stream=width", "-of", "default=noprint_wrappers=1:nokey=1", segment.c_str(),
+                                   nullptr};
+  g_autofree char* out = nullptr;
+  int status = 0;
+  if (!g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr,
+                    static_cast<GSpawnFlags>(G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL), nullptr, nullptr, &out,
+                    nullptr, &status, nullptr))
+    return -1;
+  return out ? atoi(out) : -1;
 }
 
 class HlsSink : public ::testing::Test {
@@ -570,6 +640,110 @@ TEST_F(HlsSink, GstLaunchRunsALadder) {
   EXPECT_EQ(variants[1].uri, "lo/index.m3u8");
   expect_ended(read_media_playlist(at("hi")));
   expect_ended(read_media_playlist(at("lo")));
+}
+
+TEST_F(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
+  // 8 s, a publisher "reconnecting" at 3.5 s: between two of the encoders' 2 s keyframes, so the
+  // encoded rungs cut only where kekhlssink asks them for a keyframe.
+  std::string err = run_pipeline(
+      "videotestsrc name=vsrc num-buffers=240 pattern=ball ! video/x-raw,format=I420,width=320,height=180,"
+      "framerate=30/1 ! tee name=t " +
+          video_rung("", 300, "hls.video_0") +
+          video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1", "main") +
+          "audiotestsrc name=asrc num-buffers=375 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! "
+          "audioconvert ! avenc_aac ! aacparse ! hls.audio "
+          "kekhlssink name=hls target-duration=2 playlist-length=0 variants=hi,lo location=" + dir_.path(),
+      [](GstElement* pipeline) {
+        seam_at(pipeline, "vsrc", 3500 * GST_MSECOND);
+        seam_at(pipeline, "asrc", 3500 * GST_MSECOND);
+      });
+  ASSERT_EQ(err, "");
+  double cut[2] = {0, 0};
+  const char* names[2] = {"hi", "lo"};
+  for (int i = 0; i < 2; ++i) {
+    MediaPlaylist media = read_media_playlist(at(names[i]));
+    std::printf("%s", media.text.c_str());
+    expect_ended(media);
+    EXPECT_EQ(count_of(media.text, "#EXT-X-DISCONTINUITY\n"), 1u) << media.text;
+    EXPECT_NE(media.text.find("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"), std::string::npos) << media.text;
+    cut[i] = seconds_before_discontinuity(media);
+    // At a segment start after the seam (the tag precedes a segment by construction), not on
+    // the first segment, and soon after it: the next frame is asked to be a keyframe.
+    EXPECT_GE(cut[i], 3.4) << media.text;
+    EXPECT_LE(cut[i], 4.1) << media.text;
+    // The first segment and the one after the seam are dated, the later one later.
+    ASSERT_FALSE(media.segments.empty());
+    EXPECT_FALSE(media.segments[0].date.empty()) << media.text;
+    for (const auto& s : media.segments)
+      if (s.discontinuity) {
+        EXPECT_FALSE(s.date.empty()) << media.text;
+        EXPECT_GT(s.date, media.segments[0].date) << media.text;
+      }
+  }
+  // Both rungs cut at the same frame or near it.
+  EXPECT_NEAR(cut[0], cut[1], 0.25);
+  FfprobeResult probe = ffprobe(at("index.m3u8"));
+  ASSERT_TRUE(probe.ok);
+  EXPECT_EQ(probe.programs, 2);
+  EXPECT_EQ(probe.video_sizes, (std::multiset<std::string>{"320x180", "160x90"}));
+}
+
+TEST_F(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
+  std::string err = run_pipeline(
+      "videotestsrc name=vsrc num-buffers=180 pattern=ball ! capsfilter name=size "
+      "caps=video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
+      "x264enc speed-preset=superfast key-int-max=60 bitrate=300 ! h264parse ! hls.video_0 " +
+          audio_source("hls.audio") + "kekhlssink name=hls target-duration=2 variants=only location=" + dir_.path(),
+      [](GstElement* pipeline) {
+        g_autoptr(GstElement) size = gst_bin_get_by_name(GST_BIN(pipeline), "size");
+        once_at(pipeline, "vsrc", 3 * GST_SECOND, [size = static_cast<GstElement*>(gst_object_ref(size))](GstPad*) {
+          g_autoptr(GstCaps) caps =
+              gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
+          g_object_set(size, "caps", caps, nullptr);
+          gst_object_unref(size);
+        });
+      });
+  ASSERT_EQ(err, "");
+  MediaPlaylist media = read_media_playlist(at("only"));
+  std::printf("%s", media.text.c_str());
+  expect_ended(media);
+  EXPECT_EQ(count_of(media.text, "#EXT-X-DISCONTINUITY\n"), 1u) << media.text;
+  ASSERT_GE(media.segments.size(), 3u);
+  EXPECT_EQ(ffprobe_width(at("only/" + media.segments.front().name)), 320);
+  EXPECT_EQ(ffprobe_width(at("only/" + media.segments.back().name)), 640);
+  // Every segment after the tag is the new size, every one before it the old.
+  bool after = false;
+  for (const auto& s : media.segments) {
+    after = after || s.discontinuity;
+    EXPECT_EQ(ffprobe_width(at("only/" + s.name)), after ? 640 : 320) << s.name << "\n" << media.text;
+  }
+  std::string master = read_file(at("index.m3u8"));
+  auto variants = parse_master(master);
+  ASSERT_EQ(variants.size(), 1u) << master;
+  EXPECT_EQ(variants[0].attrs["RESOLUTION"], "640x360") << master;
+  FfprobeResult probe = ffprobe(at("index.m3u8"));
+  EXPECT_TRUE(probe.ok);
+}
+
+TEST_F(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
+  std::string err = run_pipeline(audio_source("hls.audio") +
+                                 "kekhlssink name=hls target-duration=1 playlist-length=2 max-files=3 location=" +
+                                 dir_.path());
+  ASSERT_EQ(err, "");
+  MediaPlaylist media = read_media_playlist(at("audio"));
+  expect_ended(media);
+  ASSERT_EQ(media.segments.size(), 2u) << media.text;
+  std::set<std::string> on_disk;
+  if (GDir* d = g_dir_open(at("audio").c_str(), 0, nullptr)) {
+    while (const char* name = g_dir_read_name(d))
+      if (g_str_has_suffix(name, ".ts")) on_disk.insert(name);
+    g_dir_close(d);
+  }
+  // 6 s in 1 s segments: the last three stay, the playlist's two among them.
+  EXPECT_EQ(on_disk.size(), 3u);
+  for (const auto& s : media.segments) EXPECT_EQ(on_disk.count(s.name), 1u) << s.name;
+  EXPECT_NE(media.text.find("#EXT-X-MEDIA-SEQUENCE:"), std::string::npos);
+  EXPECT_EQ(media.text.find("#EXT-X-MEDIA-SEQUENCE:0\n"), std::string::npos) << media.text;
 }
 
 }  // namespace
