@@ -1,0 +1,1162 @@
+#include "kekdashsink.h"
+
+#include "fmp4.h"
+#include "mpd.h"
+
+#include <kek/media/codec_strings.h>
+#include <kek/media/rendition_settings.h>
+#include <kek/stream_seam.h>
+
+#include <glib/gstdio.h>
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC(kek_dash_sink_debug);
+#define GST_CAT_DEFAULT kek_dash_sink_debug
+
+namespace {
+
+constexpr guint kDefaultTargetDuration = 2;
+constexpr guint kDefaultWindow = 6;
+constexpr const char* kDefaultMpdName = "manifest.mpd";
+// Until every pad has shown its first timestamp the run's origin (media time 0) is unknown and
+// closed segments wait in memory. A pad that stays silent this long is left out of the decision
+// (its earlier media is then dropped): enough for any encoder's start-up, small in memory.
+constexpr uint64_t kOriginWaitNs = 30 * GST_SECOND;
+
+// Properties, guarded by the object lock; read once per run in prepare_run().
+struct Settings {
+  std::string location;
+  std::string representations;
+  std::string bitrates;
+  guint target_duration = kDefaultTargetDuration;
+  guint window = kDefaultWindow;
+  std::string mpd_name = kDefaultMpdName;
+};
+
+// What a track's caps say; shared (immutable) by the segments cut while it was current, so a
+// segment waiting to be written keeps the configuration of its own samples.
+struct TrackConfig {
+  std::vector<uint8_t> codec_data;  // avcC or AudioSpecificConfig
+  std::string codec;                // avc1.PPCCLL / mp4a.40.N
+  int width = 0, height = 0, fps_num = 0, fps_den = 1;
+  int rate = 0, channels = 0;
+
+  bool same_stream(const TrackConfig& o) const {
+    return codec_data == o.codec_data && width == o.width && height == o.height && rate == o.rate &&
+           channels == o.channels;
+  }
+};
+
+struct Sample {
+  GstBuffer* buf = nullptr;  // owned
+  int64_t dts = 0, pts = 0;  // running time, ns (DTS may be negative with B-frames)
+  bool sync = true;
+};
+
+void release_samples(std::vector<Sample>& samples) {
+  for (auto& s : samples) gst_buffer_unref(s.buf);
+  samples.clear();
+}
+
+struct ClosedSegment {
+  std::vector<Sample> samples;
+  int64_t end_dts = 0;  // where the next segment's decoding starts: the last sample's duration
+  int64_t end_pts = 0;  // where the next segment's presentation starts: this one's duration
+  guint period = 0;
+  std::shared_ptr<const TrackConfig> config;
+};
+
+// One segment as the MPD lists it.
+struct Listed {
+  uint64_t number = 0, t = 0, d = 0;  // timescale units
+  guint period = 0;
+};
+
+// A track's part of one Period: its init segment and the configuration it describes.
+struct TrackPeriod {
+  guint period = 0;
+  std::string init_url;
+  std::shared_ptr<const TrackConfig> config;
+  uint64_t first_ept_ns = 0;  // earliest presentation of its first segment, media time
+};
+
+struct OnDisk {
+  std::string path;
+  guint period = 0;
+};
+
+struct Track {
+  Track() { gst_segment_init(&segment, GST_FORMAT_TIME); }
+  ~Track() { reset(); }
+
+  void reset() {
+    release_samples(open);
+    for (auto& w : waiting) release_samples(w.samples);
+    waiting.clear();
+  }
+
+  KekDashSink* owner = nullptr;
+  GstPad* pad = nullptr;  // owned by the element
+  bool video = true;
+  guint index = 0;  // video_<index>
+
+  // The streaming thread's state. `mu` is held by the pad's streaming thread while it works, and
+  // by another thread only to write out what a track that already ended left waiting.
+  std::mutex mu;
+  GstSegment segment;
+  std::shared_ptr<const TrackConfig> config;
+  bool need_keyframe = true;
+  bool media_in_period = false;  // a sample since the track entered its current period
+  std::vector<Sample> open;      // the segment being gathered
+  std::vector<Sample> spare;     // a drained vector kept for its capacity
+  int64_t open_start = 0;        // DTS of the open segment's first sample
+  int64_t max_pts_end = INT64_MIN;
+  int64_t boundary_base = 0;     // audio: cuts at base + k * target
+  uint64_t boundary_k = 1;
+  int64_t last_dts = 0;
+  int64_t last_duration = 0;
+  uint64_t waiting_ns = 0;       // media held in `waiting` before the origin is known
+  std::deque<ClosedSegment> waiting;  // closed, not yet written (origin unknown)
+  uint64_t next_number = 1;
+  std::deque<OnDisk> files;
+  guint init_written_for = G_MAXUINT;  // the period whose init segment is on disk
+  // Reused for every segment, so steady state allocates nothing per sample.
+  std::vector<uint8_t> header;
+  std::vector<kek::dash::FragmentSample> fragment;
+  std::vector<GstMapInfo> maps;
+  std::vector<iovec> iov;
+
+  // Set in prepare_run (before streaming), read-only afterwards.
+  std::string name;
+  std::string dir;
+  uint64_t declared_bps = 0;
+
+  // Guarded by Impl::lock.
+  guint period = 0;  // the period this track is writing
+  bool have_first = false;
+  int64_t first_ts = 0;
+  bool ended = false;  // EOS seen
+  std::vector<TrackPeriod> periods;
+  std::deque<Listed> listed;
+  uint64_t peak_bps = 0;
+  uint64_t end_ns = 0;  // media time where its last written segment ends
+};
+
+struct PeriodState {
+  int64_t requested_at = 0;  // running time of the cut that opened it
+  bool by_seam = true;       // opened by a seam event (other tracks join at theirs) or a caps change
+  bool start_fixed = false;
+  uint64_t start_ns = 0;     // media time, whole milliseconds
+};
+
+struct Impl {
+  Settings settings;  // object lock
+
+  // Changed in request/release pad only, never while streaming.
+  std::vector<std::unique_ptr<Track>> tracks;  // video by pad index, then audio
+  Track* audio = nullptr;
+
+  // The current run, fixed in prepare_run.
+  uint64_t target_ns = kDefaultTargetDuration * GST_SECOND;
+  guint window = kDefaultWindow;
+  std::string mpd_path;
+  int64_t prefix_ms = 0;
+  int64_t last_prefix_ms = 0;
+
+  // Written once under `lock`, then read lock-free by the streaming threads.
+  std::atomic<bool> origin_known{false};
+  int64_t origin = 0;
+
+  std::mutex lock;  // the run state below and Track's guarded fields
+  std::vector<PeriodState> periods;
+  int64_t availability_start_us = 0;
+  uint64_t max_segment_ns = 0;
+  bool finished = false;
+};
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_REPRESENTATIONS,
+  PROP_BITRATES,
+  PROP_TARGET_DURATION,
+  PROP_WINDOW,
+  PROP_MPD_NAME,
+};
+
+}  // namespace
+
+struct _KekDashSink {
+  GstElement parent;
+  Impl impl;  // constructed in init, destroyed in finalize
+};
+
+G_DEFINE_TYPE(KekDashSink, kek_dash_sink, GST_TYPE_ELEMENT)
+GST_ELEMENT_REGISTER_DEFINE(kekdashsink, "kekdashsink", GST_RANK_NONE, KEK_TYPE_DASH_SINK)
+
+// avc: the samples go into mdat as they are (length-prefixed NAL units), and codec_data is the
+// avcC the init segment needs. h264parse upstream converts from byte-stream.
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
+    "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS("video/x-h264, stream-format=(string)avc, alignment=(string)au"));
+static GstStaticPadTemplate audio_template =
+    GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST,
+                            GST_STATIC_CAPS("audio/mpeg, mpegversion=(int)4, stream-format=(string)raw, "
+                                            "framed=(boolean)true"));
+
+namespace {
+
+using Lock = std::lock_guard<std::mutex>;
+
+uint64_t to_ticks(uint64_t ns, uint32_t timescale) { return gst_util_uint64_scale_round(ns, timescale, GST_SECOND); }
+
+uint32_t timescale_of(const Track& t, const TrackConfig& c) {
+  return t.video ? kek::dash::kVideoTimescale : static_cast<uint32_t>(c.rate > 0 ? c.rate : 48000);
+}
+
+// Running time of a buffer timestamp, signed: with B-frames the first DTS precede the segment.
+std::optional<int64_t> running_time(const GstSegment& segment, GstClockTime ts) {
+  if (!GST_CLOCK_TIME_IS_VALID(ts)) return std::nullopt;
+  guint64 rt = 0;
+  int sign = gst_segment_to_running_time_full(&segment, GST_FORMAT_TIME, ts, &rt);
+  if (sign == 0 || rt > static_cast<guint64>(INT64_MAX)) return std::nullopt;
+  return sign > 0 ? static_cast<int64_t>(rt) : -static_cast<int64_t>(rt);
+}
+
+void post_write_error(KekDashSink* self, const std::string& path, int err) {
+  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write %s: %s", path.c_str(), g_strerror(err)),
+                    ("%s", g_strerror(err)));
+}
+
+// Writes `header` then `iov` into path's temporary sibling and renames it over path, so a
+// player (or the HTTP server) sees the whole file or none of it. Returns 0 or an errno.
+int write_atomically(const std::string& path, std::span<const uint8_t> header, std::vector<iovec>& iov) {
+  std::string tmp = path + ".tmp";
+  int fd = g_open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  // The header goes in front as one more vector; the list is reused, so this costs no allocation
+  // once it has grown.
+  iov.insert(iov.begin(), iovec{const_cast<uint8_t*>(header.data()), header.size()});
+  int err = 0;
+  size_t i = 0;
+  while (i < iov.size() && err == 0) {
+    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
+    ssize_t written = writev(fd, &iov[i], n);
+    if (written < 0) {
+      if (errno != EINTR) err = errno;
+      continue;
+    }
+    // Partial writes (a full disk reports ENOSPC on the next call): skip what went out.
+    size_t left = static_cast<size_t>(written);
+    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
+    if (left > 0) {
+      iov[i].iov_base = static_cast<uint8_t*>(iov[i].iov_base) + left;
+      iov[i].iov_len -= left;
+    }
+  }
+  if (close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && g_rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) g_unlink(tmp.c_str());
+  return err;
+}
+
+// Small whole files (MPD, init segments): GLib writes a temporary file and renames it over, so
+// readers see the old version or the new one. Returns false after posting the error, whose
+// message names the file and the system's reason ("No space left on device").
+bool write_small_file(KekDashSink* self, const std::string& path, std::span<const uint8_t> bytes) {
+  g_autoptr(GError) error = nullptr;
+  if (g_file_set_contents_full(path.c_str(), reinterpret_cast<const char*>(bytes.data()),
+                               static_cast<gssize>(bytes.size()), G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    return true;
+  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write %s: %s", path.c_str(), error->message),
+                    ("%s", error->message));
+  return false;
+}
+
+std::string init_name(guint period) {
+  return period == 0 ? std::string("init.mp4") : "init-" + std::to_string(period) + ".mp4";
+}
+
+// --- the manifest --------------------------------------------------------------------------------
+
+uint64_t bandwidth_of(const Track& t) {
+  if (t.peak_bps) return t.peak_bps;
+  if (t.declared_bps) return t.declared_bps;
+  return t.video ? 1000000 : 128000;  // a placeholder until the first segment is measured
+}
+
+// Lock held. A Period is listed once every track has decided about it: written a segment in
+// it, moved past it, or ended before it. Listing it earlier would let players start a Period
+// whose other half does not exist yet.
+bool period_settled(const Impl& impl, guint p) {
+  for (const auto& t : impl.tracks) {
+    bool has = std::any_of(t->periods.begin(), t->periods.end(), [p](auto& tp) { return tp.period == p; });
+    if (!has && t->period <= p && !t->ended) return false;
+  }
+  return true;
+}
+
+// Lock held.
+kek::dash::Manifest build_manifest(Impl& impl, bool live) {
+  kek::dash::Manifest m;
+  m.live = live;
+  m.availability_start_us = impl.availability_start_us;
+  m.publish_us = g_get_real_time();
+  m.target_duration_ns = impl.target_ns;
+  m.max_segment_ns = impl.max_segment_ns;
+  m.window = impl.window;
+  for (guint p = 0; p < impl.periods.size(); ++p) {
+    if (!period_settled(impl, p)) break;
+    PeriodState& ps = impl.periods[p];
+    if (!ps.start_fixed) {
+      // Fixed once: a dynamic MPD must not move a Period that players already know.
+      uint64_t start = UINT64_MAX;
+      for (const auto& t : impl.tracks)
+        for (const auto& tp : t->periods)
+          if (tp.period == p) start = std::min(start, tp.first_ept_ns);
+      if (start == UINT64_MAX) continue;  // nobody wrote anything in it
+      ps.start_ns = start / GST_MSECOND * GST_MSECOND;
+      ps.start_fixed = true;
+    }
+    kek::dash::Period period;
+    period.id = "p" + std::to_string(p);
+    period.start_ns = ps.start_ns;
+    for (const auto& t : impl.tracks) {
+      auto tp = std::find_if(t->periods.begin(), t->periods.end(), [p](auto& x) { return x.period == p; });
+      if (tp == t->periods.end()) continue;
+      kek::dash::Representation r;
+      r.id = t->name;
+      r.video = t->video;
+      const TrackConfig& c = *tp->config;
+      r.codecs = c.codec;
+      r.bandwidth = bandwidth_of(*t);
+      r.width = c.width;
+      r.height = c.height;
+      r.fps_num = c.fps_num;
+      r.fps_den = c.fps_den;
+      r.sample_rate = c.rate;
+      r.channels = c.channels;
+      r.timescale = timescale_of(*t, c);
+      r.initialization = t->name + "/" + tp->init_url;
+      r.media = t->name + "/" + std::to_string(impl.prefix_ms) + "-$Number$.m4s";
+      for (const auto& l : t->listed)
+        if (l.period == p) r.segments.push_back({l.number, l.t, l.d});
+      if (!r.segments.empty()) period.representations.push_back(std::move(r));
+    }
+    if (period.representations.empty()) continue;  // slid out of the window
+    m.periods.push_back(std::move(period));
+  }
+  if (!live && !m.periods.empty()) {
+    // A static MPD starts at its first listed segment: the window may have dropped the beginning.
+    auto& first = m.periods.front();
+    uint64_t start = UINT64_MAX;
+    for (const auto& r : first.representations)
+      start = std::min(start, gst_util_uint64_scale(r.segments.front().t, GST_SECOND, r.timescale));
+    first.start_ns = std::max(first.start_ns, start / GST_MSECOND * GST_MSECOND);
+    for (const auto& t : impl.tracks) m.end_ns = std::max(m.end_ns, t->end_ns);
+  }
+  return m;
+}
+
+// Lock held.
+void write_manifest(KekDashSink* self, bool live) {
+  Impl& impl = self->impl;
+  kek::dash::Manifest m = build_manifest(impl, live);
+  if (m.periods.empty()) return;
+  std::string text = kek::dash::render_mpd(m);
+  if (!write_small_file(self, impl.mpd_path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})) return;
+  GST_LOG_OBJECT(self, "wrote %s", impl.mpd_path.c_str());
+}
+
+// --- the origin ----------------------------------------------------------------------------------
+
+// Lock held. Media time 0 is the earliest first timestamp of all tracks, so A/V sync survives
+// whatever order their first buffers arrive in. Decided when every track has shown one (or
+// ended), or when one has waited too long for a silent one. Returns true if decided now.
+bool maybe_decide_origin(KekDashSink* self, bool force) {
+  Impl& impl = self->impl;
+  if (impl.origin_known.load()) return false;
+  bool all = true, any = false;
+  int64_t origin = INT64_MAX;
+  for (const auto& t : impl.tracks) {
+    if (t->have_first) {
+      any = true;
+      origin = std::min(origin, t->first_ts);
+    } else if (!t->ended) {
+      all = false;
+    }
+  }
+  if (!any || (!all && !force)) return false;
+  impl.origin = origin;
+  // availabilityStartTime is the wall clock of media time 0: running time maps to the pipeline
+  // clock, so a live pipeline's segments become available when the MPD says they are.
+  int64_t now_us = g_get_real_time();
+  int64_t running_ns = -1;
+  if (GstClock* clock = gst_element_get_clock(GST_ELEMENT(self))) {
+    GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
+    GstClockTime now = gst_clock_get_time(clock);
+    if (now >= base) running_ns = static_cast<int64_t>(now - base);
+    gst_object_unref(clock);
+  }
+  if (running_ns < 0) running_ns = origin;
+  impl.availability_start_us = now_us - (running_ns - origin) / 1000;
+  impl.origin_known.store(true);
+  GST_INFO_OBJECT(self, "origin: running time %" G_GINT64_FORMAT " ns%s", origin,
+                  all ? "" : " (a silent pad was left out)");
+  return true;
+}
+
+// --- writing segments ----------------------------------------------------------------------------
+
+GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
+  KekDashSink* self = t.owner;
+  Impl& impl = self->impl;
+  const TrackConfig& c = *seg.config;
+  const uint32_t timescale = timescale_of(t, c);
+  const int64_t origin = impl.origin;
+  auto ticks = [&](int64_t rt) { return to_ticks(static_cast<uint64_t>(std::max<int64_t>(rt - origin, 0)), timescale); };
+
+  if (t.init_written_for != seg.period) {
+    std::vector<uint8_t> init;
+    if (t.video)
+      init = kek::dash::video_init_segment({static_cast<uint32_t>(c.width), static_cast<uint32_t>(c.height), c.codec_data});
+    else
+      init = kek::dash::audio_init_segment({static_cast<uint32_t>(c.rate), static_cast<uint16_t>(c.channels),
+                                            c.codec_data, static_cast<uint32_t>(t.declared_bps)});
+    std::string path = t.dir + "/" + init_name(seg.period);
+    if (!write_small_file(self, path, init)) return GST_FLOW_ERROR;
+    t.init_written_for = seg.period;
+  }
+
+  // Sample table: durations from the next DTS (the last one from where the next segment starts),
+  // composition offsets from PTS - DTS, computed on absolute ticks so rounding never accumulates.
+  t.fragment.clear();
+  uint64_t payload = 0;
+  uint64_t ept = UINT64_MAX;
+  for (size_t i = 0; i < seg.samples.size(); ++i) {
+    const Sample& s = seg.samples[i];
+    const int64_t next = i + 1 < seg.samples.size() ? seg.samples[i + 1].dts : seg.end_dts;
+    kek::dash::FragmentSample f;
+    const uint64_t dts = ticks(s.dts), pts = ticks(s.pts);
+    f.duration = static_cast<uint32_t>(ticks(next) - dts);
+    f.size = static_cast<uint32_t>(gst_buffer_get_size(s.buf));
+    f.sync = s.sync;
+    f.composition_offset = static_cast<int32_t>(static_cast<int64_t>(pts) - static_cast<int64_t>(dts));
+    payload += f.size;
+    ept = std::min(ept, pts);
+    t.fragment.push_back(f);
+  }
+  const uint64_t number = t.next_number++;
+  const uint64_t base = ticks(seg.samples.front().dts);
+  if (!kek::dash::fragment_header(t.header, static_cast<uint32_t>(number), base, t.fragment, t.video)) {
+    GST_ELEMENT_ERROR(self, STREAM, MUX, ("Segment %" G_GUINT64_FORMAT " of %s is too large", number, t.name.c_str()),
+                      (nullptr));
+    return GST_FLOW_ERROR;
+  }
+
+  // The payload straight from the buffers' memories: one writev, no copy.
+  t.maps.clear();
+  t.iov.clear();
+  bool mapped = true;
+  for (const Sample& s : seg.samples) {
+    for (guint m = 0, n = gst_buffer_n_memory(s.buf); m < n && mapped; ++m) {
+      GstMapInfo info;
+      if (!gst_memory_map(gst_buffer_peek_memory(s.buf, m), &info, GST_MAP_READ)) {
+        mapped = false;
+        break;
+      }
+      t.maps.push_back(info);
+      t.iov.push_back({info.data, info.size});
+    }
+  }
+  std::string path = t.dir + "/" + std::to_string(impl.prefix_ms) + "-" + std::to_string(number) + ".m4s";
+  int err = mapped ? write_atomically(path, t.header, t.iov) : EFAULT;
+  for (auto& info : t.maps) gst_memory_unmap(info.memory, &info);
+  t.maps.clear();
+  if (err) {
+    post_write_error(self, path, err);
+    return GST_FLOW_ERROR;
+  }
+
+  uint64_t end = ticks(seg.end_pts);
+  uint64_t d = end > ept ? end - ept : 0;
+  if (d == 0)
+    for (const auto& f : t.fragment) d += f.duration;
+  const uint64_t d_ns = gst_util_uint64_scale(d, GST_SECOND, timescale);
+  GST_DEBUG_OBJECT(self, "%s: segment %" G_GUINT64_FORMAT ", %zu samples, %" G_GUINT64_FORMAT " bytes, t=%" G_GUINT64_FORMAT
+                   " d=%" G_GUINT64_FORMAT, t.name.c_str(), number, seg.samples.size(), payload, ept, d);
+
+  t.files.push_back({path, seg.period});
+  const size_t keep = impl.window + 2;
+  while (t.files.size() > keep) {
+    OnDisk old = std::move(t.files.front());
+    t.files.pop_front();
+    g_unlink(old.path.c_str());
+    // The init of a Period we left, once none of its segments is left either.
+    bool still_used = std::any_of(t.files.begin(), t.files.end(), [&](auto& f) { return f.period == old.period; });
+    if (!still_used && old.period != seg.period) g_unlink((t.dir + "/" + init_name(old.period)).c_str());
+  }
+
+  Lock guard(impl.lock);
+  if (t.periods.empty() || t.periods.back().period != seg.period)
+    t.periods.push_back({seg.period, init_name(seg.period), seg.config, gst_util_uint64_scale(ept, GST_SECOND, timescale)});
+  t.listed.push_back({number, ept, d, seg.period});
+  while (t.listed.size() > impl.window) t.listed.pop_front();
+  if (d_ns > 0) t.peak_bps = std::max(t.peak_bps, gst_util_uint64_scale(payload * 8 + t.header.size() * 8, GST_SECOND, d_ns));
+  t.end_ns = std::max(t.end_ns, gst_util_uint64_scale(ept + d, GST_SECOND, timescale));
+  impl.max_segment_ns = std::max(impl.max_segment_ns, d_ns);
+  if (!impl.finished) write_manifest(self, true);
+  return GST_FLOW_OK;
+}
+
+// t.mu held. Writes what waited for the origin.
+GstFlowReturn flush_waiting(Track& t) {
+  if (!t.owner->impl.origin_known.load()) return GST_FLOW_OK;
+  while (!t.waiting.empty()) {
+    ClosedSegment& seg = t.waiting.front();
+    GstFlowReturn ret = write_segment(t, seg);
+    release_samples(seg.samples);
+    t.spare.swap(seg.samples);
+    t.waiting.pop_front();
+    if (ret != GST_FLOW_OK) return ret;
+  }
+  t.waiting_ns = 0;
+  return GST_FLOW_OK;
+}
+
+// t.mu held. Ends the open segment at end_dts/end_pts (the sample that opens the next one, or
+// the last sample's own end) and writes it if the origin is known.
+GstFlowReturn close_segment(Track& t, int64_t end_dts, int64_t end_pts) {
+  if (t.open.empty()) return GST_FLOW_OK;
+  ClosedSegment seg;
+  seg.samples.swap(t.open);
+  t.open.swap(t.spare);  // keeps a vector that already has capacity
+  seg.end_dts = end_dts;
+  seg.end_pts = end_pts;
+  seg.config = t.config;
+  {
+    Lock guard(t.owner->impl.lock);
+    seg.period = t.period;
+  }
+  t.waiting_ns += static_cast<uint64_t>(std::max<int64_t>(end_dts - seg.samples.front().dts, 0));
+  t.waiting.push_back(std::move(seg));
+  t.max_pts_end = INT64_MIN;
+  return flush_waiting(t);
+}
+
+// t.mu held. The end of the open segment when no next sample says where it is: its last
+// sample's duration (the buffer's, else the one before it).
+GstFlowReturn close_at_end(Track& t, GstClockTime last_buffer_duration) {
+  if (t.open.empty()) return GST_FLOW_OK;
+  int64_t dur = GST_CLOCK_TIME_IS_VALID(last_buffer_duration) && last_buffer_duration > 0
+                    ? static_cast<int64_t>(last_buffer_duration)
+                    : t.last_duration;
+  const Sample& last = t.open.back();
+  int64_t end_pts = std::max(t.max_pts_end, last.pts + dur);
+  return close_segment(t, last.dts + dur, end_pts);
+}
+
+// Writes the segments an ended track left waiting for the origin; the track's own thread is
+// gone, so whoever decided the origin does it.
+GstFlowReturn flush_ended_tracks(KekDashSink* self, const Track* except) {
+  GstFlowReturn result = GST_FLOW_OK;
+  for (auto& t : self->impl.tracks) {
+    if (t.get() == except) continue;
+    std::lock_guard track_guard(t->mu);
+    bool ended;
+    {
+      Lock guard(self->impl.lock);
+      ended = t->ended;
+    }
+    if (ended && flush_waiting(*t) != GST_FLOW_OK) result = GST_FLOW_ERROR;
+  }
+  return result;
+}
+
+// Once every track has ended and written everything: the static MPD, then EOS for the bin.
+void maybe_finish(KekDashSink* self) {
+  Impl& impl = self->impl;
+  {
+    Lock guard(impl.lock);
+    if (impl.finished) return;
+    for (const auto& t : impl.tracks)
+      if (!t->ended) return;
+  }
+  for (auto& t : impl.tracks) {
+    std::lock_guard track_guard(t->mu);
+    if (!t->waiting.empty()) return;
+  }
+  {
+    Lock guard(impl.lock);
+    if (impl.finished) return;
+    impl.finished = true;
+    if (impl.origin_known.load()) write_manifest(self, false);
+  }
+  GST_INFO_OBJECT(self, "all pads ended, final MPD written");
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_eos(GST_OBJECT(self)));
+}
+
+// --- periods -------------------------------------------------------------------------------------
+
+// t.mu held, segment closed. Moves the track into the next Period: the one another track
+// already opened, or a new one.
+void enter_next_period(Track& t, int64_t at, bool by_seam) {
+  Impl& impl = t.owner->impl;
+  Lock guard(impl.lock);
+  if (impl.periods.size() > t.period + 1) {
+    ++t.period;
+  } else {
+    impl.periods.push_back({at, by_seam, false, 0});
+    t.period = static_cast<guint>(impl.periods.size() - 1);
+    GST_INFO_OBJECT(t.owner, "%s opens period %u (%s)", t.name.c_str(), t.period, by_seam ? "seam" : "caps change");
+  }
+  t.media_in_period = false;
+  t.boundary_k = 1;
+}
+
+// t.mu held, before a sample at dts: joins a Period another track opened, at the first sample
+// at/after it that can start a segment. A caps-change Period is joined at once; a seam Period is
+// joined on this track's own seam event, by time only if that never comes.
+GstFlowReturn maybe_join_period(Track& t, int64_t dts, int64_t pts, bool sync) {
+  Impl& impl = t.owner->impl;
+  {
+    Lock guard(impl.lock);
+    if (impl.periods.size() <= t.period + 1) return GST_FLOW_OK;
+    const PeriodState& next = impl.periods[t.period + 1];
+    int64_t join_at = next.requested_at + (next.by_seam ? static_cast<int64_t>(2 * impl.target_ns) : 0);
+    if (dts < join_at || (t.video && !sync)) return GST_FLOW_OK;
+  }
+  GstFlowReturn ret = close_segment(t, dts, pts);
+  enter_next_period(t, dts, false);
+  return ret;
+}
+
+// --- pad functions -------------------------------------------------------------------------------
+
+Track* track_of(GstPad* pad) { return static_cast<Track*>(gst_pad_get_element_private(pad)); }
+
+GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
+  KekDashSink* self = t.owner;
+  Impl& impl = self->impl;
+  if (!t.config) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s: data before caps", t.name.c_str()), (nullptr));
+    gst_buffer_unref(buf);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  auto dts_rt = running_time(t.segment, GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf));
+  auto pts_rt = running_time(t.segment, GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf));
+  if (!dts_rt || !pts_rt) {
+    GST_WARNING_OBJECT(self, "%s: dropping a buffer without a timestamp", t.name.c_str());
+    gst_buffer_unref(buf);
+    return GST_FLOW_OK;
+  }
+  const int64_t dts = *dts_rt, pts = std::max(*pts_rt, *dts_rt);
+  const bool sync = !t.video || !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+
+  bool decided = false;
+  if (!impl.origin_known.load()) {
+    Lock guard(impl.lock);
+    if (!t.have_first) {
+      t.have_first = true;
+      t.first_ts = dts;
+      decided = maybe_decide_origin(self, false);
+    } else if (t.waiting_ns > kOriginWaitNs) {
+      decided = maybe_decide_origin(self, true);
+    }
+  }
+  // A pad that started after the origin was fixed without it: what precedes media time 0
+  // cannot be placed (tfdt is unsigned).
+  if (impl.origin_known.load() && dts < impl.origin) {
+    t.need_keyframe = true;
+    gst_buffer_unref(buf);
+    return GST_FLOW_OK;
+  }
+  if (!t.open.empty() && dts < t.open.back().dts) {
+    GST_WARNING_OBJECT(self, "%s: DTS went backwards, dropping a buffer", t.name.c_str());
+    gst_buffer_unref(buf);
+    return GST_FLOW_OK;
+  }
+  if (t.need_keyframe) {
+    if (!sync) {
+      gst_buffer_unref(buf);
+      return GST_FLOW_OK;
+    }
+    t.need_keyframe = false;
+  }
+
+  GstFlowReturn ret = maybe_join_period(t, dts, pts, sync);
+  if (ret == GST_FLOW_OK && !t.open.empty()) {
+    const bool cut = t.video ? sync && static_cast<uint64_t>(dts - t.open_start) >= impl.target_ns
+                             : dts >= t.boundary_base + static_cast<int64_t>(t.boundary_k * impl.target_ns);
+    if (cut) ret = close_segment(t, dts, pts);
+  }
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref(buf);
+    return ret;
+  }
+  if (t.open.empty()) {
+    t.open_start = dts;
+    if (!t.media_in_period) {
+      t.boundary_base = dts;
+      t.boundary_k = 1;
+    }
+    // Audio cuts stay on the base + k * target grid even when a frame lands a little late.
+    while (t.boundary_base + static_cast<int64_t>(t.boundary_k * impl.target_ns) <= dts) ++t.boundary_k;
+  }
+  if (!t.open.empty()) t.last_duration = dts - t.open.back().dts;
+  t.media_in_period = true;
+  const GstClockTime dur = GST_BUFFER_DURATION(buf);
+  t.max_pts_end = std::max(t.max_pts_end, pts + (GST_CLOCK_TIME_IS_VALID(dur) ? static_cast<int64_t>(dur) : 0));
+  t.last_dts = dts;
+  t.open.push_back({buf, dts, pts, sync});
+  ret = flush_waiting(t);
+  if (decided) {
+    // Only the one thread that decided the origin gets here. It keeps its own mu and takes only
+    // ended tracks' mus, whose threads never wait for another track's.
+    if (flush_ended_tracks(self, &t) != GST_FLOW_OK) ret = GST_FLOW_ERROR;
+  }
+  return ret;
+}
+
+GstFlowReturn kek_dash_sink_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
+  Track& t = *track_of(pad);
+  std::lock_guard track_guard(t.mu);
+  return on_buffer(t, buf);
+}
+
+std::shared_ptr<const TrackConfig> config_from_caps(const Track& t, GstCaps* caps, std::string& problem) {
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  auto c = std::make_shared<TrackConfig>();
+  const GValue* cd = s ? gst_structure_get_value(s, "codec_data") : nullptr;
+  if (!cd || !G_VALUE_HOLDS(cd, GST_TYPE_BUFFER)) {
+    problem = "caps without codec_data";
+    return nullptr;
+  }
+  GstBuffer* buf = gst_value_get_buffer(cd);
+  c->codec_data.resize(gst_buffer_get_size(buf));
+  gst_buffer_extract(buf, 0, c->codec_data.data(), c->codec_data.size());
+  if (t.video) {
+    gst_structure_get_int(s, "width", &c->width);
+    gst_structure_get_int(s, "height", &c->height);
+    if (!gst_structure_get_fraction(s, "framerate", &c->fps_num, &c->fps_den)) c->fps_num = 0;
+    auto codec = kek::media::avc1_from_avcc(c->codec_data);
+    if (!codec || c->width <= 0 || c->height <= 0) {
+      problem = "H.264 caps need an avcC codec_data, width and height";
+      return nullptr;
+    }
+    c->codec = *codec;
+  } else {
+    gst_structure_get_int(s, "rate", &c->rate);
+    gst_structure_get_int(s, "channels", &c->channels);
+    auto type = kek::media::aac_object_type(c->codec_data);
+    if (!type || c->rate <= 0 || c->channels <= 0) {
+      problem = "AAC caps need an AudioSpecificConfig codec_data, rate and channels";
+      return nullptr;
+    }
+    c->codec = kek::media::mp4a_codec(*type);
+  }
+  return c;
+}
+
+gboolean on_event(Track& t, GstEvent* event) {
+  KekDashSink* self = t.owner;
+  GstFlowReturn ret = GST_FLOW_OK;
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_SEGMENT: {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      if (segment->format != GST_FORMAT_TIME) {
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("%s: only TIME segments", t.name.c_str()), (nullptr));
+        return FALSE;
+      }
+      gst_segment_copy_into(segment, &t.segment);
+      return TRUE;
+    }
+    case GST_EVENT_CAPS: {
+      GstCaps* caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      std::string problem;
+      auto config = config_from_caps(t, caps, problem);
+      if (!config) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s: %s", t.name.c_str(), problem.c_str()),
+                          ("caps: %" GST_PTR_FORMAT, caps));
+        return FALSE;
+      }
+      if (t.config && !t.config->same_stream(*config) && t.media_in_period) {
+        // New parameter sets or size mid-Period: the init segment must change, and a
+        // Representation has one init per Period.
+        ret = close_at_end(t, GST_CLOCK_TIME_NONE);
+        t.need_keyframe = true;
+        enter_next_period(t, t.last_dts + t.last_duration, false);
+      }
+      t.config = std::move(config);
+      return ret == GST_FLOW_OK;
+    }
+    case GST_EVENT_EOS: {
+      ret = close_at_end(t, GST_CLOCK_TIME_NONE);
+      bool decided = false;
+      {
+        Lock guard(self->impl.lock);
+        t.ended = true;
+        decided = maybe_decide_origin(self, false);
+      }
+      if (ret == GST_FLOW_OK) ret = flush_waiting(t);
+      if (decided) flush_ended_tracks(self, &t);
+      return ret == GST_FLOW_OK;
+    }
+    case GST_EVENT_FLUSH_STOP:
+      // Seeking is not something a live packager does; start again at the next keyframe.
+      release_samples(t.open);
+      t.need_keyframe = true;
+      gst_segment_init(&t.segment, GST_FORMAT_TIME);
+      return TRUE;
+    default:
+      break;
+  }
+  if (kek::is_stream_seam_event(event)) {
+    // A publisher reconnected: what follows is another encoder session. New Period (its own
+    // init segment), segment numbers continue.
+    GST_INFO_OBJECT(self, "%s: stream seam", t.name.c_str());
+    ret = close_at_end(t, GST_CLOCK_TIME_NONE);
+    t.need_keyframe = t.video;
+    int64_t at = t.last_dts + t.last_duration;
+    enter_next_period(t, at, true);
+    return ret == GST_FLOW_OK;
+  }
+  return TRUE;
+}
+
+gboolean kek_dash_sink_event(GstPad* pad, GstObject*, GstEvent* event) {
+  Track& t = *track_of(pad);
+  gboolean ok;
+  const bool eos = GST_EVENT_TYPE(event) == GST_EVENT_EOS;
+  {
+    std::lock_guard track_guard(t.mu);
+    ok = on_event(t, event);
+  }
+  gst_event_unref(event);
+  if (eos) maybe_finish(t.owner);
+  return ok;
+}
+
+// --- setup ---------------------------------------------------------------------------------------
+
+GstPad* add_track(KekDashSink* self, GstPadTemplate* templ, const char* name, bool video, guint index) {
+  Impl& impl = self->impl;
+  auto t = std::make_unique<Track>();
+  t->owner = self;
+  t->video = video;
+  t->index = index;
+  GstPad* pad = gst_pad_new_from_template(templ, name);
+  gst_pad_set_element_private(pad, t.get());
+  gst_pad_set_chain_function(pad, kek_dash_sink_chain);
+  gst_pad_set_event_function(pad, kek_dash_sink_event);
+  t->pad = pad;
+  if (video) {
+    auto pos = std::find_if(impl.tracks.begin(), impl.tracks.end(),
+                            [index](const auto& x) { return !x->video || x->index > index; });
+    impl.tracks.insert(pos, std::move(t));
+  } else {
+    impl.audio = t.get();
+    impl.tracks.push_back(std::move(t));
+  }
+  gst_pad_set_active(pad, TRUE);
+  gst_element_add_pad(GST_ELEMENT(self), pad);
+  return pad;
+}
+
+GstPad* request_video_pad(KekDashSink* self, GstPadTemplate* templ, const char* requested) {
+  Impl& impl = self->impl;
+  guint index = 0;
+  if (requested && sscanf(requested, "video_%u", &index) == 1) {
+    for (const auto& t : impl.tracks)
+      if (t->video && t->index == index) {
+        GST_WARNING_OBJECT(self, "pad %s already exists", requested);
+        return nullptr;
+      }
+  } else {
+    for (const auto& t : impl.tracks)
+      if (t->video) index = std::max(index, t->index + 1);
+  }
+  g_autofree char* name = g_strdup_printf("video_%u", index);
+  return add_track(self, templ, name, true, index);
+}
+
+// READY -> PAUSED: check the properties, name the representations, make their directories.
+bool prepare_run(KekDashSink* self) {
+  Impl& impl = self->impl;
+  Settings s;
+  GST_OBJECT_LOCK(self);
+  s = impl.settings;
+  GST_OBJECT_UNLOCK(self);
+
+  if (s.location.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set on kekdashsink"), (nullptr));
+    return false;
+  }
+  if (!kek::media::valid_rendition_name(s.mpd_name)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad mpd-name '%s'", s.mpd_name.c_str()),
+                      ("a plain file name is needed"));
+    return false;
+  }
+  if (impl.tracks.empty()) {
+    GST_ELEMENT_ERROR(self, CORE, PAD, ("kekdashsink has no video_%%u or audio pad"), (nullptr));
+    return false;
+  }
+  std::vector<std::string> names = kek::media::split_list(s.representations);
+  std::vector<std::string> rates = kek::media::split_list(s.bitrates);
+  size_t video_count = impl.tracks.size() - (impl.audio ? 1 : 0);
+  if (names.size() > video_count) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                      ("representations names %zu renditions but kekdashsink has %zu video pad(s)", names.size(),
+                       video_count),
+                      ("'%s'", s.representations.c_str()));
+    return false;
+  }
+  std::vector<std::string> used;
+  for (size_t i = 0; i < impl.tracks.size(); ++i) {
+    Track& t = *impl.tracks[i];
+    std::string name = t.video ? "v" + std::to_string(t.index) : "audio";
+    if (t.video && i < names.size() && !names[i].empty()) name = names[i];
+    if (!kek::media::valid_rendition_name(name) || std::find(used.begin(), used.end(), name) != used.end()) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad or repeated representation name '%s'", name.c_str()),
+                        ("names are directory names: letters, digits, '.', '_', '-'; 'audio' is the audio one"));
+      return false;
+    }
+    used.push_back(name);
+    std::optional<uint64_t> declared = 0;
+    if (t.video && i < rates.size()) declared = kek::media::parse_bitrate(rates[i]);
+    if (!declared) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad bitrate '%s' for representation %s", rates[i].c_str(),
+                        name.c_str()), ("bits per second, optionally with k or M"));
+      return false;
+    }
+    g_autofree char* dir = g_build_filename(s.location.c_str(), name.c_str(), nullptr);
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+      int err = errno;
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not create %s: %s", dir, g_strerror(err)),
+                        ("%s", g_strerror(err)));
+      return false;
+    }
+    std::lock_guard track_guard(t.mu);
+    t.reset();
+    t.name = name;
+    t.dir = dir;
+    t.declared_bps = *declared;
+    gst_segment_init(&t.segment, GST_FORMAT_TIME);
+    t.config.reset();
+    t.need_keyframe = true;
+    t.media_in_period = false;
+    t.max_pts_end = INT64_MIN;
+    t.last_dts = t.last_duration = 0;
+    t.waiting_ns = 0;
+    t.next_number = 1;
+    t.files.clear();
+    t.init_written_for = G_MAXUINT;
+    Lock guard(impl.lock);
+    t.period = 0;
+    t.have_first = false;
+    t.ended = false;
+    t.periods.clear();
+    t.listed.clear();
+    t.peak_bps = 0;
+    t.end_ns = 0;
+  }
+  if (rates.size() > video_count) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("bitrates lists %zu values for %zu video pad(s)", rates.size(),
+                      video_count), ("'%s'", s.bitrates.c_str()));
+    return false;
+  }
+
+  // A restarted pipeline must never reuse a segment name a player or cache may hold: the
+  // segments of each run start with the wall-clock millisecond it started at.
+  int64_t prefix_ms = g_get_real_time() / 1000;
+  if (prefix_ms <= impl.last_prefix_ms) prefix_ms = impl.last_prefix_ms + 1;
+  impl.last_prefix_ms = prefix_ms;
+  impl.prefix_ms = prefix_ms;
+  impl.target_ns = s.target_duration * GST_SECOND;
+  impl.window = s.window;
+  g_autofree char* mpd = g_build_filename(s.location.c_str(), s.mpd_name.c_str(), nullptr);
+  impl.mpd_path = mpd;
+  impl.origin_known.store(false);
+  impl.origin = 0;
+  Lock guard(impl.lock);
+  impl.periods.assign(1, PeriodState{0, true, false, 0});
+  impl.availability_start_us = 0;
+  impl.max_segment_ns = 0;
+  impl.finished = false;
+  GST_INFO_OBJECT(self, "%zu representation(s) into %s, segments %" G_GINT64_FORMAT "-*.m4s", impl.tracks.size(),
+                  s.location.c_str(), prefix_ms);
+  return true;
+}
+
+// PAUSED -> READY: drop what a stopped run still holds.
+void end_run(KekDashSink* self) {
+  for (auto& t : self->impl.tracks) {
+    std::lock_guard track_guard(t->mu);
+    t->reset();
+  }
+}
+
+bool is_running(KekDashSink* self) {
+  GST_OBJECT_LOCK(self);
+  bool running = GST_STATE(self) > GST_STATE_READY || GST_STATE_PENDING(self) > GST_STATE_READY;
+  GST_OBJECT_UNLOCK(self);
+  return running;
+}
+
+}  // namespace
+
+static GstPad* kek_dash_sink_request_new_pad(GstElement* element, GstPadTemplate* templ, const gchar* name,
+                                             const GstCaps*) {
+  auto* self = KEK_DASH_SINK(element);
+  // Representations are wired before the run starts; one appearing mid-stream would need a new
+  // Period in every player.
+  if (is_running(self)) {
+    GST_WARNING_OBJECT(self, "pads can only be requested in NULL or READY");
+    return nullptr;
+  }
+  if (templ == gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element), "audio")) {
+    if (self->impl.audio) {
+      GST_WARNING_OBJECT(self, "there is only one audio pad");
+      return nullptr;
+    }
+    return add_track(self, templ, "audio", false, 0);
+  }
+  return request_video_pad(self, templ, name);
+}
+
+static void kek_dash_sink_release_pad(GstElement* element, GstPad* pad) {
+  auto* self = KEK_DASH_SINK(element);
+  Impl& impl = self->impl;
+  auto it = std::find_if(impl.tracks.begin(), impl.tracks.end(), [pad](const auto& t) { return t->pad == pad; });
+  if (it == impl.tracks.end()) return;
+  gst_pad_set_active(pad, FALSE);
+  gst_element_remove_pad(element, pad);
+  if (it->get() == impl.audio) impl.audio = nullptr;
+  impl.tracks.erase(it);
+}
+
+static GstStateChangeReturn kek_dash_sink_change_state(GstElement* element, GstStateChange transition) {
+  auto* self = KEK_DASH_SINK(element);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !prepare_run(self)) return GST_STATE_CHANGE_FAILURE;
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_dash_sink_parent_class)->change_state(element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) return ret;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) end_run(self);
+  return ret;
+}
+
+static void kek_dash_sink_init(KekDashSink* self) {
+  new (&self->impl) Impl();
+  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void kek_dash_sink_finalize(GObject* object) {
+  KEK_DASH_SINK(object)->impl.~Impl();
+  G_OBJECT_CLASS(kek_dash_sink_parent_class)->finalize(object);
+}
+
+static void kek_dash_sink_set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
+  auto* self = KEK_DASH_SINK(object);
+  Settings& s = self->impl.settings;
+  auto str = [value] {
+    const char* v = g_value_get_string(value);
+    return std::string(v ? v : "");
+  };
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_LOCATION: s.location = str(); break;
+    case PROP_REPRESENTATIONS: s.representations = str(); break;
+    case PROP_BITRATES: s.bitrates = str(); break;
+    case PROP_TARGET_DURATION: s.target_duration = g_value_get_uint(value); break;
+    case PROP_WINDOW: s.window = g_value_get_uint(value); break;
+    case PROP_MPD_NAME: {
+      std::string name = str();
+      s.mpd_name = name.empty() ? kDefaultMpdName : name;
+      break;
+    }
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void kek_dash_sink_get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
+  auto* self = KEK_DASH_SINK(object);
+  const Settings& s = self->impl.settings;
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_LOCATION: g_value_set_string(value, s.location.c_str()); break;
+    case PROP_REPRESENTATIONS: g_value_set_string(value, s.representations.c_str()); break;
+    case PROP_BITRATES: g_value_set_string(value, s.bitrates.c_str()); break;
+    case PROP_TARGET_DURATION: g_value_set_uint(value, s.target_duration); break;
+    case PROP_WINDOW: g_value_set_uint(value, s.window); break;
+    case PROP_MPD_NAME: g_value_set_string(value, s.mpd_name.c_str()); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void kek_dash_sink_class_init(KekDashSinkClass* klass) {
+  GObjectClass* object_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  object_class->finalize = kek_dash_sink_finalize;
+  object_class->set_property = kek_dash_sink_set_property;
+  object_class->get_property = kek_dash_sink_get_property;
+
+  constexpr auto flags =
+      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(
+      object_class, PROP_LOCATION,
+      g_param_spec_string("location", "Location",
+                          "Output directory: the MPD and one sub-directory per representation", "", flags));
+  g_object_class_install_property(
+      object_class, PROP_REPRESENTATIONS,
+      g_param_spec_string("representations", "Representations",
+                          "Comma-separated representation names, one per video pad in pad-index order "
+                          "(default v<index>); the audio one is 'audio'",
+                          "", flags));
+  g_object_class_install_property(
+      object_class, PROP_BITRATES,
+      g_param_spec_string("bitrates", "Bitrates",
+                          "Comma-separated declared bits/s per video representation (k and M suffixes "
+                          "allowed), used in the MPD until measured; empty or 0 = measure",
+                          "", flags));
+  g_object_class_install_property(
+      object_class, PROP_TARGET_DURATION,
+      g_param_spec_uint("target-duration", "Target duration",
+                        "Segment duration in seconds (video cuts at the first keyframe after it)", 1, 3600,
+                        kDefaultTargetDuration, flags));
+  g_object_class_install_property(
+      object_class, PROP_WINDOW,
+      g_param_spec_uint("window", "Window",
+                        "Segments listed per representation in the MPD; window + 2 are kept on disk", 1, 100000,
+                        kDefaultWindow, flags));
+  g_object_class_install_property(
+      object_class, PROP_MPD_NAME,
+      g_param_spec_string("mpd-name", "MPD name", "File name of the manifest in location", kDefaultMpdName, flags));
+
+  element_class->request_new_pad = kek_dash_sink_request_new_pad;
+  element_class->release_pad = kek_dash_sink_release_pad;
+  element_class->change_state = kek_dash_sink_change_state;
+  gst_element_class_add_static_pad_template(element_class, &video_template);
+  gst_element_class_add_static_pad_template(element_class, &audio_template);
+  gst_element_class_set_static_metadata(element_class, "KEK DASH sink", "Sink/Muxer",
+                                        "Live DASH: fragmented MP4 segments and a dynamic MPD", "KEK");
+  GST_DEBUG_CATEGORY_INIT(kek_dash_sink_debug, "kekdashsink", 0, "KEK DASH sink");
+}
