@@ -1,0 +1,118 @@
+// Test pipelines feeding kekdashsink, shared by the element tests and the dash.js fixture:
+// videotestsrc/audiotestsrc -> x264enc/avenc_aac -> h264parse/aacparse -> kekdashsink, at 320x180
+// and as fast as the CPU allows, or in real time (is-live) for a stream a player follows live.
+#pragma once
+
+#include <kek/stream_seam.h>
+
+#include <gst/gst.h>
+
+#include <string>
+
+namespace kek::dash::test {
+
+struct Media {
+  std::string dir;
+  int seconds = 6;
+  int bframes = 0;
+  bool video = true, audio = true;
+  bool live = false;
+  int seam_at_s = -1;  // a kek-stream-seam event before the first buffer at/after this time
+  std::string extra;   // more kekdashsink properties ("window=2")
+};
+
+inline std::string launch_line(const Media& m) {
+  const int fps = 25;
+  std::string live = m.live ? " is-live=true" : "";
+  std::string line = "kekdashsink name=dash location=\"" + m.dir + "\" representations=main " + m.extra;
+  if (m.video)
+    line += " videotestsrc" + live + " num-buffers=" + std::to_string(m.seconds * fps) +
+            " ! video/x-raw,format=I420,width=320,height=180,framerate=" + std::to_string(fps) +
+            "/1 ! x264enc name=venc speed-preset=ultrafast key-int-max=" + std::to_string(fps) +
+            " bframes=" + std::to_string(m.bframes) + (m.live ? " tune=zerolatency" : "") +
+            " ! h264parse name=vparse ! queue ! dash.video_0";
+  if (m.audio)
+    // 48 kHz in 1024-sample buffers: one AAC frame per buffer, so num-buffers sets the length.
+    line += " audiotestsrc" + live + " samplesperbuffer=1024 num-buffers=" + std::to_string(m.seconds * 48000 / 1024) +
+            " ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse name=aparse ! queue ! dash.audio";
+  return line;
+}
+
+struct SeamState {
+  GstClockTime at = GST_CLOCK_TIME_NONE;
+  bool sent = false;
+};
+
+// Pushes the seam event ahead of the first buffer at/after `at` (stream time: x264enc's
+// segment starts at 1000 hours) on the pad it probes, the way kekrtmpsrc puts it ahead of a
+// reconnected publisher's first tag. Video: only ahead of a keyframe, as a new encoder session
+// starts with one.
+inline GstPadProbeReturn seam_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* s = static_cast<SeamState*>(data);
+  GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (s->sent || !GST_BUFFER_PTS_IS_VALID(buf) || GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
+    return GST_PAD_PROBE_OK;
+  GstEvent* seg_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!seg_event) return GST_PAD_PROBE_OK;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(seg_event, &segment);
+  GstClockTime st = gst_segment_to_stream_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
+  gst_event_unref(seg_event);
+  if (!GST_CLOCK_TIME_IS_VALID(st) || st < s->at) return GST_PAD_PROBE_OK;
+  s->sent = true;
+  gst_pad_push_event(pad, kek::new_stream_seam_event());
+  return GST_PAD_PROBE_OK;
+}
+
+struct RunResult {
+  bool ok = false;
+  std::string error;  // the first ERROR message's text and debug
+};
+
+// Builds and runs the pipeline to EOS or the first error.
+inline RunResult run(const Media& m, int timeout_s = 90) {
+  RunResult r;
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch_line(m).c_str(), &error);
+  if (!pipeline) {
+    r.error = error ? error->message : "parse failed";
+    g_clear_error(&error);
+    return r;
+  }
+  g_clear_error(&error);  // a recoverable warning
+  SeamState video_seam, audio_seam;
+  if (m.seam_at_s >= 0) {
+    video_seam.at = audio_seam.at = static_cast<GstClockTime>(m.seam_at_s) * GST_SECOND;
+    for (auto [name, state] : {std::pair{"vparse", &video_seam}, std::pair{"aparse", &audio_seam}}) {
+      GstElement* e = gst_bin_get_by_name(GST_BIN(pipeline), name);
+      if (!e) continue;
+      GstPad* src = gst_element_get_static_pad(e, "src");
+      gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, seam_probe, state, nullptr);
+      gst_object_unref(src);
+      gst_object_unref(e);
+    }
+  }
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(timeout_s) * GST_SECOND,
+                                               static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  if (!msg) {
+    r.error = "timeout";
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    GError* err = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, &err, &debug);
+    r.error = std::string(err->message) + " | " + (debug ? debug : "");
+    g_clear_error(&err);
+    g_free(debug);
+  } else {
+    r.ok = true;
+  }
+  if (msg) gst_message_unref(msg);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return r;
+}
+
+}  // namespace kek::dash::test

@@ -1,0 +1,235 @@
+// kekdashsink in real pipelines (x264enc, avenc_aac, 320x180, a few seconds, as fast as the CPU
+// allows), checked as players see the result: ffprobe reading the MPD, every frame decodable from
+// init + segments, the static MPD at EOS, the window on disk, and a seam's new Period.
+#include "dash_pipelines.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <regex>
+#include <string>
+#include <vector>
+
+using namespace kek::dash::test;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  g_autofree char* contents = nullptr;
+  gsize length = 0;
+  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
+  return std::string(contents, length);
+}
+
+std::vector<std::string> files_in(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> out;
+  if (GDir* d = g_dir_open(dir.c_str(), 0, nullptr)) {
+    while (const char* name = g_dir_read_name(d))
+      if (g_str_has_suffix(name, suffix.c_str())) out.push_back(dir + "/" + name);
+    g_dir_close(d);
+  }
+  // Numeric order of <prefix>-<number>.m4s: the order they play in.
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    auto num = [](const std::string& s) { return std::atoll(s.c_str() + s.rfind('-') + 1); };
+    return num(a) < num(b);
+  });
+  return out;
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  g_autofree char* out = nullptr;
+  g_autofree char* err = nullptr;
+  int status = -1;
+  if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err, &status, nullptr))
+    return {-1, "could not run " + argv[0]};
+  return {g_spawn_check_wait_status(status, nullptr) ? 0 : 1, std::string(out ? out : "") + (err ? err : "")};
+}
+
+// init + the given segments in one file, as a player's SourceBuffer sees them.
+std::string concatenate(const std::string& out_path, const std::string& init, const std::vector<std::string>& segments) {
+  std::string bytes = read_file(init);
+  for (const auto& s : segments) bytes += read_file(s);
+  g_file_set_contents(out_path.c_str(), bytes.data(), static_cast<gssize>(bytes.size()), nullptr);
+  return out_path;
+}
+
+int frames_in(const std::string& file) {
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames",
+                                "-of", "csv=p=0", file});
+  return rc == 0 ? std::atoi(out.c_str()) : -1;
+}
+
+class DashSink : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    g_autofree char* d = g_dir_make_tmp("kekdash-XXXXXX", nullptr);
+    dir = d;
+  }
+  void TearDown() override { run_command({"rm", "-rf", dir}); }
+  std::string dir;
+};
+
+class DashSinkBframes : public DashSink, public ::testing::WithParamInterface<int> {};
+
+}  // namespace
+
+TEST_P(DashSinkBframes, FinishedStreamReadsInFfprobeFrameForFrame) {
+  Media m{.dir = dir, .seconds = 6, .bframes = GetParam(), .extra = "window=20"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  // The final MPD tells players the stream is over.
+  EXPECT_NE(mpd.find("type=\"static\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("mediaPresentationDuration=\"PT6"), std::string::npos) << mpd;
+  EXPECT_EQ(mpd.find("minimumUpdatePeriod"), std::string::npos) << mpd;
+  EXPECT_TRUE(std::regex_search(mpd, std::regex("codecs=\"avc1\\.[0-9a-f]{6}\""))) << mpd;
+  EXPECT_NE(mpd.find("codecs=\"mp4a.40.2\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("width=\"320\" height=\"180\""), std::string::npos) << mpd;
+
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height:format=duration",
+                                "-of", "compact=p=0", dir + "/manifest.mpd"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("codec_name=h264|width=320|height=180"), std::string::npos) << out;
+  EXPECT_NE(out.find("codec_name=aac"), std::string::npos) << out;
+  auto d = out.find("duration=");
+  ASSERT_NE(d, std::string::npos) << out;
+  EXPECT_NEAR(std::atof(out.c_str() + d + 9), 6.0, 2.0) << out;
+
+  // Every frame is in the segments, in order, and decodes.
+  auto video = files_in(dir + "/main", ".m4s");
+  EXPECT_EQ(video.size(), 3u);
+  EXPECT_EQ(frames_in(concatenate(dir + "/v.mp4", dir + "/main/init.mp4", video)), 150);
+  auto audio = files_in(dir + "/audio", ".m4s");
+  EXPECT_EQ(audio.size(), 3u);
+  const int audio_frames = frames_in(concatenate(dir + "/a.mp4", dir + "/audio/init.mp4", audio));
+  EXPECT_GE(audio_frames, 281);  // 281 buffers of 1024 samples, plus what the encoder flushes
+  EXPECT_LE(audio_frames, 283);
+  auto [drc, dout] = run_command({"ffmpeg", "-v", "error", "-i", dir + "/v.mp4", "-f", "null", "-"});
+  EXPECT_EQ(drc, 0) << dout;
+  EXPECT_EQ(dout, "") << "decoding errors";
+}
+
+INSTANTIATE_TEST_SUITE_P(Bframes, DashSinkBframes, ::testing::Values(0, 2));
+
+TEST_F(DashSink, WindowListsAndKeepsTheLatestSegments) {
+  Media m{.dir = dir, .seconds = 15, .extra = "window=2"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  // 8 segments (7 of 2 s, the last of 1 s); the MPD lists 2, the disk keeps 2 + 2.
+  for (const char* rep : {"main", "audio"}) {
+    auto segs = files_in(dir + "/" + rep, ".m4s");
+    ASSERT_EQ(segs.size(), 4u) << rep;
+    EXPECT_TRUE(g_str_has_suffix(segs.front().c_str(), "-5.m4s")) << segs.front();
+    EXPECT_TRUE(g_file_test((dir + "/" + rep + "/init.mp4").c_str(), G_FILE_TEST_EXISTS));
+  }
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  EXPECT_EQ(count(mpd, "startNumber=\"7\""), 2) << mpd;
+  EXPECT_EQ(count(mpd, "<S "), 2 + 2) << "two segments per representation, the last one shorter\n" << mpd;
+  // A static MPD of a window starts where the window does.
+  EXPECT_NE(mpd.find("<Period id=\"p0\" start=\"PT0S\">"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("mediaPresentationDuration=\"PT3"), std::string::npos) << mpd;
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                                dir + "/manifest.mpd"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("h264"), std::string::npos) << out;
+}
+
+TEST_F(DashSink, LiveManifestWhileRunning) {
+  // The MPD a player sees mid-stream: dynamic, with the live attributes.
+  Media m{.dir = dir, .seconds = 5, .live = true};
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch_line(m).c_str(), &error);
+  ASSERT_NE(pipeline, nullptr) << (error ? error->message : "");
+  g_clear_error(&error);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  std::string mpd;
+  for (int i = 0; i < 100 && mpd.find("<S ") == std::string::npos; ++i) {
+    g_usleep(100000);
+    mpd = read_file(dir + "/manifest.mpd");
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  for (const char* attr : {"type=\"dynamic\"", "availabilityStartTime=\"", "publishTime=\"", "minimumUpdatePeriod=\"PT2S\"",
+                           "timeShiftBufferDepth=\"PT12S\"", "suggestedPresentationDelay=\"", "maxSegmentDuration=\"",
+                           "minBufferTime=\"", "UTCTiming"})
+    EXPECT_NE(mpd.find(attr), std::string::npos) << attr << "\n" << mpd;
+}
+
+TEST_F(DashSink, SeamStartsANewPeriodWithItsOwnInitAndNumbersContinue) {
+  Media m{.dir = dir, .seconds = 8, .seam_at_s = 4, .extra = "window=20"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  EXPECT_EQ(count(mpd, "<Period "), 2) << mpd;
+  EXPECT_NE(mpd.find("<Period id=\"p1\" start=\"PT4"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("initialization=\"main/init-1.mp4\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("initialization=\"audio/init-1.mp4\""), std::string::npos) << mpd;
+  EXPECT_EQ(count(mpd, "startNumber=\"3\""), 2) << "numbers continue across the seam\n" << mpd;
+  // Each Period's segments play with its own init; together they hold every frame.
+  auto video = files_in(dir + "/main", ".m4s");
+  ASSERT_EQ(video.size(), 4u);
+  int frames = frames_in(concatenate(dir + "/p0.mp4", dir + "/main/init.mp4", {video[0], video[1]})) +
+               frames_in(concatenate(dir + "/p1.mp4", dir + "/main/init-1.mp4", {video[2], video[3]}));
+  EXPECT_EQ(frames, 200);
+}
+
+TEST_F(DashSink, BadPropertiesFailAtStartWithAClearError) {
+  for (auto [extra, expected] : {std::pair{"bitrates=fast", "Bad bitrate 'fast'"},
+                                 std::pair{"representations=a/b", "Bad or repeated representation name 'a/b'"},
+                                 std::pair{"representations=audio", "Bad or repeated representation name 'audio'"},
+                                 std::pair{"representations=a,b", "representations names 2 renditions"},
+                                 std::pair{"mpd-name=../x.mpd", "Bad mpd-name"}}) {
+    Media m{.dir = dir, .seconds = 1, .extra = extra};
+    auto r = run(m, 20);
+    EXPECT_FALSE(r.ok) << extra;
+    EXPECT_NE(r.error.find(expected), std::string::npos) << extra << ": " << r.error;
+  }
+  Media m{.dir = "", .seconds = 1};
+  auto r = run(m, 20);
+  EXPECT_NE(r.error.find("No location set"), std::string::npos) << r.error;
+}
+
+TEST_F(DashSink, AWriteFailureNamesTheFileAndTheReason) {
+  // The representation directory vanishes under the running element: the next segment cannot
+  // be created, and the error says which file and why.
+  Media m{.dir = dir, .seconds = 6, .live = true};
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch_line(m).c_str(), &error);
+  ASSERT_NE(pipeline, nullptr);
+  g_clear_error(&error);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  for (int i = 0; i < 50 && !g_file_test((dir + "/main").c_str(), G_FILE_TEST_IS_DIR); ++i) g_usleep(100000);
+  run_command({"rm", "-rf", dir + "/main"});
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND,
+                                               static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  ASSERT_NE(msg, nullptr);
+  ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR);
+  GError* err = nullptr;
+  gst_message_parse_error(msg, &err, nullptr);
+  EXPECT_NE(std::string(err->message).find(dir + "/main/"), std::string::npos) << err->message;
+  EXPECT_NE(std::string(err->message).find("No such file or directory"), std::string::npos) << err->message;
+  g_clear_error(&err);
+  gst_message_unref(msg);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
