@@ -74,9 +74,25 @@ TEST(LivePackaging, DashManifestAndARecordingFinalizedOnUnpublish) {
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("codec_name=h264|width=320|height=180"), std::string::npos) << out;
   EXPECT_NE(out.find("codec_name=aac"), std::string::npos) << out;
+  // Fragmented MP4 that browsers can play (dash.js takes no MPEG-TS): an init segment per
+  // representation and .m4s media segments that start with styp/moof.
+  const std::string dash = kek.media_dir() + "/live/cam/dash";
+  EXPECT_EQ(read_file(dash + "/source/init.mp4").substr(4, 4), "ftyp");
+  EXPECT_EQ(read_file(dash + "/audio/init.mp4").substr(4, 4), "ftyp");
+  auto video_segments = files_in(dash + "/source", ".m4s");
+  ASSERT_FALSE(video_segments.empty());
+  EXPECT_EQ(read_file(video_segments[0]).substr(4, 4), "styp");
+  EXPECT_TRUE(files_in(dash, ".ts").empty() && files_in(dash + "/source", ".ts").empty());
+  EXPECT_NE(read_file(mpd).find("codecs=\"avc1."), std::string::npos) << read_file(mpd);
   EXPECT_EQ(pub->wait(30000), 0) << pub->output();
   ASSERT_TRUE(wait_for([&] { return kek.output().find("recording of stream 'cam' finished") != std::string::npos; }, 15000))
       << kek.output();
+  // Unpublished: the pipeline ended with EOS and the MPD says the stream is over.
+  const std::string final_mpd = read_file(mpd);
+  EXPECT_NE(final_mpd.find("type=\"static\""), std::string::npos) << final_mpd;
+  auto [frc, fout] = run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", mpd});
+  EXPECT_EQ(frc, 0) << fout;
+  EXPECT_NEAR(std::atof(fout.c_str()), 6.0, 2.5) << final_mpd;
   auto recordings = files_in(kek.media_dir() + "/recordings/cam", ".mp4");
   ASSERT_EQ(recordings.size(), 1u);
   const double duration = ffprobe_duration(recordings[0]);

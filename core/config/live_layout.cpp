@@ -129,7 +129,9 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
         bitrates.push_back("0");
       }
       if (wants("hls")) line += " " + rung_tee + ". ! " + kQueue + " ! hls.video_" + std::to_string(i);
-      if (wants("dash")) line += " " + rung_tee + ". ! " + kQueue + " ! dash.video_" + std::to_string(i);
+      // Its own parser, as for the recording: kekdashsink writes MP4 (avc, length-prefixed NAL
+      // units with codec_data) while the rung's parser feeds the TS muxers byte-stream.
+      if (wants("dash")) line += " " + rung_tee + ". ! " + kQueue + " ! h264parse ! dash.video_" + std::to_string(i);
     }
     // Its own parser: MP4 wants avc stream-format, the TS muxers byte-stream, and one parser
     // before the tee cannot give both.
@@ -138,7 +140,7 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
   if (has_audio) {
     line += " demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca";
     if (wants("hls")) line += " srca. ! " + std::string(kQueue) + " ! hls.audio";
-    if (wants("dash")) line += " srca. ! " + std::string(kQueue) + " ! dash.audio_0";
+    if (wants("dash")) line += " srca. ! " + std::string(kQueue) + " ! dash.audio";
     if (wants("record")) line += " srca. ! " + std::string(kQueue) + " ! aacparse ! recmux.audio_0";
   }
   auto join = [](const std::vector<std::string>& v) {
@@ -152,11 +154,13 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
             " playlist-length=" + std::to_string(window);
     if (has_video) line += " variants=" + join(names) + " bitrates=" + join(bitrates);
   }
-  // MPEG-TS segments: GStreamer 1.22's dashsink with muxer=mp4 cuts audio into one fragment per
-  // buffer and stalls video (seen here with live and file sources alike).
-  if (wants("dash"))
-    line += " dashsink name=dash mpd-root-path=" + out + "/dash mpd-filename=manifest.mpd dynamic=true muxer=ts" +
-            " target-duration=" + std::to_string(segment_s);
+  // Our own fragmented-MP4 packager: GStreamer 1.22's dashsink with muxer=mp4 cuts audio into one
+  // fragment per buffer and stalls video, and its MPEG-TS segments do not play in dash.js.
+  if (wants("dash")) {
+    line += " kekdashsink name=dash location=" + out + "/dash mpd-name=manifest.mpd target-duration=" +
+            std::to_string(segment_s) + " window=" + std::to_string(window);
+    if (has_video) line += " representations=" + join(names) + " bitrates=" + join(bitrates);
+  }
   if (wants("record")) {
     const std::string rec = record_dir(layout);
     // Fragmented MP4 written as it goes (a fragment a second): a file cut off by a crash is

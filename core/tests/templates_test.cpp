@@ -129,7 +129,12 @@ outputs: [hls, dash]
   EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! hls.audio"), std::string::npos);
   EXPECT_NE(l.find("kekhlssink name=hls location=/m/live/cam target-duration=2 playlist-length=6 variants=source,720p,480p bitrates=0,3000000,1400000"),
             std::string::npos) << l;
-  EXPECT_NE(l.find("dashsink name=dash mpd-root-path=/m/live/cam/dash"), std::string::npos) << l;
+  EXPECT_NE(l.find("kekdashsink name=dash location=/m/live/cam/dash mpd-name=manifest.mpd target-duration=2 window=6 "
+                   "representations=source,720p,480p bitrates=0,3000000,1400000"), std::string::npos) << l;
+  // DASH gets avc from a parser of its own on each rung; HLS keeps the rung's byte-stream.
+  EXPECT_NE(l.find("rung1. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! h264parse ! dash.video_1"),
+            std::string::npos) << l;
+  EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! dash.audio "), std::string::npos) << l;
   EXPECT_EQ(l.find("recmux"), std::string::npos) << "no recording unless asked";
 
   // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch at all.
