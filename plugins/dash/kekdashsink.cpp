@@ -306,6 +306,8 @@ uint64_t bandwidth_of(const Track& t) {
 // whose other half does not exist yet.
 bool period_settled(const Impl& impl, guint p) {
   for (const auto& t : impl.tracks) {
+    // A pad that has not sent anything was left out of the origin: not waited for either.
+    if (!t->have_first) continue;
     bool has = std::any_of(t->periods.begin(), t->periods.end(), [p](auto& tp) { return tp.period == p; });
     if (!has && t->period <= p && !t->ended) return false;
   }

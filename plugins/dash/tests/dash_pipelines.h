@@ -18,6 +18,7 @@ struct Media {
   bool video = true, audio = true;
   bool live = false;
   int seam_at_s = -1;  // a kek-stream-seam event before the first buffer at/after this time
+  int resize_at_s = -1;  // the video becomes 160x90 from this time on (new SPS, new size)
   std::string extra;   // more kekdashsink properties ("window=2")
 };
 
@@ -28,7 +29,7 @@ inline std::string launch_line(const Media& m) {
   if (m.video)
     line += " videotestsrc" + live + " num-buffers=" + std::to_string(m.seconds * fps) +
             " ! video/x-raw,format=I420,width=320,height=180,framerate=" + std::to_string(fps) +
-            "/1 ! x264enc name=venc speed-preset=ultrafast key-int-max=" + std::to_string(fps) +
+            "/1 ! videoscale ! capsfilter name=size caps=video/x-raw,width=320,height=180 ! x264enc name=venc speed-preset=ultrafast key-int-max=" + std::to_string(fps) +
             " bframes=" + std::to_string(m.bframes) + (m.live ? " tune=zerolatency" : "") +
             " ! h264parse name=vparse ! queue ! dash.video_0";
   if (m.audio)
@@ -91,6 +92,24 @@ inline RunResult run(const Media& m, int timeout_s = 90) {
       gst_object_unref(src);
       gst_object_unref(e);
     }
+  }
+  if (m.resize_at_s >= 0) {
+    GstElement* size = gst_bin_get_by_name(GST_BIN(pipeline), "size");
+    GstPad* sink = gst_element_get_static_pad(size, "sink");
+    static GstClockTime resize_at;
+    resize_at = static_cast<GstClockTime>(m.resize_at_s) * GST_SECOND;
+    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER,
+                      [](GstPad* pad, GstPadProbeInfo* info, gpointer) {
+                        GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+                        if (GST_BUFFER_PTS(buf) < resize_at) return GST_PAD_PROBE_OK;
+                        g_autoptr(GstElement) filter = gst_pad_get_parent_element(pad);
+                        g_autoptr(GstCaps) caps = gst_caps_from_string("video/x-raw,width=160,height=90");
+                        g_object_set(filter, "caps", caps, nullptr);
+                        return GST_PAD_PROBE_REMOVE;
+                      },
+                      nullptr, nullptr);
+    gst_object_unref(sink);
+    gst_object_unref(size);
   }
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstBus* bus = gst_element_get_bus(pipeline);

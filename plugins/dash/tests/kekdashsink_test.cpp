@@ -185,6 +185,25 @@ TEST_F(DashSink, SeamStartsANewPeriodWithItsOwnInitAndNumbersContinue) {
   EXPECT_EQ(frames, 200);
 }
 
+TEST_F(DashSink, ASizeChangeStartsANewPeriodToo) {
+  // No seam event, only new caps (another SPS, another size): the audio follows into the new
+  // Period at its first frame after the change.
+  Media m{.dir = dir, .seconds = 8, .resize_at_s = 4, .extra = "window=20"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  EXPECT_EQ(count(mpd, "<Period "), 2) << mpd;
+  EXPECT_NE(mpd.find("width=\"320\" height=\"180\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("width=\"160\" height=\"90\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("initialization=\"main/init-1.mp4\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("initialization=\"audio/init-1.mp4\""), std::string::npos) << mpd;
+  auto video = files_in(dir + "/main", ".m4s");
+  ASSERT_GE(video.size(), 4u) << mpd;
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                                concatenate(dir + "/p1.mp4", dir + "/main/init-1.mp4", {video.back()})});
+  EXPECT_EQ(out, "160,90\n");
+}
+
 TEST_F(DashSink, BadPropertiesFailAtStartWithAClearError) {
   for (auto [extra, expected] : {std::pair{"bitrates=fast", "Bad bitrate 'fast'"},
                                  std::pair{"representations=a/b", "Bad or repeated representation name 'a/b'"},
