@@ -9,6 +9,9 @@
 #include <kek/stream_seam.h>
 
 #include <glib/gstdio.h>
+// The SPS parser has been stable in practice since 1.x; it still carries the "unstable" label.
+#define GST_USE_UNSTABLE_API
+#include <gst/codecparsers/gsth264parser.h>
 #include <gst/video/video.h>
 
 #include <algorithm>
@@ -62,6 +65,14 @@ struct VideoFormat {
   std::string caps_codec;  // avc1.* from codec_data or profile/level caps
   std::string codec;       // what goes into CODECS
   std::vector<uint8_t> codec_data;  // the caps' (avc stream-format only), to see the SPS change
+  // From the last in-band SPS: what the decoder will actually produce. h264parse keeps the size
+  // upstream caps announced (flvdemux's, from onMetaData) when a new SPS changes it in-band, so
+  // the caps alone can go on saying 320x180 over 640x360 pictures.
+  int sps_width = 0, sps_height = 0;
+  std::string sps_codec;
+
+  int shown_width() const { return sps_width > 0 ? sps_width : width; }
+  int shown_height() const { return sps_height > 0 ? sps_height : height; }
 
   bool same_as(const VideoFormat& o) const {
     return width == o.width && height == o.height && fps_num == o.fps_num && fps_den == o.fps_den &&
@@ -99,7 +110,8 @@ struct Variant {
 
   // Touched only by the pad's streaming thread (reset in prepare_run, before streaming).
   BandwidthMeter meter{kDefaultTargetDuration * GST_SECOND};
-  bool looking_for_sps = true;
+  bool looking_for_sps = true;     // caps came: settle the codec at the next keyframe
+  std::vector<uint8_t> last_sps;    // the last SPS seen, to notice a new one
   GstSegment segment;                             // the video's, for its end in running time
   GstClockTime video_end = GST_CLOCK_TIME_NONE;   // highest PTS + duration seen
   GstClockTime max_ts = GST_CLOCK_TIME_NONE;      // highest PTS (DTS if none) seen, as splitmuxsink counts
@@ -271,8 +283,8 @@ void maybe_write_master(KekHlsSink* self, uint64_t media_ts, bool final) {
     e.bandwidth = b.peak;
     e.average_bandwidth = b.average;
     if (!v->audio_only) {
-      e.width = v->format.width;
-      e.height = v->format.height;
+      e.width = v->format.shown_width();
+      e.height = v->format.shown_height();
       e.fps_num = v->format.fps_num;
       e.fps_den = v->format.fps_den;
       if (!v->format.codec.empty()) e.codecs.push_back(v->format.codec);
@@ -438,6 +450,64 @@ uint64_t buffer_time(GstBuffer* buf) {
   return GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf);
 }
 
+// The picture size an SPS (with its NAL header byte) describes, after cropping; false if it does
+// not parse.
+bool sps_size(std::span<const uint8_t> sps, int& width, int& height) {
+  GstH264NalUnit nalu{};
+  nalu.type = GST_H264_NAL_SPS;
+  nalu.data = const_cast<guint8*>(sps.data());
+  nalu.size = static_cast<guint>(sps.size());
+  nalu.header_bytes = 1;
+  nalu.valid = TRUE;
+  GstH264SPS parsed{};
+  if (gst_h264_parse_sps(&nalu, &parsed) != GST_H264_PARSER_OK) return false;
+  width = parsed.frame_cropping_flag ? parsed.crop_rect_width : parsed.width;
+  height = parsed.frame_cropping_flag ? parsed.crop_rect_height : parsed.height;
+  gst_h264_sps_clear(&parsed);
+  return width > 0 && height > 0;
+}
+
+// Streaming thread of v->pad, at a keyframe. Its SPS, when it carries one that differs from the
+// last, gives the exact avc1 string and the real picture size; from the second one on it is also
+// a seam (players must reset their decoder there, as for new caps). Costs a scan for a start
+// code once per GOP; the SPS is copied and parsed only when it changes.
+void look_at_sps(Variant* v, GstBuffer* buf) {
+  GstMapInfo map;
+  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return;
+  std::span<const uint8_t> sps = kek::hls::find_sps_annexb(bytes_of(map));
+  bool changed = !sps.empty() && !std::ranges::equal(sps, v->last_sps);
+  bool had_sps = !v->last_sps.empty();
+  std::optional<std::string> codec;
+  int width = 0, height = 0;
+  if (changed) {
+    v->last_sps.assign(sps.begin(), sps.end());
+    codec = kek::hls::avc1_from_sps(sps);
+    sps_size(sps, width, height);
+  }
+  gst_buffer_unmap(buf, &map);
+  if (!changed && !v->looking_for_sps) return;
+  v->looking_for_sps = false;
+  if (changed && had_sps) v->seam_pending = true;
+
+  KekHlsSink* self = v->owner;
+  std::lock_guard guard(self->impl.lock);
+  VideoFormat& f = v->format;
+  int shown_width = f.shown_width(), shown_height = f.shown_height();
+  if (changed) {
+    f.sps_codec = codec.value_or(std::string());
+    f.sps_width = width;
+    f.sps_height = height;
+  }
+  // No SPS in the stream at all: the caps' codec is the best there is.
+  std::string now = f.sps_codec.empty() ? f.caps_codec : f.sps_codec;
+  if ((f.codec_known && now != f.codec) || (f.have_caps && (shown_width != f.shown_width() ||
+                                                            shown_height != f.shown_height())))
+    self->impl.format_changed = true;
+  f.codec = std::move(now);
+  f.codec_known = true;
+  maybe_write_master(self, buffer_time(buf), false);
+}
+
 // splitmuxsink's clock for cutting: PTS, or DTS when there is none.
 GstClockTime split_time(GstBuffer* buf) {
   return GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
@@ -448,6 +518,7 @@ void count_video(Variant* v, GstBuffer* buf) {
   KekHlsSink* self = v->owner;
   bool keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   GstClockTime ts_split = split_time(buf);
+  if (keyframe) look_at_sps(v, buf);  // before the seam check: a new SPS cuts at this very buffer
   if (G_UNLIKELY(!v->seen_buffer)) {
     v->seen_buffer = true;
     v->seam_pending = false;
@@ -466,24 +537,6 @@ void count_video(Variant* v, GstBuffer* buf) {
   }
   if (GST_CLOCK_TIME_IS_VALID(ts_split) && (!GST_CLOCK_TIME_IS_VALID(v->max_ts) || ts_split > v->max_ts))
     v->max_ts = ts_split;
-  if (v->looking_for_sps && keyframe) {
-    // Only the first keyframe after caps is looked into: its SPS gives the exact avc1 string.
-    v->looking_for_sps = false;
-    std::string from_sps;
-    GstMapInfo map;
-    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-      if (auto codec = kek::hls::avc1_from_sps(kek::hls::find_sps_annexb(bytes_of(map)))) from_sps = *codec;
-      gst_buffer_unmap(buf, &map);
-    }
-    std::lock_guard guard(self->impl.lock);
-    VideoFormat& f = v->format;
-    std::string codec = from_sps.empty() ? f.caps_codec : from_sps;
-    if (f.codec_known && codec != f.codec) self->impl.format_changed = true;
-    f.codec = codec;
-    f.codec_known = true;
-    maybe_write_master(self, buffer_time(buf), false);
-  }
-
   if (GST_BUFFER_PTS_IS_VALID(buf)) {
     GstClockTime end = GST_BUFFER_PTS(buf) + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
     if (!GST_CLOCK_TIME_IS_VALID(v->video_end) || end > v->video_end) v->video_end = end;
@@ -608,9 +661,12 @@ GstPadProbeReturn video_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
         VideoFormat f = video_format_from_caps(caps);
         v->looking_for_sps = true;  // new caps may mean a new SPS: look at the next keyframe
         std::lock_guard guard(impl.lock);
-        // Until the next keyframe, keep the codec we had (or none, so the master waits for it).
+        // Until the next keyframe, keep the codec and SPS we had (or none, so the master waits).
         f.codec = v->format.codec;
         f.codec_known = v->format.codec_known;
+        f.sps_codec = v->format.sps_codec;
+        f.sps_width = v->format.sps_width;
+        f.sps_height = v->format.sps_height;
         if (v->format.have_caps && !f.same_as(v->format)) impl.format_changed = true;
         // A new size or new decoder configuration: players must reset their decoder there.
         if (v->format.have_caps && (f.width != v->format.width || f.height != v->format.height ||
@@ -976,6 +1032,7 @@ bool prepare_run(KekHlsSink* self) {
     v.declared_bps = *declared;
     v.meter = BandwidthMeter(s.target_duration * GST_SECOND);
     v.looking_for_sps = true;
+    v.last_sps.clear();
     v.video_ended_at.store(GST_CLOCK_TIME_NONE);
     gst_segment_init(&v.segment, GST_FORMAT_TIME);
     v.video_end = GST_CLOCK_TIME_NONE;
