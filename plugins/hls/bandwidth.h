@@ -1,5 +1,5 @@
 // Bit rates for the master playlist's BANDWIDTH (peak) and AVERAGE-BANDWIDTH, measured from the
-// elementary-stream bytes kekhlssink sees on its pads, with the MPEG-TS packaging hlssink2 adds
+// elementary-stream bytes kekhlssink sees on its pads, with the MPEG-TS packaging mpegtsmux adds
 // estimated per buffer. Pure arithmetic, unit-tested; one meter per pad, fed by that pad's
 // streaming thread only.
 #pragma once

@@ -106,8 +106,8 @@ std::string format_frame_rate(int num, int den) {
 }
 
 std::string render_master(const std::vector<VariantEntry>& variants) {
-  // Version 3: nothing here needs more, and it matches hlssink2's media playlists.
-  // INDEPENDENT-SEGMENTS holds because hlssink2 starts every segment on a keyframe.
+  // Version 3: nothing here needs more, and it matches the media playlists.
+  // INDEPENDENT-SEGMENTS holds because splitmuxsink starts every segment on a keyframe.
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n";
   for (const auto& v : variants) {
     out += "#EXT-X-STREAM-INF:BANDWIDTH=" + std::to_string(v.bandwidth);
