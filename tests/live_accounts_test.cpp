@@ -55,6 +55,50 @@ TEST(LiveAccounts, UserKeyPublishesAndARevokedKeyIsRefused) {
   EXPECT_NE(kek.output().find("publish refused"), std::string::npos);
 }
 
+TEST(LiveAccounts, AKeyWhoseOwnerAsksForRecordingsIsRecorded) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  auto plain = anna.post("/api/me/stream-keys", R"({"name":"no recording"})");
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_EQ(*json_field(plain.body, "record"), "false");
+  auto recorded = anna.post("/api/me/stream-keys", R"({"name":"family","visibility":"private"})");
+  ASSERT_EQ(recorded.status, 201) << recorded.body;
+  const std::string id = *json_field(recorded.body, "id");
+  // Switched on later, from the key's settings.
+  auto edited = anna.request("PATCH", "/api/me/stream-keys/" + id, R"({"record":true})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(*json_field(edited.body, "record"), "true");
+  EXPECT_EQ(anna.request("PATCH", "/api/me/stream-keys/" + id, R"({"record":"yes"})").status, 400);
+
+  const std::string plain_stream = *json_field(plain.body, "stream");
+  const std::string stream = *json_field(recorded.body, "stream");
+  auto a = publish(kek.endpoint("rtmp") + "/" + *json_field(plain.body, "key"), 3);
+  auto b = publish(kek.endpoint("rtmp") + "/" + *json_field(recorded.body, "key"), 3);
+  EXPECT_EQ(a->wait(30000), 0) << a->output();
+  EXPECT_EQ(b->wait(30000), 0) << b->output();
+  ASSERT_TRUE(wait_for([&] { return kek.output().find("recording of stream '" + stream + "' finished") != std::string::npos; },
+                       20000)) << kek.output();
+  const std::string dir = kek.media_dir() + "/recordings/" + stream;
+  std::string file;
+  if (GDir* d = g_dir_open(dir.c_str(), 0, nullptr)) {
+    if (const char* name = g_dir_read_name(d)) file = name;
+    g_dir_close(d);
+  }
+  ASSERT_TRUE(g_str_has_suffix(file.c_str(), ".mp4")) << dir << ": '" << file << "'";
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                dir + "/" + file});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NEAR(std::atof(out.c_str()), 3.0, 1.0) << out;
+  EXPECT_FALSE(g_file_test((kek.media_dir() + "/recordings/" + plain_stream).c_str(), G_FILE_TEST_EXISTS))
+      << "a key without recording is not recorded";
+  // The recording of a private stream is as private as the stream.
+  const std::string url = "/media/recordings/" + stream + "/" + file;
+  EXPECT_EQ(http_get(kek.http_url(), url).status, 403);
+  EXPECT_EQ(anna.get(url).status, 200);
+}
+
 TEST(LiveAccounts, PrivateStreamNeedsItsOwner) {
   KekProcess kek(live_with_accounts());
   ASSERT_TRUE(kek.ready()) << kek.output();

@@ -1,5 +1,5 @@
 // The caller's stream keys: create (the key is shown once), list (hints only), rename, change
-// who may watch, regenerate, revoke.
+// who may watch and whether it is recorded, regenerate, revoke.
 #include "routes.h"
 
 namespace kek::auth {
@@ -49,7 +49,10 @@ HttpResponse create_key(AuthContext& ctx, const HttpRequest& request) {
   if (!name) return failure(name.error());
   auto visibility = read_visibility(*doc);
   if (!visibility) return failure(visibility.error());
-  auto created = ctx.stream_keys.create(caller->user, *name, visibility->value_or(Visibility::public_));
+  auto record = doc->boolean("record");
+  if (!record) return failure(record.error());
+  auto created =
+      ctx.stream_keys.create(caller->user, *name, visibility->value_or(Visibility::public_), record->value_or(false));
   if (!created) return failure(created.error());
   return key_with_secret(*created, 201);
 }
@@ -81,6 +84,9 @@ HttpResponse edit_key(AuthContext& ctx, const HttpRequest& request) {
   auto allowed = string_list(*doc, "allowed");
   if (!allowed) return failure(allowed.error());
   change.allowed = *allowed;
+  auto record = doc->boolean("record");
+  if (!record) return failure(record.error());
+  change.record = *record;
   auto key = ctx.stream_keys.update(caller->user.id, *id, change);
   if (!key) return failure(key.error());
   return json_answer([&](JsonWriter& w) {

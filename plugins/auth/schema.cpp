@@ -65,6 +65,9 @@ std::vector<Migration> schema_migrations() {
        " group_id INTEGER NOT NULL REFERENCES auth_groups (id) ON DELETE CASCADE,"
        " user_id INTEGER NOT NULL REFERENCES auth_users (id) ON DELETE CASCADE,"
        " PRIMARY KEY (group_id, user_id));"},
+      {5,
+       // The owner's choice, per key: also write what this key publishes to a recording.
+       "ALTER TABLE auth_stream_keys ADD COLUMN record INTEGER NOT NULL DEFAULT 0;"},
   };
 }
 

@@ -14,7 +14,7 @@ constexpr int kMaxStreamNameAttempts = 100;
 
 constexpr const char* kKeyColumns =
     "SELECT k.id AS id, k.user_id AS user_id, u.username AS owner, k.name AS name, k.stream AS stream,"
-    " k.key_hint AS key_hint, k.visibility AS visibility, k.allowed AS allowed, k.created_at AS created_at,"
+    " k.key_hint AS key_hint, k.visibility AS visibility, k.allowed AS allowed, k.record AS record, k.created_at AS created_at,"
     " k.last_used_at AS last_used_at, k.revoked_at AS revoked_at"
     " FROM auth_stream_keys k JOIN auth_users u ON u.id = k.user_id ";
 
@@ -48,6 +48,7 @@ StreamKey key_from_row(const DbRow& row) {
   k.key_hint = row.text("key_hint");
   k.visibility = parse_visibility(row.text("visibility")).value_or(Visibility::private_);
   k.allowed = allowed_from_json(row.text("allowed"));
+  k.record = row.integer("record") != 0;
   k.created_at = row.integer("created_at");
   if (!row.is_null("last_used_at")) k.last_used_at = row.integer("last_used_at");
   k.revoked = !row.is_null("revoked_at");
@@ -91,6 +92,7 @@ Status check_allowed_entries(const std::vector<std::string>& allowed) {
 }
 
 std::string stream_media_prefix(const std::string& stream) { return "live/" + stream + "/"; }
+std::string recording_media_prefix(const std::string& stream) { return "recordings/" + stream + "/"; }
 
 MediaPolicy policy_of(const StreamKey& key) { return MediaPolicy{key.visibility, key.owner, key.allowed}; }
 
@@ -103,6 +105,7 @@ void write_stream_key(JsonWriter& w, const StreamKey& key) {
       .begin_array();
   for (const auto& a : key.allowed) w.value(a);
   w.end_array()
+      .member("record", key.record)
       .member("created_at", iso8601(key.created_at))
       .key("last_used_at");
   if (key.last_used_at) w.value(iso8601(*key.last_used_at));
@@ -110,7 +113,8 @@ void write_stream_key(JsonWriter& w, const StreamKey& key) {
   w.member("key_hint", "…" + key.key_hint);
 }
 
-Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::string& name, Visibility visibility) {
+Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::string& name, Visibility visibility,
+                                                bool record) {
   if (auto s = check_stream_key_name(name); !s) return s.error();
   auto count = db_().query("SELECT count(*) AS n FROM auth_stream_keys WHERE user_id = ?", {owner.id});
   if (!count) return wrap(count.error(), "count stream keys");
@@ -127,19 +131,26 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
     k.stream = n == 1 ? base : base + "-" + std::to_string(n);
     k.key_hint = created.secret.substr(created.secret.size() - kHintLength);
     k.visibility = visibility;
+    k.record = record;
     k.created_at = now_seconds();
     auto r = db_().exec(
-        "INSERT INTO auth_stream_keys (user_id, name, stream, key_hash, key_hint, visibility, allowed, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, '[]', ?)",
+        "INSERT INTO auth_stream_keys (user_id, name, stream, key_hash, key_hint, visibility, allowed, record,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?)",
         {k.user_id, k.name, k.stream, sha256_hex(created.secret), k.key_hint, std::string(to_string(visibility)),
-         k.created_at});
+         int64_t{record ? 1 : 0}, k.created_at});
     if (!r && r.error().code == 409) continue;  // the stream name is taken
     if (!r) return wrap(r.error(), "create stream key");
     k.id = r->last_insert_id;
-    media_.set_policy(stream_media_prefix(k.stream), policy_of(k));
+    apply_policy(k);
     return created;
   }
   return Error{"no free stream name for this account", 409};
+}
+
+void StreamKeyStore::apply_policy(const StreamKey& key) {
+  // A stream's recordings are as private as the stream itself.
+  media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
+  media_.set_policy(recording_media_prefix(key.stream), policy_of(key));
 }
 
 Result<std::optional<StreamKey>> StreamKeyStore::find_where(std::string_view where, const std::vector<DbValue>& params) {
@@ -188,10 +199,12 @@ Result<StreamKey> StreamKeyStore::update(int64_t user_id, int64_t key_id, const 
     if (auto s = check_allowed_entries(*change.allowed); !s) return s.error();
     key.allowed = *change.allowed;
   }
-  auto r = db_().exec("UPDATE auth_stream_keys SET name = ?, visibility = ?, allowed = ? WHERE id = ?",
-                      {key.name, std::string(to_string(key.visibility)), allowed_to_json(key.allowed), key.id});
+  if (change.record) key.record = *change.record;
+  auto r = db_().exec("UPDATE auth_stream_keys SET name = ?, visibility = ?, allowed = ?, record = ? WHERE id = ?",
+                      {key.name, std::string(to_string(key.visibility)), allowed_to_json(key.allowed),
+                       int64_t{key.record ? 1 : 0}, key.id});
   if (!r) return wrap(r.error(), "update stream key");
-  media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
+  apply_policy(key);
   return key;
 }
 
@@ -217,7 +230,7 @@ Status StreamKeyStore::install_policies() {
   if (!rows) return wrap(rows.error(), "read stream key policies");
   for (const auto& row : *rows) {
     StreamKey key = key_from_row(row);
-    media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
+    apply_policy(key);
   }
   return {};
 }
@@ -254,6 +267,7 @@ PublishDecision StreamKeyAuthorizer::authorize(const PublishRequest& request) {
   decision.owner = k.owner;
   decision.stream = k.stream;
   decision.policy = policy_of(k);
+  decision.record = k.record;
   return decision;
 }
 

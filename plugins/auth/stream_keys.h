@@ -25,6 +25,7 @@ struct StreamKey {
   std::string key_hint;  // the last characters, so a user can tell keys apart
   Visibility visibility = Visibility::public_;
   std::vector<std::string> allowed;
+  bool record = false;  // its live streams are also recorded (media/recordings/<stream>/)
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
   bool revoked = false;
@@ -39,6 +40,7 @@ struct StreamKeyChange {
   std::optional<std::string> name;
   std::optional<Visibility> visibility;
   std::optional<std::vector<std::string>> allowed;
+  std::optional<bool> record;
 };
 
 std::optional<Visibility> parse_visibility(std::string_view text);
@@ -47,6 +49,8 @@ Status check_stream_key_name(std::string_view name);
 Status check_allowed_entries(const std::vector<std::string>& allowed);
 // "live/<stream>/": where the live pipeline of a stream writes, and what its policy covers.
 std::string stream_media_prefix(const std::string& stream);
+// "recordings/<stream>/": where the live layouts write its recordings (same policy).
+std::string recording_media_prefix(const std::string& stream);
 MediaPolicy policy_of(const StreamKey& key);
 void write_stream_key(JsonWriter& w, const StreamKey& key);  // without the secret
 
@@ -54,7 +58,8 @@ class StreamKeyStore {
  public:
   StreamKeyStore(DbAccess db, MediaAccessService& media) : db_(std::move(db)), media_(media) {}
 
-  Result<CreatedStreamKey> create(const User& owner, const std::string& name, Visibility visibility);
+  Result<CreatedStreamKey> create(const User& owner, const std::string& name, Visibility visibility,
+                                  bool record = false);
   Result<std::vector<StreamKey>> list(int64_t user_id);
   Result<std::optional<StreamKey>> find(int64_t user_id, int64_t key_id);
   Result<CreatedStreamKey> regenerate(int64_t user_id, int64_t key_id);
@@ -68,6 +73,7 @@ class StreamKeyStore {
   Status install_policies();
 
  private:
+  void apply_policy(const StreamKey& key);
   Result<std::optional<StreamKey>> find_where(std::string_view where, const std::vector<DbValue>& params);
   DbAccess db_;
   MediaAccessService& media_;

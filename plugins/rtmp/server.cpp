@@ -179,6 +179,7 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   info.since_us = g_get_real_time();
   connection.set_publishing(request.app, stream);
   publishing_[stream] = Publish{connection.id(), auth_request, decision.owner};
+  publishing_[stream].record = decision.record;
   if (auto back = suspended_.find(stream); back != suspended_.end() && back->second.app == request.app) {
     // Back within the grace period: the running pipeline continues with this publisher.
     g_source_remove(back->second.timer);
@@ -191,8 +192,11 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   }
   registry_.begin(info);
 
-  if (auto* access = host_.services().get<kek::MediaAccess>())
+  if (auto* access = host_.services().get<kek::MediaAccess>()) {
     access->set_policy(request.app + "/" + stream + "/", decision.policy);
+    // Where live layouts record by default (${media_dir}/recordings/${stream}).
+    access->set_policy("recordings/" + stream + "/", decision.policy);
+  }
 
   publishing_[stream].template_name = app->second;
   g_message("stream '%s' is live (app %s, owner %s, from %s, %s)", stream.c_str(), request.app.c_str(),
@@ -224,6 +228,8 @@ void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_
     vars["source_height"] = std::to_string(info->height);
   }
   if (info && info->fps > 0) vars["fps"] = std::to_string(static_cast<int>(info->fps + 0.5));
+  // Only a "yes" is passed: an app whose template records by default keeps recording.
+  if (publish.record) vars["record"] = "true";
   kek::PipelineOptions options;
   options.replace = true;  // the previous publish's instance may still be finishing: this one wins
   kek::Status started = host_.pipelines().start(id, publish.template_name, vars, options);

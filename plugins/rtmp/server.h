@@ -47,6 +47,7 @@ class Server {
     kek::PublishRequest request;  // for the authorizer's ended()
     std::string owner;
     std::string template_name;
+    bool record = false;  // the key's owner asked for a recording
     // The pipeline starts once we know what the stream carries (metadata, or both kinds of
     // media, or a short wait): a template for audio+video would wait forever for a track
     // that never comes. The registry's GOP cache keeps what arrives meanwhile.

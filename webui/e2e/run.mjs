@@ -297,6 +297,14 @@ test('create a stream key, publish with ffmpeg, watch it live with the quality l
   assert(/^rtmp:\/\/127\.0\.0\.1:\d+\/live$/.test(rtmpServer), `OBS server: ${rtmpServer}`)
   assert(key.length >= 8, 'a full stream key is shown once')
   await shot(page, 'studio')
+  // The owner asks for recordings; the choice is saved on the server (seen after a reload).
+  await page.getByTestId('stream-key-record').first().check()
+  await waitFor(
+    async () => (await page.evaluate(() => fetch('/api/me/stream-keys').then((r) => r.json())))[0]?.record === true,
+    { ms: 10_000, what: 'record saved on the key' },
+  )
+  await page.reload()
+  assert(await page.getByTestId('stream-key-record').first().isChecked(), 'record is still on after a reload')
 
   const ffmpeg = spawn(
     'ffmpeg',

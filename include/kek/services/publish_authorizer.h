@@ -20,6 +20,7 @@ struct PublishDecision {
   std::string stream;  // public stream name to use in URLs (never the secret key)
   std::string reason;  // why not, for the log
   MediaPolicy policy;  // who may watch it (the owner's choice for this key)
+  bool record = false; // the owner wants it recorded too (the app's template may record anyway)
 };
 
 class PublishAuthorizer {

@@ -116,9 +116,18 @@ export interface StreamKey {
   name: string
   stream: string
   visibility: StreamVisibility
+  /** Its live streams are also recorded (recordings/<stream>/). */
+  record?: boolean
   created_at: string
   last_used_at: string | null
   key_hint: string
+}
+
+/** What the owner may change on a key (PATCH /api/me/stream-keys/{id}). */
+export interface StreamKeyChange {
+  name?: string
+  visibility?: StreamVisibility
+  record?: boolean
 }
 
 /** Returned only on create and regenerate: the one time the full key is shown. */

@@ -2,7 +2,7 @@
 // create/regenerate answer, so the latest one is kept here to show (and copy) exactly once.
 import { ref } from 'vue'
 import { streamKeyApi } from '@/entities/stream-key'
-import type { StreamKey, StreamKeySecret } from '@/shared/api'
+import type { StreamKey, StreamKeyChange, StreamKeySecret } from '@/shared/api'
 
 export function useStreamKeys() {
   const keys = ref<StreamKey[]>([])
@@ -53,6 +53,12 @@ export function useStreamKeys() {
     }
   }
 
+  /** Who may watch, whether it is recorded: the server's answer replaces the key in the list. */
+  async function update(key: StreamKey, change: StreamKeyChange) {
+    const updated = await act(key, () => streamKeyApi.update(key.id, change))
+    if (updated) keys.value = keys.value.map((k) => (k.id === key.id ? { ...k, ...updated } : k))
+  }
+
   async function revoke(key: StreamKey) {
     const ok = await act(key, async () => {
       await streamKeyApi.revoke(key.id)
@@ -64,5 +70,5 @@ export function useStreamKeys() {
     }
   }
 
-  return { keys, loading, error, revealed, busyId, load, create, regenerate, revoke }
+  return { keys, loading, error, revealed, busyId, load, create, update, regenerate, revoke }
 }

@@ -35,6 +35,25 @@ describe('StreamKeyList', () => {
     expect(confirm.mock.calls[0]![0]).toContain('Evening show')
   })
 
+  it('shows who may watch and whether it records, and emits the change', async () => {
+    const wrapper = mount(StreamKeyList, {
+      props: { keys: [{ ...keys[0]!, record: true }, keys[1]!], liveStreams: [] },
+      global: globalMountOptions(),
+    })
+    const selects = wrapper.findAll<HTMLSelectElement>('[data-testid="stream-key-visibility"]')
+    expect(selects[0]!.element.value).toBe('public')
+    expect(selects[1]!.element.value).toBe('unlisted')
+    const boxes = wrapper.findAll<HTMLInputElement>('[data-testid="stream-key-record"]')
+    expect(boxes[0]!.element.checked).toBe(true)
+    expect(boxes[1]!.element.checked).toBe(false)
+    await selects[1]!.setValue('private')
+    await boxes[1]!.setValue(true)
+    expect(wrapper.emitted('update')).toEqual([
+      [keys[1], { visibility: 'private' }],
+      [keys[1], { record: true }],
+    ])
+  })
+
   it('emits regenerate after confirmation', async () => {
     vi.spyOn(window, 'confirm').mockReturnValue(true)
     const wrapper = mount(StreamKeyList, { props: { keys, liveStreams: [] }, global: globalMountOptions() })
