@@ -185,6 +185,7 @@ struct Impl {
 
   std::mutex lock;  // the run state below and Track's guarded fields
   std::vector<PeriodState> periods;
+  std::atomic<size_t> period_count{1};  // periods.size(), for a lock-free look on every buffer
   int64_t availability_start_us = 0;
   uint64_t max_segment_ns = 0;
   bool finished = false;
@@ -625,6 +626,7 @@ void enter_next_period(Track& t, int64_t at, bool by_seam) {
     ++t.period;
   } else {
     impl.periods.push_back({at, by_seam, false, 0});
+    impl.period_count.store(impl.periods.size());
     t.period = static_cast<guint>(impl.periods.size() - 1);
     GST_INFO_OBJECT(t.owner, "%s opens period %u (%s)", t.name.c_str(), t.period, by_seam ? "seam" : "caps change");
   }
@@ -637,6 +639,7 @@ void enter_next_period(Track& t, int64_t at, bool by_seam) {
 // joined on this track's own seam event, by time only if that never comes.
 GstFlowReturn maybe_join_period(Track& t, int64_t dts, int64_t pts, bool sync) {
   Impl& impl = t.owner->impl;
+  if (impl.period_count.load(std::memory_order_relaxed) <= 1) return GST_FLOW_OK;  // the common case
   {
     Lock guard(impl.lock);
     if (impl.periods.size() <= t.period + 1) return GST_FLOW_OK;
@@ -1000,6 +1003,7 @@ bool prepare_run(KekDashSink* self) {
   impl.origin = 0;
   Lock guard(impl.lock);
   impl.periods.assign(1, PeriodState{0, true, false, 0});
+  impl.period_count.store(1);
   impl.availability_start_us = 0;
   impl.max_segment_ns = 0;
   impl.finished = false;
