@@ -10,6 +10,7 @@
 #include <kek/json.h>
 #include <kek/plugin.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -29,7 +30,20 @@ std::string iso_time(int64_t real_time_us) {
   return s ? s : "";
 }
 
-kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry, kek::rtmp::ViewerCounter& viewers) {
+// Whether the app's template writes DASH where the URL below points (a structured layout with
+// the dash output in its default folder); other templates are not guessed at.
+bool app_has_dash(kek::Host& host, const kek::rtmp::Settings& settings, const std::string& app) {
+  auto name = settings.apps.find(app);
+  if (name == settings.apps.end()) return false;
+  auto tmpl = host.pipelines().find_template(name->second);
+  if (!tmpl || !tmpl->layout || !tmpl->layout->output_dir.empty()) return false;
+  const auto& outputs = tmpl->layout->outputs;
+  return std::find(outputs.begin(), outputs.end(), "dash") != outputs.end();
+}
+
+kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin) {
+  const kek::rtmp::StreamRegistry& registry = plugin.registry;
+  kek::rtmp::ViewerCounter& viewers = plugin.viewers;
   const int64_t now = g_get_monotonic_time();
   kek::JsonWriter w;
   w.begin_array();
@@ -50,7 +64,9 @@ kek::HttpResponse live_streams(const kek::rtmp::StreamRegistry& registry, kek::r
         .member("client", s.client)
         .member("state", s.reconnecting ? "reconnecting" : "live")
         .member("playlist", base + "index.m3u8");
-    w.key("dash").null();
+    w.key("dash");
+    if (app_has_dash(host, plugin.server.settings(), s.app)) w.value(base + "dash/manifest.mpd");
+    else w.null();
     w.key("thumbnail").null();
     w.end_object();
   }
@@ -63,9 +79,7 @@ kek::Status init(kek::Host& host) {
   if (!settings) return settings.error();
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
-  host.http().route("GET", "/api/live", [plugin](const kek::HttpRequest&) {
-    return live_streams(plugin->registry, plugin->viewers);
-  });
+  host.http().route("GET", "/api/live", [plugin, &host](const kek::HttpRequest&) { return live_streams(host, *plugin); });
   // Counts viewers; never refuses (access is the auth plugin's guard).
   host.http().guard("/media/", [plugin](const kek::HttpRequest& request) -> std::optional<kek::HttpResponse> {
     const std::string client = request.remote + " " + request.header("user-agent").value_or("");

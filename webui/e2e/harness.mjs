@@ -76,7 +76,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     'http: {address: 127.0.0.1, port: 0}',
     'shutdown_timeout_s: 3',
     'plugins:',
-    '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0}}',
+    // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung).
+    '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr}}}',
     '  - {name: auth, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',

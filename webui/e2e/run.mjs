@@ -331,6 +331,50 @@ test('create a stream key, publish with ffmpeg, watch it live with the quality l
   }
 })
 
+test('a ladder stream plays with DASH (dash.js) from its watch page', async ({ page }) => {
+  needAuth()
+  needLive()
+  await registerViaUi(page)
+  const created = await page.evaluate(async () => {
+    const session = await fetch('/api/auth/session').then((r) => r.json())
+    const r = await fetch('/api/me/stream-keys', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+      body: JSON.stringify({ name: 'DASH test' }),
+    })
+    return r.json()
+  })
+  assert(created.key && created.stream, `stream key: ${JSON.stringify(created)}`)
+  const rtmpApp = `${server.rtmp.replace(/\/live$/, '')}/abr`
+  const ffmpeg = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=330',
+      '-t', '60', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', `${rtmpApp}/${created.key}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let ffmpegErr = ''
+  ffmpeg.stderr.on('data', (d) => (ffmpegErr += d))
+  try {
+    const live = await waitFor(
+      async () => (await getJson(`${server.url}/api/live`)).body?.find?.((s) => s.stream === created.stream && s.dash),
+      { ms: 30_000, what: `the stream with a DASH manifest in /api/live (ffmpeg: ${ffmpegErr.slice(-300)})` },
+    )
+    assert(live.dash.endsWith('/dash/manifest.mpd'), `dash URL: ${live.dash}`)
+    await page.goto(`/live/${live.stream}`)
+    await page.getByTestId('watch-format-dash').click()
+    await page.waitForURL(/format=dash/)
+    await expectPlaying(page, 'the DASH stream')
+    const engine = await page.locator('[data-engine]').first().getAttribute('data-engine')
+    assert(engine === 'dash.js', `played by dash.js (engine: ${engine})`)
+    const segments = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.m4s')).length)
+    assert(segments > 0, 'fMP4 segments were fetched')
+    await shot(page, 'watch-dash')
+  } finally {
+    ffmpeg.kill('SIGTERM')
+  }
+})
+
 /** A small valid PNG (a diagonal gradient), without an image library. */
 function makePng(width, height) {
   const crcTable = Array.from({ length: 256 }, (_, n) => {

@@ -168,6 +168,8 @@ export default {
     resolution: 'Resolution',
     codecs: 'Codecs',
     bitrate: 'Bitrate',
+    playDash: 'Play with DASH instead of HLS',
+    playHls: 'Back to HLS',
   },
   player: {
     label: 'Video player',

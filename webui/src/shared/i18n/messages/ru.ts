@@ -170,6 +170,8 @@ const ru: MessageSchema = {
     resolution: 'Разрешение',
     codecs: 'Кодеки',
     bitrate: 'Битрейт',
+    playDash: 'Смотреть через DASH вместо HLS',
+    playHls: 'Вернуться к HLS',
   },
   player: {
     label: 'Видеоплеер',
