@@ -290,8 +290,12 @@ bool write_small_file(KekDashSink* self, const std::string& path, std::span<cons
   return false;
 }
 
-std::string init_name(guint period) {
-  return period == 0 ? std::string("init.mp4") : "init-" + std::to_string(period) + ".mp4";
+// Named per run like the segments: a restarted pipeline may bring another SPS, and a player
+// that kept the old init under the same URL would feed it the new segments.
+std::string init_name(int64_t run_prefix, guint period) {
+  std::string name = std::to_string(run_prefix) + "-init";
+  if (period > 0) name += "-" + std::to_string(period);
+  return name + ".mp4";
 }
 
 // --- the manifest --------------------------------------------------------------------------------
@@ -442,7 +446,7 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
     else
       init = kek::dash::audio_init_segment({static_cast<uint32_t>(c.rate), static_cast<uint16_t>(c.channels),
                                             c.codec_data, static_cast<uint32_t>(t.declared_bps)});
-    std::string path = t.dir + "/" + init_name(seg.period);
+    std::string path = t.dir + "/" + init_name(impl.prefix_ms, seg.period);
     if (!write_small_file(self, path, init)) return GST_FLOW_ERROR;
     t.init_written_for = seg.period;
   }
@@ -513,12 +517,12 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
     g_unlink(old.path.c_str());
     // The init of a Period we left, once none of its segments is left either.
     bool still_used = std::any_of(t.files.begin(), t.files.end(), [&](auto& f) { return f.period == old.period; });
-    if (!still_used && old.period != seg.period) g_unlink((t.dir + "/" + init_name(old.period)).c_str());
+    if (!still_used && old.period != seg.period) g_unlink((t.dir + "/" + init_name(impl.prefix_ms, old.period)).c_str());
   }
 
   Lock guard(impl.lock);
   if (t.periods.empty() || t.periods.back().period != seg.period)
-    t.periods.push_back({seg.period, init_name(seg.period), seg.config, gst_util_uint64_scale(ept, GST_SECOND, timescale)});
+    t.periods.push_back({seg.period, init_name(impl.prefix_ms, seg.period), seg.config, gst_util_uint64_scale(ept, GST_SECOND, timescale)});
   t.listed.push_back({number, ept, d, seg.period});
   while (t.listed.size() > impl.window) t.listed.pop_front();
   if (d_ns > 0) t.peak_bps = std::max(t.peak_bps, gst_util_uint64_scale(payload * 8 + t.header.size() * 8, GST_SECOND, d_ns));
