@@ -10,6 +10,8 @@
 #include <kek/json.h>
 #include <kek/plugin.h>
 
+#include <glib/gstdio.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -41,6 +43,18 @@ bool app_has_dash(kek::Host& host, const kek::rtmp::Settings& settings, const st
   return std::find(outputs.begin(), outputs.end(), "dash") != outputs.end();
 }
 
+// The preview kekthumbnailsink writes for the stream (core/config/live_layout.cpp), as a URL
+// whose ?v= changes with the picture: /media/ serves .jpg as immutable, so a new picture needs a
+// new URL. A picture older than the stream (its last session's) is not this stream's: none.
+std::optional<std::string> thumbnail_url(kek::Host& host, const kek::rtmp::StreamInfo& s) {
+  g_autofree char* path = g_build_filename(host.media_dir().c_str(), s.app.c_str(), s.stream.c_str(), "thumb.jpg", nullptr);
+  GStatBuf st;
+  if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const int64_t mtime = static_cast<int64_t>(st.st_mtime);
+  if (mtime < s.since_us / G_USEC_PER_SEC - 1) return std::nullopt;
+  return "/media/" + s.app + "/" + s.stream + "/thumb.jpg?v=" + std::to_string(mtime);
+}
+
 kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin) {
   const kek::rtmp::StreamRegistry& registry = plugin.registry;
   kek::rtmp::ViewerCounter& viewers = plugin.viewers;
@@ -67,7 +81,9 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin) {
     w.key("dash");
     if (app_has_dash(host, plugin.server.settings(), s.app)) w.value(base + "dash/manifest.mpd");
     else w.null();
-    w.key("thumbnail").null();
+    w.key("thumbnail");
+    if (auto thumb = thumbnail_url(host, s)) w.value(*thumb);
+    else w.null();
     w.end_object();
   }
   w.end_array();
