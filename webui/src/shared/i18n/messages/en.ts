@@ -160,6 +160,7 @@ export default {
     liveUnavailable: 'Live streaming from OBS arrives with the RTMP plugin; for now there is the demo channel.',
     badge: 'Live',
     noPreview: 'No preview yet',
+    thumbnailAlt: 'Preview of {title}',
   },
   watch: {
     back: 'All live streams',

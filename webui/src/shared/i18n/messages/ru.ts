@@ -162,6 +162,7 @@ const ru: MessageSchema = {
     liveUnavailable: 'Трансляции из OBS появятся вместе с плагином RTMP; пока есть демо-канал.',
     badge: 'Эфир',
     noPreview: 'Превью пока нет',
+    thumbnailAlt: 'Кадр из трансляции {title}',
   },
   watch: {
     back: 'Все трансляции',
