@@ -39,6 +39,12 @@ std::string record_dir(const LiveLayout& layout) {
   return layout.record_dir.empty() ? "${media_dir}/recordings/${stream}" : layout.record_dir;
 }
 
+// The preview picture (plugins/thumbnails) of every stream with video, unless the template sets
+// thumbnails: "false". Cheap: one keyframe decoded per interval, the passthrough stays undecoded.
+bool wants_thumbnail(const std::function<std::string(const std::string&)>& lookup) {
+  return truthy(lookup("has_video"), true) && truthy(lookup("thumbnails"), true);
+}
+
 }  // namespace
 
 std::vector<std::string> live_layout_directories(const LiveLayout& layout,
@@ -46,7 +52,8 @@ std::vector<std::string> live_layout_directories(const LiveLayout& layout,
   std::vector<std::string> dirs;
   auto outputs = effective_outputs(layout, lookup);
   auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
-  if (wants("hls") || wants("dash")) dirs.push_back(output_dir(layout));
+  // The thumbnail goes beside the HLS/DASH files, so the folder exists for it alone too.
+  if (wants("hls") || wants("dash") || wants_thumbnail(lookup)) dirs.push_back(output_dir(layout));
   if (wants("dash")) dirs.push_back(output_dir(layout) + "/dash");
   if (wants("record")) dirs.push_back(record_dir(layout));
   return dirs;
@@ -136,6 +143,11 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
     // Its own parser: MP4 wants avc stream-format, the TS muxers byte-stream, and one parser
     // before the tee cannot give both.
     if (wants("record")) line += " srcv. ! " + std::string(kQueue) + " ! h264parse ! recmux.video_0";
+    // Leaky and short: a picture may be late, the stream never waits for it.
+    if (wants_thumbnail(lookup))
+      line += " srcv. ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
+              "kekthumbnailsink location=" + output_dir(layout) + "/thumb.jpg interval=" +
+              std::to_string(std::clamp(to_int(lookup("thumbnail_interval"), 10), 1, 3600));
   }
   if (has_audio) {
     line += " demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca";

@@ -1,3 +1,4 @@
+#include "config/live_layout.h"
 #include "config/templates.h"
 
 #include <gtest/gtest.h>
@@ -136,6 +137,10 @@ outputs: [hls, dash]
             std::string::npos) << l;
   EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! dash.audio "), std::string::npos) << l;
   EXPECT_EQ(l.find("recmux"), std::string::npos) << "no recording unless asked";
+  // The preview: the source's keyframes behind a leaky queue, beside the HLS/DASH files.
+  EXPECT_NE(l.find("srcv. ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
+                   "kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10"), std::string::npos) << l;
+  EXPECT_EQ(l.find("kekthumbnailsink", l.find("kekthumbnailsink") + 1), std::string::npos) << "one preview: " << l;
 
   // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch at all.
   vars["source_height"] = "720";
@@ -147,6 +152,7 @@ outputs: [hls, dash]
   EXPECT_EQ(audio_only->find("demux.video"), std::string::npos) << *audio_only;
   EXPECT_NE(audio_only->find("demux.audio"), std::string::npos);
   EXPECT_EQ(audio_only->find("variants="), std::string::npos);
+  EXPECT_EQ(audio_only->find("kekthumbnailsink"), std::string::npos) << *audio_only;
   vars["has_video"] = "1";
   vars["has_audio"] = "0";
   vars["record"] = "true";
@@ -154,6 +160,36 @@ outputs: [hls, dash]
   EXPECT_EQ(video_rec->find("demux.audio"), std::string::npos);
   EXPECT_NE(video_rec->find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! h264parse ! recmux.video_0"), std::string::npos);
   EXPECT_NE(video_rec->find("filesink name=record location=/m/recordings/cam/7.mp4"), std::string::npos) << *video_rec;
+  // A template (or the host, without the element) turns the preview off; the interval is a variable.
+  vars["thumbnails"] = "false";
+  auto no_thumb = expand_template(*t, vars);
+  EXPECT_EQ(no_thumb->find("kekthumbnailsink"), std::string::npos) << *no_thumb;
+  vars["thumbnails"] = "true";
+  vars["thumbnail_interval"] = "3";
+  auto quick = expand_template(*t, vars);
+  EXPECT_NE(quick->find("kekthumbnailsink location=/m/live/cam/thumb.jpg interval=3"), std::string::npos) << *quick;
+}
+
+TEST(Templates, LiveLayoutDirectoriesHoldTheThumbnail) {
+  kek::LiveLayout record_only;
+  record_only.source = "a ! flvdemux name=demux";
+  record_only.outputs = {"record"};
+  kek::Vars vars;
+  auto lookup = [&](const std::string& name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  // Only a recording: the stream's folder still exists for its picture.
+  auto dirs = live_layout_directories(record_only, lookup);
+  EXPECT_NE(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
+  EXPECT_NE(std::find(dirs.begin(), dirs.end(), "${media_dir}/recordings/${stream}"), dirs.end());
+  vars["thumbnails"] = "false";
+  dirs = live_layout_directories(record_only, lookup);
+  EXPECT_EQ(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
+  vars.erase("thumbnails");
+  vars["has_video"] = "0";
+  dirs = live_layout_directories(record_only, lookup);
+  EXPECT_EQ(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
 }
 
 TEST(Templates, LiveLayoutErrors) {

@@ -1,0 +1,145 @@
+// Live thumbnails end to end: ffmpeg publishes to a real `kek serve`, the layout's
+// kekthumbnailsink writes media/live/<stream>/thumb.jpg, /api/live names it with a version that
+// changes with the picture, and /media/ serves it as a JPEG.
+#include "support/http_client.h"
+#include "support/kek_process.h"
+#include "support/wait.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <memory>
+#include <regex>
+
+using namespace kek::test;
+
+namespace {
+
+// ffmpeg encoding a test pattern and/or a tone, in real time, to url (a keyframe a second).
+std::unique_ptr<BackgroundProcess> publish(const std::string& url, int seconds, bool video = true, bool audio = true) {
+  std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re"};
+  if (video) argv.insert(argv.end(), {"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25"});
+  if (audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine"});
+  argv.insert(argv.end(), {"-t", std::to_string(seconds)});
+  if (video) argv.insert(argv.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"});
+  if (audio) argv.insert(argv.end(), {"-c:a", "aac"});
+  argv.insert(argv.end(), {"-f", "flv", url});
+  return std::make_unique<BackgroundProcess>(argv);
+}
+
+struct Templates {
+  std::string dir = make_temp_dir();
+  ~Templates() { remove_tree(dir); }
+  void add(const std::string& name, const std::string& yaml) {
+    g_file_set_contents((dir + "/" + name + ".yaml").c_str(), yaml.c_str(), -1, nullptr);
+  }
+};
+
+std::string config(const Templates& t, const std::string& app_template) {
+  return "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
+         "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
+         " apps: {live: " + app_template + "}}\n";
+}
+
+// The stream's entry of /api/live as text ("" while it is not listed).
+std::string live_entry(const KekProcess& kek, const std::string& stream) {
+  const std::string body = http_get(kek.http_url(), "/api/live").body;
+  const size_t at = body.find("{\"stream\":\"" + stream + "\"");
+  if (at == std::string::npos) return "";
+  return body.substr(at, body.find('}', at) - at + 1);
+}
+
+// The thumbnail URL of the entry, "null" when there is none, "" when the key is missing.
+std::string thumbnail_of(const std::string& entry) {
+  std::smatch m;
+  if (std::regex_search(entry, m, std::regex("\"thumbnail\":(null|\"([^\"]*)\")")))
+    return m[2].matched ? m[2].str() : "null";
+  return "";
+}
+
+std::string version_of(const std::string& url) {
+  const size_t at = url.find("?v=");
+  return at == std::string::npos ? "" : url.substr(at + 3);
+}
+
+}  // namespace
+
+TEST(LiveThumbnails, APublishedStreamHasAPictureThatIsRenewed) {
+  // The shipped `live` template (passthrough HLS): its default is a picture every 10 s.
+  Templates t;
+  KekProcess kek({.extra_yaml = config(t, "live")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 40);
+  std::string url;
+  ASSERT_TRUE(wait_for([&] {
+    url = thumbnail_of(live_entry(kek, "cam"));
+    return !url.empty() && url != "null";
+  }, 20000)) << live_entry(kek, "cam") << "\n" << kek.output();
+  EXPECT_TRUE(std::regex_match(url, std::regex("/media/live/cam/thumb\\.jpg\\?v=[0-9]+"))) << url;
+
+  auto got = http_get(kek.http_url(), url);
+  ASSERT_EQ(got.status, 200) << url;
+  EXPECT_EQ(got.header("content-type"), "image/jpeg");
+  ASSERT_GE(got.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(got.body[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(got.body[1]), 0xD8);
+  // Cached for good by browsers: which is why the URL carries the picture's version.
+  EXPECT_NE(got.header("cache-control").find("immutable"), std::string::npos) << got.header("cache-control");
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                                "csv=p=0", kek.media_dir() + "/live/cam/thumb.jpg"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("mjpeg,320,180"), std::string::npos) << out;
+
+  // One interval later the picture is new, and so is the URL.
+  const std::string first = version_of(url);
+  std::string later;
+  ASSERT_TRUE(wait_for([&] {
+    later = thumbnail_of(live_entry(kek, "cam"));
+    return !version_of(later).empty() && version_of(later) != first;
+  }, 16000)) << url << " then " << later;
+  EXPECT_EQ(http_get(kek.http_url(), later).status, 200);
+  pub->kill_now(SIGTERM);
+  pub->wait(10000);
+}
+
+TEST(LiveThumbnails, AnAudioOnlyStreamHasNoneAndPlays) {
+  Templates t;
+  KekProcess kek({.extra_yaml = config(t, "live")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 8, /*video=*/false, /*audio=*/true);
+  const std::string playlist = kek.media_dir() + "/live/cam/index.m3u8";
+  ASSERT_TRUE(wait_for([&] { return read_file(playlist).find("#EXTM3U") != std::string::npos; }, 20000)) << kek.output();
+  EXPECT_EQ(thumbnail_of(live_entry(kek, "cam")), "null") << live_entry(kek, "cam");
+  EXPECT_NE(http_get(kek.http_url(), "/api/pipelines/live-cam").body.find("\"running\""), std::string::npos);
+  EXPECT_FALSE(g_file_test((kek.media_dir() + "/live/cam/thumb.jpg").c_str(), G_FILE_TEST_EXISTS));
+  EXPECT_EQ(pub->wait(30000), 0) << pub->output();
+}
+
+TEST(LiveThumbnails, ARecordOnlyLayoutHasOneAndATemplateCanTurnItOff) {
+  Templates t;
+  t.add("rec", "name: rec\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [record]\n");
+  t.add("quiet", "name: quiet\ndefaults: {thumbnails: \"false\"}\n"
+                 "source: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n");
+  {
+    // No HLS or DASH folder: the stream's folder is made for the picture alone.
+    KekProcess kek({.extra_yaml = config(t, "rec")});
+    ASSERT_TRUE(kek.ready()) << kek.output();
+    auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 20);
+    ASSERT_TRUE(wait_for([&] { return thumbnail_of(live_entry(kek, "cam")).starts_with("/media/live/cam/thumb.jpg?v="); },
+                         20000))
+        << live_entry(kek, "cam") << "\n" << kek.output();
+    pub->kill_now(SIGTERM);
+    pub->wait(10000);
+  }
+  {
+    KekProcess kek({.extra_yaml = config(t, "quiet")});
+    ASSERT_TRUE(kek.ready()) << kek.output();
+    auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 8);
+    const std::string playlist = kek.media_dir() + "/live/cam/index.m3u8";
+    ASSERT_TRUE(wait_for([&] { return read_file(playlist).find("#EXTM3U") != std::string::npos; }, 20000)) << kek.output();
+    g_usleep(2 * G_USEC_PER_SEC);  // well past the first keyframe
+    EXPECT_EQ(thumbnail_of(live_entry(kek, "cam")), "null") << live_entry(kek, "cam");
+    EXPECT_FALSE(g_file_test((kek.media_dir() + "/live/cam/thumb.jpg").c_str(), G_FILE_TEST_EXISTS));
+    EXPECT_EQ(pub->wait(30000), 0) << pub->output();
+  }
+}
