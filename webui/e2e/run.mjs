@@ -319,6 +319,15 @@ test('create a stream key, publish with ffmpeg, watch it live with the quality l
     const live = await waitFor(async () => (await getJson(`${server.url}/api/live`)).body?.find?.((s) => s.playlist), { ms: 30_000, what: `the stream in /api/live (ffmpeg: ${ffmpegErr.slice(-300)})` })
     await page.goto('/live')
     await page.getByTestId('live-card').first().waitFor({ timeout: 15_000 })
+    // The card's preview: kekthumbnailsink wrote the first keyframe, /api/live names it (the page
+    // polls every 10 s, so a picture written after this load still shows within the wait).
+    await waitFor(
+      () => page.evaluate(() => {
+        const img = document.querySelector('[data-testid="live-card-thumbnail"]')
+        return img && img.complete && img.naturalWidth > 0 ? img.naturalWidth : 0
+      }),
+      { ms: 15_000, what: 'the live card thumbnail loaded' },
+    )
     await shot(page, 'live-with-stream')
     await page.goto(`/live/${live.stream}`)
     await expectPlaying(page, 'published stream')
