@@ -579,6 +579,25 @@ GstFlowReturn close_at_end(Track& t, GstClockTime last_buffer_duration) {
   return close_segment(t, last.dts + dur, end_pts);
 }
 
+// t.mu held. Where the open segment would end with its last sample's estimated duration.
+int64_t natural_end(const Track& t) {
+  const Sample& last = t.open.back();
+  return std::max(t.max_pts_end, last.pts + t.last_duration);
+}
+
+// t.mu held, every track ended. Closes the last segment so that it ends at `end` (the end of the
+// longest track) when that is less than one more sample away: the tracks then end together.
+// Otherwise (audio a few ms past the last video frame) Chromium's MSE never fires `ended` and
+// dash.js seeks about near the end.
+GstFlowReturn close_final(Track& t, int64_t end) {
+  if (t.open.empty()) return GST_FLOW_OK;
+  const Sample& last = t.open.back();
+  int64_t dur = t.last_duration;
+  const int64_t gap = end - natural_end(t);
+  if (gap > 0 && gap <= t.last_duration) dur += gap;
+  return close_segment(t, last.dts + dur, std::max(t.max_pts_end, last.pts + dur));
+}
+
 // Writes the segments an ended track left waiting for the origin; the track's own thread is
 // gone, so whoever decided the origin does it.
 GstFlowReturn flush_ended_tracks(KekDashSink* self, const Track* except) {
@@ -605,8 +624,15 @@ void maybe_finish(KekDashSink* self) {
     for (const auto& t : impl.tracks)
       if (!t->ended) return;
   }
+  // The last segments were left open at each track's EOS: close them together now.
+  int64_t end = INT64_MIN;
   for (auto& t : impl.tracks) {
     std::lock_guard track_guard(t->mu);
+    if (!t->open.empty()) end = std::max(end, natural_end(*t));
+  }
+  for (auto& t : impl.tracks) {
+    std::lock_guard track_guard(t->mu);
+    if (close_final(*t, end) != GST_FLOW_OK) return;  // the write error is on the bus
     if (!t->waiting.empty()) return;
   }
   {
@@ -818,7 +844,7 @@ gboolean on_event(Track& t, GstEvent* event) {
       return ret == GST_FLOW_OK;
     }
     case GST_EVENT_EOS: {
-      ret = close_at_end(t, GST_CLOCK_TIME_NONE);
+      // The open segment stays open: maybe_finish closes every track's last one together.
       bool decided = false;
       {
         Lock guard(self->impl.lock);

