@@ -1,5 +1,7 @@
 #include "config/live_layout.h"
 
+#include <gst/gst.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -41,8 +43,11 @@ std::string record_dir(const LiveLayout& layout) {
 
 // The preview picture (plugins/thumbnails) of every stream with video, unless the template sets
 // thumbnails: "false". Cheap: one keyframe decoded per interval, the passthrough stays undecoded.
+// A build without the thumbnails plugin leaves the branch out rather than fail every stream.
 bool wants_thumbnail(const std::function<std::string(const std::string&)>& lookup) {
-  return truthy(lookup("has_video"), true) && truthy(lookup("thumbnails"), true);
+  if (!truthy(lookup("has_video"), true) || !truthy(lookup("thumbnails"), true)) return false;
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find("kekthumbnailsink");
+  return factory != nullptr;
 }
 
 }  // namespace

@@ -230,10 +230,6 @@ void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_
   if (info && info->fps > 0) vars["fps"] = std::to_string(static_cast<int>(info->fps + 0.5));
   // Only a "yes" is passed: an app whose template records by default keeps recording.
   if (publish.record) vars["record"] = "true";
-  // A build without the thumbnails plugin has no kekthumbnailsink: the layout leaves it out
-  // rather than fail the stream's pipeline.
-  g_autoptr(GstElementFactory) thumbnails = gst_element_factory_find("kekthumbnailsink");
-  if (!thumbnails) vars["thumbnails"] = "false";
   kek::PipelineOptions options;
   options.replace = true;  // the previous publish's instance may still be finishing: this one wins
   kek::Status started = host_.pipelines().start(id, publish.template_name, vars, options);
