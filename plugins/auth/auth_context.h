@@ -3,6 +3,7 @@
 #pragma once
 
 #include "groups.h"
+#include "identity.h"
 #include "invites.h"
 #include "media_access.h"
 #include "rate_limit.h"
@@ -25,7 +26,8 @@ struct AuthContext {
         authorizer(stream_keys, s.max_streams_per_user),
         invites(database()),
         groups(database()),
-        login_limits(s.login_failures_per_account, s.login_failures_per_address, s.login_window_seconds) {}
+        login_limits(s.login_failures_per_account, s.login_failures_per_address, s.login_window_seconds),
+        identity(*this) {}
   AuthContext(const AuthContext&) = delete;
   AuthContext& operator=(const AuthContext&) = delete;
 
@@ -41,6 +43,7 @@ struct AuthContext {
   InviteStore invites;
   GroupStore groups;
   LoginRateLimiter login_limits;
+  IdentityService identity;
 };
 
 }  // namespace kek::auth

@@ -31,6 +31,7 @@ kek::Status init(kek::Host& host) {
   // The routes hold ctx for as long as the host runs, which keeps these objects alive too.
   host.services().provide<kek::PublishAuthorizer>(&ctx->authorizer);
   host.services().provide<kek::MediaAccess>(&ctx->media);
+  host.services().provide<kek::Identity>(&ctx->identity);
 
   host.add_command("users", kek::auth::kUsersCommandHelp,
                    [ctx](const std::vector<std::string>& args) { return kek::auth::run_users_command(*ctx, args); });

@@ -1,7 +1,9 @@
 // The plugin author's example (see docs/plugin-guide.md): one route, one table, one pipeline
-// template, one event subscription, one GStreamer element face. The tests build and load it.
+// template, one event subscription, a service another plugin provides (who is calling), one
+// GStreamer element face. The tests build and load it.
 #define G_LOG_DOMAIN "kek-example"
 #include <kek/plugin.h>
+#include <kek/services/identity.h>
 
 #include <gst/gst.h>
 
@@ -30,6 +32,27 @@ kek::Status init(kek::Host& host) {
     if (!rows) return kek::HttpResponse::from(rows.error());
     kek::JsonWriter w;
     w.begin_object().member("greeting", settings.greeting).member("visits", rows->at(0).integer("n")).end_object();
+    return kek::HttpResponse::json(w.str());
+  });
+
+  // Who is calling, from the auth plugin's Identity service. Looked up per request, not at init:
+  // plugins load in any order, and without auth everybody is anonymous.
+  // ?media=live/cam/ also asks whether they may watch what is there.
+  host.http().route("GET", "/api/example/whoami", [&host](const kek::HttpRequest& req) {
+    std::optional<kek::UserIdentity> user;
+    auto* identity = host.services().get<kek::Identity>();
+    if (identity) {
+      auto found = identity->user_of(req);
+      if (!found) return kek::HttpResponse::from(found.error());
+      user = *found;
+    }
+    kek::JsonWriter w;
+    w.begin_object().key("user");
+    if (user) w.value(user->username);
+    else w.null();
+    if (auto media = req.query.find("media"); media != req.query.end())
+      w.member("may_view", identity ? identity->may_view(user, media->second) : true);
+    w.end_object();
     return kek::HttpResponse::json(w.str());
   });
 

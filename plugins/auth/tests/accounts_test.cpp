@@ -376,3 +376,31 @@ TEST(AuthUsersCommand, WorksOfflineOnTheDatabase) {
   EXPECT_EQ(json_field(login.body, "user.role"), "admin");
   EXPECT_EQ(kim.login("lee", lee_password).status, 401) << "deleted";
 }
+
+// Another plugin learns who is calling through the Identity service (the example plugin's
+// /api/example/whoami uses nothing else), and what that user may watch.
+TEST(AuthIdentity, OtherPluginsSeeTheSignedInUser) {
+  kek::test::KekOptions options = auth_options();
+  options.extra_yaml += "  - {name: example}\n";
+  KekProcess kek(options);
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anonymous(kek.http_url());
+  auto nobody = anonymous.get("/api/example/whoami");
+  ASSERT_EQ(nobody.status, 200) << nobody.body;
+  EXPECT_EQ(json_field(nobody.body, "user"), "null");
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("Anna", kGoodPassword).status, 201);
+  EXPECT_EQ(json_field(anna.get("/api/example/whoami").body, "user"), "Anna");
+  // What a user may watch: anna's private stream is hers alone.
+  auto key = anna.post("/api/me/stream-keys", R"({"name":"home","visibility":"private"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  const std::string query = "/api/example/whoami?media=live/" + *json_field(key.body, "stream") + "/";
+  EXPECT_EQ(json_field(anna.get(query).body, "may_view"), "true");
+  EXPECT_EQ(json_field(anonymous.get(query).body, "may_view"), "false");
+  Browser boris(kek.http_url());
+  ASSERT_EQ(boris.register_user("boris", kGoodPassword).status, 201);
+  EXPECT_EQ(json_field(boris.get(query).body, "may_view"), "false");
+  EXPECT_EQ(json_field(boris.get("/api/example/whoami?media=live/someone-public/").body, "may_view"), "true");
+  ASSERT_EQ(anna.post("/api/auth/logout", "").status / 100, 2);
+  EXPECT_EQ(json_field(anna.get("/api/example/whoami").body, "user"), "null") << "a stale cookie is nobody";
+}
