@@ -107,9 +107,19 @@ int set_password(AuthContext& ctx, const UsersOptions& o) {
 
 int delete_user(AuthContext& ctx, const UsersOptions& o) {
   if (o.words.size() != 2) return fail({std::string("usage: kek ") + kUsersCommandHelp, 400});
-  auto removed = ctx.users.remove(o.words[1]);
-  if (!removed) return fail(removed.error());
-  if (!*removed) return fail({"no user named '" + o.words[1] + "'", 1});
+  auto user = ctx.users.find_by_name(o.words[1]);
+  if (!user) return fail(user.error());
+  if (!*user) return fail({"no user named '" + o.words[1] + "'", 1});
+  const int64_t id = (*user)->id;
+  // Their streams and recordings stay on disk (an admin decides about files) but nobody may
+  // fetch them any more.
+  auto deleted = ctx.host.db().transaction([&]() -> Status {
+    if (auto s = ctx.stream_keys.bury_media_of(id); !s) return s;
+    auto removed = ctx.users.remove(o.words[1]);
+    if (!removed) return removed.error();
+    return {};
+  });
+  if (!deleted) return fail(deleted.error());
   std::printf("user %s deleted\n", o.words[1].c_str());
   return kExitOk;
 }

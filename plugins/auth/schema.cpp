@@ -68,6 +68,13 @@ std::vector<Migration> schema_migrations() {
       {5,
        // The owner's choice, per key: also write what this key publishes to a recording.
        "ALTER TABLE auth_stream_keys ADD COLUMN record INTEGER NOT NULL DEFAULT 0;"},
+      {6,
+       // Media folders of deleted accounts: nobody may fetch them any more (the stream keys that
+       // held their policies are gone with the account; without this they would turn public).
+       "CREATE TABLE auth_media_tombstones ("
+       " prefix TEXT PRIMARY KEY,"
+       " former_owner TEXT NOT NULL,"
+       " created_at INTEGER NOT NULL);"},
   };
 }
 

@@ -94,6 +94,9 @@ Status check_allowed_entries(const std::vector<std::string>& allowed) {
 std::string stream_media_prefix(const std::string& stream) { return "live/" + stream + "/"; }
 std::string recording_media_prefix(const std::string& stream) { return "recordings/" + stream + "/"; }
 
+// A deleted account's folders: private to nobody.
+MediaPolicy tombstone_policy() { return MediaPolicy{Visibility::private_, "", {}}; }
+
 MediaPolicy policy_of(const StreamKey& key) { return MediaPolicy{key.visibility, key.owner, key.allowed}; }
 
 void write_stream_key(JsonWriter& w, const StreamKey& key) {
@@ -129,6 +132,11 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
     k.owner = owner.username;
     k.name = name;
     k.stream = n == 1 ? base : base + "-" + std::to_string(n);
+    // A deleted account's stream name stays buried: its old files must not become the new
+    // owner's.
+    auto buried = db_().query("SELECT 1 FROM auth_media_tombstones WHERE prefix = ?", {stream_media_prefix(k.stream)});
+    if (!buried) return wrap(buried.error(), "check stream name");
+    if (!buried->empty()) continue;
     k.key_hint = created.secret.substr(created.secret.size() - kHintLength);
     k.visibility = visibility;
     k.record = record;
@@ -226,11 +234,31 @@ Status StreamKeyStore::mark_used(int64_t key_id) {
 }
 
 Status StreamKeyStore::install_policies() {
+  auto buried = db_().query("SELECT prefix FROM auth_media_tombstones");
+  if (!buried) return wrap(buried.error(), "read media tombstones");
+  for (const auto& row : *buried) media_.set_policy(row.text("prefix"), tombstone_policy());
   auto rows = db_().query(std::string(kKeyColumns) + "ORDER BY k.id");
   if (!rows) return wrap(rows.error(), "read stream key policies");
   for (const auto& row : *rows) {
     StreamKey key = key_from_row(row);
     apply_policy(key);
+  }
+  return {};
+}
+
+Status StreamKeyStore::bury_media_of(int64_t user_id) {
+  auto rows = db_().query(std::string(kKeyColumns) + "WHERE k.user_id = ?", {user_id});
+  if (!rows) return wrap(rows.error(), "list the account's stream keys");
+  for (const auto& row : *rows) {
+    StreamKey key = key_from_row(row);
+    for (const std::string& prefix : {stream_media_prefix(key.stream), recording_media_prefix(key.stream)}) {
+      auto r = db_().exec(
+          "INSERT INTO auth_media_tombstones (prefix, former_owner, created_at) VALUES (?, ?, ?)"
+          " ON CONFLICT (prefix) DO UPDATE SET former_owner = excluded.former_owner, created_at = excluded.created_at",
+          {prefix, key.owner, now_seconds()});
+      if (!r) return wrap(r.error(), "bury " + prefix);
+      media_.set_policy(prefix, tombstone_policy());
+    }
   }
   return {};
 }

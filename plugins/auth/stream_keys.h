@@ -69,8 +69,11 @@ class StreamKeyStore {
   // The live key with this secret, if any.
   Result<std::optional<StreamKey>> find_by_secret(std::string_view secret);
   Status mark_used(int64_t key_id);
-  // Every key's policy into the media access service (at start).
+  // Every key's policy into the media access service (at start), and the tombstones.
   Status install_policies();
+  // Before an account is deleted (same transaction): its streams' folders become a tombstone
+  // nobody may fetch, since the keys holding their policies go with it.
+  Status bury_media_of(int64_t user_id);
 
  private:
   void apply_policy(const StreamKey& key);

@@ -404,3 +404,42 @@ TEST(AuthIdentity, OtherPluginsSeeTheSignedInUser) {
   ASSERT_EQ(anna.post("/api/auth/logout", "").status / 100, 2);
   EXPECT_EQ(json_field(anna.get("/api/example/whoami").body, "user"), "null") << "a stale cookie is nobody";
 }
+
+// A deleted account's streams and recordings stay on disk, but nobody may fetch them, after a
+// restart too; a new account with the same name does not inherit the stream name (or its files).
+TEST(AuthUsersCommand, DeletingAUserHidesTheirMedia) {
+  KekProcess kek(auth_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", kGoodPassword).status, 201);
+  auto key = anna.post("/api/me/stream-keys", R"({"name":"public show"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  const std::string stream = *json_field(key.body, "stream");
+  for (const std::string dir : {"/live/", "/recordings/"}) {
+    const std::string folder = kek.media_dir() + dir + stream;
+    ASSERT_EQ(g_mkdir_with_parents(folder.c_str(), 0755), 0);
+    ASSERT_TRUE(g_file_set_contents((folder + "/old.ts").c_str(), "x", 1, nullptr));
+  }
+  const std::string live = "/media/live/" + stream + "/old.ts", recording = "/media/recordings/" + stream + "/old.ts";
+  EXPECT_EQ(kek::test::http_get(kek.http_url(), live).status, 200) << "public while the account exists";
+  ASSERT_EQ(kek.stop(), 0);
+
+  auto [rc, out] = run_command({KEK_EXE, "users", "delete", "anna", "--config", kek.config_path()}, 60000,
+                               {std::string("KEK_ADMIN_PASSWORD=") + kAdminPassword});
+  ASSERT_EQ(rc, 0) << out;
+  kek::test::KekOptions again = auth_options();
+  again.args = {"--config", kek.config_path()};
+  KekProcess second(again);
+  ASSERT_TRUE(second.ready()) << second.output();
+  EXPECT_EQ(kek::test::http_get(second.http_url(), live).status, 403);
+  EXPECT_EQ(kek::test::http_get(second.http_url(), recording).status, 403);
+  Browser admin(second.http_url());
+  ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
+  EXPECT_EQ(admin.get(live).status, 403) << "buried for everybody";
+  Browser newcomer(second.http_url());
+  ASSERT_EQ(newcomer.register_user("anna", kGoodPassword).status, 201);
+  auto fresh = newcomer.post("/api/me/stream-keys", R"({"name":"mine"})");
+  ASSERT_EQ(fresh.status, 201) << fresh.body;
+  EXPECT_NE(*json_field(fresh.body, "stream"), stream) << "the old stream name is not handed out again";
+  EXPECT_EQ(newcomer.get(live).status, 403);
+}
