@@ -15,18 +15,21 @@ constexpr GstClockTime kDecodeTimeout = 15 * GST_SECOND;
 // Larger images would make the decoder allocate hundreds of megabytes for one avatar.
 constexpr int kMaxSourceDimension = 8192;
 
-std::string launch_line() {
+std::string launch_line(std::string_view type) {
   auto branch = [](const char* sink, int size) {
     return std::string(" t. ! queue ! videoscale ! video/x-raw,width=") + std::to_string(size) +
            ",height=" + std::to_string(size) + ",pixel-aspect-ratio=1/1 ! videoconvert ! jpegenc quality=90 ! "
            "appsink name=" + sink + " sync=false wait-on-eos=false";
   };
   const std::string limit = std::to_string(kMaxSourceDimension);
-  // decodebin picks pngdec/jpegdec/webpdec by content; the caps filter refuses huge images
-  // before the decoder allocates a frame; aspectratiocrop cuts the centred square.
-  return "appsrc name=src ! decodebin ! video/x-raw,width=[1," + limit + "],height=[1," + limit +
-         "] ! videoconvert ! aspectratiocrop aspect-ratio=1/1 ! tee name=t" + branch("large", kAvatarLargeSize) +
-         branch("small", kAvatarSmallSize);
+  // decodebin picks pngdec/webpdec by content. JPEG goes through jpegparse, which decodebin does
+  // not plug: it reads the EXIF orientation a phone writes instead of turning the pixels, and
+  // videoflip turns the picture that way. The caps filter refuses huge images before the
+  // decoder allocates a frame; aspectratiocrop cuts the centred square.
+  const std::string decode = type == "image/jpeg" ? "jpegparse ! jpegdec" : "decodebin";
+  return "appsrc name=src ! " + decode + " ! video/x-raw,width=[1," + limit + "],height=[1," + limit +
+         "] ! videoconvert ! videoflip video-direction=auto ! aspectratiocrop aspect-ratio=1/1 ! tee name=t" +
+         branch("large", kAvatarLargeSize) + branch("small", kAvatarSmallSize);
 }
 
 std::optional<std::string> pull_jpeg(GstElement* pipeline, const char* name) {
@@ -62,10 +65,11 @@ std::optional<std::string> sniff_image_type(std::string_view b) {
 
 Result<AvatarImages> render_avatar(const std::string& bytes) {
   const Error not_an_image{"the upload does not decode as a PNG, JPEG or WebP image", 400};
-  if (!sniff_image_type(bytes)) return not_an_image;
+  auto type = sniff_image_type(bytes);
+  if (!type) return not_an_image;
 
   GError* parse_error = nullptr;
-  Ref<GstElement> pipeline = Ref<GstElement>::adopt(gst_parse_launch(launch_line().c_str(), &parse_error));
+  Ref<GstElement> pipeline = Ref<GstElement>::adopt(gst_parse_launch(launch_line(*type).c_str(), &parse_error));
   if (!pipeline || parse_error) {
     Error e{std::string("avatar pipeline: ") + (parse_error ? parse_error->message : "cannot be built"), 500};
     g_clear_error(&parse_error);
