@@ -27,6 +27,7 @@ struct AuthContext {
         invites(database()),
         groups(database()),
         login_limits(s.login_failures_per_account, s.login_failures_per_address, s.login_window_seconds),
+        registrations(s.registrations_per_address, s.registration_window_seconds),
         identity(*this) {}
   AuthContext(const AuthContext&) = delete;
   AuthContext& operator=(const AuthContext&) = delete;
@@ -43,6 +44,7 @@ struct AuthContext {
   InviteStore invites;
   GroupStore groups;
   LoginRateLimiter login_limits;
+  FailureWindow registrations;  // accounts created per remote address (main loop only)
   IdentityService identity;
 };
 

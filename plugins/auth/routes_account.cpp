@@ -54,12 +54,23 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
   auto existing = ctx->users.find_by_name(form->username);
   if (!existing) return respond(failure(existing.error()));
   if (*existing) return respond(HttpResponse::error(409, "the user name '" + form->username + "' is taken"));
+  // Counted from the start, so a burst in parallel cannot slip past while the hashes run; a
+  // registration that fails later is taken back.
+  const int64_t now = now_seconds();
+  if (auto wait = ctx->registrations.retry_after(request.remote, now)) {
+    g_message("auth: registration from %s refused: too many accounts from this address", request.remote.c_str());
+    return respond(too_many_attempts(*wait));
+  }
+  ctx->registrations.record_failure(request.remote, now);
 
   std::string password = std::move(form->password);
   run_in_worker<Result<std::string>>(
       [password] { return hash_password(password); },
       [ctx, form = std::move(*form), client = without_body(request), respond](Result<std::string> hash) {
-        if (!hash) return respond(failure(hash.error()));
+        if (!hash) {
+          ctx->registrations.forget_latest(client.remote);
+          return respond(failure(hash.error()));
+        }
         std::optional<User> created;
         Status done = ctx->host.db().transaction([&]() -> Status {
           auto user = ctx->users.create({form.username, form.email, *hash, kRoleUser});
@@ -69,7 +80,10 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
           created = std::move(*user);
           return {};
         });
-        if (!done) return respond(failure(done.error()));
+        if (!done) {
+          ctx->registrations.forget_latest(client.remote);
+          return respond(failure(done.error()));
+        }
         auto session = ctx->sessions.create(created->id, client);
         if (!session) return respond(failure(session.error()));
         g_message("auth: %s registered", created->username.c_str());

@@ -30,6 +30,8 @@ Result<Settings> read_settings(const Args& args) {
       {"login_failures_per_account", &s.login_failures_per_account, 1, 1000000},
       {"login_failures_per_address", &s.login_failures_per_address, 1, 1000000},
       {"login_window_s", &s.login_window_seconds, 1, 7 * 24 * 3600},
+      {"registrations_per_address", &s.registrations_per_address, 1, 1000000},
+      {"registration_window_s", &s.registration_window_seconds, 1, 7 * 24 * 3600},
       {"max_signed_url_s", &s.max_signed_url_seconds, 1, 365 * 24 * 3600},
   };
   for (const auto& arg : integers) {

@@ -19,6 +19,10 @@ struct Settings {
   int64_t login_failures_per_account = 5;
   int64_t login_failures_per_address = 20;
   int64_t login_window_seconds = 15 * 60;
+  // Accounts one address may create per window: a family behind one router registers freely, a
+  // script filling the user table does not.
+  int64_t registrations_per_address = 20;
+  int64_t registration_window_seconds = 3600;
   int64_t max_signed_url_seconds = 7 * 24 * 3600;
   // Only behind a TLS-terminating proxy: the SDK does not tell a plugin how a request arrived.
   bool secure_cookies = false;

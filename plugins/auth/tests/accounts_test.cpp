@@ -328,6 +328,22 @@ TEST(AuthRateLimit, PerAccountAndPerAddress) {
   EXPECT_FALSE(address.header("retry-after").empty());
 }
 
+TEST(AuthRateLimit, RegistrationsPerAddress) {
+  KekProcess kek(auth_options("registrations_per_address: 2, registration_window_s: 600"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser b(kek.http_url());
+  EXPECT_EQ(b.register_user("bad name!", kGoodPassword).status, 400) << "a refused form does not count";
+  EXPECT_EQ(b.register_user("first", kGoodPassword).status, 201);
+  EXPECT_EQ(b.register_user("first", kGoodPassword).status, 409) << "nor does a taken name";
+  EXPECT_EQ(Browser(kek.http_url()).register_user("second", kGoodPassword).status, 201);
+  auto third = Browser(kek.http_url()).register_user("third", kGoodPassword);
+  EXPECT_EQ(third.status, 429) << third.body;
+  const int retry = std::atoi(third.header("retry-after").c_str());
+  EXPECT_GT(retry, 0);
+  EXPECT_LE(retry, 600);
+  EXPECT_EQ(Browser(kek.http_url()).login("first", kGoodPassword).status, 200) << "logging in is not limited by it";
+}
+
 TEST(AuthUsersCommand, WorksOfflineOnTheDatabase) {
   KekProcess kek(auth_options());
   ASSERT_TRUE(kek.ready()) << kek.output();
