@@ -330,6 +330,11 @@ test('create a stream key, publish with ffmpeg, watch it live with the quality l
     )
     await shot(page, 'live-with-stream')
     await page.goto(`/live/${live.stream}`)
+    // The card's thumbnail exists by now: the player shows it as its poster while it loads.
+    await waitFor(async () => (await page.getByTestId('player-video').getAttribute('poster'))?.includes('/thumb.jpg'), {
+      ms: 10_000,
+      what: 'the stream thumbnail as the player poster',
+    })
     await expectPlaying(page, 'published stream')
     await page.getByTestId('quality-button').click()
     const options = await page.getByTestId('quality-option').allTextContents()
