@@ -2,6 +2,7 @@
 // playlist, DASH, and a recording that survives a crash.
 #include "support/http_client.h"
 #include "support/kek_process.h"
+#include "support/live.h"
 #include "support/wait.h"
 
 #include <gtest/gtest.h>
@@ -33,40 +34,14 @@ double ffprobe_duration(const std::string& file) {
   return rc == 0 ? std::atof(out.c_str()) : -1;
 }
 
-// ffmpeg encoding a test pattern and/or a tone, in real time, to url.
-std::unique_ptr<BackgroundProcess> publish(const std::string& url, int seconds, bool video = true, bool audio = true) {
-  std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re"};
-  if (video) argv.insert(argv.end(), {"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25"});
-  if (audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine"});
-  argv.insert(argv.end(), {"-t", std::to_string(seconds)});
-  if (video) argv.insert(argv.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p"});
-  if (audio) argv.insert(argv.end(), {"-c:a", "aac"});
-  argv.insert(argv.end(), {"-f", "flv", url});
-  return std::make_unique<BackgroundProcess>(argv);
-}
-
-struct Templates {
-  std::string dir = make_temp_dir();
-  ~Templates() { remove_tree(dir); }
-  void add(const std::string& name, const std::string& yaml) {
-    g_file_set_contents((dir + "/" + name + ".yaml").c_str(), yaml.c_str(), -1, nullptr);
-  }
-};
-
-std::string config(const Templates& t, const std::string& app_template) {
-  return "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
-         "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
-         " apps: {live: " + app_template + "}}\n";
-}
-
 }  // namespace
 
 TEST(LivePackaging, DashManifestAndARecordingFinalizedOnUnpublish) {
-  Templates t;
+  TemplateDir t;
   t.add("dashrec", "name: dashrec\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [dash, record]\n");
-  KekProcess kek({.extra_yaml = config(t, "dashrec")});
+  KekProcess kek({.extra_yaml = live_app_config(t, "dashrec")});
   ASSERT_TRUE(kek.ready()) << kek.output();
-  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 6);
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 6);
   const std::string mpd = kek.media_dir() + "/live/cam/dash/manifest.mpd";
   ASSERT_TRUE(wait_for([&] { return read_file(mpd).find("<MPD") != std::string::npos; }, 20000)) << kek.output();
   auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
@@ -103,11 +78,11 @@ TEST(LivePackaging, DashManifestAndARecordingFinalizedOnUnpublish) {
 }
 
 TEST(LivePackaging, ARecordingSurvivesSigkill) {
-  Templates t;
+  TemplateDir t;
   t.add("rec", "name: rec\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [record]\n");
-  KekProcess kek({.extra_yaml = config(t, "rec")});
+  KekProcess kek({.extra_yaml = live_app_config(t, "rec")});
   ASSERT_TRUE(kek.ready()) << kek.output();
-  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 30);
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 30);
   ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/pipelines/live-cam").body.find("\"running\"") != std::string::npos; }, 15000));
   const int64_t started = g_get_monotonic_time();
   g_usleep(6 * G_USEC_PER_SEC);
@@ -123,12 +98,12 @@ TEST(LivePackaging, ARecordingSurvivesSigkill) {
 }
 
 TEST(LivePackaging, AudioOnlyAndVideoOnlyStreamsWork) {
-  Templates t;
+  TemplateDir t;
   t.add("dashonly", "name: dashonly\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [dash]\n");
   for (const auto& [video, audio, expect, absent] : {std::tuple{false, true, "aac", "h264"}, {true, false, "h264", "aac"}}) {
-    KekProcess kek({.extra_yaml = config(t, "dashonly")});
+    KekProcess kek({.extra_yaml = live_app_config(t, "dashonly")});
     ASSERT_TRUE(kek.ready()) << kek.output();
-    auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 6, video, audio);
+    auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 6, video, audio);
     const std::string mpd = kek.media_dir() + "/live/cam/dash/manifest.mpd";
     ASSERT_TRUE(wait_for([&] { return read_file(mpd).find("<MPD") != std::string::npos; }, 20000))
         << expect << "\n" << kek.output();
@@ -204,13 +179,13 @@ double measured_bps(const std::string& dir) {
 }  // namespace
 
 TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions) {
-  Templates t;
+  TemplateDir t;
   t.add("ladder", "name: ladder\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\n"
                   "defaults: {preset: ultrafast}\n"
                   "ladder:\n  - {name: source, passthrough: true}\n  - {name: 120p, height: 120, bitrate: 250k}\n"
                   "  - {name: 90p, height: 90, bitrate: 150k}\n  - {name: 720p, height: 720, bitrate: 3000k}\n"
                   "outputs: [hls]\n");
-  KekProcess kek({.extra_yaml = config(t, "ladder")});
+  KekProcess kek({.extra_yaml = live_app_config(t, "ladder")});
   ASSERT_TRUE(kek.ready()) << kek.output();
   BackgroundProcess pub({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
                          "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "9", "-c:v", "libx264",
@@ -250,7 +225,7 @@ TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions)
 }
 
 TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {
-  Templates t;
+  TemplateDir t;
   std::string clips = make_temp_dir();
   for (const auto& [name, size] : {std::pair{"a.flv", "320x180"}, {"b.flv", "640x360"}}) {
     auto [rc, out] = run_command({"ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
@@ -260,7 +235,7 @@ TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {
     ASSERT_EQ(rc, 0) << out;
   }
   g_file_set_contents((clips + "/list.txt").c_str(), "file 'a.flv'\nfile 'b.flv'\n", -1, nullptr);
-  KekProcess kek({.extra_yaml = config(t, "live")});
+  KekProcess kek({.extra_yaml = live_app_config(t, "live")});
   ASSERT_TRUE(kek.ready()) << kek.output();
   BackgroundProcess pub({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "concat", "-i",
                          clips + "/list.txt", "-c", "copy", "-f", "flv", kek.endpoint("rtmp") + "/cam-key-001"});
@@ -302,7 +277,7 @@ TEST(LivePackaging, AFullDiskStopsOnlyThatStreamWithAClearError) {
     remove_tree(small);
     GTEST_SKIP() << "cannot mount a small tmpfs here: " << mout;
   }
-  Templates t;
+  TemplateDir t;
   t.add("tiny", "name: tiny\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n"
                 "output_dir: " + small + "/${stream}\n");
   KekProcess kek({.extra_yaml = "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
@@ -311,8 +286,8 @@ TEST(LivePackaging, AFullDiskStopsOnlyThatStreamWithAClearError) {
   ASSERT_TRUE(kek.ready()) << kek.output();
   std::string rtmp = kek.endpoint("rtmp");
   rtmp = rtmp.substr(0, rtmp.rfind('/'));
-  auto fine = publish(rtmp + "/live/fine-key-001", 14);
-  auto full = publish(rtmp + "/small/full-key-001", 14);
+  auto fine = publish_test_stream(rtmp + "/live/fine-key-001", 14);
+  auto full = publish_test_stream(rtmp + "/small/full-key-001", 14);
   const std::string fine_list = kek.media_dir() + "/live/fine/source/index.m3u8";
   ASSERT_TRUE(wait_for([&] {
     auto info = http_get(kek.http_url(), "/api/pipelines/small-full").body;

@@ -3,6 +3,7 @@
 // changes with the picture, and /media/ serves it as a JPEG.
 #include "support/http_client.h"
 #include "support/kek_process.h"
+#include "support/live.h"
 #include "support/wait.h"
 
 #include <gtest/gtest.h>
@@ -14,32 +15,6 @@
 using namespace kek::test;
 
 namespace {
-
-// ffmpeg encoding a test pattern and/or a tone, in real time, to url (a keyframe a second).
-std::unique_ptr<BackgroundProcess> publish(const std::string& url, int seconds, bool video = true, bool audio = true) {
-  std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-re"};
-  if (video) argv.insert(argv.end(), {"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25"});
-  if (audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine"});
-  argv.insert(argv.end(), {"-t", std::to_string(seconds)});
-  if (video) argv.insert(argv.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"});
-  if (audio) argv.insert(argv.end(), {"-c:a", "aac"});
-  argv.insert(argv.end(), {"-f", "flv", url});
-  return std::make_unique<BackgroundProcess>(argv);
-}
-
-struct Templates {
-  std::string dir = make_temp_dir();
-  ~Templates() { remove_tree(dir); }
-  void add(const std::string& name, const std::string& yaml) {
-    g_file_set_contents((dir + "/" + name + ".yaml").c_str(), yaml.c_str(), -1, nullptr);
-  }
-};
-
-std::string config(const Templates& t, const std::string& app_template) {
-  return "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
-         "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
-         " apps: {live: " + app_template + "}}\n";
-}
 
 // The stream's entry of /api/live as text ("" while it is not listed).
 std::string live_entry(const KekProcess& kek, const std::string& stream) {
@@ -66,10 +41,10 @@ std::string version_of(const std::string& url) {
 
 TEST(LiveThumbnails, APublishedStreamHasAPictureThatIsRenewed) {
   // The shipped `live` template (passthrough HLS): its default is a picture every 10 s.
-  Templates t;
-  KekProcess kek({.extra_yaml = config(t, "live")});
+  TemplateDir t;
+  KekProcess kek({.extra_yaml = live_app_config(t, "live")});
   ASSERT_TRUE(kek.ready()) << kek.output();
-  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 40);
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 40, true, true, /*gop=*/25);
   std::string url;
   ASSERT_TRUE(wait_for([&] {
     url = thumbnail_of(live_entry(kek, "cam"));
@@ -103,10 +78,10 @@ TEST(LiveThumbnails, APublishedStreamHasAPictureThatIsRenewed) {
 }
 
 TEST(LiveThumbnails, AnAudioOnlyStreamHasNoneAndPlays) {
-  Templates t;
-  KekProcess kek({.extra_yaml = config(t, "live")});
+  TemplateDir t;
+  KekProcess kek({.extra_yaml = live_app_config(t, "live")});
   ASSERT_TRUE(kek.ready()) << kek.output();
-  auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 8, /*video=*/false, /*audio=*/true);
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 8, /*video=*/false, /*audio=*/true);
   const std::string playlist = kek.media_dir() + "/live/cam/index.m3u8";
   ASSERT_TRUE(wait_for([&] { return read_file(playlist).find("#EXTM3U") != std::string::npos; }, 20000)) << kek.output();
   EXPECT_EQ(thumbnail_of(live_entry(kek, "cam")), "null") << live_entry(kek, "cam");
@@ -116,15 +91,15 @@ TEST(LiveThumbnails, AnAudioOnlyStreamHasNoneAndPlays) {
 }
 
 TEST(LiveThumbnails, ARecordOnlyLayoutHasOneAndATemplateCanTurnItOff) {
-  Templates t;
+  TemplateDir t;
   t.add("rec", "name: rec\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [record]\n");
   t.add("quiet", "name: quiet\ndefaults: {thumbnails: \"false\"}\n"
                  "source: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n");
   {
     // No HLS or DASH folder: the stream's folder is made for the picture alone.
-    KekProcess kek({.extra_yaml = config(t, "rec")});
+    KekProcess kek({.extra_yaml = live_app_config(t, "rec")});
     ASSERT_TRUE(kek.ready()) << kek.output();
-    auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 20);
+    auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 20, true, true, /*gop=*/25);
     ASSERT_TRUE(wait_for([&] { return thumbnail_of(live_entry(kek, "cam")).starts_with("/media/live/cam/thumb.jpg?v="); },
                          20000))
         << live_entry(kek, "cam") << "\n" << kek.output();
@@ -132,9 +107,9 @@ TEST(LiveThumbnails, ARecordOnlyLayoutHasOneAndATemplateCanTurnItOff) {
     pub->wait(10000);
   }
   {
-    KekProcess kek({.extra_yaml = config(t, "quiet")});
+    KekProcess kek({.extra_yaml = live_app_config(t, "quiet")});
     ASSERT_TRUE(kek.ready()) << kek.output();
-    auto pub = publish(kek.endpoint("rtmp") + "/cam-key-001", 8);
+    auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 8, true, true, /*gop=*/25);
     const std::string playlist = kek.media_dir() + "/live/cam/index.m3u8";
     ASSERT_TRUE(wait_for([&] { return read_file(playlist).find("#EXTM3U") != std::string::npos; }, 20000)) << kek.output();
     g_usleep(2 * G_USEC_PER_SEC);  // well past the first keyframe
