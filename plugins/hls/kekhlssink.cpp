@@ -14,7 +14,11 @@
 #include <gst/codecparsers/gsth264parser.h>
 #include <gst/video/video.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
@@ -45,6 +49,17 @@ constexpr const char* kMediaPlaylistName = "index.m3u8";
 constexpr double kRewriteThreshold = 0.10;
 constexpr uint64_t kPeakHeadroomPercent = 5;
 
+// How a variant's MPEG-TS is cut into segments.
+enum class Segmenter {
+  // splitmuxsink(mpegtsmux, filesink): its own multiqueue threads, and a fragment closes only
+  // once the next GOP is complete (the first playlist a GOP later).
+  kSplitmux,
+  // mpegtsmux alone, its output cut here at the keyframes it announces and written with plain
+  // file I/O in its streaming thread: two threads fewer per variant, segments listed at once.
+  kDirect,
+};
+constexpr Segmenter kDefaultSegmenter = Segmenter::kSplitmux;
+
 // Properties, guarded by the object lock; read once per run in prepare_run().
 struct Settings {
   std::string location;
@@ -54,6 +69,7 @@ struct Settings {
   guint playlist_length = kDefaultPlaylistLength;
   gint max_files = -1;  // -1: playlist-length + 2
   std::string master_name = kDefaultMasterName;
+  Segmenter segmenter = kDefaultSegmenter;
 };
 
 // What the master needs to know about a video pad, from its caps and its first keyframe.
@@ -95,6 +111,114 @@ struct OpenFragment {
   bool independent = true;
 };
 
+// A segment being written by the direct segmenter. mpegtsmux pushes one 188-byte packet per
+// buffer, so bytes are gathered in a buffer of our own (allocated once, reused for every segment)
+// and written in large blocks: a write() per packet would be thousands of system calls a second.
+// Nothing is renamed: a player learns a segment's name from the playlist, only once it is closed.
+class SegmentFile {
+ public:
+  SegmentFile() = default;
+  SegmentFile(const SegmentFile&) = delete;
+  SegmentFile& operator=(const SegmentFile&) = delete;
+  ~SegmentFile() { discard(); }
+
+  bool is_open() const { return fd_ >= 0; }
+  const std::string& path() const { return path_; }
+  int error() const { return error_; }  // errno of the failed call
+
+  bool open(std::string path) {
+    discard();
+    if (!buf_) buf_ = std::make_unique<uint8_t[]>(kCapacity);
+    path_ = std::move(path);
+    used_ = 0;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    error_ = fd_ < 0 ? errno : 0;
+    return fd_ >= 0;
+  }
+
+  bool write(const uint8_t* data, size_t size) {
+    while (size > 0) {
+      if (used_ == kCapacity && !flush()) return false;
+      size_t n = std::min(size, kCapacity - used_);
+      std::copy_n(data, n, buf_.get() + used_);
+      used_ += n;
+      data += n;
+      size -= n;
+    }
+    return true;
+  }
+
+  // Writes what is buffered and closes; false (error() says why) if any of it failed.
+  bool close() {
+    bool ok = flush();
+    if (::close(std::exchange(fd_, -1)) != 0 && ok) {
+      error_ = errno;
+      ok = false;
+    }
+    return ok;
+  }
+
+  void discard() {
+    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 64 * 1024;
+
+  bool flush() {
+    size_t done = 0;
+    while (done < used_) {
+      ssize_t n = ::write(fd_, buf_.get() + done, used_ - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        return false;
+      }
+      done += static_cast<size_t>(n);
+    }
+    used_ = 0;
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string path_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t used_ = 0;
+  int error_ = 0;
+};
+
+constexpr size_t kTsPacket = 188;
+
+// The direct segmenter of one variant: mpegtsmux and the pad its output comes to.
+struct DirectOutput {
+  GstElement* mux = nullptr;  // owned by the bin
+  // A sink pad of no element, linked to mpegtsmux's src: the mux's streaming thread calls our
+  // chain function directly, with no sink element (no preroll, no sync, no extra thread).
+  kek::Ref<GstPad> out;
+  kek::Ref<GstPad> video_sink;  // the mux's request pad our video ghost pad targets
+
+  // The mux's streaming thread only (reset in prepare_run, before streaming).
+  std::string prefix;  // "<dir>/<run ms>-"
+  guint next_index = 0;
+  SegmentFile file;
+  bool announced = false;  // fragment_opened was told (it needs a running time)
+  GstClockTime last_ts = GST_CLOCK_TIME_NONE;  // highest output timestamp, for the end at EOS
+  bool failed = false;     // a write error was posted: refuse further data
+  // Audio only (no keyframes from the mux to cut at): the last PAT and PMT packets, repeated at
+  // the start of each segment so that it can be decoded on its own. Byte-identical copies of the
+  // latest ones, so a player reading on across segments sees legal duplicate packets.
+  std::array<uint8_t, kTsPacket> pat{}, pmt{};
+  bool have_pat = false, have_pmt = false;
+  int pmt_pid = -1;
+  GstClockTime last_unit_ts = GST_CLOCK_TIME_NONE;  // the last audio PES packet's
+
+  // Running time of the next cut the output thread hopes for, handed to the video thread, which
+  // asks upstream encoders for a keyframe there (as splitmuxsink's send-keyframe-requests does).
+  std::atomic<uint64_t> keyframe_request{GST_CLOCK_TIME_NONE};
+  bool eos = false;  // guarded by Impl::lock
+};
+
 // One variant: a video pad and its splitmuxsink, or the audio-only variant.
 struct Variant {
   Variant() { gst_segment_init(&segment, GST_FORMAT_TIME); }
@@ -104,7 +228,9 @@ struct Variant {
   bool audio_only = false;
   GstPad* pad = nullptr;   // our video_%u ghost pad, owned by the element; null when audio only
   gulong probe_id = 0;
-  GstElement* splitmux = nullptr;     // owned by the bin; mpegtsmux + filesink inside
+  Segmenter segmenter = kDefaultSegmenter;  // what the insides are built as
+  GstElement* splitmux = nullptr;     // owned by the bin; mpegtsmux + filesink inside (kSplitmux)
+  DirectOutput direct;                // kDirect
   GstElement* audio_queue = nullptr;  // owned by the bin; null without audio
   kek::Ref<GstPad> tee_pad;           // the tee's request pad feeding audio_queue
 
@@ -156,6 +282,8 @@ struct AudioInput {
   GstClockTime max_ts = GST_CLOCK_TIME_NONE;
   bool seam_pending = false;
   bool seen_buffer = false;
+  GstClockTime end = GST_CLOCK_TIME_NONE;  // highest PTS + duration seen
+  std::atomic<uint64_t> ended_at{GST_CLOCK_TIME_NONE};  // its running time, set at EOS
   // Guarded by Impl::lock.
   bool have_caps = false;
   std::string codec;
@@ -194,6 +322,7 @@ enum {
   PROP_PLAYLIST_LENGTH,
   PROP_MAX_FILES,
   PROP_MASTER_NAME,
+  PROP_SEGMENTER,
 };
 
 }  // namespace
@@ -204,6 +333,18 @@ struct _KekHlsSink {
 };
 
 G_DEFINE_TYPE(KekHlsSink, kek_hls_sink, GST_TYPE_BIN)
+
+static GType kek_hls_segmenter_get_type() {
+  static GType type = 0;
+  if (g_once_init_enter(&type)) {
+    static const GEnumValue values[] = {
+        {static_cast<gint>(Segmenter::kSplitmux), "splitmuxsink + mpegtsmux", "splitmux"},
+        {static_cast<gint>(Segmenter::kDirect), "mpegtsmux, cut at keyframes by kekhlssink", "direct"},
+        {0, nullptr, nullptr}};
+    g_once_init_leave(&type, g_enum_register_static("KekHlsSegmenter", values));
+  }
+  return type;
+}
 GST_ELEMENT_REGISTER_DEFINE(kekhlssink, "kekhlssink", GST_RANK_NONE, KEK_TYPE_HLS_SINK)
 
 // stream-format=byte-stream: mpegtsmux takes nothing else, and h264parse converts.
@@ -436,11 +577,260 @@ void register_seam(KekHlsSink* self, Variant& v, GstPad* pad, uint64_t running_t
   }
   GST_INFO_OBJECT(self, "seam in variant %s at %" GST_TIME_FORMAT "%s", v.name.c_str(), GST_TIME_ARGS(running_time),
                   keyframe ? "" : ", asking for a keyframe");
-  g_signal_emit_by_name(v.splitmux, "split-after");
+  // The direct segmenter needs no signal: it cuts at the first keyframe at or after the seam
+  // (see direct_should_cut).
+  if (v.segmenter == Segmenter::kSplitmux) g_signal_emit_by_name(v.splitmux, "split-after");
   // An encoder upstream makes the next frame a keyframe, so the cut comes soon after the seam
   // rather than a GOP later; a passthrough rung cannot, and waits for the publisher's next one.
   if (!keyframe && pad)
     gst_pad_push_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+// --- the direct segmenter: mpegtsmux's output cut into files here ----------------------------
+//
+// Everything below runs in the variant's mpegtsmux streaming thread. Segments start where
+// mpegtsmux pushes a downstream force-key-unit event: it does so right before the keyframe our
+// video probe asked about (count_video), then writes PAT and PMT, then the keyframe, so every
+// segment starts decodable. The audio-only variant has no keyframes; it is cut by time at the
+// start of an audio PES packet, with the last PAT and PMT repeated in front.
+
+// Whether a segment that started at `start` ends at a keyframe (or audio packet) at `at`: the
+// first one at or after target-duration, as splitmuxsink's max-size-time, or the first at or
+// after a seam. `length` is that of the unit starting at `at` when it counts (audio). Lock held.
+bool direct_should_cut(const Impl& impl, const Variant& v, uint64_t at, uint64_t length = 0) {
+  if (!GST_CLOCK_TIME_IS_VALID(at)) return false;
+  if (!v.seams.empty() && at >= v.seams.front().from) return true;
+  return GST_CLOCK_TIME_IS_VALID(v.open.start) && at + length >= v.open.start + impl.window_ns;
+}
+
+void post_segment_error(KekHlsSink* self, DirectOutput& d, const char* what) {
+  int err = d.file.error();
+  d.failed = true;
+  // ENOSPC as its own code: whoever watches the bus can tell a full disk from a broken file.
+  if (err == ENOSPC)
+    GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("Could not %s HLS segment %s: %s", what,
+                      d.file.path().c_str(), g_strerror(err)), (nullptr));
+  else
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not %s HLS segment %s: %s", what, d.file.path().c_str(),
+                      g_strerror(err)), (nullptr));
+}
+
+// Tells the playlist about the open segment once its start time is known.
+void direct_announce(KekHlsSink* self, Variant& v, uint64_t at) {
+  DirectOutput& d = v.direct;
+  if (d.announced || !d.file.is_open() || !GST_CLOCK_TIME_IS_VALID(at)) return;
+  d.announced = true;
+  {
+    std::lock_guard guard(self->impl.lock);
+    fragment_opened(self, v, d.file.path().c_str(), at);
+  }
+  d.keyframe_request.store(at + self->impl.window_ns, std::memory_order_relaxed);
+}
+
+// Closes the segment being written (if any) at running time `at`: the playlist lists it.
+bool direct_close(KekHlsSink* self, Variant& v, uint64_t at) {
+  DirectOutput& d = v.direct;
+  if (!d.file.is_open()) return true;
+  bool announced = std::exchange(d.announced, false);
+  if (!d.file.close()) {
+    post_segment_error(self, d, "write");
+    return false;
+  }
+  if (!announced) return true;  // no timestamp ever came: nothing a playlist could say
+  Impl& impl = self->impl;
+  std::optional<WriteError> error;
+  {
+    std::lock_guard guard(impl.lock);
+    error = fragment_closed(impl, v, d.file.path().c_str(), at);
+    // The first master waits for the last variant's first playlist: this may be it.
+    if (!error) maybe_write_master(self, impl.last_write_ts, false);
+  }
+  post_write_error(self, error);
+  return true;
+}
+
+// Starts the next segment at running time `at` (NONE: not known yet, announced later).
+bool direct_open(KekHlsSink* self, Variant& v, uint64_t at) {
+  DirectOutput& d = v.direct;
+  char index[16];
+  g_snprintf(index, sizeof index, "%05u.ts", d.next_index++);
+  if (!d.file.open(d.prefix + index)) {
+    post_segment_error(self, d, "open");
+    return false;
+  }
+  direct_announce(self, v, at);
+  return true;
+}
+
+bool direct_cut(KekHlsSink* self, Variant& v, uint64_t at) {
+  return direct_close(self, v, at) && direct_open(self, v, at);
+}
+
+// Audio only: cut before the packet at `packet` if it starts an audio PES packet late enough;
+// remembers PAT and PMT. Returns false on a write error.
+bool direct_audio_packet(KekHlsSink* self, Variant& v, const uint8_t* packet, uint64_t ts) {
+  DirectOutput& d = v.direct;
+  if (packet[0] != 0x47) return true;
+  int pid = ((packet[1] & 0x1f) << 8) | packet[2];
+  bool unit_start = packet[1] & 0x40;
+  if (pid == 0) {
+    std::copy_n(packet, kTsPacket, d.pat.begin());
+    d.have_pat = true;
+    // The first program's PMT PID: pointer field, then 8 bytes of section header, then
+    // (program number, PID) pairs; program 0 is the network PID.
+    size_t at = 4;
+    if (packet[3] & 0x20) at += 1 + packet[4];  // adaptation field
+    if (unit_start && at < kTsPacket) at += 1 + packet[at];
+    for (size_t e = at + 8; e + 4 <= kTsPacket; e += 4) {
+      int program = (packet[e] << 8) | packet[e + 1];
+      if (program == 0xffff) break;  // stuffing
+      if (program != 0) {
+        d.pmt_pid = ((packet[e + 2] & 0x1f) << 8) | packet[e + 3];
+        break;
+      }
+    }
+    return true;
+  }
+  if (pid == d.pmt_pid) {
+    std::copy_n(packet, kTsPacket, d.pmt.begin());
+    d.have_pmt = true;
+    return true;
+  }
+  // Elementary streams start at PID 0x40 in mpegtsmux; a PES packet starts an audio frame.
+  if (pid < 0x40 || !unit_start || !d.announced) return true;
+  // Audio frames are all alike: the last gap is this frame's length. A segment ends before the
+  // frame that would take it past target-duration (as splitmuxsink cuts audio), so segments stay
+  // within EXT-X-TARGETDURATION.
+  uint64_t length = 0;
+  if (GST_CLOCK_TIME_IS_VALID(ts) && GST_CLOCK_TIME_IS_VALID(d.last_unit_ts) && ts > d.last_unit_ts)
+    length = ts - d.last_unit_ts;
+  d.last_unit_ts = ts;
+  bool cut;
+  {
+    std::lock_guard guard(self->impl.lock);
+    cut = direct_should_cut(self->impl, v, ts, length);
+  }
+  if (!cut) return true;
+  if (!direct_cut(self, v, ts)) return false;
+  if (d.have_pat && !d.file.write(d.pat.data(), kTsPacket)) return false;
+  if (d.have_pmt && !d.file.write(d.pmt.data(), kTsPacket)) return false;
+  return true;
+}
+
+Variant* variant_of_output(GstPad* pad) { return static_cast<Variant*>(gst_pad_get_element_private(pad)); }
+
+GstFlowReturn direct_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
+  Variant& v = *variant_of_output(pad);
+  KekHlsSink* self = v.owner;
+  DirectOutput& d = v.direct;
+  g_autoptr(GstBuffer) unref_at_return = buf;
+  if (d.failed) return GST_FLOW_ERROR;
+  // mpegtsmux gives its output the running time of the stream it takes the PCR from.
+  GstClockTime ts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
+  if (GST_CLOCK_TIME_IS_VALID(ts) && (!GST_CLOCK_TIME_IS_VALID(d.last_ts) || ts > d.last_ts)) d.last_ts = ts;
+  if (!d.file.is_open() && !direct_open(self, v, ts)) return GST_FLOW_ERROR;
+  direct_announce(self, v, ts);
+
+  GstMapInfo map;
+  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return GST_FLOW_ERROR;
+  bool ok = true;
+  if (v.audio_only && map.size % kTsPacket == 0) {
+    for (size_t at = 0; ok && at < map.size; at += kTsPacket) {
+      ok = direct_audio_packet(self, v, map.data + at, ts);
+      if (ok) ok = d.file.write(map.data + at, kTsPacket);
+    }
+  } else {
+    ok = d.file.write(map.data, map.size);
+  }
+  gst_buffer_unmap(buf, &map);
+  if (!ok) {
+    if (!d.failed) post_segment_error(self, d, "write");
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+// Every variant's mux has finished: the element is at EOS (splitmuxsink posts its own EOS, which
+// GstBin collects; our pads are no elements, so the message is ours to post).
+void direct_eos(KekHlsSink* self, Variant& v, guint32 seqnum) {
+  Impl& impl = self->impl;
+  DirectOutput& d = v.direct;
+  uint64_t end = d.last_ts;
+  uint64_t media_end = v.audio_only ? (impl.audio ? impl.audio->ended_at.load() : GST_CLOCK_TIME_NONE)
+                                    : v.video_ended_at.load();
+  if (GST_CLOCK_TIME_IS_VALID(media_end)) end = media_end;
+  if (!d.failed) direct_close(self, v, end);
+  std::optional<WriteError> error;
+  bool all_done = true;
+  {
+    std::lock_guard guard(impl.lock);
+    error = variant_ended(v);
+    d.eos = true;
+    for (const auto& other : impl.variants) all_done = all_done && other->direct.eos;
+  }
+  post_write_error(self, error);
+  if (!all_done) return;
+  GstMessage* eos = gst_message_new_eos(GST_OBJECT(self));
+  gst_message_set_seqnum(eos, seqnum);
+  gst_element_post_message(GST_ELEMENT(self), eos);
+}
+
+gboolean direct_event(GstPad* pad, GstObject*, GstEvent* event) {
+  Variant& v = *variant_of_output(pad);
+  KekHlsSink* self = v.owner;
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CUSTOM_DOWNSTREAM: {
+      GstClockTime at = GST_CLOCK_TIME_NONE;
+      if (!gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, &at, nullptr, nullptr)) break;
+      DirectOutput& d = v.direct;
+      if (d.failed) break;
+      if (!d.file.is_open()) {
+        direct_open(self, v, at);
+        break;
+      }
+      if (!d.announced) {
+        direct_announce(self, v, at);
+        break;
+      }
+      bool cut;
+      {
+        std::lock_guard guard(self->impl.lock);
+        cut = direct_should_cut(self->impl, v, at);
+      }
+      if (cut) direct_cut(self, v, at);
+      break;
+    }
+    case GST_EVENT_EOS:
+      direct_eos(self, v, gst_event_get_seqnum(event));
+      break;
+    case GST_EVENT_FLUSH_STOP: {
+      std::lock_guard guard(self->impl.lock);
+      v.direct.eos = false;
+      break;
+    }
+    default:
+      break;
+  }
+  gst_event_unref(event);
+  return TRUE;
+}
+
+// Whatever mpegtsmux offers (video/mpegts) is fine: the bytes go to files as they are.
+gboolean direct_query(GstPad*, GstObject*, GstQuery* query) {
+  switch (GST_QUERY_TYPE(query)) {
+    case GST_QUERY_ACCEPT_CAPS:
+      gst_query_set_accept_caps_result(query, TRUE);
+      return TRUE;
+    case GST_QUERY_CAPS: {
+      GstCaps* filter = nullptr;
+      gst_query_parse_caps(query, &filter);
+      g_autoptr(GstCaps) any = gst_caps_new_any();
+      gst_query_set_caps_result(query, filter ? filter : any);
+      return TRUE;
+    }
+    default:
+      return FALSE;
+  }
 }
 
 // --- pad probes --------------------------------------------------------------------------------
@@ -535,6 +925,22 @@ void count_video(Variant* v, GstBuffer* buf) {
     if (GST_CLOCK_TIME_IS_VALID(at) || GST_CLOCK_TIME_IS_VALID(floor))
       register_seam(self, *v, v->pad, GST_CLOCK_TIME_IS_VALID(at) ? at : floor, floor, keyframe);
   }
+  if (v->segmenter == Segmenter::kDirect) {
+    // The output thread started a segment: ask upstream encoders for a keyframe where the next
+    // one should start (a passthrough rung ignores it and cuts at the publisher's keyframes).
+    if (G_UNLIKELY(v->direct.keyframe_request.load(std::memory_order_relaxed) != GST_CLOCK_TIME_NONE)) {
+      uint64_t at = v->direct.keyframe_request.exchange(GST_CLOCK_TIME_NONE);
+      if (at != GST_CLOCK_TIME_NONE)
+        gst_pad_push_event(v->pad, gst_video_event_new_upstream_force_key_unit(at, TRUE, 0));
+    }
+    // mpegtsmux announces a keyframe it is about to write with a downstream force-key-unit event
+    // (and writes PAT and PMT before it) only when asked by one: ask before every keyframe, so
+    // every GOP may start a segment. Timestamps NONE: this very keyframe, whatever its time.
+    if (keyframe)
+      gst_pad_send_event(v->direct.video_sink.get(), gst_video_event_new_downstream_force_key_unit(
+                                                         GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE,
+                                                         GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
   if (GST_CLOCK_TIME_IS_VALID(ts_split) && (!GST_CLOCK_TIME_IS_VALID(v->max_ts) || ts_split > v->max_ts))
     v->max_ts = ts_split;
   if (GST_BUFFER_PTS_IS_VALID(buf)) {
@@ -584,6 +990,10 @@ void count_audio(AudioInput* a, GstBuffer* buf) {
   }
   if (GST_CLOCK_TIME_IS_VALID(ts_split) && (!GST_CLOCK_TIME_IS_VALID(a->max_ts) || ts_split > a->max_ts))
     a->max_ts = ts_split;
+  if (GST_BUFFER_PTS_IS_VALID(buf)) {
+    GstClockTime end = GST_BUFFER_PTS(buf) + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
+    if (!GST_CLOCK_TIME_IS_VALID(a->end) || end > a->end) a->end = end;
+  }
   uint64_t bytes = kek::hls::mpegts_bytes(gst_buffer_get_size(buf), kek::hls::kAudioPesOverhead);
   uint64_t ts = buffer_time(buf);
   if (!GST_CLOCK_TIME_IS_VALID(ts)) {
@@ -677,6 +1087,10 @@ GstPadProbeReturn video_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
       }
       case GST_EVENT_CUSTOM_DOWNSTREAM:
         if (kek::is_stream_seam_event(event)) v->seam_pending = true;
+        // Upstream's own keyframe announcements (h264parse, x264enc answering a request) would
+        // make mpegtsmux ignore ours: the direct segmenter asks for each keyframe itself.
+        if (v->segmenter == Segmenter::kDirect && gst_video_event_is_force_key_unit(event))
+          return GST_PAD_PROBE_DROP;
         break;
       case GST_EVENT_SEGMENT:
         gst_event_copy_segment(event, &v->segment);
@@ -738,6 +1152,9 @@ GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
         if (kek::is_stream_seam_event(event)) a->seam_pending = true;
         break;
       case GST_EVENT_EOS:
+        if (GST_CLOCK_TIME_IS_VALID(a->end))
+          a->ended_at.store(gst_segment_to_running_time(&a->segment, GST_FORMAT_TIME, a->end),
+                            std::memory_order_relaxed);
         if (a->meter.finish()) {
           std::lock_guard guard(impl.lock);
           a->rates = a->meter.rates();
@@ -793,7 +1210,9 @@ bool link_audio_branch(KekHlsSink* self, Variant& v) {
   v.tee_pad = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(impl.audio->tee, "src_%u"));
   g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
   g_autoptr(GstPad) queue_src = gst_element_get_static_pad(queue, "src");
-  g_autoptr(GstPad) hls_audio = gst_element_request_pad_simple(v.splitmux, "audio_%u");
+  g_autoptr(GstPad) hls_audio = v.segmenter == Segmenter::kSplitmux
+                                    ? gst_element_request_pad_simple(v.splitmux, "audio_%u")
+                                    : gst_element_request_pad_simple(v.direct.mux, "sink_%d");
   if (!v.tee_pad || !hls_audio || gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK ||
       gst_pad_link(queue_src, hls_audio) != GST_PAD_LINK_OK) {
     GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
@@ -812,7 +1231,8 @@ void unlink_audio_branch(KekHlsSink* self, Variant& v) {
     g_autoptr(GstPad) queue_src = gst_element_get_static_pad(v.audio_queue, "src");
     if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(queue_src)) {
       gst_pad_unlink(queue_src, hls_audio);
-      gst_element_release_request_pad(v.splitmux, hls_audio);
+      if (g_autoptr(GstElement) owner = gst_pad_get_parent_element(hls_audio))
+        gst_element_release_request_pad(owner, hls_audio);
     }
     gst_element_set_state(v.audio_queue, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(self), v.audio_queue);
@@ -829,6 +1249,24 @@ void remove_variant_elements(KekHlsSink* self, Variant& v) {
     gst_bin_remove(GST_BIN(self), v.splitmux);
     v.splitmux = nullptr;
   }
+  DirectOutput& d = v.direct;
+  if (d.mux) {
+    gst_element_set_state(d.mux, GST_STATE_NULL);
+    if (d.video_sink) gst_element_release_request_pad(d.mux, d.video_sink.get());
+    gst_bin_remove(GST_BIN(self), d.mux);
+    d.mux = nullptr;
+  }
+  d.video_sink.reset();
+  if (d.out) {
+    gst_pad_set_active(d.out.get(), FALSE);
+    d.out.reset();
+  }
+  d.file.discard();
+  // GstBin drops its sink flag with its last sink child (splitmuxsink); mpegtsmux is no sink,
+  // yet the element stays one: the pipeline must wait for its EOS.
+  GST_OBJECT_LOCK(self);
+  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
+  GST_OBJECT_UNLOCK(self);
 }
 
 void remove_pad(KekHlsSink* self, GstPad* pad, gulong probe_id) {
@@ -837,29 +1275,87 @@ void remove_pad(KekHlsSink* self, GstPad* pad, gulong probe_id) {
   gst_element_remove_pad(GST_ELEMENT(self), pad);
 }
 
-std::unique_ptr<Variant> new_variant(KekHlsSink* self, guint index, bool audio_only) {
-  auto v = std::make_unique<Variant>();
-  v->owner = self;
-  v->index = index;
-  v->audio_only = audio_only;
-  g_autofree char* name = audio_only ? g_strdup("hls-audio") : g_strdup_printf("hls-video-%u", index);
+bool build_splitmux(KekHlsSink* self, Variant& v, const char* name) {
   // What hlssink2 sets up, with the playlist left to us: MPEG-TS segments cut at keyframes every
   // target-duration (prepare_run sets it and the location), keyframes asked of upstream encoders
   // at each cut, and one mpegtsmux kept across segments (reset-muxer=false: splitmuxsink flushes
   // it between segments, which makes it start each one with PAT/PMT, and continuity counters and
   // timestamps run on as players expect within a variant).
-  v->splitmux = make_element("splitmuxsink", name);
+  v.splitmux = make_element("splitmuxsink", name);
   GstElement* mux = make_element("mpegtsmux", nullptr);
-  if (!v->splitmux || !mux) {
-    if (v->splitmux) gst_object_unref(gst_object_ref_sink(v->splitmux));
+  if (!v.splitmux || !mux) {
+    if (v.splitmux) gst_object_unref(gst_object_ref_sink(v.splitmux));
     if (mux) gst_object_unref(gst_object_ref_sink(mux));
-    return nullptr;
+    v.splitmux = nullptr;
+    return false;
   }
-  g_object_set(v->splitmux, "muxer", mux, "reset-muxer", FALSE, "send-keyframe-requests", TRUE, "max-size-time",
+  g_object_set(v.splitmux, "muxer", mux, "reset-muxer", FALSE, "send-keyframe-requests", TRUE, "max-size-time",
                static_cast<guint64>(kDefaultTargetDuration * GST_SECOND), nullptr);
-  gst_bin_add(GST_BIN(self), v->splitmux);
+  gst_bin_add(GST_BIN(self), v.splitmux);
+  return true;
+}
+
+Segmenter configured_segmenter(KekHlsSink* self) {
+  GST_OBJECT_LOCK(self);
+  Segmenter s = self->impl.settings.segmenter;
+  GST_OBJECT_UNLOCK(self);
+  return s;
+}
+
+// The direct segmenter's insides: mpegtsmux, whose output comes to a pad of ours.
+bool build_direct(KekHlsSink* self, Variant& v, const char* name) {
+  DirectOutput& d = v.direct;
+  d.mux = make_element("mpegtsmux", name);
+  if (!d.mux) return false;
+  gst_bin_add(GST_BIN(self), d.mux);
+  d.out = kek::Ref<GstPad>::adopt(GST_PAD(gst_object_ref_sink(gst_pad_new("direct-sink", GST_PAD_SINK))));
+  gst_pad_set_element_private(d.out.get(), &v);
+  gst_pad_set_chain_function(d.out.get(), direct_chain);
+  gst_pad_set_event_function(d.out.get(), direct_event);
+  gst_pad_set_query_function(d.out.get(), direct_query);
+  g_autoptr(GstPad) src = gst_element_get_static_pad(d.mux, "src");
+  if (gst_pad_link(src, d.out.get()) != GST_PAD_LINK_OK) {
+    GST_ERROR_OBJECT(self, "could not link %s to its segmenter", name);
+    return false;
+  }
+  if (!v.audio_only) {
+    d.video_sink = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(d.mux, "sink_%d"));
+    if (!d.video_sink) return false;
+  }
+  return true;
+}
+
+// The pad the variant's video ghost pad forwards to.
+kek::Ref<GstPad> video_target(Variant& v) {
+  if (v.segmenter == Segmenter::kDirect) return v.direct.video_sink;
+  return kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(v.splitmux, "video"));
+}
+
+// Builds the variant's insides as `segmenter` says: mux, audio branch (if there is audio) and the
+// ghost pad's target. On failure whatever was built is left for remove_variant_elements.
+bool build_insides(KekHlsSink* self, Variant& v, Segmenter segmenter) {
+  v.segmenter = segmenter;
+  g_autofree char* name = v.audio_only ? g_strdup("hls-audio") : g_strdup_printf("hls-video-%u", v.index);
+  if (segmenter == Segmenter::kDirect) {
+    if (!build_direct(self, v, name)) return false;
+  } else if (!build_splitmux(self, v, name)) {
+    return false;
+  }
+  if (v.pad) {
+    kek::Ref<GstPad> target = video_target(v);
+    if (!target || !gst_ghost_pad_set_target(GST_GHOST_PAD(v.pad), target.get())) return false;
+  }
+  return !self->impl.audio || link_audio_branch(self, v);
+}
+
+std::unique_ptr<Variant> new_variant(KekHlsSink* self, guint index, bool audio_only) {
+  auto v = std::make_unique<Variant>();
+  v->owner = self;
+  v->index = index;
+  v->audio_only = audio_only;
   return v;
 }
+
 
 GstPad* request_video_pad(KekHlsSink* self, GstPadTemplate* templ, const gchar* req_name) {
   Impl& impl = self->impl;
@@ -877,19 +1373,14 @@ GstPad* request_video_pad(KekHlsSink* self, GstPadTemplate* templ, const gchar* 
   }
 
   auto v = new_variant(self, index, false);
-  if (!v) return nullptr;
-  g_autoptr(GstPad) target = gst_element_request_pad_simple(v->splitmux, "video");
-  if (!target) {
-    remove_variant_elements(self, *v);
-    return nullptr;
-  }
-  if (impl.audio && !link_audio_branch(self, *v)) {
-    remove_variant_elements(self, *v);
-    return nullptr;
-  }
   g_autofree char* pad_name = g_strdup_printf("video_%u", index);
-  GstPad* pad = gst_ghost_pad_new_from_template(pad_name, target, templ);
+  GstPad* pad = gst_ghost_pad_new_no_target_from_template(pad_name, templ);
   v->pad = pad;
+  if (!build_insides(self, *v, configured_segmenter(self))) {
+    remove_variant_elements(self, *v);
+    gst_object_unref(gst_object_ref_sink(pad));
+    return nullptr;
+  }
   v->probe_id = gst_pad_add_probe(pad, kProbeMask, video_probe, v.get(), nullptr);
   {
     std::lock_guard guard(impl.lock);
@@ -970,8 +1461,8 @@ bool prepare_run(KekHlsSink* self) {
   if (impl.variants.empty()) {
     // Audio only: one variant of its own.
     auto v = new_variant(self, 0, true);
-    if (!v || !link_audio_branch(self, *v)) {
-      if (v) remove_variant_elements(self, *v);
+    if (!build_insides(self, *v, s.segmenter)) {
+      remove_variant_elements(self, *v);
       GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not build the audio-only variant"), (nullptr));
       return false;
     }
@@ -997,6 +1488,15 @@ bool prepare_run(KekHlsSink* self) {
   std::vector<std::string> used;
   for (size_t i = 0; i < impl.variants.size(); ++i) {
     Variant& v = *impl.variants[i];
+    // Pads may have been requested before `segmenter` was set: rebuild to match it.
+    if (v.segmenter != s.segmenter) {
+      if (v.pad) gst_ghost_pad_set_target(GST_GHOST_PAD(v.pad), nullptr);
+      remove_variant_elements(self, v);
+      if (!build_insides(self, v, s.segmenter)) {
+        GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not build variant %u", v.index), (nullptr));
+        return false;
+      }
+    }
     std::string name = v.audio_only ? "audio" : "v" + std::to_string(v.index);
     if (i < names.size() && !names[i].empty()) name = names[i];
     if (!kek::hls::valid_variant_name(name) || std::find(used.begin(), used.end(), name) != used.end()) {
@@ -1020,9 +1520,24 @@ bool prepare_run(KekHlsSink* self) {
     }
     std::string segments = escape_percent(dir) + "/" + std::to_string(prefix_ms) + "-%05d.ts";
     g_autofree char* playlist = g_build_filename(dir, kMediaPlaylistName, nullptr);
-    // splitmuxsink's own max-files would reuse file names; old segments are deleted here instead.
-    g_object_set(v.splitmux, "location", segments.c_str(), "max-size-time",
-                 static_cast<guint64>(s.target_duration) * GST_SECOND, nullptr);
+    if (v.segmenter == Segmenter::kSplitmux) {
+      // splitmuxsink's own max-files would reuse file names; old segments are deleted here instead.
+      g_object_set(v.splitmux, "location", segments.c_str(), "max-size-time",
+                   static_cast<guint64>(s.target_duration) * GST_SECOND, nullptr);
+    } else {
+      DirectOutput& d = v.direct;
+      d.prefix = std::string(dir) + "/" + std::to_string(prefix_ms) + "-";
+      d.next_index = 0;
+      d.file.discard();
+      d.announced = d.failed = false;
+      d.last_ts = GST_CLOCK_TIME_NONE;
+      d.have_pat = d.have_pmt = false;
+      d.pmt_pid = -1;
+      d.last_unit_ts = GST_CLOCK_TIME_NONE;
+      d.keyframe_request.store(GST_CLOCK_TIME_NONE);
+      // Before mpegtsmux starts: its first push must find the pad ready.
+      gst_pad_set_active(d.out.get(), TRUE);
+    }
     if (v.audio_queue)
       g_object_set(v.audio_queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", audio_queue_time,
                    nullptr);
@@ -1050,6 +1565,7 @@ bool prepare_run(KekHlsSink* self) {
     v.playlist_written = false;
     v.wall_offset_us = 0;
     v.have_wall_offset = false;
+    v.direct.eos = false;
   }
 
   g_autofree char* master = g_build_filename(s.location.c_str(), s.master_name.c_str(), nullptr);
@@ -1062,6 +1578,8 @@ bool prepare_run(KekHlsSink* self) {
     gst_segment_init(&impl.audio->segment, GST_FORMAT_TIME);
     impl.audio->max_ts = GST_CLOCK_TIME_NONE;
     impl.audio->seam_pending = impl.audio->seen_buffer = false;
+    impl.audio->end = GST_CLOCK_TIME_NONE;
+    impl.audio->ended_at.store(GST_CLOCK_TIME_NONE);
   }
   impl.max_files = max_files;
   impl.wall_offset_us.reset();
@@ -1156,6 +1674,12 @@ static GstStateChangeReturn kek_hls_sink_change_state(GstElement* element, GstSt
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_hls_sink_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    // The muxes have stopped: a segment cut off here is not listed (as splitmuxsink leaves it).
+    for (auto& v : self->impl.variants) {
+      if (v->segmenter != Segmenter::kDirect) continue;
+      v->direct.file.discard();
+      gst_pad_set_active(v->direct.out.get(), FALSE);
+    }
     end_playlists(self);
     end_run(self);
   }
@@ -1279,6 +1803,7 @@ static void kek_hls_sink_set_property(GObject* object, guint id, const GValue* v
       s.master_name = name.empty() ? kDefaultMasterName : name;
       break;
     }
+    case PROP_SEGMENTER: s.segmenter = static_cast<Segmenter>(g_value_get_enum(value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1296,6 +1821,7 @@ static void kek_hls_sink_get_property(GObject* object, guint id, GValue* value, 
     case PROP_PLAYLIST_LENGTH: g_value_set_uint(value, s.playlist_length); break;
     case PROP_MAX_FILES: g_value_set_int(value, s.max_files); break;
     case PROP_MASTER_NAME: g_value_set_string(value, s.master_name.c_str()); break;
+    case PROP_SEGMENTER: g_value_set_enum(value, static_cast<gint>(s.segmenter)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1345,6 +1871,13 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
       object_class, PROP_MASTER_NAME,
       g_param_spec_string("master-name", "Master name", "File name of the master playlist in location",
                           kDefaultMasterName, flags));
+
+  g_object_class_install_property(
+      object_class, PROP_SEGMENTER,
+      g_param_spec_enum("segmenter", "Segmenter",
+                        "How segments are cut: splitmux (splitmuxsink, a fragment closes once the next GOP "
+                        "is complete) or direct (mpegtsmux output cut here at keyframes, fewer threads)",
+                        kek_hls_segmenter_get_type(), static_cast<gint>(kDefaultSegmenter), flags));
 
   element_class->request_new_pad = kek_hls_sink_request_new_pad;
   element_class->release_pad = kek_hls_sink_release_pad;

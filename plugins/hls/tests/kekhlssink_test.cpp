@@ -379,15 +379,26 @@ int ffprobe_width(const std::string& segment) {
   return out ? atoi(out) : -1;
 }
 
-class HlsSink : public ::testing::Test {
+// Every test runs with both segmenters (the parameter is the `segmenter` property).
+class HlsSink : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() { gst_init(nullptr, nullptr); }
   void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
   std::string at(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  // The start of a kekhlssink in a pipeline description.
+  std::string hls() const { return std::string("kekhlssink segmenter=") + GetParam() + " "; }
+  GstElement* make_sink() const {
+    GstElement* sink = gst_element_factory_make("kekhlssink", nullptr);
+    if (sink) gst_util_set_object_arg(G_OBJECT(sink), "segmenter", GetParam());
+    return sink;
+  }
   TempDir dir_;
 };
 
-TEST_F(HlsSink, ElementHasTheDocumentedFace) {
+INSTANTIATE_TEST_SUITE_P(Segmenters, HlsSink, ::testing::Values("splitmux", "direct"),
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST_P(HlsSink, ElementHasTheDocumentedFace) {
   g_autoptr(GstElement) sink = gst_element_factory_make("kekhlssink", nullptr);
   ASSERT_NE(sink, nullptr) << "kekhlssink not found: is GST_PLUGIN_PATH_1_0 set to the build's plugins?";
   guint target = 0, length = 0;
@@ -399,12 +410,15 @@ TEST_F(HlsSink, ElementHasTheDocumentedFace) {
   EXPECT_EQ(length, 6u);
   EXPECT_EQ(max_files, -1);
   EXPECT_STREQ(master, "index.m3u8");
+  auto* segmenter = G_PARAM_SPEC_ENUM(g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "segmenter"));
+  ASSERT_NE(segmenter, nullptr);
+  EXPECT_STREQ(g_enum_get_value(segmenter->enum_class, segmenter->default_value)->value_nick, "splitmux");
   EXPECT_NE(gst_element_get_pad_template(sink, "video_%u"), nullptr);
   EXPECT_NE(gst_element_get_pad_template(sink, "audio"), nullptr);
 }
 
-TEST_F(HlsSink, RequestAndReleasePads) {
-  g_autoptr(GstElement) sink = gst_element_factory_make("kekhlssink", nullptr);
+TEST_P(HlsSink, RequestAndReleasePads) {
+  g_autoptr(GstElement) sink = make_sink();
   ASSERT_NE(sink, nullptr);
   for (int round = 0; round < 2; ++round) {
     GstPad* v0 = gst_element_request_pad_simple(sink, "video_%u");
@@ -416,7 +430,7 @@ TEST_F(HlsSink, RequestAndReleasePads) {
     EXPECT_STREQ(GST_PAD_NAME(v1), "video_1");
     EXPECT_STREQ(GST_PAD_NAME(v5), "video_5");
     EXPECT_EQ(GST_ELEMENT(sink)->numsinkpads, 4);
-    // 3 splitmuxsink, 3 audio queues, 1 tee.
+    // 3 splitmuxsink (or mpegtsmux), 3 audio queues, 1 tee.
     EXPECT_EQ(GST_BIN(sink)->numchildren, 7);
     gst_element_release_request_pad(sink, audio);
     EXPECT_EQ(GST_BIN(sink)->numchildren, 3);
@@ -432,23 +446,23 @@ TEST_F(HlsSink, RequestAndReleasePads) {
   }
 }
 
-TEST_F(HlsSink, NoPadsIsAClearError) {
-  std::string err = run_pipeline("kekhlssink location=" + dir_.path());
+TEST_P(HlsSink, NoPadsIsAClearError) {
+  std::string err = run_pipeline(hls() + "location=" + dir_.path());
   EXPECT_NE(err.find("no video_%u or audio pad"), std::string::npos) << err;
 }
 
-TEST_F(HlsSink, BadVariantNameIsRejected) {
-  std::string err = run_pipeline(audio_source("hls.audio") + "kekhlssink name=hls variants=../x location=" +
+TEST_P(HlsSink, BadVariantNameIsRejected) {
+  std::string err = run_pipeline(audio_source("hls.audio") + hls() + "name=hls variants=../x location=" +
                                  dir_.path());
   EXPECT_NE(err.find("variant name"), std::string::npos) << err;
 }
 
-TEST_F(HlsSink, TwoRungLadderWithAudio) {
+TEST_P(HlsSink, TwoRungLadderWithAudio) {
   std::string err = run_pipeline(
       video_source() + video_rung("", 300, "hls.video_0") +
       video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1", "main") +
       audio_source("hls.audio") +
-      "kekhlssink name=hls target-duration=2 variants=source,low location=" + dir_.path());
+      hls() + "name=hls target-duration=2 variants=source,low location=" + dir_.path());
   ASSERT_EQ(err, "");
 
   std::string master = read_file(at("index.m3u8"));
@@ -501,10 +515,10 @@ TEST_F(HlsSink, TwoRungLadderWithAudio) {
   EXPECT_EQ(probe.audio_streams, 2);
 }
 
-TEST_F(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
+TEST_P(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
   std::string err = run_pipeline(video_source() + video_rung("", 300, "hls.video_0") +
                                  video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
-                                 "kekhlssink name=hls location=" + dir_.path());
+                                 hls() + "name=hls location=" + dir_.path());
   ASSERT_EQ(err, "");
   auto variants = parse_master(read_file(at("index.m3u8")));
   ASSERT_EQ(variants.size(), 2u);
@@ -525,13 +539,13 @@ TEST_F(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
   EXPECT_EQ(probe.audio_streams, 0);
 }
 
-TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
+TEST_P(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
   // 2 s of video, 6 s of audio: without care splitmuxsink appends the extra audio to the last
   // segment (which then plays 4 s longer than its EXTINF says).
   std::string err = run_pipeline("videotestsrc num-buffers=60 ! video/x-raw,format=I420,width=160,height=90,"
                                  "framerate=30/1 ! x264enc speed-preset=superfast key-int-max=30 ! h264parse ! "
                                  "hls.video_0 " +
-                                 audio_source("hls.audio") + "kekhlssink name=hls target-duration=1 location=" +
+                                 audio_source("hls.audio") + hls() + "name=hls target-duration=1 location=" +
                                  dir_.path());
   ASSERT_EQ(err, "");
   MediaPlaylist media = read_media_playlist(at("v0"));
@@ -549,8 +563,8 @@ TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
   EXPECT_LT(duration, media.segments.back().duration + 0.5) << last;
 }
 
-TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {
-  std::string err = run_pipeline(audio_source("hls.audio") + "kekhlssink name=hls master-name=live.m3u8 location=" +
+TEST_P(HlsSink, AudioOnlyIsOneAudioVariant) {
+  std::string err = run_pipeline(audio_source("hls.audio") + hls() + "name=hls master-name=live.m3u8 location=" +
                                  dir_.path());
   ASSERT_EQ(err, "");
   std::string master = read_file(at("live.m3u8"));
@@ -569,8 +583,8 @@ TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {
   EXPECT_TRUE(probe.video_sizes.empty());
 }
 
-TEST_F(HlsSink, RestartNeverReusesSegmentNames) {
-  std::string line = audio_source("hls.audio") + "kekhlssink name=hls playlist-length=0 location=" + dir_.path();
+TEST_P(HlsSink, RestartNeverReusesSegmentNames) {
+  std::string line = audio_source("hls.audio") + hls() + "name=hls playlist-length=0 location=" + dir_.path();
   ASSERT_EQ(run_pipeline(line), "");
   std::set<std::string> first;
   for (const auto& s : read_media_playlist(at("audio")).segments) first.insert(s.name);
@@ -583,12 +597,12 @@ TEST_F(HlsSink, RestartNeverReusesSegmentNames) {
   for (const auto& name : first) EXPECT_TRUE(g_file_test(at("audio/" + name).c_str(), G_FILE_TEST_EXISTS));
 }
 
-TEST_F(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
+TEST_P(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
   // A live source that never ends on its own: the master must not name a media playlist that
   // is not there yet (a player would get 404), and it must come with the first segment.
   std::string line = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
-                     "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=60 ! h264parse ! "
-                     "kekhlssink name=hls target-duration=2 variants=only bitrates=750k location=" +
+                     "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=60 ! h264parse ! " +
+                     hls() + "name=hls target-duration=2 variants=only bitrates=750k location=" +
                      dir_.path();
   g_autoptr(GError) error = nullptr;
   g_autoptr(GstElement) pipeline = gst_parse_launch(line.c_str(), &error);
@@ -609,10 +623,10 @@ TEST_F(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
   EXPECT_EQ(variants[0].uri, "only/index.m3u8");
 }
 
-TEST_F(HlsSink, GstLaunchRunsALadder) {
+TEST_P(HlsSink, GstLaunchRunsALadder) {
   std::string line = video_source() + video_rung("", 300, "hls.video_0") +
                      video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
-                     audio_source("hls.audio") + "kekhlssink name=hls variants=hi,lo location=" + dir_.path();
+                     audio_source("hls.audio") + hls() + "name=hls variants=hi,lo location=" + dir_.path();
   g_autoptr(GError) error = nullptr;
   gint argc = 0;
   g_auto(GStrv) args = nullptr;
@@ -644,7 +658,7 @@ TEST_F(HlsSink, GstLaunchRunsALadder) {
   expect_ended(read_media_playlist(at("lo")));
 }
 
-TEST_F(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
+TEST_P(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
   // 8 s, a publisher "reconnecting" at 3.5 s: between two of the encoders' 2 s keyframes, so the
   // encoded rungs cut only where kekhlssink asks them for a keyframe.
   std::string err = run_pipeline(
@@ -653,8 +667,8 @@ TEST_F(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
           video_rung("", 300, "hls.video_0") +
           video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1", "main") +
           "audiotestsrc name=asrc num-buffers=375 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! "
-          "audioconvert ! avenc_aac ! aacparse ! hls.audio "
-          "kekhlssink name=hls target-duration=2 playlist-length=0 variants=hi,lo location=" + dir_.path(),
+          "audioconvert ! avenc_aac ! aacparse ! hls.audio " +
+          hls() + "name=hls target-duration=2 playlist-length=0 variants=hi,lo location=" + dir_.path(),
       [](GstElement* pipeline) {
         seam_at(pipeline, "vsrc", 3500 * GST_MSECOND);
         seam_at(pipeline, "asrc", 3500 * GST_MSECOND);
@@ -690,12 +704,12 @@ TEST_F(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
   EXPECT_EQ(probe.video_sizes, (std::multiset<std::string>{"320x180", "160x90"}));
 }
 
-TEST_F(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
+TEST_P(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
   std::string err = run_pipeline(
       "videotestsrc name=vsrc num-buffers=180 pattern=ball ! capsfilter name=size "
       "caps=video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
       "x264enc speed-preset=superfast key-int-max=60 bitrate=300 ! h264parse ! hls.video_0 " +
-          audio_source("hls.audio") + "kekhlssink name=hls target-duration=2 variants=only location=" + dir_.path(),
+          audio_source("hls.audio") + hls() + "name=hls target-duration=2 variants=only location=" + dir_.path(),
       [](GstElement* pipeline) {
         g_autoptr(GstElement) size = gst_bin_get_by_name(GST_BIN(pipeline), "size");
         once_at(pipeline, "vsrc", 3 * GST_SECOND, [size = static_cast<GstElement*>(gst_object_ref(size))](GstPad*) {
@@ -727,9 +741,9 @@ TEST_F(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
   EXPECT_TRUE(probe.ok);
 }
 
-TEST_F(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
+TEST_P(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
   std::string err = run_pipeline(audio_source("hls.audio") +
-                                 "kekhlssink name=hls target-duration=1 playlist-length=2 max-files=3 location=" +
+                                 hls() + "name=hls target-duration=1 playlist-length=2 max-files=3 location=" +
                                  dir_.path());
   ASSERT_EQ(err, "");
   MediaPlaylist media = read_media_playlist(at("audio"));
@@ -749,3 +763,24 @@ TEST_F(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
 }
 
 }  // namespace
+
+// Pads requested before `segmenter` is set (as a program may do) get the insides it asks for.
+TEST_P(HlsSink, SegmenterSetAfterThePadsApplies) {
+  const std::string wanted = GetParam();
+  const char* other = wanted == "direct" ? "splitmux" : "direct";
+  g_autoptr(GstElement) sink = nullptr;
+  std::string err = run_pipeline(video_source() + video_rung("", 300, "hls.video_0") + audio_source("hls.audio") +
+                                     "kekhlssink segmenter=" + other + " name=hls location=" + dir_.path(),
+                                 [&](GstElement* pipeline) {
+                                   sink = gst_bin_get_by_name(GST_BIN(pipeline), "hls");
+                                   gst_util_set_object_arg(G_OBJECT(sink), "segmenter", wanted.c_str());
+                                 });
+  ASSERT_EQ(err, "");
+  ASSERT_NE(sink, nullptr);
+  g_autoptr(GstElement) inside = gst_bin_get_by_name(GST_BIN(sink), "hls-video-0");
+  ASSERT_NE(inside, nullptr);
+  EXPECT_STREQ(GST_OBJECT_NAME(gst_element_get_factory(inside)), wanted == "direct" ? "mpegtsmux" : "splitmuxsink");
+  MediaPlaylist media = read_media_playlist(at("v0"));
+  EXPECT_EQ(media.segments.size(), 3u);
+  expect_ended(media);
+}
