@@ -58,7 +58,7 @@ enum class Segmenter {
   // file I/O in its streaming thread: two threads fewer per variant, segments listed at once.
   kDirect,
 };
-constexpr Segmenter kDefaultSegmenter = Segmenter::kSplitmux;
+constexpr Segmenter kDefaultSegmenter = Segmenter::kDirect;
 
 // Properties, guarded by the object lock; read once per run in prepare_run().
 struct Settings {
@@ -1886,7 +1886,7 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
   gst_element_class_set_static_metadata(element_class, "KEK HLS ladder sink", "Sink/Muxer",
-                                        "HLS variants (splitmuxsink + mpegtsmux) with their media playlists and the master playlist",
+                                        "HLS variants (mpegtsmux, cut into segments here or by splitmuxsink) with their media playlists and the master playlist",
                                         "KEK");
   GST_DEBUG_CATEGORY_INIT(kek_hls_sink_debug, "kekhlssink", 0, "KEK HLS ladder sink");
 }

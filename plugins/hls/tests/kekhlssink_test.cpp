@@ -412,7 +412,7 @@ TEST_P(HlsSink, ElementHasTheDocumentedFace) {
   EXPECT_STREQ(master, "index.m3u8");
   auto* segmenter = G_PARAM_SPEC_ENUM(g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "segmenter"));
   ASSERT_NE(segmenter, nullptr);
-  EXPECT_STREQ(g_enum_get_value(segmenter->enum_class, segmenter->default_value)->value_nick, "splitmux");
+  EXPECT_STREQ(g_enum_get_value(segmenter->enum_class, segmenter->default_value)->value_nick, "direct");
   EXPECT_NE(gst_element_get_pad_template(sink, "video_%u"), nullptr);
   EXPECT_NE(gst_element_get_pad_template(sink, "audio"), nullptr);
 }
