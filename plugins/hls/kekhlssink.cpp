@@ -1198,28 +1198,45 @@ GstElement* make_element(const char* factory, const char* name) {
   return e;
 }
 
-// audio tee -> queue -> the variant's splitmuxsink audio pad. The queue decouples the variants:
-// one splitmuxsink holding audio back until its video reaches the cut point must not stall the others.
-bool link_audio_branch(KekHlsSink* self, Variant& v) {
+// audio tee -> queue -> the variant's mux (splitmuxsink's audio pad or mpegtsmux). The queue
+// decouples the variants: one mux holding audio back until its video reaches the cut point must
+// not stall the others. A direct segmenter with the only variant needs no queue (with_queue
+// false): nothing else waits on the tee, and mpegtsmux takes each input in its own thread.
+bool link_audio_branch(KekHlsSink* self, Variant& v, bool with_queue = true) {
   Impl& impl = self->impl;
-  g_autofree char* qname = g_strdup_printf("audio-queue-%s%u", v.audio_only ? "a" : "v", v.index);
-  GstElement* queue = make_element("queue", qname);
-  if (!queue) return false;
-  gst_bin_add(GST_BIN(self), queue);
-  v.audio_queue = queue;
   v.tee_pad = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(impl.audio->tee, "src_%u"));
-  g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
-  g_autoptr(GstPad) queue_src = gst_element_get_static_pad(queue, "src");
   g_autoptr(GstPad) hls_audio = v.segmenter == Segmenter::kSplitmux
                                     ? gst_element_request_pad_simple(v.splitmux, "audio_%u")
                                     : gst_element_request_pad_simple(v.direct.mux, "sink_%d");
-  if (!v.tee_pad || !hls_audio || gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK ||
-      gst_pad_link(queue_src, hls_audio) != GST_PAD_LINK_OK) {
+  if (!v.tee_pad || !hls_audio) {
     GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
     return false;
   }
+  g_autoptr(GstPad) feeding = GST_PAD(gst_object_ref(v.tee_pad.get()));  // the pad linked to the mux
+  if (with_queue) {
+    g_autofree char* qname = g_strdup_printf("audio-queue-%s%u", v.audio_only ? "a" : "v", v.index);
+    GstElement* queue = make_element("queue", qname);
+    if (!queue) {
+      gst_element_release_request_pad(GST_PAD_PARENT(hls_audio), hls_audio);
+      return false;
+    }
+    gst_bin_add(GST_BIN(self), queue);
+    v.audio_queue = queue;
+    g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
+    if (gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK) {
+      GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
+      return false;
+    }
+    gst_object_unref(feeding);
+    feeding = gst_element_get_static_pad(queue, "src");
+  }
+  if (gst_pad_link(feeding, hls_audio) != GST_PAD_LINK_OK) {
+    GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
+    gst_element_release_request_pad(GST_PAD_PARENT(hls_audio), hls_audio);
+    return false;
+  }
   if (!v.audio_only)
-    gst_pad_add_probe(queue_src,
+    gst_pad_add_probe(feeding,
                       static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                       audio_after_video_probe, &v, nullptr);
   return true;
@@ -1227,13 +1244,18 @@ bool link_audio_branch(KekHlsSink* self, Variant& v) {
 
 void unlink_audio_branch(KekHlsSink* self, Variant& v) {
   Impl& impl = self->impl;
-  if (v.audio_queue) {
-    g_autoptr(GstPad) queue_src = gst_element_get_static_pad(v.audio_queue, "src");
-    if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(queue_src)) {
-      gst_pad_unlink(queue_src, hls_audio);
+  // The pad linked to the mux: the queue's, or the tee's own.
+  g_autoptr(GstPad) feeding = v.audio_queue ? gst_element_get_static_pad(v.audio_queue, "src")
+                              : v.tee_pad   ? GST_PAD(gst_object_ref(v.tee_pad.get()))
+                                            : nullptr;
+  if (feeding) {
+    if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(feeding)) {
+      gst_pad_unlink(feeding, hls_audio);
       if (g_autoptr(GstElement) owner = gst_pad_get_parent_element(hls_audio))
         gst_element_release_request_pad(owner, hls_audio);
     }
+  }
+  if (v.audio_queue) {
     gst_element_set_state(v.audio_queue, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(self), v.audio_queue);
     v.audio_queue = nullptr;
@@ -1503,6 +1525,16 @@ bool prepare_run(KekHlsSink* self) {
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad or repeated variant name '%s'", name.c_str()),
                         ("names are directory names: letters, digits, '.', '_', '-'"));
       return false;
+    }
+    // One direct variant (a passthrough stream): its audio goes straight from the tee into the
+    // mux, a thread and a hand-over per audio buffer fewer; a ladder keeps a queue per variant.
+    bool audio_queue_wanted = !(v.segmenter == Segmenter::kDirect && impl.variants.size() == 1);
+    if (impl.audio && (v.audio_queue != nullptr) != audio_queue_wanted) {
+      unlink_audio_branch(self, v);
+      if (!link_audio_branch(self, v, audio_queue_wanted)) {
+        GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not link the audio into variant %u", v.index), (nullptr));
+        return false;
+      }
     }
     used.push_back(name);
     auto declared = kek::media::parse_bitrate(i < rates.size() ? rates[i] : std::string());

@@ -780,6 +780,9 @@ TEST_P(HlsSink, SegmenterSetAfterThePadsApplies) {
   g_autoptr(GstElement) inside = gst_bin_get_by_name(GST_BIN(sink), "hls-video-0");
   ASSERT_NE(inside, nullptr);
   EXPECT_STREQ(GST_OBJECT_NAME(gst_element_get_factory(inside)), wanted == "direct" ? "mpegtsmux" : "splitmuxsink");
+  // One direct variant takes its audio straight from the tee; splitmuxsink keeps a queue before it.
+  g_autoptr(GstElement) audio_queue = gst_bin_get_by_name(GST_BIN(sink), "audio-queue-v0");
+  EXPECT_EQ(audio_queue != nullptr, wanted == "splitmux");
   MediaPlaylist media = read_media_playlist(at("v0"));
   EXPECT_EQ(media.segments.size(), 3u);
   expect_ended(media);
