@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/wait.h"
+
 #include <algorithm>
 #include <regex>
 #include <string>
@@ -17,12 +19,7 @@ using namespace kek::dash::test;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  g_autofree char* contents = nullptr;
-  gsize length = 0;
-  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
-  return std::string(contents, length);
-}
+using kek::test::read_file;
 
 std::vector<std::string> files_in(const std::string& dir, const std::string& suffix) {
   std::vector<std::string> out;

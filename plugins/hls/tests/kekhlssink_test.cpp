@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/wait.h"
+
 #include <kek/stream_seam.h>
 
 #include <sys/wait.h>
@@ -20,12 +22,7 @@
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  g_autofree char* contents = nullptr;
-  gsize length = 0;
-  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
-  return std::string(contents, length);
-}
+using kek::test::read_file;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

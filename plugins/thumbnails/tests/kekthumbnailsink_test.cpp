@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/wait.h"
+
 #include <string>
 #include <vector>
 
@@ -25,12 +27,7 @@ std::pair<int, std::string> run_command(const std::vector<std::string>& argv) {
   return {g_spawn_check_wait_status(status, nullptr) ? 0 : 1, std::string(out ? out : "") + (err ? err : "")};
 }
 
-std::string read_file(const std::string& path) {
-  g_autofree char* contents = nullptr;
-  gsize length = 0;
-  if (!g_file_get_contents(path.c_str(), &contents, &length, nullptr)) return {};
-  return std::string(contents, length);
-}
+using kek::test::read_file;
 
 // "mjpeg,160,90" for a JPEG of 160x90.
 std::string probe_picture(const std::string& path) {
