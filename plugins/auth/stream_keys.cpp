@@ -94,8 +94,10 @@ Status check_allowed_entries(const std::vector<std::string>& allowed) {
 std::string stream_media_prefix(const std::string& stream) { return "live/" + stream + "/"; }
 std::string recording_media_prefix(const std::string& stream) { return "recordings/" + stream + "/"; }
 
+namespace {
 // A deleted account's folders: private to nobody.
 MediaPolicy tombstone_policy() { return MediaPolicy{Visibility::private_, "", {}}; }
+}  // namespace
 
 MediaPolicy policy_of(const StreamKey& key) { return MediaPolicy{key.visibility, key.owner, key.allowed}; }
 
