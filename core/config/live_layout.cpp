@@ -1,5 +1,7 @@
 #include "config/live_layout.h"
 
+#include <kek/media/ladder.h>
+
 #include <gst/gst.h>
 
 #include <algorithm>
@@ -65,13 +67,7 @@ std::vector<std::string> live_layout_directories(const LiveLayout& layout,
 }
 
 int rung_width(int height, int source_width, int source_height) {
-  if (source_width <= 0 || source_height <= 0) {
-    source_width = 16;
-    source_height = 9;
-  }
-  double w = static_cast<double>(height) * source_width / source_height;
-  int even = static_cast<int>(std::lround(w / 2.0)) * 2;
-  return std::max(even, 2);
+  return media::rung_width(height, source_width, source_height);
 }
 
 Result<std::string> live_layout_launch(const LiveLayout& layout,

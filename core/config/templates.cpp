@@ -225,7 +225,15 @@ Result<std::string> expand_text(const std::string& text, const Vars& vars, const
 
 Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars) {
   std::string text = tmpl.launch;
-  if (tmpl.layout) {
+  if (tmpl.generate) {
+    auto generated = tmpl.generate([&](const std::string& name) {
+      if (auto a = vars.find(name); a != vars.end()) return a->second;
+      if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;
+      return std::string();
+    });
+    if (!generated) return wrap(generated.error(), "template " + tmpl.name);
+    text = *generated;
+  } else if (tmpl.layout) {
     auto generated = live_layout_launch(*tmpl.layout, [&](const std::string& name) {
       if (auto a = vars.find(name); a != vars.end()) return a->second;
       if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;

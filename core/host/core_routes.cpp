@@ -19,6 +19,8 @@ void write_pipeline(JsonWriter& w, const PipelineInfo& p, bool full) {
   if (p.last_error.empty()) w.key("last_error").null();
   else w.member("last_error", p.last_error);
   if (full) {
+    if (p.position_ns >= 0) w.member("position_s", static_cast<double>(p.position_ns) / 1e9);
+    if (p.duration_ns >= 0) w.member("duration_s", static_cast<double>(p.duration_ns) / 1e9);
     w.member("launch", p.launch);
     w.key("vars").begin_object();
     for (const auto& [k, v] : p.vars) w.member(k, v);

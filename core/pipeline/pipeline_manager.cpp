@@ -471,6 +471,11 @@ PipelineInfo PipelineManager::describe(const Instance& inst) const {
   info.last_error = inst.last_error;
   info.restarts = inst.restarts;
   info.vars = inst.vars;
+  if (inst.pipeline && (inst.state == PipelineState::running || inst.state == PipelineState::stopping)) {
+    gint64 pos = -1, dur = -1;
+    if (gst_element_query_position(inst.pipeline.get(), GST_FORMAT_TIME, &pos)) info.position_ns = pos;
+    if (gst_element_query_duration(inst.pipeline.get(), GST_FORMAT_TIME, &dur)) info.duration_ns = dur;
+  }
   if (inst.state == PipelineState::running && inst.started_at_us) {
     info.uptime_s = (g_get_monotonic_time() - inst.started_at_us) / G_USEC_PER_SEC;
     info.started_at_us = g_get_real_time() - (g_get_monotonic_time() - inst.started_at_us);

@@ -67,6 +67,18 @@ TEST_F(PipelineManagerTest, EosFinishesTheInstance) {
   EXPECT_EQ(pm_->info("s")->restarts, 0);
 }
 
+TEST_F(PipelineManagerTest, InfoCarriesThePositionOfARunningPipeline) {
+  // 10 s of test pattern at 25 fps, as fast as the CPU allows: the position grows.
+  add("fast", "videotestsrc num-buffers=250 ! video/x-raw,width=64,height=48,framerate=25/1 ! identity sleep-time=2000 ! fakesink");
+  ASSERT_TRUE(pm_->start("f", "fast", {}).ok());
+  ASSERT_TRUE(run_until([&] { return pm_->info("f")->position_ns > 0; }, 5000));
+  auto info = *pm_->info("f");
+  EXPECT_LE(info.position_ns, 10 * GST_SECOND);
+  EXPECT_EQ(info.duration_ns, 10 * GST_SECOND);
+  ASSERT_TRUE(reaches("f", PipelineState::finished, 10000));
+  EXPECT_EQ(pm_->info("f")->position_ns, -1) << "an ended pipeline has no position";
+}
+
 TEST_F(PipelineManagerTest, RestartOnEosLoops) {
   add("short", "videotestsrc num-buffers=3 ! fakesink");
   PipelineOptions o;

@@ -48,6 +48,23 @@ TEST(Templates, ExpandsVariablesAndFoldsLines) {
   EXPECT_EQ(*overridden, "videotestsrc num-buffers=3 ! fakesink name=s price=$5");
 }
 
+TEST(Templates, GeneratorBuildsTheLineFromTheVariables) {
+  PipelineTemplate t{"gen", "", "", {{"n", "4"}}, {}, "plugin:test"};
+  t.generate = [](const kek::VarLookup& var) -> kek::Result<std::string> {
+    if (var("fail") == "yes") return kek::Error{"no source", 400};
+    std::string line = "videotestsrc num-buffers=${n}";
+    for (int i = 0; i < std::stoi(var("n")); ++i) line += " ! identity";
+    return line + " ! fakesink name=${name}";
+  };
+  auto line = expand_template(t, {{"n", "2"}, {"name", "out"}});
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  EXPECT_EQ(*line, "videotestsrc num-buffers=2 ! identity ! identity ! fakesink name=out");
+  auto failed = expand_template(t, {{"fail", "yes"}, {"name", "x"}});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("template gen"), std::string::npos) << failed.error().message;
+  EXPECT_NE(failed.error().message.find("no source"), std::string::npos) << failed.error().message;
+}
+
 TEST(Templates, UnknownVariableIsAnError) {
   PipelineTemplate t{"live", "", "fakesrc name=${nope} ! fakesink", {}, {}, ""};
   auto line = expand_template(t, {});

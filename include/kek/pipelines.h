@@ -5,6 +5,7 @@
 #include <kek/error.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,6 +35,12 @@ struct LiveLayout {
   std::string record_dir;            // "${media_dir}/recordings/${stream}"
 };
 
+// Reads a template variable: the instance's value, else the template's default, else "".
+using VarLookup = std::function<std::string(const std::string& name)>;
+// A plugin's own layout: builds the launch text (which may still hold ${variables}) from the
+// variables at every expansion, e.g. a VOD ladder whose rungs depend on the probed source.
+using LaunchGenerator = std::function<Result<std::string>(const VarLookup& lookup)>;
+
 struct PipelineTemplate {
   std::string name;
   std::string description;
@@ -45,6 +52,9 @@ struct PipelineTemplate {
   std::string origin;  // file path or "plugin:<name>", for messages
   // When set, `launch` is generated from it at every start (and `launch` in YAML is refused).
   std::optional<LiveLayout> layout;
+  // When set (plugin templates), `launch` is what it returns at every expansion instead; `kek
+  // pipelines show NAME --set ...` prints that line. Added in SDK 1.1, after every other field.
+  LaunchGenerator generate;
 };
 
 enum class PipelineState { starting, running, restarting, stopping, stopped, finished, failed };
@@ -85,6 +95,10 @@ struct PipelineInfo {
   int64_t uptime_s = 0;
   int restarts = 0;
   Vars vars;
+  // Where a running pipeline is (GStreamer position query), -1 when unknown; with the
+  // duration the pipeline itself knows (-1 if none), a job's progress comes from it. SDK 1.1.
+  int64_t position_ns = -1;
+  int64_t duration_ns = -1;
 };
 
 class Pipelines {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define KEK_ABI_MAJOR 1
-#define KEK_ABI_MINOR 0
+#define KEK_ABI_MINOR 1
 #define KEK_PLUGIN_ENTRY_SYMBOL "kek_plugin_entry"
 
 #ifdef __cplusplus
