@@ -60,6 +60,10 @@ enum class Segmenter {
 };
 constexpr Segmenter kDefaultSegmenter = Segmenter::kDirect;
 
+// live: a sliding window (or all segments) without a type; event: a file being packaged, every
+// segment kept, EXT-X-PLAYLIST-TYPE:EVENT while it grows and VOD at the end.
+enum class PlaylistType { kLive = 0, kEvent = 1 };
+
 // Properties, guarded by the object lock; read once per run in prepare_run().
 struct Settings {
   std::string location;
@@ -70,6 +74,7 @@ struct Settings {
   gint max_files = -1;  // -1: playlist-length + 2
   std::string master_name = kDefaultMasterName;
   Segmenter segmenter = kDefaultSegmenter;
+  PlaylistType playlist_type = PlaylistType::kLive;
 };
 
 // What the master needs to know about a video pad, from its caps and its first keyframe.
@@ -323,6 +328,7 @@ enum {
   PROP_MAX_FILES,
   PROP_MASTER_NAME,
   PROP_SEGMENTER,
+  PROP_PLAYLIST_TYPE,
 };
 
 }  // namespace
@@ -342,6 +348,17 @@ static GType kek_hls_segmenter_get_type() {
         {static_cast<gint>(Segmenter::kDirect), "mpegtsmux, cut at keyframes by kekhlssink", "direct"},
         {0, nullptr, nullptr}};
     g_once_init_leave(&type, g_enum_register_static("KekHlsSegmenter", values));
+  }
+  return type;
+}
+static GType kek_hls_playlist_type_get_type() {
+  static GType type = 0;
+  if (g_once_init_enter(&type)) {
+    static const GEnumValue values[] = {
+        {static_cast<gint>(PlaylistType::kLive), "live (no EXT-X-PLAYLIST-TYPE)", "live"},
+        {static_cast<gint>(PlaylistType::kEvent), "EVENT while written, VOD at the end", "event"},
+        {0, nullptr, nullptr}};
+    g_once_init_leave(&type, g_enum_register_static("KekHlsPlaylistType", values));
   }
   return type;
 }
@@ -1590,6 +1607,7 @@ bool prepare_run(KekHlsSink* self) {
     v.seam_pending = v.seen_buffer = false;
     v.playlist_path = playlist;
     v.playlist = kek::hls::MediaPlaylist(s.target_duration, s.playlist_length);
+    v.playlist.set_event(s.playlist_type == PlaylistType::kEvent);
     v.open = OpenFragment();
     v.seams.clear();
     v.files.clear();
@@ -1836,6 +1854,7 @@ static void kek_hls_sink_set_property(GObject* object, guint id, const GValue* v
       break;
     }
     case PROP_SEGMENTER: s.segmenter = static_cast<Segmenter>(g_value_get_enum(value)); break;
+    case PROP_PLAYLIST_TYPE: s.playlist_type = static_cast<PlaylistType>(g_value_get_enum(value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1854,6 +1873,7 @@ static void kek_hls_sink_get_property(GObject* object, guint id, GValue* value, 
     case PROP_MAX_FILES: g_value_set_int(value, s.max_files); break;
     case PROP_MASTER_NAME: g_value_set_string(value, s.master_name.c_str()); break;
     case PROP_SEGMENTER: g_value_set_enum(value, static_cast<gint>(s.segmenter)); break;
+    case PROP_PLAYLIST_TYPE: g_value_set_enum(value, static_cast<gint>(s.playlist_type)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1910,6 +1930,12 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
                         "How segments are cut: splitmux (splitmuxsink, a fragment closes once the next GOP "
                         "is complete) or direct (mpegtsmux output cut here at keyframes, fewer threads)",
                         kek_hls_segmenter_get_type(), static_cast<gint>(kDefaultSegmenter), flags));
+  g_object_class_install_property(
+      object_class, PROP_PLAYLIST_TYPE,
+      g_param_spec_enum("playlist-type", "Playlist type",
+                        "live (no type) or event (a file being packaged: EXT-X-PLAYLIST-TYPE EVENT, VOD at "
+                        "the end; with playlist-length=0)",
+                        kek_hls_playlist_type_get_type(), static_cast<gint>(PlaylistType::kLive), flags));
 
   element_class->request_new_pad = kek_hls_sink_request_new_pad;
   element_class->release_pad = kek_hls_sink_release_pad;

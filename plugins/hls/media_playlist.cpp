@@ -34,6 +34,7 @@ std::string MediaPlaylist::render() const {
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n";
   if (independent) out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
   out += "#EXT-X-TARGETDURATION:" + std::to_string(target_duration_s_) + "\n";
+  if (event_ && window_ == 0) out += ended_ ? "#EXT-X-PLAYLIST-TYPE:VOD\n" : "#EXT-X-PLAYLIST-TYPE:EVENT\n";
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(media_sequence_) + "\n";
   out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence_) + "\n";
   bool first = true;

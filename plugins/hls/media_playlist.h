@@ -27,6 +27,10 @@ class MediaPlaylist {
   void add(MediaSegment segment);
   // The stream is over: EXT-X-ENDLIST.
   void end() { ended_ = true; }
+  // An event playlist (a file being packaged, segments only ever appended, window 0): says
+  // EXT-X-PLAYLIST-TYPE:EVENT while it grows and VOD once ended, so players start at the
+  // beginning and, at the end, see a complete VOD playlist.
+  void set_event(bool event) { event_ = event; }
 
   std::string render() const;
 
@@ -47,6 +51,7 @@ class MediaPlaylist {
   uint64_t media_sequence_ = 0;
   uint64_t discontinuity_sequence_ = 0;
   bool ended_ = false;
+  bool event_ = false;
 };
 
 // "2024-11-24T05:22:01.123Z" (ISO 8601 in UTC with milliseconds, as EXT-X-PROGRAM-DATE-TIME wants).

@@ -58,6 +58,24 @@ TEST(MediaPlaylist, ZeroWindowKeepsEverything) {
   EXPECT_EQ(p.media_sequence(), 0u);
 }
 
+TEST(MediaPlaylist, AnEventPlaylistBecomesVodWhenItEnds) {
+  MediaPlaylist p(4, 0);
+  p.set_event(true);
+  p.add(seg(0, 4000));
+  EXPECT_EQ(p.render(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-TARGETDURATION:4\n"
+            "#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+            "#EXTINF:4.000,\ns0.ts\n");
+  p.end();
+  std::string text = p.render();
+  EXPECT_NE(text.find("#EXT-X-PLAYLIST-TYPE:VOD\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("EVENT"), std::string::npos) << text;
+  EXPECT_TRUE(text.ends_with("s0.ts\n#EXT-X-ENDLIST\n")) << text;
+  MediaPlaylist sliding(2, 6);  // a sliding window is never an event playlist
+  sliding.set_event(true);
+  EXPECT_EQ(sliding.render().find("PLAYLIST-TYPE"), std::string::npos);
+}
+
 TEST(MediaPlaylist, DiscontinuityTagBeforeItsSegmentWithADate) {
   MediaPlaylist p(2, 6);
   MediaSegment a = seg(0);
