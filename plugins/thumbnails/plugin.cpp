@@ -2,6 +2,8 @@
 // to set up; the live layout (core/config/live_layout.cpp) adds a kekthumbnailsink to every live
 // pipeline with video, and /api/live (plugins/rtmp) names the picture.
 #define G_LOG_DOMAIN "kek-thumbnails"
+#include "kekposterpick.h"
+#include "kekspritesheet.h"
 #include "kekthumbnailsink.h"
 
 #include <kek/plugin.h>
@@ -10,12 +12,17 @@ namespace {
 
 kek::Status init(kek::Host&) { return {}; }
 
-gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekthumbnailsink, plugin); }
+gboolean register_elements(GstPlugin* plugin) {
+  gboolean ok = GST_ELEMENT_REGISTER(kekthumbnailsink, plugin);
+  ok &= GST_ELEMENT_REGISTER(kekposterpick, plugin);
+  ok &= GST_ELEMENT_REGISTER(kekspritesheet, plugin);
+  return ok;
+}
 
 }  // namespace
 
-KEK_PLUGIN(thumbnails, KEK_VERSION, "Live thumbnails: a JPEG of one keyframe every few seconds (kekthumbnailsink)",
+KEK_PLUGIN(thumbnails, KEK_VERSION, "Pictures: live thumbnails (kekthumbnailsink), poster frames (kekposterpick), sprite sheets (kekspritesheet)",
            init)
 
-GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, kekthumbnails, "KEK thumbnails (kekthumbnailsink)",
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, kekthumbnails, "KEK pictures (kekthumbnailsink, kekposterpick, kekspritesheet)",
                   register_elements, KEK_VERSION, "LGPL", "kek", "https://github.com/kek")
