@@ -82,7 +82,7 @@ TEST(Serve, PipelineApiShowsLineGraphAndStartsAndStops) {
 
   auto missing = http_get(kek.http_url(), "/api/pipelines/nope");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(missing.body, R"({"error":"no pipeline 'nope'"})");
+  EXPECT_EQ(missing.body, R"({"error":"no pipeline 'nope'","code":"no_such_pipeline"})");
 }
 
 TEST(Serve, MediaFilesHaveMimeTypesRangesAndCacheHeaders) {

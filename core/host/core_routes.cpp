@@ -111,7 +111,7 @@ void App::register_core_routes() {
 
   h.route("GET", "/api/pipelines/{id}", [this](const HttpRequest& req) {
     auto info = pipelines_->info(req.params.at("id"));
-    if (!info) return HttpResponse::error(404, "no pipeline '" + req.params.at("id") + "'");
+    if (!info) return HttpResponse::error(404, "no_such_pipeline", "no pipeline '" + req.params.at("id") + "'");
     JsonWriter w;
     write_pipeline(w, *info, true);
     return HttpResponse::json(w.str());

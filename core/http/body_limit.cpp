@@ -118,7 +118,7 @@ std::string too_large_message(int64_t max_bytes) {
 
 // What libsoup would have written, for a connection it no longer owns.
 std::string raw_413_answer(SoupServerMessage* msg, int64_t max_bytes) {
-  std::string body = json_error_body(too_large_message(max_bytes));
+  std::string body = json_error_body(too_large_message(max_bytes), "body_too_large");
   std::string answer = "HTTP/1.1 413 Payload Too Large\r\n";
   const char* date = soup_message_headers_get_one(soup_server_message_get_response_headers(msg), "Date");
   if (date) answer += std::string("Date: ") + date + "\r\n";
@@ -149,7 +149,7 @@ void refuse(SoupServerMessage* msg, int64_t max_bytes) {
   SoupMessageBody* request_body = soup_server_message_get_request_body(msg);
   soup_message_body_set_accumulate(request_body, FALSE);
   soup_message_body_truncate(request_body);
-  respond_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, too_large_message(max_bytes));
+  respond_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large", too_large_message(max_bytes));
   soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection", "close");
 }
 

@@ -45,7 +45,7 @@ Result<std::string> resolve_inside(const std::string& root, const std::vector<st
   if (root.empty()) return Error{"not found", 404};
   std::string candidate = root;
   for (const auto& segment : segments) {
-    if (!is_plain_file_segment(segment)) return Error{"invalid file name in path", 400};
+    if (!is_plain_file_segment(segment)) return Error{"invalid file name in path", 400, "invalid_path"};
     candidate += '/';
     candidate += segment;
   }

@@ -29,7 +29,7 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }
 
 Result<RequestPath> parse_request_path(std::string_view raw_path) {
-  if (raw_path.empty() || raw_path.front() != '/') return Error{"request path must start with '/'", 400};
+  if (raw_path.empty() || raw_path.front() != '/') return Error{"request path must start with '/'", 400, "invalid_path"};
   RequestPath path;
   size_t start = 1;
   while (start <= raw_path.size()) {
@@ -39,8 +39,8 @@ Result<RequestPath> parse_request_path(std::string_view raw_path) {
     start = end + 1;
     if (raw_segment.empty()) continue;
     auto segment = percent_decode(raw_segment);
-    if (!segment) return Error{"malformed percent-encoding in request path", 400};
-    if (*segment == "." || *segment == "..") return Error{"dot segments are not allowed in request paths", 400};
+    if (!segment) return Error{"malformed percent-encoding in request path", 400, "invalid_path"};
+    if (*segment == "." || *segment == "..") return Error{"dot segments are not allowed in request paths", 400, "invalid_path"};
     path.segments.push_back(std::move(*segment));
   }
   for (const auto& segment : path.segments) {

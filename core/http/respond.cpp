@@ -77,6 +77,12 @@ void respond_error(SoupServerMessage* msg, int status, std::string_view message)
   respond(msg, HttpResponse::error(status, message));
 }
 
+void respond_error(SoupServerMessage* msg, int status, std::string_view code, std::string_view message) {
+  respond(msg, HttpResponse::error(status, code, message));
+}
+
+void respond_error(SoupServerMessage* msg, const Error& error) { respond(msg, HttpResponse::from(error)); }
+
 // Live segments and playlists are small and may be rewritten in place by a muxer that restarts
 // (filesink truncates a reused name): a mapping of such a file would SIGBUS the process, so
 // small files are copied. Large files (films, recordings) are written once and renamed into
@@ -156,7 +162,7 @@ void respond_with_file(SoupServerMessage* msg, const std::string& path, std::str
       return;
     }
     case RangeRequest::Kind::unsatisfiable: {
-      std::string body = json_error_body("requested range not satisfiable");
+      std::string body = json_error_body("requested range not satisfiable", "range_not_satisfiable");
       std::string content_range = "bytes */" + std::to_string(size);
       soup_server_message_set_status(msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, nullptr);
       soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(), body.size());

@@ -17,7 +17,10 @@ namespace kek::core::http {
 // sets "Content-Type" or "Cache-Control" there to override, "Content-Disposition" to name it).
 void respond(SoupServerMessage* msg, const HttpResponse& response);
 
+// {"error": message, "code": ...}; without a code, the status's generic one.
 void respond_error(SoupServerMessage* msg, int status, std::string_view message);
+void respond_error(SoupServerMessage* msg, int status, std::string_view code, std::string_view message);
+void respond_error(SoupServerMessage* msg, const Error& error);
 
 // The file at `path` (trusted: already resolved by the caller), memory-mapped rather than read,
 // with a single byte range honoured on GET; 404 JSON when it cannot be opened.

@@ -333,7 +333,7 @@ class HttpServerImpl final : public HttpServer {
     if (g_str_has_prefix(raw_path, "/media/")) http::add_cors_headers(msg);
     auto path = http::parse_request_path(raw_path);
     if (!path) {
-      http::respond_error(msg, path.error().code, path.error().message);
+      http::respond_error(msg, path.error());
       return;
     }
     // /media/~t/<token>/live/x/index.m3u8: a signed-URL token carried in the path, so that the
@@ -386,7 +386,7 @@ class HttpServerImpl final : public HttpServer {
     auto match = router_.match(request.method, path.segments);
     switch (match.kind) {
       case http::RouteMatch::Kind::no_such_path:
-        http::respond_error(msg, 404, "no such endpoint: " + printable(path.decoded));
+        http::respond_error(msg, 404, "no_such_endpoint", "no such endpoint: " + printable(path.decoded));
         return;
       case http::RouteMatch::Kind::method_not_allowed: {
         std::string allowed;
@@ -440,7 +440,7 @@ class HttpServerImpl final : public HttpServer {
     }
     auto file = http::resolve_inside(config_.media_dir, inside);
     if (!file) {
-      http::respond_error(msg, file.error().code, file.error().message);
+      http::respond_error(msg, file.error());
       return;
     }
     http::respond_with_file(msg, *file, http::media_cache_control(*file));
@@ -461,7 +461,7 @@ class HttpServerImpl final : public HttpServer {
         return;
       }
       if (file.error().code != 404) {
-        http::respond_error(msg, file.error().code, file.error().message);
+        http::respond_error(msg, file.error());
         return;
       }
       // A missing file is a 404; a missing page is a client-side route of the SPA.

@@ -372,7 +372,7 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
 
 Status PipelineManager::stop(const std::string& id) {
   auto it = instances_.find(id);
-  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404};
+  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404, "no_such_pipeline"};
   Instance& inst = *it->second;
   cancel_restart(inst);
   inst.stop_requested = true;
@@ -418,7 +418,7 @@ bool PipelineManager::definition_changed(const std::string& id, const std::strin
 
 Status PipelineManager::restart(const std::string& id) {
   auto it = instances_.find(id);
-  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404};
+  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404, "no_such_pipeline"};
   Instance& inst = *it->second;
   cancel_restart(inst);
   teardown(inst);
@@ -497,7 +497,7 @@ std::vector<PipelineInfo> PipelineManager::list() const {
 
 Result<std::string> PipelineManager::dot(const std::string& id) const {
   auto it = instances_.find(id);
-  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404};
+  if (it == instances_.end()) return Error{"no pipeline '" + id + "'", 404, "no_such_pipeline"};
   if (!it->second->pipeline) return Error{"pipeline '" + id + "' is not running", 409};
   g_autofree char* text = gst_debug_bin_to_dot_data(GST_BIN(it->second->pipeline.get()), GST_DEBUG_GRAPH_SHOW_ALL);
   return std::string(text ? text : "");

@@ -323,7 +323,38 @@ TEST_F(HttpServerTest, UnknownApiPathIs404Json) {
   EXPECT_EQ(reply.status, 404);
   EXPECT_EQ(reply.header("content-type"), "application/json");
   EXPECT_NE(reply.body.find("\"error\""), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("\"code\":\"no_such_endpoint\""), std::string::npos) << reply.body;
   EXPECT_EQ(get("/api").status, 404);
+}
+
+TEST_F(HttpServerTest, ErrorsCarryAStableCodeBesideTheMessage) {
+  server_->route("GET", "/api/taken", [](const HttpRequest&) {
+    return HttpResponse::error(409, "username_taken", "the user name 'ann' is taken");
+  });
+  server_->route("GET", "/api/plain", [](const HttpRequest&) { return HttpResponse::error(403, "nope"); });
+  server_->route("GET", "/api/from", [](const HttpRequest&) {
+    return HttpResponse::from(wrap(Error{"no such thing", 404, "no_such_thing"}, "lookup"));
+  });
+  server_->route("POST", "/api/json", [](const HttpRequest& request) {
+    auto doc = JsonDoc::parse(request.body);
+    if (!doc) return HttpResponse::from(doc.error());
+    return HttpResponse::json("{}");
+  });
+  EXPECT_EQ(get("/api/taken").body, "{\"error\":\"the user name 'ann' is taken\",\"code\":\"username_taken\"}");
+  EXPECT_EQ(get("/api/plain").body, "{\"error\":\"nope\",\"code\":\"forbidden\"}") << "the status's generic code";
+  Reply from = get("/api/from");
+  EXPECT_EQ(from.status, 404);
+  EXPECT_EQ(from.body, "{\"error\":\"lookup: no such thing\",\"code\":\"no_such_thing\"}") << "wrap keeps the reason";
+  Request bad;
+  bad.method = "POST";
+  bad.path = "/api/json";
+  bad.body = "{nope";
+  Reply invalid = fetch(bad);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_NE(invalid.body.find("\"code\":\"invalid_json\""), std::string::npos) << invalid.body;
+  Reply dots = raw_get("/api/a%00b");
+  EXPECT_EQ(dots.status, 400);
+  EXPECT_NE(dots.body.find("\"code\":\"invalid_path\""), std::string::npos) << dots.body;
 }
 
 TEST_F(HttpServerTest, KnownPathWithOtherMethodIs405Json) {
@@ -336,7 +367,7 @@ TEST_F(HttpServerTest, KnownPathWithOtherMethodIs405Json) {
   Reply reply = fetch(request);
   EXPECT_EQ(reply.status, 405);
   EXPECT_EQ(reply.header("content-type"), "application/json");
-  EXPECT_NE(reply.body.find("\"error\""), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("\"code\":\"method_not_allowed\""), std::string::npos) << reply.body;
   EXPECT_EQ(reply.header("allow"), "GET, DELETE");
 }
 
@@ -618,7 +649,7 @@ TEST_F(HttpServerTest, OversizedContentLengthWithoutExpectIsAnsweredBeforeTheBod
   EXPECT_EQ(reply.status, 413) << raw;
   EXPECT_EQ(reply.header("content-type"), "application/json");
   EXPECT_EQ(reply.header("connection"), "close");
-  EXPECT_EQ(reply.body, "{\"error\":\"request body is larger than 1024 bytes\"}");
+  EXPECT_EQ(reply.body, "{\"error\":\"request body is larger than 1024 bytes\",\"code\":\"body_too_large\"}");
   EXPECT_LT(g_get_monotonic_time() - started, 2 * G_USEC_PER_SEC);
 }
 
@@ -978,6 +1009,7 @@ TEST(RequestPath, RefusesDotSegmentsNulAndBadEscapes) {
     auto path = http::parse_request_path(raw);
     ASSERT_FALSE(path.ok()) << raw;
     EXPECT_EQ(path.error().code, 400) << raw;
+    EXPECT_EQ(path.error().reason, "invalid_path") << raw;
   }
 }
 

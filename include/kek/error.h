@@ -14,7 +14,37 @@ struct Error {
   std::string message;
   // An HTTP-like status where one fits (400 bad input, 404 missing, 409 conflict, 500 internal).
   int code = 500;
+  // The stable, machine-readable name of what went wrong, in snake_case ("username_taken"):
+  // what the API sends as "code" and what clients translate by. Empty: the status's generic name
+  // (status_error_code). The message may change wording; a reason never changes meaning.
+  std::string reason = {};
 };
+
+// The generic stable code of an HTTP status: 400 "bad_request", 404 "not_found", 500 "internal".
+inline std::string status_error_code(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 401: return "sign_in_required";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 410: return "gone";
+    case 413: return "too_large";
+    case 415: return "unsupported_media_type";
+    case 416: return "range_not_satisfiable";
+    case 422: return "unprocessable";
+    case 429: return "rate_limited";
+    case 501: return "not_implemented";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : status >= 400 ? "bad_request" : "error";
+  }
+}
+
+// The code the API sends for an error: its reason, else the generic one of its status.
+inline std::string error_code_of(const Error& error) {
+  return error.reason.empty() ? status_error_code(error.code) : error.reason;
+}
 
 // Puts what was being done in front of the message: wrap(err, "hls: open segment").
 inline Error wrap(Error error, std::string_view context) {
@@ -60,6 +90,8 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Error error(std::string message, int code = 500) { return Error{std::move(message), code}; }
+inline Error error(std::string message, int code = 500, std::string reason = {}) {
+  return Error{std::move(message), code, std::move(reason)};
+}
 
 }  // namespace kek

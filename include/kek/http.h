@@ -42,9 +42,12 @@ struct HttpResponse {
     r.body = std::move(body);
     return r;
   }
-  // {"error": message} with the given status: the one error shape of the API.
+  // {"error": message, "code": code} with the given status: the one error shape of the API.
+  // `code` is stable and machine-readable ("username_taken", see kek::Error::reason): clients
+  // translate by it. Without one, the status's generic code (status_error_code).
+  static HttpResponse error(int status, std::string_view code, std::string_view message);
   static HttpResponse error(int status, std::string_view message);
-  static HttpResponse from(const Error& e) { return error(e.code, e.message); }
+  static HttpResponse from(const Error& e) { return error(e.code, error_code_of(e), e.message); }
 };
 
 // A handler answers at once...
@@ -66,8 +69,12 @@ class Http {
 
 // ---- inline definitions ----
 
+inline HttpResponse HttpResponse::error(int status, std::string_view code, std::string_view message) {
+  return json(json_error_body(message, code), status);
+}
+
 inline HttpResponse HttpResponse::error(int status, std::string_view message) {
-  return json(json_error_body(message), status);
+  return error(status, status_error_code(status), message);
 }
 
 inline std::optional<std::string> HttpRequest::header(std::string_view name) const {

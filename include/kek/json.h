@@ -66,10 +66,10 @@ class JsonDoc {
     if (!json_parser_load_from_data(parser, text.data(), static_cast<gssize>(text.size()), &err)) {
       std::string msg = std::string("invalid JSON: ") + (err ? err->message : "unknown error");
       g_clear_error(&err);
-      return Error{msg, 400};
+      return Error{msg, 400, "invalid_json"};
     }
     JsonNode* root = json_parser_get_root(parser);
-    if (!root) return Error{"invalid JSON: empty body", 400};
+    if (!root) return Error{"invalid JSON: empty body", 400, "invalid_json"};
     return JsonDoc(json_node_copy(root));
   }
   explicit JsonDoc(JsonNode* owned) : root_(owned) {}
@@ -87,21 +87,21 @@ class JsonDoc {
     JsonNode* n = member(key);
     if (!n || JSON_NODE_HOLDS_NULL(n)) return std::optional<std::string>{};
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-      return Error{"'" + std::string(key) + "' must be a string", 400};
+      return Error{"'" + std::string(key) + "' must be a string", 400, "invalid_field"};
     return std::optional<std::string>{json_node_get_string(n)};
   }
   Result<std::optional<int64_t>> integer(std::string_view key) const {
     JsonNode* n = member(key);
     if (!n || JSON_NODE_HOLDS_NULL(n)) return std::optional<int64_t>{};
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-      return Error{"'" + std::string(key) + "' must be an integer", 400};
+      return Error{"'" + std::string(key) + "' must be an integer", 400, "invalid_field"};
     return std::optional<int64_t>{json_node_get_int(n)};
   }
   Result<std::optional<bool>> boolean(std::string_view key) const {
     JsonNode* n = member(key);
     if (!n || JSON_NODE_HOLDS_NULL(n)) return std::optional<bool>{};
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
-      return Error{"'" + std::string(key) + "' must be true or false", 400};
+      return Error{"'" + std::string(key) + "' must be true or false", 400, "invalid_field"};
     return std::optional<bool>{json_node_get_boolean(n) != FALSE};
   }
 
@@ -113,9 +113,10 @@ class JsonDoc {
   JsonNode* root_ = nullptr;
 };
 
-inline std::string json_error_body(std::string_view message) {
+// {"error": message, "code": code}: the API's one error shape (see HttpResponse::error).
+inline std::string json_error_body(std::string_view message, std::string_view code) {
   JsonWriter w;
-  w.begin_object().member("error", message).end_object();
+  w.begin_object().member("error", message).member("code", code).end_object();
   return w.str();
 }
 

@@ -140,7 +140,7 @@ TEST(AuthLogin, WrongPasswordLoginLogout) {
   Browser b(kek.http_url());
   auto wrong = b.login("dave", "not-the-password");
   EXPECT_EQ(wrong.status, 401);
-  EXPECT_EQ(wrong.body, R"({"error":"wrong username or password"})");
+  EXPECT_EQ(wrong.body, R"({"error":"wrong username or password","code":"sign_in_required"})");
   auto unknown = b.login("nobody-here", "not-the-password");
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(unknown.body, wrong.body) << "no hint which part was wrong";
