@@ -79,6 +79,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung).
     '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr}}}',
     '  - {name: auth, optional: true}',
+    // Uploads, the catalogue and its events (optional: a build without the plugin still runs).
+    '  - {name: library, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',
     '',

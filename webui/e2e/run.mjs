@@ -82,11 +82,24 @@ async function main() {
       server.url = kek.url
     }
     console.log(`e2e: kek serve is at ${server.url}`)
-    const [session, live, health] = await Promise.all([getJson(`${server.url}/api/auth/session`), getJson(`${server.url}/api/live`), getJson(`${server.url}/api/health`)])
+    const [session, live, health, library] = await Promise.all([
+      getJson(`${server.url}/api/auth/session`),
+      getJson(`${server.url}/api/live`),
+      getJson(`${server.url}/api/health`),
+      getJson(`${server.url}/api/library/items?limit=1`),
+    ])
     server.authAvailable = session.status !== 404
     server.liveAvailable = live.status !== 404
+    server.libraryAvailable = library.status !== 404
     server.rtmp = health.body?.endpoints?.rtmp ?? null
-    console.log(`e2e: auth plugin ${server.authAvailable ? 'present' : 'absent'}, live listing ${server.liveAvailable ? 'present' : 'absent'}, rtmp ${server.rtmp ?? 'absent'}`)
+    if (kek) {
+      server.dataDir = join(kek.dir, 'var')
+      server.mediaDir = join(kek.dir, 'var', 'media')
+    }
+    console.log(
+      `e2e: auth plugin ${server.authAvailable ? 'present' : 'absent'}, live listing ${server.liveAvailable ? 'present' : 'absent'}, ` +
+        `library ${server.libraryAvailable ? 'present' : 'absent'}, rtmp ${server.rtmp ?? 'absent'}`,
+    )
     browser = await launchBrowser()
 
     for (const t of tests) {
@@ -104,7 +117,7 @@ async function main() {
       page.on('pageerror', (err) => pageErrors.push(err.message))
       const started = Date.now()
       try {
-        await withTimeout(t.fn({ page, context }), TEST_TIMEOUT_MS, t.name)
+        await withTimeout(t.fn({ page, context }), t.timeoutMs ?? TEST_TIMEOUT_MS, t.name)
         assert(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join('; ')}`)
         passed += 1
         console.log(`  ok    ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)

@@ -12,7 +12,8 @@ export const ARTIFACTS = join(WEBUI, 'e2e', 'artifacts')
 export const ADMIN = { username: 'admin', password: process.env.KEK_ADMIN_PASSWORD || 'e2e admin password 7' }
 
 // Each test gets a fresh browser context (no cookies, no storage) and a page.
-// Options: viewport, locale (the context's), as for the context.
+// Options: viewport, locale (the context's), timeoutMs (default 90 s: only for tests that wait
+// on real work, like a transcode).
 export const tests = []
 /** The file being loaded by the runner: its tests are tagged with it (the "area" --only matches). */
 let currentArea = ''
@@ -22,10 +23,21 @@ export function setArea(area) {
 export const test = (name, fn, options = {}) => tests.push({ name, fn, area: currentArea, ...options })
 
 /** Facts about the server, probed once before the tests: which plugins answer. */
-export const server = { url: '', authAvailable: false, liveAvailable: false, rtmp: null }
+export const server = { url: '', authAvailable: false, liveAvailable: false, libraryAvailable: false, rtmp: null, mediaDir: null, dataDir: null }
 
 export function needAuth() {
   if (!server.authAvailable) skip('auth plugin not installed: GET /api/auth/session is 404')
+}
+
+export function needLibrary() {
+  if (!server.libraryAvailable) skip('library plugin not installed: GET /api/library/items is 404')
+  if (!hasCommand('ffmpeg')) skip('ffmpeg is not installed')
+}
+
+/** Tests that put media files where kek serves them (not against KEK_E2E_URL). */
+export function needMediaDir() {
+  if (!server.mediaDir) skip('the media folder of the kek under test is not known (KEK_E2E_URL)')
+  if (!hasCommand('ffmpeg')) skip('ffmpeg is not installed')
 }
 
 export function needLive() {

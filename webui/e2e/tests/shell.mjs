@@ -60,7 +60,7 @@ test('on a phone the navigation is behind a menu button', async ({ page }) => {
   const toggle = page.getByRole('button', { name: 'Open menu' })
   await toggle.click()
   await page.locator('#mobile-nav').getByTestId('nav-library').click()
-  await page.getByTestId('coming-soon').waitFor({ timeout: 10_000 })
+  await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor({ timeout: 10_000 })
   await page.goto('/live')
   await page.getByTestId('live-card').first().waitFor({ timeout: 15_000 })
   await shot(page, 'phone-live')

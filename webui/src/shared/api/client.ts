@@ -128,6 +128,11 @@ export class ApiClient {
     return this.csrfToken
   }
 
+  /** The token for a request made outside this client (tus uploads), fetched when not known yet. */
+  csrf(): Promise<string | null> {
+    return this.ensureCsrfToken()
+  }
+
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('GET', path, options)
   }

@@ -139,6 +139,127 @@ export interface StreamKeySecret {
   visibility: StreamVisibility
 }
 
+// --- Library (plugins/library/README.md) -----------------------------------------------------
+
+export type LibraryItemStatus = 'queued' | 'processing' | 'ready' | 'failed'
+export type LibrarySort = 'added' | 'title' | 'year' | 'duration'
+
+export interface LibraryRendition {
+  name: string
+  width: number | null
+  height: number | null
+  bitrate_kbps: number | null
+}
+
+export interface LibraryAudioTrack {
+  id: number | string
+  language: string
+  label: string
+  codec: string
+  channels: number | null
+  default: boolean
+}
+
+export interface LibrarySubtitleTrack {
+  id: number | string
+  language: string
+  label: string
+  url: string
+}
+
+export interface LibraryOwner {
+  id: number | string
+  username: string
+  display_name: string
+  avatar_url: string | null
+}
+
+export interface LibrarySource {
+  filename: string
+  size_bytes: number | null
+  container: string | null
+  video_codec: string | null
+  audio_codec: string | null
+  width: number | null
+  height: number | null
+  fps: number | null
+}
+
+export interface LibraryItem {
+  id: string
+  title: string
+  description: string
+  year: number | null
+  genres: string[]
+  status: LibraryItemStatus
+  /** 0-100 while queued or processing. */
+  progress: number
+  eta_s: number | null
+  /** Why it failed; only its owner is told ("" otherwise). */
+  error: string
+  /** The master playlist once it plays (before the job ends: progressive). */
+  hls: string | null
+  dash: string | null
+  poster: string | null
+  /** WebVTT index of the seek-preview sprite sheet (#xywh= cues). */
+  sprite_vtt: string | null
+  duration_s: number | null
+  has_video: boolean
+  renditions: LibraryRendition[]
+  audio: LibraryAudioTrack[]
+  subtitles: LibrarySubtitleTrack[]
+  owner: LibraryOwner
+  visibility: StreamVisibility
+  allowed: string[]
+  /** Unix seconds. */
+  created_at: number
+  updated_at: number
+  source: LibrarySource | null
+  /** The caller is its owner or an admin. */
+  can_edit?: boolean
+}
+
+export interface LibraryPage {
+  items: LibraryItem[]
+  next_cursor: string | null
+}
+
+export interface LibraryQuery {
+  q?: string
+  sort?: LibrarySort
+  order?: 'asc' | 'desc'
+  genre?: string
+  status?: LibraryItemStatus
+  owner?: string
+  cursor?: string
+  limit?: number
+}
+
+/** What the owner may change (PATCH /api/library/items/{id}). */
+export interface LibraryItemChange {
+  title?: string
+  description?: string
+  year?: number | null
+  genres?: string[]
+  visibility?: StreamVisibility
+  allowed?: string[]
+}
+
+/** Server-Sent Events on /api/events about library items. */
+export interface LibraryProgressEvent {
+  id: string
+  status: LibraryItemStatus
+  progress: number
+  eta_s: number | null
+}
+export interface LibraryReadyEvent {
+  id: string
+}
+export interface LibraryFailedEvent {
+  id: string
+  error: string
+}
+
 export interface ApiErrorBody {
   error: string
 }

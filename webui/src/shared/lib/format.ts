@@ -69,3 +69,71 @@ export function formatSince(iso: string | null | undefined, locale: string, now 
   if (abs < 86400) return rtf.format(Math.round(seconds / 3600), 'hour')
   return rtf.format(Math.round(seconds / 86400), 'day')
 }
+
+function unit(value: number, name: string, locale: string, display: 'narrow' | 'short' = 'narrow', digits = 0): string {
+  return new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: display, maximumFractionDigits: digits }).format(value)
+}
+
+/**
+ * A film's length the way a catalogue prints it: 5820 -> "1h 37m" ("1 ч 37 мин"), 754 -> "12m",
+ * 42 -> "42s". Empty for an unknown length.
+ */
+export function formatDuration(totalSeconds: number | null | undefined, locale: string): string {
+  if (totalSeconds == null || !Number.isFinite(totalSeconds) || totalSeconds < 0) return ''
+  const s = Math.round(totalSeconds)
+  if (s < 60) return unit(s, 'second', locale)
+  const h = Math.floor(s / 3600)
+  const m = Math.round((s % 3600) / 60)
+  if (h === 0) return unit(m, 'minute', locale)
+  // 1h 59m 50s rounds to 2h 0m, not "1h 60m".
+  if (m === 60) return unit(h + 1, 'hour', locale)
+  return m > 0 ? `${unit(h, 'hour', locale)} ${unit(m, 'minute', locale)}` : unit(h, 'hour', locale)
+}
+
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
+
+function scaleBytes(bytes: number): { value: number; index: number } {
+  let value = Math.max(0, bytes)
+  let index = 0
+  while (value >= 1000 && index < BYTE_UNITS.length - 1) {
+    value /= 1000
+    index += 1
+  }
+  return { value, index }
+}
+
+/** 1_234_567 -> "1.2 MB" ("1,2 МБ"): decimal units, as disks and browsers count. */
+export function formatBytes(bytes: number | null | undefined, locale: string): string {
+  if (bytes == null || !Number.isFinite(bytes)) return ''
+  const { value, index } = scaleBytes(bytes)
+  return unit(value, BYTE_UNITS[index]!, locale, 'short', index === 0 || value >= 100 ? 0 : 1)
+}
+
+/** Upload speed: 2_500_000 -> "2.5 MB/s". */
+export function formatSpeed(bytesPerSecond: number | null | undefined, locale: string): string {
+  if (bytesPerSecond == null || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return ''
+  const { value, index } = scaleBytes(bytesPerSecond)
+  return unit(value, `${BYTE_UNITS[index]!}-per-second`, locale, 'short', index === 0 || value >= 100 ? 0 : 1)
+}
+
+/**
+ * Time left, coarse as people read it: "45s", "3m 20s" under ten minutes, "12m", "1h 5m".
+ * Empty when unknown.
+ */
+export function formatEta(seconds: number | null | undefined, locale: string): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return ''
+  const s = Math.ceil(seconds)
+  if (s < 60) return unit(s, 'second', locale)
+  if (s < 600) {
+    const m = Math.floor(s / 60)
+    const rest = s % 60
+    return rest > 0 ? `${unit(m, 'minute', locale)} ${unit(rest, 'second', locale)}` : unit(m, 'minute', locale)
+  }
+  return formatDuration(s, locale)
+}
+
+/** Percent as a whole number 0-100, for progress bars and "43 %". */
+export function percent(value: number | null | undefined): number {
+  if (value == null || !Number.isFinite(value)) return 0
+  return Math.min(100, Math.max(0, Math.floor(value)))
+}

@@ -1,8 +1,8 @@
 // Thin adapters over hls.js, dash.js and the browser's own HLS, all with the same small face,
 // so the player composable does not care which one plays. The libraries load lazily: most
 // pages never play video, and dash.js alone is larger than the rest of the app.
-import type { PlayerSource, QualityLevel } from './types'
-import { formatFor, levelLabel } from './types'
+import type { MediaTrack, PlayerSource, QualityLevel } from './types'
+import { NO_TRACK, formatFor, levelLabel, trackLabel } from './types'
 
 export type EngineFailure = 'missing' | 'ended' | 'fatal'
 
@@ -11,6 +11,10 @@ export interface EngineCallbacks {
   /** The level actually playing (Auto picks one); engine index. */
   onActiveLevel(index: number): void
   onManifestReady(): void
+  /** The audio renditions (EXT-X-MEDIA TYPE=AUDIO, DASH audio sets) and the one playing. */
+  onAudioTracks(tracks: MediaTrack[], active: number): void
+  /** The subtitle renditions and the one shown (NO_TRACK: off). */
+  onSubtitleTracks(tracks: MediaTrack[], active: number): void
   /** 'missing': the source is not there (404, not started). 'ended': a live source finished. */
   onFailure(kind: EngineFailure, detail: string): void
 }
@@ -18,6 +22,9 @@ export interface EngineCallbacks {
 export interface PlaybackEngine {
   readonly name: 'hls.js' | 'dash.js' | 'native'
   setLevel(index: number): void
+  setAudioTrack(index: number): void
+  /** NO_TRACK turns subtitles off. */
+  setSubtitleTrack(index: number): void
   /** Where "live" is now, in media time, or null when unknown. */
   liveEdge(): number | null
   destroy(): void
@@ -27,6 +34,11 @@ export interface PlaybackEngine {
 export function prefersNativeHls(video: HTMLVideoElement, userAgent = navigator.userAgent): boolean {
   const isSafari = /^((?!chrome|chromium|android|crios|fxios).)*safari/i.test(userAgent)
   return isSafari && video.canPlayType('application/vnd.apple.mpegurl') !== ''
+}
+
+/** The page's language, for naming tracks by their language tag. */
+function locale(): string {
+  return (typeof document !== 'undefined' && document.documentElement.lang) || 'en'
 }
 
 function seekableEnd(video: HTMLVideoElement): number | null {
@@ -56,6 +68,9 @@ function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerS
   const hls = new Hls({
     // Ride close to the live edge but keep three segments of headroom for jittery networks.
     liveSyncDurationCount: 3,
+    // A film starts at its beginning (or where it was left), even while its playlist is still
+    // an EVENT playlist that grows (hls.js would otherwise start it at the "live" edge).
+    startPosition: source.live ? -1 : Math.max(0, source.startAt ?? 0),
     manifestLoadingMaxRetry: 1,
     levelLoadingMaxRetry: 4,
     fragLoadingMaxRetry: 4,
@@ -76,6 +91,20 @@ function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerS
     cb.onManifestReady()
   })
   hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => cb.onActiveLevel(data.level))
+  const audioTracks = () =>
+    cb.onAudioTracks(
+      hls.audioTracks.map((track, index) => ({ index, label: trackLabel(track.name, track.lang, index, locale()), language: track.lang ?? '' })),
+      hls.audioTrack,
+    )
+  const subtitleTracks = () =>
+    cb.onSubtitleTracks(
+      hls.subtitleTracks.map((track, index) => ({ index, label: trackLabel(track.name, track.lang, index, locale()), language: track.lang ?? '' })),
+      hls.subtitleTrack,
+    )
+  hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, audioTracks)
+  hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, audioTracks)
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, subtitleTracks)
+  hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, subtitleTracks)
   hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
     // A live source whose playlist carries EXT-X-ENDLIST has finished.
     if (source.live && !data.details.live && video.currentTime === 0) cb.onFailure('ended', 'playlist ended')
@@ -104,25 +133,61 @@ function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerS
       // currentLevel switches now (flushing the buffer); -1 hands control back to ABR.
       hls.currentLevel = index
     },
+    setAudioTrack(index) {
+      hls.audioTrack = index
+    },
+    setSubtitleTrack(index) {
+      hls.subtitleDisplay = index !== NO_TRACK
+      hls.subtitleTrack = index
+    },
     liveEdge: () => hls.liveSyncPosition ?? seekableEnd(video),
     destroy: () => hls.destroy(),
   }
 }
 
 function createNativeEngine(video: HTMLVideoElement, source: PlayerSource, cb: EngineCallbacks): PlaybackEngine {
-  const onMeta = () => cb.onManifestReady()
+  // Safari lists HLS renditions as the element's own audio and text tracks.
+  const media = video as HTMLVideoElement & { audioTracks?: ArrayLike<{ label: string; language: string; enabled: boolean }> & EventTarget }
+  const subtitleList = () => Array.from(video.textTracks ?? []).filter((t) => t.kind === 'subtitles' || t.kind === 'captions')
+  const reportTracks = () => {
+    const audio = Array.from(media.audioTracks ?? [])
+    cb.onAudioTracks(
+      audio.map((t, index) => ({ index, label: trackLabel(t.label, t.language, index, locale()), language: t.language })),
+      audio.findIndex((t) => t.enabled),
+    )
+    const text = subtitleList()
+    cb.onSubtitleTracks(
+      text.map((t, index) => ({ index, label: trackLabel(t.label, t.language, index, locale()), language: t.language })),
+      text.findIndex((t) => t.mode === 'showing'),
+    )
+  }
+  const onMeta = () => {
+    reportTracks()
+    cb.onManifestReady()
+  }
   const onError = () => cb.onFailure(source.live ? 'missing' : 'fatal', video.error?.message || 'media error')
   video.addEventListener('loadedmetadata', onMeta)
   video.addEventListener('error', onError)
+  video.textTracks?.addEventListener?.('addtrack', reportTracks)
   if (source.url) video.src = source.url
+  if (!source.live && source.startAt) video.addEventListener('loadedmetadata', () => (video.currentTime = source.startAt!), { once: true })
   cb.onLevels([])
   return {
     name: 'native',
     setLevel: () => undefined, // Safari picks the level itself; the menu shows only Auto.
+    setAudioTrack(index) {
+      Array.from(media.audioTracks ?? []).forEach((t, i) => (t.enabled = i === index))
+      reportTracks()
+    },
+    setSubtitleTrack(index) {
+      subtitleList().forEach((t, i) => (t.mode = i === index ? 'showing' : 'disabled'))
+      reportTracks()
+    },
     liveEdge: () => seekableEnd(video),
     destroy() {
       video.removeEventListener('loadedmetadata', onMeta)
       video.removeEventListener('error', onError)
+      video.textTracks?.removeEventListener?.('addtrack', reportTracks)
       video.removeAttribute('src')
       video.load()
     },
@@ -150,8 +215,32 @@ async function createDashEngine(video: HTMLVideoElement, source: PlayerSource, c
     (anyPlayer.getBitrateInfoListFor?.call(player, 'video') as DashRepresentation[] | undefined) ??
     []
 
+  interface DashTrack {
+    index?: number
+    id?: string | null
+    lang?: string | null
+    labels?: Array<{ text: string; lang?: string }>
+  }
+  const tracksFor = (type: 'audio' | 'text'): DashTrack[] => (anyPlayer.getTracksFor?.call(player, type) as DashTrack[] | undefined) ?? []
+  const toTrack = (t: DashTrack, index: number): MediaTrack => ({
+    index,
+    label: trackLabel(t.labels?.[0]?.text ?? undefined, t.lang ?? undefined, index, locale()),
+    language: t.lang ?? '',
+  })
+  let textShown = NO_TRACK
+  const reportTracks = () => {
+    const audio = tracksFor('audio')
+    const current = anyPlayer.getCurrentTrackFor?.call(player, 'audio') as DashTrack | null | undefined
+    cb.onAudioTracks(
+      audio.map(toTrack),
+      audio.findIndex((t) => t === current || (current?.id != null && t.id === current.id)),
+    )
+    cb.onSubtitleTracks(tracksFor('text').map(toTrack), textShown)
+  }
+
   const events = dashjs.MediaPlayer.events
   player.on(events.STREAM_INITIALIZED, () => {
+    reportTracks()
     cb.onLevels(
       representations().map((r, i) => {
         const bitrate = r.bandwidth ?? r.bitrate ?? (r.bitrateInKbit ? r.bitrateInKbit * 1000 : null)
@@ -173,7 +262,8 @@ async function createDashEngine(video: HTMLVideoElement, source: PlayerSource, c
   player.on(events.PLAYBACK_ENDED, () => {
     if (source.live) cb.onFailure('ended', 'dash stream ended')
   })
-  player.initialize(video, source.url, false)
+  if (events.TEXT_TRACKS_ADDED) player.on(events.TEXT_TRACKS_ADDED, reportTracks)
+  player.initialize(video, source.url, false, !source.live && source.startAt ? source.startAt : undefined)
 
   return {
     name: 'dash.js',
@@ -183,6 +273,17 @@ async function createDashEngine(video: HTMLVideoElement, source: PlayerSource, c
       if (auto) return
       if (anyPlayer.setRepresentationForTypeByIndex) anyPlayer.setRepresentationForTypeByIndex.call(player, 'video', index, true)
       else anyPlayer.setQualityFor?.call(player, 'video', index, true)
+    },
+    setAudioTrack(index) {
+      const track = tracksFor('audio')[index]
+      if (track) anyPlayer.setCurrentTrack?.call(player, track)
+      reportTracks()
+    },
+    setSubtitleTrack(index) {
+      textShown = index
+      anyPlayer.enableText?.call(player, index !== NO_TRACK)
+      anyPlayer.setTextTrack?.call(player, index)
+      reportTracks()
     },
     liveEdge: () => {
       const dvr = anyPlayer.getDvrWindow?.call(player) as { end?: number } | undefined

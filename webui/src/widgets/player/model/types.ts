@@ -6,6 +6,8 @@ export interface PlayerSource {
   format?: StreamFormat
   /** A live source is retried while it is missing or ended, so it plays again when it comes back. */
   live?: boolean
+  /** Where a film starts, in seconds (a resume position); live sources ignore it. */
+  startAt?: number
 }
 
 /** One rung of the quality ladder as the engine reports it. */
@@ -16,6 +18,32 @@ export interface QualityLevel {
   width: number | null
   bitrate: number | null
   label: string
+}
+
+/** An audio or subtitle track as the engine reports it (hls.js EXT-X-MEDIA, a DASH AdaptationSet). */
+export interface MediaTrack {
+  /** The engine's own index, passed back to select it. */
+  index: number
+  label: string
+  language: string
+}
+
+/** Subtitles off. */
+export const NO_TRACK = -1
+
+/** "English", "Русский", or what the manifest calls it; "Track 2" when it says nothing. */
+export function trackLabel(name: string | undefined, language: string | undefined, index: number, locale = 'en'): string {
+  if (name && name.trim()) return name.trim()
+  if (language && language !== 'und') {
+    try {
+      const display = new Intl.DisplayNames([locale], { type: 'language' }).of(language)
+      if (display) return display.charAt(0).toLocaleUpperCase(locale) + display.slice(1)
+    } catch {
+      // Not a language tag Intl knows: show the tag itself.
+    }
+    return language
+  }
+  return `#${index + 1}`
 }
 
 /** -1 means "Auto": the engine picks by bandwidth. */

@@ -10,6 +10,11 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
   const muted = ref(false)
   const volume = ref(Number(readSetting(VOLUME_KEY) ?? '1'))
   const currentTime = ref(0)
+  /** The element's duration when it knows one (a growing EVENT playlist may say Infinity). */
+  const duration = ref(0)
+  /** How far one can seek now, and how far is buffered from the current position. */
+  const seekableEnd = ref<number | null>(null)
+  const bufferedEnd = ref(0)
   const isFullscreen = ref(false)
   const isPip = ref(false)
   const pipSupported = ref(false)
@@ -21,6 +26,15 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
     muted.value = el.muted
     volume.value = el.volume
     currentTime.value = el.currentTime
+    duration.value = Number.isFinite(el.duration) ? el.duration : 0
+    const seekable = el.seekable
+    seekableEnd.value = seekable && seekable.length > 0 ? seekable.end(seekable.length - 1) : null
+    const buffered = el.buffered
+    let end = 0
+    for (let i = 0; buffered && i < buffered.length; i++) {
+      if (buffered.start(i) <= el.currentTime + 0.5 && buffered.end(i) > end) end = buffered.end(i)
+    }
+    bufferedEnd.value = end
   }
 
   function togglePlay() {
@@ -44,6 +58,13 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
     el.muted = !el.muted
     // Unmuting at zero volume would still be silent.
     if (!el.muted && el.volume === 0) el.volume = 0.5
+  }
+
+  function seekTo(seconds: number) {
+    const el = video.value
+    if (!el || !Number.isFinite(seconds)) return
+    el.currentTime = Math.max(0, seconds)
+    currentTime.value = el.currentTime
   }
 
   function seekBy(seconds: number) {
@@ -84,7 +105,7 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
     (el) => {
       if (!el) return
       el.volume = Number.isFinite(volume.value) ? Math.min(1, Math.max(0, volume.value)) : 1
-      for (const name of ['play', 'pause', 'volumechange', 'timeupdate', 'loadedmetadata']) el.addEventListener(name, sync)
+      for (const name of ['play', 'pause', 'volumechange', 'timeupdate', 'loadedmetadata', 'durationchange', 'progress', 'seeking']) el.addEventListener(name, sync)
       el.addEventListener('enterpictureinpicture', () => (isPip.value = true))
       el.addEventListener('leavepictureinpicture', () => (isPip.value = false))
       pipSupported.value = 'pictureInPictureEnabled' in document && Boolean(document.pictureInPictureEnabled)
@@ -99,6 +120,9 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
     muted,
     volume,
     currentTime,
+    duration,
+    seekableEnd,
+    bufferedEnd,
     isFullscreen,
     isPip,
     pipSupported,
@@ -106,6 +130,7 @@ export function useMediaControls(video: Ref<HTMLVideoElement | null>, frame: Ref
     setVolume,
     toggleMute,
     seekBy,
+    seekTo,
     toggleFullscreen,
     togglePip,
   }

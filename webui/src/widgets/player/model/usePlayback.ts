@@ -4,8 +4,12 @@ import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue'
 import type { Ref } from 'vue'
 import { createEngine } from './engines'
 import type { EngineFailure, PlaybackEngine } from './engines'
-import { AUTO_LEVEL, levelLabel } from './types'
-import type { PlayerSource, PlayerStatus, QualityLevel } from './types'
+import { AUTO_LEVEL, NO_TRACK, levelLabel } from './types'
+import type { MediaTrack, PlayerSource, PlayerStatus, QualityLevel } from './types'
+import { readSetting, writeSetting } from '@/shared/lib'
+
+/** The subtitle language last chosen ("off" for none), applied to the next film that has it. */
+const SUBTITLES_KEY = 'kek.player.subtitles'
 
 /** Seconds behind the live edge before we say "behind live" (about two HLS segments). */
 const LIVE_TOLERANCE_S = 6
@@ -16,6 +20,11 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
   const levels = ref<QualityLevel[]>([])
   const selectedLevel = ref(AUTO_LEVEL)
   const activeLevel = ref<number | null>(null)
+  const audioTracks = ref<MediaTrack[]>([])
+  const activeAudio = ref(NO_TRACK)
+  const subtitleTracks = ref<MediaTrack[]>([])
+  const activeSubtitle = ref(NO_TRACK)
+  let subtitlePreferenceApplied = false
   const failureDetail = ref('')
   const engineName = ref<PlaybackEngine['name'] | null>(null)
   const behindLive = ref(false)
@@ -86,6 +95,17 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
       onActiveLevel: (index) => {
         if (mine === generation) activeLevel.value = index
       },
+      onAudioTracks: (tracks, active) => {
+        if (mine !== generation) return
+        audioTracks.value = tracks
+        activeAudio.value = active
+      },
+      onSubtitleTracks: (tracks, active) => {
+        if (mine !== generation) return
+        subtitleTracks.value = tracks
+        activeSubtitle.value = active
+        applySubtitlePreference()
+      },
       onManifestReady: () => {
         if (mine !== generation) return
         if (selectedLevel.value !== AUTO_LEVEL) engine.value?.setLevel(selectedLevel.value)
@@ -101,6 +121,31 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     }
     engine.value = created
     engineName.value = created.name
+    applySubtitlePreference()
+  }
+
+  function applySubtitlePreference() {
+    if (subtitlePreferenceApplied || subtitleTracks.value.length === 0 || !engine.value) return
+    subtitlePreferenceApplied = true
+    const wanted = readSetting(SUBTITLES_KEY)
+    if (!wanted) return
+    const index = wanted === 'off' ? NO_TRACK : subtitleTracks.value.findIndex((t) => t.language === wanted)
+    if (index === NO_TRACK ? activeSubtitle.value !== NO_TRACK : index >= 0 && index !== activeSubtitle.value) {
+      engine.value.setSubtitleTrack(index)
+      activeSubtitle.value = index
+    }
+  }
+
+  function selectAudio(index: number) {
+    activeAudio.value = index
+    engine.value?.setAudioTrack(index)
+  }
+
+  function selectSubtitle(index: number) {
+    activeSubtitle.value = index
+    engine.value?.setSubtitleTrack(index)
+    const track = subtitleTracks.value[index]
+    writeSetting(SUBTITLES_KEY, index === NO_TRACK ? 'off' : track?.language || '')
   }
 
   function selectLevel(index: number) {
@@ -165,6 +210,11 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
       retryAttempt = 0
       levels.value = []
       activeLevel.value = null
+      audioTracks.value = []
+      subtitleTracks.value = []
+      activeAudio.value = NO_TRACK
+      activeSubtitle.value = NO_TRACK
+      subtitlePreferenceApplied = false
       selectedLevel.value = AUTO_LEVEL
       status.value = 'idle'
       void start()
@@ -177,5 +227,24 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     teardown()
   })
 
-  return { status, levels, selectedLevel, activeLevel, failureDetail, engineName, behindLive, autoMuted, isLive, start, selectLevel, goLive }
+  return {
+    status,
+    levels,
+    selectedLevel,
+    activeLevel,
+    audioTracks,
+    activeAudio,
+    subtitleTracks,
+    activeSubtitle,
+    failureDetail,
+    engineName,
+    behindLive,
+    autoMuted,
+    isLive,
+    start,
+    selectLevel,
+    selectAudio,
+    selectSubtitle,
+    goLive,
+  }
 }

@@ -3,11 +3,31 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { globalMountOptions } from '@/shared/testing'
 
 // A stand-in for hls.js: records what the player asks and lets the test fire its events.
-const hlsState = vi.hoisted(() => ({ instances: [] as Array<{ handlers: Map<string, (e: string, d: unknown) => void>; currentLevel: number; src: string }> }))
+interface FakeHlsInstance {
+  handlers: Map<string, (e: string, d: unknown) => void>
+  currentLevel: number
+  src: string
+  config: Record<string, unknown>
+  audioTracks: Array<{ name: string; lang: string }>
+  audioTrack: number
+  subtitleTracks: Array<{ name: string; lang: string }>
+  subtitleTrack: number
+  subtitleDisplay: boolean
+}
+const hlsState = vi.hoisted(() => ({ instances: [] as FakeHlsInstance[] }))
 
 vi.mock('hls.js', () => {
   class FakeHls {
-    static Events = { MANIFEST_PARSED: 'manifestParsed', LEVEL_SWITCHED: 'levelSwitched', LEVEL_LOADED: 'levelLoaded', ERROR: 'error' }
+    static Events = {
+      MANIFEST_PARSED: 'manifestParsed',
+      LEVEL_SWITCHED: 'levelSwitched',
+      LEVEL_LOADED: 'levelLoaded',
+      ERROR: 'error',
+      AUDIO_TRACKS_UPDATED: 'audioTracksUpdated',
+      AUDIO_TRACK_SWITCHED: 'audioTrackSwitched',
+      SUBTITLE_TRACKS_UPDATED: 'subtitleTracksUpdated',
+      SUBTITLE_TRACK_SWITCH: 'subtitleTrackSwitch',
+    }
     static ErrorTypes = { NETWORK_ERROR: 'networkError', MEDIA_ERROR: 'mediaError' }
     static ErrorDetails = { MANIFEST_LOAD_ERROR: 'manifestLoadError' }
     static isSupported = () => true
@@ -15,7 +35,12 @@ vi.mock('hls.js', () => {
     currentLevel = -1
     src = ''
     liveSyncPosition = null
-    constructor() {
+    audioTracks: Array<{ name: string; lang: string }> = []
+    audioTrack = -1
+    subtitleTracks: Array<{ name: string; lang: string }> = []
+    subtitleTrack = -1
+    subtitleDisplay = true
+    constructor(public config: Record<string, unknown>) {
       hlsState.instances.push(this)
     }
     on(event: string, fn: (e: string, d: unknown) => void) {
@@ -95,5 +120,52 @@ describe('VideoPlayer with hls.js', () => {
     expect(hlsState.instances).toHaveLength(2)
     vi.useRealTimers()
     wrapper.unmount()
+  })
+
+  it('plays a film from its start (not the "live" edge of a growing playlist) with audio and subtitle menus', async () => {
+    localStorage.clear()
+    const wrapper = mount(VideoPlayer, {
+      props: { source: { url: '/media/vod/abc/hls/master.m3u8', startAt: 0 }, duration: 120, autoplay: false },
+      global: globalMountOptions(),
+      attachTo: document.body,
+    })
+    await flushPromises()
+    const hls = hlsState.instances[0]!
+    expect(hls.config.startPosition).toBe(0)
+    expect(wrapper.find('[data-testid="audio-button"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="subtitles-button"]').exists()).toBe(false)
+    // A film has a seek bar and its length, even before the media element knows it.
+    expect(wrapper.get('[data-testid="seek-bar"]').attributes('aria-valuemax')).toBe('120')
+    expect(wrapper.get('[data-testid="player-time"]').text()).toBe('0:00 / 2:00')
+
+    hls.audioTracks = [
+      { name: 'English', lang: 'en' },
+      { name: '', lang: 'ru' },
+    ]
+    hls.audioTrack = 0
+    hls.handlers.get('audioTracksUpdated')!('audioTracksUpdated', {})
+    hls.subtitleTracks = [{ name: 'English', lang: 'en' }]
+    hls.handlers.get('subtitleTracksUpdated')!('subtitleTracksUpdated', {})
+    await flushPromises()
+
+    await wrapper.get('[data-testid="audio-button"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="audio-option"]').map((o) => o.text())).toEqual(['English', 'Russian'])
+    await wrapper.findAll('[data-testid="audio-option"]')[1]!.trigger('click')
+    expect(hls.audioTrack).toBe(1)
+
+    await wrapper.get('[data-testid="subtitles-button"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="subtitles-option"]').map((o) => o.text())).toEqual(['Off', 'English'])
+    await wrapper.findAll('[data-testid="subtitles-option"]')[1]!.trigger('click')
+    expect(hls.subtitleTrack).toBe(0)
+    expect(hls.subtitleDisplay).toBe(true)
+    // The choice is remembered for the next film.
+    expect(localStorage.getItem('kek.player.subtitles')).toBe('en')
+    wrapper.unmount()
+  })
+
+  it('a live source still starts at the live edge', async () => {
+    mount(VideoPlayer, { props: { source: { url: '/media/live/x/index.m3u8', live: true } }, global: globalMountOptions() })
+    await flushPromises()
+    expect(hlsState.instances[0]!.config.startPosition).toBe(-1)
   })
 })

@@ -1,0 +1,5 @@
+export { default as EditItemForm } from './ui/EditItemForm.vue'
+export { default as DeleteItemButton } from './ui/DeleteItemButton.vue'
+export { default as SubtitleUploadForm } from './ui/SubtitleUploadForm.vue'
+export { changesFrom, formFromItem, parseGenres, validateForm } from './model/form'
+export type { ItemForm } from './model/form'

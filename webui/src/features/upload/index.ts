@@ -1,0 +1,6 @@
+export { default as UploadDropzone } from './ui/UploadDropzone.vue'
+export { default as UploadRow } from './ui/UploadRow.vue'
+export { useUploadStore, tusErrorText, UPLOAD_ENDPOINT } from './model/uploadStore'
+export { SpeedMeter } from './model/speed'
+export { fraction, isActive, looksLikeMedia, matchUnfinished, newEntry, nextToStart, titleFromFilename } from './model/queue'
+export type { UploadEntry, UploadState } from './model/queue'

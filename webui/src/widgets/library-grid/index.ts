@@ -1,0 +1,1 @@
+export { default as LibraryGrid } from './ui/LibraryGrid.vue'

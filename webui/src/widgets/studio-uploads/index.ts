@@ -1,0 +1,1 @@
+export { default as StudioUploads } from './ui/StudioUploads.vue'
