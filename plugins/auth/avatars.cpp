@@ -127,4 +127,13 @@ Status store_avatar(const std::string& media_dir, int64_t user_id, int64_t versi
   return {};
 }
 
+void remove_avatars(const std::string& media_dir, int64_t user_id) {
+  const std::string dir = media_dir + "/avatars/" + std::to_string(user_id);
+  if (GDir* d = g_dir_open(dir.c_str(), 0, nullptr)) {
+    while (const char* name = g_dir_read_name(d)) g_remove((dir + "/" + name).c_str());
+    g_dir_close(d);
+  }
+  g_rmdir(dir.c_str());
+}
+
 }  // namespace kek::auth

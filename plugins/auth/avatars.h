@@ -30,5 +30,7 @@ Result<AvatarImages> render_avatar(const std::string& bytes);
 // Writes <media_dir>/avatars/<user_id>/<version>-256.jpg and -64.jpg (atomically) and removes
 // the files of older versions. Blocking file I/O: worker thread.
 Status store_avatar(const std::string& media_dir, int64_t user_id, int64_t version, const AvatarImages& images);
+// Removes <media_dir>/avatars/<user_id>/ (a deleted account's pictures). Blocking file I/O.
+void remove_avatars(const std::string& media_dir, int64_t user_id);
 
 }  // namespace kek::auth

@@ -28,7 +28,8 @@ Result<Group> GroupStore::put(const std::string& name, const std::vector<std::st
       if (auto r = db_().exec("DELETE FROM auth_group_members WHERE group_id = ?", {id}); !r) return r.error();
     }
     for (const auto& member : members) {
-      auto user = db_().query("SELECT id, username FROM auth_users WHERE username = ? COLLATE NOCASE", {member});
+      auto user = db_().query(
+          "SELECT id, username FROM auth_users WHERE username = ? COLLATE NOCASE AND deleted_at IS NULL", {member});
       if (!user) return user.error();
       if (user->empty()) return Error{"no user named '" + member + "'", 400};
       auto r = db_().exec("INSERT OR IGNORE INTO auth_group_members (group_id, user_id) VALUES (?, ?)",
@@ -63,6 +64,12 @@ Result<bool> GroupStore::is_member(std::string_view group, int64_t user_id) {
       {std::string(group), user_id});
   if (!rows) return wrap(rows.error(), "group membership");
   return !rows->empty();
+}
+
+Status GroupStore::remove_from_all(int64_t user_id) {
+  auto r = db_().exec("DELETE FROM auth_group_members WHERE user_id = ?", {user_id});
+  if (!r) return wrap(r.error(), "leave groups");
+  return {};
 }
 
 }  // namespace kek::auth

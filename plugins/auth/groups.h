@@ -23,6 +23,8 @@ class GroupStore {
   Result<Group> put(const std::string& name, const std::vector<std::string>& members);
   Result<std::vector<Group>> list();
   Result<bool> is_member(std::string_view group, int64_t user_id);
+  // A deleted account leaves every group (same transaction as the deletion).
+  Status remove_from_all(int64_t user_id);
 
  private:
   DbAccess db_;

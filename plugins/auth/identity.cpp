@@ -19,14 +19,26 @@ Result<std::optional<UserIdentity>> IdentityService::user_of(const HttpRequest& 
   return std::optional<UserIdentity>{identity_of((*caller)->user)};
 }
 
-Result<std::optional<UserIdentity>> IdentityService::find_user(const std::string& username) {
-  auto user = ctx_.users.find_by_name(username);
+namespace {
+
+Result<std::optional<UserIdentity>> identity_or_none(Result<std::optional<User>> user) {
   if (!user) return user.error();
   if (!*user) return std::optional<UserIdentity>{};
   return std::optional<UserIdentity>{identity_of(**user)};
 }
 
-bool IdentityService::may_view(const std::optional<UserIdentity>& user, const std::string& media_prefix) {
+}  // namespace
+
+Result<std::optional<UserIdentity>> IdentityService::find_user(const std::string& username) {
+  return identity_or_none(ctx_.users.find_by_name(username));
+}
+
+Result<std::optional<UserIdentity>> IdentityService::user_by_id(int64_t id) {
+  return identity_or_none(ctx_.users.find_by_id(id));
+}
+
+bool IdentityService::may_see(const std::optional<UserIdentity>& user, const std::string& media_prefix,
+                              Purpose purpose) {
   std::optional<Viewer> viewer;
   if (user) {
     User u;
@@ -34,7 +46,15 @@ bool IdentityService::may_view(const std::optional<UserIdentity>& user, const st
     u.username = user->username;
     viewer = viewer_of(ctx_, u);
   }
-  return ctx_.media.may_view_all_under(media_prefix, viewer);
+  return ctx_.media.may_see_all_under(media_prefix, viewer, purpose);
+}
+
+bool IdentityService::may_view(const std::optional<UserIdentity>& user, const std::string& media_prefix) {
+  return may_see(user, media_prefix, Purpose::list);
+}
+
+bool IdentityService::may_open(const std::optional<UserIdentity>& user, const std::string& media_prefix) {
+  return may_see(user, media_prefix, Purpose::open);
 }
 
 }  // namespace kek::auth

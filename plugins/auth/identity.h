@@ -2,6 +2,8 @@
 // user may watch what lies under a media prefix.
 #pragma once
 
+#include "media_access.h"
+
 #include <kek/services/identity.h>
 
 namespace kek::auth {
@@ -14,9 +16,12 @@ class IdentityService final : public Identity {
 
   Result<std::optional<UserIdentity>> user_of(const HttpRequest& request) override;
   Result<std::optional<UserIdentity>> find_user(const std::string& username) override;
+  Result<std::optional<UserIdentity>> user_by_id(int64_t id) override;
   bool may_view(const std::optional<UserIdentity>& user, const std::string& media_prefix) override;
+  bool may_open(const std::optional<UserIdentity>& user, const std::string& media_prefix) override;
 
  private:
+  bool may_see(const std::optional<UserIdentity>& user, const std::string& media_prefix, Purpose purpose);
   AuthContext& ctx_;
 };
 

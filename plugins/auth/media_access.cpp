@@ -5,13 +5,44 @@
 
 #include <glib.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 
 namespace kek::auth {
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && g_ascii_strncasecmp(a.data(), b.data(), a.size()) == 0;
+// A signed URL token: "<user id>.<issued at>.<expires at>.<MAC>", the MAC over the folder it was
+// made for and the three numbers. The folder is not in the token: the guard finds it by trying
+// the folders of the requested path.
+struct TokenParts {
+  int64_t user_id = 0;
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+  std::string_view mac;
+};
+
+std::optional<int64_t> parse_number(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  for (char ch : text)
+    if (!g_ascii_isdigit(ch)) return std::nullopt;
+  return std::strtoll(std::string(text).c_str(), nullptr, 10);
+}
+
+std::optional<TokenParts> parse_token(std::string_view token) {
+  std::array<std::string_view, 4> parts;
+  size_t start = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const size_t end = i + 1 < parts.size() ? token.find('.', start) : token.size();
+    if (end == std::string_view::npos) return std::nullopt;
+    parts[i] = token.substr(start, end - start);
+    start = end + 1;
+  }
+  auto user = parse_number(parts[0]);
+  auto issued = parse_number(parts[1]);
+  auto expires = parse_number(parts[2]);
+  if (!user || !issued || !expires || *user <= 0 || parts[3].empty()) return std::nullopt;
+  return TokenParts{*user, *issued, *expires, parts[3]};
 }
 
 }  // namespace
@@ -50,6 +81,11 @@ void MediaAccessService::set_secret(std::vector<uint8_t> secret) {
   secret_ = std::move(secret);
 }
 
+void MediaAccessService::set_signer_lookup(SignerLookup lookup) {
+  std::lock_guard lock(mutex_);
+  signers_ = std::move(lookup);
+}
+
 std::optional<MediaPolicy> MediaAccessService::policy_for(std::string_view relative_path) const {
   std::lock_guard lock(mutex_);
   // Walk the path's folders from the deepest up: the first one with a policy is the longest.
@@ -61,22 +97,21 @@ std::optional<MediaPolicy> MediaAccessService::policy_for(std::string_view relat
   return std::nullopt;
 }
 
-bool MediaAccessService::may_view(const MediaPolicy& policy, const std::optional<Viewer>& viewer) {
-  if (policy.visibility != Visibility::private_) return true;  // unlisted: anyone with the URL
-  if (!viewer) return false;
-  if (same_name(policy.owner, viewer->username)) return true;
-  for (const auto& entry : policy.allowed) {
-    std::string_view e = entry;
-    if (e.starts_with("group:")) {
-      if (viewer->in_group && viewer->in_group(std::string(e.substr(6)))) return true;
-    } else if (same_name(e, viewer->username)) {
-      return true;
-    }
-  }
+bool MediaAccessService::may_view(const MediaPolicy& policy, const std::optional<Viewer>& viewer, Purpose purpose) {
+  if (policy.visibility == Visibility::public_) return true;
+  if (policy.visibility == Visibility::unlisted && purpose == Purpose::open) return true;  // anyone with the URL
+  if (!viewer || viewer->user_id <= 0) return false;
+  if (policy.owner_id > 0 && policy.owner_id == viewer->user_id) return true;
+  const auto& users = policy.allowed_user_ids;
+  if (std::find(users.begin(), users.end(), viewer->user_id) != users.end()) return true;
+  if (viewer->in_group)
+    for (const auto& group : policy.allowed_groups)
+      if (viewer->in_group(group)) return true;
   return false;
 }
 
-bool MediaAccessService::may_view_all_under(std::string_view prefix, const std::optional<Viewer>& viewer) const {
+bool MediaAccessService::may_see_all_under(std::string_view prefix, const std::optional<Viewer>& viewer,
+                                           Purpose purpose) const {
   std::vector<MediaPolicy> relevant;
   if (auto covering = policy_for(std::string(prefix) + "x")) relevant.push_back(*covering);
   {
@@ -85,48 +120,73 @@ bool MediaAccessService::may_view_all_under(std::string_view prefix, const std::
       relevant.push_back(it->second);
   }
   for (const auto& policy : relevant)
-    if (!may_view(policy, viewer)) return false;
+    if (!may_view(policy, viewer, purpose)) return false;
   return true;
 }
 
-std::string MediaAccessService::mac_for(std::string_view prefix, int64_t expires_at) const {
-  // The prefix and the expiry are both signed; '\n' cannot occur in either, so no two
-  // different pairs give the same message.
-  std::string message = std::string(prefix) + "\n" + std::to_string(expires_at);
+std::string MediaAccessService::mac_for(std::string_view prefix, int64_t user_id, int64_t issued_at,
+                                        int64_t expires_at) const {
+  // Every part is signed; '\n' cannot occur in any of them, so no two different tuples give the
+  // same message. The version tag keeps tokens of another format from ever matching.
+  std::string message = "kek-media-token/2\n" + std::string(prefix) + "\n" + std::to_string(user_id) + "\n" +
+                        std::to_string(issued_at) + "\n" + std::to_string(expires_at);
   std::lock_guard lock(mutex_);
   return base64url(hmac_sha256(secret_, message));
 }
 
-Result<std::string> MediaAccessService::sign_until(const std::string& prefix, int64_t expires_at) const {
+Result<std::string> MediaAccessService::sign_at(const std::string& prefix, int64_t user_id, int64_t issued_at,
+                                                int64_t expires_at) const {
   if (auto s = check_media_prefix(prefix); !s) return s.error();
+  if (user_id <= 0) return Error{"a signed URL is made for an account", 400};
   {
     std::lock_guard lock(mutex_);
     if (secret_.empty()) return Error{"media signing is not ready (the server has not started)", 500};
   }
-  return std::to_string(expires_at) + "." + mac_for(prefix, expires_at);
+  return std::to_string(user_id) + "." + std::to_string(issued_at) + "." + std::to_string(expires_at) + "." +
+         mac_for(prefix, user_id, issued_at, expires_at);
 }
 
-Result<std::string> MediaAccessService::sign(const std::string& prefix, int64_t ttl_seconds) {
+Result<std::string> MediaAccessService::sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) {
   if (ttl_seconds <= 0) return Error{"ttl must be positive", 400};
-  return sign_until(prefix, now_seconds() + ttl_seconds);
-}
-
-bool MediaAccessService::token_grants(std::string_view token, std::string_view relative_path, int64_t now) const {
-  const size_t dot = token.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot > 19) return false;
-  std::string expiry_text(token.substr(0, dot));
-  for (char ch : expiry_text)
-    if (!g_ascii_isdigit(ch)) return false;
-  const int64_t expires_at = std::strtoll(expiry_text.c_str(), nullptr, 10);
-  if (expires_at <= now) return false;
+  if (auto s = check_media_prefix(prefix); !s) return s.error();
+  SignerLookup lookup;
   {
     std::lock_guard lock(mutex_);
-    if (secret_.empty()) return false;
+    lookup = signers_;
   }
-  const std::string_view mac = token.substr(dot + 1);
-  for (size_t end = relative_path.find('/'); end != std::string_view::npos; end = relative_path.find('/', end + 1))
-    if (same_secret(mac, mac_for(relative_path.substr(0, end + 1), expires_at))) return true;
-  return false;
+  auto signer = lookup ? lookup(user_id) : std::nullopt;
+  if (!signer) return Error{"no such account", 403};
+  if (!may_see_all_under(prefix, signer->viewer, Purpose::open))
+    return Error{"you may not see everything under " + prefix, 403};
+  const int64_t now = now_seconds();
+  return sign_at(prefix, user_id, now, now + ttl_seconds);
+}
+
+TokenVerdict MediaAccessService::check_token(std::string_view token, std::string_view relative_path, int64_t now) const {
+  auto parts = parse_token(token);
+  if (!parts) return TokenVerdict::malformed;
+  SignerLookup lookup;
+  {
+    std::lock_guard lock(mutex_);
+    if (secret_.empty()) return TokenVerdict::malformed;
+    lookup = signers_;
+  }
+  bool made_here = false;
+  for (size_t end = relative_path.find('/'); end != std::string_view::npos && !made_here;
+       end = relative_path.find('/', end + 1))
+    made_here = same_secret(parts->mac, mac_for(relative_path.substr(0, end + 1), parts->user_id, parts->issued_at,
+                                                parts->expires_at));
+  if (!made_here) return TokenVerdict::malformed;
+  if (parts->expires_at <= now) return TokenVerdict::expired;
+  // Re-checked now, not trusted from the time of signing: the signer must still exist, the token
+  // must be younger than their last password change, and the policy that covers this path today
+  // (however deep, whenever it appeared) must let them watch it.
+  auto signer = lookup ? lookup(parts->user_id) : std::nullopt;
+  if (!signer) return TokenVerdict::signer_gone;
+  if (parts->issued_at < signer->tokens_not_before) return TokenVerdict::signer_refused;
+  auto policy = policy_for(relative_path);
+  if (policy && !may_view(*policy, signer->viewer, Purpose::open)) return TokenVerdict::signer_refused;
+  return TokenVerdict::granted;
 }
 
 }  // namespace kek::auth

@@ -3,6 +3,7 @@
 // routes, guards, commands and services share.
 #define G_LOG_DOMAIN "kek-auth"
 #include "commands.h"
+#include "routes_common.h"
 #include "routes.h"
 #include "schema.h"
 #include "secrets.h"
@@ -18,6 +19,13 @@ kek::Status init(kek::Host& host) {
   auto settings = kek::auth::read_settings(host.args());
   if (!settings) return settings.error();
   auto ctx = std::make_shared<kek::auth::AuthContext>(host, *settings);
+  // A signed URL is checked at each use against its signer as they are now. The raw pointer
+  // is safe: the service lives inside ctx, which the host keeps alive.
+  ctx->media.set_signer_lookup([raw = ctx.get()](int64_t user_id) -> std::optional<kek::auth::Signer> {
+    auto user = raw->users.find_by_id(user_id);
+    if (!user || !*user) return std::nullopt;
+    return kek::auth::Signer{kek::auth::viewer_of(*raw, **user), (*user)->tokens_not_before};
+  });
 
   host.add_migrations(kek::auth::schema_migrations());
 

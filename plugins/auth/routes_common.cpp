@@ -25,7 +25,7 @@ Result<Caller> require_caller(AuthContext& ctx, const HttpRequest& request) {
 
 Viewer viewer_of(AuthContext& ctx, const User& user) {
   const int64_t user_id = user.id;
-  return Viewer{user.username, [&ctx, user_id](const std::string& group) {
+  return Viewer{user_id, [&ctx, user_id](const std::string& group) {
                   auto member = ctx.groups.is_member(group, user_id);
                   return member.ok() && *member;
                 }};

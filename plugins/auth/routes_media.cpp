@@ -11,16 +11,23 @@ std::optional<HttpResponse> guard_media(AuthContext& ctx, const HttpRequest& req
   if (!request.path.starts_with(kMediaRoot)) return std::nullopt;
   const std::string_view relative = std::string_view(request.path).substr(kMediaRoot.size());
   auto policy = ctx.media.policy_for(relative);
-  if (!policy || MediaAccessService::may_view(*policy, std::nullopt)) return std::nullopt;
+  if (!policy || MediaAccessService::may_view(*policy, std::nullopt, Purpose::open)) return std::nullopt;
 
   auto caller = find_caller(ctx, request);
   if (!caller) return failure(caller.error());
-  if (*caller && MediaAccessService::may_view(*policy, viewer_of(ctx, (*caller)->user))) return std::nullopt;
+  if (*caller && MediaAccessService::may_view(*policy, viewer_of(ctx, (*caller)->user), Purpose::open))
+    return std::nullopt;
 
   auto token = request.query.find("token");
   if (token != request.query.end()) {
-    if (ctx.media.token_grants(token->second, relative, now_seconds())) return std::nullopt;
-    return HttpResponse::error(403, "the signed URL has expired or is not valid");
+    switch (ctx.media.check_token(token->second, relative, now_seconds())) {
+      case TokenVerdict::granted: return std::nullopt;
+      case TokenVerdict::expired: return HttpResponse::error(403, "the signed URL has expired");
+      case TokenVerdict::malformed: return HttpResponse::error(403, "the signed URL is not valid");
+      case TokenVerdict::signer_gone:
+      case TokenVerdict::signer_refused:
+        return HttpResponse::error(403, "the signed URL no longer opens this media (its owner changed who may watch)");
+    }
   }
   return HttpResponse::error(403, "this media is private");
 }
@@ -40,10 +47,12 @@ HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
   const int64_t seconds = ttl->value_or(3600);
   if (seconds < 1 || seconds > ctx.settings.max_signed_url_seconds)
     return HttpResponse::error(400, "ttl_s must be between 1 and " + std::to_string(ctx.settings.max_signed_url_seconds));
-  if (!ctx.media.may_view_all_under(*prefix, viewer_of(ctx, caller->user)))
+  if (!ctx.media.may_see_all_under(*prefix, viewer_of(ctx, caller->user), Purpose::open))
     return HttpResponse::error(403, "you may not see everything under " + *prefix);
-  const int64_t expires_at = now_seconds() + seconds;
-  auto token = ctx.media.sign_until(*prefix, expires_at);
+  // The token names who asked and when: every use checks them against the policies then.
+  const int64_t now = now_seconds();
+  const int64_t expires_at = now + seconds;
+  auto token = ctx.media.sign_at(*prefix, caller->user.id, now, expires_at);
   if (!token) return failure(token.error());
   return json_answer([&](JsonWriter& w) {
     // url_prefix carries the token in the path, so a playlist's relative segment URLs keep it.

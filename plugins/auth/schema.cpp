@@ -75,6 +75,13 @@ std::vector<Migration> schema_migrations() {
        " prefix TEXT PRIMARY KEY,"
        " former_owner TEXT NOT NULL,"
        " created_at INTEGER NOT NULL);"},
+      {7,
+       // Accounts are never removed, only marked deleted (their personal data wiped): their id
+       // is never given to another account and their name stays reserved, so nothing granted
+       // to them passes to a newcomer. Grants in auth_stream_keys.allowed name accounts by id
+       // from here on ("user:<id>"). tokens_not_before: signed URLs issued earlier are dead.
+       "ALTER TABLE auth_users ADD COLUMN deleted_at INTEGER;"
+       "ALTER TABLE auth_users ADD COLUMN tokens_not_before INTEGER NOT NULL DEFAULT 0;"},
   };
 }
 

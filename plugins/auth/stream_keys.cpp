@@ -18,22 +18,38 @@ constexpr const char* kKeyColumns =
     " k.last_used_at AS last_used_at, k.revoked_at AS revoked_at"
     " FROM auth_stream_keys k JOIN auth_users u ON u.id = k.user_id ";
 
-std::string allowed_to_json(const std::vector<std::string>& allowed) {
+// Stored as a JSON list of "user:<id>" and "group:<name>"; a bare name is a grant from before
+// grants named accounts (install_policies turns it into an id).
+std::string allowed_to_json(const std::vector<Grant>& allowed) {
   JsonWriter w;
   w.begin_array();
-  for (const auto& a : allowed) w.value(a);
+  for (const auto& g : allowed) w.value(g.user_id > 0 ? "user:" + std::to_string(g.user_id) : "group:" + g.group);
   w.end_array();
   return w.str();
 }
 
-std::vector<std::string> allowed_from_json(const std::string& text) {
-  std::vector<std::string> out;
+struct StoredGrants {
+  std::vector<Grant> grants;
+  std::vector<std::string> legacy_names;
+};
+
+StoredGrants allowed_from_json(const std::string& text) {
+  StoredGrants out;
   auto doc = JsonDoc::parse(text);
   if (!doc || !JSON_NODE_HOLDS_ARRAY(doc->root())) return out;
   JsonArray* array = json_node_get_array(doc->root());
   for (guint i = 0; i < json_array_get_length(array); ++i) {
     JsonNode* n = json_array_get_element(array, i);
-    if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING) out.emplace_back(json_node_get_string(n));
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) continue;
+    std::string_view entry = json_node_get_string(n);
+    if (entry.starts_with("group:")) {
+      out.grants.push_back({0, std::string(entry.substr(6))});
+    } else if (entry.starts_with("user:")) {
+      const int64_t id = g_ascii_strtoll(std::string(entry.substr(5)).c_str(), nullptr, 10);
+      if (id > 0) out.grants.push_back({id, {}});
+    } else {
+      out.legacy_names.emplace_back(entry);
+    }
   }
   return out;
 }
@@ -47,7 +63,7 @@ StreamKey key_from_row(const DbRow& row) {
   k.stream = row.text("stream");
   k.key_hint = row.text("key_hint");
   k.visibility = parse_visibility(row.text("visibility")).value_or(Visibility::private_);
-  k.allowed = allowed_from_json(row.text("allowed"));
+  k.allowed = allowed_from_json(row.text("allowed")).grants;
   k.record = row.integer("record") != 0;
   k.created_at = row.integer("created_at");
   if (!row.is_null("last_used_at")) k.last_used_at = row.integer("last_used_at");
@@ -96,10 +112,17 @@ std::string recording_media_prefix(const std::string& stream) { return "recordin
 
 namespace {
 // A deleted account's folders: private to nobody.
-MediaPolicy tombstone_policy() { return MediaPolicy{Visibility::private_, "", {}}; }
+MediaPolicy tombstone_policy() { return MediaPolicy{Visibility::private_, 0, {}, {}}; }
 }  // namespace
 
-MediaPolicy policy_of(const StreamKey& key) { return MediaPolicy{key.visibility, key.owner, key.allowed}; }
+MediaPolicy policy_of(const StreamKey& key) {
+  MediaPolicy policy{key.visibility, key.user_id, {}, {}};
+  for (const auto& g : key.allowed) {
+    if (g.user_id > 0) policy.allowed_user_ids.push_back(g.user_id);
+    else policy.allowed_groups.push_back(g.group);
+  }
+  return policy;
+}
 
 void write_stream_key(JsonWriter& w, const StreamKey& key) {
   w.member("id", key.id)
@@ -108,7 +131,7 @@ void write_stream_key(JsonWriter& w, const StreamKey& key) {
       .member("visibility", to_string(key.visibility))
       .key("allowed")
       .begin_array();
-  for (const auto& a : key.allowed) w.value(a);
+  for (const auto& a : key.allowed_names) w.value(a);
   w.end_array()
       .member("record", key.record)
       .member("created_at", iso8601(key.created_at))
@@ -167,7 +190,43 @@ Result<std::optional<StreamKey>> StreamKeyStore::find_where(std::string_view whe
   auto rows = db_().query(std::string(kKeyColumns) + std::string(where), params);
   if (!rows) return wrap(rows.error(), "find stream key");
   if (rows->empty()) return std::optional<StreamKey>{};
-  return std::optional<StreamKey>{key_from_row(rows->front())};
+  StreamKey key = key_from_row(rows->front());
+  if (auto s = fill_allowed_names(key); !s) return s.error();
+  return std::optional<StreamKey>{std::move(key)};
+}
+
+Status StreamKeyStore::fill_allowed_names(StreamKey& key) {
+  key.allowed_names.clear();
+  for (const auto& g : key.allowed) {
+    if (g.user_id <= 0) {
+      key.allowed_names.push_back("group:" + g.group);
+      continue;
+    }
+    auto rows = db_().query("SELECT username FROM auth_users WHERE id = ? AND deleted_at IS NULL", {g.user_id});
+    if (!rows) return wrap(rows.error(), "name an allowed user");
+    if (!rows->empty()) key.allowed_names.push_back(rows->front().text("username"));
+  }
+  return {};
+}
+
+Result<std::vector<Grant>> StreamKeyStore::grants_for(const std::vector<std::string>& names) {
+  std::vector<Grant> grants;
+  for (const auto& entry : names) {
+    std::string_view name = entry;
+    if (name.starts_with("group:")) {
+      grants.push_back({0, std::string(name.substr(6))});
+      continue;
+    }
+    auto rows = db_().query("SELECT id FROM auth_users WHERE username = ? COLLATE NOCASE AND deleted_at IS NULL",
+                            {entry});
+    if (!rows) return wrap(rows.error(), "find an allowed user");
+    if (rows->empty()) return Error{"no user named '" + entry + "'", 400};
+    const int64_t id = rows->front().integer("id");
+    bool repeated = false;
+    for (const auto& g : grants) repeated = repeated || g.user_id == id;
+    if (!repeated) grants.push_back({id, {}});
+  }
+  return grants;
 }
 
 Result<std::vector<StreamKey>> StreamKeyStore::list(int64_t user_id) {
@@ -175,7 +234,10 @@ Result<std::vector<StreamKey>> StreamKeyStore::list(int64_t user_id) {
                           {user_id});
   if (!rows) return wrap(rows.error(), "list stream keys");
   std::vector<StreamKey> keys;
-  for (const auto& row : *rows) keys.push_back(key_from_row(row));
+  for (const auto& row : *rows) {
+    keys.push_back(key_from_row(row));
+    if (auto s = fill_allowed_names(keys.back()); !s) return s.error();
+  }
   return keys;
 }
 
@@ -207,13 +269,16 @@ Result<StreamKey> StreamKeyStore::update(int64_t user_id, int64_t key_id, const 
   if (change.visibility) key.visibility = *change.visibility;
   if (change.allowed) {
     if (auto s = check_allowed_entries(*change.allowed); !s) return s.error();
-    key.allowed = *change.allowed;
+    auto grants = grants_for(*change.allowed);
+    if (!grants) return grants.error();
+    key.allowed = std::move(*grants);
   }
   if (change.record) key.record = *change.record;
   auto r = db_().exec("UPDATE auth_stream_keys SET name = ?, visibility = ?, allowed = ?, record = ? WHERE id = ?",
                       {key.name, std::string(to_string(key.visibility)), allowed_to_json(key.allowed),
                        int64_t{key.record ? 1 : 0}, key.id});
   if (!r) return wrap(r.error(), "update stream key");
+  if (auto s = fill_allowed_names(key); !s) return s.error();
   apply_policy(key);
   return key;
 }
@@ -226,7 +291,7 @@ Result<bool> StreamKeyStore::revoke(int64_t user_id, int64_t key_id) {
 }
 
 Result<std::optional<StreamKey>> StreamKeyStore::find_by_secret(std::string_view secret) {
-  return find_where("WHERE k.key_hash = ? AND k.revoked_at IS NULL", {sha256_hex(secret)});
+  return find_where("WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.deleted_at IS NULL", {sha256_hex(secret)});
 }
 
 Status StreamKeyStore::mark_used(int64_t key_id) {
@@ -236,15 +301,44 @@ Status StreamKeyStore::mark_used(int64_t key_id) {
 }
 
 Status StreamKeyStore::install_policies() {
-  auto buried = db_().query("SELECT prefix FROM auth_media_tombstones");
-  if (!buried) return wrap(buried.error(), "read media tombstones");
-  for (const auto& row : *buried) media_.set_policy(row.text("prefix"), tombstone_policy());
-  auto rows = db_().query(std::string(kKeyColumns) + "ORDER BY k.id");
+  // Live accounts' keys first, then the tombstones: a buried folder stays buried.
+  auto rows = db_().query(std::string(kKeyColumns) + "WHERE u.deleted_at IS NULL ORDER BY k.id");
   if (!rows) return wrap(rows.error(), "read stream key policies");
   for (const auto& row : *rows) {
     StreamKey key = key_from_row(row);
+    if (auto s = upgrade_grants_by_name(key, row.text("allowed")); !s) return s;
     apply_policy(key);
   }
+  auto buried = db_().query("SELECT prefix FROM auth_media_tombstones");
+  if (!buried) return wrap(buried.error(), "read media tombstones");
+  for (const auto& row : *buried) media_.set_policy(row.text("prefix"), tombstone_policy());
+  return {};
+}
+
+Status StreamKeyStore::upgrade_grants_by_name(StreamKey& key, const std::string& stored) {
+  StoredGrants parsed = allowed_from_json(stored);
+  if (parsed.legacy_names.empty()) return {};
+  for (const auto& name : parsed.legacy_names) {
+    if (name.empty()) continue;
+    auto grants = grants_for({name});
+    if (grants) {
+      key.allowed.insert(key.allowed.end(), grants->begin(), grants->end());
+    } else if (grants.error().code == 400) {
+      g_message("auth: stream key %lld: the grant to '%s' is dropped (no such account)",
+                static_cast<long long>(key.id), name.c_str());
+    } else {
+      return grants.error();
+    }
+  }
+  auto r = db_().exec("UPDATE auth_stream_keys SET allowed = ? WHERE id = ?", {allowed_to_json(key.allowed), key.id});
+  if (!r) return wrap(r.error(), "upgrade the grants of a stream key");
+  return {};
+}
+
+Status StreamKeyStore::revoke_all_of(int64_t user_id) {
+  auto r = db_().exec("UPDATE auth_stream_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                      {now_seconds(), user_id});
+  if (!r) return wrap(r.error(), "revoke the account's stream keys");
   return {};
 }
 
@@ -285,16 +379,17 @@ PublishDecision StreamKeyAuthorizer::authorize(const PublishRequest& request) {
       return decision;
     }
     int64_t running = 0;
-    for (const auto& [hash, owner] : active_) running += owner == k.owner ? 1 : 0;
+    for (const auto& [hash, owner] : active_) running += owner == k.user_id ? 1 : 0;
     if (running >= max_streams_per_user_) {
       decision.reason = k.owner + " already has " + std::to_string(running) + " live streams (the limit)";
       return decision;
     }
-    active_[key_hash] = k.owner;
+    active_[key_hash] = k.user_id;
   }
   if (auto s = keys_.mark_used(k.id); !s) g_warning("auth: %s", s.error().message.c_str());
   decision.allowed = true;
   decision.owner = k.owner;
+  decision.owner_id = k.user_id;
   decision.stream = k.stream;
   decision.policy = policy_of(k);
   decision.record = k.record;
@@ -306,10 +401,10 @@ void StreamKeyAuthorizer::ended(const PublishRequest& request) {
   active_.erase(sha256_hex(request.key));
 }
 
-int64_t StreamKeyAuthorizer::active_streams(const std::string& owner) const {
+int64_t StreamKeyAuthorizer::active_streams(int64_t user_id) const {
   std::lock_guard lock(mutex_);
   int64_t n = 0;
-  for (const auto& [hash, who] : active_) n += who == owner ? 1 : 0;
+  for (const auto& [hash, who] : active_) n += who == user_id ? 1 : 0;
   return n;
 }
 

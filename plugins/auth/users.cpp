@@ -8,7 +8,8 @@ namespace kek::auth {
 namespace {
 
 constexpr const char* kUserColumns =
-    "SELECT id, username, email, role, display_name, bio, avatar_version, created_at FROM auth_users ";
+    "SELECT id, username, email, role, display_name, bio, avatar_version, created_at, tokens_not_before"
+    " FROM auth_users WHERE deleted_at IS NULL ";
 
 User user_from_row(const DbRow& row) {
   User u;
@@ -20,6 +21,7 @@ User user_from_row(const DbRow& row) {
   u.bio = row.text("bio");
   u.avatar_version = row.integer("avatar_version");
   u.created_at = row.integer("created_at");
+  u.tokens_not_before = row.integer("tokens_not_before");
   return u;
 }
 
@@ -121,20 +123,21 @@ Result<std::optional<User>> UserStore::find_one(std::string_view where, const st
 }
 
 Result<std::optional<User>> UserStore::find_by_name(std::string_view username) {
-  return find_one("WHERE username = ? COLLATE NOCASE", {std::string(username)});
+  return find_one("AND username = ? COLLATE NOCASE", {std::string(username)});
 }
 
-Result<std::optional<User>> UserStore::find_by_id(int64_t id) { return find_one("WHERE id = ?", {id}); }
+Result<std::optional<User>> UserStore::find_by_id(int64_t id) { return find_one("AND id = ?", {id}); }
 
 Result<std::optional<std::string>> UserStore::password_hash(int64_t id) {
-  auto rows = db_().query("SELECT password_hash FROM auth_users WHERE id = ?", {id});
+  auto rows = db_().query("SELECT password_hash FROM auth_users WHERE id = ? AND deleted_at IS NULL", {id});
   if (!rows) return wrap(rows.error(), "read password hash");
   if (rows->empty()) return std::optional<std::string>{};
   return std::optional<std::string>{rows->front().text("password_hash")};
 }
 
 Status UserStore::set_password_hash(int64_t id, const std::string& hash) {
-  auto r = db_().exec("UPDATE auth_users SET password_hash = ? WHERE id = ?", {hash, id});
+  auto r = db_().exec("UPDATE auth_users SET password_hash = ?, tokens_not_before = ? WHERE id = ? AND deleted_at IS NULL",
+                      {hash, now_seconds(), id});
   if (!r) return wrap(r.error(), "set password");
   if (r->changes == 0) return Error{"no such user", 404};
   return {};
@@ -174,14 +177,19 @@ Result<std::vector<User>> UserStore::list() {
   return users;
 }
 
-Result<bool> UserStore::remove(std::string_view username) {
-  auto r = db_().exec("DELETE FROM auth_users WHERE username = ? COLLATE NOCASE", {std::string(username)});
+Result<bool> UserStore::remove(int64_t id) {
+  // The empty hash matches no password (verify_password refuses it), so nobody signs in as it.
+  auto r = db_().exec(
+      "UPDATE auth_users SET deleted_at = ?, password_hash = '', email = '', display_name = '', bio = '',"
+      " avatar_version = 0, role = ? WHERE id = ? AND deleted_at IS NULL",
+      {now_seconds(), std::string(kRoleUser), id});
   if (!r) return wrap(r.error(), "delete user");
   return r->changes > 0;
 }
 
 Result<bool> UserStore::any_admin() {
-  auto rows = db_().query("SELECT count(*) AS n FROM auth_users WHERE role = ?", {std::string(kRoleAdmin)});
+  auto rows = db_().query("SELECT count(*) AS n FROM auth_users WHERE role = ? AND deleted_at IS NULL",
+                          {std::string(kRoleAdmin)});
   if (!rows) return wrap(rows.error(), "count admins");
   return rows->front().integer("n") > 0;
 }

@@ -29,6 +29,7 @@ struct User {
   std::string bio;
   int64_t avatar_version = 0;  // 0: no avatar uploaded, the default one is shown
   int64_t created_at = 0;
+  int64_t tokens_not_before = 0;  // signed URLs issued before this (a password change) are dead
 
   bool is_admin() const { return role == kRoleAdmin; }
 };
@@ -58,22 +59,29 @@ struct ProfileChange {
   std::optional<std::string> bio;
 };
 
+// Deleted accounts keep their row (marked deleted_at, everything personal wiped): their id is
+// never given to another account and their name stays reserved, so nothing granted to them
+// passes to a newcomer. Every lookup below sees live accounts only.
 class UserStore {
  public:
   explicit UserStore(DbAccess db) : db_(std::move(db)) {}
 
-  // 409 when the name is taken (whatever its case).
+  // 409 when the name is taken (whatever its case), by a live or a deleted account.
   Result<User> create(const NewUser& user);
   Result<std::optional<User>> find_by_name(std::string_view username);
   Result<std::optional<User>> find_by_id(int64_t id);
   // The stored Argon2id hash, for login and password changes only.
   Result<std::optional<std::string>> password_hash(int64_t id);
+  // Also ends every signed URL the account made before now.
   Status set_password_hash(int64_t id, const std::string& hash);
   Status update_profile(int64_t id, const ProfileChange& change);
   Result<int64_t> next_avatar_version(int64_t id) const;
   Status set_avatar_version(int64_t id, int64_t version);
   Result<std::vector<User>> list();
-  Result<bool> remove(std::string_view username);
+  // Marks the account deleted and wipes what it held (password, email, profile); false when
+  // there is no live account of that id. Its sessions, memberships and keys are ended by their
+  // stores in the same transaction (commands.cpp).
+  Result<bool> remove(int64_t id);
   Result<bool> any_admin();
 
  private:

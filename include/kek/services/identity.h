@@ -1,6 +1,7 @@
-// Who is calling. The auth plugin provides it; without it there are no accounts and every
-// request is anonymous. Plugins that keep per-user data (history, library uploads) store the
-// user's id, which never changes (a user name can be renamed one day; ids are not reused).
+// Who is calling, and what they may see. The auth plugin provides it; without it there are no
+// accounts and every request is anonymous. Plugins that keep per-user data (history, library
+// uploads) store the user's id, which never changes and is never given to another account (a
+// deleted account's name stays reserved too).
 #pragma once
 
 #include <kek/error.h>
@@ -21,17 +22,25 @@ struct UserIdentity {
 
 class Identity {
  public:
-  static constexpr const char* kName = "auth.identity/1";
+  static constexpr const char* kName = "auth.identity/2";
   virtual ~Identity() = default;
   // The signed-in user of the request; nullopt when anonymous (no cookie, or a stale one).
   // State-changing /api/ requests that reach a handler already passed the CSRF check.
   virtual Result<std::optional<UserIdentity>> user_of(const HttpRequest& request) = 0;
-  // A user by name (case-insensitive); nullopt when there is none.
+  // A user by name (case-insensitive) or by id; nullopt when there is none (or it was deleted).
   virtual Result<std::optional<UserIdentity>> find_user(const std::string& username) = 0;
-  // Whether `user` (nullopt: anonymous) may fetch every file under `media_prefix` ("live/cam/",
-  // relative to the media root) by the MediaAccess policies: for lists that must not show what
-  // the caller cannot watch.
+  virtual Result<std::optional<UserIdentity>> user_by_id(int64_t id) = 0;
+
+  // THE visibility check for every listing (live streams, films, events): whether a list may
+  // show `user` (nullopt: anonymous) the item whose media lies under `media_prefix`
+  // ("live/cam/", "library/42/", relative to the media root). Public media: everyone.
+  // Unlisted and private media: only the owner and the accounts and groups it is shared with
+  // (everyone else needs the link to an unlisted item). Media under no policy is public.
   virtual bool may_view(const std::optional<UserIdentity>& user, const std::string& media_prefix) = 0;
+  // Whether `user` may watch everything under `media_prefix` given its URL, as the /media/
+  // guard decides it (unlisted media: anyone with the link): for an answer about one item the
+  // caller named, never for a listing.
+  virtual bool may_open(const std::optional<UserIdentity>& user, const std::string& media_prefix) = 0;
 };
 
 }  // namespace kek

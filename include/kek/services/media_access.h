@@ -22,23 +22,29 @@ inline const char* to_string(Visibility v) {
   return "private";
 }
 
+// Grants name accounts by id (kek::UserIdentity::id), never by name: ids are never reused, so
+// a deleted account's grants end with it and whoever later gets a similar name inherits nothing.
 struct MediaPolicy {
   Visibility visibility = Visibility::public_;
-  std::string owner;                  // user name; always allowed
-  std::vector<std::string> allowed;   // user names and "group:family"-style group names
+  int64_t owner_id = 0;                     // always allowed; 0: no owner (only allowed ones)
+  std::vector<int64_t> allowed_user_ids;    // accounts it is shared with
+  std::vector<std::string> allowed_groups;  // group names ("family"), members at the time of the check
 };
 
 class MediaAccess {
  public:
-  static constexpr const char* kName = "auth.media-access/1";
+  static constexpr const char* kName = "auth.media-access/2";
   virtual ~MediaAccess() = default;
   // prefix is relative to the media root, ending in '/': "live/cam1/". The longest match wins;
   // paths under no policy are public.
   virtual void set_policy(const std::string& prefix, MediaPolicy policy) = 0;
   virtual void remove_policy(const std::string& prefix) = 0;
-  // A URL token for external players (VLC, ffmpeg): HMAC over prefix + expiry with a server
-  // secret. Append as ?token=... to any URL under the prefix.
-  virtual Result<std::string> sign(const std::string& prefix, int64_t ttl_seconds) = 0;
+  // A URL token for external players (VLC, ffmpeg), made for the account user_id: it carries
+  // who asked and when, and is checked at every use against the policies in force then (the
+  // account must still exist and still be allowed to watch). 403 when user_id may not watch
+  // everything under the prefix now. Append as ?token=... to any URL under the prefix, or use
+  // /media/~t/<token>/<prefix> so that a playlist's relative URLs carry it.
+  virtual Result<std::string> sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) = 0;
 };
 
 }  // namespace kek

@@ -4,6 +4,7 @@
 
 #include <kek/services/media_access.h>
 
+#include <cstdint>
 #include <string>
 
 namespace kek {
@@ -16,7 +17,8 @@ struct PublishRequest {
 
 struct PublishDecision {
   bool allowed = false;
-  std::string owner;   // user name the key belongs to
+  std::string owner;   // user name the key belongs to (for display and logs)
+  int64_t owner_id = 0;  // the account (kek::UserIdentity::id); 0 for keys from the rtmp config
   std::string stream;  // public stream name to use in URLs (never the secret key)
   std::string reason;  // why not, for the log
   MediaPolicy policy;  // who may watch it (the owner's choice for this key)
@@ -25,7 +27,7 @@ struct PublishDecision {
 
 class PublishAuthorizer {
  public:
-  static constexpr const char* kName = "auth.publish-authorizer/1";
+  static constexpr const char* kName = "auth.publish-authorizer/2";
   virtual ~PublishAuthorizer() = default;
   virtual PublishDecision authorize(const PublishRequest& request) = 0;
   // The publish that authorize() allowed has ended (for per-user concurrent limits).

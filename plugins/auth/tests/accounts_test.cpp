@@ -422,8 +422,9 @@ TEST(AuthIdentity, OtherPluginsSeeTheSignedInUser) {
 }
 
 // A deleted account's streams and recordings stay on disk, but nobody may fetch them, after a
-// restart too; a new account with the same name does not inherit the stream name (or its files).
-TEST(AuthUsersCommand, DeletingAUserHidesTheirMedia) {
+// restart too; its name stays reserved, so nobody inherits what was granted to it or its
+// stream names; the grants it held end.
+TEST(AuthUsersCommand, DeletingAUserHidesTheirMediaAndReservesTheName) {
   KekProcess kek(auth_options());
   ASSERT_TRUE(kek.ready()) << kek.output();
   Browser anna(kek.http_url());
@@ -436,6 +437,22 @@ TEST(AuthUsersCommand, DeletingAUserHidesTheirMedia) {
     ASSERT_EQ(g_mkdir_with_parents(folder.c_str(), 0755), 0);
     ASSERT_TRUE(g_file_set_contents((folder + "/old.ts").c_str(), "x", 1, nullptr));
   }
+  // Someone shares a private stream with anna.
+  Browser bert(kek.http_url());
+  ASSERT_EQ(bert.register_user("bert", kGoodPassword).status, 201);
+  auto shared = bert.post("/api/me/stream-keys", R"({"name":"family","visibility":"private"})");
+  ASSERT_EQ(shared.status, 201) << shared.body;
+  const std::string shared_stream = *json_field(shared.body, "stream");
+  const std::string shared_id = *json_field(shared.body, "id");
+  ASSERT_EQ(bert.request("PATCH", "/api/me/stream-keys/" + shared_id, R"({"allowed":["anna"]})").status, 200);
+  const std::string shared_file = "/media/live/" + shared_stream + "/index.m3u8";
+  ASSERT_TRUE(g_mkdir_with_parents((kek.media_dir() + "/live/" + shared_stream).c_str(), 0755) == 0);
+  ASSERT_TRUE(g_file_set_contents((kek.media_dir() + shared_file.substr(6)).c_str(), "#EXTM3U\n", -1, nullptr));
+  EXPECT_EQ(anna.get(shared_file).status, 200);
+  auto token = anna.post("/api/media/sign", "{\"prefix\":\"live/" + shared_stream + "/\",\"ttl_s\":600}");
+  ASSERT_EQ(token.status, 200) << token.body;
+  const std::string signed_url = *json_field(token.body, "url_prefix") + "index.m3u8";
+  EXPECT_EQ(kek::test::http_get(kek.http_url(), signed_url).status, 200);
   const std::string live = "/media/live/" + stream + "/old.ts", recording = "/media/recordings/" + stream + "/old.ts";
   EXPECT_EQ(kek::test::http_get(kek.http_url(), live).status, 200) << "public while the account exists";
   ASSERT_EQ(kek.stop(), 0);
@@ -449,13 +466,20 @@ TEST(AuthUsersCommand, DeletingAUserHidesTheirMedia) {
   ASSERT_TRUE(second.ready()) << second.output();
   EXPECT_EQ(kek::test::http_get(second.http_url(), live).status, 403);
   EXPECT_EQ(kek::test::http_get(second.http_url(), recording).status, 403);
+  EXPECT_EQ(kek::test::http_get(second.http_url(), signed_url).status, 403) << "the URL anna signed ended with her";
   Browser admin(second.http_url());
   ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
   EXPECT_EQ(admin.get(live).status, 403) << "buried for everybody";
+  EXPECT_EQ(Browser(second.http_url()).login("anna", kGoodPassword).status, 401);
+
   Browser newcomer(second.http_url());
-  ASSERT_EQ(newcomer.register_user("anna", kGoodPassword).status, 201);
-  auto fresh = newcomer.post("/api/me/stream-keys", R"({"name":"mine"})");
-  ASSERT_EQ(fresh.status, 201) << fresh.body;
-  EXPECT_NE(*json_field(fresh.body, "stream"), stream) << "the old stream name is not handed out again";
-  EXPECT_EQ(newcomer.get(live).status, 403);
+  auto taken = newcomer.register_user("anna", kGoodPassword);
+  EXPECT_EQ(taken.status, 409) << "a deleted account's name stays reserved: " << taken.body;
+  EXPECT_EQ(newcomer.register_user("ANNA", kGoodPassword).status, 409);
+  EXPECT_EQ(admin.post("/api/admin/groups", R"({"name":"family","members":["anna"]})").status, 400)
+      << "a deleted account is nobody";
+  Browser bert_again(second.http_url());
+  ASSERT_EQ(bert_again.login("bert", kGoodPassword).status, 200);
+  auto keys = bert_again.get("/api/me/stream-keys");
+  EXPECT_EQ(json_field(keys.body, "0.allowed.0"), std::nullopt) << "the grant to anna is gone: " << keys.body;
 }

@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -68,9 +70,10 @@ TEST_F(AuthStore, AuthorizerMapsKeysToUsersAndRefusesUnknownAndRevoked) {
   auto decision = authorizer.authorize(publish(key->secret));
   EXPECT_TRUE(decision.allowed) << decision.reason;
   EXPECT_EQ(decision.owner, "Alice");
+  EXPECT_EQ(decision.owner_id, alice.id);
   EXPECT_EQ(decision.stream, "alice");
   EXPECT_EQ(decision.policy.visibility, kek::Visibility::private_);
-  EXPECT_EQ(decision.policy.owner, "Alice");
+  EXPECT_EQ(decision.policy.owner_id, alice.id);
   auto used = keys_.find(alice.id, key->key.id);
   ASSERT_TRUE(used.ok() && used->has_value());
   EXPECT_TRUE((*used)->last_used_at.has_value());
@@ -104,7 +107,7 @@ TEST_F(AuthStore, AuthorizerHonoursThePerUserLimit) {
 
   EXPECT_TRUE(authorizer.authorize(publish(secrets[0])).allowed);
   EXPECT_TRUE(authorizer.authorize(publish(secrets[1])).allowed);
-  EXPECT_EQ(authorizer.active_streams("bob"), 2);
+  EXPECT_EQ(authorizer.active_streams(bob.id), 2);
   auto third = authorizer.authorize(publish(secrets[2]));
   EXPECT_FALSE(third.allowed);
   EXPECT_NE(third.reason.find("limit"), std::string::npos) << third.reason;
@@ -127,59 +130,202 @@ TEST_F(AuthStore, KeyPoliciesReachMediaAccess) {
   auto policy = media_.policy_for("live/erin/index.m3u8");
   ASSERT_TRUE(policy.has_value());
   EXPECT_EQ(policy->visibility, kek::Visibility::private_);
-  EXPECT_EQ(policy->owner, "erin");
+  EXPECT_EQ(policy->owner_id, erin.id);
   StreamKeyChange change;
   change.visibility = kek::Visibility::public_;
   ASSERT_TRUE(keys_.update(erin.id, key->key.id, change).ok());
   EXPECT_EQ(media_.policy_for("live/erin/seg.ts")->visibility, kek::Visibility::public_);
 }
 
-TEST(AuthMediaAccess, LongestPrefixWinsAndTokensAreBoundToFolderAndExpiry) {
+namespace {
+
+std::optional<Viewer> viewer(int64_t id, std::vector<std::string> groups = {}) {
+  return Viewer{id, [groups](const std::string& g) { return std::find(groups.begin(), groups.end(), g) != groups.end(); }};
+}
+
+// Accounts 1..9 exist unless erased; their groups are listed here.
+struct FakeAccounts {
+  std::map<int64_t, std::vector<std::string>> groups;
+  std::map<int64_t, int64_t> not_before;
+  std::set<int64_t> gone;
+  SignerLookup lookup() {
+    return [this](int64_t id) -> std::optional<Signer> {
+      if (id < 1 || id > 9 || gone.count(id)) return std::nullopt;
+      return Signer{*viewer(id, groups[id]), not_before[id]};
+    };
+  }
+};
+
+}  // namespace
+
+TEST(AuthMediaAccess, LongestPrefixWinsAndTokensAreBoundToFolderSignerAndExpiry) {
   MediaAccessService media;
-  EXPECT_FALSE(media.sign("live/x/", 60).ok()) << "no secret yet";
+  FakeAccounts accounts;
+  media.set_signer_lookup(accounts.lookup());
+  EXPECT_FALSE(media.sign("live/x/", 60, 1).ok()) << "no secret yet";
   media.set_secret(std::vector<uint8_t>(32, 1));
-  media.set_policy("live/", {kek::Visibility::private_, "root", {}});
-  media.set_policy("live/x/", {kek::Visibility::public_, "x", {}});
-  media.set_policy("../bad/", {kek::Visibility::private_, "x", {}});  // ignored
+  media.set_policy("live/", {kek::Visibility::private_, 9, {}, {}});
+  media.set_policy("live/x/", {kek::Visibility::public_, 2, {}, {}});
+  media.set_policy("../bad/", {kek::Visibility::private_, 2, {}, {}});  // ignored
   EXPECT_EQ(media.policy_for("live/x/a.ts")->visibility, kek::Visibility::public_);
   EXPECT_EQ(media.policy_for("live/y/a.ts")->visibility, kek::Visibility::private_);
   EXPECT_FALSE(media.policy_for("vod/a.mp4").has_value());
   EXPECT_FALSE(media.policy_for("livex/a.ts").has_value());
   media.remove_policy("live/x/");
   EXPECT_EQ(media.policy_for("live/x/a.ts")->visibility, kek::Visibility::private_);
+  media.set_policy("live/x/", {kek::Visibility::private_, 2, {}, {}});
 
   const int64_t now = 1'700'000'000;
-  auto token = media.sign_until("live/x/", now + 10);
+  auto token = media.sign_at("live/x/", 2, now, now + 10);
   ASSERT_TRUE(token.ok());
-  EXPECT_TRUE(media.token_grants(*token, "live/x/index.m3u8", now));
-  EXPECT_TRUE(media.token_grants(*token, "live/x/sub/seg.ts", now));
-  EXPECT_FALSE(media.token_grants(*token, "live/y/index.m3u8", now));
-  EXPECT_FALSE(media.token_grants(*token, "live/xy/index.m3u8", now));
-  EXPECT_FALSE(media.token_grants(*token, "live/x/index.m3u8", now + 10)) << "expired";
-  std::string forged = *token;
-  forged.replace(0, forged.find('.'), std::to_string(now + 1000));
-  EXPECT_FALSE(media.token_grants(forged, "live/x/index.m3u8", now));
+  EXPECT_EQ(media.check_token(*token, "live/x/index.m3u8", now), TokenVerdict::granted);
+  EXPECT_EQ(media.check_token(*token, "live/x/sub/seg.ts", now), TokenVerdict::granted);
+  EXPECT_EQ(media.check_token(*token, "live/y/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token(*token, "live/xy/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token(*token, "live/x/index.m3u8", now + 10), TokenVerdict::expired);
+  auto forge = [&](size_t field, const std::string& value) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (int i = 0; i < 3; ++i) {
+      size_t dot = token->find('.', start);
+      parts.push_back(token->substr(start, dot - start));
+      start = dot + 1;
+    }
+    parts.push_back(token->substr(start));
+    parts[field] = value;
+    return parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3];
+  };
+  EXPECT_EQ(media.check_token(forge(0, "9"), "live/x/index.m3u8", now), TokenVerdict::malformed) << "another signer";
+  EXPECT_EQ(media.check_token(forge(2, std::to_string(now + 1000)), "live/x/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token(forge(1, std::to_string(now + 5)), "live/x/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token("", "live/x/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token("2.1.2", "live/x/index.m3u8", now), TokenVerdict::malformed);
+  EXPECT_EQ(media.check_token(*token + ".x", "live/x/index.m3u8", now), TokenVerdict::malformed);
   MediaAccessService other;
+  other.set_signer_lookup(accounts.lookup());
   other.set_secret(std::vector<uint8_t>(32, 2));
-  EXPECT_FALSE(other.token_grants(*token, "live/x/index.m3u8", now)) << "another server's secret";
-  EXPECT_FALSE(media.sign("live/x", 60).ok());
-  EXPECT_FALSE(media.sign("/live/x/", 60).ok());
-  EXPECT_FALSE(media.sign("live/../x/", 60).ok());
+  EXPECT_EQ(other.check_token(*token, "live/x/index.m3u8", now), TokenVerdict::malformed) << "another server's secret";
+  EXPECT_FALSE(media.sign("live/x", 60, 2).ok());
+  EXPECT_FALSE(media.sign("/live/x/", 60, 2).ok());
+  EXPECT_FALSE(media.sign("live/../x/", 60, 2).ok());
+  EXPECT_EQ(media.sign("live/x/", 60, 3).error().code, 403) << "3 may not watch it";
+  EXPECT_EQ(media.sign("live/x/", 60, 42).error().code, 403) << "no such account";
+  EXPECT_TRUE(media.sign("live/x/", 60, 2).ok());
 }
 
-TEST(AuthMediaAccess, PrivateMeansOwnerAllowedUsersAndGroups) {
-  kek::MediaPolicy policy{kek::Visibility::private_, "Owner", {"friend", "group:family"}};
-  auto viewer = [](std::string name, std::vector<std::string> groups) {
-    return std::optional<Viewer>(Viewer{std::move(name), [groups](const std::string& g) {
-                                          return std::find(groups.begin(), groups.end(), g) != groups.end();
-                                        }});
-  };
-  EXPECT_FALSE(MediaAccessService::may_view(policy, std::nullopt));
-  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("owner", {})));
-  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("FRIEND", {})));
-  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer("cousin", {"family"})));
-  EXPECT_FALSE(MediaAccessService::may_view(policy, viewer("stranger", {"work"})));
-  EXPECT_TRUE(MediaAccessService::may_view({kek::Visibility::unlisted, "o", {}}, std::nullopt));
+// The issue's attack: a stranger signs a folder nobody has claimed yet (stream names were
+// predictable), the owner later makes it private. At use the token is checked against the
+// policy in force then: its signer may not watch it, so it opens nothing.
+TEST(AuthMediaAccess, TokensAreCheckedAgainstThePolicyAtUse) {
+  MediaAccessService media;
+  FakeAccounts accounts;
+  media.set_signer_lookup(accounts.lookup());
+  media.set_secret(std::vector<uint8_t>(32, 3));
+  const int64_t now = 1'700'000'000;
+  const std::string path = "live/bob-2/index.m3u8";
+
+  auto early = media.sign_at("live/bob-2/", 3, now, now + 3600);  // the stranger, account 3
+  ASSERT_TRUE(early.ok());
+  media.set_policy("live/bob-2/", {kek::Visibility::private_, 4, {}, {}});
+  EXPECT_EQ(media.check_token(*early, path, now + 1), TokenVerdict::signer_refused);
+
+  // A policy deeper than the folder signed: checked too.
+  auto wide = media.sign_at("live/", 3, now, now + 3600);
+  ASSERT_TRUE(wide.ok());
+  EXPECT_EQ(media.check_token(*wide, "live/open/index.m3u8", now + 1), TokenVerdict::granted);
+  EXPECT_EQ(media.check_token(*wide, path, now + 1), TokenVerdict::signer_refused);
+
+  // The owner's own token, and a friend's while the grant lasts.
+  media.set_policy("live/bob-2/", {kek::Visibility::private_, 4, {5}, {"family"}});
+  auto owners = media.sign_at("live/bob-2/", 4, now, now + 3600);
+  auto friends = media.sign_at("live/bob-2/", 5, now, now + 3600);
+  accounts.groups[6] = {"family"};
+  auto cousins = media.sign_at("live/bob-2/", 6, now, now + 3600);
+  EXPECT_EQ(media.check_token(*owners, path, now + 1), TokenVerdict::granted);
+  EXPECT_EQ(media.check_token(*friends, path, now + 1), TokenVerdict::granted);
+  EXPECT_EQ(media.check_token(*cousins, path, now + 1), TokenVerdict::granted);
+  media.set_policy("live/bob-2/", {kek::Visibility::private_, 4, {}, {"family"}});  // grant revoked
+  EXPECT_EQ(media.check_token(*friends, path, now + 1), TokenVerdict::signer_refused);
+  accounts.groups[6] = {};  // left the group
+  EXPECT_EQ(media.check_token(*cousins, path, now + 1), TokenVerdict::signer_refused);
+
+  // A new password ends what was signed before it; a deleted account ends all it signed.
+  accounts.not_before[4] = now + 10;
+  EXPECT_EQ(media.check_token(*owners, path, now + 11), TokenVerdict::signer_refused);
+  auto renewed = media.sign_at("live/bob-2/", 4, now + 11, now + 3600);
+  EXPECT_EQ(media.check_token(*renewed, path, now + 12), TokenVerdict::granted);
+  accounts.gone.insert(4);
+  EXPECT_EQ(media.check_token(*renewed, path, now + 12), TokenVerdict::signer_gone);
+}
+
+TEST(AuthMediaAccess, PrivateMeansOwnerAllowedUsersAndGroupsByAccount) {
+  kek::MediaPolicy policy{kek::Visibility::private_, 1, {2}, {"family"}};
+  using P = Purpose;
+  EXPECT_FALSE(MediaAccessService::may_view(policy, std::nullopt, P::open));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer(1), P::open));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer(2), P::open));
+  EXPECT_TRUE(MediaAccessService::may_view(policy, viewer(3, {"family"}), P::open));
+  EXPECT_FALSE(MediaAccessService::may_view(policy, viewer(4, {"work"}), P::open));
+  EXPECT_FALSE(MediaAccessService::may_view(policy, viewer(0), P::open)) << "no account";
+  EXPECT_FALSE(MediaAccessService::may_view({kek::Visibility::private_, 0, {}, {}}, viewer(0), P::open))
+      << "a tombstone opens to nobody";
+  // Unlisted: anyone with the link may watch, but a listing shows it to the owner and the
+  // accounts it is shared with only.
+  kek::MediaPolicy unlisted{kek::Visibility::unlisted, 1, {2}, {}};
+  EXPECT_TRUE(MediaAccessService::may_view(unlisted, std::nullopt, P::open));
+  EXPECT_FALSE(MediaAccessService::may_view(unlisted, std::nullopt, P::list));
+  EXPECT_FALSE(MediaAccessService::may_view(unlisted, viewer(3), P::list));
+  EXPECT_TRUE(MediaAccessService::may_view(unlisted, viewer(1), P::list));
+  EXPECT_TRUE(MediaAccessService::may_view(unlisted, viewer(2), P::list));
+  EXPECT_TRUE(MediaAccessService::may_view({kek::Visibility::public_, 1, {}, {}}, std::nullopt, P::list));
+}
+
+// Grants name accounts: a deleted account's name stays reserved, its grants and keys end,
+// and a newcomer cannot take its name (so inherits nothing).
+TEST_F(AuthStore, GrantsNameAccountsAndDeletedNamesStayReserved) {
+  User owner = make_user("olga");
+  User friend_ = make_user("Pavel");
+  auto key = keys_.create(owner, "cam", kek::Visibility::private_);
+  ASSERT_TRUE(key.ok());
+  StreamKeyChange change;
+  change.allowed = std::vector<std::string>{"PAVEL", "group:family"};
+  auto shared = keys_.update(owner.id, key->key.id, change);
+  ASSERT_TRUE(shared.ok()) << shared.error().message;
+  EXPECT_EQ(shared->allowed_names, (std::vector<std::string>{"Pavel", "group:family"})) << "shown by current name";
+  auto policy = media_.policy_for("live/olga/x.ts");
+  ASSERT_TRUE(policy.has_value());
+  EXPECT_EQ(policy->allowed_user_ids, std::vector<int64_t>{friend_.id});
+  EXPECT_EQ(policy->allowed_groups, std::vector<std::string>{"family"});
+  change.allowed = std::vector<std::string>{"nobody-here"};
+  EXPECT_EQ(keys_.update(owner.id, key->key.id, change).error().code, 400) << "a grant names an existing account";
+
+  ASSERT_TRUE(users_.remove(friend_.id).ok());
+  EXPECT_FALSE(users_.find_by_name("pavel")->has_value());
+  EXPECT_FALSE(users_.find_by_id(friend_.id)->has_value());
+  EXPECT_EQ(users_.create({"pavel", "", "hash", kRoleUser}).error().code, 409) << "the name stays reserved";
+  auto listed = keys_.find(owner.id, key->key.id);
+  ASSERT_TRUE(listed.ok() && listed->has_value());
+  EXPECT_EQ((*listed)->allowed_names, std::vector<std::string>{"group:family"}) << "a deleted account is not shown";
+  User newcomer = make_user("pavel2");
+  EXPECT_NE(newcomer.id, friend_.id) << "ids are not reused";
+}
+
+// Grants stored by name before they named accounts become account ids at start.
+TEST_F(AuthStore, GrantsByNameFromBeforeAreUpgradedToIds) {
+  User owner = make_user("quentin");
+  User friend_ = make_user("rosa");
+  auto key = keys_.create(owner, "cam", kek::Visibility::private_);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(db_->exec("UPDATE auth_stream_keys SET allowed = ? WHERE id = ?",
+                        {std::string(R"(["ROSA","gone-user","group:family"])"), key->key.id})
+                  .ok());
+  ASSERT_TRUE(keys_.install_policies().ok());
+  auto policy = media_.policy_for("live/quentin/x.ts");
+  ASSERT_TRUE(policy.has_value());
+  EXPECT_EQ(policy->allowed_user_ids, std::vector<int64_t>{friend_.id});
+  EXPECT_EQ(policy->allowed_groups, std::vector<std::string>{"family"});
+  auto stored = db_->query("SELECT allowed FROM auth_stream_keys WHERE id = ?", {key->key.id});
+  EXPECT_EQ(stored->front().text("allowed"), "[\"group:family\",\"user:" + std::to_string(friend_.id) + "\"]");
 }
 
 TEST(AuthRateLimit, CountsFailuresInASlidingWindow) {

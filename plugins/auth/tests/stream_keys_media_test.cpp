@@ -64,10 +64,14 @@ TEST(AuthStreamKeys, CreateListRegenerateRenameRevoke) {
   EXPECT_EQ(json_field(regenerated.body, "stream"), "quinn") << "the public name stays";
   EXPECT_EQ(json_field(b.get("/api/me/stream-keys").body, "0.key_hint"), "…" + new_key.substr(28));
 
-  auto renamed = b.request("PATCH", "/api/me/stream-keys/" + id, R"({"name":"studio","visibility":"private","allowed":["bob","group:family"]})");
+  auto unknown = b.request("PATCH", "/api/me/stream-keys/" + id, R"({"allowed":["bob"]})");
+  EXPECT_EQ(unknown.status, 400) << "grants name existing accounts";
+  EXPECT_NE(unknown.body.find("no user named 'bob'"), std::string::npos) << unknown.body;
+  auto renamed = b.request("PATCH", "/api/me/stream-keys/" + id, R"({"name":"studio","visibility":"private","allowed":["ADMIN","group:family"]})");
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(json_field(renamed.body, "name"), "studio");
   EXPECT_EQ(json_field(renamed.body, "visibility"), "private");
+  EXPECT_EQ(json_field(renamed.body, "allowed.0"), "admin") << "shown by the account's own spelling";
   EXPECT_EQ(json_field(renamed.body, "allowed.1"), "group:family");
   EXPECT_EQ(b.request("PATCH", "/api/me/stream-keys/" + id, R"({"visibility":"secret"})").status, 400);
   EXPECT_EQ(b.request("PATCH", "/api/me/stream-keys/" + id, R"({"allowed":["no spaces allowed"]})").status, 400);
