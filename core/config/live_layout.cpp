@@ -83,10 +83,6 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
   const int segment_s = std::clamp(to_int(lookup("segment_s"), 2), 1, 30);
   const int window = std::clamp(to_int(lookup("window"), 6), 2, 100);
   const std::string preset = lookup("preset").empty() ? "veryfast" : lookup("preset");
-  // kekhlssink's segmenter (plugins/hls/README.md); unset: the element's default.
-  const std::string hls_segmenter = lookup("hls_segmenter");
-  if (!hls_segmenter.empty() && hls_segmenter != "splitmux" && hls_segmenter != "direct")
-    return Error{"hls_segmenter must be splitmux or direct", 400};
 
   const std::vector<std::string> outputs = effective_outputs(layout, lookup);
   auto wants = [&](const char* o) { return std::find(outputs.begin(), outputs.end(), o) != outputs.end(); };
@@ -170,7 +166,6 @@ Result<std::string> live_layout_launch(const LiveLayout& layout,
     line += " kekhlssink name=hls location=" + out + " target-duration=" + std::to_string(segment_s) +
             " playlist-length=" + std::to_string(window);
     if (has_video) line += " variants=" + join(names) + " bitrates=" + join(bitrates);
-    if (!hls_segmenter.empty()) line += " segmenter=" + hls_segmenter;
   }
   // Our own fragmented-MP4 packager: GStreamer 1.22's dashsink with muxer=mp4 cuts audio into one
   // fragment per buffer and stalls video, and its MPEG-TS segments do not play in dash.js.

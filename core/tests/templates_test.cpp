@@ -209,26 +209,6 @@ TEST(Templates, LiveLayoutDirectoriesHoldTheThumbnail) {
   EXPECT_EQ(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
 }
 
-TEST(Templates, LiveLayoutPassesTheHlsSegmenter) {
-  auto t = parse_template("name: live\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\n"
-                          "ladder:\n  - {name: source, passthrough: true}\n",
-                          "pipelines/live.yaml");
-  ASSERT_TRUE(t.ok()) << t.error().message;
-  kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}};
-  auto plain = expand_template(*t, vars);
-  ASSERT_TRUE(plain.ok()) << plain.error().message;
-  EXPECT_EQ(plain->find("segmenter="), std::string::npos) << *plain;
-  vars["hls_segmenter"] = "direct";
-  auto direct = expand_template(*t, vars);
-  ASSERT_TRUE(direct.ok()) << direct.error().message;
-  EXPECT_NE(direct->find("kekhlssink name=hls location=/m/live/cam target-duration=2 playlist-length=6 "
-                         "variants=source bitrates=0 segmenter=direct"), std::string::npos) << *direct;
-  vars["hls_segmenter"] = "direct ! fakesink";
-  auto bad = expand_template(*t, vars);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("hls_segmenter must be splitmux or direct"), std::string::npos);
-}
-
 TEST(Templates, LiveLayoutErrors) {
   auto both = parse_template("name: x\nlaunch: fakesrc ! fakesink\nsource: a ! flvdemux name=demux\n", "x.yaml");
   ASSERT_FALSE(both.ok());

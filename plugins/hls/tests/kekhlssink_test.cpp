@@ -376,26 +376,18 @@ int ffprobe_width(const std::string& segment) {
   return out ? atoi(out) : -1;
 }
 
-// Every test runs with both segmenters (the parameter is the `segmenter` property).
-class HlsSink : public ::testing::TestWithParam<const char*> {
+class HlsSink : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { gst_init(nullptr, nullptr); }
   void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
   std::string at(const std::string& rel) const { return dir_.path() + "/" + rel; }
   // The start of a kekhlssink in a pipeline description.
-  std::string hls() const { return std::string("kekhlssink segmenter=") + GetParam() + " "; }
-  GstElement* make_sink() const {
-    GstElement* sink = gst_element_factory_make("kekhlssink", nullptr);
-    if (sink) gst_util_set_object_arg(G_OBJECT(sink), "segmenter", GetParam());
-    return sink;
-  }
+  std::string hls() const { return "kekhlssink "; }
+  GstElement* make_sink() const { return gst_element_factory_make("kekhlssink", nullptr); }
   TempDir dir_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Segmenters, HlsSink, ::testing::Values("splitmux", "direct"),
-                         [](const auto& info) { return std::string(info.param); });
-
-TEST_P(HlsSink, ElementHasTheDocumentedFace) {
+TEST_F(HlsSink, ElementHasTheDocumentedFace) {
   g_autoptr(GstElement) sink = gst_element_factory_make("kekhlssink", nullptr);
   ASSERT_NE(sink, nullptr) << "kekhlssink not found: is GST_PLUGIN_PATH_1_0 set to the build's plugins?";
   guint target = 0, length = 0;
@@ -407,14 +399,13 @@ TEST_P(HlsSink, ElementHasTheDocumentedFace) {
   EXPECT_EQ(length, 6u);
   EXPECT_EQ(max_files, -1);
   EXPECT_STREQ(master, "index.m3u8");
-  auto* segmenter = G_PARAM_SPEC_ENUM(g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "segmenter"));
-  ASSERT_NE(segmenter, nullptr);
-  EXPECT_STREQ(g_enum_get_value(segmenter->enum_class, segmenter->default_value)->value_nick, "direct");
+  // One segmenter: the splitmuxsink mode and its switch are gone.
+  EXPECT_EQ(g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "segmenter"), nullptr);
   EXPECT_NE(gst_element_get_pad_template(sink, "video_%u"), nullptr);
   EXPECT_NE(gst_element_get_pad_template(sink, "audio"), nullptr);
 }
 
-TEST_P(HlsSink, RequestAndReleasePads) {
+TEST_F(HlsSink, RequestAndReleasePads) {
   g_autoptr(GstElement) sink = make_sink();
   ASSERT_NE(sink, nullptr);
   for (int round = 0; round < 2; ++round) {
@@ -427,7 +418,7 @@ TEST_P(HlsSink, RequestAndReleasePads) {
     EXPECT_STREQ(GST_PAD_NAME(v1), "video_1");
     EXPECT_STREQ(GST_PAD_NAME(v5), "video_5");
     EXPECT_EQ(GST_ELEMENT(sink)->numsinkpads, 4);
-    // 3 splitmuxsink (or mpegtsmux), 3 audio queues, 1 tee.
+    // 3 mpegtsmux, 3 audio queues, 1 tee.
     EXPECT_EQ(GST_BIN(sink)->numchildren, 7);
     gst_element_release_request_pad(sink, audio);
     EXPECT_EQ(GST_BIN(sink)->numchildren, 3);
@@ -443,18 +434,18 @@ TEST_P(HlsSink, RequestAndReleasePads) {
   }
 }
 
-TEST_P(HlsSink, NoPadsIsAClearError) {
+TEST_F(HlsSink, NoPadsIsAClearError) {
   std::string err = run_pipeline(hls() + "location=" + dir_.path());
   EXPECT_NE(err.find("no video_%u or audio pad"), std::string::npos) << err;
 }
 
-TEST_P(HlsSink, BadVariantNameIsRejected) {
+TEST_F(HlsSink, BadVariantNameIsRejected) {
   std::string err = run_pipeline(audio_source("hls.audio") + hls() + "name=hls variants=../x location=" +
                                  dir_.path());
   EXPECT_NE(err.find("variant name"), std::string::npos) << err;
 }
 
-TEST_P(HlsSink, TwoRungLadderWithAudio) {
+TEST_F(HlsSink, TwoRungLadderWithAudio) {
   std::string err = run_pipeline(
       video_source() + video_rung("", 300, "hls.video_0") +
       video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1", "main") +
@@ -512,7 +503,7 @@ TEST_P(HlsSink, TwoRungLadderWithAudio) {
   EXPECT_EQ(probe.audio_streams, 2);
 }
 
-TEST_P(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
+TEST_F(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
   std::string err = run_pipeline(video_source() + video_rung("", 300, "hls.video_0") +
                                  video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
                                  hls() + "name=hls location=" + dir_.path());
@@ -536,8 +527,8 @@ TEST_P(HlsSink, VideoOnlyVariantsHaveNoAudioCodec) {
   EXPECT_EQ(probe.audio_streams, 0);
 }
 
-TEST_P(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
-  // 2 s of video, 6 s of audio: without care splitmuxsink appends the extra audio to the last
+TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
+  // 2 s of video, 6 s of audio: without care the mux appends the extra audio to the last
   // segment (which then plays 4 s longer than its EXTINF says).
   std::string err = run_pipeline("videotestsrc num-buffers=60 ! video/x-raw,format=I420,width=160,height=90,"
                                  "framerate=30/1 ! x264enc speed-preset=superfast key-int-max=30 ! h264parse ! "
@@ -560,7 +551,7 @@ TEST_P(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
   EXPECT_LT(duration, media.segments.back().duration + 0.5) << last;
 }
 
-TEST_P(HlsSink, AudioOnlyIsOneAudioVariant) {
+TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {
   std::string err = run_pipeline(audio_source("hls.audio") + hls() + "name=hls master-name=live.m3u8 location=" +
                                  dir_.path());
   ASSERT_EQ(err, "");
@@ -580,7 +571,7 @@ TEST_P(HlsSink, AudioOnlyIsOneAudioVariant) {
   EXPECT_TRUE(probe.video_sizes.empty());
 }
 
-TEST_P(HlsSink, RestartNeverReusesSegmentNames) {
+TEST_F(HlsSink, RestartNeverReusesSegmentNames) {
   std::string line = audio_source("hls.audio") + hls() + "name=hls playlist-length=0 location=" + dir_.path();
   ASSERT_EQ(run_pipeline(line), "");
   std::set<std::string> first;
@@ -594,7 +585,7 @@ TEST_P(HlsSink, RestartNeverReusesSegmentNames) {
   for (const auto& name : first) EXPECT_TRUE(g_file_test(at("audio/" + name).c_str(), G_FILE_TEST_EXISTS));
 }
 
-TEST_P(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
+TEST_F(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
   // A live source that never ends on its own: the master must not name a media playlist that
   // is not there yet (a player would get 404), and it must come with the first segment.
   std::string line = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
@@ -620,7 +611,7 @@ TEST_P(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
   EXPECT_EQ(variants[0].uri, "only/index.m3u8");
 }
 
-TEST_P(HlsSink, GstLaunchRunsALadder) {
+TEST_F(HlsSink, GstLaunchRunsALadder) {
   std::string line = video_source() + video_rung("", 300, "hls.video_0") +
                      video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +
                      audio_source("hls.audio") + hls() + "name=hls variants=hi,lo location=" + dir_.path();
@@ -655,7 +646,7 @@ TEST_P(HlsSink, GstLaunchRunsALadder) {
   expect_ended(read_media_playlist(at("lo")));
 }
 
-TEST_P(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
+TEST_F(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
   // 8 s, a publisher "reconnecting" at 3.5 s: between two of the encoders' 2 s keyframes, so the
   // encoded rungs cut only where kekhlssink asks them for a keyframe.
   std::string err = run_pipeline(
@@ -701,7 +692,7 @@ TEST_P(HlsSink, ASeamGivesOneDiscontinuityInEveryVariantAtASegmentStart) {
   EXPECT_EQ(probe.video_sizes, (std::multiset<std::string>{"320x180", "160x90"}));
 }
 
-TEST_P(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
+TEST_F(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
   std::string err = run_pipeline(
       "videotestsrc name=vsrc num-buffers=180 pattern=ball ! capsfilter name=size "
       "caps=video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
@@ -738,7 +729,7 @@ TEST_P(HlsSink, ASizeChangeIsADiscontinuityAndTheMasterShowsTheNewSize) {
   EXPECT_TRUE(probe.ok);
 }
 
-TEST_P(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
+TEST_F(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
   std::string err = run_pipeline(audio_source("hls.audio") +
                                  hls() + "name=hls target-duration=1 playlist-length=2 max-files=3 location=" +
                                  dir_.path());
@@ -761,26 +752,25 @@ TEST_P(HlsSink, OldSegmentsAreDeletedBeyondMaxFiles) {
 
 }  // namespace
 
-// Pads requested before `segmenter` is set (as a program may do) get the insides it asks for.
-TEST_P(HlsSink, SegmenterSetAfterThePadsApplies) {
-  const std::string wanted = GetParam();
-  const char* other = wanted == "direct" ? "splitmux" : "direct";
-  g_autoptr(GstElement) sink = nullptr;
-  std::string err = run_pipeline(video_source() + video_rung("", 300, "hls.video_0") + audio_source("hls.audio") +
-                                     "kekhlssink segmenter=" + other + " name=hls location=" + dir_.path(),
-                                 [&](GstElement* pipeline) {
-                                   sink = gst_bin_get_by_name(GST_BIN(pipeline), "hls");
-                                   gst_util_set_object_arg(G_OBJECT(sink), "segmenter", wanted.c_str());
-                                 });
-  ASSERT_EQ(err, "");
-  ASSERT_NE(sink, nullptr);
-  g_autoptr(GstElement) inside = gst_bin_get_by_name(GST_BIN(sink), "hls-video-0");
-  ASSERT_NE(inside, nullptr);
-  EXPECT_STREQ(GST_OBJECT_NAME(gst_element_get_factory(inside)), wanted == "direct" ? "mpegtsmux" : "splitmuxsink");
-  // One direct variant takes its audio straight from the tee; splitmuxsink keeps a queue before it.
-  g_autoptr(GstElement) audio_queue = gst_bin_get_by_name(GST_BIN(sink), "audio-queue-v0");
-  EXPECT_EQ(audio_queue != nullptr, wanted == "splitmux");
-  MediaPlaylist media = read_media_playlist(at("v0"));
-  EXPECT_EQ(media.segments.size(), 3u);
-  expect_ended(media);
+// A single variant (a passthrough stream) takes its audio straight from the tee into its mux; a
+// ladder keeps a queue per variant, so one mux waiting for its video never stalls the others.
+TEST_F(HlsSink, OnlyALadderHasAudioQueues) {
+  for (int rungs : {1, 2}) {
+    TempDir dir;
+    g_autoptr(GstElement) sink = nullptr;
+    std::string line = video_source() + video_rung("", 300, "hls.video_0");
+    if (rungs == 2) line += video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1");
+    std::string err = run_pipeline(line + audio_source("hls.audio") + "kekhlssink name=hls location=" + dir.path(),
+                                   [&](GstElement* pipeline) { sink = gst_bin_get_by_name(GST_BIN(pipeline), "hls"); });
+    ASSERT_EQ(err, "");
+    ASSERT_NE(sink, nullptr);
+    g_autoptr(GstElement) mux = gst_bin_get_by_name(GST_BIN(sink), "hls-video-0");
+    ASSERT_NE(mux, nullptr);
+    EXPECT_STREQ(GST_OBJECT_NAME(gst_element_get_factory(mux)), "mpegtsmux");
+    g_autoptr(GstElement) audio_queue = gst_bin_get_by_name(GST_BIN(sink), "audio-queue-v0");
+    EXPECT_EQ(audio_queue != nullptr, rungs == 2) << rungs << " rung(s)";
+    MediaPlaylist media = read_media_playlist(dir.path() + "/v0");
+    EXPECT_EQ(media.segments.size(), 3u) << media.text;
+    expect_ended(media);
+  }
 }
