@@ -1,17 +1,21 @@
+// kekdashsink, the element glue and the track logic: pads, properties, state changes, and each
+// pad's samples gathered into segments (cut points, the run's origin, joining Periods). The
+// writing is segment_writer's, the Period rules periods', the MPD's content manifest_builder's
+// (its text mpd's, the boxes fmp4's).
 #include "kekdashsink.h"
 
 #include "fmp4.h"
+#include "manifest_builder.h"
 #include "mpd.h"
+#include "periods.h"
+#include "presentation.h"
+#include "segment_writer.h"
 
 #include <kek/media/codec_strings.h>
 #include <kek/media/rendition_settings.h>
 #include <kek/stream_seam.h>
 
-#include <glib/gstdio.h>
-
-#include <fcntl.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -49,19 +53,10 @@ struct Settings {
   std::string mpd_name = kDefaultMpdName;
 };
 
-// What a track's caps say; shared (immutable) by the segments cut while it was current, so a
-// segment waiting to be written keeps the configuration of its own samples.
-struct TrackConfig {
-  std::vector<uint8_t> codec_data;  // avcC or AudioSpecificConfig
-  std::string codec;                // avc1.PPCCLL / mp4a.40.N
-  int width = 0, height = 0, fps_num = 0, fps_den = 1;
-  int rate = 0, channels = 0;
-
-  bool same_stream(const TrackConfig& o) const {
-    return codec_data == o.codec_data && width == o.width && height == o.height && rate == o.rate &&
-           channels == o.channels;
-  }
-};
+using kek::dash::ListedSegment;
+using kek::dash::PeriodState;
+using kek::dash::TrackConfig;
+using kek::dash::WriteError;
 
 struct Sample {
   GstBuffer* buf = nullptr;  // owned
@@ -82,25 +77,6 @@ struct ClosedSegment {
   std::shared_ptr<const TrackConfig> config;
 };
 
-// One segment as the MPD lists it.
-struct Listed {
-  uint64_t number = 0, t = 0, d = 0;  // timescale units
-  guint period = 0;
-};
-
-// A track's part of one Period: its init segment and the configuration it describes.
-struct TrackPeriod {
-  guint period = 0;
-  std::string init_url;
-  std::shared_ptr<const TrackConfig> config;
-  uint64_t first_ept_ns = 0;  // earliest presentation of its first segment, media time
-};
-
-struct OnDisk {
-  std::string path;
-  guint period = 0;
-};
-
 struct Track {
   Track() { gst_segment_init(&segment, GST_FORMAT_TIME); }
   ~Track() { reset(); }
@@ -115,6 +91,7 @@ struct Track {
   GstPad* pad = nullptr;  // owned by the element
   bool video = true;
   guint index = 0;  // video_<index>
+  std::string name;  // set in prepare_run (before streaming), read-only afterwards
 
   // The streaming thread's state. `mu` is held by the pad's streaming thread while it works, and
   // by another thread only to write out what a track that already ended left waiting.
@@ -134,35 +111,17 @@ struct Track {
   uint64_t waiting_ns = 0;       // media held in `waiting` before the origin is known
   std::deque<ClosedSegment> waiting;  // closed, not yet written (origin unknown)
   uint64_t next_number = 1;
-  std::deque<OnDisk> files;
-  guint init_written_for = G_MAXUINT;  // the period whose init segment is on disk
+  kek::dash::SegmentWriter writer;  // its folder (set in prepare_run)
   // Reused for every segment, so steady state allocates nothing per sample.
   std::vector<uint8_t> header;
   std::vector<kek::dash::FragmentSample> fragment;
   std::vector<GstMapInfo> maps;
   std::vector<iovec> iov;
 
-  // Set in prepare_run (before streaming), read-only afterwards.
-  std::string name;
-  std::string dir;
-  uint64_t declared_bps = 0;
-
-  // Guarded by Impl::lock.
-  guint period = 0;  // the period this track is writing
-  bool have_first = false;
+  // Guarded by Impl::lock: what the manifest says of it (name, video and declared_bps are set
+  // in prepare_run and read-only afterwards), and its first timestamp.
+  kek::dash::RepresentationState rep;
   int64_t first_ts = 0;
-  bool ended = false;  // EOS seen
-  std::vector<TrackPeriod> periods;
-  std::deque<Listed> listed;
-  uint64_t peak_bps = 0;
-  uint64_t end_ns = 0;  // media time where its last written segment ends
-};
-
-struct PeriodState {
-  int64_t requested_at = 0;  // running time of the cut that opened it
-  bool by_seam = true;       // opened by a seam event (other tracks join at theirs) or a caps change
-  bool start_fixed = false;
-  uint64_t start_ns = 0;     // media time, whole milliseconds
 };
 
 struct Impl {
@@ -227,10 +186,6 @@ using Lock = std::lock_guard<std::mutex>;
 
 uint64_t to_ticks(uint64_t ns, uint32_t timescale) { return gst_util_uint64_scale_round(ns, timescale, GST_SECOND); }
 
-uint32_t timescale_of(const Track& t, const TrackConfig& c) {
-  return t.video ? kek::dash::kVideoTimescale : static_cast<uint32_t>(c.rate > 0 ? c.rate : 48000);
-}
-
 // Running time of a buffer timestamp, signed: with B-frames the first DTS precede the segment.
 std::optional<int64_t> running_time(const GstSegment& segment, GstClockTime ts) {
   if (!GST_CLOCK_TIME_IS_VALID(ts)) return std::nullopt;
@@ -240,154 +195,34 @@ std::optional<int64_t> running_time(const GstSegment& segment, GstClockTime ts) 
   return sign > 0 ? static_cast<int64_t>(rt) : -static_cast<int64_t>(rt);
 }
 
-void post_write_error(KekDashSink* self, const std::string& path, int err) {
-  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write %s: %s", path.c_str(), g_strerror(err)),
-                    ("%s", g_strerror(err)));
-}
-
-// Writes `header` then `iov` into path's temporary sibling and renames it over path, so a
-// player (or the HTTP server) sees the whole file or none of it. Returns 0 or an errno.
-int write_atomically(const std::string& path, std::span<const uint8_t> header, std::vector<iovec>& iov) {
-  std::string tmp = path + ".tmp";
-  int fd = g_open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno;
-  // The header goes in front as one more vector; the list is reused, so this costs no allocation
-  // once it has grown.
-  iov.insert(iov.begin(), iovec{const_cast<uint8_t*>(header.data()), header.size()});
-  int err = 0;
-  size_t i = 0;
-  while (i < iov.size() && err == 0) {
-    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
-    ssize_t written = writev(fd, &iov[i], n);
-    if (written < 0) {
-      if (errno != EINTR) err = errno;
-      continue;
-    }
-    // Partial writes (a full disk reports ENOSPC on the next call): skip what went out.
-    size_t left = static_cast<size_t>(written);
-    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
-    if (left > 0) {
-      iov[i].iov_base = static_cast<uint8_t*>(iov[i].iov_base) + left;
-      iov[i].iov_len -= left;
-    }
-  }
-  if (close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && g_rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) g_unlink(tmp.c_str());
-  return err;
-}
-
-// Small whole files (MPD, init segments): GLib writes a temporary file and renames it over, so
-// readers see the old version or the new one. Returns false after posting the error, whose
-// message names the file and the system's reason ("No space left on device").
-bool write_small_file(KekDashSink* self, const std::string& path, std::span<const uint8_t> bytes) {
-  g_autoptr(GError) error = nullptr;
-  if (g_file_set_contents_full(path.c_str(), reinterpret_cast<const char*>(bytes.data()),
-                               static_cast<gssize>(bytes.size()), G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
-    return true;
-  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write %s: %s", path.c_str(), error->message),
-                    ("%s", error->message));
-  return false;
-}
-
-// Named per run like the segments: a restarted pipeline may bring another SPS, and a player
-// that kept the old init under the same URL would feed it the new segments.
-std::string init_name(int64_t run_prefix, guint period) {
-  std::string name = std::to_string(run_prefix) + "-init";
-  if (period > 0) name += "-" + std::to_string(period);
-  return name + ".mp4";
+void post_write_error(KekDashSink* self, const WriteError& error) {
+  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write %s: %s", error.path.c_str(), error.reason.c_str()),
+                    ("%s", error.reason.c_str()));
 }
 
 // --- the manifest --------------------------------------------------------------------------------
 
-uint64_t bandwidth_of(const Track& t) {
-  if (t.peak_bps) return t.peak_bps;
-  if (t.declared_bps) return t.declared_bps;
-  return t.video ? 1000000 : 128000;  // a placeholder until the first segment is measured
-}
-
-// Lock held. A Period is listed once every track has decided about it: written a segment in
-// it, moved past it, or ended before it. Listing it earlier would let players start a Period
-// whose other half does not exist yet.
-bool period_settled(const Impl& impl, guint p) {
-  for (const auto& t : impl.tracks) {
-    // A pad that has not sent anything was left out of the origin: not waited for either.
-    if (!t->have_first) continue;
-    bool has = std::any_of(t->periods.begin(), t->periods.end(), [p](auto& tp) { return tp.period == p; });
-    if (!has && t->period <= p && !t->ended) return false;
-  }
-  return true;
-}
-
-// Lock held.
-kek::dash::Manifest build_manifest(Impl& impl, bool live) {
-  kek::dash::Manifest m;
-  m.live = live;
-  m.availability_start_us = impl.availability_start_us;
-  m.publish_us = g_get_real_time();
-  m.target_duration_ns = impl.target_ns;
-  m.max_segment_ns = impl.max_segment_ns;
-  m.window = impl.window;
-  for (guint p = 0; p < impl.periods.size(); ++p) {
-    if (!period_settled(impl, p)) break;
-    PeriodState& ps = impl.periods[p];
-    if (!ps.start_fixed) {
-      // Fixed once: a dynamic MPD must not move a Period that players already know.
-      uint64_t start = UINT64_MAX;
-      for (const auto& t : impl.tracks)
-        for (const auto& tp : t->periods)
-          if (tp.period == p) start = std::min(start, tp.first_ept_ns);
-      if (start == UINT64_MAX) continue;  // nobody wrote anything in it
-      ps.start_ns = start / GST_MSECOND * GST_MSECOND;
-      ps.start_fixed = true;
-    }
-    kek::dash::Period period;
-    period.id = "p" + std::to_string(p);
-    period.start_ns = ps.start_ns;
-    for (const auto& t : impl.tracks) {
-      auto tp = std::find_if(t->periods.begin(), t->periods.end(), [p](auto& x) { return x.period == p; });
-      if (tp == t->periods.end()) continue;
-      kek::dash::Representation r;
-      r.id = t->name;
-      r.video = t->video;
-      const TrackConfig& c = *tp->config;
-      r.codecs = c.codec;
-      r.bandwidth = bandwidth_of(*t);
-      r.width = c.width;
-      r.height = c.height;
-      r.fps_num = c.fps_num;
-      r.fps_den = c.fps_den;
-      r.sample_rate = c.rate;
-      r.channels = c.channels;
-      r.timescale = timescale_of(*t, c);
-      r.initialization = t->name + "/" + tp->init_url;
-      r.media = t->name + "/" + std::to_string(impl.prefix_ms) + "-$Number$.m4s";
-      for (const auto& l : t->listed)
-        if (l.period == p) r.segments.push_back({l.number, l.t, l.d});
-      if (!r.segments.empty()) period.representations.push_back(std::move(r));
-    }
-    if (period.representations.empty()) continue;  // slid out of the window
-    m.periods.push_back(std::move(period));
-  }
-  if (!live && !m.periods.empty()) {
-    // A static MPD starts at its first listed segment: the window may have dropped the beginning.
-    auto& first = m.periods.front();
-    uint64_t start = UINT64_MAX;
-    for (const auto& r : first.representations)
-      start = std::min(start, gst_util_uint64_scale(r.segments.front().t, GST_SECOND, r.timescale));
-    first.start_ns = std::max(first.start_ns, start / GST_MSECOND * GST_MSECOND);
-    for (const auto& t : impl.tracks) m.end_ns = std::max(m.end_ns, t->end_ns);
-  }
-  return m;
-}
-
 // Lock held.
 void write_manifest(KekDashSink* self, bool live) {
   Impl& impl = self->impl;
-  kek::dash::Manifest m = build_manifest(impl, live);
+  std::vector<const kek::dash::RepresentationState*> reps;
+  reps.reserve(impl.tracks.size());
+  for (const auto& t : impl.tracks) reps.push_back(&t->rep);
+  kek::dash::ManifestParams params;
+  params.live = live;
+  params.availability_start_us = impl.availability_start_us;
+  params.publish_us = g_get_real_time();
+  params.target_ns = impl.target_ns;
+  params.max_segment_ns = impl.max_segment_ns;
+  params.window = impl.window;
+  params.media_prefix = std::to_string(impl.prefix_ms);
+  kek::dash::Manifest m = kek::dash::build_manifest(reps, impl.periods, params);
   if (m.periods.empty()) return;
   std::string text = kek::dash::render_mpd(m);
-  if (!write_small_file(self, impl.mpd_path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})) return;
+  if (auto error = kek::dash::replace_file(impl.mpd_path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})) {
+    post_write_error(self, *error);
+    return;
+  }
   GST_LOG_OBJECT(self, "wrote %s", impl.mpd_path.c_str());
 }
 
@@ -402,10 +237,10 @@ bool maybe_decide_origin(KekDashSink* self, bool force) {
   bool all = true, any = false;
   int64_t origin = INT64_MAX;
   for (const auto& t : impl.tracks) {
-    if (t->have_first) {
+    if (t->rep.have_first) {
       any = true;
       origin = std::min(origin, t->first_ts);
-    } else if (!t->ended) {
+    } else if (!t->rep.ended) {
       all = false;
     }
   }
@@ -435,20 +270,21 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
   KekDashSink* self = t.owner;
   Impl& impl = self->impl;
   const TrackConfig& c = *seg.config;
-  const uint32_t timescale = timescale_of(t, c);
+  const uint32_t timescale = kek::dash::timescale_of(t.video, c);
   const int64_t origin = impl.origin;
   auto ticks = [&](int64_t rt) { return to_ticks(static_cast<uint64_t>(std::max<int64_t>(rt - origin, 0)), timescale); };
 
-  if (t.init_written_for != seg.period) {
+  if (!t.writer.has_init(seg.period)) {
     std::vector<uint8_t> init;
     if (t.video)
       init = kek::dash::video_init_segment({static_cast<uint32_t>(c.width), static_cast<uint32_t>(c.height), c.codec_data});
     else
       init = kek::dash::audio_init_segment({static_cast<uint32_t>(c.rate), static_cast<uint16_t>(c.channels),
-                                            c.codec_data, static_cast<uint32_t>(t.declared_bps)});
-    std::string path = t.dir + "/" + init_name(impl.prefix_ms, seg.period);
-    if (!write_small_file(self, path, init)) return GST_FLOW_ERROR;
-    t.init_written_for = seg.period;
+                                            c.codec_data, static_cast<uint32_t>(t.rep.declared_bps)});
+    if (auto error = t.writer.write_init(seg.period, init)) {
+      post_write_error(self, *error);
+      return GST_FLOW_ERROR;
+    }
   }
 
   // Sample table: durations from the next DTS (the last one from where the next segment starts),
@@ -492,12 +328,13 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
       t.iov.push_back({info.data, info.size});
     }
   }
-  std::string path = t.dir + "/" + std::to_string(impl.prefix_ms) + "-" + std::to_string(number) + ".m4s";
-  int err = mapped ? write_atomically(path, t.header, t.iov) : EFAULT;
+  std::optional<WriteError> error =
+      mapped ? t.writer.write_segment(number, seg.period, t.header, t.iov)
+             : WriteError{t.writer.segment_path(number), g_strerror(EFAULT)};
   for (auto& info : t.maps) gst_memory_unmap(info.memory, &info);
   t.maps.clear();
-  if (err) {
-    post_write_error(self, path, err);
+  if (error) {
+    post_write_error(self, *error);
     return GST_FLOW_ERROR;
   }
 
@@ -509,24 +346,11 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
   GST_DEBUG_OBJECT(self, "%s: segment %" G_GUINT64_FORMAT ", %zu samples, %" G_GUINT64_FORMAT " bytes, t=%" G_GUINT64_FORMAT
                    " d=%" G_GUINT64_FORMAT, t.name.c_str(), number, seg.samples.size(), payload, ept, d);
 
-  t.files.push_back({path, seg.period});
-  const size_t keep = impl.window + 2;
-  while (t.files.size() > keep) {
-    OnDisk old = std::move(t.files.front());
-    t.files.pop_front();
-    g_unlink(old.path.c_str());
-    // The init of a Period we left, once none of its segments is left either.
-    bool still_used = std::any_of(t.files.begin(), t.files.end(), [&](auto& f) { return f.period == old.period; });
-    if (!still_used && old.period != seg.period) g_unlink((t.dir + "/" + init_name(impl.prefix_ms, old.period)).c_str());
-  }
-
+  const uint64_t bps = d_ns > 0 ? gst_util_uint64_scale(payload * 8 + t.header.size() * 8, GST_SECOND, d_ns) : 0;
   Lock guard(impl.lock);
-  if (t.periods.empty() || t.periods.back().period != seg.period)
-    t.periods.push_back({seg.period, init_name(impl.prefix_ms, seg.period), seg.config, gst_util_uint64_scale(ept, GST_SECOND, timescale)});
-  t.listed.push_back({number, ept, d, seg.period});
-  while (t.listed.size() > impl.window) t.listed.pop_front();
-  if (d_ns > 0) t.peak_bps = std::max(t.peak_bps, gst_util_uint64_scale(payload * 8 + t.header.size() * 8, GST_SECOND, d_ns));
-  t.end_ns = std::max(t.end_ns, gst_util_uint64_scale(ept + d, GST_SECOND, timescale));
+  t.rep.add_segment({number, ept, d, seg.period}, t.writer.init_name(seg.period), seg.config,
+                    gst_util_uint64_scale(ept, GST_SECOND, timescale),
+                    gst_util_uint64_scale(ept + d, GST_SECOND, timescale), bps, impl.window);
   impl.max_segment_ns = std::max(impl.max_segment_ns, d_ns);
   if (!impl.finished) write_manifest(self, true);
   return GST_FLOW_OK;
@@ -559,7 +383,7 @@ GstFlowReturn close_segment(Track& t, int64_t end_dts, int64_t end_pts) {
   seg.config = t.config;
   {
     Lock guard(t.owner->impl.lock);
-    seg.period = t.period;
+    seg.period = t.rep.period;
   }
   t.waiting_ns += static_cast<uint64_t>(std::max<int64_t>(end_dts - seg.samples.front().dts, 0));
   t.waiting.push_back(std::move(seg));
@@ -608,7 +432,7 @@ GstFlowReturn flush_ended_tracks(KekDashSink* self, const Track* except) {
     bool ended;
     {
       Lock guard(self->impl.lock);
-      ended = t->ended;
+      ended = t->rep.ended;
     }
     if (ended && flush_waiting(*t) != GST_FLOW_OK) result = GST_FLOW_ERROR;
   }
@@ -622,7 +446,7 @@ void maybe_finish(KekDashSink* self) {
     Lock guard(impl.lock);
     if (impl.finished) return;
     for (const auto& t : impl.tracks)
-      if (!t->ended) return;
+      if (!t->rep.ended) return;
   }
   // The last segments were left open at each track's EOS: close them together now.
   int64_t end = INT64_MIN;
@@ -652,30 +476,23 @@ void maybe_finish(KekDashSink* self) {
 void enter_next_period(Track& t, int64_t at, bool by_seam) {
   Impl& impl = t.owner->impl;
   Lock guard(impl.lock);
-  if (impl.periods.size() > t.period + 1) {
-    ++t.period;
-  } else {
-    impl.periods.push_back({at, by_seam, false, 0});
+  if (kek::dash::enter_next_period(impl.periods, t.rep, at, by_seam)) {
     impl.period_count.store(impl.periods.size());
-    t.period = static_cast<guint>(impl.periods.size() - 1);
-    GST_INFO_OBJECT(t.owner, "%s opens period %u (%s)", t.name.c_str(), t.period, by_seam ? "seam" : "caps change");
+    GST_INFO_OBJECT(t.owner, "%s opens period %u (%s)", t.name.c_str(), t.rep.period, by_seam ? "seam" : "caps change");
   }
   t.media_in_period = false;
   t.boundary_k = 1;
 }
 
 // t.mu held, before a sample at dts: joins a Period another track opened, at the first sample
-// at/after it that can start a segment. A caps-change Period is joined at once; a seam Period is
-// joined on this track's own seam event, by time only if that never comes.
+// at/after it that can start a segment (periods.h says when).
 GstFlowReturn maybe_join_period(Track& t, int64_t dts, int64_t pts, bool sync) {
   Impl& impl = t.owner->impl;
   if (impl.period_count.load(std::memory_order_relaxed) <= 1) return GST_FLOW_OK;  // the common case
   {
     Lock guard(impl.lock);
-    if (impl.periods.size() <= t.period + 1) return GST_FLOW_OK;
-    const PeriodState& next = impl.periods[t.period + 1];
-    int64_t join_at = next.requested_at + (next.by_seam ? static_cast<int64_t>(2 * impl.target_ns) : 0);
-    if (dts < join_at || (t.video && !sync)) return GST_FLOW_OK;
+    if (impl.periods.size() <= t.rep.period + 1) return GST_FLOW_OK;
+    if (!kek::dash::joins_now(impl.periods[t.rep.period + 1], impl.target_ns, dts, t.video, sync)) return GST_FLOW_OK;
   }
   GstFlowReturn ret = close_segment(t, dts, pts);
   enter_next_period(t, dts, false);
@@ -707,8 +524,8 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
   bool decided = false;
   if (!impl.origin_known.load()) {
     Lock guard(impl.lock);
-    if (!t.have_first) {
-      t.have_first = true;
+    if (!t.rep.have_first) {
+      t.rep.have_first = true;
       t.first_ts = dts;
       decided = maybe_decide_origin(self, false);
     } else if (t.waiting_ns > kOriginWaitNs) {
@@ -848,7 +665,7 @@ gboolean on_event(Track& t, GstEvent* event) {
       bool decided = false;
       {
         Lock guard(self->impl.lock);
-        t.ended = true;
+        t.rep.ended = true;
         decided = maybe_decide_origin(self, false);
       }
       if (ret == GST_FLOW_OK) ret = flush_waiting(t);
@@ -903,6 +720,7 @@ GstPad* add_track(KekDashSink* self, GstPadTemplate* templ, const char* name, bo
   gst_pad_set_chain_function(pad, kek_dash_sink_chain);
   gst_pad_set_event_function(pad, kek_dash_sink_event);
   t->pad = pad;
+  t->rep.video = video;
   if (video) {
     auto pos = std::find_if(impl.tracks.begin(), impl.tracks.end(),
                             [index](const auto& x) { return !x->video || x->index > index; });
@@ -964,6 +782,10 @@ bool prepare_run(KekDashSink* self) {
                       ("'%s'", s.representations.c_str()));
     return false;
   }
+  // A restarted pipeline must never reuse a segment name a player or cache may hold: the
+  // segments of each run start with the wall-clock millisecond it started at.
+  int64_t prefix_ms = g_get_real_time() / 1000;
+  if (prefix_ms <= impl.last_prefix_ms) prefix_ms = impl.last_prefix_ms + 1;
   std::vector<std::string> used;
   for (size_t i = 0; i < impl.tracks.size(); ++i) {
     Track& t = *impl.tracks[i];
@@ -992,8 +814,6 @@ bool prepare_run(KekDashSink* self) {
     std::lock_guard track_guard(t.mu);
     t.reset();
     t.name = name;
-    t.dir = dir;
-    t.declared_bps = *declared;
     gst_segment_init(&t.segment, GST_FORMAT_TIME);
     t.config.reset();
     t.need_keyframe = true;
@@ -1002,16 +822,13 @@ bool prepare_run(KekDashSink* self) {
     t.last_dts = t.last_duration = 0;
     t.waiting_ns = 0;
     t.next_number = 1;
-    t.files.clear();
-    t.init_written_for = G_MAXUINT;
+    t.writer.start(dir, prefix_ms, s.window + 2);
     Lock guard(impl.lock);
-    t.period = 0;
-    t.have_first = false;
-    t.ended = false;
-    t.periods.clear();
-    t.listed.clear();
-    t.peak_bps = 0;
-    t.end_ns = 0;
+    kek::dash::RepresentationState fresh;
+    fresh.name = name;
+    fresh.video = t.video;
+    fresh.declared_bps = *declared;
+    t.rep = std::move(fresh);
   }
   if (rates.size() > video_count) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("bitrates lists %zu values for %zu video pad(s)", rates.size(),
@@ -1019,10 +836,6 @@ bool prepare_run(KekDashSink* self) {
     return false;
   }
 
-  // A restarted pipeline must never reuse a segment name a player or cache may hold: the
-  // segments of each run start with the wall-clock millisecond it started at.
-  int64_t prefix_ms = g_get_real_time() / 1000;
-  if (prefix_ms <= impl.last_prefix_ms) prefix_ms = impl.last_prefix_ms + 1;
   impl.last_prefix_ms = prefix_ms;
   impl.prefix_ms = prefix_ms;
   impl.target_ns = s.target_duration * GST_SECOND;

@@ -1,0 +1,93 @@
+#include "segment_writer.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+
+namespace kek::dash {
+
+std::optional<WriteError> replace_file(const std::string& path, std::span<const uint8_t> bytes) {
+  g_autoptr(GError) error = nullptr;
+  if (g_file_set_contents_full(path.c_str(), reinterpret_cast<const char*>(bytes.data()),
+                               static_cast<gssize>(bytes.size()), G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    return std::nullopt;
+  return WriteError{path, error->message};
+}
+
+int write_atomically(const std::string& path, std::span<const uint8_t> header, std::vector<iovec>& iov) {
+  std::string tmp = path + ".tmp";
+  int fd = g_open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno;
+  // The header goes in front as one more vector; the list is reused, so this costs no allocation
+  // once it has grown.
+  iov.insert(iov.begin(), iovec{const_cast<uint8_t*>(header.data()), header.size()});
+  int err = 0;
+  size_t i = 0;
+  while (i < iov.size() && err == 0) {
+    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
+    ssize_t written = writev(fd, &iov[i], n);
+    if (written < 0) {
+      if (errno != EINTR) err = errno;
+      continue;
+    }
+    // Partial writes (a full disk reports ENOSPC on the next call): skip what went out.
+    size_t left = static_cast<size_t>(written);
+    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
+    if (left > 0) {
+      iov[i].iov_base = static_cast<uint8_t*>(iov[i].iov_base) + left;
+      iov[i].iov_len -= left;
+    }
+  }
+  if (close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && g_rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) g_unlink(tmp.c_str());
+  return err;
+}
+
+void SegmentWriter::start(std::string dir, int64_t prefix_ms, size_t keep) {
+  dir_ = std::move(dir);
+  prefix_ms_ = prefix_ms;
+  keep_ = keep;
+  init_written_for_ = UINT32_MAX;
+  files_.clear();
+}
+
+std::string SegmentWriter::init_name(int64_t prefix_ms, unsigned period) {
+  std::string name = std::to_string(prefix_ms) + "-init";
+  if (period > 0) name += "-" + std::to_string(period);
+  return name + ".mp4";
+}
+
+std::string SegmentWriter::segment_path(uint64_t number) const {
+  return dir_ + "/" + std::to_string(prefix_ms_) + "-" + std::to_string(number) + ".m4s";
+}
+
+std::optional<WriteError> SegmentWriter::write_init(unsigned period, std::span<const uint8_t> bytes) {
+  if (auto error = replace_file(dir_ + "/" + init_name(period), bytes)) return error;
+  init_written_for_ = period;
+  return std::nullopt;
+}
+
+std::optional<WriteError> SegmentWriter::write_segment(uint64_t number, unsigned period,
+                                                       std::span<const uint8_t> header, std::vector<iovec>& payload) {
+  std::string path = segment_path(number);
+  if (int err = write_atomically(path, header, payload)) return WriteError{path, g_strerror(err)};
+  files_.push_back({std::move(path), period});
+  while (files_.size() > keep_) {
+    OnDisk old = std::move(files_.front());
+    files_.pop_front();
+    g_unlink(old.path.c_str());
+    // The init of a Period we left, once none of its segments is left either.
+    bool still_used = std::any_of(files_.begin(), files_.end(), [&](auto& f) { return f.period == old.period; });
+    if (!still_used && old.period != period) g_unlink((dir_ + "/" + init_name(old.period)).c_str());
+  }
+  return std::nullopt;
+}
+
+}  // namespace kek::dash
