@@ -89,6 +89,17 @@ test('the Library lists films with posters and length, searches as you type and 
   await waitFor(async () => (await cardTitles(page))[0] === 'Alphaville', { what: 'back restores the ascending order' })
 })
 
+test('more films load as you scroll, by cursor (API faked)', async ({ page }) => {
+  const fake = await installFakeLibrary(page, { items: Array.from({ length: 30 }, (_, i) => fakeItem({ title: `Reel ${String(i + 1).padStart(2, '0')}` })) })
+  await page.goto('/library')
+  await waitFor(async () => (await page.getByTestId('library-card').count()) === 24, { what: 'the first page of 24' })
+  await page.getByTestId('library-more').scrollIntoViewIfNeeded()
+  await waitFor(async () => (await page.getByTestId('library-card').count()) === 30, { what: 'the second page after scrolling' })
+  const pages = fake.state.requests.filter((r) => r.method === 'GET' && /^\/api\/library\/items\?/.test(r.url))
+  assert(pages.some((r) => r.url.includes('cursor=24')), `the second page was asked by its cursor: ${pages.map((r) => r.url)}`)
+  assert((await page.getByTestId('library-more').count()) === 0, 'no "more" after the last page')
+})
+
 test('the empty Library says how to add films (API faked)', async ({ page }) => {
   await installFakeLibrary(page, { items: [] })
   await page.goto('/library')
@@ -203,6 +214,8 @@ test('the owner sees why a film failed, retries it, edits it and deletes it (API
   const sent = JSON.parse(patch.body)
   assert(sent.title === 'Fixed film' && sent.year === 1999 && JSON.stringify(sent.genres) === '["Drama","Comedy"]' && !('visibility' in sent), `PATCH sends only changes: ${patch.body}`)
   assert((await page.getByTestId('item-owner').getAttribute('href')) === `/u/${username}`, 'the owner links to the profile')
+  await page.getByTestId('item-owner-tools').scrollIntoViewIfNeeded()
+  await shot(page, 'library-item-owner')
 
   page.once('dialog', (dialog) => void dialog.accept())
   await page.getByTestId('item-delete').click()

@@ -7,6 +7,8 @@ export interface ItemForm {
   year: string
   genres: string
   visibility: StreamVisibility
+  /** Who else may watch a private item: usernames and group:NAME, comma separated. */
+  allowed: string
 }
 
 export function formFromItem(item: LibraryItem): ItemForm {
@@ -16,6 +18,7 @@ export function formFromItem(item: LibraryItem): ItemForm {
     year: item.year ? String(item.year) : '',
     genres: (item.genres ?? []).join(', '),
     visibility: item.visibility,
+    allowed: (item.allowed ?? []).join(', '),
   }
 }
 
@@ -30,6 +33,16 @@ export function parseGenres(text: string): string[] {
     out.push(genre)
   }
   return out.slice(0, 12)
+}
+
+/** "anna, @boris, group:family, anna" -> ["anna", "boris", "group:family"]. */
+export function parseAllowed(text: string): string[] {
+  const out: string[] = []
+  for (const part of text.split(/[,\s]+/)) {
+    const name = part.trim().replace(/^@/, '')
+    if (name && !out.includes(name)) out.push(name)
+  }
+  return out.slice(0, 100)
 }
 
 export type FormProblem = 'titleRequired' | 'yearInvalid'
@@ -52,5 +65,7 @@ export function changesFrom(item: LibraryItem, form: ItemForm): LibraryItemChang
   const genres = parseGenres(form.genres)
   if (genres.join('\n') !== (item.genres ?? []).join('\n')) change.genres = genres
   if (form.visibility !== item.visibility) change.visibility = form.visibility
+  const allowed = form.visibility === 'private' ? parseAllowed(form.allowed) : []
+  if (allowed.join('\n') !== (item.allowed ?? []).join('\n')) change.allowed = allowed
   return change
 }

@@ -168,4 +168,14 @@ describe('VideoPlayer with hls.js', () => {
     await flushPromises()
     expect(hlsState.instances[0]!.config.startPosition).toBe(-1)
   })
+
+  it('an audio-only film keeps its poster on screen', async () => {
+    const wrapper = mount(VideoPlayer, {
+      props: { source: { url: '/media/vod/a/hls/master.m3u8' }, poster: '/media/vod/a/poster.jpg', audioOnly: true },
+      global: globalMountOptions(),
+    })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="player-audio-poster"]').attributes('src')).toBe('/media/vod/a/poster.jpg')
+    wrapper.unmount()
+  })
 })
