@@ -48,7 +48,8 @@ export function makeSrt(path, seconds = 8) {
 
 /**
  * A film folder as the library publishes one, under `dir`: hls/master.m3u8 (video 320x180, audio
- * "English" and "Русский", subtitles "English"), poster.jpg, sprites/sheet.jpg +
+ * "English" and "Русский", subtitles "English"), dash/manifest.mpd (the same, without
+ * subtitles), poster.jpg, sprites/sheet.jpg +
  * sprites/thumbnails.vtt (one 160x90 picture a second, 4 a row). Returns the names, relative to `dir`.
  */
 export function makeFilmFolder(dir, seconds = 8) {
@@ -83,5 +84,17 @@ export function makeFilmFolder(dir, seconds = 8) {
     cues.push(`${stamp(i)} --> ${stamp(i + 1)}`, `sheet.jpg#xywh=${(i % perRow) * 160},${Math.floor(i / perRow) * 90},160,90`, '')
   }
   writeFileSync(join(sprites, 'thumbnails.vtt'), cues.join('\n'))
-  return { master: 'hls/master.m3u8', poster: 'poster.jpg', spriteVtt: 'sprites/thumbnails.vtt', srt: 'subs.srt' }
+  // DASH of the same film: video and two audio AdaptationSets with their languages.
+  const dash = join(dir, 'dash')
+  mkdirSync(dash, { recursive: true })
+  ffmpeg(
+    ['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440', '-f', 'lavfi', '-i', 'sine=frequency=660',
+      '-t', String(seconds), '-map', '0:v', '-map', '1:a', '-map', '2:a',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '64k', '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=rus',
+      '-f', 'dash', '-seg_duration', '2', '-use_template', '1', '-use_timeline', '0',
+      '-adaptation_sets', 'id=0,streams=v id=1,streams=1 id=2,streams=2', join(dash, 'manifest.mpd')],
+    'dash',
+  )
+  return { master: 'hls/master.m3u8', dash: 'dash/manifest.mpd', poster: 'poster.jpg', spriteVtt: 'sprites/thumbnails.vtt', srt: 'subs.srt' }
 }

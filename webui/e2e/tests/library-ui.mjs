@@ -18,7 +18,7 @@ function filmFolder() {
     const dir = join(server.mediaDir, 'vod', 'e2efilm')
     const made = makeFilmFolder(dir)
     const url = (name) => `/media/vod/e2efilm/${name}`
-    film = { dir, hls: url(made.master), poster: url(made.poster), spriteVtt: url(made.spriteVtt) }
+    film = { dir, hls: url(made.master), dash: url(made.dash), poster: url(made.poster), spriteVtt: url(made.spriteVtt) }
   }
   return film
 }
@@ -169,6 +169,25 @@ test('a film plays with audio and subtitle menus and seek-bar previews (API fake
   const after = await page.getByTestId('player-video').evaluate((v) => v.currentTime)
   assert(after < before - 3, `ArrowLeft on the seek bar goes back 5 s (from ${before.toFixed(1)} to ${after.toFixed(1)})`)
   assert((await bar.getAttribute('aria-valuetext')).includes('of 0:08'), `aria-valuetext: ${await bar.getAttribute('aria-valuetext')}`)
+})
+
+test('a film with only DASH plays with dash.js and its audio menu (API faked)', async ({ page }) => {
+  const f = filmFolder()
+  const item = playableItem({ title: 'DASH only', hls: null, dash: f.dash })
+  await installFakeLibrary(page, { items: [item] })
+  await page.goto(`/library/${item.id}`)
+  await page.getByTestId('play-toggle').click()
+  await expectPlaying(page, 'the DASH film')
+  assert((await page.getByTestId('player').getAttribute('data-engine')) === 'dash.js', 'played by dash.js')
+  await page.getByTestId('audio-button').click()
+  const audio = (await page.getByTestId('audio-option').allTextContents()).map((a) => a.trim())
+  assert(JSON.stringify(audio) === '["English","Russian"]', `audio menu from the AdaptationSets' languages: ${audio}`)
+  await page.getByTestId('audio-option').nth(1).click()
+  await waitFor(async () => (await page.getByTestId('audio-button').getAttribute('aria-label')).includes('Russian'), { what: 'Russian audio chosen' })
+  await waitFor(
+    () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /chunk-stream2-/.test(e.name))),
+    { ms: 15_000, what: 'segments of the second audio set fetched' },
+  )
 })
 
 test('a film still processing plays and shows its progress, live from /api/events (API faked)', async ({ page }) => {
