@@ -92,6 +92,11 @@ export async function installFakeLibrary(page, { items = [] } = {}) {
       item.subtitles.push(track)
       return json(route, 201, track)
     }
+    if (parts[1] === 'poster' && request.method() === 'POST') {
+      if (!/^image\//.test(request.headers()['content-type'] ?? '')) return json(route, 415, { error: 'not an image' })
+      item.poster = `/media/vod/${item.id}/poster.jpg?v=${Date.now()}`
+      return json(route, 200, item)
+    }
     if (parts[1] === 'retry' && request.method() === 'POST') {
       Object.assign(item, { status: 'queued', progress: 0, error: '' })
       return json(route, 200, item)

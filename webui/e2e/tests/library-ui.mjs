@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { assert, waitFor } from '../harness.mjs'
 import { fakeItem, installFakeLibrary } from '../fake-library.mjs'
 import { cachedClip, makeFilmFolder, SUBTITLE_LINE } from '../media.mjs'
-import { expectPlaying, needAuth, needMediaDir, registerViaUi, server, shot, test } from '../support.mjs'
+import { expectPlaying, makePng, needAuth, needMediaDir, registerViaUi, server, shot, test } from '../support.mjs'
 
 /** One finished film folder per run, under media/vod/ of the kek under test. */
 let film = null
@@ -235,6 +235,10 @@ test('the owner sees why a film failed, retries it, edits it and deletes it (API
   assert((await page.getByTestId('item-owner').getAttribute('href')) === `/u/${username}`, 'the owner links to the profile')
   await page.getByTestId('item-owner-tools').scrollIntoViewIfNeeded()
   await shot(page, 'library-item-owner')
+
+  await page.getByTestId('poster-input').setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: makePng(64, 96) })
+  await waitFor(() => fake.item(item.id).poster?.includes('poster.jpg'), { what: 'the poster sent' })
+  assert(fake.state.requests.some((r) => r.method === 'POST' && r.url.endsWith('/poster')), 'the poster went to POST .../poster')
 
   page.once('dialog', (dialog) => void dialog.accept())
   await page.getByTestId('item-delete').click()

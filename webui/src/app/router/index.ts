@@ -6,7 +6,8 @@ export function createAppRouter() {
   const router = createRouter({
     history: createWebHistory(),
     routes,
-    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+    // Back/forward restore the position; a #section link (/studio#upload) scrolls to it below the header.
+    scrollBehavior: (to, _from, saved) => saved ?? (to.hash ? { el: to.hash, top: 80 } : { top: 0 }),
   })
   installGuards(router)
   return router

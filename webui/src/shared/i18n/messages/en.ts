@@ -262,6 +262,12 @@ export default {
       titleRequired: 'The title cannot be empty.',
       yearInvalid: 'The year should be a number like 1999.',
     },
+    poster: {
+      choose: 'Upload a poster…',
+      uploading: 'Uploading… {percent} %',
+      wrongType: 'Choose a JPEG, PNG or WebP image.',
+      tooLarge: 'That image is larger than 10 MB.',
+    },
     subtitles: {
       title: 'Subtitles',
       file: 'Subtitle file (SRT or WebVTT)',

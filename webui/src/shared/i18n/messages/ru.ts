@@ -264,6 +264,12 @@ const ru: MessageSchema = {
       titleRequired: 'Название не может быть пустым.',
       yearInvalid: 'Год должен быть числом, например 1999.',
     },
+    poster: {
+      choose: 'Загрузить постер…',
+      uploading: 'Загружаем… {percent} %',
+      wrongType: 'Выберите изображение JPEG, PNG или WebP.',
+      tooLarge: 'Изображение больше 10 МБ.',
+    },
     subtitles: {
       title: 'Субтитры',
       file: 'Файл субтитров (SRT или WebVTT)',
