@@ -59,7 +59,6 @@ export default {
   comingSoon: {
     badge: 'Coming soon',
     title: '{section} is coming soon',
-    library: 'Films you upload will be here, with posters, quality ladders and resume from where you stopped.',
     poster: 'What premieres next month: scheduled streams and screenings, on one poster.',
     history: 'What you watched and where you stopped, to pick up in one click.',
     meanwhile: 'Meanwhile, see what is live',
