@@ -30,7 +30,7 @@ export function needAuth() {
 }
 
 export function needLibrary() {
-  if (!server.libraryAvailable) skip('library plugin not installed: GET /api/library/items is 404')
+  if (!server.libraryAvailable) skip('no library catalogue: GET /api/library/items is 404 (the library plugin or its catalogue API is not built)')
   if (!hasCommand('ffmpeg')) skip('ffmpeg is not installed')
 }
 
