@@ -49,6 +49,10 @@ class PluginContext : public Host, private Http, private Services, private Pipel
   void guard(std::string prefix, HttpGuard g) override {
     staged_http_.push_back([=](Http& h) { h.guard(prefix, g); });
   }
+  void route_streaming(std::string method, std::string pattern, int64_t max_body_bytes,
+                       StreamingHttpHandler handler) override {
+    staged_http_.push_back([=](Http& h) { h.route_streaming(method, pattern, max_body_bytes, handler); });
+  }
   // ---- staging: Services (a plugin may look up what earlier plugins provide) ----
   void provide(const std::string& name, void* service) override { staged_services_.emplace_back(name, service); }
   void* lookup(const std::string& name) const override {
@@ -149,11 +153,15 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
   hc.media_dir = config_.media_dir;
   hc.webui_dir = config_.webui_dir;
   http_ = HttpServer::create(hc);
+  g_autoptr(GMainContext) main_context = g_main_context_ref_thread_default();
+  browser_events_ = std::make_unique<http::EventStreamHub>(services_, main_context);
+  services_.provide(BrowserEvents::kName, static_cast<BrowserEvents*>(browser_events_.get()));
 }
 
 App::~App() {
   pipelines_.reset();
   plugins_.clear();
+  browser_events_.reset();
   if (host_context_) gst_context_unref(host_context_);
 }
 

@@ -7,6 +7,7 @@
 #include "events/event_bus.h"
 #include "host/plugin_loader.h"
 #include "host/service_registry.h"
+#include "http/event_stream.h"
 #include "http/server.h"
 #include "pipeline/pipeline_manager.h"
 
@@ -77,6 +78,7 @@ class App {
   GstContext* host_context_ = nullptr;
   std::unique_ptr<PipelineManager> pipelines_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::EventStreamHub> browser_events_;  // before http_ goes: it ends its streams
   std::unique_ptr<SqliteDatabase> db_;
   std::vector<std::unique_ptr<PluginContext>> plugins_;
   std::vector<RefusedPlugin> refused_;

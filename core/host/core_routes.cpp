@@ -79,6 +79,10 @@ void render_svg(const std::string& dot, HttpResponder respond) {
 
 void App::register_core_routes() {
   Http& h = *http_;
+  // Server-Sent Events for browsers (kek::BrowserEvents): each client sees what it may see.
+  http_->route_raw("GET", "/api/events", [this](SoupServerMessage* msg, const HttpRequest& request) {
+    browser_events_->serve(msg, request);
+  });
   h.route("GET", "/api/health", [this](const HttpRequest&) {
     JsonWriter w;
     w.begin_object().member("status", "ok").member("version", KEK_VERSION);

@@ -7,6 +7,7 @@
 #include "http/body_limit.h"
 
 #include "http/respond.h"
+#include "http/streaming_body.h"
 
 #include <kek/json.h>
 #include <kek/ref.h>
@@ -157,12 +158,14 @@ void free_limit(gpointer limit, GClosure*) { g_free(limit); }
 
 void on_got_chunk(SoupServerMessage* msg, GBytes*, gpointer limit) {
   if (soup_server_message_get_status(msg) != 0) return;  // already answered
+  if (is_streaming_body(msg)) return;                    // the route's own limit applies
   const int64_t max_bytes = *static_cast<gint64*>(limit);
   if (soup_server_message_get_request_body(msg)->length > max_bytes) refuse(msg, max_bytes);
 }
 
 void on_got_headers(SoupServerMessage* msg, gpointer limit) {
   if (soup_server_message_get_status(msg) != 0) return;  // libsoup already refused it
+  if (is_streaming_body(msg)) return;                    // the route's own limit applies
   const int64_t max_bytes = *static_cast<gint64*>(limit);
   SoupMessageHeaders* headers = soup_server_message_get_request_headers(msg);
   const SoupEncoding encoding = soup_message_headers_get_encoding(headers);

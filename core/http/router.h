@@ -4,6 +4,8 @@
 
 #include <kek/http.h>
 
+#include <libsoup/soup.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -12,7 +14,18 @@
 
 namespace kek::core::http {
 
-using RouteHandler = std::variant<HttpHandler, AsyncHttpHandler>;
+// A route whose body goes to a sink as it arrives (see kek::BodySink), with its own body limit.
+struct StreamingRoute {
+  int64_t max_body_bytes = 0;
+  StreamingHttpHandler handler;
+};
+
+// A core route that writes its answer on the message itself (Server-Sent Events).
+struct RawRoute {
+  std::function<void(SoupServerMessage*, const HttpRequest&)> handler;
+};
+
+using RouteHandler = std::variant<HttpHandler, AsyncHttpHandler, StreamingRoute, RawRoute>;
 
 struct Route {
   std::string method;

@@ -10,6 +10,7 @@
 #include "http/request_path.h"
 #include "http/respond.h"
 #include "http/router.h"
+#include "http/streaming_body.h"
 
 #include <kek/ref.h>
 
@@ -256,6 +257,14 @@ class HttpServerImpl final : public HttpServer {
   void route_async(std::string method, std::string pattern, AsyncHttpHandler handler) override {
     router_.add(std::move(method), pattern, std::move(handler));
   }
+  void route_raw(std::string method, std::string pattern,
+                 std::function<void(SoupServerMessage*, const HttpRequest&)> handler) override {
+    router_.add(std::move(method), pattern, http::RawRoute{std::move(handler)});
+  }
+  void route_streaming(std::string method, std::string pattern, int64_t max_body_bytes,
+                       StreamingHttpHandler handler) override {
+    router_.add(std::move(method), pattern, http::StreamingRoute{max_body_bytes, std::move(handler)});
+  }
   void guard(std::string path_prefix, HttpGuard check) override {
     auto prefix = http::parse_request_path(path_prefix);
     if (!prefix) {
@@ -305,7 +314,44 @@ class HttpServerImpl final : public HttpServer {
 
  private:
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
+    // First: a streaming route takes the body before the global limit looks at it.
+    g_signal_connect(msg, "got-headers", G_CALLBACK(&HttpServerImpl::on_got_headers), self);
     http::enforce_body_limit(msg, static_cast<HttpServerImpl*>(self)->config_.max_body_bytes);
+  }
+
+  static void on_got_headers(SoupServerMessage* msg, gpointer self) {
+    g_signal_handlers_disconnect_by_func(msg, reinterpret_cast<gpointer>(&HttpServerImpl::on_got_headers), self);
+    try {
+      static_cast<HttpServerImpl*>(self)->begin_streaming(msg);
+    } catch (const std::exception& e) {
+      g_warning("%s: %s", g_uri_get_path(soup_server_message_get_uri(msg)), e.what());
+      http::refuse_streaming_body(msg, HttpResponse::error(500, "internal server error"));
+    }
+  }
+
+  // A request for a streaming route gets its sink now, before any of its body is read.
+  void begin_streaming(SoupServerMessage* msg) {
+    if (soup_server_message_get_status(msg) != 0) return;
+    GUri* uri = soup_server_message_get_uri(msg);
+    const char* raw_path = g_uri_get_path(uri);
+    if (!g_str_has_prefix(raw_path, "/api/")) return;
+    auto path = http::parse_request_path(raw_path);
+    if (!path) return;
+    const std::string method = soup_server_message_get_method(msg);
+    auto match = router_.match(method, path->segments);
+    if (match.kind != http::RouteMatch::Kind::found) return;
+    const auto* streaming = std::get_if<http::StreamingRoute>(&match.route->handler);
+    if (!streaming) return;
+    const char* raw_query = g_uri_get_query(uri);
+    GHashTable* query = raw_query ? soup_form_decode(raw_query) : nullptr;
+    HttpRequest request = build_request(msg, *path, query);
+    if (query) g_hash_table_unref(query);
+    request.params = std::move(match.params);
+    if (auto refusal = run_guards(path->segments, request)) {
+      http::refuse_streaming_body(msg, *refusal);
+      return;
+    }
+    http::start_streaming_body(msg, *streaming, std::move(request));
   }
 
   static void on_request(SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer self) {
@@ -328,6 +374,12 @@ class HttpServerImpl final : public HttpServer {
   }
 
   void dispatch(SoupServerMessage* msg, GHashTable* query) {
+    // A streamed body has ended: its guards ran when the headers came; its sink answers.
+    if (auto body = http::streaming_body_of(msg)) {
+      run_async(msg, [body](const HttpRequest&, HttpResponder respond) { body->finish(std::move(respond)); },
+                body->request());
+      return;
+    }
     const std::string_view method = soup_server_message_get_method(msg);
     const char* raw_path = g_uri_get_path(soup_server_message_get_uri(msg));
     if (g_str_has_prefix(raw_path, "/media/")) http::add_cors_headers(msg);
@@ -404,7 +456,16 @@ class HttpServerImpl final : public HttpServer {
       http::respond(msg, (*handler)(request));
       return;
     }
-    run_async(msg, std::get<AsyncHttpHandler>(match.route->handler), request);
+    if (const auto* handler = std::get_if<AsyncHttpHandler>(&match.route->handler)) {
+      run_async(msg, *handler, request);
+      return;
+    }
+    if (const auto* raw = std::get_if<http::RawRoute>(&match.route->handler)) {
+      raw->handler(msg, request);
+      return;
+    }
+    // A streaming route the got-headers step did not take (it cannot be reached otherwise).
+    http::respond_error(msg, 500, "internal server error");
   }
 
   void run_async(SoupServerMessage* msg, const AsyncHttpHandler& handler, const HttpRequest& request) {

@@ -5,6 +5,8 @@
 #include <kek/error.h>
 #include <kek/http.h>
 
+#include <libsoup/soup.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,6 +28,9 @@ class HttpServer : public Http {
 
   // Starts listening on the configured address; routes may be added before or after.
   virtual Status listen() = 0;
+  // For the core only: a route whose handler answers on the message itself (event streams).
+  virtual void route_raw(std::string method, std::string pattern,
+                         std::function<void(SoupServerMessage*, const HttpRequest&)> handler) = 0;
   virtual void close() = 0;
   virtual int port() const = 0;  // the bound port, after listen()
   virtual std::string url() const = 0;  // "http://127.0.0.1:PORT/"

@@ -5,13 +5,17 @@
 #include <kek/error.h>
 #include <kek/json.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include <glib.h>
 
 namespace kek {
 
@@ -58,6 +62,45 @@ using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder)>;
 // A guard sees every request under its prefix first and may answer it instead (403, 401...).
 using HttpGuard = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
+// ---- streamed request bodies (uploads) ----
+
+// One piece of a request body as libsoup read it; keeps its bytes alive while it exists.
+class BodyChunk {
+ public:
+  explicit BodyChunk(GBytes* bytes) : bytes_(g_bytes_ref(bytes)) {}
+  BodyChunk(BodyChunk&& o) noexcept : bytes_(std::exchange(o.bytes_, nullptr)) {}
+  BodyChunk& operator=(BodyChunk&& o) noexcept { std::swap(bytes_, o.bytes_); return *this; }
+  BodyChunk(const BodyChunk& o) : bytes_(o.bytes_ ? g_bytes_ref(o.bytes_) : nullptr) {}
+  ~BodyChunk() { if (bytes_) g_bytes_unref(bytes_); }
+  const uint8_t* data() const { return static_cast<const uint8_t*>(g_bytes_get_data(bytes_, nullptr)); }
+  size_t size() const { return bytes_ ? g_bytes_get_size(bytes_) : 0; }
+
+ private:
+  GBytes* bytes_;
+};
+
+// Receives a request body piece by piece, on the main loop, in order. The core reads nothing
+// more from the client while a write is pending (backpressure), so a body of any size costs
+// one chunk of memory.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Handle `chunk` (write it out, off the main loop) and call done() once it is safe; an error
+  // passed to done ends the request with that error as the answer (e.g. 507 disk full).
+  virtual void write(BodyChunk chunk, std::function<void(Status)> done) = 0;
+  // The whole body arrived and every write is done: answer the request (now or later).
+  virtual void finish(HttpResponder respond) = 0;
+  // The body will not be complete (the client went away, the connection broke mid-body, or a
+  // write failed). Called once, after any pending write has finished; nothing to answer.
+  virtual void abort(const std::string& reason) = 0;
+};
+
+// Called when the request's headers arrive, before any of its body (the guards already ran):
+// answer at once to refuse it (413, 409, 403...: the body is then never kept), or hand back a
+// sink for the body.
+using StreamingHttpHandler =
+    std::function<std::variant<HttpResponse, std::shared_ptr<BodySink>>(const HttpRequest&)>;
+
 class Http {
  public:
   virtual ~Http() = default;
@@ -65,6 +108,11 @@ class Http {
   virtual void route(std::string method, std::string pattern, HttpHandler handler) = 0;
   virtual void route_async(std::string method, std::string pattern, AsyncHttpHandler handler) = 0;
   virtual void guard(std::string path_prefix, HttpGuard guard) = 0;
+  // A route whose body is streamed to a sink (HttpRequest::body stays empty). The server's
+  // max_body_bytes does not apply to it: max_body_bytes here does (413 naming it, checked from
+  // Content-Length before the body is read, and as a chunked body grows).
+  virtual void route_streaming(std::string method, std::string pattern, int64_t max_body_bytes,
+                               StreamingHttpHandler handler) = 0;
 };
 
 // ---- inline definitions ----
