@@ -27,6 +27,8 @@ class SqliteDatabase : public Database {
   Result<DbRows> query(std::string_view sql, const std::vector<DbValue>& params = {}) override;
   Result<DbExecResult> exec(std::string_view sql, const std::vector<DbValue>& params = {}) override;
   Status transaction(const std::function<Status()>& body) override;
+  Result<std::shared_ptr<SearchIndex>> search_index(const std::string& name,
+                                                    const std::vector<std::string>& fields) override;
 
   // Applies every step not yet recorded in kek_migrations, all in one transaction: when one
   // fails, nothing of this run stays and the error names plugin, number and SQLite's message.

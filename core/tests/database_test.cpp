@@ -112,3 +112,33 @@ TEST(Database, FailingMigrationNamesPluginAndNumberAndLeavesFileAsItWas) {
   EXPECT_EQ(db->query("SELECT name FROM sqlite_master WHERE name IN ('a_more', 'b_items')")->size(), 0u);
   EXPECT_EQ(db->applied_migrations()->size(), 1u);
 }
+
+TEST(Database, SearchIndexRanksPrefixesIgnoresCaseAccentsAndOperators) {
+  test::TempDir dir;
+  auto db = open_db(dir / "kek.db");
+  auto index = db->search_index("films", {"title", "description", "genres"});
+  ASSERT_TRUE(index.ok()) << index.error().message;
+  auto& idx = **index;
+  ASSERT_TRUE(idx.put("a", {"The Matrix", "A hacker learns the truth", "sci-fi action"}).ok());
+  ASSERT_TRUE(idx.put("b", {"Amélie", "A shy waitress in Paris", "comedy romance"}).ok());
+  ASSERT_TRUE(idx.put("c", {"Matrix Reloaded", "Matrix again, more matrix", "sci-fi"}).ok());
+  auto matr = idx.search("matr", 10);
+  ASSERT_TRUE(matr.ok()) << matr.error().message;
+  ASSERT_EQ(matr->size(), 2u);
+  EXPECT_EQ(matr->at(0).id, "c") << "the one that says matrix most ranks first";
+  auto accents = idx.search("AMELIE", 10);
+  ASSERT_TRUE(accents.ok());
+  ASSERT_EQ(accents->size(), 1u);
+  EXPECT_EQ(accents->at(0).id, "b");
+  EXPECT_EQ(idx.search("sci comedy", 10)->size(), 0u) << "every word must match";
+  // FTS5 syntax from a user is just words (no error, no injection).
+  auto hostile = idx.search("\"matrix\" OR title:* NEAR( ) -", 10);
+  ASSERT_TRUE(hostile.ok()) << hostile.error().message;
+  EXPECT_EQ(idx.search("", 10)->size(), 0u);
+  // Replacing and removing an entry.
+  ASSERT_TRUE(idx.put("a", {"Brazil", "", ""}).ok());
+  EXPECT_EQ(idx.search("matrix", 10)->size(), 1u);
+  ASSERT_TRUE(idx.remove("c").ok());
+  EXPECT_EQ(idx.search("matrix", 10)->size(), 0u);
+  EXPECT_FALSE(db->search_index("Bad Name", {"t"}).ok());
+}

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <kek/error.h>
+#include <kek/search.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -69,6 +71,14 @@ class Database {
   virtual Result<DbExecResult> exec(std::string_view sql, const std::vector<DbValue>& params = {}) = 0;
   // Runs body inside one transaction: committed when it returns ok, rolled back otherwise.
   virtual Status transaction(const std::function<Status()>& body) = 0;
+  // A full-text index named `name` ([a-z0-9_], unique per plugin: "library_items") over
+  // `fields`, created the first time it is asked for. Main thread only, like the rest.
+  virtual Result<std::shared_ptr<SearchIndex>> search_index(const std::string& name,
+                                                            const std::vector<std::string>& fields) {
+    (void)name;
+    (void)fields;
+    return Error{"full-text search is not available on this database", 501};
+  }
 };
 
 }  // namespace kek
