@@ -1,7 +1,8 @@
-// The library plugin: films uploaded or imported, probed, transcoded by the vod-abr template
-// into an adaptive ladder (issue 10). This side registers the template and reads the job
-// runner's settings; the runner starts once the ingest side's tables (library_items,
-// library_jobs) are migrated.
+// The library plugin: films uploaded (tus) or imported from folders, probed, transcoded by the
+// vod-abr template into an adaptive ladder, listed in a catalogue with the same visibility as
+// live streams (issue 10).
+#include "schema.h"
+#include "settings.h"
 #include "transcode_settings.h"
 #include "vod_abr.h"
 
@@ -12,8 +13,12 @@
 namespace {
 
 kek::Status init(kek::Host& host) {
+  // The transcode keys first: read_settings ends by refusing any key nobody asked for.
   auto transcode = kek::library::read_transcode_settings(host.args());
   if (!transcode) return transcode.error();
+  auto settings = kek::library::read_settings(host.args());
+  if (!settings) return settings.error();
+  host.add_migrations(kek::library::schema_migrations());
   auto tmpl = kek::library::vod_abr_template();
   tmpl.defaults["ladder"] = kek::library::format_vod_ladder(transcode->ladder);
   tmpl.defaults["segment_s"] = std::to_string(transcode->segment_s);

@@ -1,0 +1,101 @@
+#include "settings.h"
+
+#include <glib.h>
+
+namespace kek::library {
+namespace {
+
+Result<std::vector<ImportFolder>> read_folders(const Args& args) {
+  std::vector<ImportFolder> out;
+  JsonNode* node = args.node("folders");
+  if (!node || JSON_NODE_HOLDS_NULL(node)) return out;
+  if (!JSON_NODE_HOLDS_ARRAY(node)) return args.fail("folders", "must be a list of {path, owner, copy}");
+  JsonArray* list = json_node_get_array(node);
+  for (guint i = 0; i < json_array_get_length(list); ++i) {
+    const std::string where = "folders[" + std::to_string(i) + "]";
+    JsonNode* e = json_array_get_element(list, i);
+    if (!JSON_NODE_HOLDS_OBJECT(e)) return args.fail("folders", where + " must be {path, owner, copy}");
+    JsonObject* o = json_node_get_object(e);
+    ImportFolder f;
+    g_autoptr(GList) members = json_object_get_members(o);
+    for (GList* l = members; l; l = l->next) {
+      const std::string key = static_cast<const char*>(l->data);
+      JsonNode* v = json_object_get_member(o, key.c_str());
+      const bool is_string = JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING;
+      if (key == "path" && is_string) {
+        f.path = json_node_get_string(v);
+      } else if (key == "owner" && is_string) {
+        f.owner = json_node_get_string(v);
+      } else if (key == "copy" && JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_BOOLEAN) {
+        f.copy = json_node_get_boolean(v);
+      } else if (key == "path" || key == "owner" || key == "copy") {
+        return args.fail("folders", where + "." + key + (key == "copy" ? " must be true or false" : " must be a string"));
+      } else {
+        return args.fail("folders", where + "." + key + ": unknown key (path, owner, copy)");
+      }
+    }
+    if (f.path.empty()) return args.fail("folders", where + ".path is required");
+    if (!g_path_is_absolute(f.path.c_str())) {
+      g_autofree char* cwd = g_get_current_dir();
+      g_autofree char* abs = g_build_filename(cwd, f.path.c_str(), nullptr);
+      f.path = abs;
+    }
+    g_autofree char* canonical = g_canonicalize_filename(f.path.c_str(), nullptr);
+    f.path = canonical;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Settings> read_settings(const Args& args) {
+  Settings s;
+  auto max_file = args.integer("max_file_bytes", s.max_file_bytes, 1);
+  if (!max_file) return max_file.error();
+  s.max_file_bytes = *max_file;
+  auto quota = args.integer("quota_bytes", s.quota_bytes, 0);
+  if (!quota) return quota.error();
+  s.quota_bytes = *quota;
+  auto expiry = args.integer("upload_expiry_s", s.upload_expiry_s, 1, int64_t{365} * 24 * 3600);
+  if (!expiry) return expiry.error();
+  s.upload_expiry_s = *expiry;
+
+  auto uploaders = args.string("uploaders", "users");
+  if (!uploaders) return uploaders.error();
+  if (*uploaders == "users") {
+    s.uploaders.kind = UploaderRule::Kind::users;
+  } else if (*uploaders == "admins") {
+    s.uploaders.kind = UploaderRule::Kind::admins;
+  } else if (uploaders->rfind("group:", 0) == 0 && uploaders->size() > 6) {
+    s.uploaders.kind = UploaderRule::Kind::group;
+    s.uploaders.group = uploaders->substr(6);
+  } else {
+    return args.fail("uploaders", "must be \"users\", \"admins\" or \"group:<name>\"");
+  }
+
+  auto folders = read_folders(args);
+  if (!folders) return folders.error();
+  s.folders = std::move(*folders);
+  auto interval = args.integer("scan_interval_s", s.scan_interval_s, 0, int64_t{7} * 24 * 3600);
+  if (!interval) return interval.error();
+  s.scan_interval_s = *interval;
+  auto watch = args.boolean("watch_folders", s.watch_folders);
+  if (!watch) return watch.error();
+  s.watch_folders = *watch;
+  auto probe = args.integer("probe_timeout_s", s.probe_timeout_s, 1, 3600);
+  if (!probe) return probe.error();
+  s.probe_timeout_s = *probe;
+  auto vis = args.string("default_visibility", s.default_visibility);
+  if (!vis) return vis.error();
+  if (*vis != "public" && *vis != "unlisted" && *vis != "private")
+    return args.fail("default_visibility", "must be public, unlisted or private");
+  s.default_visibility = *vis;
+  auto rec = args.boolean("import_recordings", s.import_recordings);
+  if (!rec) return rec.error();
+  s.import_recordings = *rec;
+  if (auto st = args.no_unknown_keys(); !st) return st.error();
+  return s;
+}
+
+}  // namespace kek::library
