@@ -158,4 +158,70 @@ TEST(LiveAccounts, ThePipelineApiIsForAdminsOnly) {
   EXPECT_EQ(admin.get("/api/pipelines").status, 200);
   EXPECT_EQ(admin.get("/api/templates").status, 200);
   EXPECT_EQ(http_get(kek.http_url(), "/api/health").status, 200) << "health stays public";
+  EXPECT_EQ(anna.post("/api/pipelines/demo/stop").status, 403);
+  EXPECT_EQ(anna.get("/api/pipelines/demo/graph.svg").status, 403);
+}
+
+// /api/live lists only what the caller may watch (issue 15, item 2): a public stream to
+// everyone, an unlisted one (whose name is not guessable) to its owner only, a private one to
+// its owner and the account it is shared with. /api/health names pipelines to admins only.
+TEST(LiveAccounts, ListingsShowOnlyWhatTheCallerMayWatch) {
+  KekProcess kek(live_with_accounts());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser anna(kek.http_url());
+  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
+  Browser boris(kek.http_url());
+  ASSERT_EQ(boris.register_user("boris", "another-long-phrase").status, 201);
+  Browser carl(kek.http_url());
+  ASSERT_EQ(carl.register_user("carl", "yet-another-long-phrase").status, 201);
+  Browser anonymous(kek.http_url());
+
+  struct Made {
+    std::string key, stream;
+  };
+  auto make = [&](const std::string& visibility) {
+    auto r = anna.post("/api/me/stream-keys", "{\"name\":\"" + visibility + "\",\"visibility\":\"" + visibility + "\"}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Made{json_field(r.body, "key").value_or(""), json_field(r.body, "stream").value_or("")};
+  };
+  const Made open = make("public"), link = make("unlisted"), family = make("private");
+  EXPECT_EQ(link.stream.size(), std::string("anna-").size() + 24) << "unguessable: " << link.stream;
+  auto key_id = json_field(anna.get("/api/me/stream-keys").body, "2.id");
+  ASSERT_EQ(anna.request("PATCH", "/api/me/stream-keys/" + key_id.value_or("0"), R"({"allowed":["boris"]})").status, 200);
+
+  auto a = publish(kek.endpoint("rtmp") + "/" + open.key, 8);
+  auto b = publish(kek.endpoint("rtmp") + "/" + link.key, 8);
+  auto c = publish(kek.endpoint("rtmp") + "/" + family.key, 8);
+  auto listed = [](Browser& who, const Made& m) {
+    return who.get("/api/live").body.find("\"stream\":\"" + m.stream + "\"") != std::string::npos;
+  };
+  ASSERT_TRUE(wait_for([&] { return listed(anna, open) && listed(anna, link) && listed(anna, family); }, 20000))
+      << anna.get("/api/live").body << kek.output();
+  EXPECT_TRUE(listed(anonymous, open));
+  EXPECT_FALSE(listed(anonymous, link)) << "unlisted: for whoever has the link";
+  EXPECT_FALSE(listed(anonymous, family));
+  EXPECT_TRUE(listed(boris, family)) << "shared with boris";
+  EXPECT_FALSE(listed(boris, link));
+  EXPECT_TRUE(listed(carl, open));
+  EXPECT_FALSE(listed(carl, link));
+  EXPECT_FALSE(listed(carl, family));
+  const std::string anonymous_live = anonymous.get("/api/live").body;
+  EXPECT_EQ(anonymous_live.find(link.stream), std::string::npos) << "not even in a URL: " << anonymous_live;
+  EXPECT_EQ(anonymous_live.find(family.stream), std::string::npos);
+
+  // Pipeline ids name streams: health shows them to admins only.
+  ASSERT_TRUE(wait_for([&] {
+    Browser admin(kek.http_url());
+    return admin.login("admin", "correct-horse-battery").status == 200 &&
+           admin.get("/api/health").body.find("live-" + link.stream) != std::string::npos;
+  }, 20000)) << kek.output();
+  for (Browser* who : {&anonymous, &carl, &anna}) {
+    auto health = who->get("/api/health");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body.find(link.stream), std::string::npos) << health.body;
+    EXPECT_NE(health.body.find("\"pipelines\":[]"), std::string::npos) << health.body;
+  }
+  a->wait(30000);
+  b->wait(30000);
+  c->wait(30000);
 }

@@ -1,4 +1,5 @@
 // A real `kek serve` driven over HTTP: health, pipelines, media files, errors, signals.
+#include "support/browser.h"
 #include "support/http_client.h"
 #include "support/kek_process.h"
 #include "support/wait.h"
@@ -8,6 +9,7 @@
 #include <signal.h>
 
 using namespace kek::test;
+using kek::auth::test::Browser;
 
 namespace {
 
@@ -59,9 +61,24 @@ TEST(Serve, HealthListsPluginsAndTheRunningDemoWhichFfprobeReads) {
 }
 
 TEST(Serve, PipelineApiShowsLineGraphAndStartsAndStops) {
-  KekProcess kek({.extra_yaml = "pipelines:\n  - {id: demo, template: demo, vars: {width: 160, height: 90}}\n"});
+  KekProcess kek({.extra_yaml = "plugins:\n  - {name: auth}\n"
+                                "pipelines:\n  - {id: demo, template: demo, vars: {width: 160, height: 90}}\n",
+                  .env = {std::string("KEK_ADMIN_PASSWORD=") + kek::auth::test::kAdminPassword}});
   ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", kek::auth::test::kAdminPassword).status, 200);
+  auto http_get = [&](const std::string&, const std::string& path) { return admin.get(path); };
+  auto http_request = [&](const std::string& method, const std::string&, const std::string& path) {
+    return admin.request(method, path);
+  };
   ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/pipelines/demo").body.find("\"running\"") != std::string::npos; }, 20000));
+  // Anyone sees the pipelines the operator configured, by id and state only; the API is for admins.
+  auto public_health = kek::test::http_get(kek.http_url(), "/api/health");
+  EXPECT_NE(public_health.body.find(R"("pipelines":[{"id":"demo","template":"demo","state":"running"}])"), std::string::npos)
+      << public_health.body;
+  EXPECT_NE(admin.get("/api/health").body.find("\"uptime_s\""), std::string::npos);
+  EXPECT_EQ(kek::test::http_get(kek.http_url(), "/api/pipelines/demo").status, 401);
+  EXPECT_EQ(kek::test::http_request("POST", kek.http_url(), "/api/pipelines/demo/stop").status, 401);
   auto one = http_get(kek.http_url(), "/api/pipelines/demo");
   EXPECT_EQ(one.status, 200);
   EXPECT_NE(one.body.find("videotestsrc is-live=true"), std::string::npos) << one.body;
@@ -83,6 +100,24 @@ TEST(Serve, PipelineApiShowsLineGraphAndStartsAndStops) {
   auto missing = http_get(kek.http_url(), "/api/pipelines/nope");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body, R"({"error":"no pipeline 'nope'","code":"no_such_pipeline"})");
+}
+
+// Without an access provider (no auth plugin) there are no accounts, so there is nobody who
+// may control pipelines: start, stop and the graph are refused, saying why (issue 15, item 4).
+// What runs stays readable.
+TEST(Serve, WithoutAnAccessProviderPipelinesCannotBeControlled) {
+  KekProcess kek({.extra_yaml = "pipelines:\n  - {id: demo, template: demo, vars: {width: 160, height: 90}}\n"});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  EXPECT_NE(kek.output().find("no access provider"), std::string::npos) << kek.output();
+  ASSERT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/pipelines/demo").body.find("\"running\"") != std::string::npos; }, 20000));
+  for (const char* path : {"/api/pipelines/demo/stop", "/api/pipelines/demo/start"}) {
+    auto refused = http_request("POST", kek.http_url(), path);
+    EXPECT_EQ(refused.status, 403) << path;
+    EXPECT_NE(refused.body.find("\"code\":\"no_access_provider\""), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(http_get(kek.http_url(), "/api/pipelines/demo/graph.svg").status, 403);
+  EXPECT_NE(http_get(kek.http_url(), "/api/pipelines/demo").body.find("\"running\""), std::string::npos)
+      << "still running: the refused stop did nothing";
 }
 
 TEST(Serve, MediaFilesHaveMimeTypesRangesAndCacheHeaders) {

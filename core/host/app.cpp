@@ -3,6 +3,8 @@
 
 #include "config/templates.h"
 
+#include <kek/services/identity.h>
+
 #include <glib/gstdio.h>
 
 #include <algorithm>
@@ -248,6 +250,11 @@ Status App::serve() {
   if (auto s = http_->listen(); !s) return s;
   for (auto& p : plugins_)
     if (auto s = p->run_start_hooks(); !s) return s;
+  // An access provider is a plugin that provides kek::Identity (accounts: the auth plugin).
+  // Without one nobody is anybody, so what only an admin may do nobody may do.
+  if (!services_.get<Identity>())
+    g_warning("no access provider (the auth plugin) is loaded: there are no accounts, pipelines cannot be "
+              "started, stopped or drawn over HTTP");
   serving_ = true;
   if (auto s = start_configured_pipelines(); !s) return s;
   return {};

@@ -14,6 +14,7 @@
 #include <kek/host.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ class App {
   void load_plugin(const PluginEntry& entry);
   Status start_configured_pipelines();
   void register_core_routes();
+  enum class PipelineAccess { admin, not_admin, anonymous, no_provider };
+  PipelineAccess pipeline_access(const HttpRequest& request) const;
+  // A refusal when the caller may not read (control false) or control (true) pipelines.
+  std::optional<HttpResponse> refuse_pipeline_access(const HttpRequest& request, bool control) const;
 
   Config config_;
   MainEventBus events_;

@@ -3,9 +3,11 @@
 #include "host/app.h"
 
 #include <kek/json.h>
+#include <kek/services/identity.h>
 
 #include <gio/gio.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace kek::core {
@@ -77,13 +79,46 @@ void render_svg(const std::string& dot, HttpResponder respond) {
 
 }  // namespace
 
+// Who may see pipeline details and control pipelines. With an access provider (the Identity
+// service: the auth plugin) that is admins only. Without one there are no accounts: details
+// stay readable, but nothing may be started, stopped or drawn, since anyone could.
+App::PipelineAccess App::pipeline_access(const HttpRequest& request) const {
+  auto* identity = services_.get<Identity>();
+  if (!identity) return PipelineAccess::no_provider;
+  auto user = identity->user_of(request);
+  if (!user) {
+    g_warning("pipelines: who is asking cannot be told: %s", user.error().message.c_str());
+    return PipelineAccess::anonymous;
+  }
+  if (!*user) return PipelineAccess::anonymous;
+  return (*user)->admin ? PipelineAccess::admin : PipelineAccess::not_admin;
+}
+
+std::optional<HttpResponse> App::refuse_pipeline_access(const HttpRequest& request, bool control) const {
+  switch (pipeline_access(request)) {
+    case PipelineAccess::admin: return std::nullopt;
+    case PipelineAccess::no_provider:
+      if (!control) return std::nullopt;
+      return HttpResponse::error(403, "no_access_provider",
+                                 "this server runs without accounts (no auth plugin), so nobody may control pipelines over HTTP");
+    case PipelineAccess::anonymous: return HttpResponse::error(401, "sign in first");
+    case PipelineAccess::not_admin: return HttpResponse::error(403, "admin_only", "only admins may do this");
+  }
+  return HttpResponse::error(403, "admin_only", "only admins may do this");
+}
+
 void App::register_core_routes() {
   Http& h = *http_;
   // Server-Sent Events for browsers (kek::BrowserEvents): each client sees what it may see.
   http_->route_raw("GET", "/api/events", [this](SoupServerMessage* msg, const HttpRequest& request) {
     browser_events_->serve(msg, request);
   });
-  h.route("GET", "/api/health", [this](const HttpRequest&) {
+  // Public: what runs and where to publish. Pipeline details (the ids of plugin pipelines name
+  // users' streams and jobs; errors and uptimes say what happens on the server) only for those
+  // pipeline_access lets read them. Everyone else sees the pipelines the operator configured
+  // in kek.yaml (the demo, restreamed cameras: what the Live page offers), by id and state only.
+  h.route("GET", "/api/health", [this](const HttpRequest& request) {
+    const bool details = !refuse_pipeline_access(request, false);
     JsonWriter w;
     w.begin_object().member("status", "ok").member("version", KEK_VERSION);
     w.key("plugins").begin_array();
@@ -95,17 +130,27 @@ void App::register_core_routes() {
       w.begin_object().member("name", r.name).member("path", r.path).member("reason", r.reason).end_object();
     w.end_array();
     w.key("pipelines").begin_array();
-    for (const auto& p : pipelines_->list()) write_pipeline(w, p, false);
+    for (const auto& p : pipelines_->list()) {
+      if (details) {
+        write_pipeline(w, p, false);
+      } else if (std::any_of(config_.pipelines.begin(), config_.pipelines.end(),
+                             [&](const PipelineEntry& c) { return c.id == p.id; })) {
+        w.begin_object().member("id", p.id).member("template", p.template_name).member("state", to_string(p.state)).end_object();
+      }
+    }
     w.end_array();
     w.key("endpoints").begin_object();
     w.member("http", http_->url());
     for (const auto& [what, url] : announcements_) w.member(what, url);
     w.end_object();
     w.end_object();
-    return HttpResponse::json(w.str());
+    HttpResponse response = HttpResponse::json(w.str());
+    response.headers.emplace_back("Cache-Control", "private, no-store");  // it depends on who asks
+    return response;
   });
 
-  h.route("GET", "/api/pipelines", [this](const HttpRequest&) {
+  h.route("GET", "/api/pipelines", [this](const HttpRequest& req) {
+    if (auto refused = refuse_pipeline_access(req, false)) return *refused;
     JsonWriter w;
     w.begin_array();
     for (const auto& p : pipelines_->list()) write_pipeline(w, p, true);
@@ -114,6 +159,7 @@ void App::register_core_routes() {
   });
 
   h.route("GET", "/api/pipelines/{id}", [this](const HttpRequest& req) {
+    if (auto refused = refuse_pipeline_access(req, false)) return *refused;
     auto info = pipelines_->info(req.params.at("id"));
     if (!info) return HttpResponse::error(404, "no_such_pipeline", "no pipeline '" + req.params.at("id") + "'");
     JsonWriter w;
@@ -122,6 +168,7 @@ void App::register_core_routes() {
   });
 
   h.route_async("GET", "/api/pipelines/{id}/graph.svg", [this](const HttpRequest& req, HttpResponder respond) {
+    if (auto refused = refuse_pipeline_access(req, true)) return respond(*refused);
     auto dot = pipelines_->dot(req.params.at("id"));
     if (!dot) {
       respond(HttpResponse::from(dot.error()));
@@ -131,16 +178,19 @@ void App::register_core_routes() {
   });
 
   h.route("POST", "/api/pipelines/{id}/stop", [this](const HttpRequest& req) {
+    if (auto refused = refuse_pipeline_access(req, true)) return *refused;
     if (auto s = pipelines_->stop(req.params.at("id")); !s) return HttpResponse::from(s.error());
     return HttpResponse::json(R"({"ok":true})");
   });
 
   h.route("POST", "/api/pipelines/{id}/start", [this](const HttpRequest& req) {
+    if (auto refused = refuse_pipeline_access(req, true)) return *refused;
     if (auto s = pipelines_->restart(req.params.at("id")); !s) return HttpResponse::from(s.error());
     return HttpResponse::json(R"({"ok":true})");
   });
 
-  h.route("GET", "/api/templates", [this](const HttpRequest&) {
+  h.route("GET", "/api/templates", [this](const HttpRequest& req) {
+    if (auto refused = refuse_pipeline_access(req, false)) return *refused;
     JsonWriter w;
     w.begin_array();
     for (const auto& t : pipelines_->templates()) {

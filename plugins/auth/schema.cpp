@@ -82,6 +82,13 @@ std::vector<Migration> schema_migrations() {
        // from here on ("user:<id>"). tokens_not_before: signed URLs issued earlier are dead.
        "ALTER TABLE auth_users ADD COLUMN deleted_at INTEGER;"
        "ALTER TABLE auth_users ADD COLUMN tokens_not_before INTEGER NOT NULL DEFAULT 0;"},
+      {8,
+       // Names a key streamed under before it was made unlisted (and renamed to an unguessable
+       // name): they stay the key's, under its policy, and are never handed out again.
+       "CREATE TABLE auth_former_streams ("
+       " stream TEXT PRIMARY KEY,"
+       " key_id INTEGER NOT NULL REFERENCES auth_stream_keys (id) ON DELETE CASCADE,"
+       " created_at INTEGER NOT NULL);"},
   };
 }
 

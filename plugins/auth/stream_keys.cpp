@@ -11,6 +11,8 @@ namespace {
 constexpr size_t kKeyBytes = 16;  // 128 bits, as 32 hex characters
 constexpr size_t kHintLength = 4;
 constexpr int kMaxStreamNameAttempts = 100;
+// An unlisted stream's name is its link's only secret: 96 random bits after the owner's name.
+constexpr size_t kUnlistedNameBytes = 12;
 
 constexpr const char* kKeyColumns =
     "SELECT k.id AS id, k.user_id AS user_id, u.username AS owner, k.name AS name, k.stream AS stream,"
@@ -76,6 +78,17 @@ std::string lower(std::string_view text) {
   for (auto& ch : out) ch = g_ascii_tolower(ch);
   return out;
 }
+
+// "alice", "alice-2", ...: the names handed out in order, which anyone can guess.
+bool is_predictable_name(std::string_view stream, std::string_view base) {
+  if (stream == base) return true;
+  if (!stream.starts_with(base) || stream.size() < base.size() + 2 || stream[base.size()] != '-') return false;
+  for (char ch : stream.substr(base.size() + 1))
+    if (!g_ascii_isdigit(ch)) return false;
+  return true;
+}
+
+std::string unguessable_name(std::string_view base) { return std::string(base) + "-" + random_hex(kUnlistedNameBytes); }
 
 }  // namespace
 
@@ -148,7 +161,7 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
   if (!count) return wrap(count.error(), "count stream keys");
   const std::string base = lower(owner.username);
   // The first key streams as "alice", later ones as "alice-2", "alice-3"...; a name another
-  // account already holds is skipped.
+  // account already holds is skipped. An unlisted key's name cannot be guessed.
   for (int64_t n = count->front().integer("n") + 1, attempt = 0; attempt < kMaxStreamNameAttempts; ++n, ++attempt) {
     CreatedStreamKey created;
     created.secret = random_hex(kKeyBytes);
@@ -156,12 +169,11 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
     k.user_id = owner.id;
     k.owner = owner.username;
     k.name = name;
-    k.stream = n == 1 ? base : base + "-" + std::to_string(n);
-    // A deleted account's stream name stays buried: its old files must not become the new
-    // owner's.
-    auto buried = db_().query("SELECT 1 FROM auth_media_tombstones WHERE prefix = ?", {stream_media_prefix(k.stream)});
-    if (!buried) return wrap(buried.error(), "check stream name");
-    if (!buried->empty()) continue;
+    if (visibility == Visibility::unlisted) k.stream = unguessable_name(base);
+    else k.stream = n == 1 ? base : base + "-" + std::to_string(n);
+    auto free = name_is_free(k.stream);
+    if (!free) return free.error();
+    if (!*free) continue;
     k.key_hint = created.secret.substr(created.secret.size() - kHintLength);
     k.visibility = visibility;
     k.record = record;
@@ -174,16 +186,61 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
     if (!r && r.error().code == 409) continue;  // the stream name is taken
     if (!r) return wrap(r.error(), "create stream key");
     k.id = r->last_insert_id;
-    apply_policy(k);
+    if (auto s = apply_policy(k); !s) return s.error();
     return created;
   }
   return Error{"no free stream name for this account", 409};
 }
 
-void StreamKeyStore::apply_policy(const StreamKey& key) {
+Result<bool> StreamKeyStore::name_is_free(const std::string& stream) {
+  // A deleted account's stream name stays buried (its old files must not become the new
+  // owner's), and a key's former names stay its own.
+  auto buried = db_().query("SELECT 1 AS yes FROM auth_media_tombstones WHERE prefix = ?", {stream_media_prefix(stream)});
+  if (!buried) return wrap(buried.error(), "check stream name");
+  auto former = db_().query("SELECT 1 AS yes FROM auth_former_streams WHERE stream = ?", {stream});
+  if (!former) return wrap(former.error(), "check stream name");
+  return buried->empty() && former->empty();
+}
+
+Status StreamKeyStore::apply_policy(const StreamKey& key) {
   // A stream's recordings are as private as the stream itself.
-  media_.set_policy(stream_media_prefix(key.stream), policy_of(key));
-  media_.set_policy(recording_media_prefix(key.stream), policy_of(key));
+  const MediaPolicy policy = policy_of(key);
+  media_.set_policy(stream_media_prefix(key.stream), policy);
+  media_.set_policy(recording_media_prefix(key.stream), policy);
+  // What the key published under a name it had before keeps the key's policy, except that a
+  // guessable old name does not stay open to anyone with the link: private instead of unlisted.
+  auto former = db_().query("SELECT stream FROM auth_former_streams WHERE key_id = ?", {key.id});
+  if (!former) return wrap(former.error(), "read a stream key's former names");
+  MediaPolicy old = policy;
+  if (old.visibility == Visibility::unlisted) old.visibility = Visibility::private_;
+  for (const auto& row : *former) {
+    media_.set_policy(stream_media_prefix(row.text("stream")), old);
+    media_.set_policy(recording_media_prefix(row.text("stream")), old);
+  }
+  return {};
+}
+
+Status StreamKeyStore::rename_to_unguessable(StreamKey& key) {
+  const std::string base = lower(key.owner);
+  for (int attempt = 0; attempt < kMaxStreamNameAttempts; ++attempt) {
+    const std::string fresh = unguessable_name(base);
+    auto free = name_is_free(fresh);
+    if (!free) return free.error();
+    if (!*free) continue;
+    Status done = db_().transaction([&]() -> Status {
+      auto keep = db_().exec("INSERT INTO auth_former_streams (stream, key_id, created_at) VALUES (?, ?, ?)",
+                             {key.stream, key.id, now_seconds()});
+      if (!keep) return keep.error();
+      auto r = db_().exec("UPDATE auth_stream_keys SET stream = ? WHERE id = ?", {fresh, key.id});
+      if (!r) return r.error();
+      return {};
+    });
+    if (!done && done.error().code == 409) continue;
+    if (!done) return wrap(done.error(), "rename stream");
+    key.stream = fresh;
+    return {};
+  }
+  return Error{"no free stream name for this account", 409};
 }
 
 Result<std::optional<StreamKey>> StreamKeyStore::find_where(std::string_view where, const std::vector<DbValue>& params) {
@@ -274,12 +331,16 @@ Result<StreamKey> StreamKeyStore::update(int64_t user_id, int64_t key_id, const 
     key.allowed = std::move(*grants);
   }
   if (change.record) key.record = *change.record;
+  // Made unlisted: a name anyone can guess ("alice-2") would open it to anyone, so it gets an
+  // unguessable one (from the next publish on; the old name's files stay the key's, private).
+  if (key.visibility == Visibility::unlisted && is_predictable_name(key.stream, lower(key.owner)))
+    if (auto s = rename_to_unguessable(key); !s) return s.error();
   auto r = db_().exec("UPDATE auth_stream_keys SET name = ?, visibility = ?, allowed = ?, record = ? WHERE id = ?",
                       {key.name, std::string(to_string(key.visibility)), allowed_to_json(key.allowed),
                        int64_t{key.record ? 1 : 0}, key.id});
   if (!r) return wrap(r.error(), "update stream key");
   if (auto s = fill_allowed_names(key); !s) return s.error();
-  apply_policy(key);
+  if (auto s = apply_policy(key); !s) return s.error();
   return key;
 }
 
@@ -307,7 +368,7 @@ Status StreamKeyStore::install_policies() {
   for (const auto& row : *rows) {
     StreamKey key = key_from_row(row);
     if (auto s = upgrade_grants_by_name(key, row.text("allowed")); !s) return s;
-    apply_policy(key);
+    if (auto s = apply_policy(key); !s) return s;
   }
   auto buried = db_().query("SELECT prefix FROM auth_media_tombstones");
   if (!buried) return wrap(buried.error(), "read media tombstones");
@@ -343,15 +404,20 @@ Status StreamKeyStore::revoke_all_of(int64_t user_id) {
 }
 
 Status StreamKeyStore::bury_media_of(int64_t user_id) {
-  auto rows = db_().query(std::string(kKeyColumns) + "WHERE k.user_id = ?", {user_id});
-  if (!rows) return wrap(rows.error(), "list the account's stream keys");
+  auto rows = db_().query(
+      "SELECT k.stream AS stream, u.username AS owner FROM auth_stream_keys k JOIN auth_users u ON u.id = k.user_id"
+      " WHERE k.user_id = ?"
+      " UNION SELECT f.stream AS stream, u.username AS owner FROM auth_former_streams f"
+      " JOIN auth_stream_keys k ON k.id = f.key_id JOIN auth_users u ON u.id = k.user_id WHERE k.user_id = ?",
+      {user_id, user_id});
+  if (!rows) return wrap(rows.error(), "list the account's stream names");
   for (const auto& row : *rows) {
-    StreamKey key = key_from_row(row);
-    for (const std::string& prefix : {stream_media_prefix(key.stream), recording_media_prefix(key.stream)}) {
+    const std::string stream = row.text("stream");
+    for (const std::string& prefix : {stream_media_prefix(stream), recording_media_prefix(stream)}) {
       auto r = db_().exec(
           "INSERT INTO auth_media_tombstones (prefix, former_owner, created_at) VALUES (?, ?, ?)"
           " ON CONFLICT (prefix) DO UPDATE SET former_owner = excluded.former_owner, created_at = excluded.created_at",
-          {prefix, key.owner, now_seconds()});
+          {prefix, row.text("owner"), now_seconds()});
       if (!r) return wrap(r.error(), "bury " + prefix);
       media_.set_policy(prefix, tombstone_policy());
     }

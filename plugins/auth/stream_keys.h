@@ -89,7 +89,9 @@ class StreamKeyStore {
   Status bury_media_of(int64_t user_id);
 
  private:
-  void apply_policy(const StreamKey& key);
+  Status apply_policy(const StreamKey& key);
+  Result<bool> name_is_free(const std::string& stream);
+  Status rename_to_unguessable(StreamKey& key);
   Status fill_allowed_names(StreamKey& key);
   Result<std::vector<Grant>> grants_for(const std::vector<std::string>& names);
   Status upgrade_grants_by_name(StreamKey& key, const std::string& stored);

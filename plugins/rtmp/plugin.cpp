@@ -9,6 +9,7 @@
 
 #include <kek/json.h>
 #include <kek/plugin.h>
+#include <kek/services/identity.h>
 
 #include <glib/gstdio.h>
 
@@ -55,13 +56,24 @@ std::optional<std::string> thumbnail_url(kek::Host& host, const kek::rtmp::Strea
   return "/media/" + s.app + "/" + s.stream + "/thumb.jpg?v=" + std::to_string(mtime);
 }
 
-kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin) {
+// Only what the caller may watch: every stream goes through the one visibility check
+// (Identity::may_view), so unlisted and private streams are listed to their owner and the
+// accounts they are shared with only. Without an Identity provider nothing is private.
+kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::HttpRequest& request) {
+  auto* identity = host.services().get<kek::Identity>();
+  std::optional<kek::UserIdentity> user;
+  if (identity) {
+    auto caller = identity->user_of(request);
+    if (!caller) return kek::HttpResponse::from(caller.error());
+    user = std::move(*caller);
+  }
   const kek::rtmp::StreamRegistry& registry = plugin.registry;
   kek::rtmp::ViewerCounter& viewers = plugin.viewers;
   const int64_t now = g_get_monotonic_time();
   kek::JsonWriter w;
   w.begin_array();
   for (const auto& s : registry.list()) {
+    if (identity && !identity->may_view(user, s.app + "/" + s.stream + "/")) continue;
     const std::string base = "/media/" + s.app + "/" + s.stream + "/";
     w.begin_object()
         .member("stream", s.stream)
@@ -87,7 +99,9 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin) {
     w.end_object();
   }
   w.end_array();
-  return kek::HttpResponse::json(w.str());
+  kek::HttpResponse response = kek::HttpResponse::json(w.str());
+  response.headers.emplace_back("Cache-Control", "private, no-store");  // it depends on who asks
+  return response;
 }
 
 kek::Status init(kek::Host& host) {
@@ -95,7 +109,8 @@ kek::Status init(kek::Host& host) {
   if (!settings) return settings.error();
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
-  host.http().route("GET", "/api/live", [plugin, &host](const kek::HttpRequest&) { return live_streams(host, *plugin); });
+  host.http().route("GET", "/api/live",
+                    [plugin, &host](const kek::HttpRequest& r) { return live_streams(host, *plugin, r); });
   // Counts viewers; never refuses (access is the auth plugin's guard).
   host.http().guard("/media/", [plugin](const kek::HttpRequest& request) -> std::optional<kek::HttpResponse> {
     const std::string client = request.remote + " " + request.header("user-agent").value_or("");

@@ -137,6 +137,55 @@ TEST_F(AuthStore, KeyPoliciesReachMediaAccess) {
   EXPECT_EQ(media_.policy_for("live/erin/seg.ts")->visibility, kek::Visibility::public_);
 }
 
+bool looks_unguessable(const std::string& stream, const std::string& base) {
+  if (stream.rfind(base + "-", 0) != 0 || stream.size() != base.size() + 1 + 24) return false;
+  for (char ch : stream.substr(base.size() + 1))
+    if (!g_ascii_isxdigit(ch)) return false;
+  return true;
+}
+
+// An unlisted stream is for whoever has its link, so its name must not be guessable: not
+// "name-3" but 96 random bits. A key made unlisted later is renamed; its old name stays its
+// own (never handed out again) and what was published under it becomes private.
+TEST_F(AuthStore, UnlistedStreamsGetUnguessableNames) {
+  User gina = make_user("Gina");
+  auto unlisted = keys_.create(gina, "link only", kek::Visibility::unlisted);
+  ASSERT_TRUE(unlisted.ok());
+  EXPECT_TRUE(looks_unguessable(unlisted->key.stream, "gina")) << unlisted->key.stream;
+  auto again = keys_.create(gina, "another", kek::Visibility::unlisted);
+  EXPECT_NE(again->key.stream, unlisted->key.stream);
+
+  auto open = keys_.create(gina, "open", kek::Visibility::public_);
+  ASSERT_TRUE(open.ok());
+  const std::string old_name = open->key.stream;
+  EXPECT_EQ(old_name, "gina-3");
+  StreamKeyChange change;
+  change.visibility = kek::Visibility::unlisted;
+  auto renamed = keys_.update(gina.id, open->key.id, change);
+  ASSERT_TRUE(renamed.ok()) << renamed.error().message;
+  EXPECT_TRUE(looks_unguessable(renamed->stream, "gina")) << renamed->stream;
+  EXPECT_EQ(media_.policy_for("live/" + renamed->stream + "/x.ts")->visibility, kek::Visibility::unlisted);
+  auto old_policy = media_.policy_for("live/" + old_name + "/x.ts");
+  ASSERT_TRUE(old_policy.has_value());
+  EXPECT_EQ(old_policy->visibility, kek::Visibility::private_) << "the guessable old name is not left open";
+  EXPECT_EQ(old_policy->owner_id, gina.id);
+  EXPECT_EQ(media_.policy_for("recordings/" + old_name + "/r.mp4")->visibility, kek::Visibility::private_);
+  auto unchanged = keys_.update(gina.id, open->key.id, change);
+  EXPECT_EQ(unchanged->stream, renamed->stream) << "an unguessable name is kept";
+
+  // The former name is never handed out again, and survives a restart's reinstall.
+  auto next = keys_.create(gina, "fourth", kek::Visibility::public_);
+  EXPECT_EQ(next->key.stream, "gina-4");
+  MediaAccessService fresh;
+  StreamKeyStore reloaded(access(), fresh);
+  ASSERT_TRUE(reloaded.install_policies().ok());
+  EXPECT_EQ(fresh.policy_for("live/" + old_name + "/x.ts")->visibility, kek::Visibility::private_);
+  change.visibility = kek::Visibility::public_;
+  ASSERT_TRUE(keys_.update(gina.id, open->key.id, change).ok());
+  EXPECT_EQ(media_.policy_for("live/" + old_name + "/x.ts")->visibility, kek::Visibility::public_)
+      << "the old name follows the key's policy";
+}
+
 namespace {
 
 std::optional<Viewer> viewer(int64_t id, std::vector<std::string> groups = {}) {

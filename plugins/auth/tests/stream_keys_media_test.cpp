@@ -44,7 +44,9 @@ TEST(AuthStreamKeys, CreateListRegenerateRenameRevoke) {
 
   auto second = b.post("/api/me/stream-keys", R"({"name":"phone","visibility":"unlisted"})");
   ASSERT_EQ(second.status, 201) << second.body;
-  EXPECT_EQ(json_field(second.body, "stream"), "quinn-2");
+  const std::string unlisted_stream = *json_field(second.body, "stream");
+  EXPECT_EQ(unlisted_stream.rfind("quinn-", 0), 0u) << unlisted_stream;
+  EXPECT_EQ(unlisted_stream.size(), 6u + 24u) << "an unlisted stream's name cannot be guessed: " << unlisted_stream;
   EXPECT_EQ(json_field(second.body, "visibility"), "unlisted");
   EXPECT_NE(*json_field(second.body, "key"), key);
 
@@ -96,7 +98,7 @@ TEST(AuthStreamKeys, CreateListRegenerateRenameRevoke) {
 
   EXPECT_EQ(Browser(kek.http_url()).get("/api/me/stream-keys").status, 401);
   auto profile = Browser(kek.http_url()).get("/api/users/quinn");
-  EXPECT_EQ(profile.body.find("quinn-2"), std::string::npos) << "unlisted streams are not listed";
+  EXPECT_EQ(profile.body.find(unlisted_stream), std::string::npos) << "unlisted streams are not listed";
   EXPECT_NE(profile.body.find("\"stream\":\"quinn-3\""), std::string::npos) << profile.body;
 }
 
@@ -187,9 +189,17 @@ TEST(AuthMedia, PrivateStreamNeedsCookieOrSignedUrl) {
   EXPECT_EQ(expired.status, 403);
   EXPECT_NE(expired.body.find("expired"), std::string::npos) << expired.body;
 
-  // Unlisted: anyone with the URL.
-  ASSERT_EQ(owner.request("PATCH", "/api/me/stream-keys/" + id, R"({"visibility":"unlisted"})").status, 200);
-  EXPECT_EQ(anonymous.get(playlist).status, 200);
+  // Unlisted: anyone with the URL, which cannot be guessed; so the key gets a new name, and
+  // what lies under the old, guessable one stays private.
+  auto unlisted = owner.request("PATCH", "/api/me/stream-keys/" + id, R"({"visibility":"unlisted"})");
+  ASSERT_EQ(unlisted.status, 200) << unlisted.body;
+  const std::string renamed = *json_field(unlisted.body, "stream");
+  EXPECT_NE(renamed, stream);
+  EXPECT_EQ(renamed.size(), stream.size() + 1 + 24) << renamed;
+  write_file(kek.media_dir() + "/live/" + renamed + "/index.m3u8", "#EXTM3U\n");
+  EXPECT_EQ(anonymous.get("/media/live/" + renamed + "/index.m3u8").status, 200);
+  EXPECT_EQ(anonymous.get(playlist).status, 403);
+  EXPECT_EQ(owner.get(playlist).status, 200) << "still the owner's";
 }
 
 TEST(AuthMedia, PoliciesSurviveRestartAndSecretIsPrivate) {
