@@ -116,27 +116,54 @@ void representation(std::string& out, const Representation& r, uint64_t period_s
   out += "      </Representation>\n";
 }
 
-void adaptation_set(std::string& out, const Period& p, bool video, int id) {
-  std::vector<const Representation*> reps;
-  for (const auto& r : p.representations)
-    if (r.video == video) reps.push_back(&r);
-  if (reps.empty()) return;
+void open_adaptation_set(std::string& out, int id, bool video) {
   out += "    <AdaptationSet id=\"" + std::to_string(id) + "\" contentType=\"" + (video ? "video" : "audio") +
          "\" mimeType=\"" + (video ? "video/mp4" : "audio/mp4") + "\" startWithSAP=\"1\"";
-  if (video) {
-    int max_w = 0, max_h = 0;
-    for (auto* r : reps) {
-      max_w = std::max(max_w, r->width);
-      max_h = std::max(max_h, r->height);
-    }
-    if (max_w > 0 && max_h > 0) out += " maxWidth=\"" + std::to_string(max_w) + "\" maxHeight=\"" + std::to_string(max_h) + "\"";
-  } else {
-    out += " lang=\"und\"";
+}
+
+void video_adaptation_set(std::string& out, const Period& p) {
+  std::vector<const Representation*> reps;
+  for (const auto& r : p.representations)
+    if (r.video) reps.push_back(&r);
+  if (reps.empty()) return;
+  open_adaptation_set(out, 1, true);
+  int max_w = 0, max_h = 0;
+  for (auto* r : reps) {
+    max_w = std::max(max_w, r->width);
+    max_h = std::max(max_h, r->height);
   }
+  if (max_w > 0 && max_h > 0) out += " maxWidth=\"" + std::to_string(max_w) + "\" maxHeight=\"" + std::to_string(max_h) + "\"";
   out += ">\n";
-  if (!video) out += "      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>\n";
   for (auto* r : reps) representation(out, *r, p.start_ns);
   out += "    </AdaptationSet>\n";
+}
+
+// One AdaptationSet per audio track (its language and label); Representations of the same
+// track (several bit rates) share it.
+void audio_adaptation_sets(std::string& out, const Period& p) {
+  std::vector<std::vector<const Representation*>> sets;
+  bool any_default = false;
+  for (const auto& r : p.representations) {
+    if (r.video) continue;
+    any_default = any_default || r.is_default;
+    auto it = std::find_if(sets.begin(), sets.end(), [&](auto& set) {
+      return set.front()->language == r.language && set.front()->label == r.label;
+    });
+    if (it == sets.end()) sets.push_back({&r});
+    else it->push_back(&r);
+  }
+  int id = 2;
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const Representation& first = *sets[i].front();
+    const bool main = any_default ? first.is_default : i == 0;
+    open_adaptation_set(out, id++, false);
+    out += " lang=\"" + xml_escape(first.language.empty() ? "und" : first.language) + "\">\n";
+    if (!first.label.empty()) out += "      <Label>" + xml_escape(first.label) + "</Label>\n";
+    out += std::string("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"") + (main ? "main" : "alternate") +
+           "\"/>\n";
+    for (auto* r : sets[i]) representation(out, *r, p.start_ns);
+    out += "    </AdaptationSet>\n";
+  }
 }
 
 }  // namespace
@@ -148,9 +175,10 @@ std::string render_mpd(const Manifest& m) {
   const uint64_t target = m.target_duration_ns ? m.target_duration_ns : 1000000000;
   if (m.live) {
     out += " type=\"dynamic\" availabilityStartTime=\"" + iso_datetime(m.availability_start_us) + "\" publishTime=\"" +
-           iso_datetime(m.publish_us) + "\" minimumUpdatePeriod=\"" + iso_duration(target) +
-           "\" timeShiftBufferDepth=\"" + iso_duration(target * std::max(1u, m.window)) +
-           "\" suggestedPresentationDelay=\"" + iso_duration(3 * target) + "\"";
+           iso_datetime(m.publish_us) + "\" minimumUpdatePeriod=\"" + iso_duration(target) + "\"";
+    // Window 0 keeps every segment: no time-shift limit (the whole presentation stays seekable).
+    if (m.window) out += " timeShiftBufferDepth=\"" + iso_duration(target * m.window) + "\"";
+    out += " suggestedPresentationDelay=\"" + iso_duration(3 * target) + "\"";
   } else {
     const uint64_t duration = m.end_ns > first_start ? m.end_ns - first_start : 0;
     out += " type=\"static\" mediaPresentationDuration=\"" + iso_duration(duration) + "\"";
@@ -162,8 +190,8 @@ std::string render_mpd(const Manifest& m) {
     // from the first Period, so a window that no longer holds the beginning still starts at 0.
     const uint64_t start = m.live ? p.start_ns : p.start_ns - first_start;
     out += "  <Period id=\"" + xml_escape(p.id) + "\" start=\"" + iso_duration(start) + "\">\n";
-    adaptation_set(out, p, true, 1);
-    adaptation_set(out, p, false, 2);
+    video_adaptation_set(out, p);
+    audio_adaptation_sets(out, p);
     out += "  </Period>\n";
   }
   if (m.live)

@@ -24,6 +24,11 @@ struct Representation {
   int width = 0, height = 0;  // video
   int fps_num = 0, fps_den = 1;
   int sample_rate = 0, channels = 0;  // audio
+  // Audio: each track (language + label) is its own AdaptationSet with lang, Label and Role
+  // (main for the default track, alternate for the others).
+  std::string language;  // ISO 639 / BCP 47; empty: "und"
+  std::string label;     // "English", "Director's commentary"; empty: no Label
+  bool is_default = false;
   uint32_t timescale = 90000;
   std::string initialization;  // URL relative to the MPD: "720p/init.mp4"
   std::string media;           // "720p/1712345678901-$Number$.m4s"
@@ -44,7 +49,7 @@ struct Manifest {
   int64_t publish_us = 0;           // wall clock of this version
   uint64_t target_duration_ns = 2000000000;
   uint64_t max_segment_ns = 0;      // longest segment listed (maxSegmentDuration)
-  unsigned window = 6;              // segments per representation (timeShiftBufferDepth)
+  unsigned window = 6;              // segments per representation (timeShiftBufferDepth); 0: all kept
   uint64_t end_ns = 0;              // static: where the media ends on the media timeline
   std::vector<Period> periods;      // in order, each with at least one representation
 };

@@ -113,3 +113,41 @@ TEST(Mpd, NamesAreEscaped) {
   m.periods[0].representations[0].id = "a\"b<c";
   EXPECT_NE(render_mpd(m).find("id=\"a&quot;b&lt;c\""), std::string::npos);
 }
+
+TEST(Mpd, EveryAudioTrackIsAnAdaptationSetWithItsLanguage) {
+  Manifest m = two_tracks();
+  auto& reps = m.periods[0].representations;
+  reps[1].id = "audio_0";
+  reps[1].language = "en";
+  Representation fr = reps[1];
+  fr.id = "audio_1";
+  fr.language = "fr";
+  fr.label = "Fran\xc3\xa7" "ais & co";
+  fr.is_default = true;
+  reps.push_back(fr);
+  const std::string mpd = render_mpd(m);
+  const size_t en = mpd.find("<AdaptationSet id=\"2\" contentType=\"audio\" mimeType=\"audio/mp4\" startWithSAP=\"1\" lang=\"en\">");
+  const size_t frs = mpd.find("<AdaptationSet id=\"3\" contentType=\"audio\" mimeType=\"audio/mp4\" startWithSAP=\"1\" lang=\"fr\">");
+  ASSERT_NE(en, std::string::npos) << mpd;
+  ASSERT_NE(frs, std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("<Label>Fran\xc3\xa7" "ais &amp; co</Label>", frs), std::string::npos) << mpd;
+  // The default track is the main one, the others alternates.
+  EXPECT_NE(mpd.find("value=\"alternate\"/>\n      <Representation id=\"audio_0\"", en), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("value=\"main\"/>\n      <Representation id=\"audio_1\"", frs), std::string::npos) << mpd;
+}
+
+TEST(Mpd, AudioWithoutLanguageIsUndetermined) {
+  const std::string mpd = render_mpd(two_tracks());
+  EXPECT_NE(mpd.find("lang=\"und\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"),
+            std::string::npos)
+      << mpd;
+  EXPECT_EQ(mpd.find("<Label>"), std::string::npos);
+}
+
+TEST(Mpd, WindowZeroKeepsTheWholePresentationSeekable) {
+  Manifest m = two_tracks();
+  m.window = 0;
+  const std::string mpd = render_mpd(m);
+  EXPECT_EQ(mpd.find("timeShiftBufferDepth"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("type=\"dynamic\""), std::string::npos);
+}
