@@ -5,6 +5,8 @@
 #include "kekdashsink.h"
 
 #include "fmp4.h"
+#include "hls_builder.h"
+#include "hls_playlists.h"
 #include "manifest_builder.h"
 #include "mpd.h"
 #include "periods.h"
@@ -15,6 +17,7 @@
 #include <kek/media/rendition_settings.h>
 #include <kek/stream_seam.h>
 
+#include <gst/tag/tag.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -51,6 +54,7 @@ struct Settings {
   guint target_duration = kDefaultTargetDuration;
   guint window = kDefaultWindow;
   std::string mpd_name = kDefaultMpdName;
+  std::string hls_master_name;  // "": no HLS playlists
 };
 
 using kek::dash::ListedSegment;
@@ -90,7 +94,7 @@ struct Track {
   KekDashSink* owner = nullptr;
   GstPad* pad = nullptr;  // owned by the element
   bool video = true;
-  guint index = 0;  // video_<index>
+  guint index = 0;  // video_<index>, audio_<index>; the plain `audio` pad is audio index 0
   std::string name;  // set in prepare_run (before streaming), read-only afterwards
 
   // The streaming thread's state. `mu` is held by the pad's streaming thread while it works, and
@@ -128,13 +132,14 @@ struct Impl {
   Settings settings;  // object lock
 
   // Changed in request/release pad only, never while streaming.
-  std::vector<std::unique_ptr<Track>> tracks;  // video by pad index, then audio
-  Track* audio = nullptr;
+  std::vector<std::unique_ptr<Track>> tracks;  // video by pad index, then audio by pad index
 
   // The current run, fixed in prepare_run.
   uint64_t target_ns = kDefaultTargetDuration * GST_SECOND;
   guint window = kDefaultWindow;
   std::string mpd_path;
+  std::string location;
+  std::string hls_master_path;  // "": no HLS
   int64_t prefix_ms = 0;
   int64_t last_prefix_ms = 0;
 
@@ -148,6 +153,7 @@ struct Impl {
   int64_t availability_start_us = 0;
   uint64_t max_segment_ns = 0;
   bool finished = false;
+  std::vector<uint64_t> master_bps;  // bandwidths the HLS master was last written with; empty: not yet
 };
 
 enum {
@@ -158,6 +164,7 @@ enum {
   PROP_TARGET_DURATION,
   PROP_WINDOW,
   PROP_MPD_NAME,
+  PROP_HLS_MASTER_NAME,
 };
 
 }  // namespace
@@ -175,10 +182,13 @@ GST_ELEMENT_REGISTER_DEFINE(kekdashsink, "kekdashsink", GST_RANK_NONE, KEK_TYPE_
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
     "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS("video/x-h264, stream-format=(string)avc, alignment=(string)au"));
+#define KEK_DASH_AAC_CAPS "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw, framed=(boolean)true"
 static GstStaticPadTemplate audio_template =
-    GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST,
-                            GST_STATIC_CAPS("audio/mpeg, mpegversion=(int)4, stream-format=(string)raw, "
-                                            "framed=(boolean)true"));
+    GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS(KEK_DASH_AAC_CAPS));
+// More audio tracks (languages, commentary): one Representation and AdaptationSet each in the
+// MPD, one EXT-X-MEDIA rendition each in the HLS master.
+static GstStaticPadTemplate audio_n_template =
+    GST_STATIC_PAD_TEMPLATE("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS(KEK_DASH_AAC_CAPS));
 
 namespace {
 
@@ -201,6 +211,51 @@ void post_write_error(KekDashSink* self, const WriteError& error) {
 }
 
 // --- the manifest --------------------------------------------------------------------------------
+
+// Lock held. One Representation's HLS media playlist.
+void write_hls_media(KekDashSink* self, const Track& t, bool ended) {
+  Impl& impl = self->impl;
+  if (impl.hls_master_path.empty()) return;
+  kek::dash::HlsParams params;
+  params.target_ns = impl.target_ns;
+  params.media_prefix = std::to_string(impl.prefix_ms);
+  params.event = impl.window == 0;
+  params.ended = ended;
+  std::string text = kek::dash::render_hls_media(kek::dash::build_hls_media(t.rep, params));
+  std::string path = impl.location + "/" + kek::dash::hls_media_path(t.name);
+  if (auto error = kek::dash::replace_file(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}))
+    post_write_error(self, *error);
+}
+
+// Lock held. The HLS master, once every Representation has a segment (players fetch the media
+// playlists at once), again when a measured bandwidth grew by a tenth, and at the end.
+void maybe_write_hls_master(KekDashSink* self, bool final) {
+  Impl& impl = self->impl;
+  if (impl.hls_master_path.empty()) return;
+  std::vector<const kek::dash::RepresentationState*> reps;
+  std::vector<uint64_t> bps;
+  for (const auto& t : impl.tracks) {
+    if (t->rep.listed.empty()) {
+      if (t->rep.ended && !t->rep.have_first) continue;  // a pad that never sent anything
+      if (!final) return;
+      continue;
+    }
+    reps.push_back(&t->rep);
+    bps.push_back(t->rep.bandwidth());
+  }
+  if (reps.empty()) return;
+  bool grew = impl.master_bps.size() != bps.size();
+  for (size_t i = 0; !grew && i < bps.size(); ++i) grew = bps[i] > impl.master_bps[i] + impl.master_bps[i] / 10;
+  if (!grew && !final) return;
+  std::string text = kek::dash::render_hls_master(kek::dash::build_hls_master(reps));
+  if (auto error =
+          kek::dash::replace_file(impl.hls_master_path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})) {
+    post_write_error(self, *error);
+    return;
+  }
+  impl.master_bps = std::move(bps);
+  GST_LOG_OBJECT(self, "wrote %s", impl.hls_master_path.c_str());
+}
 
 // Lock held.
 void write_manifest(KekDashSink* self, bool live) {
@@ -352,7 +407,11 @@ GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
                     gst_util_uint64_scale(ept, GST_SECOND, timescale),
                     gst_util_uint64_scale(ept + d, GST_SECOND, timescale), bps, impl.window);
   impl.max_segment_ns = std::max(impl.max_segment_ns, d_ns);
-  if (!impl.finished) write_manifest(self, true);
+  if (!impl.finished) {
+    write_hls_media(self, t, false);
+    write_manifest(self, true);
+    maybe_write_hls_master(self, false);
+  }
   return GST_FLOW_OK;
 }
 
@@ -463,7 +522,12 @@ void maybe_finish(KekDashSink* self) {
     Lock guard(impl.lock);
     if (impl.finished) return;
     impl.finished = true;
-    if (impl.origin_known.load()) write_manifest(self, false);
+    if (impl.origin_known.load()) {
+      for (const auto& t : impl.tracks)
+        if (!t->rep.listed.empty()) write_hls_media(self, *t, true);
+      maybe_write_hls_master(self, true);
+      write_manifest(self, false);
+    }
   }
   GST_INFO_OBJECT(self, "all pads ended, final MPD written");
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_eos(GST_OBJECT(self)));
@@ -672,6 +736,27 @@ gboolean on_event(Track& t, GstEvent* event) {
       if (decided) flush_ended_tracks(self, &t);
       return ret == GST_FLOW_OK;
     }
+    case GST_EVENT_TAG: {
+      // An audio track's language and title (demuxers tag them): its lang/Label in the MPD and
+      // its LANGUAGE/NAME in the HLS master.
+      if (t.video) break;
+      GstTagList* tags = nullptr;
+      gst_event_parse_tag(event, &tags);
+      if (gst_tag_list_get_scope(tags) != GST_TAG_SCOPE_STREAM) break;
+      g_autofree char* code = nullptr;
+      g_autofree char* title = nullptr;
+      gst_tag_list_get_string(tags, GST_TAG_LANGUAGE_CODE, &code);
+      gst_tag_list_get_string(tags, GST_TAG_TITLE, &title);
+      Lock guard(self->impl.lock);
+      if (code && *code && g_ascii_strcasecmp(code, "und") != 0) {
+        const char* short_code = gst_tag_get_language_code_iso_639_1(code);
+        t.rep.language = short_code ? short_code : code;
+        if (t.rep.label.empty() || !title)
+          if (const char* name = gst_tag_get_language_name(t.rep.language.c_str())) t.rep.label = name;
+      }
+      if (title && *title) t.rep.label = title;
+      break;
+    }
     case GST_EVENT_FLUSH_STOP:
       // Seeking is not something a live packager does; start again at the next keyframe.
       release_samples(t.open);
@@ -721,34 +806,32 @@ GstPad* add_track(KekDashSink* self, GstPadTemplate* templ, const char* name, bo
   gst_pad_set_event_function(pad, kek_dash_sink_event);
   t->pad = pad;
   t->rep.video = video;
-  if (video) {
-    auto pos = std::find_if(impl.tracks.begin(), impl.tracks.end(),
-                            [index](const auto& x) { return !x->video || x->index > index; });
-    impl.tracks.insert(pos, std::move(t));
-  } else {
-    impl.audio = t.get();
-    impl.tracks.push_back(std::move(t));
-  }
+  auto pos = std::find_if(impl.tracks.begin(), impl.tracks.end(), [video, index](const auto& x) {
+    return video ? (!x->video || x->index > index) : (!x->video && x->index > index);
+  });
+  impl.tracks.insert(pos, std::move(t));
   gst_pad_set_active(pad, TRUE);
   gst_element_add_pad(GST_ELEMENT(self), pad);
   return pad;
 }
 
-GstPad* request_video_pad(KekDashSink* self, GstPadTemplate* templ, const char* requested) {
+// video_%u, audio_%u; the plain `audio` pad is audio index 0 (the live layouts' one track).
+GstPad* request_indexed_pad(KekDashSink* self, GstPadTemplate* templ, const char* requested, bool video,
+                            bool plain_audio) {
   Impl& impl = self->impl;
+  const char* format = video ? "video_%u" : "audio_%u";
   guint index = 0;
-  if (requested && sscanf(requested, "video_%u", &index) == 1) {
-    for (const auto& t : impl.tracks)
-      if (t->video && t->index == index) {
-        GST_WARNING_OBJECT(self, "pad %s already exists", requested);
-        return nullptr;
-      }
-  } else {
-    for (const auto& t : impl.tracks)
-      if (t->video) index = std::max(index, t->index + 1);
+  bool chosen = plain_audio || (requested && sscanf(requested, format, &index) == 1);
+  for (const auto& t : impl.tracks) {
+    if (t->video != video) continue;
+    if (chosen && t->index == index) {
+      GST_WARNING_OBJECT(self, "pad %s already exists", plain_audio ? "audio" : requested);
+      return nullptr;
+    }
+    if (!chosen) index = std::max(index, t->index + 1);
   }
-  g_autofree char* name = g_strdup_printf("video_%u", index);
-  return add_track(self, templ, name, true, index);
+  g_autofree char* name = plain_audio ? g_strdup("audio") : g_strdup_printf(format, index);
+  return add_track(self, templ, name, video, index);
 }
 
 // READY -> PAUSED: check the properties, name the representations, make their directories.
@@ -768,13 +851,18 @@ bool prepare_run(KekDashSink* self) {
                       ("a plain file name is needed"));
     return false;
   }
+  if (!s.hls_master_name.empty() && !kek::media::valid_rendition_name(s.hls_master_name)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad hls-master-name '%s'", s.hls_master_name.c_str()),
+                      ("a plain file name is needed"));
+    return false;
+  }
   if (impl.tracks.empty()) {
     GST_ELEMENT_ERROR(self, CORE, PAD, ("kekdashsink has no video_%%u or audio pad"), (nullptr));
     return false;
   }
   std::vector<std::string> names = kek::media::split_list(s.representations);
   std::vector<std::string> rates = kek::media::split_list(s.bitrates);
-  size_t video_count = impl.tracks.size() - (impl.audio ? 1 : 0);
+  size_t video_count = std::count_if(impl.tracks.begin(), impl.tracks.end(), [](const auto& t) { return t->video; });
   if (names.size() > video_count) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
                       ("representations names %zu renditions but kekdashsink has %zu video pad(s)", names.size(),
@@ -789,7 +877,7 @@ bool prepare_run(KekDashSink* self) {
   std::vector<std::string> used;
   for (size_t i = 0; i < impl.tracks.size(); ++i) {
     Track& t = *impl.tracks[i];
-    std::string name = t.video ? "v" + std::to_string(t.index) : "audio";
+    std::string name = t.video ? "v" + std::to_string(t.index) : std::string(GST_PAD_NAME(t.pad));
     if (t.video && i < names.size() && !names[i].empty()) name = names[i];
     if (!kek::media::valid_rendition_name(name) || std::find(used.begin(), used.end(), name) != used.end()) {
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad or repeated representation name '%s'", name.c_str()),
@@ -822,7 +910,7 @@ bool prepare_run(KekDashSink* self) {
     t.last_dts = t.last_duration = 0;
     t.waiting_ns = 0;
     t.next_number = 1;
-    t.writer.start(dir, prefix_ms, s.window + 2);
+    t.writer.start(dir, prefix_ms, s.window ? s.window + 2 : SIZE_MAX);
     Lock guard(impl.lock);
     kek::dash::RepresentationState fresh;
     fresh.name = name;
@@ -842,6 +930,12 @@ bool prepare_run(KekDashSink* self) {
   impl.window = s.window;
   g_autofree char* mpd = g_build_filename(s.location.c_str(), s.mpd_name.c_str(), nullptr);
   impl.mpd_path = mpd;
+  impl.location = s.location;
+  impl.hls_master_path.clear();
+  if (!s.hls_master_name.empty()) {
+    g_autofree char* master = g_build_filename(s.location.c_str(), s.hls_master_name.c_str(), nullptr);
+    impl.hls_master_path = master;
+  }
   impl.origin_known.store(false);
   impl.origin = 0;
   Lock guard(impl.lock);
@@ -850,6 +944,7 @@ bool prepare_run(KekDashSink* self) {
   impl.availability_start_us = 0;
   impl.max_segment_ns = 0;
   impl.finished = false;
+  impl.master_bps.clear();
   GST_INFO_OBJECT(self, "%zu representation(s) into %s, segments %" G_GINT64_FORMAT "-*.m4s", impl.tracks.size(),
                   s.location.c_str(), prefix_ms);
   return true;
@@ -881,14 +976,11 @@ static GstPad* kek_dash_sink_request_new_pad(GstElement* element, GstPadTemplate
     GST_WARNING_OBJECT(self, "pads can only be requested in NULL or READY");
     return nullptr;
   }
-  if (templ == gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element), "audio")) {
-    if (self->impl.audio) {
-      GST_WARNING_OBJECT(self, "there is only one audio pad");
-      return nullptr;
-    }
-    return add_track(self, templ, "audio", false, 0);
-  }
-  return request_video_pad(self, templ, name);
+  GstElementClass* klass = GST_ELEMENT_GET_CLASS(element);
+  if (templ == gst_element_class_get_pad_template(klass, "audio")) return request_indexed_pad(self, templ, name, false, true);
+  if (templ == gst_element_class_get_pad_template(klass, "audio_%u"))
+    return request_indexed_pad(self, templ, name, false, false);
+  return request_indexed_pad(self, templ, name, true, false);
 }
 
 static void kek_dash_sink_release_pad(GstElement* element, GstPad* pad) {
@@ -898,7 +990,6 @@ static void kek_dash_sink_release_pad(GstElement* element, GstPad* pad) {
   if (it == impl.tracks.end()) return;
   gst_pad_set_active(pad, FALSE);
   gst_element_remove_pad(element, pad);
-  if (it->get() == impl.audio) impl.audio = nullptr;
   impl.tracks.erase(it);
 }
 
@@ -940,6 +1031,7 @@ static void kek_dash_sink_set_property(GObject* object, guint id, const GValue* 
       s.mpd_name = name.empty() ? kDefaultMpdName : name;
       break;
     }
+    case PROP_HLS_MASTER_NAME: s.hls_master_name = str(); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -956,6 +1048,7 @@ static void kek_dash_sink_get_property(GObject* object, guint id, GValue* value,
     case PROP_TARGET_DURATION: g_value_set_uint(value, s.target_duration); break;
     case PROP_WINDOW: g_value_set_uint(value, s.window); break;
     case PROP_MPD_NAME: g_value_set_string(value, s.mpd_name.c_str()); break;
+    case PROP_HLS_MASTER_NAME: g_value_set_string(value, s.hls_master_name.c_str()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -994,18 +1087,28 @@ static void kek_dash_sink_class_init(KekDashSinkClass* klass) {
   g_object_class_install_property(
       object_class, PROP_WINDOW,
       g_param_spec_uint("window", "Window",
-                        "Segments listed per representation in the MPD; window + 2 are kept on disk", 1, 100000,
+                        "Segments listed per representation in the MPD; window + 2 are kept on disk. 0: every "
+                        "segment is listed and kept (a file being packaged: HLS playlists are EVENT, then VOD)",
+                        0, 100000,
                         kDefaultWindow, flags));
   g_object_class_install_property(
       object_class, PROP_MPD_NAME,
       g_param_spec_string("mpd-name", "MPD name", "File name of the manifest in location", kDefaultMpdName, flags));
+  g_object_class_install_property(
+      object_class, PROP_HLS_MASTER_NAME,
+      g_param_spec_string("hls-master-name", "HLS master name",
+                          "Also write HLS playlists over the same segments: this master playlist in location and "
+                          "<representation>/index.m3u8 (fMP4, EXT-X-MAP); empty: DASH only",
+                          "", flags));
 
   element_class->request_new_pad = kek_dash_sink_request_new_pad;
   element_class->release_pad = kek_dash_sink_release_pad;
   element_class->change_state = kek_dash_sink_change_state;
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
+  gst_element_class_add_static_pad_template(element_class, &audio_n_template);
   gst_element_class_set_static_metadata(element_class, "KEK DASH sink", "Sink/Muxer",
-                                        "Live DASH: fragmented MP4 segments and a dynamic MPD", "KEK");
+                                        "CMAF packager: fragmented MP4 segments, a DASH MPD and optionally HLS playlists over them",
+                                        "KEK");
   GST_DEBUG_CATEGORY_INIT(kek_dash_sink_debug, "kekdashsink", 0, "KEK DASH sink");
 }

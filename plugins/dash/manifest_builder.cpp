@@ -55,6 +55,8 @@ Manifest build_manifest(std::span<const RepresentationState* const> reps, std::v
       r.fps_den = c.fps_den;
       r.sample_rate = c.rate;
       r.channels = c.channels;
+      r.language = t->language;
+      r.label = t->label;
       r.timescale = timescale_of(t->video, c);
       r.initialization = t->name + "/" + tp->init_url;
       r.media = t->name + "/" + params.media_prefix + "-$Number$.m4s";

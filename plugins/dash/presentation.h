@@ -58,6 +58,10 @@ struct RepresentationState {
   std::string name;  // the folder and the Representation id
   bool video = true;
   uint64_t declared_bps = 0;
+  // Audio: what the stream's tags say (GST_TAG_LANGUAGE_CODE; GST_TAG_TITLE, else the
+  // language's name), for the MPD's lang/Label and the HLS rendition's LANGUAGE/NAME.
+  std::string language;
+  std::string label;
 
   unsigned period = 0;       // the Period this track is writing
   bool have_first = false;   // it has sent a timestamp (a silent pad is not waited for)
@@ -66,10 +70,15 @@ struct RepresentationState {
   std::deque<ListedSegment> listed;  // the window of segments listed
   uint64_t peak_bps = 0;     // the busiest segment so far
   uint64_t end_ns = 0;       // media time where its last written segment ends
+  uint64_t total_bits = 0;   // every segment written so far, and their duration
+  uint64_t total_ns = 0;
 
   // Measured peak, else declared, else a placeholder until the first segment is measured.
   uint64_t bandwidth() const;
-  // A segment of `period` was written: listed (the window keeps `window`), its Period joined.
+  // Bits per second over every segment written; 0 before the first.
+  uint64_t average_bandwidth() const;
+  // A segment of `period` was written: listed (the window keeps `window`; 0 keeps every
+  // segment), its Period joined.
   void add_segment(const ListedSegment& segment, const std::string& init_url,
                    std::shared_ptr<const TrackConfig> config, uint64_t ept_ns, uint64_t end_ns,
                    uint64_t bits_per_second, unsigned window);

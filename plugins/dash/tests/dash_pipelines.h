@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 
 #include <string>
+#include <vector>
 
 namespace kek::dash::test {
 
@@ -20,6 +21,9 @@ struct Media {
   int seam_at_s = -1;  // a kek-stream-seam event before the first buffer at/after this time
   int resize_at_s = -1;  // the video becomes 160x90 from this time on (new SPS, new size)
   std::string extra;   // more kekdashsink properties ("window=2")
+  // Several audio tracks instead of the one `audio` pad: audio_0, audio_1 ..., each tagged with
+  // these stream tags ("language-code=fr,title=Commentaire"; empty: none), as a demuxer would.
+  std::vector<std::string> audio_tracks;
 };
 
 inline std::string launch_line(const Media& m) {
@@ -32,10 +36,13 @@ inline std::string launch_line(const Media& m) {
             "/1 ! videoscale ! capsfilter name=size caps=video/x-raw,width=320,height=180 ! x264enc name=venc speed-preset=ultrafast key-int-max=" + std::to_string(fps) +
             " bframes=" + std::to_string(m.bframes) + (m.live ? " tune=zerolatency" : "") +
             " ! h264parse name=vparse ! queue ! dash.video_0";
-  if (m.audio)
-    // 48 kHz in 1024-sample buffers: one AAC frame per buffer, so num-buffers sets the length.
-    line += " audiotestsrc" + live + " samplesperbuffer=1024 num-buffers=" + std::to_string(m.seconds * 48000 / 1024) +
-            " ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse name=aparse ! queue ! dash.audio";
+  // 48 kHz in 1024-sample buffers: one AAC frame per buffer, so num-buffers sets the length.
+  const std::string audio = " audiotestsrc" + live + " samplesperbuffer=1024 num-buffers=" +
+                            std::to_string(m.seconds * 48000 / 1024) + " ! audio/x-raw,rate=48000,channels=2 ! avenc_aac";
+  if (m.audio && m.audio_tracks.empty()) line += audio + " ! aacparse name=aparse ! queue ! dash.audio";
+  for (size_t i = 0; m.audio && i < m.audio_tracks.size(); ++i)
+    line += audio + " ! aacparse" + (m.audio_tracks[i].empty() ? "" : " ! taginject tags=\"" + m.audio_tracks[i] + "\"") +
+            " ! queue ! dash.audio_" + std::to_string(i);
   return line;
 }
 

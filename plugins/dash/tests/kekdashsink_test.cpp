@@ -214,12 +214,83 @@ TEST_F(DashSink, ASizeChangeStartsANewPeriodToo) {
   EXPECT_EQ(out, "160,90\n");
 }
 
+TEST_F(DashSink, HlsPlaylistsOverTheSameSegmentsWithEveryAudioTrack) {
+  Media m{.dir = dir,
+          .seconds = 6,
+          .bframes = 2,
+          .extra = "window=0 hls-master-name=master.m3u8",
+          .audio_tracks = {"language-code=en", "language-code=fra,title=\\\"Commentaire\\\""}};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::string master = read_file(dir + "/master.m3u8");
+  EXPECT_NE(master.find("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,"
+                        "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio_0/index.m3u8\"\n"),
+            std::string::npos)
+      << master;
+  EXPECT_NE(master.find("NAME=\"Commentaire\",LANGUAGE=\"fr\",DEFAULT=NO"), std::string::npos) << master;
+  EXPECT_TRUE(std::regex_search(master, std::regex("#EXT-X-STREAM-INF:BANDWIDTH=[0-9]+,AVERAGE-BANDWIDTH=[0-9]+,CODECS="
+                                                   "\"avc1\\.[0-9a-f]{6},mp4a\\.40\\.2\",RESOLUTION=320x180,"
+                                                   "FRAME-RATE=25\\.000,AUDIO=\"audio\"\nmain/index.m3u8\n")))
+      << master;
+  // Every media playlist lists exactly the segments on disk, after the init it names, as VOD.
+  for (const char* rep : {"main", "audio_0", "audio_1"}) {
+    const std::string playlist = read_file(dir + "/" + rep + "/index.m3u8");
+    EXPECT_NE(playlist.find("#EXT-X-PLAYLIST-TYPE:VOD\n"), std::string::npos) << playlist;
+    EXPECT_NE(playlist.find("#EXT-X-ENDLIST\n"), std::string::npos) << playlist;
+    const std::string init = init_of(dir + "/" + rep);
+    EXPECT_NE(playlist.find("#EXT-X-MAP:URI=\"" + init.substr(init.rfind('/') + 1) + "\""), std::string::npos) << playlist;
+    EXPECT_EQ(count(playlist, "#EXTINF:"), static_cast<int>(files_in(dir + "/" + rep, ".m4s").size())) << playlist;
+  }
+  // The MPD has the same tracks, each audio one an AdaptationSet with its language.
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  EXPECT_NE(mpd.find("lang=\"en\">\n      <Label>English</Label>"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("lang=\"fr\">\n      <Label>Commentaire</Label>"), std::string::npos) << mpd;
+  // A player reads it: ffprobe finds the video and both audio tracks with their languages, and
+  // every video frame decodes.
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name:stream_tags=language",
+                                "-of", "compact=p=0", dir + "/master.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("codec_name=aac|tag:language=en"), std::string::npos) << out;
+  EXPECT_NE(out.find("codec_name=aac|tag:language=fr"), std::string::npos) << out;
+  auto [frc, frames] = run_command({"ffprobe", "-v", "error", "-select_streams", "v", "-count_frames", "-show_entries",
+                                    "stream=nb_read_frames", "-of", "csv=p=0", dir + "/main/index.m3u8"});
+  EXPECT_EQ(std::atoi(frames.c_str()), 150) << frames;
+}
+
+TEST_F(DashSink, HlsPlaylistsAreEventPlaylistsWhileWritten) {
+  Media m{.dir = dir, .seconds = 5, .live = true, .extra = "window=0 hls-master-name=master.m3u8"};
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch_line(m).c_str(), &error);
+  ASSERT_NE(pipeline, nullptr) << (error ? error->message : "");
+  g_clear_error(&error);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  std::string master, playlist;
+  for (int i = 0; i < 100 && master.empty(); ++i) {
+    g_usleep(100000);
+    master = read_file(dir + "/master.m3u8");
+  }
+  playlist = read_file(dir + "/main/index.m3u8");
+  const std::string mpd = read_file(dir + "/manifest.mpd");
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  // The master appears once every track has its first segment, so each playlist it names plays.
+  ASSERT_NE(master.find("main/index.m3u8"), std::string::npos) << master;
+  EXPECT_NE(master.find("URI=\"audio/index.m3u8\""), std::string::npos) << master;
+  EXPECT_NE(playlist.find("#EXT-X-PLAYLIST-TYPE:EVENT\n"), std::string::npos) << playlist;
+  EXPECT_NE(playlist.find("#EXTINF:"), std::string::npos) << playlist;
+  EXPECT_EQ(playlist.find("#EXT-X-ENDLIST"), std::string::npos) << playlist;
+  EXPECT_NE(read_file(dir + "/audio/index.m3u8").find("#EXTINF:"), std::string::npos);
+  // Window 0: the dynamic MPD keeps the whole presentation seekable.
+  EXPECT_EQ(mpd.find("timeShiftBufferDepth"), std::string::npos) << mpd;
+}
+
 TEST_F(DashSink, BadPropertiesFailAtStartWithAClearError) {
   for (auto [extra, expected] : {std::pair{"bitrates=fast", "Bad bitrate 'fast'"},
                                  std::pair{"representations=a/b", "Bad or repeated representation name 'a/b'"},
                                  std::pair{"representations=audio", "Bad or repeated representation name 'audio'"},
                                  std::pair{"representations=a,b", "representations names 2 renditions"},
-                                 std::pair{"mpd-name=../x.mpd", "Bad mpd-name"}}) {
+                                 std::pair{"mpd-name=../x.mpd", "Bad mpd-name"},
+                                 std::pair{"hls-master-name=a/b.m3u8", "Bad hls-master-name"}}) {
     Media m{.dir = dir, .seconds = 1, .extra = extra};
     auto r = run(m, 20);
     EXPECT_FALSE(r.ok) << extra;
