@@ -4,7 +4,7 @@
 # A 1080p30 H.264 + AAC clip (25 s, noise so the encoders have work) to the default 4-rung ladder
 # (1080p 5 Mb/s, 720p 3 Mb/s, 480p 1.4 Mb/s, 360p 0.8 Mb/s), x264 veryfast on every rung, keyframes
 # every segment (4 s), by
-#   - kek:         `kek launch` of the line `kek pipelines show vod-abr` prints (HLS + DASH; the
+#   - kek:         `kek launch` of the line `kek pipelines show vod-abr` prints (CMAF: HLS + DASH over one set of segments; the
 #                  1080p rung encoded too, copy=false, and no pictures, so it does what ffmpeg does),
 #   - kek-copy:    the same with the 1080p rung copied from the source (what the library does),
 #   - ffmpeg:      one ffmpeg process: decode, split, scale x4, libx264 x4, AAC copied, -f hls with
@@ -100,8 +100,8 @@ run_config() { # config repeat
       line=$("$KEK" pipelines show vod-abr --set source="$CLIP" --set out="$out" --set width=1920 --set height=1080 \
         --set fps=$FPS/1 --set segment_s=$SEGMENT --set copy=$copy --set pictures=false 2>"$out/show.err" | tail -1) ||
         die "kek pipelines show vod-abr: $(cat "$out/show.err")"
-      mkdir -p "$out/hls" "$out/dash"
-      watch_first_playable "$out/hls" master.m3u8 1080p/index.m3u8 720p/index.m3u8 480p/index.m3u8 360p/index.m3u8 \
+      mkdir -p "$out/stream"
+      watch_first_playable "$out/stream" packaged.m3u8 1080p/index.m3u8 720p/index.m3u8 480p/index.m3u8 360p/index.m3u8 \
         >"$out/first" &
       watcher=$!
       timed "$out/time" "$KEK" launch "$line"
@@ -162,7 +162,7 @@ for f in files:
 print(f"{config}\t{rep}\t{wall:.2f}\t{cpu:.2f}\t{rss:.0f}\t{first}")
 PY
   log "$config #$rep: $(tail -1 "$RESULTS")"
-  [[ ${KEEP_TMP:-0} == 1 ]] || rm -rf "$out/hls" "$out/dash"
+  [[ ${KEEP_TMP:-0} == 1 ]] || rm -rf "$out/hls" "$out/stream"
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -200,7 +200,7 @@ for c in by:
     lines.append(f"| {c} | {fmt(w)} | {fmt(cpu)} | {fmt(rss, '{:.0f}')} | {fmt(first)} | {ratio(w, bw)} | {ratio(cpu, bc)} | {ratio(rss, br)} |")
 lines += ["", "Medians over the repeats; every run:", "", "| config | repeat | wall s | CPU s | peak RSS MiB | first playable s |", "|---|---|---|---|---|---|"]
 lines += [f"| {' | '.join(r)} |" for r in rows]
-lines += ["", "kek and kek-copy write HLS (MPEG-TS) and DASH (fMP4); ffmpeg writes HLS only. ffmpeg-rung: four",
+lines += ["", "kek and kek-copy write one CMAF packaging (fMP4) with HLS and DASH manifests; ffmpeg writes HLS (TS) only. ffmpeg-rung: four",
           "processes at once, CPU and RSS summed, wall the longest. First playable: the master and all four",
           "rung playlists list a segment (for ffmpeg-rung there is no master: the four playlists)."]
 open(out, "w").write("\n".join(lines) + "\n")

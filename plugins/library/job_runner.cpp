@@ -1,5 +1,7 @@
 #include "job_runner.h"
 
+#include "subtitles.h"
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -113,6 +115,8 @@ void remove_tree_async(const std::string& dir) {
 
 std::string job_pipeline_id(const std::string& item_id) { return "library-" + item_id; }
 
+std::string stream_path(const std::string& file) { return std::string(kVodStreamDir) + "/" + file; }
+
 int sprite_interval_s(double duration_s) {
   return std::clamp(static_cast<int>(std::ceil(duration_s / 100.0)), 1, 10);
 }
@@ -184,13 +188,13 @@ void JobRunner::stop() {
 
 void JobRunner::tick() {
   for (auto& [id, job] : running_) {
-    if (!job.playable && check_playable(job)) {
+    if (!job.playable && check_playable(job) && publish_manifests(job, false)) {
       job.playable = true;
+      // While the job runs, DASH players read the packager's own (dynamic) MPD.
       (void)host_.db().exec("UPDATE library_items SET playable = 1, hls = ?, dash = ?, updated_at = ? WHERE id = ?",
-                            {std::string("hls/master.m3u8"), std::string("dash/manifest.mpd"), now_s(), job.item_id});
+                            {stream_path(kPublishedMaster), stream_path(kVodPackagedMpd), now_s(), job.item_id});
       publish(kEventLibraryReady, job.item_id, job.owner_id,
-              {{"hls", "/media/vod/" + job.item_id + "/hls/master.m3u8"},
-               {"dash", "/media/vod/" + job.item_id + "/dash/manifest.mpd"}});
+              {{"hls", media_url(job, kPublishedMaster)}, {"dash", media_url(job, kVodPackagedMpd)}});
       publish("library.playable", job.item_id, job.owner_id, {});
     }
     report_progress(job);
@@ -261,8 +265,7 @@ Status JobRunner::launch(int64_t job_id, const std::string& item_id) {
             {"sprite_interval_s", std::to_string(sprite_interval_s(job.duration_s))}};
   // Every run starts from nothing: an interrupted run's segments would not match the new
   // playlists (segment names carry the run's start time).
-  remove_tree_async(job.out_dir + "/hls");
-  remove_tree_async(job.out_dir + "/dash");
+  remove_tree_async(job.out_dir + "/" + kVodStreamDir);
   remove_tree_async(job.out_dir + "/sprites");
   g_unlink((job.out_dir + "/poster.jpg").c_str());
 
@@ -290,14 +293,30 @@ Status JobRunner::launch(int64_t job_id, const std::string& item_id) {
 }
 
 bool JobRunner::check_playable(Job& job) {
-  // The master playlist plays once it exists and every variant lists a segment.
-  const std::string hls = job.out_dir + "/hls";
-  if (!g_file_test((hls + "/master.m3u8").c_str(), G_FILE_TEST_EXISTS)) return false;
+  // The packager writes its master once every rendition has a segment; check the rungs too.
+  const std::string dir = job.out_dir + "/" + kVodStreamDir;
+  if (!g_file_test((dir + "/" + kVodPackagedMaster).c_str(), G_FILE_TEST_EXISTS)) return false;
   std::vector<std::string> variants;
   for (const auto& r : job.rungs) variants.push_back(r.name);
-  if (variants.empty()) variants.push_back("audio");
+  if (variants.empty()) variants.push_back("audio_0");
   for (const auto& v : variants)
-    if (read_small(hls + "/" + v + "/index.m3u8").find("#EXTINF") == std::string::npos) return false;
+    if (read_small(dir + "/" + v + "/index.m3u8").find("#EXTINF") == std::string::npos) return false;
+  return true;
+}
+
+bool JobRunner::publish_manifests(const Job& job, bool final) {
+  // The item's own manifests: the packager's, with the item's subtitle renditions added.
+  const std::string dir = job.out_dir + "/" + kVodStreamDir + "/";
+  const std::vector<SubtitleRendition> subtitles;  // sidecars, uploads and text tracks: next
+  auto write = [&](const char* from, const char* to, auto add) {
+    std::string text = read_small(dir + from);
+    if (text.empty()) return false;
+    text = add(text, subtitles);
+    if (!g_file_set_contents((dir + to).c_str(), text.data(), static_cast<gssize>(text.size()), nullptr)) return false;
+    return true;
+  };
+  if (!write(kVodPackagedMaster, kPublishedMaster, add_subtitles_to_master)) return false;
+  if (final && !write(kVodPackagedMpd, kPublishedMpd, add_subtitles_to_mpd)) return false;
   return true;
 }
 
@@ -354,9 +373,8 @@ void JobRunner::on_pipeline_state(const Event& e) {
 }
 
 void JobRunner::finish(Job& job) {
-  check_playable(job);
-  const std::string master = job.out_dir + "/hls/master.m3u8";
-  if (!g_file_test(master.c_str(), G_FILE_TEST_EXISTS)) {
+  const std::string master = job.out_dir + "/" + kVodStreamDir + "/" + kVodPackagedMaster;
+  if (!g_file_test(master.c_str(), G_FILE_TEST_EXISTS) || !publish_manifests(job, true)) {
     fail(job, "the transcode ended without writing a playlist (no media in the file?)");
     return;
   }
@@ -370,7 +388,8 @@ void JobRunner::finish(Job& job) {
       if (auto m = rates.find(r.name); m != rates.end() && m->second > 0) kbps = m->second;
       auto ins = host_.db().exec(
           "INSERT INTO library_renditions (item_id, name, width, height, bitrate_kbps, playlist) VALUES (?, ?, ?, ?, ?, ?)",
-          {job.item_id, r.name, int64_t{r.width}, int64_t{r.height}, int64_t{kbps}, "hls/" + r.name + "/index.m3u8"});
+          {job.item_id, r.name, int64_t{r.width}, int64_t{r.height}, int64_t{kbps},
+           stream_path(r.name + "/index.m3u8")});
       if (!ins) return ins.error();
     }
     auto j = host_.db().exec("UPDATE library_jobs SET state = 'done', progress = 100, eta_s = NULL, finished_at = ?, "
@@ -378,9 +397,8 @@ void JobRunner::finish(Job& job) {
                              {now_s(), now_s(), job.id});
     if (!j) return j.error();
     auto i = host_.db().exec("UPDATE library_items SET status = 'ready', playable = 1, progress = 100, eta_s = NULL, "
-                             "error = '', hls = 'hls/master.m3u8', dash = 'dash/manifest.mpd', poster = ?, sprite_vtt = ?, "
-                             "updated_at = ? WHERE id = ?",
-                             {poster, vtt, now_s(), job.item_id});
+                             "error = '', hls = ?, dash = ?, poster = ?, sprite_vtt = ?, updated_at = ? WHERE id = ?",
+                             {stream_path(kPublishedMaster), stream_path(kPublishedMpd), poster, vtt, now_s(), job.item_id});
     if (!i) return i.error();
     return {};
   });
@@ -391,8 +409,7 @@ void JobRunner::finish(Job& job) {
   g_message("library: %s is ready (%.1f s)", job.item_id.c_str(), (g_get_monotonic_time() - job.started_us) / 1e6);
   if (!job.playable) {
     publish(kEventLibraryReady, job.item_id, job.owner_id,
-            {{"hls", "/media/vod/" + job.item_id + "/hls/master.m3u8"},
-             {"dash", "/media/vod/" + job.item_id + "/dash/manifest.mpd"}});
+            {{"hls", media_url(job, kPublishedMaster)}, {"dash", media_url(job, kPublishedMpd)}});
     publish("library.playable", job.item_id, job.owner_id, {});
   }
   publish(kEventLibraryProgress, job.item_id, job.owner_id, {{"status", "ready"}, {"progress", "100"}, {"eta_s", ""}});

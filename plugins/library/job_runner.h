@@ -25,6 +25,11 @@ inline constexpr const char* kEventLibraryFailed = "library.failed";      // err
 
 // The pipeline instance of an item's transcode.
 std::string job_pipeline_id(const std::string& item_id);
+// The item's published manifests in its stream folder: the packager's with the subtitles added.
+inline constexpr const char* kPublishedMaster = "master.m3u8";
+inline constexpr const char* kPublishedMpd = "manifest.mpd";
+// "stream/<file>": a path relative to the item folder, as the item's hls/dash columns hold them.
+std::string stream_path(const std::string& file);
 // Seconds between seek-preview tiles: 1 s for short clips, at most 10 s.
 int sprite_interval_s(double duration_s);
 // The WebVTT index of the sprite sheets kekspritesheet wrote (tile n: sheet n / (c*r)).
@@ -70,6 +75,11 @@ class JobRunner {
   void on_pipeline_state(const Event& e);
   void report_progress(Job& job);
   bool check_playable(Job& job);
+  // Writes the item's master (and at the end its MPD) from the packager's; false if it is missing.
+  bool publish_manifests(const Job& job, bool final);
+  static std::string media_url(const Job& job, const char* file) {
+    return "/media/vod/" + job.item_id + "/" + stream_path(file);
+  }
   void finish(Job& job);
   void fail(Job& job, const std::string& error);
   std::string write_sprite_index(const Job& job);

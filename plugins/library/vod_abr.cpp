@@ -127,6 +127,15 @@ std::vector<PlannedRung> plan_rungs(const VodSource& source, const std::vector<V
   return out;
 }
 
+std::vector<std::string> audio_track_codecs(const VarLookup& var) {
+  std::vector<std::string> out;
+  for (auto& c : media::split_list(var("audio_tracks")))
+    if (!c.empty()) out.push_back(c);
+  if (out.empty() && !var("audio_codec").empty()) out.push_back(var("audio_codec"));
+  if (out.size() > kMaxAudioTracks) out.resize(kMaxAudioTracks);
+  return out;
+}
+
 Result<std::string> vod_abr_launch(const VarLookup& var) {
   if (var("source").empty()) return Error{"vod-abr needs source (the film's path)", 400};
   if (var("out").empty()) return Error{"vod-abr needs out (the item's output folder)", 400};
@@ -136,9 +145,9 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   src.height = to_int(var("height"), 0);
   parse_fps(var("fps"), src.fps_num, src.fps_den);
   src.video_codec = var("video_codec");
-  src.audio_codec = var("audio_codec");
-  if (src.video_codec.empty() && src.audio_codec.empty())
-    return Error{"the source has neither video nor audio", 400};
+  const std::vector<std::string> audio = audio_track_codecs(var);
+  src.audio_codec = audio.empty() ? "" : audio.front();
+  if (src.video_codec.empty() && audio.empty()) return Error{"the source has neither video nor audio", 400};
   auto ladder = parse_vod_ladder(var("ladder").empty() ? format_vod_ladder(default_vod_ladder()) : var("ladder"));
   if (!ladder) return ladder.error();
   const auto rungs = plan_rungs(src, *ladder, truthy(var("copy"), true));
@@ -148,19 +157,15 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   const double fps = src.fps_num > 0 ? static_cast<double>(src.fps_num) / src.fps_den : 30.0;
   const int gop = std::max(1, static_cast<int>(std::lround(fps * segment_s)));
 
-  // Demuxers whose pads are named by track (video_0, audio_0): the copy rung needs the parsed
-  // H.264; any other container is decoded by decodebin (then nothing is copied).
+  // Demuxers whose pads are named by track (video_0, audio_0, audio_1): the copy rung needs the
+  // parsed H.264, and every audio track is its own rendition; any other container is decoded by
+  // decodebin (then nothing is copied, and only its first audio track is kept).
   const bool demuxed = src.container == "quicktime" || src.container == "matroska";
   std::string line = "filesrc location=${source} ! ";
-  std::string video_pad, audio_pad;
   if (demuxed) {
     line += src.container == "quicktime" ? "qtdemux name=demux" : "matroskademux name=demux";
-    video_pad = "demux.video_0 ! " + std::string(kQueue);
-    audio_pad = "demux.audio_0 ! " + std::string(kAudioQueue);
   } else {
     line += "decodebin name=demux";
-    video_pad = "demux. ! video/x-raw ! " + std::string(kRawQueue);
-    audio_pad = "demux. ! audio/x-raw ! " + std::string(kAudioQueue);
   }
 
   // Pictures (plugins/thumbnails): the poster frame and the seek-preview sprite sheets, from the
@@ -168,18 +173,16 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   const bool pictures = truthy(var("pictures"), true) && has_element("kekposterpick") && has_element("kekspritesheet");
   std::vector<std::string> names, bitrates;
   if (!rungs.empty()) {
-    const bool any_copy = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return r.copy; });
     const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.copy; });
     if (demuxed && src.video_codec == "h264") {
-      line += " " + video_pad + " ! h264parse ! tee name=srcv";
+      line += " demux.video_0 ! " + std::string(kQueue) + " ! h264parse ! tee name=srcv";
       if (any_encoded || pictures)
         line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
     } else if (demuxed) {
-      line += " " + video_pad + " ! decodebin ! videoconvert ! tee name=raw";
+      line += " demux.video_0 ! " + std::string(kQueue) + " ! decodebin ! videoconvert ! tee name=raw";
     } else {
-      line += " " + video_pad + " ! videoconvert ! tee name=raw";
+      line += " demux. ! video/x-raw ! " + std::string(kRawQueue) + " ! videoconvert ! tee name=raw";
     }
-    (void)any_copy;
     if (pictures) {
       // Poster: at most 720 lines; from about 10 % of the film (poster_at_s), two pictures a
       // second looked at, the first that is neither black nor flat kept.
@@ -195,8 +198,8 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
       const int tw = kSpriteTileWidth, th = sprite_tile_height(src.width, src.height);
       line += " raw. ! " + std::string(kRawQueue) + " ! videorate ! video/x-raw,framerate=1/" + std::to_string(interval) +
               " ! videoscale ! video/x-raw,format=I420,width=" + std::to_string(tw) + ",height=" + std::to_string(th) +
-              " ! kekspritesheet columns=" + std::to_string(kSpriteColumns) + " rows=" + std::to_string(kSpriteRows) + " ! jpegenc quality=75 ! multifilesink location=${out}/sprites/sheet-%03d.jpg "
-              "sync=false async=false";
+              " ! kekspritesheet columns=" + std::to_string(kSpriteColumns) + " rows=" + std::to_string(kSpriteRows) +
+              " ! jpegenc quality=75 ! multifilesink location=${out}/sprites/sheet-%03d.jpg sync=false async=false";
     }
     // Each encoded rung is scaled from the next taller encoded one (cheaper than from the source).
     auto scale_input = [&](size_t rung) {
@@ -217,43 +220,40 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
       const std::string n = std::to_string(i);
       names.push_back(r.name);
       bitrates.push_back(std::to_string(r.bitrate_kbps * 1000));
-      std::string rung_tee = "srcv";
-      if (!r.copy) {
-        rung_tee = "rung" + n;
-        // Keyframes exactly every `gop` frames on every rung (no scene cuts): the segments of all
-        // rungs start at the same frames, so players switch between them cleanly.
-        line += " " + scale_input(i) + ". ! " + kRawQueue + " ! videoscale ! video/x-raw,format=I420,width=" +
-                std::to_string(r.width) + ",height=" + std::to_string(r.height) + " ! tee name=scaled" + n +
-                " scaled" + n + ". ! " + kRawQueue + " ! x264enc speed-preset=" + preset + " threads=" +
-                std::to_string(threads) + " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" +
-                std::to_string(segment_s * 500) + " key-int-max=" + std::to_string(gop) +
-                " bframes=2 option-string=\"scenecut=0:min-keyint=" + std::to_string(gop) +
-                "\" ! video/x-h264,profile=high ! h264parse ! tee name=" + rung_tee;
+      if (r.copy) {
+        // The source's own H.264, its keyframes, into the packager as it is.
+        line += " srcv. ! " + std::string(kQueue) + " ! cmaf.video_" + n;
+        continue;
       }
-      line += " " + rung_tee + ". ! " + kQueue + " ! hls.video_" + n;
-      // Its own parser: the DASH packager wants avc (length-prefixed) while the TS muxer wants
-      // byte-stream, and one parser before a tee cannot give both.
-      line += " " + rung_tee + ". ! " + kQueue + " ! h264parse ! dash.video_" + n;
+      // Keyframes exactly every `gop` frames on every rung (no scene cuts): the segments of all
+      // rungs start at the same frames, so players switch between them cleanly.
+      line += " " + scale_input(i) + ". ! " + kRawQueue + " ! videoscale ! video/x-raw,format=I420,width=" +
+              std::to_string(r.width) + ",height=" + std::to_string(r.height) + " ! tee name=scaled" + n +
+              " scaled" + n + ". ! " + kRawQueue + " ! x264enc speed-preset=" + preset + " threads=" +
+              std::to_string(threads) + " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" +
+              std::to_string(segment_s * 500) + " key-int-max=" + std::to_string(gop) +
+              " bframes=2 option-string=\"scenecut=0:min-keyint=" + std::to_string(gop) +
+              "\" ! video/x-h264,profile=high ! h264parse ! cmaf.video_" + n;
     }
   }
-  if (!src.audio_codec.empty()) {
-    if (demuxed && src.audio_codec == "aac") {
-      line += " " + audio_pad + " ! aacparse ! tee name=srca";
+  // Every audio track: AAC copied, anything else decoded and encoded to AAC stereo; each its own
+  // rendition (its language from the demuxer's tags).
+  for (size_t a = 0; a < audio.size() && (demuxed || a == 0); ++a) {
+    const std::string pad = demuxed ? "demux.audio_" + std::to_string(a) : "demux. ! audio/x-raw";
+    line += " " + pad + " ! " + kAudioQueue;
+    if (demuxed && audio[a] == "aac") {
+      line += " ! aacparse";
     } else {
-      line += " " + audio_pad + (demuxed ? " ! decodebin" : "") +
-              " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 ! "
-              "aacparse ! tee name=srca";
+      line += std::string(demuxed ? " ! decodebin" : "") +
+              " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 ! aacparse";
     }
-    line += " srca. ! " + std::string(kQueue) + " ! hls.audio";
-    line += " srca. ! " + std::string(kQueue) + " ! dash.audio";
+    line += " ! cmaf.audio_" + std::to_string(a);
   }
-  // Every segment stays (playlist-length 0, max-files 0); EVENT playlists while the job runs,
-  // VOD playlists (EXT-X-ENDLIST) at the end.
-  line += " kekhlssink name=hls location=${out}/hls target-duration=" + std::to_string(segment_s) +
-          " playlist-length=0 max-files=0 playlist-type=event master-name=master.m3u8";
-  if (!names.empty()) line += " variants=" + join(names) + " bitrates=" + join(bitrates);
-  line += " kekdashsink name=dash location=${out}/dash mpd-name=manifest.mpd target-duration=" +
-          std::to_string(segment_s) + " window=100000";
+  // One packaging (CMAF: fragmented MP4, one track per file), two manifests: the MPD and HLS
+  // playlists over the same segments. window=0 keeps every segment: EVENT playlists and a
+  // dynamic MPD while the job runs, VOD (EXT-X-ENDLIST) and a static MPD at the end.
+  line += " kekdashsink name=cmaf location=${out}/" + std::string(kVodStreamDir) + " window=0 target-duration=" +
+          std::to_string(segment_s) + " mpd-name=" + kVodPackagedMpd + " hls-master-name=" + kVodPackagedMaster;
   if (!names.empty()) line += " representations=" + join(names) + " bitrates=" + join(bitrates);
   return line;
 }
@@ -276,7 +276,7 @@ PipelineTemplate vod_abr_template() {
   t.defaults["pictures"] = "true";
   t.defaults["poster_at_s"] = "0";
   t.defaults["sprite_interval_s"] = "10";
-  t.directories = {"${out}/hls", "${out}/dash", "${out}/sprites"};
+  t.directories = {"${out}/" + std::string(kVodStreamDir), "${out}/sprites"};
   t.origin = "plugin:library";
   t.generate = vod_abr_launch;
   return t;

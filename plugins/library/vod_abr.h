@@ -13,6 +13,15 @@ namespace kek::library {
 
 inline constexpr const char* kVodAbrTemplate = "vod-abr";
 
+// Where the line packages an item, relative to its folder (media/vod/<id>/): one CMAF packaging
+// with the packager's own MPD and HLS master over it; the library publishes its manifests beside
+// them (with the subtitle renditions added).
+inline constexpr const char* kVodStreamDir = "stream";
+inline constexpr const char* kVodPackagedMpd = "packaged.mpd";
+inline constexpr const char* kVodPackagedMaster = "packaged.m3u8";
+// Audio tracks a film keeps (every one a rendition); more are left out.
+inline constexpr size_t kMaxAudioTracks = 16;
+
 // One rung of the VOD ladder as configured ("720p", 720 lines, 3000 kb/s).
 struct VodRung {
   std::string name;
@@ -56,8 +65,13 @@ int sprite_tile_height(int source_width, int source_height);
 // The template the library plugin registers (its generator reads the variables below).
 //   source, out             the film's path and the item's output folder (required)
 //   container, width, height, fps, video_codec, audio_codec    from the probe
+//   audio_tracks            every audio track's codec in demuxer order ("aac,ac3"); empty: the
+//                           one audio_codec names
 //   ladder, segment_s, preset, threads, copy                   from the config
 PipelineTemplate vod_abr_template();
+
+// The audio tracks the line packages: audio_tracks, else audio_codec alone.
+std::vector<std::string> audio_track_codecs(const VarLookup& var);
 
 // The generator itself, for tests and for `kek pipelines show`.
 Result<std::string> vod_abr_launch(const VarLookup& var);

@@ -93,13 +93,44 @@ TEST(VodAbrLine, DecodesOnceEncodesEachRungWithAlignedKeyframesAndPackagesBoth) 
   EXPECT_EQ(count(l, "x264enc"), 3u) << "1080p copied, 720p/480p/360p encoded: " << l;
   EXPECT_EQ(count(l, "key-int-max=120"), 3u) << "4 s at 30 fps on every rung";
   EXPECT_EQ(count(l, "scenecut=0:min-keyint=120"), 3u);
-  EXPECT_NE(l.find("variants=1080p,720p,480p,360p bitrates=0,3000000,1400000,800000"), std::string::npos) << l;
-  EXPECT_NE(l.find("playlist-length=0 max-files=0 playlist-type=event master-name=master.m3u8"), std::string::npos);
-  EXPECT_NE(l.find("kekdashsink name=dash location=${out}/dash"), std::string::npos);
+  // One packaging for both manifests, every segment kept.
+  EXPECT_NE(l.find("kekdashsink name=cmaf location=${out}/stream window=0 target-duration=4 mpd-name=packaged.mpd "
+                   "hls-master-name=packaged.m3u8 representations=1080p,720p,480p,360p "
+                   "bitrates=0,3000000,1400000,800000"),
+            std::string::npos)
+      << l;
+  EXPECT_EQ(l.find("kekhlssink"), std::string::npos);
+  EXPECT_EQ(count(l, "cmaf.video_"), 4u);
+  EXPECT_NE(l.find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! cmaf.video_0"),
+            std::string::npos)
+      << "the copied rung goes in as it is";
   EXPECT_NE(l.find("width=854,height=480"), std::string::npos);
   EXPECT_NE(l.find("demux.audio_0"), std::string::npos);
+  EXPECT_NE(l.find("aacparse ! cmaf.audio_0"), std::string::npos) << l;
   EXPECT_EQ(l.find("avenc_aac"), std::string::npos) << "AAC is copied";
   EXPECT_EQ(l.find("sync=true"), std::string::npos);
+}
+
+TEST(VodAbrLine, EveryAudioTrackIsARendition) {
+  auto line = vod_abr_launch(vars({{"source", "/films/a.mkv"}, {"out", "/o"}, {"container", "matroska"},
+                                   {"width", "640"}, {"height", "360"}, {"audio_tracks", "aac,ac3,aac"}}));
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  EXPECT_NE(line->find("demux.audio_0 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=5000000000 ! aacparse "
+                       "! cmaf.audio_0"),
+            std::string::npos)
+      << *line;
+  EXPECT_NE(line->find("demux.audio_1 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=5000000000 ! decodebin "
+                       "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 ! "
+                       "aacparse ! cmaf.audio_1"),
+            std::string::npos)
+      << "AC-3 becomes AAC: " << *line;
+  EXPECT_NE(line->find("demux.audio_2"), std::string::npos);
+  EXPECT_EQ(count(*line, "cmaf.audio_"), 3u);
+  // decodebin gives one audio track only.
+  auto avi = vod_abr_launch(vars({{"source", "/a.avi"}, {"out", "/o"}, {"container", "other"},
+                                  {"video_codec", "other"}, {"audio_tracks", "mp3,mp3"}}));
+  ASSERT_TRUE(avi.ok());
+  EXPECT_EQ(count(*avi, "cmaf.audio_"), 1u) << *avi;
 }
 
 TEST(VodAbrLine, OtherCodecsAndContainersAreDecodedByDecodebin) {
@@ -115,7 +146,8 @@ TEST(VodAbrLine, OtherCodecsAndContainersAreDecodedByDecodebin) {
   EXPECT_NE(avi->find("decodebin name=demux demux. ! video/x-raw"), std::string::npos) << *avi;
   auto audio = vod_abr_launch(vars({{"source", "/a.m4a"}, {"out", "/o"}, {"video_codec", ""}, {"audio_codec", "aac"}}));
   ASSERT_TRUE(audio.ok());
-  EXPECT_EQ(audio->find("variants="), std::string::npos) << "audio only: kekhlssink's audio variant";
+  EXPECT_EQ(audio->find("representations="), std::string::npos) << "audio only";
+  EXPECT_NE(audio->find("cmaf.audio_0"), std::string::npos) << *audio;
   EXPECT_EQ(audio->find("x264enc"), std::string::npos);
   EXPECT_FALSE(vod_abr_launch(vars({{"source", "/a"}, {"out", "/o"}, {"video_codec", ""}, {"audio_codec", ""}})).ok());
   EXPECT_FALSE(vod_abr_launch(vars({{"out", "/o"}})).ok()) << "no source";
