@@ -2,31 +2,14 @@
 // inits and discontinuities, and the master's variants and audio renditions.
 #include "hls_builder.h"
 
+#include "track_configs.h"
+
 #include <gtest/gtest.h>
 
 using namespace kek::dash;
 
-namespace {
-
-std::shared_ptr<const TrackConfig> video_config(int w, int h) {
-  auto c = std::make_shared<TrackConfig>();
-  c->codec = "avc1.64001f";
-  c->width = w;
-  c->height = h;
-  c->fps_num = 25;
-  c->fps_den = 1;
-  return c;
-}
-
-std::shared_ptr<const TrackConfig> audio_config() {
-  auto c = std::make_shared<TrackConfig>();
-  c->codec = "mp4a.40.2";
-  c->rate = 48000;
-  c->channels = 2;
-  return c;
-}
-
-}  // namespace
+using kek::dash::test::audio_config;
+using kek::dash::test::video_config;
 
 TEST(HlsBuilder, MediaPlaylistFollowsTheWindowAndThePeriods) {
   RepresentationState rep;

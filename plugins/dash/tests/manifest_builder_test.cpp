@@ -4,6 +4,7 @@
 #include "manifest_builder.h"
 
 #include "periods.h"
+#include "track_configs.h"
 
 #include <gtest/gtest.h>
 
@@ -11,28 +12,13 @@
 #include <vector>
 
 using namespace kek::dash;
+using kek::dash::test::audio_config;
+using kek::dash::test::video_config;
 
 namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
 constexpr uint64_t kMs = 1'000'000;
-
-std::shared_ptr<const TrackConfig> video_config(int w, int h) {
-  auto c = std::make_shared<TrackConfig>();
-  c->codec = "avc1.64001f";
-  c->width = w;
-  c->height = h;
-  c->fps_num = 30;
-  return c;
-}
-
-std::shared_ptr<const TrackConfig> audio_config() {
-  auto c = std::make_shared<TrackConfig>();
-  c->codec = "mp4a.40.2";
-  c->rate = 48000;
-  c->channels = 2;
-  return c;
-}
 
 class ManifestBuilderTest : public ::testing::Test {
  protected:
