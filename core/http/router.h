@@ -25,7 +25,8 @@ struct RawRoute {
   std::function<void(SoupServerMessage*, const HttpRequest&)> handler;
 };
 
-using RouteHandler = std::variant<HttpHandler, AsyncHttpHandler, StreamingRoute, RawRoute>;
+using RouteHandler =
+    std::variant<HttpHandler, AsyncHttpHandler, StreamingRoute, RawRoute, std::shared_ptr<const WebSocketRoute>>;
 
 struct Route {
   std::string method;

@@ -11,6 +11,7 @@
 #include "http/respond.h"
 #include "http/router.h"
 #include "http/streaming_body.h"
+#include "http/websocket.h"
 
 #include <kek/ref.h>
 
@@ -265,6 +266,9 @@ class HttpServerImpl final : public HttpServer {
                        StreamingHttpHandler handler) override {
     router_.add(std::move(method), pattern, http::StreamingRoute{max_body_bytes, std::move(handler)});
   }
+  void websocket(std::string pattern, WebSocketRoute route) override {
+    router_.add("GET", pattern, std::make_shared<const WebSocketRoute>(std::move(route)));
+  }
   void guard(std::string path_prefix, HttpGuard check) override {
     auto prefix = http::parse_request_path(path_prefix);
     if (!prefix) {
@@ -300,6 +304,7 @@ class HttpServerImpl final : public HttpServer {
 
   void close() override {
     if (server_) soup_server_disconnect(server_.get());
+    websockets_->close_all();
   }
 
   int port() const override { return port_; }
@@ -456,6 +461,10 @@ class HttpServerImpl final : public HttpServer {
       http::respond(msg, (*handler)(request));
       return;
     }
+    if (const auto* websocket = std::get_if<std::shared_ptr<const WebSocketRoute>>(&match.route->handler)) {
+      http::upgrade_to_websocket(msg, *websocket, std::move(request), websockets_);
+      return;
+    }
     if (const auto* handler = std::get_if<AsyncHttpHandler>(&match.route->handler)) {
       run_async(msg, *handler, request);
       return;
@@ -543,6 +552,7 @@ class HttpServerImpl final : public HttpServer {
   Ref<SoupServer> server_;
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;
+  std::shared_ptr<http::OpenWebSockets> websockets_ = std::make_shared<http::OpenWebSockets>();
   GMainContext* context_ = nullptr;
   int port_ = 0;
 };

@@ -7,6 +7,7 @@
 #include "http/mime.h"
 #include "http/request_path.h"
 #include "http/router.h"
+#include "http/websocket.h"
 
 #include <kek/ref.h>
 
@@ -244,6 +245,71 @@ class HttpServerTest : public ::testing::Test {
     int port = port_;
     std::string request = "GET " + raw_target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     return parse_raw_reply(run_client([port, request] { return raw_exchange(port, request); }));
+  }
+
+  struct WsResult {
+    int status = 0;                      // the HTTP answer when the upgrade failed, 101 otherwise
+    std::string body;                    // its body
+    std::vector<std::string> received;   // text messages, in order
+    int close_code = 0;                  // 0 while open when the client gave up waiting
+  };
+
+  // A libsoup WebSocket client on the worker thread: connects (with `origin` when set), sends
+  // `to_send` one by one, and collects messages until `wanted` have come or the server closes.
+  WsResult ws_exchange(const std::string& path, std::vector<std::string> to_send, size_t wanted,
+                       const char* origin = nullptr, const std::function<void()>& tick = {}) {
+    const std::string url = "ws://127.0.0.1:" + std::to_string(port_) + path;
+    const std::string origin_text = origin ? origin : "";
+    const bool has_origin = origin != nullptr;
+    return run_client([=] {
+      WsResult result;
+      GMainContext* client_context = g_main_context_new();
+      g_main_context_push_thread_default(client_context);
+      {
+        auto session = Ref<SoupSession>::adopt(soup_session_new());
+        auto message = Ref<SoupMessage>::adopt(soup_message_new("GET", url.c_str()));
+        struct State {
+          SoupWebsocketConnection* connection = nullptr;
+          bool failed = false;
+          WsResult* result;
+        } state{nullptr, false, &result};
+        soup_session_websocket_connect_async(
+            session.get(), message.get(), has_origin ? origin_text.c_str() : nullptr, nullptr, G_PRIORITY_DEFAULT,
+            nullptr,
+            [](GObject* source, GAsyncResult* res, gpointer data) {
+              auto* st = static_cast<State*>(data);
+              st->connection = soup_session_websocket_connect_finish(SOUP_SESSION(source), res, nullptr);
+              st->failed = st->connection == nullptr;
+            },
+            &state);
+        const gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+        while (!state.connection && !state.failed && g_get_monotonic_time() < deadline)
+          g_main_context_iteration(client_context, TRUE);
+        result.status = static_cast<int>(soup_message_get_status(message.get()));
+        if (state.connection) {
+          g_signal_connect(state.connection, "message", G_CALLBACK(+[](SoupWebsocketConnection*, gint, GBytes* bytes, gpointer data) {
+                             gsize size = 0;
+                             const char* text = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+                             static_cast<WsResult*>(data)->received.emplace_back(text ? text : "", size);
+                           }),
+                           &result);
+          for (const auto& text : to_send) soup_websocket_connection_send_text(state.connection, text.c_str());
+          while (result.received.size() < wanted &&
+                 soup_websocket_connection_get_state(state.connection) != SOUP_WEBSOCKET_STATE_CLOSED &&
+                 g_get_monotonic_time() < deadline)
+            g_main_context_iteration(client_context, TRUE);
+          if (soup_websocket_connection_get_state(state.connection) == SOUP_WEBSOCKET_STATE_CLOSED)
+            result.close_code = soup_websocket_connection_get_close_code(state.connection);
+          g_signal_handlers_disconnect_by_data(state.connection, &result);
+          g_object_unref(state.connection);
+        }
+        while (g_main_context_iteration(client_context, FALSE)) {
+        }
+      }
+      g_main_context_pop_thread_default(client_context);
+      g_main_context_unref(client_context);
+      return result;
+    }, tick);
   }
 
   // Iterates the server context until `condition` holds (or a few seconds pass).
@@ -597,6 +663,102 @@ TEST_F(HttpServerTest, GuardCoversMediaToo) {
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.header("access-control-allow-origin"), "*");
   EXPECT_EQ(get("/media/live/demo/index.m3u8?token=t").status, 200);
+}
+
+// ---- WebSocket routes ----
+
+TEST_F(HttpServerTest, WebSocketRouteEchoesUtf8AndSeesTheRequest) {
+  std::string seen_stream;
+  int closed = 0;
+  server_->websocket("/api/chat/{stream}", WebSocketRoute{
+      {},
+      [&](const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
+        seen_stream = request.params.at("stream");
+        socket->send("hello " + seen_stream);
+        // The callback holds its own connection: the host drops it once closed.
+        socket->on_message([socket](std::string_view text) {
+          if (text == "bye") socket->close(1000, "bye");
+          else socket->send(std::string("echo: ") + std::string(text));
+        });
+        socket->on_close([&closed] { ++closed; });
+      }});
+  WsResult result = ws_exchange("/api/chat/cam1", {"привет 👋", "bye"}, 5);
+  EXPECT_EQ(result.status, 101);
+  EXPECT_EQ(seen_stream, "cam1");
+  ASSERT_EQ(result.received.size(), 2u);
+  EXPECT_EQ(result.received[0], "hello cam1");
+  EXPECT_EQ(result.received[1], "echo: привет 👋");
+  EXPECT_EQ(result.close_code, 1000);
+  iterate_until([&] { return closed == 1; });
+  EXPECT_EQ(closed, 1);
+}
+
+TEST_F(HttpServerTest, WebSocketRouteRefusesBeforeTheUpgrade) {
+  int opened = 0;
+  server_->websocket("/api/chat/{stream}", WebSocketRoute{
+      [](const HttpRequest& request) -> std::optional<HttpResponse> {
+        if (request.params.at("stream") == "nobody") return HttpResponse::error(404, "no_such_stream", "no such stream");
+        return std::nullopt;
+      },
+      [&](const HttpRequest&, std::shared_ptr<WebSocket>) { ++opened; }});
+  WsResult refused = ws_exchange("/api/chat/nobody", {}, 1);
+  EXPECT_EQ(refused.status, 404);
+  // Another site's page may not open it with the visitor's cookies; the server's own page may.
+  WsResult foreign = ws_exchange("/api/chat/cam1", {}, 1, "http://evil.example");
+  EXPECT_EQ(foreign.status, 403);
+  WsResult own = ws_exchange("/api/chat/cam1", {}, 0, ("http://127.0.0.1:" + std::to_string(port_)).c_str());
+  EXPECT_EQ(own.status, 101);
+  iterate_until([&] { return opened == 1; });
+  EXPECT_EQ(opened, 1);
+  // A plain GET is told what the endpoint is.
+  Reply plain = get("/api/chat/cam1");
+  EXPECT_EQ(plain.status, 400);
+  EXPECT_NE(plain.body.find("\"code\":\"websocket_expected\""), std::string::npos) << plain.body;
+}
+
+TEST_F(HttpServerTest, WebSocketGuardsRunFirstAndStoppingClosesOpenSockets) {
+  server_->guard("/api/private", [](const HttpRequest& request) -> std::optional<HttpResponse> {
+    if (request.header("x-let-in") == "yes") return std::nullopt;
+    return HttpResponse::error(401, "sign in first");
+  });
+  server_->websocket("/api/private/ws", WebSocketRoute{{}, [](const HttpRequest&, std::shared_ptr<WebSocket>) {}});
+  EXPECT_EQ(ws_exchange("/api/private/ws", {}, 1).status, 401);
+
+  std::shared_ptr<WebSocket> held;
+  bool closed = false;
+  server_->websocket("/api/held", WebSocketRoute{{}, [&](const HttpRequest&, std::shared_ptr<WebSocket> socket) {
+                                                   held = socket;
+                                                   socket->on_close([&closed] { closed = true; });
+                                                   socket->send("ready");
+                                                 }});
+  // The client waits for two messages; the server stops once the connection is open.
+  bool stopped = false;
+  WsResult result = ws_exchange("/api/held", {}, 2, nullptr, [&] {
+    if (held && !stopped) {
+      stopped = true;
+      server_->close();
+    }
+  });
+  EXPECT_EQ(result.status, 101);
+  EXPECT_EQ(result.received, std::vector<std::string>{"ready"});
+  EXPECT_EQ(result.close_code, 1001) << "going away";
+  iterate_until([&] { return closed; });
+  EXPECT_TRUE(closed);
+  ASSERT_TRUE(held);
+  EXPECT_FALSE(held->is_open());
+  held->send("after the end is ignored");
+}
+
+TEST(WebSocketOrigin, SameOriginIsTheHostTheBrowserUsed) {
+  EXPECT_TRUE(http::is_same_origin(nullptr, "127.0.0.1:8080")) << "not a browser";
+  EXPECT_TRUE(http::is_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+  EXPECT_TRUE(http::is_same_origin("https://Kek.Example", "kek.example"));
+  EXPECT_TRUE(http::is_same_origin("https://kek.example:443", "kek.example"));
+  EXPECT_TRUE(http::is_same_origin("http://[::1]:8080", "[::1]:8080"));
+  EXPECT_FALSE(http::is_same_origin("http://evil.example", "kek.example"));
+  EXPECT_FALSE(http::is_same_origin("http://kek.example:9999", "kek.example:8080"));
+  EXPECT_FALSE(http::is_same_origin("null", "kek.example"));
+  EXPECT_FALSE(http::is_same_origin("http://kek.example", nullptr));
 }
 
 // ---- body limit ----

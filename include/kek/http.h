@@ -101,6 +101,33 @@ class BodySink {
 using StreamingHttpHandler =
     std::function<std::variant<HttpResponse, std::shared_ptr<BodySink>>(const HttpRequest&)>;
 
+// One WebSocket connection (RFC 6455, text messages) as a plugin sees it. Main loop only. The
+// host keeps it alive while it is open; callbacks are dropped once it has closed, so a callback
+// may hold the shared_ptr to its own connection without keeping it forever.
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  // Queues one text message (valid UTF-8); ignored once the connection is closing or closed.
+  virtual void send(std::string_view text) = 0;
+  // Starts the closing handshake: 1000 normal, 1008 policy violation, 1011 server error.
+  virtual void close(int code = 1000, std::string_view reason = {}) = 0;
+  virtual bool is_open() const = 0;
+  // Each text message the client sends. A binary message closes the connection (1003); one
+  // larger than the route's max_message_bytes too (1009).
+  virtual void on_message(std::function<void(std::string_view text)> handler) = 0;
+  // Once, when the connection has closed (either side, or lost).
+  virtual void on_close(std::function<void()> handler) = 0;
+};
+
+struct WebSocketRoute {
+  // Before the upgrade, after the guards: an answer refuses it (404 for no such stream...);
+  // nullopt accepts. May be empty (accept all).
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> check;
+  // After the upgrade: the request (params, cookies, remote) and the open connection.
+  std::function<void(const HttpRequest&, std::shared_ptr<WebSocket>)> open;
+  size_t max_message_bytes = 64 * 1024;
+};
+
 class Http {
  public:
   virtual ~Http() = default;
@@ -113,6 +140,10 @@ class Http {
   // Content-Length before the body is read, and as a chunked body grows).
   virtual void route_streaming(std::string method, std::string pattern, int64_t max_body_bytes,
                                StreamingHttpHandler handler) = 0;
+  // A WebSocket endpoint at GET `pattern` ("/api/chat/{stream}"). The host refuses a browser
+  // upgrade whose Origin is not the server's own (403 cross_origin), so a page elsewhere cannot
+  // act with the visitor's cookies; clients that send no Origin (not browsers) are let in.
+  virtual void websocket(std::string pattern, WebSocketRoute route) = 0;
 };
 
 // ---- inline definitions ----
