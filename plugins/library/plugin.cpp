@@ -1,31 +1,103 @@
 // The library plugin: films uploaded (tus) or imported from folders, probed, transcoded by the
 // vod-abr template into an adaptive ladder, listed in a catalogue with the same visibility as
-// live streams (issue 10).
+// live streams (issue 10). init wires the parts together; they live in one LibraryPlugin that
+// the routes keep alive for as long as the host runs.
+#include "catalogue.h"
+#include "events_bridge.h"
+#include "ingest.h"
+#include "job_runner.h"
+#include "routes.h"
 #include "schema.h"
 #include "settings.h"
 #include "transcode_settings.h"
+#include "uploads.h"
 #include "vod_abr.h"
 
 #include <kek/plugin.h>
+#include <kek/services/media_access.h>
 
 #include <gst/gst.h>
 
+#include <memory>
+
 namespace {
+
+using namespace kek::library;
+
+struct LibraryPlugin {
+  LibraryPlugin(kek::Host& host, Settings s, TranscodeSettings t)
+      : settings(std::move(s)), catalogue(host, settings), runner(host, std::move(t)) {}
+  Settings settings;
+  Catalogue catalogue;
+  JobRunner runner;
+  std::shared_ptr<Ingest> ingest;
+  std::shared_ptr<Uploads> uploads;
+  std::shared_ptr<kek::SearchIndex> index;
+};
+
+void index_item(LibraryPlugin& p, const std::string& id) {
+  if (!p.index) return;
+  auto row = p.catalogue.row(id);
+  if (!row || !*row) return;
+  std::string genres;
+  for (const auto& g : strings_of_json_array((*row)->text("genres"))) genres += (genres.empty() ? "" : " ") + g;
+  if (auto s = p.index->put(id, {(*row)->text("title"), (*row)->text("description"), genres}); !s)
+    g_warning("library: indexing %s: %s", id.c_str(), s.error().message.c_str());
+}
+
+kek::Status register_template(kek::Host& host, const TranscodeSettings& transcode) {
+  auto tmpl = vod_abr_template();
+  tmpl.defaults["ladder"] = format_vod_ladder(transcode.ladder);
+  tmpl.defaults["segment_s"] = std::to_string(transcode.segment_s);
+  tmpl.defaults["preset"] = transcode.preset;
+  tmpl.defaults["threads"] = std::to_string(transcode.threads);
+  tmpl.defaults["copy"] = transcode.copy ? "true" : "false";
+  return host.pipelines().add_template(std::move(tmpl));
+}
 
 kek::Status init(kek::Host& host) {
   // The transcode keys first: read_settings ends by refusing any key nobody asked for.
-  auto transcode = kek::library::read_transcode_settings(host.args());
+  auto transcode = read_transcode_settings(host.args());
   if (!transcode) return transcode.error();
-  auto settings = kek::library::read_settings(host.args());
+  auto settings = read_settings(host.args());
   if (!settings) return settings.error();
-  host.add_migrations(kek::library::schema_migrations());
-  auto tmpl = kek::library::vod_abr_template();
-  tmpl.defaults["ladder"] = kek::library::format_vod_ladder(transcode->ladder);
-  tmpl.defaults["segment_s"] = std::to_string(transcode->segment_s);
-  tmpl.defaults["preset"] = transcode->preset;
-  tmpl.defaults["threads"] = std::to_string(transcode->threads);
-  tmpl.defaults["copy"] = transcode->copy ? "true" : "false";
-  return host.pipelines().add_template(std::move(tmpl));
+  if (auto s = register_template(host, *transcode); !s) return s;
+  host.add_migrations(schema_migrations());
+
+  auto plugin = std::make_shared<LibraryPlugin>(host, std::move(*settings), std::move(*transcode));
+  plugin->ingest = std::make_shared<Ingest>(plugin->catalogue);
+  plugin->uploads = std::make_shared<Uploads>(plugin->catalogue, [plugin](const std::string& id) { plugin->ingest->probe(id); });
+  plugin->uploads->add_routes();
+  add_catalogue_routes(std::make_shared<RouteDeps>(RouteDeps{
+      plugin->catalogue,
+      [plugin](const std::string& id) { plugin->ingest->probe(id); },
+      [plugin](const std::string& id) { return plugin->runner.retry(id); },
+      [plugin](const std::string& id) { return plugin->runner.cancel(id); },
+  }));
+  plugin->catalogue.set_index_updater([plugin](const std::string& id) { index_item(*plugin, id); },
+                                      [plugin](const std::string& id) {
+                                        if (plugin->index) (void)plugin->index->remove(id);
+                                      });
+  host.services().provide<kek::Library>(&plugin->catalogue);
+  forward_events_to_browsers(plugin->catalogue);
+  // A deleted item's running transcode stops with it.
+  host.events().subscribe(kek::kEventLibraryDeleted, [plugin](const kek::Event& e) { (void)plugin->runner.cancel(e.get("id")); });
+
+  host.on_start([plugin, &host]() -> kek::Status {
+    auto index = host.db().search_index("library_items", {"title", "description", "genres"});
+    if (!index) return index.error();
+    plugin->index = *index;
+    if (plugin->settings.uploaders.kind == UploaderRule::Kind::group)
+      if (auto* media = host.services().get<kek::MediaAccess>())
+        media->set_policy(".library-uploaders/",
+                          {kek::Visibility::private_, 0, {}, {plugin->settings.uploaders.group}});
+    plugin->catalogue.apply_all_policies();
+    plugin->uploads->start_expiry_timer();
+    plugin->ingest->resume_unprobed();
+    return plugin->runner.start();
+  });
+  host.on_stop([plugin] { plugin->runner.stop(); });
+  return {};
 }
 
 gboolean register_elements(GstPlugin*) { return TRUE; }

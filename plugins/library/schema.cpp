@@ -109,6 +109,12 @@ std::vector<Migration> schema_migrations() {
        " source_path TEXT PRIMARY KEY,"
        " source_fingerprint TEXT NOT NULL DEFAULT '',"
        " created_at INTEGER NOT NULL);"},
+      {2,
+       // The order items were added in, to the microsecond (created_at is whole seconds: several
+       // uploads of one second would tie).
+       "ALTER TABLE library_items ADD COLUMN created_us INTEGER NOT NULL DEFAULT 0;"
+       "UPDATE library_items SET created_us = created_at * 1000000;"
+       "CREATE INDEX library_items_added ON library_items (created_us, id);"},
   };
 }
 

@@ -1,0 +1,219 @@
+// The catalogue against a real `kek serve`: search, sort, filters and cursor pages; edits by the
+// owner only; public / unlisted / private as others see them (lists, the item, its media);
+// delete leaves nothing on disk; progress and readiness pushed on /api/events to whom may see.
+#include "library_test_support.h"
+
+#include <glib/gstdio.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+using namespace kek::library::test;
+
+namespace {
+
+class LibraryCatalogue : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir(); }
+  void TearDown() override { remove_tree(dir_); }
+  std::string dir_;
+};
+
+std::vector<std::string> ids_of(const std::string& list_body) {
+  std::vector<std::string> out;
+  for (int i = 0;; ++i) {
+    auto id = json_field(list_body, "items." + std::to_string(i) + ".id");
+    if (!id) break;
+    out.push_back(*id);
+  }
+  return out;
+}
+
+void walk(const std::string& dir, std::vector<std::string>& out) {
+  g_autoptr(GDir) d = g_dir_open(dir.c_str(), 0, nullptr);
+  while (const char* name = d ? g_dir_read_name(d) : nullptr) {
+    std::string path = dir + "/" + name;
+    out.push_back(path);
+    if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR)) walk(path, out);
+  }
+}
+
+TEST_F(LibraryCatalogue, SearchSortFilterPagesAndOwnerEdits) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser ann(kek.http_url());
+  ASSERT_EQ(ann.register_user("ann", "a-long-secret-phrase").status, 201);
+  const std::string film = make_film(dir_, "f.mp4");
+  const std::string a = upload(ann, "a.mp4", film);
+  const std::string b = upload(ann, "b.mp4", film);
+  const std::string c = upload(ann, "c.mp4", film);
+  ASSERT_FALSE(a.empty());
+  ASSERT_EQ(ann.request("PATCH", "/api/library/items/" + a,
+                        R"({"title":"The Matrix","year":1999,"genres":["sci-fi","action"],"description":"A hacker learns the truth"})")
+                .status,
+            200);
+  ASSERT_EQ(ann.request("PATCH", "/api/library/items/" + b, R"({"title":"Amélie","year":2001,"genres":["comedy"]})").status, 200);
+  auto edited = ann.request("PATCH", "/api/library/items/" + c, R"({"title":"Brazil","year":1985,"genres":["comedy","sci-fi"]})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(json_field(edited.body, "genres.1"), std::optional<std::string>("sci-fi"));
+  EXPECT_EQ(json_field(edited.body, "year"), std::optional<std::string>("1985"));
+  // Bad edits say what is wrong.
+  EXPECT_EQ(ann.request("PATCH", "/api/library/items/" + c, R"({"title":"  "})").status, 400);
+  EXPECT_EQ(ann.request("PATCH", "/api/library/items/" + c, R"({"year":"soon"})").status, 400);
+  auto unknown = ann.request("PATCH", "/api/library/items/" + c, R"({"colour":"red"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("colour"), std::string::npos);
+  EXPECT_EQ(ann.request("PATCH", "/api/library/items/" + c, R"({"visibility":"secret"})").status, 400);
+
+  // Full-text: prefixes, accents, description.
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&q=matr").body), std::vector<std::string>{a});
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&q=amelie").body), std::vector<std::string>{b});
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&q=hacker").body), std::vector<std::string>{a});
+  EXPECT_TRUE(ids_of(ann.get("/api/library/items?owner=me&q=nothing-like-this").body).empty());
+  // Sorts and filters.
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&sort=title").body), (std::vector<std::string>{b, c, a}));
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&sort=year&order=desc").body), (std::vector<std::string>{b, a, c}));
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&sort=added&order=asc").body), (std::vector<std::string>{a, b, c}));
+  EXPECT_EQ(ids_of(ann.get("/api/library/items?owner=me&genre=comedy&sort=title").body), (std::vector<std::string>{b, c}));
+  EXPECT_EQ(ann.get("/api/library/items?sort=colour").status, 400);
+  EXPECT_EQ(ann.get("/api/library/items?limit=0").status, 400);
+  // Cursor pages: 2, then 1, then none.
+  auto page1 = ann.get("/api/library/items?owner=me&sort=title&limit=2");
+  EXPECT_EQ(ids_of(page1.body), (std::vector<std::string>{b, c}));
+  auto cursor = json_field(page1.body, "next_cursor");
+  ASSERT_TRUE(cursor && *cursor != "null") << page1.body;
+  auto page2 = ann.get("/api/library/items?owner=me&sort=title&limit=2&cursor=" + *cursor);
+  EXPECT_EQ(ids_of(page2.body), std::vector<std::string>{a});
+  EXPECT_EQ(json_field(page2.body, "next_cursor"), std::optional<std::string>("null"));
+  EXPECT_EQ(ann.get("/api/library/items?cursor=garbage!").status, 400);
+
+  // Somebody else may not edit or delete.
+  Browser ben(kek.http_url());
+  ASSERT_EQ(ben.register_user("ben", "a-long-secret-phrase").status, 201);
+  ASSERT_TRUE(wait_status(ann, a, "ready")) << item_json(ann, a) << kek.output();
+  EXPECT_EQ(ben.request("PATCH", "/api/library/items/" + a, R"({"title":"Mine now"})").status, 403);
+  EXPECT_EQ(ben.request("DELETE", "/api/library/items/" + a).status, 403);
+  EXPECT_EQ(json_field(ben.get("/api/library/items/" + a).body, "can_edit"), std::optional<std::string>("false"));
+  EXPECT_EQ(json_field(ben.get("/api/library/items/" + a).body, "source.filename"), std::optional<std::string>(""));
+}
+
+TEST_F(LibraryCatalogue, PrivateIs403AndUnlistedStaysOutOfLists) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("olga", "a-long-secret-phrase").status, 201);
+  Browser friend_(kek.http_url());
+  ASSERT_EQ(friend_.register_user("fred", "a-long-secret-phrase").status, 201);
+  Browser stranger(kek.http_url());
+  ASSERT_EQ(stranger.register_user("sam", "a-long-secret-phrase").status, 201);
+  Browser anonymous(kek.http_url());
+  const std::string id = upload(owner, "home.mp4", make_film(dir_, "home.mp4"));
+  ASSERT_FALSE(id.empty());
+  // Before it plays, only its owner knows of it.
+  EXPECT_EQ(ids_of(owner.get("/api/library/items?owner=me").body), std::vector<std::string>{id});
+  ASSERT_TRUE(wait_status(owner, id, "ready")) << item_json(owner, id) << kek.output();
+  const std::string master = *json_field(item_json(owner, id), "hls");
+  EXPECT_EQ(stranger.get("/api/library/items").body.find(id) != std::string::npos, true) << "public: listed";
+  EXPECT_EQ(anonymous.get(master).status, 200);
+
+  ASSERT_EQ(owner.request("PATCH", "/api/library/items/" + id, R"({"visibility":"private","allowed":["fred"]})").status, 200);
+  EXPECT_EQ(json_field(item_json(owner, id), "allowed.0"), std::optional<std::string>("fred"));
+  EXPECT_EQ(stranger.get("/api/library/items/" + id).status, 403);
+  EXPECT_EQ(anonymous.get("/api/library/items/" + id).status, 401);
+  EXPECT_EQ(stranger.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(anonymous.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(anonymous.get(master).status, 403) << "the media is guarded too";
+  EXPECT_EQ(stranger.get(master).status, 403);
+  EXPECT_EQ(friend_.get("/api/library/items/" + id).status, 200) << "shared with fred";
+  EXPECT_NE(friend_.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(friend_.get(master).status, 200);
+  EXPECT_EQ(json_field(friend_.get("/api/library/items/" + id).body, "allowed.0"), std::nullopt)
+      << "only the owner sees who else may watch";
+  EXPECT_EQ(owner.request("PATCH", "/api/library/items/" + id, R"({"allowed":["nobody-of-that-name"]})").status, 400);
+
+  ASSERT_EQ(owner.request("PATCH", "/api/library/items/" + id, R"({"visibility":"unlisted","allowed":[]})").status, 200);
+  EXPECT_EQ(stranger.get("/api/library/items/" + id).status, 200) << "unlisted: the link works";
+  EXPECT_EQ(stranger.get(master).status, 200);
+  EXPECT_EQ(stranger.get("/api/library/items").body.find(id), std::string::npos) << "but it is not listed";
+  EXPECT_NE(owner.get("/api/library/items").body.find(id), std::string::npos) << "its owner lists it";
+}
+
+TEST_F(LibraryCatalogue, DeleteLeavesNothingBehind) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("dana", "a-long-secret-phrase").status, 201);
+  const std::string id = upload(owner, "gone.mp4", make_film(dir_, "gone.mp4"));
+  ASSERT_TRUE(wait_status(owner, id, "ready")) << item_json(owner, id) << kek.output();
+  const std::string item_dir = kek.media_dir() + "/vod/" + id;
+  std::vector<std::string> before;
+  walk(item_dir, before);
+  EXPECT_GT(before.size(), 3u) << "source, playlists, segments, poster";
+  auto deleted = owner.request("DELETE", "/api/library/items/" + id);
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  std::vector<std::string> after;
+  walk(kek.media_dir(), after);
+  for (const auto& path : after) EXPECT_EQ(path.find(id), std::string::npos) << path << " is left behind";
+  std::vector<std::string> uploads;
+  walk(kek.data_dir() + "/uploads", uploads);
+  EXPECT_TRUE(uploads.empty()) << uploads.size() << " files left in uploads/";
+  EXPECT_EQ(owner.get("/api/library/items/" + id).status, 404);
+  EXPECT_EQ(owner.request("DELETE", "/api/library/items/" + id).status, 404);
+  EXPECT_EQ(ids_of(owner.get("/api/library/items?owner=me").body).size(), 0u);
+}
+
+// Reads /api/events with the browser's cookie until `until` arrives (or timeout).
+std::string read_events(const std::string& base_url, const std::string& cookie, const std::string& until, int timeout_ms,
+                        std::atomic<bool>* connected = nullptr, std::atomic<bool>* stop = nullptr) {
+  std::string hostport = base_url.substr(7);
+  if (hostport.back() == '/') hostport.pop_back();
+  g_autoptr(GSocketClient) client = g_socket_client_new();
+  g_autoptr(GSocketConnection) conn = g_socket_client_connect_to_host(client, hostport.c_str(), 80, nullptr, nullptr);
+  if (!conn) return "";
+  std::string req = "GET /api/events HTTP/1.1\r\nHost: " + hostport + "\r\n" +
+                    (cookie.empty() ? "" : "Cookie: kek_session=" + cookie + "\r\n") + "\r\n";
+  g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)), req.data(), req.size(), nullptr, nullptr,
+                            nullptr);
+  GSocket* socket = g_socket_connection_get_socket(conn);
+  std::string got;
+  const gint64 end = g_get_monotonic_time() + timeout_ms * 1000;
+  char buffer[4096];
+  while (g_get_monotonic_time() < end && got.find(until) == std::string::npos && !(stop && *stop)) {
+    if (!g_socket_condition_timed_wait(socket, G_IO_IN, 50000, nullptr, nullptr)) continue;
+    gssize n = g_socket_receive(socket, buffer, sizeof buffer, nullptr, nullptr);
+    if (n <= 0) break;
+    got.append(buffer, static_cast<size_t>(n));
+    if (connected && got.find(": connected") != std::string::npos) *connected = true;
+  }
+  return got;
+}
+
+TEST_F(LibraryCatalogue, ProgressAndReadinessReachTheOwnerOnly) {
+  KekProcess kek(library_options("default_visibility: private"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("pia", "a-long-secret-phrase").status, 201);
+  Browser other(kek.http_url());
+  ASSERT_EQ(other.register_user("quentin", "a-long-secret-phrase").status, 201);
+  std::string owner_events, other_events;
+  std::atomic<bool> owner_on{false}, other_on{false}, owner_done{false};
+  std::thread a([&] {
+    owner_events = read_events(kek.http_url(), owner.cookie(), "event: library.ready", 90000, &owner_on);
+    g_usleep(500000);  // anything sent to the other client meanwhile has arrived by now
+    owner_done = true;
+  });
+  std::thread b([&] {
+    other_events = read_events(kek.http_url(), other.cookie(), "event: library.ready", 90000, &other_on, &owner_done);
+  });
+  ASSERT_TRUE(wait_for([&] { return owner_on.load() && other_on.load(); }, 10000));
+  const std::string id = upload(owner, "private.mp4", make_film(dir_, "private.mp4"));
+  a.join();
+  b.join();
+  EXPECT_NE(owner_events.find("text/event-stream"), std::string::npos) << owner_events;
+  EXPECT_NE(owner_events.find("event: library.progress\ndata: {\"id\":\"" + id + "\""), std::string::npos) << owner_events;
+  EXPECT_NE(owner_events.find("event: library.ready\ndata: {\"id\":\"" + id + "\""), std::string::npos) << owner_events;
+  EXPECT_EQ(other_events.find(id), std::string::npos) << "a private film's progress reaches nobody else: " << other_events;
+}
+
+}  // namespace
