@@ -550,7 +550,7 @@ Status Catalogue::set_status(const std::string& id, const std::string& status, c
   return {};
 }
 
-void Catalogue::remove(const std::string& id, std::function<void(Status)> done) {
+void Catalogue::remove(const std::string& id, std::function<void(Status)> done, bool keep_out_of_scans) {
   auto existing = row(id);
   if (!existing) return done(existing.error());
   if (!*existing) return done(Error{"no such item", 404});
@@ -559,11 +559,11 @@ void Catalogue::remove(const std::string& id, std::function<void(Status)> done) 
   const std::string source = r.text("source_path");
   const std::string dir = item_dir(id);
   Status s = host_.db().transaction([&]() -> Status {
-    if (origin == "import") {
+    if (origin == "import" && keep_out_of_scans) {
       auto ignored = host_.db().exec(
           "INSERT INTO library_import_ignored (source_path, source_fingerprint, created_at) VALUES (?, ?, ?)"
           " ON CONFLICT (source_path) DO UPDATE SET source_fingerprint = excluded.source_fingerprint",
-          {source, r.text("source_fingerprint"), unix_now()});
+          {r.text("import_path"), r.text("source_fingerprint"), unix_now()});
       if (!ignored) return ignored.error();
     }
     for (const char* sql : {"DELETE FROM library_jobs WHERE item_id = ?", "DELETE FROM library_tracks WHERE item_id = ?",

@@ -75,7 +75,8 @@ class Catalogue : public Library {
   Status set_status(const std::string& id, const std::string& status, const std::string& error);
   // Deletes rows and the policy at once, then the files on a worker thread; `done` runs on the
   // main loop once they are gone. Publishes library.deleted.
-  void remove(const std::string& id, std::function<void(Status)> done);
+  // keep_out_of_scans: an imported file whose item was deleted is not added again by the scans.
+  void remove(const std::string& id, std::function<void(Status)> done, bool keep_out_of_scans = true);
 
   // Bytes of uploaded originals a user owns (for the quota).
   Result<int64_t> uploaded_bytes(int64_t user_id);

@@ -4,6 +4,7 @@
 // the routes keep alive for as long as the host runs.
 #include "catalogue.h"
 #include "events_bridge.h"
+#include "folder_import.h"
 #include "ingest.h"
 #include "job_runner.h"
 #include "routes.h"
@@ -32,8 +33,38 @@ struct LibraryPlugin {
   JobRunner runner;
   std::shared_ptr<Ingest> ingest;
   std::shared_ptr<Uploads> uploads;
+  std::shared_ptr<FolderImport> folders;
   std::shared_ptr<kek::SearchIndex> index;
+  bool serving = false;
 };
+
+constexpr const char* kLibraryCommandHelp =
+    "library scan    scan the import folders once: add new files, follow moved ones, drop removed ones";
+
+int run_library_command(LibraryPlugin& plugin, const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0] != "scan") {
+    g_printerr("usage: kek %s\n", kLibraryCommandHelp);
+    return 2;
+  }
+  if (plugin.settings.folders.empty()) {
+    g_print("no import folders are configured (library args: folders: [{path: /srv/films, owner: admin}])\n");
+    return 0;
+  }
+  auto index = plugin.catalogue.host().db().search_index("library_items", {"title", "description", "genres"});
+  if (index) plugin.index = *index;
+  g_autoptr(GMainLoop) loop = g_main_loop_new(nullptr, FALSE);
+  ScanReport result;
+  bool done = false;
+  plugin.folders->scan([&](const ScanReport& report) {
+    result = report;
+    done = true;
+  });
+  while (!done || plugin.folders->copies_running() > 0) g_main_context_iteration(nullptr, TRUE);
+  for (const auto& line : result.lines) g_print("%s\n", line.c_str());
+  g_print("%d added, %d moved, %d changed, %d removed, %d unchanged\n", result.added, result.moved, result.changed,
+          result.removed, result.unchanged);
+  return 0;
+}
 
 void index_item(LibraryPlugin& p, const std::string& id) {
   if (!p.index) return;
@@ -78,6 +109,11 @@ kek::Status init(kek::Host& host) {
                                       [plugin](const std::string& id) {
                                         if (plugin->index) (void)plugin->index->remove(id);
                                       });
+  plugin->folders = std::make_shared<FolderImport>(plugin->catalogue, [plugin](const std::string& id) {
+    if (plugin->serving) plugin->ingest->probe(id);  // offline (kek library scan): probed at the next start
+  });
+  host.add_command("library", kLibraryCommandHelp,
+                   [plugin](const std::vector<std::string>& args) { return run_library_command(*plugin, args); });
   host.services().provide<kek::Library>(&plugin->catalogue);
   forward_events_to_browsers(plugin->catalogue);
   // A deleted item's running transcode stops with it.
@@ -93,7 +129,10 @@ kek::Status init(kek::Host& host) {
                           {kek::Visibility::private_, 0, {}, {plugin->settings.uploaders.group}});
     plugin->catalogue.apply_all_policies();
     plugin->uploads->start_expiry_timer();
+    plugin->serving = true;
     plugin->ingest->resume_unprobed();
+    plugin->folders->watch();
+    plugin->folders->scan();
     return plugin->runner.start();
   });
   host.on_stop([plugin] { plugin->runner.stop(); });
