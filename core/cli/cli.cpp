@@ -1,8 +1,12 @@
 #define G_LOG_DOMAIN "kek"
 #include "cli/cli.h"
 
+#include "backup/backup.h"
 #include "config/config.h"
+#include "config/install_paths.h"
 #include "host/app.h"
+#include "host/systemd_notify.h"
+#include "log/log_writer.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -29,12 +33,16 @@ const char* kUsage =
     "  pipelines list [--config FILE]        list pipeline templates\n"
     "  pipelines show NAME [--set k=v ...]   print the exact gst-launch line of a template\n"
     "  launch 'LINE'                         run a gst-launch line with KEK's plugins loaded\n"
+    "  backup DIR [--no-media]               database (online, while kek serves), secrets and media into DIR\n"
+    "  restore DIR                           a backup into the config's (empty) data folder\n"
     "  version                               print the version\n"
     "\n"
+    "Every command takes --config FILE and --log-format text|json (default: the config's log.format).\n"
     "Environment: KEK_<KEY> overrides one config key, levels joined by __ (KEK_HTTP__PORT=9090).\n";
 
 struct Options {
   std::optional<std::string> config_file;
+  std::optional<log::Format> log_format;
   std::vector<std::string> positional;
   Vars sets;
   std::string error;
@@ -49,6 +57,18 @@ Options parse_options(const std::vector<std::string>& args, size_t from) {
       o.config_file = args[++i];
     } else if (a.starts_with("--config=")) {
       o.config_file = a.substr(9);
+    } else if (a == "--log-format" || a.starts_with("--log-format=")) {
+      std::string value;
+      if (a == "--log-format") {
+        if (i + 1 >= args.size()) { o.error = "--log-format needs text or json"; break; }
+        value = args[++i];
+      } else {
+        value = a.substr(13);
+      }
+      auto f = log::parse_format(value);
+      if (!f) { o.error = f.error().message; break; }
+      o.log_format = *f;
+      log::set_format(*f);
     } else if (a == "--set") {
       if (i + 1 >= args.size()) { o.error = "--set needs name=value"; break; }
       const std::string& kv = args[++i];
@@ -62,7 +82,15 @@ Options parse_options(const std::vector<std::string>& args, size_t from) {
   return o;
 }
 
-Result<Config> read_config(const std::optional<std::string>& file) {
+Result<Config> read_config(const std::optional<std::string>& file_in) {
+  // An installed kek reads SYSCONFDIR/kek/kek.yaml when given no --config; one run from its
+  // build tree, and an installed one without that file, the embedded config/kek.yaml.
+  std::optional<std::string> file = file_in;
+  if (!file) {
+    const InstallPaths paths = install_paths();
+    if (!paths.config_file.empty() && g_file_test(paths.config_file.c_str(), G_FILE_TEST_IS_REGULAR))
+      file = paths.config_file;
+  }
   auto config = file ? load_config_file(*file) : parse_config(embedded_config(), "<embedded config/kek.yaml>");
   if (!config) return config;
   std::vector<std::string> env;
@@ -82,6 +110,7 @@ int report(const Error& e) {
 Result<std::unique_ptr<App>> prepare(const Options& o) {
   auto config = read_config(o.config_file);
   if (!config) return config.error();
+  if (!o.log_format) log::set_format(config->log_format == "json" ? log::Format::json : log::Format::text);
   auto app = std::make_unique<App>(std::move(*config));
   if (auto s = app->load(); !s) return s.error();
   return app;
@@ -104,11 +133,16 @@ int cmd_serve(const Options& o) {
   };
   guint sigint = g_unix_signal_add(SIGINT, quit, loop);
   guint sigterm = g_unix_signal_add(SIGTERM, quit, loop);
+  SystemdNotifier systemd;
+  std::pair<App*, SystemdNotifier*> reloading{&a, &systemd};  // outlives the loop below
   guint sighup = g_unix_signal_add(SIGHUP, [](gpointer data) -> gboolean {
+    auto* r = static_cast<std::pair<App*, SystemdNotifier*>*>(data);
     g_message("SIGHUP: reloading pipeline templates");
-    if (auto s = static_cast<App*>(data)->reload(); !s) g_warning("reload failed: %s", s.error().message.c_str());
+    r->second->notify("RELOADING=1");
+    if (auto s = r->first->reload(); !s) g_warning("reload failed: %s", s.error().message.c_str());
+    r->second->notify("READY=1");
     return G_SOURCE_CONTINUE;
-  }, &a);
+  }, &reloading);
 
   std::printf("KEK %s is running (config: %s, data: %s)\n", KEK_VERSION, a.config().source.c_str(),
               a.config().data_dir.c_str());
@@ -121,11 +155,14 @@ int cmd_serve(const Options& o) {
   for (const auto& r : a.refused_plugins()) std::printf("  plugin %s refused: %s\n", r.name.c_str(), r.reason.c_str());
   std::printf("%s\n", ready.c_str());
   std::fflush(stdout);
+  systemd.notify("READY=1\nSTATUS=serving on " + a.http().url());
+  systemd.start_watchdog();
 
   g_main_loop_run(loop);
   g_source_remove(sigint);
   g_source_remove(sigterm);
   g_source_remove(sighup);
+  systemd.notify("STOPPING=1\nSTATUS=stopping: pipelines get EOS");
   a.shutdown();
   std::printf("KEK stopped\n");
   return kExitOk;
@@ -209,6 +246,29 @@ int cmd_launch(const Options& o) {
   return kExitOk;
 }
 
+int cmd_backup(const Options& o, bool restoring) {
+  std::vector<std::string> words;
+  bool media = true;
+  for (const auto& p : o.positional) {
+    if (p == "--no-media" && !restoring) media = false;
+    else words.push_back(p);
+  }
+  if (words.size() != 1) {
+    std::cerr << "usage: kek " << (restoring ? "restore DIR" : "backup DIR [--no-media]") << " [--config FILE]\n";
+    return kExitUsage;
+  }
+  auto config = read_config(o.config_file);
+  if (!config) return report(config.error());
+  if (!o.log_format) log::set_format(config->log_format == "json" ? log::Format::json : log::Format::text);
+  auto progress = [&](const std::string& line) { std::cout << "kek " << (restoring ? "restore" : "backup") << ": " << line << "\n"; };
+  auto done = restoring ? backup::restore(*config, words[0], progress)
+                        : backup::create(*config, words[0], backup::BackupOptions{media}, progress);
+  if (!done) return report(done.error());
+  std::cout << (restoring ? "restored from " : "backed up to ") << words[0] << " (" << done->files << " media files, "
+            << done->bytes << " bytes, " << done->secrets << " secrets, database " << done->db_bytes << " bytes)\n";
+  return kExitOk;
+}
+
 int cmd_plugin(const Options& o, const std::string& name) {
   auto app = prepare(o);
   if (!app) return report(app.error());
@@ -248,6 +308,7 @@ int run_cli(const std::vector<std::string>& args) {
   }
   if (cmd == "pipelines") return cmd_pipelines(o);
   if (cmd == "launch") return cmd_launch(o);
+  if (cmd == "backup" || cmd == "restore") return cmd_backup(o, cmd == "restore");
   return cmd_plugin(o, cmd);
 }
 

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include "config/install_paths.h"
 #include "config/yaml_reader.h"
 
 #include <glib.h>
@@ -28,6 +29,46 @@ Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
       auto v = r.integer(kv.second, path, 1024, int64_t{1} << 40);
       if (!v) return v.error();
       c.max_body_bytes = *v;
+    }
+  }
+  return {};
+}
+
+Status parse_log(const YamlReader& r, const YAML::Node& node, Config& c) {
+  if (auto s = r.expect_map(node, "log"); !s) return s;
+  if (auto s = r.only_keys(node, "log", {"format", "requests"}); !s) return s;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string path = child_path("log", key);
+    if (key == "format") {
+      auto v = r.string(kv.second, path);
+      if (!v) return v.error();
+      if (*v != "text" && *v != "json") return r.fail(kv.second, path, "must be text or json");
+      c.log_format = *v;
+    } else if (key == "requests") {
+      auto v = r.boolean(kv.second, path);
+      if (!v) return v.error();
+      c.log_requests = *v;
+    }
+  }
+  return {};
+}
+
+Status parse_metrics(const YamlReader& r, const YAML::Node& node, Config& c) {
+  if (auto s = r.expect_map(node, "metrics"); !s) return s;
+  if (auto s = r.only_keys(node, "metrics", {"token", "history_interval_s"}); !s) return s;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string path = child_path("metrics", key);
+    if (key == "token") {
+      auto v = r.string(kv.second, path);
+      if (!v) return v.error();
+      if (!v->empty() && v->size() < 16) return r.fail(kv.second, path, "must be at least 16 characters (or empty)");
+      c.metrics_token = *v;
+    } else if (key == "history_interval_s") {
+      auto v = r.integer(kv.second, path, 1, 60);
+      if (!v) return v.error();
+      c.metrics_history_interval_s = static_cast<int>(*v);
     }
   }
   return {};
@@ -134,7 +175,7 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
   if (auto s = r.expect_map(*root, ""); !s) return s.error();
   if (auto s = r.only_keys(*root, "",
                            {"data_dir", "database", "media_dir", "webui_dir", "http", "plugin_dirs",
-                            "template_dirs", "shutdown_timeout_s", "plugins", "pipelines"});
+                            "template_dirs", "shutdown_timeout_s", "log", "metrics", "plugins", "pipelines"});
       !s)
     return s.error();
 
@@ -160,6 +201,8 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
     else if (key == "http") s = parse_http(r, kv.second, c);
     else if (key == "plugin_dirs") s = set_strings(c.plugin_dirs);
     else if (key == "template_dirs") s = set_strings(c.template_dirs);
+    else if (key == "log") s = parse_log(r, kv.second, c);
+    else if (key == "metrics") s = parse_metrics(r, kv.second, c);
     else if (key == "plugins") s = parse_plugins(r, kv.second, c);
     else if (key == "pipelines") s = parse_pipelines(r, kv.second, c);
     else if (key == "shutdown_timeout_s") {
@@ -213,6 +256,12 @@ Status apply_environment(Config& c, const std::vector<std::string>& environment)
       {"KEK_HTTP__PORT", num(c.http_port, 0, 65535)},
       {"KEK_HTTP__MAX_BODY_BYTES", num(c.max_body_bytes, 1024, int64_t{1} << 40)},
       {"KEK_SHUTDOWN_TIMEOUT_S", num(c.shutdown_timeout_s, 0, 600)},
+      {"KEK_METRICS__TOKEN", str(c.metrics_token)},
+      {"KEK_LOG__FORMAT", [&c](const std::string& var, const std::string& v) -> Status {
+         if (v != "text" && v != "json") return Error{"environment " + var + "=" + v + ": must be text or json", 400};
+         c.log_format = v;
+         return {};
+       }},
   };
   for (const auto& entry : environment) {
     size_t eq = entry.find('=');
@@ -226,11 +275,10 @@ Status apply_environment(Config& c, const std::vector<std::string>& environment)
 }
 
 void fill_build_defaults(Config& c) {
-  const char* source_dir = g_getenv("KEK_SOURCE_DIR");
-  std::string src = source_dir && *source_dir ? source_dir : KEK_SOURCE_DIR;
-  if (c.webui_dir.empty()) c.webui_dir = src + "/webui/dist";
-  if (c.template_dirs.empty()) c.template_dirs.push_back(src + "/pipelines");
-  if (c.plugin_dirs.empty()) c.plugin_dirs.push_back(KEK_PLUGIN_BUILD_DIR);
+  const InstallPaths paths = install_paths();
+  if (c.webui_dir.empty()) c.webui_dir = paths.webui_dir;
+  if (c.template_dirs.empty()) c.template_dirs.push_back(paths.template_dir);
+  if (c.plugin_dirs.empty()) c.plugin_dirs.push_back(paths.plugin_dir);
 }
 
 }  // namespace kek::core

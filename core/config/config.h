@@ -55,6 +55,10 @@ struct Config {
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> template_dirs;
   int shutdown_timeout_s = 5;
+  std::string log_format = "text";  // log.format: text | json (--log-format overrides it)
+  bool log_requests = true;         // log.requests: one line per HTTP request
+  std::string metrics_token;        // metrics.token: a bearer token for /metrics ("" = admins only)
+  int metrics_history_interval_s = 10;  // metrics.history_interval_s: the admin plots' sampling
   std::vector<PluginEntry> plugins;
   std::vector<PipelineEntry> pipelines;
 };

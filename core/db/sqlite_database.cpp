@@ -105,7 +105,21 @@ Status SqliteDatabase::bind(sqlite3_stmt* stmt, const std::vector<DbValue>& para
   return {};
 }
 
+namespace {
+
+// Reports a statement's duration when it goes out of scope, whichever way the call returns.
+struct StatementTiming {
+  const std::function<void(double)>& observer;
+  int64_t started_us = g_get_monotonic_time();
+  ~StatementTiming() {
+    if (observer) observer(static_cast<double>(g_get_monotonic_time() - started_us) / 1e6);
+  }
+};
+
+}  // namespace
+
 Result<DbRows> SqliteDatabase::query(std::string_view sql, const std::vector<DbValue>& params) {
+  StatementTiming timing{statement_observer_};
   auto stmt = prepare(sql);
   if (!stmt) return stmt.error();
   StatementReset reset{*stmt};
@@ -143,6 +157,7 @@ Result<DbRows> SqliteDatabase::query(std::string_view sql, const std::vector<DbV
 }
 
 Result<DbExecResult> SqliteDatabase::exec(std::string_view sql, const std::vector<DbValue>& params) {
+  StatementTiming timing{statement_observer_};
   auto stmt = prepare(sql);
   if (!stmt) return stmt.error();
   StatementReset reset{*stmt};

@@ -37,6 +37,8 @@ class SqliteDatabase : public Database {
   Result<std::vector<std::pair<std::string, int>>> applied_migrations();
 
   const std::string& path() const { return path_; }
+  // Sees how long each query/exec took, in seconds (metrics); called on the calling thread.
+  void set_statement_observer(std::function<void(double)> observer) { statement_observer_ = std::move(observer); }
 
  private:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -49,6 +51,7 @@ class SqliteDatabase : public Database {
   std::string path_;
   std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
   int transaction_depth_ = 0;
+  std::function<void(double)> statement_observer_;
 };
 
 }  // namespace kek::core

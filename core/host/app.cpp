@@ -157,13 +157,25 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
   hc.max_body_bytes = config_.max_body_bytes;
   hc.media_dir = config_.media_dir;
   hc.webui_dir = config_.webui_dir;
+  hc.log_requests = config_.log_requests;
   http_ = HttpServer::create(hc);
   g_autoptr(GMainContext) main_context = g_main_context_ref_thread_default();
   browser_events_ = std::make_unique<http::EventStreamHub>(services_, main_context);
   services_.provide(BrowserEvents::kName, static_cast<BrowserEvents*>(browser_events_.get()));
+  http_->set_request_observer([this](const http::RequestRecord& r) { http_metrics_.observe(r); });
+
+  // Plugins find the metrics service from their init on.
+  services_.provide(Metrics::kName, static_cast<void*>(static_cast<Metrics*>(&metrics_)));
+  register_core_metrics();
+  history_ = std::make_unique<metrics::MetricsHistory>(
+      metrics_,
+      std::set<std::string>{"kek_stream_ingest_bytes_per_second", "kek_stream_viewers",
+                            "process_resident_memory_bytes"},
+      std::set<std::string>{"process_cpu_seconds_total"}, config_.metrics_history_interval_s);
 }
 
 App::~App() {
+  history_.reset();
   pipelines_.reset();
   plugins_.clear();
   browser_events_.reset();
@@ -244,12 +256,15 @@ Status App::open_database() {
   auto db = SqliteDatabase::open(config_.database);
   if (!db) return db.error();
   db_ = std::move(*db);
+  db_->set_statement_observer([this](double seconds) { db_latency_.observe(seconds); });
   if (auto s = db_->migrate(migrations_); !s) return wrap(s.error(), "database " + config_.database);
   return {};
 }
 
 Status App::serve() {
   register_core_routes();
+  register_metrics_routes();
+  history_->start();
   if (auto s = http_->listen(); !s) return s;
   for (auto& p : plugins_)
     if (auto s = p->run_start_hooks(); !s) return s;

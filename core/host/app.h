@@ -9,6 +9,10 @@
 #include "host/service_registry.h"
 #include "http/event_stream.h"
 #include "http/server.h"
+#include "metrics/histogram.h"
+#include "metrics/history.h"
+#include "metrics/http_metrics.h"
+#include "metrics/registry.h"
 #include "pipeline/pipeline_manager.h"
 
 #include <kek/host.h>
@@ -61,6 +65,7 @@ class App {
   SqliteDatabase& db() { return *db_; }
   MainEventBus& events() { return events_; }
   ServiceRegistry& services() { return services_; }
+  metrics::MetricsRegistry& metrics() { return metrics_; }
   const std::vector<PluginCommand>& commands() const { return commands_; }
   const std::vector<RefusedPlugin>& refused_plugins() const { return refused_; }
   // The plugins that loaded, in config order.
@@ -76,6 +81,9 @@ class App {
   PipelineAccess pipeline_access(const HttpRequest& request) const;
   // A refusal when the caller may not read (control false) or control (true) pipelines.
   std::optional<HttpResponse> refuse_pipeline_access(const HttpRequest& request, bool control) const;
+  void register_core_metrics();
+  void register_metrics_routes();
+  std::optional<HttpResponse> refuse_metrics(const HttpRequest& request, bool allow_token);
 
   Config config_;
   MainEventBus events_;
@@ -90,6 +98,10 @@ class App {
   std::vector<PluginCommand> commands_;
   std::vector<std::pair<std::string, std::string>> announcements_;
   std::vector<PluginMigrations> migrations_;
+  metrics::MetricsRegistry metrics_;
+  metrics::HttpMetrics http_metrics_;
+  metrics::Histogram db_latency_;
+  std::unique_ptr<metrics::MetricsHistory> history_;
   bool serving_ = false;
 };
 

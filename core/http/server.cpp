@@ -32,6 +32,8 @@ enum class Area { api, media, webui };
 
 Area area_of(const std::vector<std::string>& segments) {
   if (!segments.empty() && segments.front() == "api") return Area::api;
+  // Prometheus' conventional path, routed like the API.
+  if (segments.size() == 1 && segments.front() == "metrics") return Area::api;
   if (!segments.empty() && segments.front() == "media") return Area::media;
   return Area::webui;
 }
@@ -96,26 +98,6 @@ void respond_webui_not_built(SoupServerMessage* msg, const std::string& webui_di
   response.body = std::move(page);
   response.headers = {{"Cache-Control", std::string(http::kNoCache)}};
   http::respond(msg, response);
-}
-
-// ---- logging ----
-
-void log_request(SoupServerMessage* msg, bool aborted) {
-  const guint status = soup_server_message_get_status(msg);
-  const char* method = soup_server_message_get_method(msg);
-  GUri* uri = soup_server_message_get_uri(msg);
-  const char* remote = soup_server_message_get_remote_host(msg);
-  // The raw (still encoded) path: what the client sent, with no control characters in the log.
-  const char* path = uri ? g_uri_get_path(uri) : "?";
-  const goffset bytes = soup_server_message_get_response_body(msg)->length;
-  // libsoup reports every 500 as aborted, as well as clients that hung up: the cause of a 500 we
-  // produced is logged where it happened, so only 5xx answers that did go out are warnings here.
-  if (status >= 500 && !aborted)
-    g_warning("%s %s -> %u, %" G_GOFFSET_FORMAT " bytes, from %s%s", method ? method : "?", path, status,
-              bytes, remote ? remote : "?", aborted ? " (aborted)" : "");
-  else
-    g_debug("%s %s -> %u, %" G_GOFFSET_FORMAT " bytes, from %s%s", method ? method : "?", path, status,
-            bytes, remote ? remote : "?", aborted ? " (aborted)" : "");
 }
 
 // ---- async answers ----
@@ -238,9 +220,13 @@ class HttpServerImpl final : public HttpServer {
     soup_server_add_handler(server_.get(), nullptr, &HttpServerImpl::on_request, this, nullptr);
     g_signal_connect(server_.get(), "request-started", G_CALLBACK(&HttpServerImpl::on_request_started), this);
     g_signal_connect(server_.get(), "request-finished",
-                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg) { log_request(msg, false); }), nullptr);
+                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
+                       http::finish_request(msg, false, self->config_.log_requests, self->observer_);
+                     }), this);
     g_signal_connect(server_.get(), "request-aborted",
-                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg) { log_request(msg, true); }), nullptr);
+                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
+                       http::finish_request(msg, true, self->config_.log_requests, self->observer_);
+                     }), this);
   }
 
   ~HttpServerImpl() override {
@@ -308,6 +294,7 @@ class HttpServerImpl final : public HttpServer {
   }
 
   int port() const override { return port_; }
+  void set_request_observer(http::RequestObserver observer) override { observer_ = std::move(observer); }
 
   std::string url() const override {
     std::string host = config_.address;
@@ -319,6 +306,7 @@ class HttpServerImpl final : public HttpServer {
 
  private:
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
+    http::note_request_started(msg);
     // First: a streaming route takes the body before the global limit looks at it.
     g_signal_connect(msg, "got-headers", G_CALLBACK(&HttpServerImpl::on_got_headers), self);
     http::enforce_body_limit(msg, static_cast<HttpServerImpl*>(self)->config_.max_body_bytes);
@@ -404,6 +392,7 @@ class HttpServerImpl final : public HttpServer {
       for (const auto& segment : path->segments) path->decoded += "/" + segment;
     }
     const Area area = area_of(path->segments);
+    note_area(msg, area, *path, path_token.has_value());
     // A preflight carries no credentials, so it is answered before any guard could refuse it.
     if (area == Area::media && method == "OPTIONS") {
       http::respond_cors_preflight(msg);
@@ -412,19 +401,44 @@ class HttpServerImpl final : public HttpServer {
 
     HttpRequest request = build_request(msg, *path, query);
     if (path_token) request.query["token"] = *path_token;
+    // Matched before the guards so that a refused request is logged under its route too.
+    http::RouteMatch match;
+    if (area == Area::api) {
+      match = router_.match(request.method, path->segments);
+      if (match.route) http::note_route(msg, "api", g_intern_string(match.route->pattern.c_str()));
+    }
     if (auto refusal = run_guards(path->segments, request)) {
       http::respond(msg, *refusal);
       return;
     }
     switch (area) {
       case Area::api:
-        dispatch_api(msg, *path, std::move(request));
+        dispatch_api(msg, *path, std::move(request), std::move(match));
         return;
       case Area::media:
         serve_media(msg, *path);
         return;
       case Area::webui:
         serve_webui(msg, *path);
+        return;
+    }
+  }
+
+  // The request log's view of the path: API routes are named by their pattern (set when
+  // matched), media and web UI paths are logged with a signed-URL token replaced.
+  static void note_area(SoupServerMessage* msg, Area area, const http::RequestPath& path, bool had_token) {
+    switch (area) {
+      case Area::api:
+        http::note_route(msg, "api", "{unmatched}");
+        return;
+      case Area::media: {
+        std::string shown = had_token ? "/media/~t/{token}" : "/media";
+        for (size_t i = 1; i < path.segments.size(); ++i) shown += "/" + path.segments[i];
+        http::note_route(msg, "media", "/media/{file}", std::move(shown));
+        return;
+      }
+      case Area::webui:
+        http::note_route(msg, "webui", "/{file}", path.decoded.empty() ? "/" : path.decoded);
         return;
     }
   }
@@ -439,8 +453,8 @@ class HttpServerImpl final : public HttpServer {
     return std::nullopt;
   }
 
-  void dispatch_api(SoupServerMessage* msg, const http::RequestPath& path, HttpRequest request) {
-    auto match = router_.match(request.method, path.segments);
+  void dispatch_api(SoupServerMessage* msg, const http::RequestPath& path, HttpRequest request,
+                    http::RouteMatch match) {
     switch (match.kind) {
       case http::RouteMatch::Kind::no_such_path:
         http::respond_error(msg, 404, "no_such_endpoint", "no such endpoint: " + printable(path.decoded));
@@ -553,6 +567,7 @@ class HttpServerImpl final : public HttpServer {
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;
   std::shared_ptr<http::OpenWebSockets> websockets_ = std::make_shared<http::OpenWebSockets>();
+  http::RequestObserver observer_;
   GMainContext* context_ = nullptr;
   int port_ = 0;
 };

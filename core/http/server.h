@@ -7,6 +7,8 @@
 
 #include <libsoup/soup.h>
 
+#include "http/request_log.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +21,7 @@ struct HttpConfig {
   int64_t max_body_bytes = 16 * 1024 * 1024;  // larger request bodies get 413
   std::string media_dir;                    // served under /media/
   std::string webui_dir;                    // webui/dist: index.html + assets
+  bool log_requests = true;                 // one log line per request (5xx are logged always)
 };
 
 class HttpServer : public Http {
@@ -34,6 +37,8 @@ class HttpServer : public Http {
   virtual void close() = 0;
   virtual int port() const = 0;  // the bound port, after listen()
   virtual std::string url() const = 0;  // "http://127.0.0.1:PORT/"
+  // Sees every finished request (metrics); main thread.
+  virtual void set_request_observer(http::RequestObserver observer) = 0;
 };
 
 }  // namespace kek::core

@@ -339,6 +339,11 @@ gboolean PipelineManager::on_bus_message(GstBus*, GstMessage* msg, gpointer data
       // Recordings: splitmuxsink says when a file is complete. hlssink2 uses splitmuxsink for
       // its .ts segments too; those are not files anyone imports.
       const GstStructure* s = gst_message_get_structure(msg);
+      if (s && gst_structure_has_name(s, "kek-segment-written")) ++self.segments_written_;
+      if (s && gst_structure_has_name(s, "splitmuxsink-fragment-closed")) {
+        const char* location = gst_structure_get_string(s, "location");
+        if (location && (g_str_has_suffix(location, ".ts") || g_str_has_suffix(location, ".m4s"))) ++self.segments_written_;
+      }
       if (s && gst_structure_has_name(s, "splitmuxsink-fragment-closed") && self.config_.events) {
         const char* location = gst_structure_get_string(s, "location");
         if (location && g_str_has_suffix(location, ".mp4")) {

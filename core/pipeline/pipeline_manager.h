@@ -56,6 +56,9 @@ class PipelineManager : public Pipelines {
   // Forgets the templates a plugin registered (its init failed after registering some).
   void remove_plugin_templates(const std::string& plugin);
   bool any_active() const;
+  // Media segments closed by all pipelines so far: element messages "kek-segment-written" and
+  // splitmuxsink's "splitmuxsink-fragment-closed" for .ts/.m4s files (hlssink2).
+  uint64_t segments_written() const { return segments_written_; }
 
  private:
   struct Instance;
@@ -74,6 +77,7 @@ class PipelineManager : public Pipelines {
   PipelineManagerConfig config_;
   std::map<std::string, PipelineTemplate> templates_;
   std::map<std::string, std::unique_ptr<Instance>> instances_;
+  uint64_t segments_written_ = 0;
 };
 
 }  // namespace kek::core

@@ -257,6 +257,11 @@ void Variant::segment_closed(const std::string& path, uint64_t at) {
     if (!error) maybe_write_master(owner, impl.master.last_write_ts(), false);
   }
   post_write_error(owner, error);
+  // For the application: kek's pipeline manager counts these for /metrics.
+  if (!error)
+    gst_element_post_message(GST_ELEMENT(owner),
+                             gst_message_new_element(GST_OBJECT(owner), gst_structure_new("kek-segment-written", "location",
+                                                                                         G_TYPE_STRING, path.c_str(), nullptr)));
 }
 
 bool Variant::should_cut(uint64_t at, uint64_t length) {

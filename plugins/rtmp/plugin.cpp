@@ -2,6 +2,7 @@
 // face), in one library.
 #define G_LOG_DOMAIN "kek-rtmp"
 #include "kekrtmpsrc.h"
+#include "metrics.h"
 #include "server.h"
 #include "settings.h"
 #include "stream_registry.h"
@@ -117,6 +118,10 @@ kek::Status init(kek::Host& host) {
     plugin->viewers.seen(request.path.substr(std::string("/media/").size()), client, g_get_monotonic_time());
     return std::nullopt;
   });
+  if (auto* metrics = host.services().get<kek::Metrics>())
+    metrics->add_collector([plugin](kek::MetricsWriter& w) {
+      kek::rtmp::write_metrics(w, plugin->registry, plugin->viewers, g_get_monotonic_time());
+    });
   host.on_start([plugin] { return plugin->server.listen(); });
   // A recording of one of our streams is complete: tell the library (and anyone else).
   host.events().subscribe(kek::kEventPipelineFileClosed, [&host](const kek::Event& e) {

@@ -86,7 +86,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 KekProcess::KekProcess(KekOptions options) {
-  data_dir_ = make_temp_dir();
+  data_dir_ = options.data_dir.empty() ? make_temp_dir() : options.data_dir;
   config_path_ = data_dir_ + "/kek.yaml";
   log_path_ = data_dir_ + "/kek.log";
   std::string yaml = "data_dir: " + data_dir_ + "\ndatabase: " + data_dir_ + "/kek.db\nmedia_dir: " + data_dir_ +

@@ -17,6 +17,9 @@ struct KekOptions {
   std::vector<std::string> env;  // extra NAME=value
   std::vector<std::string> args;  // after `serve --config FILE`
   bool wait_ready = true;
+  // An existing folder to run in (kept data from an earlier run, a restored backup); empty: a
+  // new temporary one. Removed with the process either way.
+  std::string data_dir;
 };
 
 class KekProcess {
