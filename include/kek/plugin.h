@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// GST_PLUGIN_DEFINE names the plugin's package with PACKAGE: a plugin built out of tree that
+// defines none (no config.h) gets "kek", as the plugins in KEK's tree do.
+#ifndef PACKAGE
+#define PACKAGE "kek"
+#endif
+
 #define KEK_ABI_MAJOR 1
 #define KEK_ABI_MINOR 1
 #define KEK_PLUGIN_ENTRY_SYMBOL "kek_plugin_entry"

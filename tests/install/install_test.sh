@@ -49,7 +49,10 @@ grep -q "^data_dir: /var/lib/kek" "$DEST$SYSCONF/kek/kek.yaml" || fail "the inst
 # The example plugin, out of the tree, against the installed SDK only.
 mkdir -p "$WORK/oot/plugins"
 cp "$SRC/plugins/example/example_plugin.cpp" "$WORK/oot/"
-export PKG_CONFIG_PATH=$(dirname "$PC") PKG_CONFIG_SYSROOT_DIR=$DEST
+# The .pc as it would read installed at $ROOT (a sysroot would move the system's -I paths too).
+mkdir -p "$WORK/pkgconfig"
+sed "s#^prefix=.*#prefix=$ROOT#" "$PC" >"$WORK/pkgconfig/kek-sdk.pc"
+export PKG_CONFIG_PATH=$WORK/pkgconfig
 CFLAGS=$(pkg-config --cflags kek-sdk) || fail "pkg-config --cflags kek-sdk"
 LIBS=$(pkg-config --libs kek-sdk)
 case "$CFLAGS" in *"$SRC"*) fail "kek-sdk.pc points into the source tree: $CFLAGS";; esac
