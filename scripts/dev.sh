@@ -22,8 +22,10 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev graphviz ffmpeg
   nodejs
 )
-# Only the tests need these: a real browser for the web UI end-to-end tests.
-APT_TEST_PACKAGES=(chromium)
+# Only the tests need these: a real browser for the web UI end-to-end tests; nginx, openssl
+# and promtool (prometheus) for the deployment tests; systemd-analyze for the unit; dpkg-deb
+# and fakeroot for the .deb; python3-yaml to parse compose.yaml.
+APT_TEST_PACKAGES=(chromium nginx openssl prometheus systemd dpkg-dev fakeroot python3-yaml util-linux)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
