@@ -1,9 +1,10 @@
 #include "job_runner.h"
 
-#include "subtitles.h"
+#include "vod_subtitles.h"
 
-#include <gio/gio.h>
-#include <glib/gstdio.h>
+#include <kek/worker.h>
+
+#include <glib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -30,7 +31,7 @@ std::string container_family(const std::string& probed) {
     return "quicktime";
   if (c.find("matroska") != std::string::npos || c.find("webm") != std::string::npos || c.find("mkv") != std::string::npos)
     return "matroska";
-  return c.empty() ? "other" : "other";
+  return "other";
 }
 
 std::string video_codec_name(const std::string& probed) {
@@ -57,63 +58,12 @@ std::string fps_fraction(double fps) {
   return std::to_string(static_cast<int>(std::round(fps * 1001))) + "/1001";
 }
 
-std::string read_small(const std::string& path) {
-  g_autofree char* text = nullptr;
-  gsize len = 0;
-  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return {};
-  return std::string(text, len);
-}
-
-// BANDWIDTH of each variant in the master playlist, by its folder name.
-std::map<std::string, int> master_bandwidths(const std::string& master) {
-  std::map<std::string, int> out;
-  std::string text = read_small(master);
-  size_t pos = 0;
-  while ((pos = text.find("#EXT-X-STREAM-INF:", pos)) != std::string::npos) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string::npos) break;
-    std::string attrs = text.substr(pos, eol - pos);
-    size_t next = text.find('\n', eol + 1);
-    std::string uri = text.substr(eol + 1, next == std::string::npos ? std::string::npos : next - eol - 1);
-    size_t b = attrs.find("BANDWIDTH=");
-    if (b != std::string::npos && (b == 0 || attrs[b - 1] != '-'))
-      out[uri.substr(0, uri.find('/'))] = static_cast<int>(std::strtoll(attrs.c_str() + b + 10, nullptr, 10) / 1000);
-    pos = eol;
-  }
-  return out;
-}
-
-// Removes a folder tree (an interrupted run's output) in a worker thread: it can hold
-// thousands of segments, and the main loop never waits for the disk.
-void remove_tree_async(const std::string& dir) {
-  if (!g_file_test(dir.c_str(), G_FILE_TEST_IS_DIR)) return;
-  // Renamed first (instant), so the new run writes into a fresh folder at once.
-  std::string aside = dir + ".old-" + std::to_string(g_get_real_time());
-  if (g_rename(dir.c_str(), aside.c_str()) != 0) return;
-  g_autoptr(GTask) task = g_task_new(nullptr, nullptr, nullptr, nullptr);
-  g_task_set_task_data(task, g_strdup(aside.c_str()), g_free);
-  g_task_run_in_thread(task, [](GTask*, gpointer, gpointer data, GCancellable*) {
-    std::vector<std::string> stack{static_cast<const char*>(data)}, dirs;
-    while (!stack.empty()) {
-      std::string d = stack.back();
-      stack.pop_back();
-      dirs.push_back(d);
-      GDir* it = g_dir_open(d.c_str(), 0, nullptr);
-      if (!it) continue;
-      while (const char* name = g_dir_read_name(it)) {
-        std::string p = d + "/" + name;
-        if (g_file_test(p.c_str(), G_FILE_TEST_IS_DIR) && !g_file_test(p.c_str(), G_FILE_TEST_IS_SYMLINK)) stack.push_back(p);
-        else g_unlink(p.c_str());
-      }
-      g_dir_close(it);
-    }
-    for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) g_rmdir(d->c_str());
-  });
-}
+bool is_vtt(const std::string& output) { return g_str_has_suffix(output.c_str(), ".vtt"); }
 
 }  // namespace
 
 std::string job_pipeline_id(const std::string& item_id) { return "library-" + item_id; }
+std::string subtitles_pipeline_id(const std::string& item_id) { return "library-" + item_id + "-subtitles"; }
 
 std::string stream_path(const std::string& file) { return std::string(kVodStreamDir) + "/" + file; }
 
@@ -167,10 +117,14 @@ Status JobRunner::start() {
                              {now_s(), row.integer("id")});
     if (!s) return s.error();
     (void)host_.db().exec("UPDATE library_items SET status = 'queued', progress = 0, eta_s = NULL, playable = 0, "
-                          "updated_at = ? WHERE id = ?",
+                          "hls = '', dash = '', updated_at = ? WHERE id = ?",
                           {now_s(), row.text("item_id")});
   }
-  subscription_ = host_.events().subscribe(kEventPipelineStateChanged, [this](const Event& e) { on_pipeline_state(e); });
+  subscriptions_.push_back(
+      host_.events().subscribe(kEventPipelineStateChanged, [this](const Event& e) { on_pipeline_state(e); }));
+  subscriptions_.push_back(host_.events().subscribe(kEventLibraryQueued, [this](const Event&) { take_queued(); }));
+  subscriptions_.push_back(
+      host_.events().subscribe(kEventLibrarySubtitles, [this](const Event& e) { subtitles_changed(e.get("id")); }));
   timer_ = g_timeout_add(kTickMs, [](gpointer self) -> gboolean {
     static_cast<JobRunner*>(self)->tick();
     return G_SOURCE_CONTINUE;
@@ -182,77 +136,141 @@ Status JobRunner::start() {
 void JobRunner::stop() {
   if (timer_) g_source_remove(timer_);
   timer_ = 0;
-  if (subscription_) host_.events().unsubscribe(subscription_);
-  subscription_ = 0;
+  for (uint64_t id : subscriptions_) host_.events().unsubscribe(id);
+  subscriptions_.clear();
 }
 
 void JobRunner::tick() {
-  for (auto& [id, job] : running_) {
-    if (!job.playable && check_playable(job) && publish_manifests(job, false)) {
-      job.playable = true;
-      // While the job runs, DASH players read the packager's own (dynamic) MPD.
-      (void)host_.db().exec("UPDATE library_items SET playable = 1, hls = ?, dash = ?, updated_at = ? WHERE id = ?",
-                            {stream_path(kPublishedMaster), stream_path(kVodPackagedMpd), now_s(), job.item_id});
-      publish(kEventLibraryReady, job.item_id, job.owner_id,
-              {{"hls", media_url(job, kPublishedMaster)}, {"dash", media_url(job, kVodPackagedMpd)}});
-      publish("library.playable", job.item_id, job.owner_id, {});
-    }
-    report_progress(job);
+  std::vector<std::string> ids;
+  for (const auto& [pid, job] : running_) ids.push_back(pid);
+  for (const auto& pid : ids) {
+    auto it = running_.find(pid);
+    if (it == running_.end() || it->second.finishing) continue;
+    if (!it->second.playable && !it->second.checking) check_playable(pid);
+    report_progress(it->second);
   }
   take_queued();
 }
 
 void JobRunner::take_queued() {
-  while (static_cast<int>(running_.size()) < settings_.jobs) {
-    auto next = host_.db().query("SELECT id, item_id FROM library_jobs WHERE state = 'queued' ORDER BY id LIMIT 1");
-    if (!next || next->empty()) return;
-    const int64_t job_id = (*next)[0].integer("id");
-    const std::string item_id = (*next)[0].text("item_id");
-    if (auto s = launch(job_id, item_id); !s) {
-      // A job that cannot even start (no template, a source gone) fails with the reason; the
-      // loop goes on with the next one.
-      auto owner = host_.db().query("SELECT owner_id FROM library_items WHERE id = ?", {item_id});
-      fail_job(job_id, item_id, owner && !owner->empty() ? (*owner)[0].integer("owner_id") : 0, s.error().message);
-    }
+  while (static_cast<int>(active()) < settings_.jobs) {
+    auto next = host_.db().query("SELECT id, item_id FROM library_jobs WHERE state = 'queued' ORDER BY id LIMIT ?",
+                                 {static_cast<int64_t>(preparing_.size() + 1)});
+    if (!next) return;
+    const DbRow* row = nullptr;
+    for (const auto& r : *next)
+      if (!preparing_.count(r.integer("id"))) {
+        row = &r;
+        break;
+      }
+    if (!row) return;
+    prepare(row->integer("id"), row->text("item_id"));
   }
 }
 
-Status JobRunner::launch(int64_t job_id, const std::string& item_id) {
+std::vector<SubtitleTrack> JobRunner::subtitle_tracks(const std::string& item_id) {
+  std::vector<SubtitleTrack> out;
   auto rows = host_.db().query(
-      "SELECT owner_id, source_path, container, video_codec, audio_codec, width, height, fps, duration_s, has_video "
+      "SELECT id, language, label, codec, source, source_path, output, stream_index FROM library_tracks "
+      "WHERE item_id = ? AND kind = 'subtitle' ORDER BY id",
+      {item_id});
+  if (!rows) return out;
+  for (const auto& r : *rows)
+    out.push_back({r.integer("id"), r.text("language"), r.text("label"), r.text("codec"), r.text("source"),
+                   r.text("source_path"), r.text("output"), static_cast<int>(r.integer("stream_index", -1))});
+  return out;
+}
+
+void JobRunner::prepare(int64_t job_id, const std::string& item_id) {
+  auto rows = host_.db().query("SELECT owner_id, source_path, duration_s FROM library_items WHERE id = ?", {item_id});
+  if (!rows || rows->empty()) {
+    fail_job(job_id, item_id, 0, rows ? "the item is gone" : rows.error().message);
+    return;
+  }
+  const std::string source = rows->front().text("source_path");
+  const double duration = rows->front().real("duration_s");
+  // Sidecar and uploaded subtitles not yet WebVTT are converted before the run.
+  std::vector<SubtitleTrack> convert;
+  for (auto& t : subtitle_tracks(item_id))
+    if (t.source != "embedded" && !is_vtt(t.output)) convert.push_back(t);
+  preparing_.insert(job_id);
+  std::weak_ptr<JobRunner> weak = weak_from_this();
+  const std::string dir = item_dir(item_id);
+  run_in_worker<PrepareResult>(
+      [source, dir, convert, duration] { return prepare_item_folder(source, dir, convert, duration); },
+      [weak, job_id, item_id](PrepareResult prepared) {
+        if (auto self = weak.lock()) {
+          self->preparing_.erase(job_id);
+          self->launch(job_id, item_id, prepared);
+        }
+      });
+}
+
+void JobRunner::launch(int64_t job_id, const std::string& item_id, const PrepareResult& prepared) {
+  // Cancelled (or deleted) while its folder was being prepared.
+  auto state = host_.db().query("SELECT state FROM library_jobs WHERE id = ?", {job_id});
+  if (!state || state->empty() || state->front().text("state") != "queued") {
+    take_queued();
+    return;
+  }
+  auto rows = host_.db().query(
+      "SELECT owner_id, container, video_codec, audio_codec, width, height, fps, duration_s, has_video, source_path "
       "FROM library_items WHERE id = ?",
       {item_id});
-  if (!rows) return rows.error();
-  if (rows->empty()) return Error{"the item is gone", 404};
+  if (!rows || rows->empty()) {
+    fail_job(job_id, item_id, 0, "the item is gone");
+    take_queued();
+    return;
+  }
   const DbRow& item = rows->front();
-  const std::string source = item.text("source_path");
-  if (!g_file_test(source.c_str(), G_FILE_TEST_IS_REGULAR)) return Error{"the source file is missing: " + source, 404};
+  if (!prepared.error.empty()) {
+    fail_job(job_id, item_id, item.integer("owner_id"), prepared.error);
+    take_queued();
+    return;
+  }
+  for (const auto& [track, output] : prepared.outputs)
+    (void)host_.db().exec("UPDATE library_tracks SET output = ? WHERE id = ?", {output, track});
+  for (const auto& [track, error] : prepared.errors)
+    g_warning("library: subtitle track %lld of %s: %s", static_cast<long long>(track), item_id.c_str(), error.c_str());
 
   Job job;
   job.id = job_id;
   job.item_id = item_id;
   job.owner_id = item.integer("owner_id");
-  job.out_dir = host_.media_dir() + "/vod/" + item_id;
+  job.item_dir = item_dir(item_id);
   job.duration_s = item.real("duration_s");
   job.started_us = g_get_monotonic_time();
+  job.has_video = item.integer("has_video", 1) != 0;
 
   VodSource src;
   src.container = container_family(item.text("container"));
-  src.video_codec = item.integer("has_video", 1) ? video_codec_name(item.text("video_codec")) : "";
-  src.audio_codec = audio_codec_name(item.text("audio_codec"));
+  src.video_codec = job.has_video ? video_codec_name(item.text("video_codec")) : "";
   src.width = static_cast<int>(item.integer("width"));
   src.height = static_cast<int>(item.integer("height"));
+  // Every audio track, in the demuxer's order.
+  std::vector<std::string> audio;
+  if (auto tracks = host_.db().query(
+          "SELECT codec FROM library_tracks WHERE item_id = ? AND kind = 'audio' ORDER BY stream_index", {item_id}))
+    for (const auto& t : *tracks) audio.push_back(audio_codec_name(t.text("codec")));
+  if (audio.empty() && !item.text("audio_codec").empty()) audio.push_back(audio_codec_name(item.text("audio_codec")));
+  if (audio.size() > kMaxAudioTracks) audio.resize(kMaxAudioTracks);
+  if (src.container == "other" && audio.size() > 1) audio.resize(1);  // decodebin: its first track
+  src.audio_codec = audio.empty() ? "" : audio.front();
   job.width = src.width;
   job.height = src.height;
   job.rungs = plan_rungs(src, settings_.ladder, settings_.copy);
-  job.has_audio = !src.audio_codec.empty();
+  for (const auto& r : job.rungs) job.renditions.push_back(r.name);
+  if (job.rungs.empty() && !audio.empty()) job.renditions.push_back("audio_0");
+  std::string audio_tracks;
+  for (const auto& a : audio) audio_tracks += (audio_tracks.empty() ? "" : ",") + a;
 
-  Vars vars{{"source", source},
-            {"out", job.out_dir},
+  Vars vars{{"source", item.text("source_path")},
+            {"out", job.item_dir},
             {"item", item_id},
             {"container", src.container},
             {"video_codec", src.video_codec},
             {"audio_codec", src.audio_codec},
+            {"audio_tracks", audio_tracks},
             {"width", std::to_string(src.width)},
             {"height", std::to_string(src.height)},
             {"fps", fps_fraction(item.real("fps"))},
@@ -263,61 +281,79 @@ Status JobRunner::launch(int64_t job_id, const std::string& item_id) {
             {"copy", settings_.copy ? "true" : "false"},
             {"poster_at_s", std::to_string(job.duration_s * 0.1)},
             {"sprite_interval_s", std::to_string(sprite_interval_s(job.duration_s))}};
-  // Every run starts from nothing: an interrupted run's segments would not match the new
-  // playlists (segment names carry the run's start time).
-  remove_tree_async(job.out_dir + "/" + kVodStreamDir);
-  remove_tree_async(job.out_dir + "/sprites");
-  g_unlink((job.out_dir + "/poster.jpg").c_str());
 
   auto started = host_.db().exec(
       "UPDATE library_jobs SET state = 'running', attempts = attempts + 1, progress = 0, eta_s = NULL, error = '', "
       "started_at = ?, finished_at = NULL, updated_at = ? WHERE id = ?",
       {now_s(), now_s(), job_id});
-  if (!started) return started.error();
+  if (!started) {
+    g_warning("library: job %lld: %s", static_cast<long long>(job_id), started.error().message.c_str());
+    return;
+  }
   (void)host_.db().exec("UPDATE library_items SET status = 'processing', progress = 0, eta_s = NULL, error = '', "
                         "playable = 0, hls = '', dash = '', updated_at = ? WHERE id = ?",
                         {now_s(), item_id});
   const std::string pid = job_pipeline_id(item_id);
-  running_[pid] = job;
   PipelineOptions options;
   options.restart_on_error = false;  // a failed transcode fails the job; retry is the owner's call
   options.replace = true;
-  g_message("library: job %lld transcodes %s (%zu rungs)", static_cast<long long>(job_id), item_id.c_str(),
-            job.rungs.size());
+  g_message("library: job %lld transcodes %s (%zu rungs, %zu audio tracks)", static_cast<long long>(job_id),
+            item_id.c_str(), job.rungs.size(), audio.size());
+  running_[pid] = job;
   if (auto s = host_.pipelines().start(pid, kVodAbrTemplate, vars, options); !s) {
     running_.erase(pid);
-    return s.error();
+    fail_job(job_id, item_id, job.owner_id, s.error().message);
+    take_queued();
+    return;
+  }
+  // The film's text subtitle tracks, extracted beside the transcode (demuxing only).
+  std::vector<TextTrack> text;
+  for (const auto& t : subtitle_tracks(item_id))
+    if (t.source == "embedded" && !is_vtt(t.output) && t.stream_index >= 0 && extractable_subtitle_codec(t.codec))
+      text.push_back({t.stream_index, t.id, t.codec});
+  if (!text.empty() && (src.container == "quicktime" || src.container == "matroska")) {
+    Vars sub_vars{{"source", item.text("source_path")},
+                  {"out", job.item_dir},
+                  {"container", src.container},
+                  {"tracks", format_text_tracks(text)}};
+    if (auto s = host_.pipelines().start(subtitles_pipeline_id(item_id), kVodSubtitlesTemplate, sub_vars, options); !s)
+      g_warning("library: the subtitles of %s: %s", item_id.c_str(), s.error().message.c_str());
+    else
+      running_[pid].subtitles_running = true;
   }
   publish(kEventLibraryProgress, item_id, job.owner_id, {{"status", "processing"}, {"progress", "0"}, {"eta_s", ""}});
-  return {};
 }
 
-bool JobRunner::check_playable(Job& job) {
-  // The packager writes its master once every rendition has a segment; check the rungs too.
-  const std::string dir = job.out_dir + "/" + kVodStreamDir;
-  if (!g_file_test((dir + "/" + kVodPackagedMaster).c_str(), G_FILE_TEST_EXISTS)) return false;
-  std::vector<std::string> variants;
-  for (const auto& r : job.rungs) variants.push_back(r.name);
-  if (variants.empty()) variants.push_back("audio_0");
-  for (const auto& v : variants)
-    if (read_small(dir + "/" + v + "/index.m3u8").find("#EXTINF") == std::string::npos) return false;
-  return true;
-}
-
-bool JobRunner::publish_manifests(const Job& job, bool final) {
-  // The item's own manifests: the packager's, with the item's subtitle renditions added.
-  const std::string dir = job.out_dir + "/" + kVodStreamDir + "/";
-  const std::vector<SubtitleRendition> subtitles;  // sidecars, uploads and text tracks: next
-  auto write = [&](const char* from, const char* to, auto add) {
-    std::string text = read_small(dir + from);
-    if (text.empty()) return false;
-    text = add(text, subtitles);
-    if (!g_file_set_contents((dir + to).c_str(), text.data(), static_cast<gssize>(text.size()), nullptr)) return false;
-    return true;
-  };
-  if (!write(kVodPackagedMaster, kPublishedMaster, add_subtitles_to_master)) return false;
-  if (final && !write(kVodPackagedMpd, kPublishedMpd, add_subtitles_to_mpd)) return false;
-  return true;
+void JobRunner::check_playable(const std::string& pid) {
+  Job& job = running_.at(pid);
+  job.checking = true;
+  const auto subtitles = subtitle_renditions(subtitle_tracks(job.item_id));
+  std::weak_ptr<JobRunner> weak = weak_from_this();
+  const int64_t job_id = job.id;
+  run_in_worker<bool>(
+      [dir = job.item_dir, renditions = job.renditions, subtitles] {
+        return packaged_ladder_plays(dir, renditions) && publish_manifests(dir, subtitles, false).ok();
+      },
+      [weak, pid, job_id](bool plays) {
+        auto self = weak.lock();
+        if (!self) return;
+        auto it = self->running_.find(pid);
+        if (it == self->running_.end() || it->second.id != job_id) return;
+        Job& job = it->second;
+        job.checking = false;
+        if (!plays || job.playable || job.finishing) return;
+        job.playable = true;
+        // While the job runs, DASH players read the packager's own (dynamic) MPD.
+        (void)self->host_.db().exec(
+            "UPDATE library_items SET playable = 1, hls = ?, dash = ?, updated_at = ? WHERE id = ?",
+            {stream_path(kPublishedMaster), stream_path(kVodPackagedMpd), now_s(), job.item_id});
+        const std::string base = "/media/vod/" + job.item_id + "/";
+        self->publish(kEventLibraryReady, job.item_id, job.owner_id,
+                      {{"hls", base + stream_path(kPublishedMaster)}, {"dash", base + stream_path(kVodPackagedMpd)}});
+        self->publish("library.playable", job.item_id, job.owner_id, {});
+        g_message("library: %s plays (%.1f s after its start)", job.item_id.c_str(),
+                  (g_get_monotonic_time() - job.started_us) / 1e6);
+      });
 }
 
 void JobRunner::report_progress(Job& job) {
@@ -326,7 +362,7 @@ void JobRunner::report_progress(Job& job) {
   double duration = job.duration_s > 0 ? job.duration_s : info->duration_ns > 0 ? info->duration_ns / 1e9 : 0;
   if (duration <= 0) return;
   double p = std::clamp(info->position_ns / 1e9 / duration * 100.0, 0.0, 99.0);
-  if (p < job.progress) return;  // the position of several branches: never move backwards
+  if (p <= job.progress) return;  // the position of several branches: never move backwards
   job.progress = p;
   const double elapsed = (g_get_monotonic_time() - job.started_us) / 1e6;
   DbValue eta;
@@ -347,14 +383,21 @@ void JobRunner::report_progress(Job& job) {
 }
 
 void JobRunner::on_pipeline_state(const Event& e) {
-  auto it = running_.find(e.get("id"));
-  if (it == running_.end()) return;
+  const std::string id = e.get("id");
   const std::string state = e.get("state");
+  if (g_str_has_suffix(id.c_str(), "-subtitles") && id.rfind("library-", 0) == 0) {
+    on_subtitles_state(id.substr(8, id.size() - 8 - 10), state, e.get("error"));
+    return;
+  }
+  auto it = running_.find(id);
+  if (it == running_.end()) return;
   Job& job = it->second;
   if (state == "finished") {
-    finish(job);
+    finish(id);
   } else if (state == "failed") {
-    fail(job, e.get("error").empty() ? "the transcode failed" : e.get("error"));
+    fail_job(job.id, job.item_id, job.owner_id, e.get("error").empty() ? "the transcode failed" : e.get("error"));
+    if (job.subtitles_running) (void)host_.pipelines().stop(subtitles_pipeline_id(job.item_id));
+    end_job(id);
   } else if (state == "stopped") {
     if (job.cancelling) {
       (void)host_.db().exec("UPDATE library_jobs SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?",
@@ -365,74 +408,149 @@ void JobRunner::on_pipeline_state(const Event& e) {
       publish(kEventLibraryFailed, job.item_id, job.owner_id, {{"error", "cancelled"}});
     }
     // Otherwise the process is stopping: the row stays `running` and runs again at start-up.
-  } else {
-    return;
+    end_job(id);
   }
-  running_.erase(it);
+}
+
+void JobRunner::on_subtitles_state(const std::string& item_id, const std::string& state, const std::string& error) {
+  const std::string pid = job_pipeline_id(item_id);
+  if (auto it = running_.find(pid); it != running_.end() && state != "running" && state != "starting")
+    it->second.subtitles_running = false;
+  if (state != "finished" && state != "failed") return;
+  if (state == "failed") g_warning("library: the subtitles of %s: %s", item_id.c_str(), error.c_str());
+  // What the line wrote (all of it on failure too: a track may be whole before another failed).
+  std::vector<int64_t> ids;
+  for (const auto& t : subtitle_tracks(item_id))
+    if (t.source == "embedded" && !is_vtt(t.output) && extractable_subtitle_codec(t.codec)) ids.push_back(t.id);
+  auto rows = host_.db().query("SELECT duration_s FROM library_items WHERE id = ?", {item_id});
+  const double duration = rows && !rows->empty() ? rows->front().real("duration_s") : 0;
+  make_subtitles(item_id, ids, [duration](const std::string& dir, int64_t id) {
+    return finish_extracted_subtitle(dir, id, duration);
+  });
+}
+
+void JobRunner::make_subtitles(const std::string& item_id, std::vector<int64_t> ids,
+                               std::function<Result<std::string>(const std::string& dir, int64_t id)> make) {
+  std::weak_ptr<JobRunner> weak = weak_from_this();
+  using Outputs = std::map<int64_t, Result<std::string>>;
+  run_in_worker<Outputs>(
+      [dir = item_dir(item_id), ids, make] {
+        Outputs out;
+        for (int64_t id : ids) out.emplace(id, make(dir, id));
+        return out;
+      },
+      [weak, item_id](Outputs outputs) {
+        auto self = weak.lock();
+        if (!self) return;
+        for (const auto& [id, output] : outputs) {
+          if (output) (void)self->host_.db().exec("UPDATE library_tracks SET output = ? WHERE id = ?", {*output, id});
+          else g_warning("library: subtitle track %lld of %s: %s", static_cast<long long>(id), item_id.c_str(),
+                         output.error().message.c_str());
+        }
+        // A WebVTT upload has its output already: only the manifests need it.
+        self->republish(item_id);
+      });
+}
+
+void JobRunner::finish(const std::string& pid) {
+  Job& job = running_.at(pid);
+  job.finishing = true;
+  const auto subtitles = subtitle_renditions(subtitle_tracks(job.item_id));
+  std::weak_ptr<JobRunner> weak = weak_from_this();
+  run_in_worker<FinishResult>(
+      [dir = job.item_dir, subtitles, duration = job.duration_s, w = job.width, h = job.height,
+       video = !job.rungs.empty()] { return finish_item_folder(dir, subtitles, duration, w, h, video); },
+      [weak, pid, job_id = job.id](FinishResult r) {
+        auto self = weak.lock();
+        if (!self) return;
+        auto it = self->running_.find(pid);
+        if (it == self->running_.end() || it->second.id != job_id) return;
+        Job& job = it->second;
+        Database& db = self->host_.db();
+        if (!r.error.empty()) {
+          self->fail_job(job.id, job.item_id, job.owner_id, r.error);
+          self->end_job(pid);
+          return;
+        }
+        Status s = db.transaction([&]() -> Status {
+          if (auto d = db.exec("DELETE FROM library_renditions WHERE item_id = ?", {job.item_id}); !d) return d.error();
+          for (const auto& rung : job.rungs) {
+            int kbps = rung.bitrate_kbps;
+            if (auto m = r.kbps.find(rung.name); m != r.kbps.end() && m->second > 0) kbps = m->second;
+            auto ins = db.exec(
+                "INSERT INTO library_renditions (item_id, name, width, height, bitrate_kbps, playlist) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                {job.item_id, rung.name, int64_t{rung.width}, int64_t{rung.height}, int64_t{kbps},
+                 stream_path(rung.name + "/index.m3u8")});
+            if (!ins) return ins.error();
+          }
+          auto j = db.exec("UPDATE library_jobs SET state = 'done', progress = 100, eta_s = NULL, finished_at = ?, "
+                           "updated_at = ? WHERE id = ?",
+                           {now_s(), now_s(), job.id});
+          if (!j) return j.error();
+          // The frame it picked is the poster unless the owner gave one of their own.
+          auto i = db.exec(
+              "UPDATE library_items SET status = 'ready', playable = 1, progress = 100, eta_s = NULL, error = '', "
+              "hls = ?, dash = ?, poster = CASE WHEN poster = '' OR poster = 'poster.jpg' THEN ? ELSE poster END, "
+              "sprite_vtt = ?, updated_at = ? WHERE id = ?",
+              {stream_path(kPublishedMaster), stream_path(kPublishedMpd), std::string(r.poster ? "poster.jpg" : ""),
+               r.sprite_vtt, now_s(), job.item_id});
+          if (!i) return i.error();
+          return {};
+        });
+        if (!s) {
+          self->fail_job(job.id, job.item_id, job.owner_id, s.error().message);
+          self->end_job(pid);
+          return;
+        }
+        g_message("library: %s is ready (%.1f s)", job.item_id.c_str(), (g_get_monotonic_time() - job.started_us) / 1e6);
+        const std::string base = "/media/vod/" + job.item_id + "/";
+        if (!job.playable) {
+          self->publish(kEventLibraryReady, job.item_id, job.owner_id,
+                        {{"hls", base + stream_path(kPublishedMaster)}, {"dash", base + stream_path(kPublishedMpd)}});
+          self->publish("library.playable", job.item_id, job.owner_id, {});
+        }
+        self->publish(kEventLibraryProgress, job.item_id, job.owner_id,
+                      {{"status", "ready"}, {"progress", "100"}, {"eta_s", ""}});
+        const std::string item = job.item_id;
+        self->end_job(pid);
+        // Subtitles that arrived while it was finishing.
+        self->republish(item);
+      });
+}
+
+void JobRunner::end_job(const std::string& pid) {
+  running_.erase(pid);
   take_queued();
 }
 
-void JobRunner::finish(Job& job) {
-  const std::string master = job.out_dir + "/" + kVodStreamDir + "/" + kVodPackagedMaster;
-  if (!g_file_test(master.c_str(), G_FILE_TEST_EXISTS) || !publish_manifests(job, true)) {
-    fail(job, "the transcode ended without writing a playlist (no media in the file?)");
-    return;
-  }
-  auto rates = master_bandwidths(master);
-  const std::string poster = g_file_test((job.out_dir + "/poster.jpg").c_str(), G_FILE_TEST_EXISTS) ? "poster.jpg" : "";
-  const std::string vtt = write_sprite_index(job);
-  Status s = host_.db().transaction([&]() -> Status {
-    if (auto r = host_.db().exec("DELETE FROM library_renditions WHERE item_id = ?", {job.item_id}); !r) return r.error();
-    for (const auto& r : job.rungs) {
-      int kbps = r.bitrate_kbps;
-      if (auto m = rates.find(r.name); m != rates.end() && m->second > 0) kbps = m->second;
-      auto ins = host_.db().exec(
-          "INSERT INTO library_renditions (item_id, name, width, height, bitrate_kbps, playlist) VALUES (?, ?, ?, ?, ?, ?)",
-          {job.item_id, r.name, int64_t{r.width}, int64_t{r.height}, int64_t{kbps},
-           stream_path(r.name + "/index.m3u8")});
-      if (!ins) return ins.error();
+void JobRunner::republish(const std::string& item_id) {
+  auto rows = host_.db().query("SELECT playable, status FROM library_items WHERE id = ?", {item_id});
+  if (!rows || rows->empty() || !rows->front().integer("playable")) return;  // written once it plays
+  if (auto it = running_.find(job_pipeline_id(item_id)); it != running_.end() && it->second.finishing) return;
+  const bool final = rows->front().text("status") == "ready";
+  const auto subtitles = subtitle_renditions(subtitle_tracks(item_id));
+  run_in_worker<Status>([dir = item_dir(item_id), subtitles, final] { return publish_manifests(dir, subtitles, final); },
+                        [item_id](Status s) {
+                          if (!s) g_warning("library: manifests of %s: %s", item_id.c_str(), s.error().message.c_str());
+                        });
+}
+
+void JobRunner::subtitles_changed(const std::string& item_id) {
+  auto rows = host_.db().query("SELECT duration_s FROM library_items WHERE id = ?", {item_id});
+  if (!rows || rows->empty()) return;
+  const double duration = rows->front().real("duration_s");
+  std::map<int64_t, SubtitleTrack> convert;
+  std::vector<int64_t> ids;
+  for (auto& t : subtitle_tracks(item_id))
+    if (t.source != "embedded" && !is_vtt(t.output)) {
+      ids.push_back(t.id);
+      convert[t.id] = t;
     }
-    auto j = host_.db().exec("UPDATE library_jobs SET state = 'done', progress = 100, eta_s = NULL, finished_at = ?, "
-                             "updated_at = ? WHERE id = ?",
-                             {now_s(), now_s(), job.id});
-    if (!j) return j.error();
-    auto i = host_.db().exec("UPDATE library_items SET status = 'ready', playable = 1, progress = 100, eta_s = NULL, "
-                             "error = '', hls = ?, dash = ?, poster = ?, sprite_vtt = ?, updated_at = ? WHERE id = ?",
-                             {stream_path(kPublishedMaster), stream_path(kPublishedMpd), poster, vtt, now_s(), job.item_id});
-    if (!i) return i.error();
-    return {};
+  make_subtitles(item_id, ids, [convert, duration](const std::string& dir, int64_t id) {
+    return convert_subtitle_file(dir, convert.at(id), duration);
   });
-  if (!s) {
-    g_warning("library: job %lld: %s", static_cast<long long>(job.id), s.error().message.c_str());
-    return;
-  }
-  g_message("library: %s is ready (%.1f s)", job.item_id.c_str(), (g_get_monotonic_time() - job.started_us) / 1e6);
-  if (!job.playable) {
-    publish(kEventLibraryReady, job.item_id, job.owner_id,
-            {{"hls", media_url(job, kPublishedMaster)}, {"dash", media_url(job, kPublishedMpd)}});
-    publish("library.playable", job.item_id, job.owner_id, {});
-  }
-  publish(kEventLibraryProgress, job.item_id, job.owner_id, {{"status", "ready"}, {"progress", "100"}, {"eta_s", ""}});
 }
-
-std::string JobRunner::write_sprite_index(const Job& job) {
-  const std::string dir = job.out_dir + "/sprites";
-  int sheets = 0;
-  for (;; ++sheets) {
-    char name[48];
-    std::snprintf(name, sizeof name, "/sheet-%03d.jpg", sheets);
-    if (!g_file_test((dir + name).c_str(), G_FILE_TEST_EXISTS)) break;
-  }
-  if (sheets == 0 || job.rungs.empty()) return "";
-  // The tile size the template used: 160 wide, the source's aspect.
-  std::string text = sprite_vtt(job.duration_s, sprite_interval_s(job.duration_s), kSpriteTileWidth,
-                                sprite_tile_height(job.width, job.height), kSpriteColumns, kSpriteRows, sheets);
-  if (!g_file_set_contents((dir + "/thumbnails.vtt").c_str(), text.data(), static_cast<gssize>(text.size()), nullptr))
-    return "";
-  return "sprites/thumbnails.vtt";
-}
-
-void JobRunner::fail(Job& job, const std::string& error) { fail_job(job.id, job.item_id, job.owner_id, error); }
 
 void JobRunner::fail_job(int64_t job_id, const std::string& item_id, int64_t owner_id, const std::string& error) {
   g_warning("library: job %lld for %s failed: %s", static_cast<long long>(job_id), item_id.c_str(), error.c_str());
@@ -447,9 +565,12 @@ void JobRunner::fail_job(int64_t job_id, const std::string& item_id, int64_t own
 Status JobRunner::cancel(const std::string& item_id) {
   const std::string pid = job_pipeline_id(item_id);
   if (auto it = running_.find(pid); it != running_.end()) {
+    if (it->second.finishing) return Error{"the transcode is finishing", 409};
     it->second.cancelling = true;
+    if (it->second.subtitles_running) (void)host_.pipelines().stop(subtitles_pipeline_id(item_id));
     return host_.pipelines().stop(pid);
   }
+  // Queued (a job being prepared is queued too: it will not start).
   auto r = host_.db().exec("UPDATE library_jobs SET state = 'cancelled', finished_at = ?, updated_at = ? "
                            "WHERE item_id = ? AND state = 'queued'",
                            {now_s(), now_s(), item_id});

@@ -13,6 +13,7 @@
 #include "transcode_settings.h"
 #include "uploads.h"
 #include "vod_abr.h"
+#include "vod_subtitles.h"
 
 #include <kek/plugin.h>
 #include <kek/services/media_access.h>
@@ -27,10 +28,11 @@ using namespace kek::library;
 
 struct LibraryPlugin {
   LibraryPlugin(kek::Host& host, Settings s, TranscodeSettings t)
-      : settings(std::move(s)), catalogue(host, settings), runner(host, std::move(t)) {}
+      : settings(std::move(s)), catalogue(host, settings), runner(std::make_shared<JobRunner>(host, std::move(t))) {}
   Settings settings;
   Catalogue catalogue;
-  JobRunner runner;
+  // Shared: its workers' results come back to it only while it lives.
+  std::shared_ptr<JobRunner> runner;
   std::shared_ptr<Ingest> ingest;
   std::shared_ptr<Uploads> uploads;
   std::shared_ptr<FolderImport> folders;
@@ -83,7 +85,8 @@ kek::Status register_template(kek::Host& host, const TranscodeSettings& transcod
   tmpl.defaults["preset"] = transcode.preset;
   tmpl.defaults["threads"] = std::to_string(transcode.threads);
   tmpl.defaults["copy"] = transcode.copy ? "true" : "false";
-  return host.pipelines().add_template(std::move(tmpl));
+  if (auto s = host.pipelines().add_template(std::move(tmpl)); !s) return s;
+  return host.pipelines().add_template(vod_subtitles_template());
 }
 
 kek::Status init(kek::Host& host) {
@@ -102,8 +105,8 @@ kek::Status init(kek::Host& host) {
   add_catalogue_routes(std::make_shared<RouteDeps>(RouteDeps{
       plugin->catalogue,
       [plugin](const std::string& id) { plugin->ingest->probe(id); },
-      [plugin](const std::string& id) { return plugin->runner.retry(id); },
-      [plugin](const std::string& id) { return plugin->runner.cancel(id); },
+      [plugin](const std::string& id) { return plugin->runner->retry(id); },
+      [plugin](const std::string& id) { return plugin->runner->cancel(id); },
   }));
   plugin->catalogue.set_index_updater([plugin](const std::string& id) { index_item(*plugin, id); },
                                       [plugin](const std::string& id) {
@@ -117,7 +120,7 @@ kek::Status init(kek::Host& host) {
   host.services().provide<kek::Library>(&plugin->catalogue);
   forward_events_to_browsers(plugin->catalogue);
   // A deleted item's running transcode stops with it.
-  host.events().subscribe(kek::kEventLibraryDeleted, [plugin](const kek::Event& e) { (void)plugin->runner.cancel(e.get("id")); });
+  host.events().subscribe(kek::kEventLibraryDeleted, [plugin](const kek::Event& e) { (void)plugin->runner->cancel(e.get("id")); });
 
   host.on_start([plugin, &host]() -> kek::Status {
     auto index = host.db().search_index("library_items", {"title", "description", "genres"});
@@ -133,9 +136,9 @@ kek::Status init(kek::Host& host) {
     plugin->ingest->resume_unprobed();
     plugin->folders->watch();
     plugin->folders->scan();
-    return plugin->runner.start();
+    return plugin->runner->start();
   });
-  host.on_stop([plugin] { plugin->runner.stop(); });
+  host.on_stop([plugin] { plugin->runner->stop(); });
   return {};
 }
 

@@ -192,14 +192,14 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
       line += " raw. ! " + std::string(kRawQueue) + " ! videorate max-rate=2 ! videoscale ! video/x-raw,format=I420,width=" +
               std::to_string(pw) + ",height=" + std::to_string(ph) + " ! kekposterpick at=" +
               std::to_string(static_cast<uint64_t>(at_s * 1e9)) +
-              " ! jpegenc quality=85 ! filesink location=${out}/poster.jpg sync=false async=false";
+              " ! jpegenc quality=85 ! filesink location=\"${out}/poster.jpg\" sync=false async=false";
       // Sprites: one 160-pixel-wide tile every sprite_interval_s, 10 x 10 tiles per sheet.
       const int interval = std::clamp(to_int(var("sprite_interval_s"), 10), 1, 3600);
       const int tw = kSpriteTileWidth, th = sprite_tile_height(src.width, src.height);
       line += " raw. ! " + std::string(kRawQueue) + " ! videorate ! video/x-raw,framerate=1/" + std::to_string(interval) +
               " ! videoscale ! video/x-raw,format=I420,width=" + std::to_string(tw) + ",height=" + std::to_string(th) +
               " ! kekspritesheet columns=" + std::to_string(kSpriteColumns) + " rows=" + std::to_string(kSpriteRows) +
-              " ! jpegenc quality=75 ! multifilesink location=${out}/sprites/sheet-%03d.jpg sync=false async=false";
+              " ! jpegenc quality=75 ! multifilesink location=\"${out}/sprites/sheet-%03d.jpg\" sync=false async=false";
     }
     // Each encoded rung is scaled from the next taller encoded one (cheaper than from the source).
     auto scale_input = [&](size_t rung) {
@@ -252,7 +252,9 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   // One packaging (CMAF: fragmented MP4, one track per file), two manifests: the MPD and HLS
   // playlists over the same segments. window=0 keeps every segment: EVENT playlists and a
   // dynamic MPD while the job runs, VOD (EXT-X-ENDLIST) and a static MPD at the end.
-  line += " kekdashsink name=cmaf location=${out}/" + std::string(kVodStreamDir) + " window=0 target-duration=" +
+  // Paths are quoted whole: a value with spaces is inserted raw inside quotes (${out}/x outside
+  // quotes would split into a quoted part and a bare one).
+  line += " kekdashsink name=cmaf location=\"${out}/" + std::string(kVodStreamDir) + "\" window=0 target-duration=" +
           std::to_string(segment_s) + " mpd-name=" + kVodPackagedMpd + " hls-master-name=" + kVodPackagedMaster;
   if (!names.empty()) line += " representations=" + join(names) + " bitrates=" + join(bitrates);
   return line;

@@ -94,7 +94,7 @@ TEST(VodAbrLine, DecodesOnceEncodesEachRungWithAlignedKeyframesAndPackagesBoth) 
   EXPECT_EQ(count(l, "key-int-max=120"), 3u) << "4 s at 30 fps on every rung";
   EXPECT_EQ(count(l, "scenecut=0:min-keyint=120"), 3u);
   // One packaging for both manifests, every segment kept.
-  EXPECT_NE(l.find("kekdashsink name=cmaf location=${out}/stream window=0 target-duration=4 mpd-name=packaged.mpd "
+  EXPECT_NE(l.find("kekdashsink name=cmaf location=\"${out}/stream\" window=0 target-duration=4 mpd-name=packaged.mpd "
                    "hls-master-name=packaged.m3u8 representations=1080p,720p,480p,360p "
                    "bitrates=0,3000000,1400000,800000"),
             std::string::npos)
