@@ -125,6 +125,11 @@ Status JobRunner::start() {
   subscriptions_.push_back(host_.events().subscribe(kEventLibraryQueued, [this](const Event&) { take_queued(); }));
   subscriptions_.push_back(
       host_.events().subscribe(kEventLibrarySubtitles, [this](const Event& e) { subtitles_changed(e.get("id")); }));
+  // A deleted item's folder is being removed: nothing more is written into it.
+  subscriptions_.push_back(host_.events().subscribe(kEventLibraryDeleted, [this](const Event& e) {
+    deleted_.insert(e.get("id"));
+    (void)cancel(e.get("id"));
+  }));
   timer_ = g_timeout_add(kTickMs, [](gpointer self) -> gboolean {
     static_cast<JobRunner*>(self)->tick();
     return G_SOURCE_CONTINUE;
@@ -460,7 +465,7 @@ void JobRunner::finish(const std::string& pid) {
   run_in_worker<FinishResult>(
       [dir = job.item_dir, subtitles, duration = job.duration_s, w = job.width, h = job.height,
        video = !job.rungs.empty()] { return finish_item_folder(dir, subtitles, duration, w, h, video); },
-      [weak, pid, job_id = job.id](FinishResult r) {
+      [weak, pid, job_id = job.id, subtitles](FinishResult r) {
         auto self = weak.lock();
         if (!self) return;
         auto it = self->running_.find(pid);
@@ -515,7 +520,7 @@ void JobRunner::finish(const std::string& pid) {
         const std::string item = job.item_id;
         self->end_job(pid);
         // Subtitles that arrived while it was finishing.
-        self->republish(item);
+        if (subtitle_renditions(self->subtitle_tracks(item)) != subtitles) self->republish(item);
       });
 }
 
@@ -525,6 +530,7 @@ void JobRunner::end_job(const std::string& pid) {
 }
 
 void JobRunner::republish(const std::string& item_id) {
+  if (deleted_.count(item_id)) return;
   auto rows = host_.db().query("SELECT playable, status FROM library_items WHERE id = ?", {item_id});
   if (!rows || rows->empty() || !rows->front().integer("playable")) return;  // written once it plays
   if (auto it = running_.find(job_pipeline_id(item_id)); it != running_.end() && it->second.finishing) return;

@@ -15,6 +15,7 @@
 #include "vod_abr.h"
 
 #include <kek/host.h>
+#include <kek/services/library.h>
 
 #include <functional>
 #include <map>
@@ -114,6 +115,7 @@ class JobRunner : public std::enable_shared_from_this<JobRunner> {
   TranscodeSettings settings_;
   std::map<std::string, Job> running_;  // by pipeline id
   std::set<int64_t> preparing_;         // job ids whose folder a worker is preparing
+  std::set<std::string> deleted_;       // items deleted since the start: their folders are going
   std::vector<uint64_t> subscriptions_;
   unsigned timer_ = 0;
 };

@@ -119,8 +119,7 @@ kek::Status init(kek::Host& host) {
                    [plugin](const std::vector<std::string>& args) { return run_library_command(*plugin, args); });
   host.services().provide<kek::Library>(&plugin->catalogue);
   forward_events_to_browsers(plugin->catalogue);
-  // A deleted item's running transcode stops with it.
-  host.events().subscribe(kek::kEventLibraryDeleted, [plugin](const kek::Event& e) { (void)plugin->runner->cancel(e.get("id")); });
+  // A deleted item's running transcode stops with it: the runner listens to library.deleted.
 
   host.on_start([plugin, &host]() -> kek::Status {
     auto index = host.db().search_index("library_items", {"title", "description", "genres"});

@@ -33,6 +33,7 @@ struct SubtitleRendition {
   std::string playlist;  // URI relative to the master playlist: "../subtitles/3.m3u8"
   std::string vtt;       // URI relative to the MPD: "../subtitles/3.vtt"
   bool forced = false;   // only foreign-language parts: selected with the audio, never listed as "off"
+  bool operator==(const SubtitleRendition&) const = default;
 };
 
 // The group id every variant names in SUBTITLES="...".
