@@ -64,7 +64,7 @@ std::optional<std::string> sniff_image_type(std::string_view b) {
 }
 
 Result<AvatarImages> render_avatar(const std::string& bytes) {
-  const Error not_an_image{"the upload does not decode as a PNG, JPEG or WebP image", 400};
+  const Error not_an_image{"the upload does not decode as a PNG, JPEG or WebP image", 400, "avatar_not_decodable"};
   auto type = sniff_image_type(bytes);
   if (!type) return not_an_image;
 
@@ -84,7 +84,7 @@ Result<AvatarImages> render_avatar(const std::string& bytes) {
   Ref<GstBus> bus = Ref<GstBus>::adopt(gst_element_get_bus(pipeline.get()));
   GstMessage* message = gst_bus_timed_pop_filtered(bus.get(), kDecodeTimeout,
                                                    static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
-  if (!message) return Error{"the image took too long to decode", 400};
+  if (!message) return Error{"the image took too long to decode", 400, "avatar_not_decodable"};
   const bool failed = GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR;
   if (failed) {
     GError* error = nullptr;

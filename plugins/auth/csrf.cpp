@@ -19,7 +19,7 @@ std::optional<HttpResponse> check_csrf(AuthContext& ctx, const HttpRequest& requ
   if (!*session) return std::nullopt;
   auto sent = request.header("x-csrf-token");
   if (sent && same_secret(*sent, (*session)->csrf_token)) return std::nullopt;
-  return HttpResponse::error(403, "missing or wrong CSRF token (send X-CSRF-Token from GET /api/auth/session)");
+  return HttpResponse::error(403, "csrf_token_invalid", "missing or wrong CSRF token (send X-CSRF-Token from GET /api/auth/session)");
 }
 
 }  // namespace

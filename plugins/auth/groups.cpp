@@ -7,7 +7,7 @@ namespace kek::auth {
 
 Status check_group_name(std::string_view name) {
   // The same alphabet as user names: a group is written "group:NAME" in allowed lists.
-  if (auto s = check_username(name); !s) return Error{"the group name needs 3 to 32 letters, digits, '_', '-' or '.'", 400};
+  if (auto s = check_username(name); !s) return Error{"the group name needs 3 to 32 letters, digits, '_', '-' or '.'", 400, "invalid_group_name"};
   return {};
 }
 
@@ -31,7 +31,7 @@ Result<Group> GroupStore::put(const std::string& name, const std::vector<std::st
       auto user = db_().query(
           "SELECT id, username FROM auth_users WHERE username = ? COLLATE NOCASE AND deleted_at IS NULL", {member});
       if (!user) return user.error();
-      if (user->empty()) return Error{"no user named '" + member + "'", 400};
+      if (user->empty()) return Error{"no user named '" + member + "'", 400, "no_such_user"};
       auto r = db_().exec("INSERT OR IGNORE INTO auth_group_members (group_id, user_id) VALUES (?, ?)",
                           {id, user->front().integer("id")});
       if (!r) return r.error();

@@ -18,7 +18,7 @@ Status InviteStore::redeem(const std::string& code, int64_t user_id) {
       "UPDATE auth_invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
       {user_id, now_seconds(), sha256_hex(code), now_seconds()});
   if (!r) return wrap(r.error(), "redeem invite");
-  if (r->changes == 0) return Error{"the invite code is not valid (unknown, used or expired)", 403};
+  if (r->changes == 0) return Error{"the invite code is not valid (unknown, used or expired)", 403, "invite_invalid"};
   return {};
 }
 

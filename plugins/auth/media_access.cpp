@@ -49,14 +49,14 @@ std::optional<TokenParts> parse_token(std::string_view token) {
 
 Status check_media_prefix(std::string_view prefix) {
   if (prefix.empty() || prefix.back() != '/' || prefix.front() == '/')
-    return Error{"a media prefix is a folder relative to the media root, ending in '/', like \"live/cam1/\"", 400};
+    return Error{"a media prefix is a folder relative to the media root, ending in '/', like \"live/cam1/\"", 400, "invalid_media_prefix"};
   size_t start = 0;
   while (start < prefix.size()) {
     size_t end = prefix.find('/', start);
     std::string_view segment = prefix.substr(start, end - start);
     if (segment.empty() || segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos ||
         segment.find('\0') != std::string_view::npos)
-      return Error{"the media prefix has an invalid segment", 400};
+      return Error{"the media prefix has an invalid segment", 400, "invalid_media_prefix"};
     start = end + 1;
   }
   return {};
@@ -147,7 +147,7 @@ Result<std::string> MediaAccessService::sign_at(const std::string& prefix, int64
 }
 
 Result<std::string> MediaAccessService::sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) {
-  if (ttl_seconds <= 0) return Error{"ttl must be positive", 400};
+  if (ttl_seconds <= 0) return Error{"ttl must be positive", 400, "invalid_ttl"};
   if (auto s = check_media_prefix(prefix); !s) return s.error();
   SignerLookup lookup;
   {
@@ -157,7 +157,7 @@ Result<std::string> MediaAccessService::sign(const std::string& prefix, int64_t 
   auto signer = lookup ? lookup(user_id) : std::nullopt;
   if (!signer) return Error{"no such account", 403};
   if (!may_see_all_under(prefix, signer->viewer, Purpose::open))
-    return Error{"you may not see everything under " + prefix, 403};
+    return Error{"you may not see everything under " + prefix, 403, "not_allowed_to_view"};
   const int64_t now = now_seconds();
   return sign_at(prefix, user_id, now, now + ttl_seconds);
 }

@@ -47,13 +47,13 @@ const std::set<std::string>& common_passwords() {
 
 Status check_password_rules(std::string_view password, std::string_view username) {
   if (password.size() < kMinPasswordLength)
-    return Error{"the password needs at least " + std::to_string(kMinPasswordLength) + " characters", 400};
+    return Error{"the password needs at least " + std::to_string(kMinPasswordLength) + " characters", 400, "password_too_short"};
   if (password.size() > kMaxPasswordLength)
-    return Error{"the password may have at most " + std::to_string(kMaxPasswordLength) + " characters", 400};
+    return Error{"the password may have at most " + std::to_string(kMaxPasswordLength) + " characters", 400, "password_too_long"};
   if (common_passwords().count(lower(password)))
-    return Error{"this password is one of the most common ones; choose another", 400};
+    return Error{"this password is one of the most common ones; choose another", 400, "password_too_common"};
   if (!username.empty() && lower(password) == lower(username))
-    return Error{"the password must not be the user name", 400};
+    return Error{"the password must not be the user name", 400, "password_is_username"};
   return {};
 }
 

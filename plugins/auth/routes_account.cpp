@@ -35,13 +35,13 @@ Result<RegistrationForm> read_registration(const AuthContext& ctx, const HttpReq
 
   switch (ctx.settings.registration) {
     case Registration::open: break;
-    case Registration::closed: return Error{"registration is closed; ask an admin for an account", 403};
+    case Registration::closed: return Error{"registration is closed; ask an admin for an account", 403, "registration_closed"};
     case Registration::invite:
-      if (!r.invite || r.invite->empty()) return Error{"registration needs an invite code", 403};
+      if (!r.invite || r.invite->empty()) return Error{"registration needs an invite code", 403, "invite_required"};
       break;
   }
   if (auto s = check_username(r.username); !s) return s.error();
-  if (r.email.empty()) return Error{"the email address is required", 400};
+  if (r.email.empty()) return Error{"the email address is required", 400, "email_required"};
   if (auto s = check_email(r.email); !s) return s.error();
   if (auto s = check_password_rules(r.password, r.username); !s) return s.error();
   return r;
@@ -53,7 +53,7 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
   // A taken name is refused before the slow hash; the unique index decides the race later.
   auto existing = ctx->users.find_by_name(form->username);
   if (!existing) return respond(failure(existing.error()));
-  if (*existing) return respond(HttpResponse::error(409, "the user name '" + form->username + "' is taken"));
+  if (*existing) return respond(HttpResponse::error(409, "username_taken", "the user name '" + form->username + "' is taken"));
   // Counted from the start, so a burst in parallel cannot slip past while the hashes run; a
   // registration that fails later is taken back.
   const int64_t now = now_seconds();
@@ -117,7 +117,7 @@ void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder res
   run_in_worker<bool>(
       [stored, password = std::move(*password)] { return verify_password(stored, password); },
       [ctx, user = std::move(*user), username = *username, client = without_body(request), respond](bool matches) {
-        if (!user || !matches) return respond(HttpResponse::error(401, kWrongCredentials));
+        if (!user || !matches) return respond(HttpResponse::error(401, "wrong_credentials", kWrongCredentials));
         ctx->login_limits.record_success(username, client.remote);
         auto session = ctx->sessions.create(user->id, client);
         if (!session) return respond(failure(session.error()));
@@ -181,7 +181,7 @@ HttpResponse revoke_session(AuthContext& ctx, const HttpRequest& request) {
   if (!id) return failure(id.error());
   auto revoked = ctx.sessions.revoke(caller->user.id, *id);
   if (!revoked) return failure(revoked.error());
-  if (!*revoked) return HttpResponse::error(404, "no such session");
+  if (!*revoked) return HttpResponse::error(404, "no_such_session", "no such session");
   HttpResponse r = no_content();
   if (*id == caller->session.id)
     r.headers.emplace_back("Set-Cookie", cleared_session_cookie(ctx.settings.secure_cookies));

@@ -10,7 +10,7 @@ constexpr int64_t kDefaultInviteDays = 7;
 Result<Caller> require_admin(AuthContext& ctx, const HttpRequest& request) {
   auto caller = require_caller(ctx, request);
   if (!caller) return caller;
-  if (!caller->user.is_admin()) return Error{"only admins may do this", 403};
+  if (!caller->user.is_admin()) return Error{"only admins may do this", 403, "admin_only"};
   return caller;
 }
 
@@ -22,7 +22,7 @@ HttpResponse create_invite(AuthContext& ctx, const HttpRequest& request) {
   auto days = doc->integer("valid_days");
   if (!days) return failure(days.error());
   const int64_t valid_days = days->value_or(kDefaultInviteDays);
-  if (valid_days < 1 || valid_days > 365) return HttpResponse::error(400, "valid_days must be between 1 and 365");
+  if (valid_days < 1 || valid_days > 365) return HttpResponse::error(400, "invalid_valid_days", "valid_days must be between 1 and 365");
   auto invite = ctx.invites.create(admin->user.id, valid_days * 24 * 3600);
   if (!invite) return failure(invite.error());
   return json_answer(

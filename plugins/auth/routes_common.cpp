@@ -32,17 +32,17 @@ Viewer viewer_of(AuthContext& ctx, const User& user) {
 }
 
 Result<JsonDoc> read_json_object(const HttpRequest& request) {
-  if (request.body.size() > kMaxJsonBody) return Error{"the request body is too large", 413};
+  if (request.body.size() > kMaxJsonBody) return Error{"the request body is too large", 413, "body_too_large"};
   auto doc = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
   if (!doc) return doc.error();
-  if (!doc->object()) return Error{"the request body must be a JSON object", 400};
+  if (!doc->object()) return Error{"the request body must be a JSON object", 400, "json_object_expected"};
   return doc;
 }
 
 Result<std::string> required_string(const JsonDoc& doc, std::string_view key) {
   auto value = doc.string(key);
   if (!value) return value.error();
-  if (!*value) return Error{"'" + std::string(key) + "' is required", 400};
+  if (!*value) return Error{"'" + std::string(key) + "' is required", 400, "field_required"};
   return std::move(**value);
 }
 
@@ -87,7 +87,7 @@ HttpResponse no_content() {
 }
 
 HttpResponse too_many_attempts(int64_t retry_after_seconds) {
-  HttpResponse r = HttpResponse::error(429, "too many attempts; try again later");
+  HttpResponse r = HttpResponse::error(429, "too_many_attempts", "too many attempts; try again later");
   r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
   return r;
 }
@@ -118,7 +118,8 @@ HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSessi
 HttpResponse failure(const Error& error) {
   if (error.code >= 500) g_warning("auth: %s", error.message.c_str());
   // Database details are for the log, not for the client.
-  return HttpResponse::error(error.code, error.code >= 500 ? "internal error" : error.message);
+  return HttpResponse::error(error.code, error.code >= 500 ? "internal" : error_code_of(error),
+                             error.code >= 500 ? "internal error" : error.message);
 }
 
 }  // namespace kek::auth

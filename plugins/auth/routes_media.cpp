@@ -22,14 +22,14 @@ std::optional<HttpResponse> guard_media(AuthContext& ctx, const HttpRequest& req
   if (token != request.query.end()) {
     switch (ctx.media.check_token(token->second, relative, now_seconds())) {
       case TokenVerdict::granted: return std::nullopt;
-      case TokenVerdict::expired: return HttpResponse::error(403, "the signed URL has expired");
-      case TokenVerdict::malformed: return HttpResponse::error(403, "the signed URL is not valid");
+      case TokenVerdict::expired: return HttpResponse::error(403, "signed_url_expired", "the signed URL has expired");
+      case TokenVerdict::malformed: return HttpResponse::error(403, "signed_url_invalid", "the signed URL is not valid");
       case TokenVerdict::signer_gone:
       case TokenVerdict::signer_refused:
-        return HttpResponse::error(403, "the signed URL no longer opens this media (its owner changed who may watch)");
+        return HttpResponse::error(403, "signed_url_revoked", "the signed URL no longer opens this media (its owner changed who may watch)");
     }
   }
-  return HttpResponse::error(403, "this media is private");
+  return HttpResponse::error(403, "media_private", "this media is private");
 }
 
 HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
@@ -46,9 +46,9 @@ HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
   if (!ttl) return failure(ttl.error());
   const int64_t seconds = ttl->value_or(3600);
   if (seconds < 1 || seconds > ctx.settings.max_signed_url_seconds)
-    return HttpResponse::error(400, "ttl_s must be between 1 and " + std::to_string(ctx.settings.max_signed_url_seconds));
+    return HttpResponse::error(400, "invalid_ttl", "ttl_s must be between 1 and " + std::to_string(ctx.settings.max_signed_url_seconds));
   if (!ctx.media.may_see_all_under(*prefix, viewer_of(ctx, caller->user), Purpose::open))
-    return HttpResponse::error(403, "you may not see everything under " + *prefix);
+    return HttpResponse::error(403, "not_allowed_to_view", "you may not see everything under " + *prefix);
   // The token names who asked and when: every use checks them against the policies then.
   const int64_t now = now_seconds();
   const int64_t expires_at = now + seconds;

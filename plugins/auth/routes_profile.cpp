@@ -15,7 +15,7 @@ namespace {
 HttpResponse public_profile(AuthContext& ctx, const HttpRequest& request) {
   auto user = ctx.users.find_by_name(request.params.at("username"));
   if (!user) return failure(user.error());
-  if (!*user) return HttpResponse::error(404, "no such user");
+  if (!*user) return HttpResponse::error(404, "no_such_user", "no such user");
   auto keys = ctx.stream_keys.list((*user)->id);
   if (!keys) return failure(keys.error());
   return json_answer([&](JsonWriter& w) {
@@ -87,11 +87,11 @@ HttpResponse edit_my_account(AuthContext& ctx, const HttpRequest& request) {
     if (auto s = field.check(**value); !s) return failure(s.error());
     *field.target = std::move(**value);
   }
-  if (change.email && change.email->empty()) return HttpResponse::error(400, "the email address is required");
+  if (change.email && change.email->empty()) return HttpResponse::error(400, "email_required", "the email address is required");
   if (auto s = ctx.users.update_profile(caller->user.id, change); !s) return failure(s.error());
   auto user = ctx.users.find_by_id(caller->user.id);
   if (!user) return failure(user.error());
-  if (!*user) return HttpResponse::error(404, "no such user");
+  if (!*user) return HttpResponse::error(404, "no_such_user", "no such user");
   return json_answer([&](JsonWriter& w) { write_user(w, **user); });
 }
 
@@ -113,11 +113,11 @@ void change_my_password(const ContextPtr& ctx, const HttpRequest& request, HttpR
   ctx->login_limits.record_attempt(caller->user.username, request.remote, now);
   auto stored = ctx->users.password_hash(caller->user.id);
   if (!stored) return respond(failure(stored.error()));
-  if (!*stored) return respond(HttpResponse::error(404, "no such user"));
+  if (!*stored) return respond(HttpResponse::error(404, "no_such_user", "no such user"));
 
   run_in_worker<Result<std::string>>(
       [stored = **stored, current = std::move(*current), replacement = std::move(*replacement)]() -> Result<std::string> {
-        if (!verify_password(stored, current)) return Error{"the current password is wrong", 403};
+        if (!verify_password(stored, current)) return Error{"the current password is wrong", 403, "current_password_wrong"};
         return hash_password(replacement);
       },
       [ctx, caller = std::move(*caller), remote = request.remote, respond](Result<std::string> hash) {
@@ -144,12 +144,12 @@ void upload_my_avatar(const ContextPtr& ctx, const HttpRequest& request, HttpRes
   auto caller = require_caller(*ctx, request);
   if (!caller) return respond(failure(caller.error()));
   if (static_cast<int64_t>(request.body.size()) > ctx->settings.avatar_max_bytes)
-    return respond(HttpResponse::error(413, "the avatar may be at most " +
+    return respond(HttpResponse::error(413, "avatar_too_large", "the avatar may be at most " +
                                                 std::to_string(ctx->settings.avatar_max_bytes) + " bytes"));
   if (!is_accepted_image_type(request.header("content-type")))
-    return respond(HttpResponse::error(400, "send the avatar as image/png, image/jpeg or image/webp"));
+    return respond(HttpResponse::error(400, "avatar_type_unsupported", "send the avatar as image/png, image/jpeg or image/webp"));
   if (!sniff_image_type(request.body))
-    return respond(HttpResponse::error(400, "the upload does not decode as a PNG, JPEG or WebP image"));
+    return respond(HttpResponse::error(400, "avatar_not_decodable", "the upload does not decode as a PNG, JPEG or WebP image"));
   auto version = ctx->users.next_avatar_version(caller->user.id);
   if (!version) return respond(failure(version.error()));
 
@@ -165,7 +165,7 @@ void upload_my_avatar(const ContextPtr& ctx, const HttpRequest& request, HttpRes
         if (auto s = ctx->users.set_avatar_version(user_id, version); !s) return respond(failure(s.error()));
         auto user = ctx->users.find_by_id(user_id);
         if (!user) return respond(failure(user.error()));
-        if (!*user) return respond(HttpResponse::error(404, "no such user"));
+        if (!*user) return respond(HttpResponse::error(404, "no_such_user", "no such user"));
         respond(json_answer([&](JsonWriter& w) {
           w.begin_object()
               .member("avatar_url", avatar_url(**user))

@@ -20,7 +20,7 @@ Result<std::optional<Visibility>> read_visibility(const JsonDoc& doc) {
   if (!text) return text.error();
   if (!*text) return std::optional<Visibility>{};
   auto visibility = parse_visibility(**text);
-  if (!visibility) return Error{"visibility must be public, unlisted or private", 400};
+  if (!visibility) return Error{"visibility must be public, unlisted or private", 400, "invalid_visibility"};
   return std::optional<Visibility>{*visibility};
 }
 
@@ -103,7 +103,7 @@ HttpResponse revoke_key(AuthContext& ctx, const HttpRequest& request) {
   if (!id) return failure(id.error());
   auto revoked = ctx.stream_keys.revoke(caller->user.id, *id);
   if (!revoked) return failure(revoked.error());
-  if (!*revoked) return HttpResponse::error(404, "no such stream key");
+  if (!*revoked) return HttpResponse::error(404, "no_such_stream_key", "no such stream key");
   return no_content();
 }
 

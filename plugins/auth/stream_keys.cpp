@@ -100,22 +100,22 @@ std::optional<Visibility> parse_visibility(std::string_view text) {
 }
 
 Status check_stream_key_name(std::string_view name) {
-  if (name.empty()) return Error{"the stream key needs a name", 400};
+  if (name.empty()) return Error{"the stream key needs a name", 400, "stream_key_name_required"};
   if (!g_utf8_validate(name.data(), static_cast<gssize>(name.size()), nullptr) ||
       g_utf8_strlen(name.data(), static_cast<gssize>(name.size())) > 64)
-    return Error{"the stream key name must be UTF-8 text of at most 64 characters", 400};
+    return Error{"the stream key name must be UTF-8 text of at most 64 characters", 400, "invalid_stream_key_name"};
   for (unsigned char ch : name)
-    if (ch < 0x20 || ch == 0x7f) return Error{"the stream key name must not contain control characters", 400};
+    if (ch < 0x20 || ch == 0x7f) return Error{"the stream key name must not contain control characters", 400, "invalid_stream_key_name"};
   return {};
 }
 
 Status check_allowed_entries(const std::vector<std::string>& allowed) {
-  if (allowed.size() > 100) return Error{"at most 100 entries may be allowed", 400};
+  if (allowed.size() > 100) return Error{"at most 100 entries may be allowed", 400, "too_many_allowed"};
   for (const auto& entry : allowed) {
     std::string_view name = entry;
     if (name.starts_with("group:")) name.remove_prefix(6);
     if (auto s = check_username(name); !s)
-      return Error{"'" + entry + "' is neither a user name nor group:NAME", 400};
+      return Error{"'" + entry + "' is neither a user name nor group:NAME", 400, "invalid_allowed_entry"};
   }
   return {};
 }
@@ -189,7 +189,7 @@ Result<CreatedStreamKey> StreamKeyStore::create(const User& owner, const std::st
     if (auto s = apply_policy(k); !s) return s.error();
     return created;
   }
-  return Error{"no free stream name for this account", 409};
+  return Error{"no free stream name for this account", 409, "no_free_stream_name"};
 }
 
 Result<bool> StreamKeyStore::name_is_free(const std::string& stream) {
@@ -240,7 +240,7 @@ Status StreamKeyStore::rename_to_unguessable(StreamKey& key) {
     key.stream = fresh;
     return {};
   }
-  return Error{"no free stream name for this account", 409};
+  return Error{"no free stream name for this account", 409, "no_free_stream_name"};
 }
 
 Result<std::optional<StreamKey>> StreamKeyStore::find_where(std::string_view where, const std::vector<DbValue>& params) {
@@ -277,7 +277,7 @@ Result<std::vector<Grant>> StreamKeyStore::grants_for(const std::vector<std::str
     auto rows = db_().query("SELECT id FROM auth_users WHERE username = ? COLLATE NOCASE AND deleted_at IS NULL",
                             {entry});
     if (!rows) return wrap(rows.error(), "find an allowed user");
-    if (rows->empty()) return Error{"no user named '" + entry + "'", 400};
+    if (rows->empty()) return Error{"no user named '" + entry + "'", 400, "no_such_user"};
     const int64_t id = rows->front().integer("id");
     bool repeated = false;
     for (const auto& g : grants) repeated = repeated || g.user_id == id;
@@ -305,7 +305,7 @@ Result<std::optional<StreamKey>> StreamKeyStore::find(int64_t user_id, int64_t k
 Result<CreatedStreamKey> StreamKeyStore::regenerate(int64_t user_id, int64_t key_id) {
   auto key = find(user_id, key_id);
   if (!key) return key.error();
-  if (!*key) return Error{"no such stream key", 404};
+  if (!*key) return Error{"no such stream key", 404, "no_such_stream_key"};
   CreatedStreamKey created{**key, random_hex(kKeyBytes)};
   created.key.key_hint = created.secret.substr(created.secret.size() - kHintLength);
   auto r = db_().exec("UPDATE auth_stream_keys SET key_hash = ?, key_hint = ? WHERE id = ?",
@@ -317,7 +317,7 @@ Result<CreatedStreamKey> StreamKeyStore::regenerate(int64_t user_id, int64_t key
 Result<StreamKey> StreamKeyStore::update(int64_t user_id, int64_t key_id, const StreamKeyChange& change) {
   auto found = find(user_id, key_id);
   if (!found) return found.error();
-  if (!*found) return Error{"no such stream key", 404};
+  if (!*found) return Error{"no such stream key", 404, "no_such_stream_key"};
   StreamKey key = **found;
   if (change.name) {
     if (auto s = check_stream_key_name(*change.name); !s) return s.error();

@@ -47,12 +47,12 @@ Status check_text(std::string_view text, const char* what, size_t max_chars, boo
 
 Status check_username(std::string_view username) {
   if (username.size() < 3 || username.size() > 32)
-    return Error{"the user name needs 3 to 32 characters", 400};
+    return Error{"the user name needs 3 to 32 characters", 400, "username_length"};
   if (!g_ascii_isalnum(username.front()))
-    return Error{"the user name must start with a letter or a digit", 400};
+    return Error{"the user name must start with a letter or a digit", 400, "username_start"};
   for (char ch : username)
     if (!g_ascii_isalnum(ch) && ch != '_' && ch != '-' && ch != '.')
-      return Error{"the user name may use letters, digits, '_', '-' and '.' only", 400};
+      return Error{"the user name may use letters, digits, '_', '-' and '.' only", 400, "username_characters"};
   return {};
 }
 
@@ -62,7 +62,7 @@ Status check_email(std::string_view email) {
   const size_t at = email.find('@');
   if (at == std::string_view::npos || at == 0 || at + 1 >= email.size() || email.find('@', at + 1) != std::string_view::npos ||
       email.find(' ') != std::string_view::npos)
-    return Error{"the email address is not valid", 400};
+    return Error{"the email address is not valid", 400, "email_invalid"};
   return {};
 }
 
@@ -108,7 +108,7 @@ Result<User> UserStore::create(const NewUser& user) {
       "INSERT INTO auth_users (username, email, password_hash, role, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       {created.username, created.email, user.password_hash, created.role, created.display_name, created.created_at});
   if (!r) {
-    if (r.error().code == 409) return Error{"the user name '" + user.username + "' is taken", 409};
+    if (r.error().code == 409) return Error{"the user name '" + user.username + "' is taken", 409, "username_taken"};
     return wrap(r.error(), "create user");
   }
   created.id = r->last_insert_id;
@@ -139,7 +139,7 @@ Status UserStore::set_password_hash(int64_t id, const std::string& hash) {
   auto r = db_().exec("UPDATE auth_users SET password_hash = ?, tokens_not_before = ? WHERE id = ? AND deleted_at IS NULL",
                       {hash, now_seconds(), id});
   if (!r) return wrap(r.error(), "set password");
-  if (r->changes == 0) return Error{"no such user", 404};
+  if (r->changes == 0) return Error{"no such user", 404, "no_such_user"};
   return {};
 }
 
@@ -159,7 +159,7 @@ Status UserStore::update_profile(int64_t id, const ProfileChange& change) {
 Result<int64_t> UserStore::next_avatar_version(int64_t id) const {
   auto rows = db_().query("SELECT avatar_version FROM auth_users WHERE id = ?", {id});
   if (!rows) return wrap(rows.error(), "read avatar version");
-  if (rows->empty()) return Error{"no such user", 404};
+  if (rows->empty()) return Error{"no such user", 404, "no_such_user"};
   return rows->front().integer("avatar_version") + 1;
 }
 

@@ -57,17 +57,29 @@ TEST(AuthRegistration, EnforcesRulesAndLogsIn) {
   KekProcess kek(auth_options());
   ASSERT_TRUE(kek.ready()) << kek.output();
   Browser b(kek.http_url());
-  EXPECT_EQ(b.register_user("alice", "short").status, 400);
+  // Each refusal says why with a stable code the web UI translates.
+  auto code_of = [](const auto& reply) { return json_field(reply.body, "code").value_or("(none)"); };
+  auto short_password = b.register_user("alice", "short");
+  EXPECT_EQ(short_password.status, 400);
+  EXPECT_EQ(code_of(short_password), "password_too_short");
   auto common = b.register_user("alice", "Password123");
   EXPECT_EQ(common.status, 400) << common.body;
   EXPECT_NE(common.body.find("common"), std::string::npos) << common.body;
-  EXPECT_EQ(b.register_user("alice", "alice").status, 400);
-  EXPECT_EQ(b.register_user("al", kGoodPassword).status, 400) << "too short a name";
-  EXPECT_EQ(b.register_user("al ice", kGoodPassword).status, 400);
-  EXPECT_EQ(b.register_user("alice", kGoodPassword, "not-an-email").status, 400);
-  EXPECT_EQ(b.register_user("alice", kGoodPassword, "").status, 400);
-  EXPECT_EQ(b.post("/api/auth/register", "{\"username\":\"alice\"}").status, 400);
-  EXPECT_EQ(b.post("/api/auth/register", "not json").status, 400);
+  EXPECT_EQ(code_of(common), "password_too_common");
+  EXPECT_EQ(code_of(b.register_user("alice", "alice")), "password_too_short");
+  EXPECT_EQ(code_of(b.register_user("alice-in-chains", "Alice-In-Chains")), "password_is_username");
+  auto short_name = b.register_user("al", kGoodPassword);
+  EXPECT_EQ(short_name.status, 400) << "too short a name";
+  EXPECT_EQ(code_of(short_name), "username_length");
+  EXPECT_EQ(code_of(b.register_user("al ice", kGoodPassword)), "username_characters");
+  EXPECT_EQ(code_of(b.register_user("alice", kGoodPassword, "not-an-email")), "email_invalid");
+  EXPECT_EQ(code_of(b.register_user("alice", kGoodPassword, "")), "email_required");
+  auto missing = b.post("/api/auth/register", "{\"username\":\"alice\"}");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(code_of(missing), "field_required");
+  auto garbage = b.post("/api/auth/register", "not json");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(code_of(garbage), "invalid_json");
   EXPECT_TRUE(b.cookie().empty());
 
   auto ok = b.register_user("Alice", kGoodPassword, "alice@example.com");
@@ -92,6 +104,7 @@ TEST(AuthRegistration, EnforcesRulesAndLogsIn) {
   Browser other(kek.http_url());
   auto taken = other.register_user("aLiCe", kGoodPassword);
   EXPECT_EQ(taken.status, 409) << taken.body;
+  EXPECT_EQ(code_of(taken), "username_taken");
   auto anonymous = other.get("/api/auth/session");
   EXPECT_EQ(anonymous.status, 200);
   EXPECT_EQ(json_field(anonymous.body, "user"), "null");
@@ -140,7 +153,7 @@ TEST(AuthLogin, WrongPasswordLoginLogout) {
   Browser b(kek.http_url());
   auto wrong = b.login("dave", "not-the-password");
   EXPECT_EQ(wrong.status, 401);
-  EXPECT_EQ(wrong.body, R"({"error":"wrong username or password","code":"sign_in_required"})");
+  EXPECT_EQ(wrong.body, R"({"error":"wrong username or password","code":"wrong_credentials"})");
   auto unknown = b.login("nobody-here", "not-the-password");
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(unknown.body, wrong.body) << "no hint which part was wrong";
@@ -316,6 +329,7 @@ TEST(AuthRateLimit, PerAccountAndPerAddress) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(b.login("judy", "wrong-password").status, 401);
   auto limited = b.login("judy", kGoodPassword);
   EXPECT_EQ(limited.status, 429) << "even the right password waits";
+  EXPECT_EQ(json_field(limited.body, "code"), "too_many_attempts");
   EXPECT_GT(std::atoi(limited.header("retry-after").c_str()), 0) << limited.header("retry-after");
   EXPECT_LE(std::atoi(limited.header("retry-after").c_str()), 900);
   EXPECT_EQ(limited.body.find("judy"), std::string::npos);
