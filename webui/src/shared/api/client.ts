@@ -2,6 +2,7 @@
 // the CSRF token, error messages and "you are logged out" are handled the same everywhere.
 
 import type { ApiErrorBody, SessionResponse } from './contract'
+import { codeForStatus } from './errorCodes'
 
 export const CSRF_HEADER = 'X-CSRF-Token'
 const SESSION_PATH = '/api/auth/session'
@@ -16,6 +17,8 @@ export class ApiError extends Error {
     readonly path: string,
     /** True when the message came from the server's {"error": "..."} body. */
     readonly fromServer = false,
+    /** The server's stable error code ("username_taken"), or the status's generic one. */
+    readonly code: string = codeForStatus(status),
   ) {
     super(message)
     this.name = 'ApiError'
@@ -89,7 +92,8 @@ export function errorFromBody(status: number, path: string, text: string): ApiEr
     try {
       const parsed = JSON.parse(text) as Partial<ApiErrorBody>
       if (parsed && typeof parsed.error === 'string' && parsed.error.trim()) {
-        return new ApiError(status, parsed.error, path, true)
+        const code = typeof parsed.code === 'string' && parsed.code ? parsed.code : codeForStatus(status)
+        return new ApiError(status, parsed.error, path, true, code)
       }
     } catch {
       // Not JSON (a proxy's HTML page, say): fall through to the generic sentence.
@@ -99,7 +103,7 @@ export function errorFromBody(status: number, path: string, text: string): ApiEr
 }
 
 function isCsrfRejection(err: ApiError): boolean {
-  return err.status === 403 && /csrf/i.test(err.message)
+  return err.status === 403 && (err.code === 'csrf_token_invalid' || /csrf/i.test(err.message))
 }
 
 export class ApiClient {

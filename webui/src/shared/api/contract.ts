@@ -260,6 +260,8 @@ export interface LibraryFailedEvent {
   error: string
 }
 
+/** Every API error: a sentence, and a stable code the UI translates by (shared/i18n apiErrors). */
 export interface ApiErrorBody {
   error: string
+  code: string
 }

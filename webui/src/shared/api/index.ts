@@ -1,5 +1,6 @@
 export { api, ApiClient, ApiError, CSRF_HEADER, errorFromBody, statusMessage } from './client'
 export type { ApiClientOptions, HttpMethod, RequestOptions, UploadOptions } from './client'
 export type * from './contract'
+export { codeForStatus } from './errorCodes'
 export { EventStream, EVENTS_PATH, serverEvents } from './events'
 export type { EventSourceFactory } from './events'

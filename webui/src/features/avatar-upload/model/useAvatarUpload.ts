@@ -3,7 +3,8 @@ import { onBeforeUnmount, ref } from 'vue'
 import { useSessionStore, userApi } from '@/entities/user'
 
 export const AVATAR_MAX_MB = 5
-export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']
+// What the server decodes (plugins/auth avatars.cpp): a GIF is not offered, since it would be refused.
+export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp']
 
 export type AvatarProblem = 'wrongType' | 'tooLarge' | null
 

@@ -1,4 +1,7 @@
 // English: the reference catalogue. ru.ts must have the same keys (a unit test checks).
+import apiErrors from './apiErrors.en'
+import forms from './forms.en'
+
 export default {
   app: {
     name: 'KEK',
@@ -47,6 +50,8 @@ export default {
     show: 'Show',
     hide: 'Hide',
   },
+  apiErrors,
+  forms,
   errors: {
     title: 'Something went wrong',
     network: 'The server could not be reached. Check that KEK is running.',
@@ -100,9 +105,9 @@ export default {
     upload: 'Upload avatar',
     uploading: 'Uploading… {percent}%',
     uploaded: 'Avatar updated',
-    avatarHint: 'PNG, JPEG, WebP or GIF, up to {size} MB',
+    avatarHint: 'PNG, JPEG or WebP, up to {size} MB',
     avatarTooLarge: 'That image is larger than {size} MB',
-    avatarWrongType: 'Choose an image file (PNG, JPEG, WebP or GIF)',
+    avatarWrongType: 'Choose a PNG, JPEG or WebP picture (GIF is not supported)',
     preview: 'Preview of the new avatar',
     passwordTitle: 'Password',
     currentPassword: 'Current password',

@@ -1,4 +1,6 @@
 import type { MessageSchema } from '../schema'
+import apiErrors from './apiErrors.ru'
+import forms from './forms.ru'
 
 // Russian. Plurals use three forms (1 зритель, 2 зрителя, 5 зрителей) plus zero; see pluralRules in ../index.ts.
 const ru: MessageSchema = {
@@ -49,6 +51,8 @@ const ru: MessageSchema = {
     show: 'Показать',
     hide: 'Скрыть',
   },
+  apiErrors,
+  forms,
   errors: {
     title: 'Что-то пошло не так',
     network: 'Сервер недоступен. Проверьте, что KEK запущен.',
@@ -102,9 +106,9 @@ const ru: MessageSchema = {
     upload: 'Загрузить аватар',
     uploading: 'Загрузка… {percent}%',
     uploaded: 'Аватар обновлён',
-    avatarHint: 'PNG, JPEG, WebP или GIF, до {size} МБ',
+    avatarHint: 'PNG, JPEG или WebP, до {size} МБ',
     avatarTooLarge: 'Изображение больше {size} МБ',
-    avatarWrongType: 'Выберите изображение (PNG, JPEG, WebP или GIF)',
+    avatarWrongType: 'Выберите картинку PNG, JPEG или WebP (GIF не поддерживается)',
     preview: 'Так будет выглядеть новый аватар',
     passwordTitle: 'Пароль',
     currentPassword: 'Текущий пароль',
