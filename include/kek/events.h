@@ -10,7 +10,7 @@
 namespace kek {
 
 // Well-known names; plugins may publish others ("<plugin>.<what>").
-inline constexpr const char* kEventStreamStarted = "stream.started";      // app, key, owner, remote
+inline constexpr const char* kEventStreamStarted = "stream.started";      // app, stream, key, owner, owner_id, remote
 inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, key, owner, reason
 inline constexpr const char* kEventRecordingFinished = "recording.finished";  // app, stream, owner, path
 inline constexpr const char* kEventPipelineStateChanged = "pipeline.state";   // id, state, error
