@@ -2,6 +2,7 @@
 // face), in one library.
 #define G_LOG_DOMAIN "kek-rtmp"
 #include "kekrtmpsrc.h"
+#include "live_directory.h"
 #include "metrics.h"
 #include "server.h"
 #include "settings.h"
@@ -9,12 +10,14 @@
 #include "viewer_counter.h"
 
 #include <kek/json.h>
+#include <kek/services/channels.h>
 #include <kek/plugin.h>
 #include <kek/services/identity.h>
 
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace {
@@ -22,6 +25,7 @@ namespace {
 // Everything the plugin owns; kept alive by the host's hooks that capture it.
 struct RtmpPlugin {
   kek::rtmp::StreamRegistry registry;
+  kek::rtmp::LiveDirectory directory{registry};
   kek::rtmp::ViewerCounter viewers;
   kek::rtmp::Server server;
   RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
@@ -57,6 +61,28 @@ std::optional<std::string> thumbnail_url(kek::Host& host, const kek::rtmp::Strea
   return "/media/" + s.app + "/" + s.stream + "/thumb.jpg?v=" + std::to_string(mtime);
 }
 
+// What the streamer says the stream is (the channels plugin's title and category), or nulls.
+void write_channel(kek::JsonWriter& w, const kek::Channels* channels, int64_t owner_id) {
+  kek::ChannelInfo channel;
+  if (channels && owner_id > 0) channel = channels->channel_of(owner_id);
+  w.key("title");
+  if (channel.title.empty()) w.null();
+  else w.value(channel.title);
+  w.key("category");
+  if (channel.category.empty()) w.null();
+  else w.value(channel.category);
+}
+
+// How the publisher's video arrives: the keyframe interval decides a passthrough layout's
+// segment length (and so how far behind live its viewers sit).
+void write_health(kek::JsonWriter& w, const kek::rtmp::IngestHealthReport& h) {
+  w.key("keyframe_interval_s");
+  if (h.keyframe_interval_s > 0) w.value(std::round(h.keyframe_interval_s * 100) / 100);
+  else w.null();
+  w.key("ingest").begin_object().member("fps", h.fps).member("dropped_frames", h.dropped_frames)
+      .member("late_ms", h.late_ms).end_object();
+}
+
 // Only what the caller may watch: every stream goes through the one visibility check
 // (Identity::may_view), so unlisted and private streams are listed to their owner and the
 // accounts they are shared with only. Without an Identity provider nothing is private.
@@ -70,6 +96,7 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
   }
   const kek::rtmp::StreamRegistry& registry = plugin.registry;
   kek::rtmp::ViewerCounter& viewers = plugin.viewers;
+  const auto* channels = host.services().get<kek::Channels>();
   const int64_t now = g_get_monotonic_time();
   kek::JsonWriter w;
   w.begin_array();
@@ -91,6 +118,8 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("client", s.client)
         .member("state", s.reconnecting ? "reconnecting" : "live")
         .member("playlist", base + "index.m3u8");
+    write_channel(w, channels, s.owner_id);
+    write_health(w, s.health);
     w.key("dash");
     if (app_has_dash(host, plugin.server.settings(), s.app)) w.value(base + "dash/manifest.mpd");
     else w.null();
@@ -110,6 +139,7 @@ kek::Status init(kek::Host& host) {
   if (!settings) return settings.error();
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
+  host.services().provide<kek::LiveStreams>(&plugin->directory);
   host.http().route("GET", "/api/live",
                     [plugin, &host](const kek::HttpRequest& r) { return live_streams(host, *plugin, r); });
   // Counts viewers; never refuses (access is the auth plugin's guard).

@@ -174,6 +174,7 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   info.app = request.app;
   info.stream = stream;
   info.owner = decision.owner;
+  info.owner_id = decision.owner_id;
   info.remote = connection.remote();
   info.client = request.flash_version;
   info.since_us = g_get_real_time();
@@ -203,7 +204,8 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
             decision.owner.c_str(), connection.remote().c_str(), request.flash_version.c_str());
   host_.events().publish({kek::kEventStreamStarted,
                           {{"app", request.app}, {"stream", stream}, {"key", request.stream_key},
-                           {"owner", decision.owner}, {"remote", connection.remote()}}});
+                           {"owner", decision.owner}, {"owner_id", std::to_string(decision.owner_id)},
+                           {"remote", connection.remote()}}});
   return PublishVerdict::accept();
 }
 

@@ -142,7 +142,10 @@ void StreamRegistry::media(const std::string& stream, MediaKind kind, uint32_t t
     live.window_bytes = 0;
   }
 
-  GstBuffer* tag = make_tag(kind == MediaKind::video ? kTagVideo : kTagAudio, continued(live, ts), body);
+  const uint32_t out_ts = continued(live, ts);
+  GstBuffer* tag = make_tag(kind == MediaKind::video ? kTagVideo : kTagAudio, out_ts, body);
+  if (kind == MediaKind::video && !is_avc_sequence_header(body) && !body.empty())
+    live.health.video_frame(out_ts, is_video_keyframe(body), now);
   if (kind == MediaKind::video && is_avc_sequence_header(body)) {
     replace(live.video_header, tag);
   } else if (kind == MediaKind::audio && is_aac_sequence_header(body)) {
@@ -190,6 +193,7 @@ void StreamRegistry::resume(const std::string& stream, const StreamInfo& info) {
   Live& live = it->second;
   live.suspended = false;
   live.rebase_pending = true;
+  live.health.restart();
   live.info.remote = info.remote;
   live.info.client = info.client;
   for (GstBuffer* b : live.gop) gst_buffer_unref(b);  // the old publisher's GOP is no start point now
@@ -222,9 +226,11 @@ void StreamRegistry::detach(const std::string& stream, TagSink* sink) {
 std::vector<StreamInfo> StreamRegistry::list() const {
   std::lock_guard lock(mutex_);
   std::vector<StreamInfo> out;
+  const int64_t now = g_get_monotonic_time();
   for (const auto& [name, live] : streams_) {
     out.push_back(live.info);
     out.back().reconnecting = live.suspended;
+    out.back().health = live.health.report(now);
   }
   return out;
 }
@@ -233,7 +239,10 @@ std::optional<StreamInfo> StreamRegistry::find(const std::string& stream) const 
   std::lock_guard lock(mutex_);
   auto it = streams_.find(stream);
   if (it == streams_.end()) return std::nullopt;
-  return it->second.info;
+  StreamInfo info = it->second.info;
+  info.reconnecting = it->second.suspended;
+  info.health = it->second.health.report(g_get_monotonic_time());
+  return info;
 }
 
 }  // namespace kek::rtmp

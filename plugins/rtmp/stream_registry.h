@@ -5,6 +5,7 @@
 // decodable stream at once.
 #pragma once
 
+#include "ingest_health.h"
 #include "media_codec.h"
 
 #include <gst/gst.h>
@@ -35,6 +36,7 @@ struct StreamInfo {
   std::string app;
   std::string stream;  // public name: media/live/<stream>/
   std::string owner;
+  int64_t owner_id = 0;  // the account (0: a key from the rtmp config)
   std::string remote;
   std::string client;  // flashVer: which software publishes
   int64_t since_us = 0;  // g_get_real_time()
@@ -46,6 +48,7 @@ struct StreamInfo {
   int64_t bitrate_kbps = 0;  // measured over the last few seconds
   uint64_t bytes = 0;
   bool reconnecting = false;  // the publisher dropped; waiting for it to come back
+  IngestHealthReport health;  // as of the list()/find() call
 };
 
 class StreamRegistry {
@@ -105,6 +108,7 @@ class StreamRegistry {
     int64_t last_ts = 0;
     int64_t window_start_us = 0;  // bitrate measurement
     uint64_t window_bytes = 0;
+    IngestHealth health;
     ~Live();
   };
   void push(Live& live, GstBuffer* tag);  // to every sink (takes the reference)

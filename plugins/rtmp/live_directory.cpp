@@ -1,0 +1,24 @@
+#include "live_directory.h"
+
+namespace kek::rtmp {
+namespace {
+
+LiveStreamInfo public_view(const StreamInfo& s) {
+  return LiveStreamInfo{s.app, s.stream, s.owner, s.owner_id, s.since_us, s.reconnecting};
+}
+
+}  // namespace
+
+std::vector<LiveStreamInfo> LiveDirectory::list() const {
+  std::vector<LiveStreamInfo> out;
+  for (const auto& s : registry_.list()) out.push_back(public_view(s));
+  return out;
+}
+
+std::optional<LiveStreamInfo> LiveDirectory::find(const std::string& stream) const {
+  auto s = registry_.find(stream);
+  if (!s) return std::nullopt;
+  return public_view(*s);
+}
+
+}  // namespace kek::rtmp
