@@ -264,6 +264,7 @@ Status App::open_database() {
 Status App::serve() {
   register_core_routes();
   register_metrics_routes();
+  register_media_guard();
   history_->start();
   if (auto s = http_->listen(); !s) return s;
   for (auto& p : plugins_)
@@ -272,7 +273,7 @@ Status App::serve() {
   // Without one nobody is anybody, so what only an admin may do nobody may do.
   if (!services_.get<Identity>())
     g_warning("no access provider (the auth plugin) is loaded: there are no accounts, pipelines cannot be "
-              "started, stopped or drawn over HTTP");
+              "started, stopped or drawn over HTTP, and media that a policy made private or unlisted is not served");
   serving_ = true;
   if (auto s = start_configured_pipelines(); !s) return s;
   return {};

@@ -77,6 +77,7 @@ class App {
   void load_plugin(const PluginEntry& entry);
   Status start_configured_pipelines();
   void register_core_routes();
+  void register_media_guard();
   enum class PipelineAccess { admin, not_admin, anonymous, no_provider };
   PipelineAccess pipeline_access(const HttpRequest& request) const;
   // A refusal when the caller may not read (control false) or control (true) pipelines.

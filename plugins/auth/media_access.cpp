@@ -4,6 +4,9 @@
 #include "timestamps.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
@@ -67,13 +70,57 @@ void MediaAccessService::set_policy(const std::string& prefix, MediaPolicy polic
     g_warning("auth: media policy for '%s' ignored: %s", prefix.c_str(), s.error().message.c_str());
     return;
   }
-  std::lock_guard lock(mutex_);
-  policies_[prefix] = std::move(policy);
+  const bool protect = policy.visibility != Visibility::public_;
+  {
+    std::lock_guard lock(mutex_);
+    policies_[prefix] = std::move(policy);
+  }
+  mark_folder(prefix, protect);
 }
 
 void MediaAccessService::remove_policy(const std::string& prefix) {
+  {
+    std::lock_guard lock(mutex_);
+    policies_.erase(prefix);
+  }
+  mark_folder(prefix, false);
+}
+
+void MediaAccessService::set_media_root(std::string media_dir) {
   std::lock_guard lock(mutex_);
-  policies_.erase(prefix);
+  media_root_ = std::move(media_dir);
+  marked_.clear();
+}
+
+// The marker is for a server that runs without this plugin one day (the host then refuses
+// what it covers). A small file written when a folder's policy changes, not per request;
+// the last known state is remembered so a repeated policy touches no file.
+void MediaAccessService::mark_folder(const std::string& prefix, bool protect) {
+  std::string root;
+  {
+    std::lock_guard lock(mutex_);
+    if (media_root_.empty()) return;
+    auto known = marked_.find(prefix);
+    if (known != marked_.end() && known->second == protect) return;
+    marked_[prefix] = protect;
+    root = media_root_;
+  }
+  const std::string marker = policy_marker_path(root, prefix);
+  if (!protect) {
+    if (g_remove(marker.c_str()) != 0 && errno != ENOENT)
+      g_warning("auth: cannot remove %s: %s", marker.c_str(), g_strerror(errno));
+    return;
+  }
+  if (g_file_test(marker.c_str(), G_FILE_TEST_EXISTS)) return;
+  const std::string folder = root + "/" + kPolicyMarkerDir;
+  GError* error = nullptr;
+  if (g_mkdir_with_parents(folder.c_str(), 0700) != 0 ||
+      !g_file_set_contents(marker.c_str(), (prefix + "\n").c_str(), -1, &error)) {
+    g_warning("auth: cannot mark %s as not public: %s", prefix.c_str(), error ? error->message : g_strerror(errno));
+    g_clear_error(&error);
+    std::lock_guard lock(mutex_);
+    marked_.erase(prefix);  // tried again next time
+  }
 }
 
 void MediaAccessService::set_secret(std::vector<uint8_t> secret) {

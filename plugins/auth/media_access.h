@@ -49,6 +49,9 @@ class MediaAccessService final : public MediaAccess {
   void set_secret(std::vector<uint8_t> secret);
   // Set once when the plugin is wired; without it every token is refused.
   void set_signer_lookup(SignerLookup lookup);
+  // Where the media folders are: set_policy keeps a marker (kek::policy_marker_path) for every
+  // non-public policy there (and removes it when the policy goes). Without it, no markers.
+  void set_media_root(std::string media_dir);
 
   // The policy with the longest prefix of path (relative to the media root), if any.
   std::optional<MediaPolicy> policy_for(std::string_view relative_path) const;
@@ -66,12 +69,15 @@ class MediaAccessService final : public MediaAccess {
                               int64_t expires_at) const;
 
  private:
+  void mark_folder(const std::string& prefix, bool protect);
   std::string mac_for(std::string_view prefix, int64_t user_id, int64_t issued_at, int64_t expires_at) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, MediaPolicy, std::less<>> policies_;
   std::vector<uint8_t> secret_;
   SignerLookup signers_;
+  std::string media_root_;
+  std::map<std::string, bool, std::less<>> marked_;  // what the folders' markers are known to say
 };
 
 }  // namespace kek::auth

@@ -27,6 +27,7 @@ kek::Status init(kek::Host& host) {
     return kek::auth::Signer{kek::auth::viewer_of(*raw, **user), (*user)->tokens_not_before};
   });
 
+  ctx->media.set_media_root(host.media_dir());
   host.add_migrations(kek::auth::schema_migrations());
 
   kek::auth::add_csrf_guard(ctx);

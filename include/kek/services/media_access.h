@@ -5,8 +5,11 @@
 
 #include <kek/error.h>
 
+#include <glib.h>
+
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kek {
@@ -36,7 +39,8 @@ class MediaAccess {
   static constexpr const char* kName = "auth.media-access/2";
   virtual ~MediaAccess() = default;
   // prefix is relative to the media root, ending in '/': "live/cam1/". The longest match wins;
-  // paths under no policy are public.
+  // paths under no policy are public. The provider keeps a marker (policy_marker_path) for
+  // every non-public policy, so that a server started without it serves none of it.
   virtual void set_policy(const std::string& prefix, MediaPolicy policy) = 0;
   virtual void remove_policy(const std::string& prefix) = 0;
   // A URL token for external players (VLC, ffmpeg), made for the account user_id: it carries
@@ -46,5 +50,17 @@ class MediaAccess {
   // /media/~t/<token>/<prefix> so that a playlist's relative URLs carry it.
   virtual Result<std::string> sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) = 0;
 };
+
+// Markers of the prefixes a MediaAccess provider keeps private or unlisted, one file each in a
+// folder of the media root that is never served: <media_dir>/.kek-policies/<SHA-256 hex of the
+// prefix> (the file holds the prefix). A server running without a provider (no auth plugin)
+// serves nothing below a marked prefix.
+inline constexpr const char* kPolicyMarkerDir = ".kek-policies";
+
+inline std::string policy_marker_path(const std::string& media_dir, std::string_view prefix) {
+  g_autofree char* digest =
+      g_compute_checksum_for_data(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(prefix.data()), prefix.size());
+  return media_dir + "/" + kPolicyMarkerDir + "/" + digest;
+}
 
 }  // namespace kek

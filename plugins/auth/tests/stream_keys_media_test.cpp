@@ -3,7 +3,11 @@
 // allowed users and groups, and with a valid signed URL; refused with an expired or altered one.
 #include "support/browser.h"
 
+#include <kek/services/media_access.h>
+
 #include <gtest/gtest.h>
+
+#include <map>
 #include <glib/gstdio.h>
 
 using namespace kek::auth::test;
@@ -228,4 +232,69 @@ TEST(AuthMedia, PoliciesSurviveRestartAndSecretIsPrivate) {
   const std::string playlist = "/media/live/" + stream + "/index.m3u8";
   EXPECT_EQ(anonymous.get(playlist).status, 403) << "the policy is back after a restart";
   EXPECT_EQ(anonymous.get(playlist + "?token=" + token).status, 200) << "and the signing secret is the same";
+}
+
+// A server started without its auth plugin (missing, or refused at load) must not turn private
+// media public (issue 15, item 4): the plugin marks every non-public prefix, and the host
+// serves nothing below a marked prefix while no access provider is loaded. Markers are never
+// served.
+TEST(AuthMedia, WithoutTheAuthPluginPrivateMediaIsNotServed) {
+  KekProcess kek(auth_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("xena", kPassword).status, 201);
+  auto secret = owner.post("/api/me/stream-keys", R"({"name":"home","visibility":"private"})");
+  auto link = owner.post("/api/me/stream-keys", R"({"name":"link","visibility":"unlisted"})");
+  auto open = owner.post("/api/me/stream-keys", R"({"name":"open"})");
+  ASSERT_EQ(secret.status, 201);
+  ASSERT_EQ(link.status, 201);
+  ASSERT_EQ(open.status, 201);
+  std::map<std::string, std::string> files;  // visibility -> media path
+  for (const auto& [visibility, created] : {std::pair{"private", secret}, {"unlisted", link}, {"public", open}}) {
+    const std::string stream = *json_field(created.body, "stream");
+    write_file(kek.media_dir() + "/live/" + stream + "/index.m3u8", "#EXTM3U\n");
+    write_file(kek.media_dir() + "/recordings/" + stream + "/old.mp4", "mp4");
+    files[visibility] = "/media/live/" + stream + "/index.m3u8";
+    files[std::string(visibility) + " recording"] = "/media/recordings/" + stream + "/old.mp4";
+  }
+  const std::string stream = *json_field(secret.body, "stream");
+  EXPECT_EQ(owner.get(files["private"]).status, 200);
+  const std::string marker = kek::policy_marker_path(kek.media_dir(), "live/" + stream + "/");
+  ASSERT_TRUE(g_file_test(marker.c_str(), G_FILE_TEST_EXISTS)) << marker;
+  const std::string marker_url = "/media/.kek-policies/" + marker.substr(marker.rfind('/') + 1);
+  EXPECT_EQ(owner.get(marker_url).status, 404) << "markers are never served";
+  EXPECT_EQ(owner.get("/media/.kek-policies/").status, 404);
+  // Made private and public again: the marker follows.
+  const std::string id = *json_field(open.body, "id");
+  const std::string open_marker = kek::policy_marker_path(kek.media_dir(), "live/" + *json_field(open.body, "stream") + "/");
+  EXPECT_FALSE(g_file_test(open_marker.c_str(), G_FILE_TEST_EXISTS));
+  ASSERT_EQ(owner.request("PATCH", "/api/me/stream-keys/" + id, R"({"visibility":"private"})").status, 200);
+  EXPECT_TRUE(g_file_test(open_marker.c_str(), G_FILE_TEST_EXISTS));
+  ASSERT_EQ(owner.request("PATCH", "/api/me/stream-keys/" + id, R"({"visibility":"public"})").status, 200);
+  EXPECT_FALSE(g_file_test(open_marker.c_str(), G_FILE_TEST_EXISTS));
+  ASSERT_EQ(kek.stop(), 0);
+
+  // The same data, with the auth plugin left out of the config.
+  kek::test::KekOptions without;
+  without.extra_yaml = "plugins: []\n";
+  std::string config;
+  {
+    g_autofree char* text = nullptr;
+    ASSERT_TRUE(g_file_get_contents(kek.config_path().c_str(), &text, nullptr, nullptr));
+    config = text;
+  }
+  const std::string bare_config = kek.data_dir() + "/without-auth.yaml";
+  config = config.substr(0, config.find("plugins:")) + "plugins: []\n";
+  write_file(bare_config, config);
+  without.args = {"--config", bare_config};
+  KekProcess second(without);
+  ASSERT_TRUE(second.ready()) << second.output();
+  EXPECT_NE(second.output().find("no access provider"), std::string::npos) << second.output();
+  for (const char* which : {"private", "unlisted", "private recording", "unlisted recording"}) {
+    auto refused = kek::test::http_get(second.http_url(), files[which]);
+    EXPECT_EQ(refused.status, 403) << which;
+    EXPECT_NE(refused.body.find("no_access_provider"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(kek::test::http_get(second.http_url(), files["public"]).status, 200) << "public media stays public";
+  EXPECT_EQ(kek::test::http_get(second.http_url(), marker_url).status, 404);
 }
