@@ -2,6 +2,8 @@
 
 #include "timestamps.h"
 
+#include <kek/text.h>
+
 #include <glib.h>
 
 namespace kek::auth {
@@ -25,22 +27,8 @@ User user_from_row(const DbRow& row) {
   return u;
 }
 
-bool has_control_characters(std::string_view text, bool allow_newlines) {
-  for (unsigned char ch : text) {
-    if (allow_newlines && (ch == '\n' || ch == '\r' || ch == '\t')) continue;
-    if (ch < 0x20 || ch == 0x7f) return true;
-  }
-  return false;
-}
-
 Status check_text(std::string_view text, const char* what, size_t max_chars, bool allow_newlines) {
-  if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr))
-    return Error{std::string(what) + " must be UTF-8 text", 400};
-  if (g_utf8_strlen(text.data(), static_cast<gssize>(text.size())) > static_cast<glong>(max_chars))
-    return Error{std::string(what) + " may have at most " + std::to_string(max_chars) + " characters", 400};
-  if (has_control_characters(text, allow_newlines))
-    return Error{std::string(what) + " must not contain control characters", 400};
-  return {};
+  return kek::check_text(text, what, max_chars, allow_newlines);
 }
 
 }  // namespace

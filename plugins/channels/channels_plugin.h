@@ -1,0 +1,41 @@
+// What the channels plugin's parts share: the host, the store of titles, the follows.
+#pragma once
+
+#include "channel_store.h"
+#include "follows.h"
+
+#include <kek/host.h>
+#include <kek/services/identity.h>
+#include <kek/services/live_streams.h>
+
+#include <optional>
+#include <string>
+
+namespace kek::channels {
+
+// A channel as a page shows it: an account, or a stream from the rtmp config (user_id 0, which
+// nobody can follow).
+struct Channel {
+  int64_t user_id = 0;
+  std::string name;
+  std::string display_name;
+};
+
+struct ChannelsPlugin {
+  Host& host;
+  ChannelStore store;
+  Follows follows;
+
+  explicit ChannelsPlugin(Host& h) : host(h), store(h), follows(h) {}
+
+  Identity* identity() const { return host.services().get<Identity>(); }
+  LiveStreams* live() const { return host.services().get<LiveStreams>(); }
+  // A user name, or the public name of a live stream (whose owner's channel it is).
+  Result<std::optional<Channel>> resolve(const std::string& name) const;
+};
+
+void add_routes(const std::shared_ptr<ChannelsPlugin>& plugin);
+// Followers hear (through /api/events) when a channel they follow goes live.
+void notify_followers_when_live(const std::shared_ptr<ChannelsPlugin>& plugin);
+
+}  // namespace kek::channels

@@ -1,0 +1,194 @@
+// Channels against a real kek serve with auth and rtmp: the title and category a streamer sets
+// show in /api/live; unknown names are a 404 with a code; follows count, and a follower hears
+// on /api/events when the channel goes live (a follower who may not watch it does not).
+#include "support/browser.h"
+#include "support/event_stream.h"
+#include "support/kek_process.h"
+#include "support/live.h"
+#include "support/wait.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace kek::test;
+using kek::auth::test::Browser;
+using kek::auth::test::json_field;
+using kek::auth::test::quoted;
+
+namespace {
+
+constexpr const char* kPassword = "a-long-secret-phrase";
+
+KekOptions channels_options() {
+  KekOptions o;
+  o.extra_yaml =
+      "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0}}\n"
+      "  - {name: channels}\n";
+  o.env = {"KEK_ADMIN_PASSWORD=correct-horse-battery"};
+  return o;
+}
+
+struct Streamer {
+  Browser browser;
+  std::string key;
+  std::string stream;
+};
+
+Streamer streamer(const KekProcess& kek, const std::string& name, const std::string& visibility = "public") {
+  Streamer s{Browser(kek.http_url()), {}, {}};
+  EXPECT_EQ(s.browser.register_user(name, kPassword).status, 201);
+  auto created = s.browser.post("/api/me/stream-keys", R"({"name":"OBS","visibility":")" + visibility + "\"}");
+  EXPECT_EQ(created.status, 201) << created.body;
+  s.key = json_field(created.body, "key").value_or("");
+  s.stream = json_field(created.body, "stream").value_or("");
+  return s;
+}
+
+}  // namespace
+
+TEST(Channels, TitleAndCategoryShowInTheLiveListAndTheChannel) {
+  KekProcess kek(channels_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Streamer alice = streamer(kek, "alice");
+
+  // Set before going live, in any script, with emoji.
+  auto set = alice.browser.request("PATCH", "/api/me/channel", R"({"title":"  Вечерний стрим 🎮 ","category":"Games"})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(json_field(set.body, "title"), "Вечерний стрим 🎮") << "blanks around are trimmed";
+  EXPECT_EQ(json_field(set.body, "category"), "Games");
+
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/" + alice.key, 30);
+  HttpResult live;
+  ASSERT_TRUE(wait_for([&] {
+    live = http_get(kek.http_url(), "/api/live");
+    return json_field(live.body, "0.stream") == alice.stream;
+  }, 20000)) << live.body << kek.output();
+  EXPECT_EQ(json_field(live.body, "0.title"), "Вечерний стрим 🎮");
+  EXPECT_EQ(json_field(live.body, "0.category"), "Games");
+
+  // The keyframe interval is measured from the stream: ffmpeg's -g 50 at 25 fps is 2 s.
+  ASSERT_TRUE(wait_for([&] {
+    live = http_get(kek.http_url(), "/api/live");
+    return live.body.find("\"keyframe_interval_s\":null") == std::string::npos;
+  }, 15000)) << live.body;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  ASSERT_TRUE(json_parser_load_from_data(parser, live.body.c_str(), -1, nullptr));
+  JsonObject* first = json_array_get_object_element(json_node_get_array(json_parser_get_root(parser)), 0);
+  EXPECT_NEAR(json_object_get_double_member(first, "keyframe_interval_s"), 2.0, 0.05) << live.body;
+  JsonObject* ingest = json_object_get_object_member(first, "ingest");
+  ASSERT_NE(ingest, nullptr) << live.body;
+  EXPECT_GT(json_object_get_double_member(ingest, "fps"), 15.0) << live.body;
+
+  // Changed while live: the list follows.
+  ASSERT_EQ(alice.browser.request("PATCH", "/api/me/channel", R"({"title":"Second half"})").status, 200);
+  live = http_get(kek.http_url(), "/api/live");
+  EXPECT_EQ(json_field(live.body, "0.title"), "Second half");
+  EXPECT_EQ(json_field(live.body, "0.category"), "Games") << "a field left out stays as it was";
+
+  // The channel, by user name and by the stream's name, for anyone.
+  Browser guest(kek.http_url());
+  for (const std::string& name : {std::string("alice"), std::string("ALICE"), alice.stream}) {
+    auto channel = guest.get("/api/channels/" + name);
+    ASSERT_EQ(channel.status, 200) << name << ": " << channel.body;
+    EXPECT_EQ(json_field(channel.body, "name"), "alice");
+    EXPECT_EQ(json_field(channel.body, "title"), "Second half");
+    EXPECT_EQ(json_field(channel.body, "live.0.stream"), alice.stream);
+    EXPECT_EQ(json_field(channel.body, "live.0.state"), "live");
+    EXPECT_EQ(json_field(channel.body, "followers"), "0");
+    EXPECT_EQ(json_field(channel.body, "can_follow"), "false") << "a guest signs in first";
+  }
+  pub->kill_now(15);
+  // Offline: the channel is still there, with nothing live.
+  ASSERT_TRUE(wait_for([&] { return json_field(guest.get("/api/channels/alice").body, "live.0.stream") == std::nullopt; },
+                       15000));
+}
+
+TEST(Channels, UnknownNamesAndBadInputAreRefusedWithCodes) {
+  KekProcess kek(channels_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser guest(kek.http_url());
+  auto missing = guest.get("/api/channels/nobody");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(json_field(missing.body, "code"), "no_such_channel");
+  EXPECT_TRUE(json_field(missing.body, "error").has_value());
+
+  EXPECT_EQ(guest.request("PATCH", "/api/me/channel", R"({"title":"x"})").status, 401);
+  Streamer bob = streamer(kek, "bob");
+  auto long_title = bob.browser.request("PATCH", "/api/me/channel", "{\"title\":" + quoted(std::string(141, 'x')) + "}");
+  EXPECT_EQ(long_title.status, 400);
+  EXPECT_EQ(json_field(long_title.body, "code"), "title_too_long");
+  auto control = bob.browser.request("PATCH", "/api/me/channel", R"({"category":"a\u0007b"})");
+  EXPECT_EQ(control.status, 400);
+  EXPECT_EQ(json_field(control.body, "code"), "text_control_characters");
+  auto wrong_type = bob.browser.request("PATCH", "/api/me/channel", R"({"title":5})");
+  EXPECT_EQ(json_field(wrong_type.body, "code"), "invalid_field");
+  EXPECT_EQ(bob.browser.request("PATCH", "/api/me/channel", "[1]").status, 400);
+  EXPECT_EQ(json_field(bob.browser.get("/api/channels/bob").body, "title"), "null") << "nothing was stored";
+  EXPECT_EQ(bob.browser.request("POST", "/api/channels/bob/follow").status, 400) << "not one's own";
+  EXPECT_EQ(bob.browser.request("POST", "/api/channels/nobody/follow").status, 404);
+}
+
+TEST(Channels, FollowersCountAndHearWhenTheChannelGoesLive) {
+  KekProcess kek(channels_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Streamer carol = streamer(kek, "carol");
+  ASSERT_EQ(carol.browser.request("PATCH", "/api/me/channel", R"({"title":"Live from the kitchen"})").status, 200);
+  Browser fan(kek.http_url());
+  ASSERT_EQ(fan.register_user("fan", kPassword).status, 201);
+  Browser other(kek.http_url());
+  ASSERT_EQ(other.register_user("other", kPassword).status, 201);
+
+  EXPECT_EQ(fan.request("POST", "/api/channels/carol/follow").status, 200);
+  auto twice = fan.request("POST", "/api/channels/carol/follow");
+  EXPECT_EQ(json_field(twice.body, "followers"), "1") << "following twice is following";
+  auto channel = fan.get("/api/channels/carol");
+  EXPECT_EQ(json_field(channel.body, "following"), "true");
+  EXPECT_EQ(json_field(channel.body, "can_follow"), "true");
+  EXPECT_EQ(json_field(other.get("/api/channels/carol").body, "following"), "false");
+  EXPECT_EQ(json_field(fan.get("/api/me/following").body, "0.name"), "carol");
+  EXPECT_EQ(json_field(fan.get("/api/me/following").body, "0.live"), "false");
+
+  std::string fan_events, other_events;
+  std::atomic<bool> fan_on{false}, other_on{false}, fan_done{false};
+  std::thread a([&] {
+    fan_events = read_events(kek.http_url(), fan.cookie(), "event: channel.live", 40000, &fan_on);
+    g_usleep(500000);
+    fan_done = true;
+  });
+  std::thread b([&] { other_events = read_events(kek.http_url(), other.cookie(), "event: channel.live", 40000, &other_on, &fan_done); });
+  ASSERT_TRUE(wait_for([&] { return fan_on && other_on; }, 10000));
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/" + carol.key, 30);
+  a.join();
+  b.join();
+  EXPECT_NE(fan_events.find("event: channel.live"), std::string::npos) << fan_events;
+  EXPECT_NE(fan_events.find("\"channel\":\"carol\""), std::string::npos) << fan_events;
+  EXPECT_NE(fan_events.find("Live from the kitchen"), std::string::npos) << fan_events;
+  EXPECT_EQ(other_events.find("channel.live"), std::string::npos) << "only followers: " << other_events;
+  ASSERT_TRUE(wait_for([&] { return json_field(fan.get("/api/me/following").body, "0.live") == "true"; }, 10000));
+  EXPECT_EQ(json_field(fan.get("/api/me/following").body, "0.stream"), carol.stream);
+
+  EXPECT_EQ(json_field(fan.request("DELETE", "/api/channels/carol/follow").body, "followers"), "0");
+  EXPECT_EQ(fan.get("/api/me/following").body, "[]");
+}
+
+TEST(Channels, APrivateStreamIsNewsOnlyToWhoMayWatchIt) {
+  KekProcess kek(channels_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Streamer dave = streamer(kek, "dave", "private");
+  Browser fan(kek.http_url());
+  ASSERT_EQ(fan.register_user("fan", kPassword).status, 201);
+  ASSERT_EQ(fan.request("POST", "/api/channels/dave/follow").status, 200);
+  std::string events;
+  std::atomic<bool> on{false};
+  std::thread reader([&] { events = read_events(kek.http_url(), fan.cookie(), "event: channel.live", 12000, &on); });
+  ASSERT_TRUE(wait_for([&] { return on.load(); }, 10000));
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/" + dave.key, 30);
+  ASSERT_TRUE(wait_for([&] { return json_field(dave.browser.get("/api/channels/dave").body, "live.0.stream").has_value(); },
+                       20000));
+  reader.join();
+  EXPECT_EQ(events.find("channel.live"), std::string::npos) << events;
+  EXPECT_FALSE(json_field(fan.get("/api/channels/dave").body, "live.0.stream").has_value()) << "nor listed to them";
+  EXPECT_EQ(json_field(fan.get("/api/me/following").body, "0.live"), "false");
+}
