@@ -1,2 +1,3 @@
 export { useServerStore, obsServerUrl } from './model/serverStore'
 export { fetchHealth } from './api/healthApi'
+export { fetchMetricsHistory } from './api/metricsApi'

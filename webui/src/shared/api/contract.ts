@@ -265,3 +265,15 @@ export interface ApiErrorBody {
   error: string
   code: string
 }
+
+// GET /api/admin/metrics/history: the last hour of a few metrics, a sample every interval_s.
+export interface MetricsSeries {
+  metric: string
+  labels: Record<string, string>
+  values: (number | null)[] // aligned with MetricsHistory.t; null where there was no sample
+}
+export interface MetricsHistory {
+  interval_s: number
+  t: number[] // unix milliseconds
+  series: MetricsSeries[]
+}

@@ -315,6 +315,13 @@ export default {
     columns: { title: 'Title', status: 'Status', visibility: 'Who can watch', added: 'Added' },
   },
   admin: {
+    stats: 'Live statistics',
+    lastHour: 'the last hour, updated live',
+    chartBitrate: 'Ingest bitrate per stream',
+    chartViewers: 'Viewers per stream',
+    chartCpu: 'CPU of the kek process (100 % = one core)',
+    chartMemory: 'Memory of the kek process (resident)',
+    noStreamsInHour: 'No stream was live in the last hour.',
     title: 'Admin',
     subtitle: 'Pipelines, plugins and the server',
     pipelines: 'Pipelines',

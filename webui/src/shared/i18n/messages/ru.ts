@@ -316,6 +316,13 @@ const ru: MessageSchema = {
     columns: { title: 'Название', status: 'Состояние', visibility: 'Кто может смотреть', added: 'Добавлен' },
   },
   admin: {
+    stats: 'Статистика',
+    lastHour: 'последний час, обновляется на лету',
+    chartBitrate: 'Битрейт входящих потоков',
+    chartViewers: 'Зрители по потокам',
+    chartCpu: 'Процессор процесса kek (100 % = одно ядро)',
+    chartMemory: 'Память процесса kek (резидентная)',
+    noStreamsInHour: 'За последний час не было прямых эфиров.',
     title: 'Админка',
     subtitle: 'Конвейеры, плагины и сервер',
     pipelines: 'Конвейеры',

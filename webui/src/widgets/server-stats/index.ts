@@ -1,0 +1,1 @@
+export { default as ServerStats } from './ui/ServerStats.vue'
