@@ -43,6 +43,13 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
   return db;
 }
 
+Result<std::unique_ptr<Database>> SqliteDatabase::open_connection() {
+  auto other = SqliteDatabase::open(path_);
+  if (!other) return other.error();
+  (*other)->immediate_transactions_ = true;
+  return std::unique_ptr<Database>(std::move(*other));
+}
+
 SqliteDatabase::~SqliteDatabase() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
@@ -170,6 +177,21 @@ Result<DbExecResult> SqliteDatabase::exec(std::string_view sql, const std::vecto
 }
 
 Status SqliteDatabase::transaction(const std::function<Status()>& body) {
+  if (transaction_depth_ == 0 && immediate_transactions_) {
+    // A second connection's transaction takes the write lock at its start (waiting for the
+    // other connection's commit, within the busy timeout): a deferred one that read first
+    // could not write after another connection committed in between (SQLITE_BUSY_SNAPSHOT).
+    if (auto s = exec_script("BEGIN IMMEDIATE"); !s) return s;
+    ++transaction_depth_;
+    Status result = body();
+    --transaction_depth_;
+    if (result) {
+      if (auto s = exec_script("COMMIT"); !s) result = s;
+      else return result;
+    }
+    (void)exec_script("ROLLBACK");
+    return result;
+  }
   // Nested calls become savepoints so a plugin's helper can open its own transaction.
   const std::string name = "kek_tx" + std::to_string(transaction_depth_);
   if (auto s = exec_script("SAVEPOINT " + name); !s) return s;

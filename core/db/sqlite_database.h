@@ -29,6 +29,8 @@ class SqliteDatabase : public Database {
   Status transaction(const std::function<Status()>& body) override;
   Result<std::shared_ptr<SearchIndex>> search_index(const std::string& name,
                                                     const std::vector<std::string>& fields) override;
+  // Another SqliteDatabase on the same file (same pragmas; migrations are this one's job).
+  Result<std::unique_ptr<Database>> open_connection() override;
 
   // Applies every step not yet recorded in kek_migrations, all in one transaction: when one
   // fails, nothing of this run stays and the error names plugin, number and SQLite's message.
@@ -52,6 +54,7 @@ class SqliteDatabase : public Database {
   std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
   int transaction_depth_ = 0;
   std::function<void(double)> statement_observer_;
+  bool immediate_transactions_ = false;  // connections from open_connection(): BEGIN IMMEDIATE
 };
 
 }  // namespace kek::core

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 using namespace kek;
 using namespace kek::core;
 
@@ -141,4 +144,42 @@ TEST(Database, SearchIndexRanksPrefixesIgnoresCaseAccentsAndOperators) {
   ASSERT_TRUE(idx.remove("c").ok());
   EXPECT_EQ(idx.search("matrix", 10)->size(), 0u);
   EXPECT_FALSE(db->search_index("Bad Name", {"t"}).ok());
+}
+
+// A plugin's writer thread gets its own connection: it writes in one transaction while the main
+// connection keeps reading (WAL), and each sees what the other committed.
+TEST(Database, SecondConnectionWritesOnItsOwnThreadWhileTheFirstReads) {
+  test::TempDir dir;
+  auto db = open_db(dir / "kek.db");
+  ASSERT_TRUE(db->exec("CREATE TABLE t (n INTEGER)").ok());
+  auto other = db->open_connection();
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  std::unique_ptr<Database> writer = std::move(*other);
+  auto mode = writer->query("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  EXPECT_EQ(mode->at(0).text("journal_mode"), "wal");
+
+  std::atomic<bool> in_transaction{false};
+  std::atomic<bool> may_commit{false};
+  std::thread thread([&] {
+    auto s = writer->transaction([&]() -> Status {
+      for (int64_t i = 0; i < 100; ++i)
+        if (auto r = writer->exec("INSERT INTO t (n) VALUES (?)", {i}); !r) return r.error();
+      in_transaction = true;
+      while (!may_commit) std::this_thread::yield();
+      return {};
+    });
+    EXPECT_TRUE(s.ok()) << s.error().message;
+  });
+  while (!in_transaction) std::this_thread::yield();
+  // The main connection reads (nothing of the open transaction) without waiting for the commit:
+  // the writer commits only after this read has returned.
+  auto before = db->query("SELECT count(*) AS n FROM t");
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_EQ(before->at(0).integer("n"), 0);
+  may_commit = true;
+  thread.join();
+  EXPECT_EQ(db->query("SELECT count(*) AS n FROM t")->at(0).integer("n"), 100);
+  ASSERT_TRUE(db->exec("INSERT INTO t (n) VALUES (1000)").ok());
+  EXPECT_EQ(writer->query("SELECT count(*) AS n FROM t")->at(0).integer("n"), 101);
 }

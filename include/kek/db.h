@@ -79,6 +79,15 @@ class Database {
     (void)fields;
     return Error{"full-text search is not available on this database", 501};
   }
+
+  // A connection of its own to the same database, for one thread a plugin owns (a writer that
+  // batches writes off the main loop). This object stays bound to the main thread; the new one
+  // may be used from any one thread at a time. In WAL mode readers on either connection never
+  // wait for the other's writes; writers take turns (a busy timeout, not an error). Without
+  // support: an error.
+  virtual Result<std::unique_ptr<Database>> open_connection() {
+    return Error{"this database offers no second connection", 501};
+  }
 };
 
 }  // namespace kek
