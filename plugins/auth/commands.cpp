@@ -126,6 +126,7 @@ int delete_user(AuthContext& ctx, const UsersOptions& o) {
   });
   if (!deleted) return fail(deleted.error());
   remove_avatars(ctx.host.media_dir(), id);  // offline: nothing is served meanwhile
+  ctx.host.events().publish({kEventUserDeleted, {{"id", std::to_string(id)}, {"username", (*user)->username}}});
   std::printf("user %s deleted\n", o.words[1].c_str());
   return kExitOk;
 }

@@ -13,6 +13,12 @@
 
 namespace kek {
 
+// Published on the event bus when an account is deleted: fields id, username. Plugins that keep
+// per-user data (history, uploads) drop it. An account deleted while kek was not serving
+// (`kek users delete` runs offline) reaches nobody this way: such plugins also check at start,
+// with user_by_id, that the accounts they keep data for still exist.
+inline constexpr const char* kEventUserDeleted = "user.deleted";
+
 struct UserIdentity {
   int64_t id = 0;
   std::string username;
