@@ -72,9 +72,15 @@ Status parse_layout_key(const YamlReader& r, const std::string& key, const YAML:
   } else if (key == "outputs") {
     auto v = r.strings(value, key);
     if (!v) return v.error();
-    for (size_t i = 0; i < v->size(); ++i)
-      if ((*v)[i] != "hls" && (*v)[i] != "dash" && (*v)[i] != "record")
-        return r.fail(value[i], index_path(key, i), "unknown output (hls, dash, record)");
+    // Whether an output exists is known once the plugins registered theirs: checked when the
+    // layout is expanded (and at start-up for the configured pipelines). Here only its form.
+    for (size_t i = 0; i < v->size(); ++i) {
+      const std::string& name = (*v)[i];
+      bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      });
+      if (!ok) return r.fail(value[i], index_path(key, i), "an output name (hls, dash, record, ...): a-z, 0-9, - and _");
+    }
     layout().outputs = *v;
   } else if (key == "ladder") {
     if (!value.IsSequence()) return r.fail(value, key, "must be a list of rungs");
@@ -223,24 +229,26 @@ Result<std::string> expand_text(const std::string& text, const Vars& vars, const
   return out;
 }
 
-Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars) {
+VarLookup template_lookup(const PipelineTemplate& tmpl, const Vars& vars) {
+  return [&tmpl, &vars](const std::string& name) {
+    if (auto a = vars.find(name); a != vars.end()) return a->second;
+    if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;
+    return std::string();
+  };
+}
+
+Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars,
+                                    const LiveOutputRegistry* outputs) {
   std::string text = tmpl.launch;
   if (tmpl.generate) {
-    auto generated = tmpl.generate([&](const std::string& name) {
-      if (auto a = vars.find(name); a != vars.end()) return a->second;
-      if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;
-      return std::string();
-    });
+    auto generated = tmpl.generate(template_lookup(tmpl, vars));
     if (!generated) return wrap(generated.error(), "template " + tmpl.name);
     text = *generated;
   } else if (tmpl.layout) {
-    auto generated = live_layout_launch(*tmpl.layout, [&](const std::string& name) {
-      if (auto a = vars.find(name); a != vars.end()) return a->second;
-      if (auto b = tmpl.defaults.find(name); b != tmpl.defaults.end()) return b->second;
-      return std::string();
-    });
+    if (!outputs) return Error{"template " + tmpl.name + ": a live layout needs the registered outputs", 500};
+    auto generated = live_layout_line(*tmpl.layout, template_lookup(tmpl, vars), *outputs);
     if (!generated) return wrap(generated.error(), "template " + tmpl.name);
-    text = *generated;
+    text = generated->launch;
   }
   auto line = expand_text(text, vars, tmpl.defaults, "template " + tmpl.name);
   if (!line) return line;

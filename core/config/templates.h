@@ -5,6 +5,8 @@
 #include <kek/error.h>
 #include <kek/pipelines.h>
 
+#include "config/live_outputs.h"
+
 #include <string>
 #include <vector>
 
@@ -20,6 +22,12 @@ Result<std::vector<PipelineTemplate>> load_templates(const std::vector<std::stri
 // never add elements to the line. An unknown variable is an error naming it.
 Result<std::string> expand_text(const std::string& text, const Vars& vars, const Vars& defaults,
                                 const std::string& what);
-Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars);
+// The line a template gives with these variables; a live layout's outputs come from `outputs`
+// (without a registry, a live layout is an error).
+Result<std::string> expand_template(const PipelineTemplate& tmpl, const Vars& vars,
+                                    const LiveOutputRegistry* outputs = nullptr);
+// A template's variables as a VarLookup (the instance's value, else the default, else ""); it
+// refers to both, which must outlive it.
+VarLookup template_lookup(const PipelineTemplate& tmpl, const Vars& vars);
 
 }  // namespace kek::core

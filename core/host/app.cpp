@@ -84,6 +84,12 @@ class PluginContext : public Host, private Http, private Services, private Pipel
   Status restart(const std::string& id) override { return app_.pipelines().restart(id); }
   std::optional<PipelineInfo> info(const std::string& id) const override { return app_.pipelines().info(id); }
   std::vector<PipelineInfo> list() const override { return app_.pipelines().list(); }
+  Status add_live_output(LiveOutput output) override {
+    return app_.pipelines().add_live_output(std::move(output), "plugin:" + loaded_.name);
+  }
+  LivePublication live_publication(const std::string& name, const Vars& vars, int64_t since_us) const override {
+    return app_.pipelines().live_publication(name, vars, since_us);
+  }
 
   Status init() {
     char error[1024] = "";
@@ -199,6 +205,16 @@ Status App::load() {
     if (auto s = pipelines_->add_template(std::move(t)); !s) return Error{s.error().message, 400};
 
   for (const auto& entry : config_.plugins) load_plugin(entry);
+
+  // A layout may list an output whose plugin is not configured: say so now, not at the first publish.
+  for (const auto& t : pipelines_->templates()) {
+    if (!t.layout) continue;
+    for (const auto& name : t.layout->outputs)
+      if (!pipelines_->live_outputs().find(name))
+        g_warning("template %s (%s) lists output '%s', which no plugin registered (registered: %s): streams "
+                  "using it will not start",
+                  t.name.c_str(), t.origin.c_str(), name.c_str(), pipelines_->live_outputs().names().c_str());
+  }
 
   for (const auto& p : config_.pipelines) {
     if (!pipelines_->find_template(p.template_name)) {

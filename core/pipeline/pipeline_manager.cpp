@@ -50,10 +50,17 @@ std::string describe_error(GstMessage* msg) {
   return text;
 }
 
+// Directories are created, not quoted: undo the quoting a path with spaces got.
+std::string unquoted(const std::string& path) {
+  if (path.size() >= 2 && path.front() == '"' && path.back() == '"') return path.substr(1, path.size() - 2);
+  return path;
+}
+
 }  // namespace
 
 PipelineManager::PipelineManager(PipelineManagerConfig config) : config_(std::move(config)) {
   if (config_.host_context) gst_context_ref(config_.host_context);
+  [[maybe_unused]] Status builtin = outputs_.add(record_output(), "core");  // a fresh registry takes it
 }
 
 PipelineManager::~PipelineManager() {
@@ -123,7 +130,7 @@ Result<std::string> PipelineManager::expand(const std::string& template_name, co
   if (it == templates_.end()) return Error{"no pipeline template named '" + template_name + "'", 404};
   Vars all = vars;
   if (!all.count("id")) all["id"] = template_name;
-  return expand_template(it->second, with_builtins(all["id"], all));
+  return expand_template(it->second, with_builtins(all["id"], all), &outputs_);
 }
 
 Status PipelineManager::start(const std::string& id, const std::string& template_name, const Vars& vars,
@@ -139,26 +146,11 @@ Status PipelineManager::start(const std::string& id, const std::string& template
   if (!slot) slot = std::make_unique<Instance>();
   Instance& inst = *slot;
   Vars all = with_builtins(id, vars);
-  auto line = expand_template(tmpl->second, all);
+  auto line = expand_template(tmpl->second, all, &outputs_);
   if (!line) return line.error();
-  inst.directories.clear();
-  std::vector<std::string> dirs = tmpl->second.directories;
-  if (tmpl->second.layout) {
-    auto layout_dirs = live_layout_directories(*tmpl->second.layout, [&](const std::string& name) {
-      if (auto a = all.find(name); a != all.end()) return a->second;
-      if (auto b = tmpl->second.defaults.find(name); b != tmpl->second.defaults.end()) return b->second;
-      return std::string();
-    });
-    dirs.insert(dirs.end(), layout_dirs.begin(), layout_dirs.end());
-  }
-  for (const auto& d : dirs) {
-    auto dir = expand_text(d, all, tmpl->second.defaults, "template " + template_name + " directories");
-    if (!dir) return dir.error();
-    // Directories are created, not quoted: undo the quoting a path with spaces got.
-    std::string path = *dir;
-    if (path.size() >= 2 && path.front() == '"' && path.back() == '"') path = path.substr(1, path.size() - 2);
-    inst.directories.push_back(path);
-  }
+  auto dirs = directories_of(tmpl->second, all);
+  if (!dirs) return dirs.error();
+  inst.directories = std::move(*dirs);
   inst.owner = this;
   inst.id = id;
   inst.template_name = template_name;
@@ -187,7 +179,7 @@ void PipelineManager::build_and_play(Instance& inst) {
   // ${run} differs per build, so a restarted instance writes new file names: players and caches
   // never see a reused segment name with different content.
   Vars all = with_builtins(inst.id, inst.vars);
-  if (auto line = expand_template(inst.tmpl, all); line) inst.launch = *line;
+  if (auto line = expand_template(inst.tmpl, all, &outputs_); line) inst.launch = *line;
   GError* err = nullptr;
   GstElement* built = gst_parse_launch_full(inst.launch.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (!built || err) {
@@ -461,6 +453,68 @@ void PipelineManager::wait_until_ended(const std::string& id, guint timeout_ms) 
 
 void PipelineManager::remove_plugin_templates(const std::string& plugin) {
   std::erase_if(templates_, [&](const auto& kv) { return kv.second.origin == "plugin:" + plugin; });
+  outputs_.remove_origin("plugin:" + plugin);
+}
+
+Status PipelineManager::add_live_output(LiveOutput output, std::string origin) {
+  return outputs_.add(std::move(output), std::move(origin));
+}
+
+Result<std::vector<std::string>> PipelineManager::directories_of(const PipelineTemplate& tmpl, const Vars& all) const {
+  std::vector<std::string> dirs = tmpl.directories;
+  if (tmpl.layout) {
+    auto line = live_layout_line(*tmpl.layout, template_lookup(tmpl, all), outputs_);
+    if (!line) return wrap(line.error(), "template " + tmpl.name);
+    dirs.insert(dirs.end(), line->directories.begin(), line->directories.end());
+  }
+  std::vector<std::string> out;
+  for (const auto& d : dirs) {
+    auto dir = expand_text(d, all, tmpl.defaults, "template " + tmpl.name + " directories");
+    if (!dir) return dir.error();
+    out.push_back(unquoted(*dir));
+  }
+  return out;
+}
+
+LivePublication PipelineManager::live_publication(const std::string& template_name, const Vars& vars,
+                                                  int64_t since_us) const {
+  LivePublication pub;
+  // Every registered key, null (empty) unless this layout publishes it.
+  for (const auto& e : outputs_.all())
+    for (const auto& key : e.output.url_keys) pub.urls.push_back({key, ""});
+  auto tmpl = templates_.find(template_name);
+  if (tmpl == templates_.end()) return pub;
+  Vars all = config_.builtins;
+  for (const auto& [k, v] : vars) all[k] = v;
+  if (!all.count("id")) all["id"] = template_name;
+  if (!all.count("run")) all["run"] = "0";
+  if (auto dirs = directories_of(tmpl->second, all)) pub.folders = std::move(*dirs);
+  if (!tmpl->second.layout) return pub;
+  auto line = live_layout_line(*tmpl->second.layout, template_lookup(tmpl->second, all), outputs_);
+  if (!line) return pub;
+  auto dir = expand_text(line->context.output_dir, all, tmpl->second.defaults, "template " + template_name);
+  if (!dir) return pub;
+  LiveOutputPlace place;
+  place.lookup = template_lookup(tmpl->second, all);
+  place.dir = unquoted(*dir);
+  place.since_us = since_us;
+  // The URL of a folder under the media root, which /media/ serves.
+  if (auto media = all.find("media_dir"); media != all.end() && !media->second.empty()) {
+    std::string root = media->second;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    if (place.dir.size() > root.size() + 1 && place.dir.starts_with(root + "/")) {
+      std::string rel = place.dir.substr(root.size() + 1);
+      while (!rel.empty() && rel.back() == '/') rel.pop_back();
+      if (rel.find("..") == std::string::npos) place.url = "/media/" + rel + "/";
+    }
+  }
+  for (const LiveOutput* o : line->outputs) {
+    if (!o->urls) continue;
+    for (auto& u : o->urls(place))
+      for (auto& slot : pub.urls)
+        if (slot.key == u.key && slot.url.empty()) slot.url = u.url;
+  }
+  return pub;
 }
 
 bool PipelineManager::any_active() const {

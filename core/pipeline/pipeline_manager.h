@@ -8,6 +8,8 @@
 #include <kek/pipelines.h>
 #include <kek/ref.h>
 
+#include "config/live_outputs.h"
+
 #include <gst/gst.h>
 
 #include <functional>
@@ -39,6 +41,12 @@ class PipelineManager : public Pipelines {
   Status stop(const std::string& id) override;
   std::optional<PipelineInfo> info(const std::string& id) const override;
   std::vector<PipelineInfo> list() const override;
+  // Outputs of live layouts: core's own `record`, and those plugins register.
+  Status add_live_output(LiveOutput output) override { return add_live_output(std::move(output), "core"); }
+  Status add_live_output(LiveOutput output, std::string origin);
+  LivePublication live_publication(const std::string& template_name, const Vars& vars,
+                                   int64_t since_us) const override;
+  const LiveOutputRegistry& live_outputs() const { return outputs_; }
 
   std::vector<PipelineTemplate> templates() const;
   // Replaces file templates (SIGHUP); plugin templates stay. Returns the names whose text changed.
@@ -53,7 +61,7 @@ class PipelineManager : public Pipelines {
   void stop_all(guint timeout_ms);
   // Iterates the main context until the instance has ended, at most timeout_ms.
   void wait_until_ended(const std::string& id, guint timeout_ms);
-  // Forgets the templates a plugin registered (its init failed after registering some).
+  // Forgets the templates and live outputs a plugin registered (its init failed after registering some).
   void remove_plugin_templates(const std::string& plugin);
   bool any_active() const;
   // Media segments closed by all pipelines so far: element messages "kek-segment-written" and
@@ -72,10 +80,13 @@ class PipelineManager : public Pipelines {
   void cancel_restart(Instance& inst);
   static gboolean on_bus_message(GstBus* bus, GstMessage* msg, gpointer data);
   PipelineInfo describe(const Instance& inst) const;
+  // The template's folders (its directories, its layout outputs'), expanded with these variables.
+  Result<std::vector<std::string>> directories_of(const PipelineTemplate& tmpl, const Vars& all) const;
   Vars with_builtins(const std::string& id, const Vars& vars) const;
 
   PipelineManagerConfig config_;
   std::map<std::string, PipelineTemplate> templates_;
+  LiveOutputRegistry outputs_;
   std::map<std::string, std::unique_ptr<Instance>> instances_;
   uint64_t segments_written_ = 0;
 };

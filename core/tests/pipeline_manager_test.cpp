@@ -169,3 +169,43 @@ TEST_F(PipelineManagerTest, AnUnlinkableSometimesPadIsAFailureNotASilentStall) {
   ASSERT_TRUE(reaches("bad", PipelineState::failed, 10000));
   EXPECT_NE(pm_->info("bad")->last_error.find("Delayed linking failed"), std::string::npos) << pm_->info("bad")->last_error;
 }
+
+TEST_F(PipelineManagerTest, ALiveLayoutPublishesWhatItsOutputsSay) {
+  // An output as a plugin registers it: its folder and URL come from the layout's output_dir.
+  LiveOutput out;
+  out.name = "tv";
+  out.branch = [](const LiveLayoutContext& c) -> Result<LiveOutputBranch> {
+    return LiveOutputBranch{" srca. ! fakesink name=tv", {c.output_dir + "/tv"}};
+  };
+  out.url_keys = {"tv", "tv_extra"};
+  out.urls = [](const LiveOutputPlace& p) {
+    return std::vector<LiveUrl>{{"tv", p.url + "tv/index.m3u8"}, {"unknown_key", "x"}};
+  };
+  ASSERT_TRUE(pm_->add_live_output(out, "plugin:tv").ok());
+  EXPECT_EQ(pm_->add_live_output(out, "plugin:tv").error().code, 409);
+  PipelineTemplate t;
+  t.name = "live";
+  t.layout = LiveLayout{"fakesrc ! flvdemux name=demux", {}, {"tv"}, "", ""};
+  ASSERT_TRUE(pm_->add_template(t).ok());
+  auto pub = pm_->live_publication("live", {{"app", "live"}, {"stream", "cam"}, {"record", "true"}}, 0);
+  EXPECT_EQ(pub.folders, (std::vector<std::string>{dir_.path() + "/recordings/cam", dir_.path() + "/live/cam/tv"}));
+  ASSERT_EQ(pub.urls.size(), 2u);
+  EXPECT_EQ(pub.urls[0].key, "tv");
+  EXPECT_EQ(pub.urls[0].url, "/media/live/cam/tv/index.m3u8");
+  EXPECT_EQ(pub.urls[1].key, "tv_extra");
+  EXPECT_EQ(pub.urls[1].url, "");  // registered, not published: null in /api/live
+
+  // A template that is no live layout publishes no URL; its folders are its directories.
+  ASSERT_TRUE(pm_->add_template({"plain", "", "fakesrc ! fakesink", {}, {"${media_dir}/x/${stream}"}, "test"}).ok());
+  auto plain = pm_->live_publication("plain", {{"stream", "cam"}}, 0);
+  EXPECT_EQ(plain.folders, (std::vector<std::string>{dir_.path() + "/x/cam"}));
+  ASSERT_EQ(plain.urls.size(), 2u);
+  EXPECT_EQ(plain.urls[0].url, "");
+  // An unknown template: nothing, every key null.
+  EXPECT_TRUE(pm_->live_publication("none", {}, 0).folders.empty());
+
+  // The plugin's outputs go with it (its init failed).
+  pm_->remove_plugin_templates("tv");
+  EXPECT_EQ(pm_->live_outputs().find("tv"), nullptr);
+  EXPECT_FALSE(pm_->expand("live", {{"app", "live"}, {"stream", "cam"}}).ok());
+}

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <memory>
 
 using namespace kek::core;
 using kek::PipelineTemplate;
@@ -110,7 +111,49 @@ TEST(Templates, ShippedTemplatesAllParse) {
   EXPECT_TRUE(has_demo);
 }
 
-TEST(Templates, LiveLayoutExpandsLadderOutputsAndTracks) {
+namespace {
+
+// An output as a plugin would register it, keeping what the layout handed it.
+struct FakeOutput {
+  std::string name;
+  std::vector<kek::LiveLayoutContext> seen;
+};
+
+kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false) {
+  kek::LiveOutput out;
+  out.name = fake->name;
+  out.branch = [fake](const kek::LiveLayoutContext& c) -> kek::Result<kek::LiveOutputBranch> {
+    fake->seen.push_back(c);
+    kek::LiveOutputBranch b;
+    for (size_t i = 0; i < c.rungs.size(); ++i)
+      b.launch += " " + c.rungs[i].tee + ". ! " + c.queue + " ! " + fake->name + ".video_" + std::to_string(i);
+    if (!c.audio_tee.empty()) b.launch += " " + c.audio_tee + ". ! " + fake->name + ".audio";
+    b.launch += " fakesink name=" + fake->name;
+    b.directories = {c.output_dir, c.output_dir + "/" + fake->name};
+    return b;
+  };
+  if (joins) out.joins_unlisted = [](const kek::LiveLayoutContext& c) { return c.has_video && c.lookup("pic") != "false"; };
+  return out;
+}
+
+struct Registry {
+  Registry() {
+    EXPECT_TRUE(outputs.add(record_output(), "core").ok());
+    EXPECT_TRUE(outputs.add(fake_output(hls), "plugin:a").ok());
+    EXPECT_TRUE(outputs.add(fake_output(dash), "plugin:b").ok());
+    EXPECT_TRUE(outputs.add(fake_output(pic, true), "plugin:c").ok());
+  }
+  std::shared_ptr<FakeOutput> hls = std::make_shared<FakeOutput>(FakeOutput{"hls", {}});
+  std::shared_ptr<FakeOutput> dash = std::make_shared<FakeOutput>(FakeOutput{"dash", {}});
+  std::shared_ptr<FakeOutput> pic = std::make_shared<FakeOutput>(FakeOutput{"pic", {}});
+  LiveOutputRegistry outputs;
+};
+
+constexpr const char* kQueue = "queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000";
+
+}  // namespace
+
+TEST(Templates, LiveLayoutBuildsTheLadderAndHandsItsTeesToTheOutputs) {
   auto t = parse_template(R"(
 name: live-abr
 source: kekrtmpsrc stream=${stream} ! flvdemux name=demux
@@ -124,70 +167,92 @@ outputs: [hls, dash]
   ASSERT_TRUE(t->layout.has_value());
   EXPECT_EQ(t->layout->ladder.size(), 3u);
   EXPECT_EQ(t->layout->ladder[1].bitrate_kbps, 3000);
+  Registry r;
   kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}, {"source_width", "1920"},
                     {"source_height", "1080"}, {"fps", "30"}};
-  auto line = expand_template(*t, vars);
+  auto line = expand_template(*t, vars, &r.outputs);
   ASSERT_TRUE(line.ok()) << line.error().message;
   const std::string& l = *line;
   // Decoded once, each rung scaled to an even width with the source's aspect, keyframes every segment.
-  EXPECT_EQ(std::count(l.begin(), l.end(), '!') > 10, true);
+  EXPECT_NE(l.find("demux.video ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=srcv"),
+            std::string::npos) << l;
   EXPECT_NE(l.find("avdec_h264 ! videoconvert ! tee name=raw"), std::string::npos) << l;
   EXPECT_EQ(l.find("avdec_h264", l.find("avdec_h264") + 1), std::string::npos) << "decode once: " << l;
   EXPECT_NE(l.find("video/x-raw,format=I420,width=1280,height=720"), std::string::npos) << l;
   EXPECT_NE(l.find("video/x-raw,format=I420,width=854,height=480"), std::string::npos) << l;
   EXPECT_NE(l.find("key-int-max=60"), std::string::npos) << l;
   // Scaled in cascade: 480p from the 720p frames, 720p from the decoded source.
-  EXPECT_NE(l.find("raw. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! videoscale ! "
-                   "video/x-raw,format=I420,width=1280,height=720"), std::string::npos) << l;
-  EXPECT_NE(l.find("scaled1. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! videoscale ! "
-                   "video/x-raw,format=I420,width=854,height=480"), std::string::npos) << l;
-  EXPECT_NE(l.find("hls.video_0"), std::string::npos);
-  EXPECT_NE(l.find("hls.video_2"), std::string::npos);
-  EXPECT_NE(l.find("dash.video_1"), std::string::npos);
-  EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! hls.audio"), std::string::npos);
-  EXPECT_NE(l.find("kekhlssink name=hls location=/m/live/cam target-duration=2 playlist-length=6 variants=source,720p,480p bitrates=0,3000000,1400000"),
+  EXPECT_NE(l.find("raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=1280,height=720"),
             std::string::npos) << l;
-  EXPECT_NE(l.find("kekdashsink name=dash location=/m/live/cam/dash mpd-name=manifest.mpd target-duration=2 window=6 "
-                   "representations=source,720p,480p bitrates=0,3000000,1400000"), std::string::npos) << l;
-  // DASH gets avc from a parser of its own on each rung; HLS keeps the rung's byte-stream.
-  EXPECT_NE(l.find("rung1. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! h264parse ! dash.video_1"),
+  EXPECT_NE(l.find("scaled1. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=854,height=480"),
             std::string::npos) << l;
-  EXPECT_NE(l.find("srca. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! dash.audio "), std::string::npos) << l;
-  EXPECT_EQ(l.find("recmux"), std::string::npos) << "no recording unless asked";
-  // The preview: the source's keyframes behind a leaky queue, beside the HLS/DASH files.
-  EXPECT_NE(l.find("srcv. ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
-                   "kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10"), std::string::npos) << l;
-  EXPECT_EQ(l.find("kekthumbnailsink", l.find("kekthumbnailsink") + 1), std::string::npos) << "one preview: " << l;
+  EXPECT_NE(l.find("demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca"), std::string::npos) << l;
 
-  // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch at all.
+  // Each listed output got the same view of the ladder, and its branch went into the line.
+  ASSERT_EQ(r.hls->seen.size(), 1u);
+  ASSERT_EQ(r.dash->seen.size(), 1u);
+  const kek::LiveLayoutContext& c = r.hls->seen[0];
+  ASSERT_EQ(c.rungs.size(), 3u);
+  EXPECT_EQ(c.rungs[0].name, "source");
+  EXPECT_EQ(c.rungs[0].tee, "srcv");
+  EXPECT_TRUE(c.rungs[0].passthrough);
+  EXPECT_EQ(c.rungs[0].declared_bps, 0u);
+  EXPECT_EQ(c.rungs[1].name, "720p");
+  EXPECT_EQ(c.rungs[1].tee, "rung1");
+  EXPECT_EQ(c.rungs[1].declared_bps, 3000000u);
+  EXPECT_EQ(c.rungs[2].tee, "rung2");
+  EXPECT_EQ(c.rungs[2].declared_bps, 1400000u);
+  EXPECT_EQ(c.video_tee, "srcv");
+  EXPECT_EQ(c.audio_tee, "srca");
+  EXPECT_EQ(c.segment_s, 2);
+  EXPECT_EQ(c.window, 6);
+  EXPECT_EQ(c.output_dir, "${media_dir}/${app}/${stream}");
+  EXPECT_EQ(c.queue, kQueue);
+  EXPECT_EQ(c.lookup("fps"), "30");
+  EXPECT_NE(l.find("rung1. ! " + std::string(kQueue) + " ! hls.video_1"), std::string::npos) << l;
+  EXPECT_NE(l.find("rung2. ! " + std::string(kQueue) + " ! dash.video_2"), std::string::npos) << l;
+  EXPECT_NE(l.find("srca. ! hls.audio"), std::string::npos) << l;
+  EXPECT_LT(l.find("fakesink name=hls"), l.find("fakesink name=dash")) << "registration order: " << l;
+  EXPECT_EQ(l.find("recmux"), std::string::npos) << "no recording unless asked";
+  // An output that joins every layout with video (the preview picture) came without being listed.
+  EXPECT_NE(l.find("fakesink name=pic"), std::string::npos) << l;
+
+  // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch, no rungs.
   vars["source_height"] = "720";
   vars["source_width"] = "1280";
-  auto smaller = expand_template(*t, vars);
+  auto smaller = expand_template(*t, vars, &r.outputs);
+  ASSERT_TRUE(smaller.ok());
   EXPECT_EQ(smaller->find("height=720"), std::string::npos) << *smaller;
+  EXPECT_EQ(r.hls->seen.back().rungs.size(), 2u);
   vars["has_video"] = "0";
-  auto audio_only = expand_template(*t, vars);
+  auto audio_only = expand_template(*t, vars, &r.outputs);
+  ASSERT_TRUE(audio_only.ok());
   EXPECT_EQ(audio_only->find("demux.video"), std::string::npos) << *audio_only;
   EXPECT_NE(audio_only->find("demux.audio"), std::string::npos);
-  EXPECT_EQ(audio_only->find("variants="), std::string::npos);
-  EXPECT_EQ(audio_only->find("kekthumbnailsink"), std::string::npos) << *audio_only;
+  EXPECT_TRUE(r.hls->seen.back().rungs.empty());
+  EXPECT_TRUE(r.hls->seen.back().video_tee.empty());
+  EXPECT_EQ(audio_only->find("fakesink name=pic"), std::string::npos) << *audio_only;
+
+  // Video only, recorded: core's own record output, each track through a parser of its own.
   vars["has_video"] = "1";
   vars["has_audio"] = "0";
   vars["record"] = "true";
-  auto video_rec = expand_template(*t, vars);
+  auto video_rec = expand_template(*t, vars, &r.outputs);
+  ASSERT_TRUE(video_rec.ok());
   EXPECT_EQ(video_rec->find("demux.audio"), std::string::npos);
-  EXPECT_NE(video_rec->find("srcv. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! h264parse ! recmux.video_0"), std::string::npos);
-  EXPECT_NE(video_rec->find("filesink name=record location=/m/recordings/cam/7.mp4"), std::string::npos) << *video_rec;
-  // A template (or the host, without the element) turns the preview off; the interval is a variable.
-  vars["thumbnails"] = "false";
-  auto no_thumb = expand_template(*t, vars);
-  EXPECT_EQ(no_thumb->find("kekthumbnailsink"), std::string::npos) << *no_thumb;
-  vars["thumbnails"] = "true";
-  vars["thumbnail_interval"] = "3";
-  auto quick = expand_template(*t, vars);
-  EXPECT_NE(quick->find("kekthumbnailsink location=/m/live/cam/thumb.jpg interval=3"), std::string::npos) << *quick;
+  EXPECT_TRUE(r.hls->seen.back().audio_tee.empty());
+  EXPECT_NE(video_rec->find("srcv. ! " + std::string(kQueue) + " ! h264parse ! recmux.video_0"), std::string::npos)
+      << *video_rec;
+  EXPECT_NE(video_rec->find("mp4mux name=recmux fragment-duration=1000 streamable=true ! filesink name=record "
+                            "location=/m/recordings/cam/7.mp4"),
+            std::string::npos) << *video_rec;
+  // The joining output stays out when its variable says so.
+  vars["pic"] = "false";
+  auto no_pic = expand_template(*t, vars, &r.outputs);
+  EXPECT_EQ(no_pic->find("fakesink name=pic"), std::string::npos) << *no_pic;
 }
 
-TEST(Templates, LiveLayoutDirectoriesHoldTheThumbnail) {
+TEST(Templates, LiveLayoutDirectoriesAreTheOutputs) {
   kek::LiveLayout record_only;
   record_only.source = "a ! flvdemux name=demux";
   record_only.outputs = {"record"};
@@ -196,17 +261,43 @@ TEST(Templates, LiveLayoutDirectoriesHoldTheThumbnail) {
     auto it = vars.find(name);
     return it == vars.end() ? std::string() : it->second;
   };
-  // Only a recording: the stream's folder still exists for its picture.
-  auto dirs = live_layout_directories(record_only, lookup);
-  EXPECT_NE(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
-  EXPECT_NE(std::find(dirs.begin(), dirs.end(), "${media_dir}/recordings/${stream}"), dirs.end());
-  vars["thumbnails"] = "false";
-  dirs = live_layout_directories(record_only, lookup);
-  EXPECT_EQ(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
-  vars.erase("thumbnails");
-  vars["has_video"] = "0";
-  dirs = live_layout_directories(record_only, lookup);
-  EXPECT_EQ(std::find(dirs.begin(), dirs.end(), "${media_dir}/${app}/${stream}"), dirs.end());
+  Registry r;
+  // Only a recording: the joining output's folder (the picture's) exists too, once each.
+  auto line = live_layout_line(record_only, lookup, r.outputs);
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  EXPECT_EQ(line->directories, (std::vector<std::string>{"${media_dir}/recordings/${stream}",
+                                                         "${media_dir}/${app}/${stream}",
+                                                         "${media_dir}/${app}/${stream}/pic"}));
+  vars["pic"] = "false";
+  line = live_layout_line(record_only, lookup, r.outputs);
+  EXPECT_EQ(line->directories, (std::vector<std::string>{"${media_dir}/recordings/${stream}"}));
+  ASSERT_EQ(line->outputs.size(), 1u);
+  EXPECT_EQ(line->outputs[0]->name, "record");
+}
+
+TEST(Templates, ALayoutListingAnUnregisteredOutputIsAClearError) {
+  kek::LiveLayout layout;
+  layout.source = "a ! flvdemux name=demux";
+  layout.outputs = {"hls", "llhls"};
+  Registry r;
+  auto line = live_layout_line(layout, [](const std::string&) { return std::string(); }, r.outputs);
+  ASSERT_FALSE(line.ok());
+  EXPECT_NE(line.error().message.find("unknown output 'llhls' (registered: record, hls, dash, pic"), std::string::npos)
+      << line.error().message;
+  // Registering it is all it takes.
+  auto ll = std::make_shared<FakeOutput>(FakeOutput{"llhls", {}});
+  ASSERT_TRUE(r.outputs.add(fake_output(ll), "plugin:lowlatency").ok());
+  EXPECT_TRUE(live_layout_line(layout, [](const std::string&) { return std::string(); }, r.outputs).ok());
+  EXPECT_EQ(ll->seen.size(), 1u);
+  // Names are unique, and a plugin's outputs go with it.
+  EXPECT_EQ(r.outputs.add(fake_output(ll), "plugin:other").error().code, 409);
+  r.outputs.remove_origin("plugin:lowlatency");
+  EXPECT_EQ(r.outputs.find("llhls"), nullptr);
+  // Without the outputs a layout cannot be expanded at all.
+  PipelineTemplate t;
+  t.name = "x";
+  t.layout = layout;
+  EXPECT_FALSE(expand_template(t, {}).ok());
 }
 
 TEST(Templates, LiveLayoutErrors) {
@@ -220,7 +311,9 @@ TEST(Templates, LiveLayoutErrors) {
   auto bad_rate = parse_template("name: x\nsource: a\nladder:\n  - {name: hd, height: 720, bitrate: fast}\n", "x.yaml");
   ASSERT_FALSE(bad_rate.ok());
   EXPECT_NE(bad_rate.error().message.find("ladder[0].bitrate: must be a bitrate"), std::string::npos) << bad_rate.error().message;
-  auto bad_output = parse_template("name: x\nsource: a\noutputs: [hls, rtsp]\n", "x.yaml");
+  auto bad_output = parse_template("name: x\nsource: a\noutputs: [hls, \"rtsp!\"]\n", "x.yaml");
   ASSERT_FALSE(bad_output.ok());
-  EXPECT_NE(bad_output.error().message.find("outputs[1]: unknown output"), std::string::npos) << bad_output.error().message;
+  EXPECT_NE(bad_output.error().message.find("outputs[1]: an output name"), std::string::npos) << bad_output.error().message;
+  // Any well-formed name parses: whether a plugin registered it is known at expansion.
+  EXPECT_TRUE(parse_template("name: x\nsource: a\noutputs: [hls, llhls]\n", "x.yaml").ok());
 }

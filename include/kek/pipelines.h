@@ -3,6 +3,7 @@
 #pragma once
 
 #include <kek/error.h>
+#include <kek/live_outputs.h>
 
 #include <cstdint>
 #include <functional>
@@ -35,8 +36,7 @@ struct LiveLayout {
   std::string record_dir;            // "${media_dir}/recordings/${stream}"
 };
 
-// Reads a template variable: the instance's value, else the template's default, else "".
-using VarLookup = std::function<std::string(const std::string& name)>;
+// VarLookup (a template variable's value, else its default, else "") is in kek/live_outputs.h.
 // A plugin's own layout: builds the launch text (which may still hold ${variables}) from the
 // variables at every expansion, e.g. a VOD ladder whose rungs depend on the probed source.
 using LaunchGenerator = std::function<Result<std::string>(const VarLookup& lookup)>;
@@ -118,6 +118,15 @@ class Pipelines {
   virtual Status restart(const std::string& id) = 0;
   virtual std::optional<PipelineInfo> info(const std::string& id) const = 0;
   virtual std::vector<PipelineInfo> list() const = 0;
+
+  // SDK 1.2 (kek/live_outputs.h). Registers an output that live layouts can list; the name must
+  // be new. Outputs of a plugin whose init fails are forgotten with its templates.
+  virtual Status add_live_output(LiveOutput output) = 0;
+  // What the template's live layout writes and publishes for a stream with these variables
+  // (started at since_us). A template that is no live layout publishes no URLs; its folders are
+  // its `directories`.
+  virtual LivePublication live_publication(const std::string& template_name, const Vars& vars,
+                                           int64_t since_us) const = 0;
 };
 
 }  // namespace kek

@@ -17,7 +17,7 @@
 #endif
 
 #define KEK_ABI_MAJOR 1
-#define KEK_ABI_MINOR 1
+#define KEK_ABI_MINOR 2
 #define KEK_PLUGIN_ENTRY_SYMBOL "kek_plugin_entry"
 
 #ifdef __cplusplus

@@ -1,13 +1,14 @@
-// The dash plugin: the kekdashsink element (GStreamer face). The kek face has nothing to set up;
-// the live layout (core/config/live_layout.cpp) puts kekdashsink into the pipelines.
+// The dash plugin: the kekdashsink element (GStreamer face), and the `dash` output of live
+// layouts (kek face: live_output.cpp).
 #define G_LOG_DOMAIN "kek-dash"
 #include "kekdashsink.h"
+#include "live_output.h"
 
 #include <kek/plugin.h>
 
 namespace {
 
-kek::Status init(kek::Host&) { return {}; }
+kek::Status init(kek::Host& host) { return host.pipelines().add_live_output(kek::dash::live_output()); }
 
 gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekdashsink, plugin); }
 

@@ -1,13 +1,14 @@
-// The hls plugin: the kekhlssink element (GStreamer face). The kek face has nothing to set up
-// yet; templates that use kekhlssink live with the pipelines.
+// The hls plugin: the kekhlssink element (GStreamer face), and the `hls` output of live layouts
+// (kek face: live_output.cpp).
 #define G_LOG_DOMAIN "kek-hls"
 #include "kekhlssink.h"
+#include "live_output.h"
 
 #include <kek/plugin.h>
 
 namespace {
 
-kek::Status init(kek::Host&) { return {}; }
+kek::Status init(kek::Host& host) { return host.pipelines().add_live_output(kek::hls::live_output()); }
 
 gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekhlssink, plugin); }
 

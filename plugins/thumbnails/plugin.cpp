@@ -1,16 +1,19 @@
-// The thumbnails plugin: the kekthumbnailsink element (GStreamer face). The kek face has nothing
-// to set up; the live layout (core/config/live_layout.cpp) adds a kekthumbnailsink to every live
-// pipeline with video, and /api/live (plugins/rtmp) names the picture.
+// The thumbnails plugin: kekthumbnailsink, kekposterpick and kekspritesheet (GStreamer face), and
+// the `thumbnail` output of live layouts (kek face: live_output.cpp), which joins every live
+// pipeline with video and publishes the picture's URL for /api/live.
 #define G_LOG_DOMAIN "kek-thumbnails"
 #include "kekposterpick.h"
 #include "kekspritesheet.h"
 #include "kekthumbnailsink.h"
+#include "live_output.h"
 
 #include <kek/plugin.h>
 
 namespace {
 
-kek::Status init(kek::Host&) { return {}; }
+kek::Status init(kek::Host& host) {
+  return host.pipelines().add_live_output(kek::thumbnails::live_output());
+}
 
 gboolean register_elements(GstPlugin* plugin) {
   gboolean ok = GST_ELEMENT_REGISTER(kekthumbnailsink, plugin);

@@ -92,7 +92,7 @@ KekProcess::KekProcess(KekOptions options) {
   std::string yaml = "data_dir: " + data_dir_ + "\ndatabase: " + data_dir_ + "/kek.db\nmedia_dir: " + data_dir_ +
                      "/media\nhttp: {address: 127.0.0.1, port: 0}\nshutdown_timeout_s: 5\n";
   if (options.extra_yaml.find("plugins:") == std::string::npos)
-    yaml += "plugins:\n  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0}}\n";
+    yaml += std::string("plugins:\n") + kOutputPlugins + "  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0}}\n";
   yaml += options.extra_yaml;
   g_file_set_contents(config_path_.c_str(), yaml.c_str(), -1, nullptr);
   std::vector<std::string> argv = {KEK_EXE, "serve", "--config", config_path_};

@@ -76,6 +76,10 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     'http: {address: 127.0.0.1, port: 0}',
     'shutdown_timeout_s: 3',
     'plugins:',
+    // The outputs of live streams (HLS, DASH, the preview picture) register with the live layouts.
+    '  - {name: hls, optional: true}',
+    '  - {name: dash, optional: true}',
+    '  - {name: thumbnails, optional: true}',
     // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung).
     '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr}}}',
     '  - {name: auth, optional: true}',

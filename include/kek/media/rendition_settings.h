@@ -29,6 +29,13 @@ inline std::vector<std::string> split_list(std::string_view list) {
   return out;
 }
 
+// {"a", "b"} -> "a,b": the inverse of split_list, for the same properties.
+inline std::string join_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
 // A rendition name becomes a directory and a URL path segment: [A-Za-z0-9._-], not "." or "..".
 inline bool valid_rendition_name(std::string_view name) {
   if (name.empty() || name == "." || name == ".." || name.size() > 64) return false;

@@ -1,0 +1,85 @@
+// The `thumbnail` output of live layouts: it joins every layout with video unless the template
+// says thumbnails: "false", its branch and interval, and the URL /api/live gives: the picture's,
+// versioned by its time, and none while the picture there is an older session's.
+#include "live_output.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <utime.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace {
+
+kek::LiveLayoutContext context(std::map<std::string, std::string>& vars) {
+  kek::LiveLayoutContext c;
+  c.lookup = [&vars](const std::string& name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  c.output_dir = "/m/live/cam";
+  c.video_tee = "srcv";
+  c.audio_tee = "srca";
+  return c;
+}
+
+}  // namespace
+
+TEST(ThumbnailLiveOutput, JoinsEveryStreamWithVideoUnlessTurnedOff) {
+  std::map<std::string, std::string> vars;
+  kek::LiveOutput out = kek::thumbnails::live_output();
+  EXPECT_EQ(out.name, "thumbnail");
+  ASSERT_TRUE(out.joins_unlisted);
+  kek::LiveLayoutContext c = context(vars);
+  EXPECT_TRUE(out.joins_unlisted(c));
+  vars["thumbnails"] = "false";
+  EXPECT_FALSE(out.joins_unlisted(c));
+  vars.erase("thumbnails");
+  c.has_video = false;
+  EXPECT_FALSE(out.joins_unlisted(c));
+}
+
+TEST(ThumbnailLiveOutput, OneKeyframePictureBehindALeakyQueue) {
+  std::map<std::string, std::string> vars;
+  kek::LiveLayoutContext c = context(vars);
+  auto b = kek::thumbnails::live_output().branch(c);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->launch, " srcv. ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
+                       "kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10");
+  EXPECT_EQ(b->directories, std::vector<std::string>{"/m/live/cam"});
+  vars["thumbnail_interval"] = "3";
+  EXPECT_NE(kek::thumbnails::live_output().branch(c)->launch.find("interval=3"), std::string::npos);
+  vars["thumbnail_interval"] = "fast";
+  EXPECT_NE(kek::thumbnails::live_output().branch(c)->launch.find("interval=10"), std::string::npos);
+  c.video_tee.clear();  // listed for an audio-only stream: nothing to add
+  EXPECT_TRUE(kek::thumbnails::live_output().branch(c)->launch.empty());
+}
+
+TEST(ThumbnailLiveOutput, TheUrlIsThePicturesOnlyWhenItIsThisSessions) {
+  g_autoptr(GError) error = nullptr;
+  g_autofree char* dir = g_dir_make_tmp("kekthumbout-XXXXXX", &error);
+  ASSERT_NE(dir, nullptr);
+  kek::LiveOutputPlace place;
+  place.dir = dir;
+  place.url = "/media/live/cam/";
+  place.since_us = g_get_real_time();
+  kek::LiveOutput out = kek::thumbnails::live_output();
+  EXPECT_EQ(out.url_keys, std::vector<std::string>{"thumbnail"});
+  EXPECT_TRUE(out.urls(place).empty()) << "no picture yet";
+  g_autofree char* path = g_build_filename(dir, "thumb.jpg", nullptr);
+  ASSERT_TRUE(g_file_set_contents(path, "jpeg", 4, nullptr));
+  auto urls = out.urls(place);
+  ASSERT_EQ(urls.size(), 1u);
+  GStatBuf st;
+  ASSERT_EQ(g_stat(path, &st), 0);
+  EXPECT_EQ(urls[0].url, "/media/live/cam/thumb.jpg?v=" + std::to_string(static_cast<int64_t>(st.st_mtime)));
+  // A picture from an earlier session of the stream is not this one's.
+  struct utimbuf old {st.st_atime - 3600, st.st_mtime - 3600};
+  ASSERT_EQ(utime(path, &old), 0);
+  EXPECT_TRUE(out.urls(place).empty());
+  g_unlink(path);
+  g_rmdir(dir);
+}
