@@ -14,8 +14,6 @@
 #include <kek/plugin.h>
 #include <kek/services/identity.h>
 
-#include <glib/gstdio.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -36,29 +34,6 @@ std::string iso_time(int64_t real_time_us) {
   g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(real_time_us / G_USEC_PER_SEC);
   g_autofree char* s = g_date_time_format_iso8601(t);
   return s ? s : "";
-}
-
-// Whether the app's template writes DASH where the URL below points (a structured layout with
-// the dash output in its default folder); other templates are not guessed at.
-bool app_has_dash(kek::Host& host, const kek::rtmp::Settings& settings, const std::string& app) {
-  auto name = settings.apps.find(app);
-  if (name == settings.apps.end()) return false;
-  auto tmpl = host.pipelines().find_template(name->second);
-  if (!tmpl || !tmpl->layout || !tmpl->layout->output_dir.empty()) return false;
-  const auto& outputs = tmpl->layout->outputs;
-  return std::find(outputs.begin(), outputs.end(), "dash") != outputs.end();
-}
-
-// The preview kekthumbnailsink writes for the stream (core/config/live_layout.cpp), as a URL
-// whose ?v= changes with the picture: /media/ serves .jpg as immutable, so a new picture needs a
-// new URL. A picture older than the stream (its last session's) is not this stream's: none.
-std::optional<std::string> thumbnail_url(kek::Host& host, const kek::rtmp::StreamInfo& s) {
-  g_autofree char* path = g_build_filename(host.media_dir().c_str(), s.app.c_str(), s.stream.c_str(), "thumb.jpg", nullptr);
-  GStatBuf st;
-  if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  const int64_t mtime = static_cast<int64_t>(st.st_mtime);
-  if (mtime < s.since_us / G_USEC_PER_SEC - 1) return std::nullopt;
-  return "/media/" + s.app + "/" + s.stream + "/thumb.jpg?v=" + std::to_string(mtime);
 }
 
 // What the streamer says the stream is (the channels plugin's title and category), or nulls.
@@ -100,9 +75,15 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
   const int64_t now = g_get_monotonic_time();
   kek::JsonWriter w;
   w.begin_array();
+  const auto& apps = plugin.server.settings().apps;
   for (const auto& s : registry.list()) {
     if (identity && !identity->may_view(user, s.app + "/" + s.stream + "/")) continue;
-    const std::string base = "/media/" + s.app + "/" + s.stream + "/";
+    // What the app's layout publishes for this stream, as its outputs say (HLS, DASH, the
+    // preview picture, ...): every registered output's field, null where there is nothing.
+    auto app = apps.find(s.app);
+    kek::LivePublication published =
+        host.pipelines().live_publication(app == apps.end() ? std::string() : app->second,
+                                          {{"app", s.app}, {"stream", s.stream}, {"owner", s.owner}}, s.since_us);
     w.begin_object()
         .member("stream", s.stream)
         .member("owner", s.owner)
@@ -116,16 +97,14 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("fps", s.fps)
         .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
-        .member("state", s.reconnecting ? "reconnecting" : "live")
-        .member("playlist", base + "index.m3u8");
+        .member("state", s.reconnecting ? "reconnecting" : "live");
     write_channel(w, channels, s.owner_id);
     write_health(w, s.health);
-    w.key("dash");
-    if (app_has_dash(host, plugin.server.settings(), s.app)) w.value(base + "dash/manifest.mpd");
-    else w.null();
-    w.key("thumbnail");
-    if (auto thumb = thumbnail_url(host, s)) w.value(*thumb);
-    else w.null();
+    for (const auto& url : published.urls) {
+      w.key(url.key);
+      if (url.url.empty()) w.null();
+      else w.value(url.url);
+    }
     w.end_object();
   }
   w.end_array();

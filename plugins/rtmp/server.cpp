@@ -194,9 +194,8 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   registry_.begin(info);
 
   if (auto* access = host_.services().get<kek::MediaAccess>()) {
-    access->set_policy(request.app + "/" + stream + "/", decision.policy);
-    // Where live layouts record by default (${media_dir}/recordings/${stream}).
-    access->set_policy("recordings/" + stream + "/", decision.policy);
+    for (const auto& prefix : media_prefixes(app->second, request.app, stream, decision.owner))
+      access->set_policy(prefix, decision.policy);
   }
 
   publishing_[stream].template_name = app->second;
@@ -207,6 +206,27 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
                            {"owner", decision.owner}, {"owner_id", std::to_string(decision.owner_id)},
                            {"remote", connection.remote()}}});
   return PublishVerdict::accept();
+}
+
+std::vector<std::string> Server::media_prefixes(const std::string& template_name, const std::string& app,
+                                                const std::string& stream, const std::string& owner) const {
+  // The stream's public folder, and wherever the app's layout writes for it (its outputs say;
+  // a recording's folder too, should one be asked for), as prefixes under the media root.
+  std::vector<std::string> prefixes = {app + "/" + stream + "/"};
+  kek::LivePublication pub = host_.pipelines().live_publication(
+      template_name, {{"app", app}, {"stream", stream}, {"owner", owner}, {"record", "true"}}, 0);
+  std::string root = host_.media_dir();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  for (std::string folder : pub.folders) {
+    if (!folder.starts_with(root + "/")) continue;
+    std::string prefix = folder.substr(root.size() + 1);
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    if (prefix.empty()) continue;
+    prefix += "/";
+    bool covered = std::any_of(prefixes.begin(), prefixes.end(), [&](auto& p) { return prefix.starts_with(p); });
+    if (!covered) prefixes.push_back(prefix);
+  }
+  return prefixes;
 }
 
 void Server::cancel_start_timer(Publish& publish) {

@@ -68,6 +68,9 @@ class Server {
   };
   std::map<std::string, Suspended> suspended_;
   void cancel_start_timer(Publish& publish);
+  // Prefixes under the media root that hold this stream's files (the access policy goes on each).
+  std::vector<std::string> media_prefixes(const std::string& template_name, const std::string& app,
+                                          const std::string& stream, const std::string& owner) const;
 
   Host& host_;
   Settings settings_;
