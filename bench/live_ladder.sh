@@ -130,6 +130,8 @@ plugins:
   - name: rtmp
     args: {address: 127.0.0.1, port: 0, keys: ["$STREAM:$KEY"], apps: {live: live-abr}}
   - name: hls
+  - name: dash
+  - name: thumbnails
 pipelines: []
 EOF
   (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &

@@ -76,6 +76,8 @@ http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
 shutdown_timeout_s: 5
 $([[ -n ${KEK_TEMPLATE_DIR:-} ]] && echo "template_dirs: [$TEMPLATE_DIR]")
 plugins:
+  - name: hls
+  - name: thumbnails
   - name: rtmp
     args: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections: $((MAX_LEVEL + LAT_TRIES + 16)), keys: [${keys%, }]}
 pipelines: []

@@ -15,7 +15,7 @@ namespace {
 
 KekOptions live_with_accounts() {
   KekOptions o;
-  o.extra_yaml = std::string("plugins:\n  - {name: auth}\n") + kOutputPlugins + "  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n";
+  o.extra_yaml = "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n";
   o.env = {"KEK_ADMIN_PASSWORD=correct-horse-battery"};
   return o;
 }

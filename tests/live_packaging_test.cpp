@@ -281,7 +281,7 @@ TEST(LivePackaging, AFullDiskStopsOnlyThatStreamWithAClearError) {
   t.add("tiny", "name: tiny\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n"
                 "output_dir: " + small + "/${stream}\n");
   KekProcess kek({.extra_yaml = "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
-                                "plugins:\n" + kOutputPlugins + "  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0,"
+                                "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0,"
                                 " keys: [\"full:full-key-001\", \"fine:fine-key-001\"], apps: {live: live, small: tiny}}\n"});
   ASSERT_TRUE(kek.ready()) << kek.output();
   std::string rtmp = kek.endpoint("rtmp");

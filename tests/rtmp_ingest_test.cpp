@@ -47,7 +47,7 @@ class RtmpIngest : public ::testing::Test {
 
   static std::string config(const std::string& keys, std::string extra_args = "") {
     if (extra_args.find("reconnect_grace_s") == std::string::npos) extra_args += ", reconnect_grace_s: 0";
-    return std::string("plugins:\n") + kOutputPlugins + "  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, idle_timeout_s: 2, keys: [" + keys + "]" +
+    return "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, idle_timeout_s: 2, keys: [" + keys + "]" +
            extra_args + "}\n";
   }
   // ffmpeg copying the clip in real time to url.

@@ -93,7 +93,8 @@ def main():
     open(f"{WORK}/kek.yaml", "w").write(
         f"data_dir: {data}\ndatabase: {data}/kek.db\nmedia_dir: {data}/media\n"
         "http: {address: 127.0.0.1, port: 0}\nshutdown_timeout_s: 3\n"
-        "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0}}\n")
+        "plugins:\n  - {name: auth}\n  - {name: hls}\n  - {name: dash}\n  - {name: thumbnails}\n"
+        "  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0}}\n")
     env = dict(os.environ, KEK_ADMIN_PASSWORD="edge-admin-password")
     kek = subprocess.Popen([f"{BUILD}/core/kek", "serve", "--config", f"{WORK}/kek.yaml"], env=env,
                            stdout=open(f"{WORK}/kek.log", "w"), stderr=subprocess.STDOUT)

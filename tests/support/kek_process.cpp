@@ -91,9 +91,15 @@ KekProcess::KekProcess(KekOptions options) {
   log_path_ = data_dir_ + "/kek.log";
   std::string yaml = "data_dir: " + data_dir_ + "\ndatabase: " + data_dir_ + "/kek.db\nmedia_dir: " + data_dir_ +
                      "/media\nhttp: {address: 127.0.0.1, port: 0}\nshutdown_timeout_s: 5\n";
-  if (options.extra_yaml.find("plugins:") == std::string::npos)
+  std::string extra = options.extra_yaml;
+  if (extra.find("plugins:") == std::string::npos) {
     yaml += std::string("plugins:\n") + kOutputPlugins + "  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0}}\n";
-  yaml += options.extra_yaml;
+  } else if (size_t list = extra.find("plugins:\n"); list != std::string::npos && extra.find("name: hls") == std::string::npos) {
+    // A test that names its plugins gets the live outputs too, as kek.yaml has them: a stream it
+    // publishes is packaged as in a real install.
+    extra.insert(list + std::string("plugins:\n").size(), kOutputPlugins);
+  }
+  yaml += extra;
   g_file_set_contents(config_path_.c_str(), yaml.c_str(), -1, nullptr);
   std::vector<std::string> argv = {KEK_EXE, "serve", "--config", config_path_};
   for (const auto& a : options.args) argv.push_back(a);

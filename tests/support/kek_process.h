@@ -11,13 +11,14 @@
 namespace kek::test {
 
 // The plugins whose outputs live layouts list (hls, dash, the preview picture), as entries of a
-// config's plugins: list. A test config that names its own plugins and publishes a stream adds it.
+// config's plugins: list (KekProcess adds them to a test's own list that lacks them).
 inline constexpr const char* kOutputPlugins =
     "  - {name: hls, optional: true}\n  - {name: dash, optional: true}\n  - {name: thumbnails, optional: true}\n";
 
 struct KekOptions {
   // Extra YAML appended to the generated config (plugins:, pipelines:, ...). When it has no
-  // plugins: key, the live output plugins (kOutputPlugins) and rtmp (port 0) are loaded.
+  // plugins: key, the live output plugins (kOutputPlugins) and rtmp (port 0) are loaded; a
+  // block-style plugins: list without hls gets kOutputPlugins at its top.
   std::string extra_yaml;
   std::vector<std::string> env;  // extra NAME=value
   std::vector<std::string> args;  // after `serve --config FILE`

@@ -39,7 +39,7 @@ struct TemplateDir {
 // The rtmp plugin on free ports with key cam-key-001 (stream "cam") and app live -> the template.
 inline std::string live_app_config(const TemplateDir& t, const std::string& app_template) {
   return "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
-         "plugins:\n" + kOutputPlugins + "  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
+         "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
          " apps: {live: " + app_template + "}}\n";
 }
 
