@@ -21,7 +21,13 @@ std::string live_entry(const KekProcess& kek, const std::string& stream) {
   const std::string body = http_get(kek.http_url(), "/api/live").body;
   const size_t at = body.find("{\"stream\":\"" + stream + "\"");
   if (at == std::string::npos) return "";
-  return body.substr(at, body.find('}', at) - at + 1);
+  // To the brace that closes it: entries hold objects of their own ("ingest").
+  int depth = 0;
+  for (size_t i = at; i < body.size(); ++i) {
+    if (body[i] == '{') ++depth;
+    if (body[i] == '}' && --depth == 0) return body.substr(at, i - at + 1);
+  }
+  return body.substr(at);
 }
 
 // The thumbnail URL of the entry, "null" when there is none, "" when the key is missing.

@@ -98,13 +98,13 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
         .member("state", s.reconnecting ? "reconnecting" : "live");
-    write_channel(w, channels, s.owner_id);
-    write_health(w, s.health);
     for (const auto& url : published.urls) {
       w.key(url.key);
       if (url.url.empty()) w.null();
       else w.value(url.url);
     }
+    write_channel(w, channels, s.owner_id);
+    write_health(w, s.health);
     w.end_object();
   }
   w.end_array();
