@@ -7,6 +7,7 @@
 set -euo pipefail
 DEB=$(realpath "$1")
 ROOT=$(mktemp -d /tmp/kek-deb-root-XXXXXX)
+chmod 0755 "$ROOT"  # the root of a system: the kek user must be able to enter it
 PORT=${KEK_CHECK_PORT:-18437}
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
 cleanup() {
@@ -30,8 +31,8 @@ KEK_PID=$!
 for _ in $(seq 1 150); do grep -q "^KEK_READY" "$ROOT.kek.log" && break; sleep 0.2; done
 grep "^KEK_READY" "$ROOT.kek.log" || { cat "$ROOT.kek.log"; echo "FAIL: kek did not start"; exit 1; }
 chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/api/health" | grep -q '"status":"ok"' || { echo "FAIL: health"; exit 1; }
-for _ in $(seq 1 100); do chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" 2>/dev/null | grep -q EXT-X-STREAM-INF && break; sleep 0.2; done
-chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" | grep -q EXT-X-STREAM-INF || { echo "FAIL: demo"; exit 1; }
+for _ in $(seq 1 100); do chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" 2>/dev/null | grep -q "#EXTINF" && break; sleep 0.2; done
+chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" | grep -q "#EXTINF" || { echo "FAIL: demo"; exit 1; }
 chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/" | grep -q 'id="app"' || { echo "FAIL: web UI"; exit 1; }
 [ "$(stat -c %U "$ROOT/var/lib/kek/kek.db")" = kek ] || { echo "FAIL: the database is not the kek user's"; exit 1; }
 grep -q "refused" "$ROOT.kek.log" && { grep refused "$ROOT.kek.log"; echo "FAIL: a plugin was refused"; exit 1; }
