@@ -188,11 +188,13 @@ Status publish_manifests(const std::string& item_dir, const std::vector<Subtitle
   const std::string dir = item_dir + "/" + kVodStreamDir + "/";
   const std::string master = read_small_file(dir + kVodPackagedMaster);
   if (master.empty()) return Error{"the packager wrote no master playlist", 500};
-  if (auto s = write_file(dir + kPublishedMaster, add_subtitles_to_master(master, subtitles)); !s) return s;
-  if (!final) return {};
-  const std::string mpd = read_small_file(dir + kVodPackagedMpd);
-  if (mpd.empty()) return Error{"the packager wrote no MPD", 500};
-  return write_file(dir + kPublishedMpd, add_subtitles_to_mpd(mpd, subtitles));
+  // The MPD first: whoever sees a subtitle in the master finds it in the MPD too.
+  if (final) {
+    const std::string mpd = read_small_file(dir + kVodPackagedMpd);
+    if (mpd.empty()) return Error{"the packager wrote no MPD", 500};
+    if (auto s = write_file(dir + kPublishedMpd, add_subtitles_to_mpd(mpd, subtitles)); !s) return s;
+  }
+  return write_file(dir + kPublishedMaster, add_subtitles_to_master(master, subtitles));
 }
 
 FinishResult finish_item_folder(const std::string& item_dir, const std::vector<SubtitleRendition>& subtitles,

@@ -108,6 +108,7 @@ Status JobRunner::start() {
     if (row.integer("attempts") >= settings_.max_attempts) {
       fail_job(row.integer("id"), row.text("item_id"), row.integer("owner_id"),
                "the transcode was interrupted " + std::to_string(row.integer("attempts")) + " times");
+      discard_outputs(row.text("item_id"), {});
       continue;
     }
     g_message("library: job %lld for %s was interrupted, queued again", static_cast<long long>(row.integer("id")),
@@ -402,15 +403,19 @@ void JobRunner::on_pipeline_state(const Event& e) {
   } else if (state == "failed") {
     fail_job(job.id, job.item_id, job.owner_id, e.get("error").empty() ? "the transcode failed" : e.get("error"));
     if (job.subtitles_running) (void)host_.pipelines().stop(subtitles_pipeline_id(job.item_id));
-    end_job(id);
+    job.finishing = true;  // nothing more to do for it but clear its folder
+    discard_outputs(job.item_id, [this, id] { end_job(id); });
   } else if (state == "stopped") {
     if (job.cancelling) {
       (void)host_.db().exec("UPDATE library_jobs SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?",
                             {now_s(), now_s(), job.id});
       (void)host_.db().exec("UPDATE library_items SET status = 'failed', error = 'cancelled', eta_s = NULL, "
-                            "updated_at = ? WHERE id = ?",
+                            "playable = 0, hls = '', dash = '', updated_at = ? WHERE id = ?",
                             {now_s(), job.item_id});
       publish(kEventLibraryFailed, job.item_id, job.owner_id, {{"error", "cancelled"}});
+      job.finishing = true;
+      discard_outputs(job.item_id, [this, id] { end_job(id); });
+      return;
     }
     // Otherwise the process is stopping: the row stays `running` and runs again at start-up.
     end_job(id);
@@ -474,7 +479,7 @@ void JobRunner::finish(const std::string& pid) {
         Database& db = self->host_.db();
         if (!r.error.empty()) {
           self->fail_job(job.id, job.item_id, job.owner_id, r.error);
-          self->end_job(pid);
+          self->discard_outputs(job.item_id, [self, pid] { self->end_job(pid); });
           return;
         }
         Status s = db.transaction([&]() -> Status {
@@ -563,9 +568,24 @@ void JobRunner::fail_job(int64_t job_id, const std::string& item_id, int64_t own
   (void)host_.db().exec("UPDATE library_jobs SET state = 'failed', error = ?, eta_s = NULL, finished_at = ?, "
                         "updated_at = ? WHERE id = ?",
                         {error, now_s(), now_s(), job_id});
-  (void)host_.db().exec("UPDATE library_items SET status = 'failed', error = ?, eta_s = NULL, updated_at = ? WHERE id = ?",
+  (void)host_.db().exec("UPDATE library_items SET status = 'failed', error = ?, eta_s = NULL, playable = 0, hls = '', "
+                        "dash = '', updated_at = ? WHERE id = ?",
                         {error, now_s(), item_id});
   publish(kEventLibraryFailed, item_id, owner_id, {{"error", error}});
+}
+
+void JobRunner::discard_outputs(const std::string& item_id, std::function<void()> then) {
+  // What a failed or cancelled run packaged is of no use, and takes room (a disk that filled
+  // up): removed before the next job starts.
+  if (deleted_.count(item_id)) {
+    if (then) then();
+    return;
+  }
+  std::weak_ptr<JobRunner> weak = weak_from_this();
+  run_in_worker([dir = item_dir(item_id)] { remove_tree(dir + "/" + kVodStreamDir); remove_tree(dir + "/sprites"); },
+                [weak, then] {
+                  if (weak.lock() && then) then();
+                });
 }
 
 Status JobRunner::cancel(const std::string& item_id) {

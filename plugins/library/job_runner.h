@@ -100,6 +100,7 @@ class JobRunner : public std::enable_shared_from_this<JobRunner> {
   void finish(const std::string& pid);
   void end_job(const std::string& pid);
   void fail_job(int64_t job_id, const std::string& item_id, int64_t owner_id, const std::string& error);
+  void discard_outputs(const std::string& item_id, std::function<void()> then);
   void publish(const char* name, const std::string& item_id, int64_t owner_id,
                std::map<std::string, std::string> fields);
   // The item's subtitle tracks, as the tables say.

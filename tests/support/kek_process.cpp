@@ -89,6 +89,8 @@ KekProcess::KekProcess(KekOptions options) {
   data_dir_ = options.data_dir.empty() ? make_temp_dir() : options.data_dir;
   config_path_ = data_dir_ + "/kek.yaml";
   log_path_ = data_dir_ + "/kek.log";
+  // A data folder used again (a restart): this process's output starts where the last one's ended.
+  log_offset_ = read_file(log_path_).size();
   std::string yaml = "data_dir: " + data_dir_ + "\ndatabase: " + data_dir_ + "/kek.db\nmedia_dir: " + data_dir_ +
                      "/media\nhttp: {address: 127.0.0.1, port: 0}\nshutdown_timeout_s: 5\n";
   std::string extra = options.extra_yaml;
@@ -101,7 +103,9 @@ KekProcess::KekProcess(KekOptions options) {
   }
   yaml += extra;
   g_file_set_contents(config_path_.c_str(), yaml.c_str(), -1, nullptr);
-  std::vector<std::string> argv = {KEK_EXE, "serve", "--config", config_path_};
+  std::vector<std::string> argv = options.wrapper;
+  for (const char* a : {KEK_EXE, "serve", "--config"}) argv.push_back(a);
+  argv.push_back(config_path_);
   for (const auto& a : options.args) argv.push_back(a);
   pid_ = spawn(argv, options.env, log_path_);
   if (options.wait_ready) read_until_ready(30000);
@@ -112,7 +116,7 @@ KekProcess::~KekProcess() {
   if (!g_getenv("KEK_KEEP_TEST_DIRS")) remove_tree(data_dir_);
 }
 
-std::string KekProcess::output() const { return read_file(log_path_); }
+std::string KekProcess::output() const { return read_file(log_path_).substr(log_offset_); }
 
 std::string KekProcess::endpoint(const std::string& name) const {
   auto it = endpoints_.find(name);

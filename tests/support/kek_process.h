@@ -25,7 +25,9 @@ struct KekOptions {
   bool wait_ready = true;
   // An existing folder to run in (kept data from an earlier run, a restored backup); empty: a
   // new temporary one. Removed with the process either way.
-  std::string data_dir;
+  std::string data_dir;  // A command kek runs under, before its own argv (e.g. unshare with a small tmpfs mounted for
+  // a disk that fills); empty: kek itself.
+  std::vector<std::string> wrapper;
 };
 
 class KekProcess {
@@ -57,6 +59,7 @@ class KekProcess {
   std::string data_dir_;
   std::string config_path_;
   std::string log_path_;
+  size_t log_offset_ = 0;
   GPid pid_ = 0;
   bool exited_ = false;
   int exit_status_ = -1;

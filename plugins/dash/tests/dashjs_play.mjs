@@ -10,24 +10,18 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 
+import { launchChromium, requireOrSkip } from '../../../tests/support/chromium.mjs'
+
 const [fixture, nodeModules] = process.argv.slice(2)
-const CHROMIUM = process.env.KEK_CHROMIUM ?? '/usr/bin/chromium'
 const DASHJS = join(nodeModules ?? '', 'dashjs/dist/modern/umd/dash.all.min.js')
 if (!fixture || !nodeModules) {
   console.error('usage: dashjs_play.mjs FIXTURE NODE_MODULES')
   process.exit(2)
 }
-for (const need of [CHROMIUM, DASHJS, join(nodeModules, 'playwright-core')]) {
-  if (!existsSync(need)) {
-    console.log(`SKIP: ${need} not found`)
-    process.exit(77)
-  }
-}
-const { chromium } = createRequire(join(nodeModules, 'noop.js'))('playwright-core')
+requireOrSkip(nodeModules, [DASHJS])
 
 const TYPES = { '.mpd': 'application/dash+xml', '.m4s': 'video/iso.segment', '.mp4': 'video/mp4', '.js': 'text/javascript', '.html': 'text/html' }
 
@@ -175,11 +169,7 @@ const tests = {
 }
 
 const only = process.env.DASHJS_ONLY
-const browser = await chromium.launch({
-  executablePath: CHROMIUM, headless: true, timeout: 30000,
-  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update'],
-})
+const browser = await launchChromium(nodeModules)
 let failed = 0
 try {
   for (const [name, fn] of Object.entries(tests)) {

@@ -1,0 +1,324 @@
+// The transcode against a real `kek serve`: films uploaded through tus, made by ffmpeg in the
+// test at small sizes. The ladder's rungs have the promised sizes (ffprobe), none above the
+// source, keyframes at the same times on every rung, the copy rung is the source's own video
+// (the same samples); the master plays with ffprobe and with hls.js in Debian's Chromium while
+// the job still runs; a kek killed mid-job finishes it after a restart; every audio track and
+// subtitle is a rendition hls.js lists and switches; a disk that fills fails the job with "No
+// space left on device" while the next job and a live stream go on.
+#include "library_test_support.h"
+#include "support/live.h"
+
+#include <glib/gstdio.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+using namespace kek::library::test;
+
+namespace {
+
+class LibraryTranscode : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir(); }
+  void TearDown() override { remove_tree(dir_); }
+  std::string dir_;
+};
+
+// A film by ffmpeg: testsrc at this size, a keyframe every `gop` frames (25 fps), AAC tones.
+std::string film(const std::string& dir, const std::string& name, const std::string& size, int seconds, int gop,
+                 const std::vector<std::string>& more = {}) {
+  std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                   "testsrc=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                                   "-t", std::to_string(seconds)};
+  argv.insert(argv.end(), more.begin(), more.end());
+  for (const char* a : {"-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"})
+    argv.push_back(a);
+  argv.insert(argv.end(), {"-g", std::to_string(gop), "-keyint_min", std::to_string(gop), "-sc_threshold", "0", "-c:a",
+                           "aac", dir + "/" + name});
+  auto [status, output] = run_command(argv);
+  EXPECT_EQ(status, 0) << output;
+  return dir + "/" + name;
+}
+
+std::string item_field(Browser& b, const std::string& id, const std::string& field) {
+  return json_field(item_json(b, id), field).value_or("");
+}
+
+// ffprobe over HTTP with the viewer's session, as a player outside the browser reads it.
+std::pair<int, std::string> ffprobe_url(Browser& b, const std::string& base, const std::string& path,
+                                        const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"ffprobe", "-v", "error", "-headers", "Cookie: kek_session=" + b.cookie() + "\r\n"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(base.substr(0, base.size() - 1) + path);
+  return run_command(argv, 60000);
+}
+
+// Keyframe times (ms) of a playlist's video.
+std::vector<long> keyframes(const std::string& playlist) {
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-select_streams", "v", "-skip_frame", "nokey", "-show_entries",
+                                "frame=pts_time", "-of", "csv=p=0", playlist});
+  std::vector<long> ms;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t eol = out.find('\n', pos);
+    std::string line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    if (!line.empty() && (g_ascii_isdigit(line[0]) || line[0] == '-')) ms.push_back(std::lround(std::atof(line.c_str()) * 1000));
+    pos = eol == std::string::npos ? out.size() : eol + 1;
+  }
+  return ms;
+}
+
+// The MD5 of every video sample (ffmpeg's framemd5 of the stream copied), in order.
+std::vector<std::string> sample_hashes(const std::string& input) {
+  auto [rc, out] = run_command({"ffmpeg", "-v", "error", "-i", input, "-map", "0:v", "-c", "copy", "-f", "framemd5", "-"});
+  std::vector<std::string> hashes;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t eol = out.find('\n', pos);
+    std::string line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    pos = eol == std::string::npos ? out.size() : eol + 1;
+    if (line.empty() || line[0] == '#') continue;
+    hashes.push_back(line.substr(line.rfind(',') + 1));
+  }
+  return hashes;
+}
+
+// hls.js in Chromium (hlsjs_play.mjs) on this item; the JSON line it printed, or a skip.
+struct PlayerRun {
+  int status = -1;
+  std::string json;
+};
+PlayerRun hlsjs(KekProcess& kek, Browser& b, const std::string& id, const std::string& mode,
+                const std::vector<std::string>& env = {}) {
+  auto [status, out] = run_command({"node", std::string(KEK_SOURCE_DIR) + "/plugins/library/tests/hlsjs_play.mjs",
+                                    std::string(KEK_SOURCE_DIR) + "/webui/node_modules", kek.http_url(), id, b.cookie(),
+                                    mode},
+                                   120000, env);
+  std::string last;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t eol = out.find('\n', pos);
+    std::string line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    if (!line.empty() && (line[0] == '{' || line.rfind("SKIP", 0) == 0)) last = line;
+    pos = eol == std::string::npos ? out.size() : eol + 1;
+  }
+  return {status, last.empty() ? out : last};
+}
+
+bool node_and_chromium() {
+  return g_file_test("/usr/bin/chromium", G_FILE_TEST_EXISTS) && g_find_program_in_path("node") &&
+         g_file_test((std::string(KEK_SOURCE_DIR) + "/webui/node_modules/hls.js").c_str(), G_FILE_TEST_IS_DIR);
+}
+
+}  // namespace
+
+TEST_F(LibraryTranscode, RungsHaveTheirSizesNoneAboveTheSourceKeyframesAlignedAndTheCopyIsTheSource) {
+  KekProcess kek(library_options("segment_s: 1, ladder: \"1080p:1080:5000,360p:360:800,180p:180:300\""));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser ann(kek.http_url());
+  ASSERT_EQ(ann.register_user("ann", "a-long-secret-phrase").status, 201);
+  const std::string source = film(dir_, "film.mp4", "640x360", 4, 25);
+  const std::string id = upload(ann, "film.mp4", read_file(source));
+  ASSERT_TRUE(wait_status(ann, id, "ready")) << item_json(ann, id) << kek.output();
+  const std::string item = item_json(ann, id);
+  // 1080p is above the source: left out. 360p is the source's size and H.264: copied.
+  EXPECT_EQ(json_field(item, "renditions.0.name"), std::optional<std::string>("360p")) << item;
+  EXPECT_EQ(json_field(item, "renditions.0.width"), std::optional<std::string>("640"));
+  EXPECT_EQ(json_field(item, "renditions.1.name"), std::optional<std::string>("180p"));
+  EXPECT_EQ(json_field(item, "renditions.1.width"), std::optional<std::string>("320"));
+  EXPECT_EQ(json_field(item, "renditions.2.name"), std::nullopt) << item;
+  EXPECT_EQ(item.find("1080p"), std::string::npos);
+
+  // The master plays in ffprobe over HTTP: both rungs at their sizes, and the audio.
+  const std::string hls = json_field(item, "hls").value_or("");
+  ASSERT_FALSE(hls.empty()) << item;
+  auto [rc, streams] = ffprobe_url(ann, kek.http_url(), hls, {"-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0"});
+  EXPECT_EQ(rc, 0) << streams;
+  EXPECT_NE(streams.find("h264,640,360"), std::string::npos) << streams;
+  EXPECT_NE(streams.find("h264,320,180"), std::string::npos) << streams;
+  EXPECT_NE(streams.find("aac"), std::string::npos) << streams;
+
+  // Every rung has its keyframes at the same times (1 s segments), so players switch cleanly.
+  const std::string stream = kek.media_dir() + "/vod/" + id + "/stream";
+  auto top = keyframes(stream + "/360p/index.m3u8"), low = keyframes(stream + "/180p/index.m3u8");
+  EXPECT_GE(top.size(), 4u);
+  EXPECT_EQ(top, low);
+  // The copied rung is the source's video, sample for sample.
+  auto original = sample_hashes(source), copied = sample_hashes(stream + "/360p/index.m3u8");
+  EXPECT_EQ(original.size(), 100u);
+  EXPECT_EQ(copied, original);
+}
+
+TEST_F(LibraryTranscode, TheMasterPlaysWithFfprobeAndHlsJsBeforeTheJobEnds) {
+  if (!node_and_chromium()) GTEST_SKIP() << "needs node, /usr/bin/chromium and webui/node_modules (npm ci)";
+  // A minute of video through the slowest x264 preset, every rung encoded: the job runs for a
+  // long while after its first 1-second segments are out.
+  KekProcess kek(library_options("segment_s: 1, preset: veryslow, copy_rungs: false, ladder: \"360p:360:600,180p:180:200\""));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser bea(kek.http_url());
+  ASSERT_EQ(bea.register_user("bea", "a-long-secret-phrase").status, 201);
+  const std::string id = upload(bea, "long.mp4", read_file(film(dir_, "long.mp4", "640x360", 60, 25)));
+  ASSERT_TRUE(wait_for([&] { return !item_field(bea, id, "hls").empty() && item_field(bea, id, "hls") != "null"; }, 90000))
+      << item_json(bea, id) << kek.output();
+  const std::string item = item_json(bea, id);
+  EXPECT_EQ(json_field(item, "status"), std::optional<std::string>("processing")) << item;
+  auto [rc, out] = ffprobe_url(bea, kek.http_url(), json_field(item, "hls").value_or(""),
+                               {"-show_entries", "stream=codec_name,width", "-of", "csv=p=0"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("h264,640"), std::string::npos) << out;
+  EXPECT_NE(out.find("h264,320"), std::string::npos) << out;
+
+  PlayerRun player = hlsjs(kek, bea, id, "progressive");
+  if (player.status == 77) GTEST_SKIP() << player.json;
+  ASSERT_EQ(player.status, 0) << player.json;
+  // While hls.js played, the job was still running and the playlist an EVENT one.
+  EXPECT_EQ(json_field(player.json, "status"), std::optional<std::string>("processing")) << player.json;
+  EXPECT_EQ(json_field(player.json, "event"), std::optional<std::string>("true")) << player.json;
+  EXPECT_EQ(json_field(player.json, "ended"), std::optional<std::string>("false")) << player.json;
+  EXPECT_EQ(json_field(player.json, "levels"), std::optional<std::string>("2")) << player.json;
+}
+
+TEST_F(LibraryTranscode, AKekKilledMidJobFinishesTheJobAfterARestart) {
+  const std::string data = make_temp_dir();
+  KekOptions options = library_options("segment_s: 1, preset: veryslow, copy_rungs: false, ladder: \"360p:360:600\"");
+  options.data_dir = data;
+  KekProcess first(options);
+  ASSERT_TRUE(first.ready()) << first.output();
+  Browser cy(first.http_url());
+  ASSERT_EQ(cy.register_user("cyril", "a-long-secret-phrase").status, 201);
+  const std::string id = upload(cy, "cut.mp4", read_file(film(dir_, "cut.mp4", "640x360", 12, 25)));
+  ASSERT_TRUE(wait_for([&] { return item_field(cy, id, "status") == "processing"; }, 60000)) << item_json(cy, id);
+  first.signal(SIGKILL);
+  first.wait_exit(10000);
+
+  KekProcess second(options);
+  ASSERT_TRUE(second.ready()) << second.output();
+  Browser again(second.http_url());
+  ASSERT_EQ(again.login("cyril", "a-long-secret-phrase").status, 200);
+  ASSERT_TRUE(wait_status(again, id, "ready", 180000)) << item_json(again, id) << second.output();
+  EXPECT_NE(second.output().find("was interrupted, queued again"), std::string::npos) << second.output();
+  // The whole film, from a clean folder: one run's segments, all of them.
+  auto [rc, out] = ffprobe_url(again, second.http_url(), json_field(item_json(again, id), "hls").value_or(""),
+                               {"-show_entries", "format=duration", "-of", "csv=p=0"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NEAR(std::atof(out.c_str()), 12.0, 0.5) << out;
+}
+
+TEST_F(LibraryTranscode, EveryAudioTrackAndSubtitleIsARenditionHlsJsSwitches) {
+  KekProcess kek(library_options("segment_s: 1"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser dee(kek.http_url());
+  ASSERT_EQ(dee.register_user("dee", "a-long-secret-phrase").status, 201);
+  // An MKV with two audio languages and a German SubRip track; a French SRT uploaded beside it.
+  const std::string srt = dir_ + "/de.srt";
+  const std::string german = "1\n00:00:00,200 --> 00:00:03,800\nGuten Tag\n";
+  ASSERT_TRUE(g_file_set_contents(srt.c_str(), german.c_str(), -1, nullptr));
+  const std::string mkv = dir_ + "/film.mkv";
+  auto [frc, fout] = run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                  "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440", "-f", "lavfi",
+                                  "-i", "sine=frequency=660", "-i", srt, "-t", "4", "-map", "0:v", "-map", "1:a", "-map",
+                                  "2:a", "-map", "3:s", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
+                                  "-c:s", "srt", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+                                  "-metadata:s:s:0", "language=ger", mkv});
+  ASSERT_EQ(frc, 0) << fout;
+  const std::string id = upload(dee, "film.mkv", read_file(mkv));
+  ASSERT_TRUE(wait_status(dee, id, "ready")) << item_json(dee, id) << kek.output();
+  auto added = dee.request("POST", "/api/library/items/" + id + "/subtitles?lang=fr&label=Fran%C3%A7ais",
+                           "1\r\n00:00:00,500 --> 00:00:03,500\r\nBonjour & bienvenue\r\n", {}, "application/x-subrip");
+  ASSERT_EQ(added.status, 201) << added.body;
+  // The uploaded one is converted and added to the published master at once.
+  const std::string stream = kek.media_dir() + "/vod/" + id + "/stream";
+  ASSERT_TRUE(wait_for([&] { return read_file(stream + "/master.m3u8").find("LANGUAGE=\"fr\",DEFAULT=NO,AUTOSELECT=NO") !=
+                                    std::string::npos; }, 20000))
+      << read_file(stream + "/master.m3u8") << item_json(dee, id);
+  const std::string item = item_json(dee, id);
+  EXPECT_NE(json_field(item, "subtitles.0.url").value_or("null"), "null") << item;
+  EXPECT_NE(json_field(item, "subtitles.1.url").value_or("null"), "null") << item;
+
+  // The manifests: two audio renditions with their languages, two subtitle renditions.
+  const std::string master = read_file(stream + "/master.m3u8");
+  EXPECT_NE(master.find("TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES"), std::string::npos)
+      << master;
+  EXPECT_NE(master.find("TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"French\",LANGUAGE=\"fr\",DEFAULT=NO"), std::string::npos);
+  EXPECT_NE(master.find("TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"German\",LANGUAGE=\"de\""), std::string::npos) << master;
+  EXPECT_NE(master.find("TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Fran\xc3\xa7" "ais\",LANGUAGE=\"fr\""), std::string::npos);
+  EXPECT_NE(master.find("AUDIO=\"audio\",SUBTITLES=\"subs\""), std::string::npos);
+  const std::string mpd = read_file(stream + "/manifest.mpd");
+  EXPECT_NE(mpd.find("contentType=\"audio\" mimeType=\"audio/mp4\" startWithSAP=\"1\" lang=\"en\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("contentType=\"audio\" mimeType=\"audio/mp4\" startWithSAP=\"1\" lang=\"fr\""), std::string::npos);
+  EXPECT_NE(mpd.find("contentType=\"text\" mimeType=\"text/vtt\" lang=\"de\""), std::string::npos);
+  EXPECT_NE(mpd.find("contentType=\"text\" mimeType=\"text/vtt\" lang=\"fr\""), std::string::npos);
+  // The catalogue lists both with their WebVTT (the uploaded one first: it has no stream index).
+  std::string german_url;
+  for (const char* i : {"0", "1"})
+    if (json_field(item, std::string("subtitles.") + i + ".language") == std::optional<std::string>("de"))
+      german_url = json_field(item, std::string("subtitles.") + i + ".url").value_or("/");
+  auto vtt = http_get(kek.http_url(), german_url, {{"Cookie", "kek_session=" + dee.cookie()}});
+  EXPECT_NE(vtt.body.find("Guten Tag"), std::string::npos) << "the German text track as WebVTT: " << vtt.body << item;
+
+  if (!node_and_chromium()) GTEST_SKIP() << "needs node, /usr/bin/chromium and webui/node_modules (npm ci)";
+  PlayerRun player = hlsjs(kek, dee, id, "renditions", {"KEK_SUBTITLE_LANG=fr"});
+  if (player.status == 77) GTEST_SKIP() << player.json;
+  ASSERT_EQ(player.status, 0) << player.json;
+  EXPECT_EQ(json_field(player.json, "audio.0.lang"), std::optional<std::string>("en")) << player.json;
+  EXPECT_EQ(json_field(player.json, "audio.1.lang"), std::optional<std::string>("fr")) << player.json;
+  EXPECT_EQ(json_field(player.json, "audioTrack"), std::optional<std::string>("1")) << player.json;
+  EXPECT_EQ(json_field(player.json, "subtitles.0.lang"), std::optional<std::string>("de")) << player.json;
+  EXPECT_EQ(json_field(player.json, "subtitles.1.lang"), std::optional<std::string>("fr")) << player.json;
+  // The French cue is showing (its text as WebVTT has it: & escaped).
+  EXPECT_NE(player.json.find("\"language\":\"fr\",\"mode\":\"showing\",\"cues\":[\"Bonjour &amp; bienvenue\"]"),
+            std::string::npos)
+      << player.json;
+}
+
+TEST_F(LibraryTranscode, ADiskThatFillsFailsTheJobWhileTheNextJobAndALiveStreamGoOn) {
+  // media/vod on a 1 MiB tmpfs of the kek process's own mount namespace; the films imported in
+  // place from a folder on the real disk, so only what the transcode writes fills it.
+  auto [urc, uout] = run_command({"unshare", "-m", "true"});
+  if (urc != 0) GTEST_SKIP() << "cannot make a mount namespace here (unshare -m): " << uout;
+  const std::string films = dir_ + "/films";
+  g_mkdir_with_parents(films.c_str(), 0755);
+  // 1.5 MB of noisy 640x360 at 3 Mb/s: its copied rung alone does not fit; the small one then does.
+  film(films, "a-big.mp4", "640x360", 4, 25, {"-vf", "noise=alls=30:allf=t", "-b:v", "3000k", "-maxrate", "3000k", "-bufsize", "1000k"});
+  film(films, "b-small.mp4", "320x180", 2, 25);
+  const std::string data = make_temp_dir();
+  KekOptions options;
+  options.data_dir = data;
+  options.env = {"KEK_ADMIN_PASSWORD=correct-horse-battery"};
+  options.extra_yaml = "template_dirs: [" + std::string(KEK_SOURCE_DIR) + "/pipelines]\n"
+                       "plugins:\n  - {name: auth}\n"
+                       "  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, apps: {live: live}}\n"
+                       "  - {name: library, args: {segment_s: 1, ladder: \"360p:360:800,180p:180:300\", folders: [{path: " +
+                       films + ", owner: admin}]}}\n";
+  options.wrapper = {"unshare", "-m", "sh", "-c", "mkdir -p \"$0\" && mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$@\"",
+                     data + "/media/vod"};
+  KekProcess kek(options);
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  auto key = admin.post("/api/me/stream-keys", R"({"name":"cam"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  auto live = publish_test_stream(kek.endpoint("rtmp") + "/" + json_field(key.body, "key").value_or(""), 40, true, true, 25);
+  std::string big, small;
+  ASSERT_TRUE(wait_for([&] {
+    const std::string list = admin.get("/api/library/items?owner=me&sort=title&order=asc").body;
+    big = json_field(list, "items.0.id").value_or("");
+    small = json_field(list, "items.1.id").value_or("");
+    return !small.empty();
+  }, 30000)) << admin.get("/api/library/items?owner=me").body << kek.output();
+  ASSERT_EQ(item_field(admin, big, "title"), "a-big");
+  ASSERT_TRUE(wait_status(admin, big, "failed")) << item_json(admin, big) << kek.output();
+  EXPECT_NE(item_field(admin, big, "error").find("No space left on device"), std::string::npos) << item_json(admin, big);
+  EXPECT_EQ(item_field(admin, big, "hls"), "null") << "nothing of it is offered to play";
+  ASSERT_TRUE(wait_status(admin, small, "ready")) << item_json(admin, small) << kek.output();
+  auto played = http_get(kek.http_url(), item_field(admin, small, "hls"), {{"Cookie", "kek_session=" + admin.cookie()}});
+  EXPECT_EQ(played.status, 200) << "the next film plays";
+  EXPECT_NE(played.body.find("#EXT-X-STREAM-INF"), std::string::npos) << played.body;
+  // The live stream went on all along: its playlist still grows.
+  const std::string playlist = kek.media_dir() + "/live/" + json_field(key.body, "stream").value_or("") + "/source/index.m3u8";
+  ASSERT_TRUE(wait_for([&] { return read_file(playlist).find("#EXTINF") != std::string::npos; }, 20000)) << kek.output();
+  const std::string before = read_file(playlist);
+  EXPECT_TRUE(wait_for([&] { return read_file(playlist) != before; }, 15000)) << "the live playlist stopped";
+  EXPECT_TRUE(kek.running());
+}
