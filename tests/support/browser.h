@@ -16,11 +16,8 @@ namespace kek::auth::test {
 
 using kek::test::HttpResult;
 
-// A member by dotted path ("user.username"), as text; nullopt when absent or not a scalar.
-inline std::optional<std::string> json_field(const std::string& body, const std::string& path) {
-  g_autoptr(JsonParser) parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, body.data(), static_cast<gssize>(body.size()), nullptr)) return std::nullopt;
-  JsonNode* node = json_parser_get_root(parser);
+// The node at a dotted path ("user.username", "items.0.id") under root; nullptr when absent.
+inline JsonNode* json_node_at(JsonNode* node, const std::string& path) {
   size_t start = 0;
   while (node && start <= path.size()) {
     size_t end = path.find('.', start);
@@ -29,15 +26,23 @@ inline std::optional<std::string> json_field(const std::string& body, const std:
       node = json_object_get_member(json_node_get_object(node), part.c_str());
     } else if (JSON_NODE_HOLDS_ARRAY(node)) {
       JsonArray* a = json_node_get_array(node);
-      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return nullptr;
       guint i = static_cast<guint>(std::stoul(part));
       node = i < json_array_get_length(a) ? json_array_get_element(a, i) : nullptr;
     } else {
-      return std::nullopt;
+      return nullptr;
     }
     if (end == std::string::npos) break;
     start = end + 1;
   }
+  return node;
+}
+
+// A member by dotted path ("user.username"), as text; nullopt when absent or not a scalar.
+inline std::optional<std::string> json_field(const std::string& body, const std::string& path) {
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, body.data(), static_cast<gssize>(body.size()), nullptr)) return std::nullopt;
+  JsonNode* node = json_node_at(json_parser_get_root(parser), path);
   if (!node || !JSON_NODE_HOLDS_VALUE(node)) {
     if (node && JSON_NODE_HOLDS_NULL(node)) return std::string("null");
     return std::nullopt;
@@ -48,6 +53,17 @@ inline std::optional<std::string> json_field(const std::string& body, const std:
     case G_TYPE_BOOLEAN: return std::string(json_node_get_boolean(node) ? "true" : "false");
     default: return std::nullopt;
   }
+}
+
+// A number member by dotted path (integer or not); nullopt when absent or not a number.
+inline std::optional<double> json_number(const std::string& body, const std::string& path) {
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, body.data(), static_cast<gssize>(body.size()), nullptr)) return std::nullopt;
+  JsonNode* node = json_node_at(json_parser_get_root(parser), path);
+  if (!node || !JSON_NODE_HOLDS_VALUE(node)) return std::nullopt;
+  if (json_node_get_value_type(node) == G_TYPE_INT64) return static_cast<double>(json_node_get_int(node));
+  if (json_node_get_value_type(node) == G_TYPE_DOUBLE) return json_node_get_double(node);
+  return std::nullopt;
 }
 
 inline size_t json_array_length(const std::string& body) {
