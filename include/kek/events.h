@@ -12,7 +12,9 @@ namespace kek {
 // Well-known names; plugins may publish others ("<plugin>.<what>").
 inline constexpr const char* kEventStreamStarted = "stream.started";      // app, stream, key, owner, owner_id, remote
 inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, key, owner, reason
-inline constexpr const char* kEventRecordingFinished = "recording.finished";  // app, stream, owner, path
+// app, stream, owner (user name), owner_id, path, and the stream key's audience: visibility
+// (public|unlisted|private), allowed_user_ids and allowed_groups (comma-separated).
+inline constexpr const char* kEventRecordingFinished = "recording.finished";
 inline constexpr const char* kEventPipelineStateChanged = "pipeline.state";   // id, state, error
 // A pipeline finished writing a file (splitmuxsink fragment closed): id, template, location and
 // the instance's variables as "var.<name>".

@@ -136,8 +136,11 @@ kek::Status init(kek::Host& host) {
   host.events().subscribe(kek::kEventPipelineFileClosed, [&host](const kek::Event& e) {
     if (e.get("var.stream").empty()) return;
     g_message("recording of stream '%s' finished: %s", e.get("var.stream").c_str(), e.get("location").c_str());
-    host.events().publish({kek::kEventRecordingFinished, {{"app", e.get("var.app")}, {"stream", e.get("var.stream")},
-                                                          {"owner", e.get("var.owner")}, {"path", e.get("location")}}});
+    host.events().publish({kek::kEventRecordingFinished,
+                           {{"app", e.get("var.app")}, {"stream", e.get("var.stream")}, {"owner", e.get("var.owner")},
+                            {"owner_id", e.get("var.owner_id")}, {"visibility", e.get("var.visibility")},
+                            {"allowed_user_ids", e.get("var.allowed_user_ids")},
+                            {"allowed_groups", e.get("var.allowed_groups")}, {"path", e.get("location")}}});
   });
   host.on_stop([plugin] { plugin->server.stop(); });
   return {};

@@ -181,6 +181,8 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   connection.set_publishing(request.app, stream);
   publishing_[stream] = Publish{connection.id(), auth_request, decision.owner};
   publishing_[stream].record = decision.record;
+  publishing_[stream].owner_id = decision.owner_id;
+  publishing_[stream].policy = decision.policy;
   if (auto back = suspended_.find(stream); back != suspended_.end() && back->second.app == request.app) {
     // Back within the grace period: the running pipeline continues with this publisher.
     g_source_remove(back->second.timer);
@@ -252,6 +254,15 @@ void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_
   if (info && info->fps > 0) vars["fps"] = std::to_string(static_cast<int>(info->fps + 0.5));
   // Only a "yes" is passed: an app whose template records by default keeps recording.
   if (publish.record) vars["record"] = "true";
+  // Carried to recording.finished, so what becomes of a recording (a library item) keeps the
+  // key's audience.
+  vars["owner_id"] = std::to_string(publish.owner_id);
+  vars["visibility"] = kek::to_string(publish.policy.visibility);
+  std::string users, groups;
+  for (int64_t u : publish.policy.allowed_user_ids) users += (users.empty() ? "" : ",") + std::to_string(u);
+  for (const auto& g : publish.policy.allowed_groups) groups += (groups.empty() ? "" : ",") + g;
+  vars["allowed_user_ids"] = users;
+  vars["allowed_groups"] = groups;
   kek::PipelineOptions options;
   options.replace = true;  // the previous publish's instance may still be finishing: this one wins
   kek::Status started = host_.pipelines().start(id, publish.template_name, vars, options);

@@ -48,6 +48,8 @@ class Server {
     std::string owner;
     std::string template_name;
     bool record = false;  // the key's owner asked for a recording
+    int64_t owner_id = 0;
+    kek::MediaPolicy policy;  // who may watch it: passed on with its recordings
     // The pipeline starts once we know what the stream carries (metadata, or both kinds of
     // media, or a short wait): a template for audio+video would wait forever for a track
     // that never comes. The registry's GOP cache keeps what arrives meanwhile.
