@@ -6,6 +6,7 @@
 #include "events_bridge.h"
 #include "folder_import.h"
 #include "ingest.h"
+#include "recordings.h"
 #include "job_runner.h"
 #include "routes.h"
 #include "schema.h"
@@ -115,6 +116,8 @@ kek::Status init(kek::Host& host) {
   plugin->folders = std::make_shared<FolderImport>(plugin->catalogue, [plugin](const std::string& id) {
     if (plugin->serving) plugin->ingest->probe(id);  // offline (kek library scan): probed at the next start
   });
+  if (plugin->settings.import_recordings)
+    import_recordings(plugin->catalogue, [plugin](const std::string& id) { plugin->ingest->probe(id); });
   host.add_command("library", kLibraryCommandHelp,
                    [plugin](const std::vector<std::string>& args) { return run_library_command(*plugin, args); });
   host.services().provide<kek::Library>(&plugin->catalogue);

@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include "ids.h"
+#include "poster.h"
 
 #include <kek/worker.h>
 
@@ -138,6 +139,30 @@ void add_catalogue_routes(std::shared_ptr<RouteDeps> deps) {
       return HttpResponse::json(cat.item_json(**fresh, std::get<Viewer>(viewer)));
     });
   }
+
+  // The owner's own poster: decoded and written again as a JPEG; the transcode keeps it.
+  http.route_async("POST", "/api/library/items/{id}/poster", [&cat](const HttpRequest& r, HttpResponder respond) {
+    auto viewer = viewer_of(cat, r);
+    if (auto* refusal = std::get_if<HttpResponse>(&viewer)) return respond(*refusal);
+    const std::string id = r.params.at("id");
+    auto row = editable_row(cat, id, std::get<Viewer>(viewer));
+    if (auto* refusal = std::get_if<HttpResponse>(&row)) return respond(*refusal);
+    const std::string type = r.header("content-type").value_or("");
+    if (type.rfind("image/jpeg", 0) != 0 && type.rfind("image/png", 0) != 0 && type.rfind("image/webp", 0) != 0)
+      return respond(HttpResponse::error(415, "a poster is a JPEG, PNG or WebP image (Content-Type image/jpeg, image/png or image/webp)"));
+    if (r.body.empty()) return respond(HttpResponse::error(400, "the image is empty"));
+    const std::string out = cat.item_dir(id) + "/" + kOwnPosterName;
+    const Viewer who = std::get<Viewer>(viewer);
+    run_in_worker<Status>([image = r.body, out] { return reencode_poster(image, out); },
+                          [&cat, id, who, respond](Status s) {
+                            if (!s) return respond(HttpResponse::from(s.error()));
+                            (void)cat.host().db().exec("UPDATE library_items SET poster = ?, updated_at = ? WHERE id = ?",
+                                                       {std::string(kOwnPosterName), unix_now(), id});
+                            auto fresh = cat.row(id);
+                            if (!fresh || !*fresh) return respond(HttpResponse::error(404, "no such item"));
+                            respond(HttpResponse::json(cat.item_json(**fresh, who)));
+                          });
+  });
 
   // A subtitle file for the item (SRT or WebVTT); the job runner converts SRT to WebVTT.
   http.route_async("POST", "/api/library/items/{id}/subtitles", [deps, &cat](const HttpRequest& r, HttpResponder respond) {

@@ -193,3 +193,48 @@ TEST_F(LibraryCatalogue, ProgressAndReadinessReachTheOwnerOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(LibraryCatalogue, OwnPosterSurvivesTheTranscodeAndAudioIsAnAudioItem) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("pavel", "a-long-secret-phrase").status, 201);
+  const std::string id = upload(owner, "film.mp4", make_film(dir_, "film.mp4"));
+  ASSERT_FALSE(id.empty());
+  auto [rc, out] = run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                "testsrc=size=2000x1000", "-frames:v", "1", dir_ + "/poster.png"});
+  ASSERT_EQ(rc, 0) << out;
+  const std::string png = read_file(dir_ + "/poster.png");
+  EXPECT_EQ(owner.request("POST", "/api/library/items/" + id + "/poster", "not an image", {}, "image/png").status, 400);
+  EXPECT_EQ(owner.request("POST", "/api/library/items/" + id + "/poster", png, {}, "text/plain").status, 415);
+  auto set = owner.request("POST", "/api/library/items/" + id + "/poster", png, {}, "image/png");
+  ASSERT_EQ(set.status, 200) << set.body;
+  const std::string poster_file = kek.media_dir() + "/vod/" + id + "/poster-own.jpg";
+  auto [probe_rc, size] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                                       "csv=p=0", poster_file});
+  EXPECT_EQ(probe_rc, 0) << size;
+  EXPECT_NE(size.find("mjpeg,1280,640"), std::string::npos) << size;
+  ASSERT_TRUE(wait_status(owner, id, "ready")) << item_json(owner, id) << kek.output();
+  const std::string poster = json_field(item_json(owner, id), "poster").value_or("");
+  EXPECT_NE(poster.find("/poster-own.jpg"), std::string::npos) << "the transcode kept the owner's poster: " << poster;
+  EXPECT_EQ(owner.get(poster.substr(0, poster.find('?'))).status, 200);
+  Browser other(kek.http_url());
+  ASSERT_EQ(other.register_user("quinn", "a-long-secret-phrase").status, 201);
+  EXPECT_EQ(other.request("POST", "/api/library/items/" + id + "/poster", png, {}, "image/png").status, 403);
+
+  // A file with no video track is an audio item.
+  auto [arc, aout] = run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                  "sine=frequency=440", "-t", "2", "-c:a", "aac", dir_ + "/song.m4a"});
+  ASSERT_EQ(arc, 0) << aout;
+  const std::string song = upload(owner, "song.m4a", read_file(dir_ + "/song.m4a"));
+  ASSERT_TRUE(wait_for([&] { return json_field(item_json(owner, song), "source.audio_codec") == std::optional<std::string>("aac"); },
+                       30000))
+      << item_json(owner, song);
+  const std::string audio = item_json(owner, song);
+  EXPECT_EQ(json_field(audio, "has_video"), std::optional<std::string>("false")) << audio;
+  EXPECT_NE(json_field(audio, "status"), std::optional<std::string>("failed")) << audio;
+}
+
+}  // namespace
