@@ -1,5 +1,7 @@
 #include "ingest.h"
 
+#include <kek/worker.h>
+
 
 namespace kek::library {
 
@@ -43,8 +45,19 @@ void Ingest::next() {
     empty.error = "the file is empty (0 bytes)";
     return finished(empty);
   }
-  if (!prober_) prober_ = std::make_unique<Prober>(static_cast<int>(catalogue_.settings().probe_timeout_s));
-  prober_->probe(path, std::move(finished));
+  // The file's own structure first (a truncated MP4 is named at once), then GstDiscoverer.
+  run_in_worker<std::string>([path] { return quick_damage_check(path); },
+                             [self, path, finished = std::move(finished)](std::string damage) mutable {
+                               if (!damage.empty()) {
+                                 ProbeResult r;
+                                 r.error = std::move(damage);
+                                 return finished(r);
+                               }
+                               if (!self->prober_)
+                                 self->prober_ = std::make_unique<Prober>(
+                                     static_cast<int>(self->catalogue_.settings().probe_timeout_s));
+                               self->prober_->probe(path, std::move(finished));
+                             });
 }
 
 Status Ingest::apply(const std::string& id, const ProbeResult& result) {

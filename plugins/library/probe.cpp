@@ -7,6 +7,8 @@
 #include <gst/tag/tag.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdio>
 
 namespace kek::library {
 namespace {
@@ -217,6 +219,45 @@ ProbeResult interpret_probe(GstDiscovererInfo* found, const GError* error, int t
 }
 
 }  // namespace
+
+std::string quick_damage_check(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return "";
+  auto be32 = [](const unsigned char* p) {
+    return (uint64_t{p[0]} << 24) | (uint64_t{p[1]} << 16) | (uint64_t{p[2]} << 8) | uint64_t{p[3]};
+  };
+  std::fseek(f, 0, SEEK_END);
+  const int64_t size = std::ftell(f);
+  unsigned char head[16];
+  std::string verdict;
+  bool is_isobmff = false, moov = false;
+  int64_t offset = 0;
+  for (int boxes = 0; offset + 8 <= size && boxes < 10000; ++boxes) {
+    if (std::fseek(f, offset, SEEK_SET) != 0 || std::fread(head, 1, 16, f) < 8) break;
+    uint64_t box = be32(head);
+    const std::string type(reinterpret_cast<const char*>(head + 4), 4);
+    if (boxes == 0) {
+      if (type != "ftyp") break;  // not an MP4/MOV: GstDiscoverer decides
+      is_isobmff = true;
+    }
+    if (box == 1) box = (be32(head + 8) << 32) | be32(head + 12);
+    else if (box == 0) box = static_cast<uint64_t>(size - offset);
+    if (box < 8) {
+      verdict = "the file is damaged (a broken MP4 box)";
+      break;
+    }
+    if (offset + static_cast<int64_t>(box) > size) {
+      if (type == "moov" || !moov) verdict = "the file is damaged or truncated (it ends inside its '" + type + "' box)";
+      break;
+    }
+    if (type == "moov") moov = true;
+    offset += static_cast<int64_t>(box);
+  }
+  std::fclose(f);
+  if (verdict.empty() && is_isobmff && !moov)
+    verdict = "the file is damaged or truncated (no index: an MP4 whose upload or recording did not finish)";
+  return verdict;
+}
 
 Prober::Prober(int timeout_s) : timeout_s_(timeout_s) {}
 

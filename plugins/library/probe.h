@@ -35,6 +35,11 @@ struct ProbeResult {
 // Largest picture this server accepts (a side): a 20000x20000 header is refused, not decoded.
 inline constexpr int kMaxVideoSide = 8192;
 
+// A quick look (blocking: a worker thread) for the damage GstDiscoverer is slow to report: an
+// MP4/MOV whose top-level boxes run past the end of the file or that has no index (moov), as an
+// upload or a recording cut short leaves it. The reason, or "" when nothing is seen.
+std::string quick_damage_check(const std::string& path);
+
 // Probes one local file at a time with GstDiscoverer's asynchronous mode: the demuxing runs on
 // GStreamer's threads, the answer comes on the main loop (the timeout bounds a stuck file).
 class Prober {
