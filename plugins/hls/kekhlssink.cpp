@@ -16,6 +16,8 @@
 #include <kek/ref.h>
 #include <kek/stream_seam.h>
 
+#include <glib/gstdio.h>
+
 #include <gst/video/video.h>
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -59,6 +62,7 @@ struct Settings {
   guint target_duration = kDefaultTargetDuration;
   guint playlist_length = kDefaultPlaylistLength;
   gint max_files = -1;  // -1: playlist-length + 2
+  guint64 max_bytes = 0;  // 0: no bound on what each variant's listed segments take
   std::string master_name = kDefaultMasterName;
   PlaylistType playlist_type = PlaylistType::kLive;
 };
@@ -156,6 +160,7 @@ enum {
   PROP_TARGET_DURATION,
   PROP_PLAYLIST_LENGTH,
   PROP_MAX_FILES,
+  PROP_MAX_BYTES,
   PROP_MASTER_NAME,
   PROP_PLAYLIST_TYPE,
 };
@@ -792,6 +797,14 @@ GstPad* request_audio_pad(KekHlsSink* self, GstPadTemplate* templ) {
 
 // READY -> PAUSED, before the children start: name the variants, make their directories, give
 // every cutter a segment prefix of its own, and start the playlists and the measurements afresh.
+// A playlist a finished run left (EXT-X-ENDLIST) is removed; true when there was one.
+bool remove_if_ended(const char* playlist) {
+  g_autofree char* text = nullptr;
+  if (!g_file_get_contents(playlist, &text, nullptr, nullptr) || !strstr(text, "#EXT-X-ENDLIST")) return false;
+  if (g_remove(playlist) != 0 && errno != ENOENT) return false;
+  return true;
+}
+
 bool prepare_run(KekHlsSink* self) {
   Impl& impl = self->impl;
   Settings s;
@@ -841,6 +854,7 @@ bool prepare_run(KekHlsSink* self) {
   const uint64_t window_ns = s.target_duration * GST_SECOND;
 
   std::vector<std::string> used;
+  bool previous_run_ended = false;
   for (size_t i = 0; i < impl.variants.size(); ++i) {
     Variant& v = *impl.variants[i];
     std::string name = v.audio_only ? "audio" : "v" + std::to_string(v.index);
@@ -875,6 +889,7 @@ bool prepare_run(KekHlsSink* self) {
       return false;
     }
     g_autofree char* playlist = g_build_filename(dir, kMediaPlaylistName, nullptr);
+    previous_run_ended = remove_if_ended(playlist) || previous_run_ended;
     v.cutter.start(std::string(dir) + "/" + std::to_string(prefix_ms) + "-", v.audio_only);
     v.keyframe_request.store(GST_CLOCK_TIME_NONE);
     v.video_ended_at.store(GST_CLOCK_TIME_NONE);
@@ -891,11 +906,15 @@ bool prepare_run(KekHlsSink* self) {
     v.format = VideoFormat();
     v.rates = Rates();
     v.playlist.start(playlist, s.target_duration, s.playlist_length, max_files,
-                     s.playlist_type == PlaylistType::kEvent);
+                     s.playlist_type == PlaylistType::kEvent, s.max_bytes);
     v.eos = false;
   }
 
   g_autofree char* master = g_build_filename(s.location.c_str(), s.master_name.c_str(), nullptr);
+  // The last run ended (its playlists say EXT-X-ENDLIST): a player opening the stream now must
+  // not find that ended stream and stop; it gets a 404 until this run's playlists are written.
+  if (previous_run_ended && g_remove(master) != 0 && errno != ENOENT)
+    GST_WARNING_OBJECT(self, "could not remove the last run's %s: %s", master, g_strerror(errno));
   if (impl.audio) {
     impl.audio->probe.start(window_ns);
     impl.audio->ended_at.store(GST_CLOCK_TIME_NONE);
@@ -1039,6 +1058,7 @@ static void kek_hls_sink_set_property(GObject* object, guint id, const GValue* v
     case PROP_TARGET_DURATION: s.target_duration = g_value_get_uint(value); break;
     case PROP_PLAYLIST_LENGTH: s.playlist_length = g_value_get_uint(value); break;
     case PROP_MAX_FILES: s.max_files = g_value_get_int(value); break;
+    case PROP_MAX_BYTES: s.max_bytes = g_value_get_uint64(value); break;
     case PROP_MASTER_NAME: {
       std::string name = str();
       s.master_name = name.empty() ? kDefaultMasterName : name;
@@ -1061,6 +1081,7 @@ static void kek_hls_sink_get_property(GObject* object, guint id, GValue* value, 
     case PROP_TARGET_DURATION: g_value_set_uint(value, s.target_duration); break;
     case PROP_PLAYLIST_LENGTH: g_value_set_uint(value, s.playlist_length); break;
     case PROP_MAX_FILES: g_value_set_int(value, s.max_files); break;
+    case PROP_MAX_BYTES: g_value_set_uint64(value, s.max_bytes); break;
     case PROP_MASTER_NAME: g_value_set_string(value, s.master_name.c_str()); break;
     case PROP_PLAYLIST_TYPE: g_value_set_enum(value, static_cast<gint>(s.playlist_type)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
@@ -1108,6 +1129,12 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
       g_param_spec_int("max-files", "Max files",
                        "Segments kept on disk per variant (-1 = playlist-length + 2, 0 = keep all)", -1,
                        G_MAXINT, -1, flags));
+  g_object_class_install_property(
+      object_class, PROP_MAX_BYTES,
+      g_param_spec_uint64("max-bytes", "Max bytes",
+                          "Disk each variant's listed segments may take (0 = no bound): a long rewind window "
+                          "lists fewer segments rather than fill the disk",
+                          0, G_MAXUINT64, 0, flags));
   g_object_class_install_property(
       object_class, PROP_MASTER_NAME,
       g_param_spec_string("master-name", "Master name", "File name of the master playlist in location",

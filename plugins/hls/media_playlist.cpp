@@ -22,11 +22,14 @@ void MediaPlaylist::add(MediaSegment segment) {
   uint64_t ms = rounded_ms(segment.duration_ns);
   target_duration_s_ = std::max<unsigned>(target_duration_s_, static_cast<unsigned>((ms + 999) / 1000));
   segments_.push_back(std::move(segment));
-  while (window_ > 0 && segments_.size() > window_) {
-    if (segments_.front().discontinuity) ++discontinuity_sequence_;
-    segments_.pop_front();
-    ++media_sequence_;
-  }
+  while (window_ > 0 && segments_.size() > window_) drop_oldest();
+}
+
+void MediaPlaylist::drop_oldest() {
+  if (segments_.empty()) return;
+  if (segments_.front().discontinuity) ++discontinuity_sequence_;
+  segments_.pop_front();
+  ++media_sequence_;
 }
 
 std::string MediaPlaylist::render() const {

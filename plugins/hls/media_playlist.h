@@ -25,6 +25,8 @@ class MediaPlaylist {
 
   // Appends a segment, sliding the oldest out of the window. After end() it is ignored.
   void add(MediaSegment segment);
+  // Slides the oldest segment out now (a bound on what the window may hold on disk).
+  void drop_oldest();
   // The stream is over: EXT-X-ENDLIST.
   void end() { ended_ = true; }
   // An event playlist (a file being packaged, segments only ever appended, window 0): says

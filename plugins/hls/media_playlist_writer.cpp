@@ -15,8 +15,10 @@ std::string basename_of(const std::string& path) {
 }  // namespace
 
 void MediaPlaylistWriter::start(std::string path, unsigned target_duration_s, unsigned window, unsigned max_files,
-                                bool event) {
+                                bool event, uint64_t max_bytes) {
   path_ = std::move(path);
+  max_bytes_ = max_bytes;
+  sizes_.clear();
   target_ns_ = static_cast<uint64_t>(target_duration_s) * kNsPerSecond;
   max_files_ = max_files;
   playlist_ = MediaPlaylist(target_duration_s, window);
@@ -63,11 +65,28 @@ std::optional<WriteError> MediaPlaylistWriter::closed(const std::string& path, u
   open_ = Open();
   playlist_.add(std::move(segment));
   files_.push_back(path);
+  sizes_.push_back(max_bytes_ > 0 ? store_.size(path) : 0);
+  size_t keep_files = max_files_;
+  if (max_bytes_ > 0) {
+    // The listed segments are the newest files: drop the oldest listed while they take too much.
+    auto listed_bytes = [&] {
+      uint64_t sum = 0;
+      for (size_t i = files_.size() - playlist_.segments().size(); i < files_.size(); ++i) sum += sizes_[i];
+      return sum;
+    };
+    while (playlist_.segments().size() > kMinListed && playlist_.segments().size() <= files_.size() &&
+           listed_bytes() > max_bytes_)
+      playlist_.drop_oldest();
+    // What left the playlist stays two segments longer, as with max-files.
+    const size_t bounded = playlist_.segments().size() + 2;
+    keep_files = keep_files == 0 ? bounded : std::min<size_t>(keep_files, bounded);
+  }
   auto error = write();
   // Segments that left the playlist stay a while (max-files) for players still fetching them.
-  while (max_files_ > 0 && files_.size() > max_files_) {
+  while (keep_files > 0 && files_.size() > keep_files) {
     store_.remove(files_.front());
     files_.pop_front();
+    sizes_.pop_front();
   }
   return error;
 }

@@ -22,9 +22,12 @@ class MediaPlaylistWriter {
 
   // A new run: the playlist file `path`, `target_duration_s` and `window` as MediaPlaylist takes
   // them, `max_files` segments kept on disk (0 = all); `event`: an event playlist (a file being
-  // packaged, see MediaPlaylist::set_event).
+  // packaged, see MediaPlaylist::set_event). `max_bytes` > 0 bounds what the listed segments
+  // may take on disk (a long rewind window): the oldest leave the playlist, and the disk, first,
+  // but at least kMinListed stay listed.
   void start(std::string path, unsigned target_duration_s, unsigned window, unsigned max_files,
-             bool event = false);
+             bool event = false, uint64_t max_bytes = 0);
+  static constexpr size_t kMinListed = 3;
 
   // The run's first buffer was (not) a keyframe: the first segment is (not) independent.
   void set_first_independent(bool independent) { first_independent_ = independent; }
@@ -70,6 +73,8 @@ class MediaPlaylistWriter {
   Open open_;
   std::deque<Seam> seams_;         // registered, not yet reached by a segment start
   std::deque<std::string> files_;  // segments on disk, oldest first
+  std::deque<uint64_t> sizes_;     // their sizes (the store's), in the same order
+  uint64_t max_bytes_ = 0;
   bool first_independent_ = true;
   bool written_ = false;
   int64_t wall_offset_us_ = 0;

@@ -1,6 +1,7 @@
 #include "playlist_store.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,11 @@ std::optional<std::string> FilePlaylistStore::replace(const std::string& path, s
                                G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
     return std::nullopt;
   return std::string(error->message);
+}
+
+uint64_t FilePlaylistStore::size(const std::string& path) const {
+  GStatBuf st;
+  return g_stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
 void FilePlaylistStore::remove(const std::string& path) {

@@ -2,6 +2,7 @@
 // (files by default; a test keeps them in memory, other storage can come without touching them).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,8 @@ class PlaylistStore {
   virtual std::optional<std::string> replace(const std::string& path, std::string_view text) = 0;
   // Deletes a segment that left the playlist (a missing one is no error).
   virtual void remove(const std::string& path) = 0;
+  // The size of a segment written there, in bytes (0 when unknown), for a bound on disk use.
+  virtual uint64_t size(const std::string& path) const { (void)path; return 0; }
 };
 
 // Files: g_file_set_contents_full (temporary file beside the target, renamed over it).
@@ -31,6 +34,7 @@ class FilePlaylistStore final : public PlaylistStore {
   explicit FilePlaylistStore(std::function<void(const std::string&)> warn = nullptr) : warn_(std::move(warn)) {}
   std::optional<std::string> replace(const std::string& path, std::string_view text) override;
   void remove(const std::string& path) override;
+  uint64_t size(const std::string& path) const override;
 
  private:
   std::function<void(const std::string&)> warn_;

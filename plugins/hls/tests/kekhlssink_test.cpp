@@ -611,6 +611,50 @@ TEST_F(HlsSink, MasterAppearsOnceEveryVariantPlaylistExists) {
   EXPECT_EQ(variants[0].uri, "only/index.m3u8");
 }
 
+TEST_F(HlsSink, ANewRunRemovesTheLastRunsEndedPlaylists) {
+  // The last run ended: a viewer who opens the stream as the next run starts must not be handed
+  // that run's EXT-X-ENDLIST (the player would show "ended"), but wait for the new playlists.
+  std::string line = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
+                     "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=60 ! h264parse ! " +
+                     hls() + "name=hls target-duration=2 variants=only bitrates=750k location=" + dir_.path();
+  ASSERT_EQ(g_mkdir_with_parents(at("only").c_str(), 0755), 0);
+  ASSERT_TRUE(g_file_set_contents(at("index.m3u8").c_str(), "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nonly/index.m3u8\n", -1, nullptr));
+  ASSERT_TRUE(g_file_set_contents(at("only/index.m3u8").c_str(),
+                                  "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nold.ts\n#EXT-X-ENDLIST\n", -1, nullptr));
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GstElement) pipeline = gst_parse_launch(line.c_str(), &error);
+  ASSERT_NE(pipeline, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  EXPECT_FALSE(g_file_test(at("index.m3u8").c_str(), G_FILE_TEST_EXISTS)) << "the old master is gone at the start";
+  EXPECT_FALSE(g_file_test(at("only/index.m3u8").c_str(), G_FILE_TEST_EXISTS));
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::string media;
+  for (int i = 0; i < 100 && media.empty(); ++i) {
+    g_usleep(100 * 1000);
+    media = read_file(at("only/index.m3u8"));
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  EXPECT_EQ(media.find("old.ts"), std::string::npos) << media;
+  EXPECT_EQ(media.find("#EXT-X-ENDLIST"), std::string::npos) << "what is there now is this run's: " << media;
+}
+
+TEST_F(HlsSink, ARestartAfterAnErrorKeepsAPlaylistThatDidNotEnd) {
+  // A crash left a playlist without ENDLIST: players keep it (and their place) while the
+  // pipeline comes back; only an ended stream is taken away.
+  ASSERT_EQ(g_mkdir_with_parents(at("only").c_str(), 0755), 0);
+  ASSERT_TRUE(g_file_set_contents(at("index.m3u8").c_str(), "#EXTM3U\n", -1, nullptr));
+  ASSERT_TRUE(g_file_set_contents(at("only/index.m3u8").c_str(), "#EXTM3U\n#EXTINF:2,\nold.ts\n", -1, nullptr));
+  std::string line = "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! "
+                     "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=60 ! h264parse ! " +
+                     hls() + "name=hls target-duration=2 variants=only bitrates=750k location=" + dir_.path();
+  g_autoptr(GError) error = nullptr;
+  g_autoptr(GstElement) pipeline = gst_parse_launch(line.c_str(), &error);
+  ASSERT_NE(pipeline, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE(g_file_test(at("index.m3u8").c_str(), G_FILE_TEST_EXISTS));
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+}
+
 TEST_F(HlsSink, GstLaunchRunsALadder) {
   std::string line = video_source() + video_rung("", 300, "hls.video_0") +
                      video_rung("videoscale ! video/x-raw,width=160,height=90 ! ", 100, "hls.video_1") +

@@ -10,9 +10,10 @@ namespace {
 
 constexpr const char* kQueue = "queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000";
 
+// Without rewind (dvr_window_s: 0), as the branch tests below want it; see RewindWindow.
 kek::LiveLayoutContext ladder() {
   kek::LiveLayoutContext c;
-  c.lookup = [](const std::string&) { return std::string(); };
+  c.lookup = [](const std::string& name) { return name == "dvr_window_s" ? std::string("0") : std::string(); };
   c.output_dir = "${media_dir}/${app}/${stream}";
   c.queue = kQueue;
   c.segment_s = 2;
@@ -60,6 +61,29 @@ TEST(HlsLiveOutput, ThePlaylistUrlIsTheMasterInTheStreamsFolder) {
   ASSERT_EQ(urls.size(), 1u);
   EXPECT_EQ(urls[0].key, "playlist");
   EXPECT_EQ(urls[0].url, "/media/live/cam/index.m3u8");
+  place.since_us = 1795502771123456;
+  EXPECT_EQ(out.urls(place)[0].url, "/media/live/cam/index.m3u8?session=1795502771123") << "a URL per publish";
   place.url.clear();  // not under the media root: nothing to link to
   EXPECT_TRUE(out.urls(place).empty());
+}
+
+TEST(HlsLiveOutput, TheRewindWindowIsThirtyMinutesBoundedOnDiskByDefault) {
+  kek::LiveLayoutContext c = ladder();
+  c.lookup = [](const std::string&) { return std::string(); };
+  auto w = kek::hls::rewind_window(c);
+  EXPECT_EQ(w.segments, 900) << "30 min of 2 s segments";
+  EXPECT_EQ(w.max_bytes, 2048ull * 1024 * 1024);
+  auto b = kek::hls::live_output().branch(c);
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(b->launch.find("playlist-length=900 max-bytes=2147483648"), std::string::npos) << b->launch;
+
+  c.lookup = [](const std::string& name) {
+    return name == "dvr_window_s" ? std::string("125") : name == "dvr_max_mb" ? std::string("10") : std::string();
+  };
+  c.segment_s = 4;
+  w = kek::hls::rewind_window(c);
+  EXPECT_EQ(w.segments, 32) << "rounded up to whole segments";
+  EXPECT_EQ(w.max_bytes, 10ull * 1024 * 1024);
+  c.lookup = [](const std::string& name) { return name == "dvr_window_s" ? std::string("nonsense") : std::string(); };
+  EXPECT_EQ(kek::hls::rewind_window(c).segments, 450) << "a value that is no number: the default";
 }

@@ -128,3 +128,37 @@ TEST_F(MediaPlaylistWriterTest, AnEventPlaylistIsVodOnceEnded) {
   EXPECT_NE(text().find("#EXT-X-PLAYLIST-TYPE:VOD\n"), std::string::npos) << text();
   EXPECT_TRUE(store.removed.empty());  // every segment kept
 }
+
+TEST(MediaPlaylistWriterBytes, ALongRewindWindowListsFewerSegmentsRatherThanFillTheDisk) {
+  // A 30-minute window (900 segments of 2 s) bounded to 10 MB: 3 MB segments, so 3 are listed.
+  MemoryStore store;
+  MediaPlaylistWriter writer{store};
+  writer.start("/m/v0/index.m3u8", 2, 900, 902, false, 10'000'000);
+  for (int n = 0; n < 8; ++n) {
+    const std::string path = "/m/v0/1-" + std::to_string(n) + ".ts";
+    store.sizes[path] = 3'000'000;
+    writer.opened(path, n * 2000 * kMs, kWall);
+    ASSERT_FALSE(writer.closed(path, (n + 1) * 2000 * kMs).has_value());
+  }
+  EXPECT_EQ(writer.playlist().segments().size(), 3u);
+  EXPECT_EQ(writer.playlist().media_sequence(), 5u);
+  const std::string& text = store.files["/m/v0/index.m3u8"];
+  EXPECT_EQ(text.find("1-4.ts"), std::string::npos) << text;
+  EXPECT_NE(text.find("1-5.ts"), std::string::npos) << text;
+  // On disk: the listed three and two more for players still fetching them; the rest deleted.
+  EXPECT_EQ(store.removed, (std::vector<std::string>{"/m/v0/1-0.ts", "/m/v0/1-1.ts", "/m/v0/1-2.ts"}));
+}
+
+TEST(MediaPlaylistWriterBytes, SmallSegmentsFillTheWholeWindow) {
+  MemoryStore store;
+  MediaPlaylistWriter writer{store};
+  writer.start("/m/v0/index.m3u8", 2, 5, 7, false, 10'000'000);
+  for (int n = 0; n < 8; ++n) {
+    const std::string path = "/m/v0/1-" + std::to_string(n) + ".ts";
+    store.sizes[path] = 100'000;
+    writer.opened(path, n * 2000 * kMs, kWall);
+    ASSERT_FALSE(writer.closed(path, (n + 1) * 2000 * kMs).has_value());
+  }
+  EXPECT_EQ(writer.playlist().segments().size(), 5u) << "the window, not the bytes, bounds it";
+  EXPECT_EQ(store.removed.size(), 1u);
+}

@@ -19,7 +19,12 @@ class MemoryStore : public PlaylistStore {
     return std::nullopt;
   }
   void remove(const std::string& path) override { removed.push_back(path); }
+  uint64_t size(const std::string& path) const override {
+    auto it = sizes.find(path);
+    return it == sizes.end() ? 0 : it->second;
+  }
 
+  std::map<std::string, uint64_t> sizes;  // what size() answers (segments are not kept here)
   std::map<std::string, std::string> files;
   std::vector<std::string> removed;
   std::string fail_with;  // non-empty: every write fails with this reason
