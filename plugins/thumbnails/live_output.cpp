@@ -31,10 +31,10 @@ LiveOutput live_output() {
   out.branch = [](const LiveLayoutContext& c) -> Result<LiveOutputBranch> {
     LiveOutputBranch b;
     if (c.video_tee.empty()) return b;  // listed for an audio-only stream: nothing to picture
-    // Leaky and short: a picture may be late, the stream never waits for it.
-    b.launch = " " + c.video_tee +
-               ". ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
-               "kekthumbnailsink location=" + c.output_dir + "/thumb.jpg interval=" + std::to_string(interval_s(c.lookup));
+    // No queue: the sink only hands a keyframe per interval to the decode pool and never waits,
+    // so it runs on the tee's thread beside the other branches.
+    b.launch = " " + c.video_tee + ". ! kekthumbnailsink location=" + c.output_dir +
+               "/thumb.jpg interval=" + std::to_string(interval_s(c.lookup));
     // The picture goes beside the HLS/DASH files: the folder exists for it alone too.
     b.directories.push_back(c.output_dir);
     return b;

@@ -2,6 +2,7 @@
 // the `thumbnail` output of live layouts (kek face: live_output.cpp), which joins every live
 // pipeline with video and publishes the picture's URL for /api/live.
 #define G_LOG_DOMAIN "kek-thumbnails"
+#include "decode_pool.h"
 #include "kekposterpick.h"
 #include "kekspritesheet.h"
 #include "kekthumbnailsink.h"
@@ -9,9 +10,18 @@
 
 #include <kek/plugin.h>
 
+#include <memory>
+
 namespace {
 
 kek::Status init(kek::Host& host) {
+  // One decode pool for every thumbnail sink of the process (a few decoders, none per stream),
+  // reached by the sinks through the kek.services context.
+  auto decoders = host.args().integer("decoders", 2, 1, 16);
+  if (!decoders) return decoders.error();
+  auto pool = std::make_shared<kek::thumbnails::DecodePool>(static_cast<unsigned>(*decoders));
+  host.services().provide(kek::thumbnails::DecodePool::kName, pool.get());
+  host.on_stop([pool] { pool->stop(); });  // pipelines are stopped by then
   return host.pipelines().add_live_output(kek::thumbnails::live_output());
 }
 

@@ -2,6 +2,9 @@
 // as fast as the CPU allows (in real time where the timing is the point). The pictures are
 // checked as a browser would get them: ffprobe reads the JPEG (no gdk-pixbuf here).
 #include "../kekthumbnailsink.h"
+#include "decode_pool.h"
+
+#include <kek/host.h>
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -10,6 +13,8 @@
 
 #include "support/wait.h"
 
+#include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -249,14 +254,57 @@ TEST_F(ThumbnailSink, NoLocationWarnsToo) {
 }
 
 TEST_F(ThumbnailSink, BehindATeeItNeverHoldsTheOtherBranch) {
-  // The layout's shape: a tee, a leaky queue and the sink beside another branch; the run ends
-  // (no preroll or EOS is held back) and pictures are written.
-  auto r = run(source_line({.seconds = 5, .key_int = 5}) +
-               "tee name=t t. ! queue ! fakesink sync=false t. ! queue leaky=downstream max-size-buffers=30 "
-               "max-size-bytes=0 max-size-time=0 ! " +
+  // The layout's shape: a tee and the sink straight on it (no queue: it never waits for a
+  // decode) beside another branch; the run ends (no preroll or EOS is held back) and pictures
+  // are written.
+  auto r = run(source_line({.seconds = 5, .key_int = 5}) + "tee name=t t. ! queue ! fakesink sync=false t. ! " +
                sink("interval=1"));
   ASSERT_TRUE(r.eos) << r.error;
-  EXPECT_GE(r.written.size(), 1u);
+  EXPECT_GE(r.written.size(), 4u);
+}
+
+namespace {
+
+// What kek gives every pipeline: the services, here only the decode pool.
+class Services : public kek::Services {
+ public:
+  void provide(const std::string& name, void* service) override { services_[name] = service; }
+  void* lookup(const std::string& name) const override {
+    auto it = services_.find(name);
+    return it == services_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::map<std::string, void*> services_;
+};
+
+}  // namespace
+
+TEST_F(ThumbnailSink, ManySinksShareThePoolsFewDecoders) {
+  // Six streams in one pipeline, each with its sink, and the process's pool of two decoders
+  // given to them as kek does (the kek.services context): six pictures, two decoders at most.
+  kek::thumbnails::DecodePool pool(2);
+  Services services;
+  services.provide(kek::thumbnails::DecodePool::kName, &pool);
+  std::string line;
+  for (int i = 0; i < 6; ++i)
+    line += std::regex_replace(source_line({.seconds = 2, .key_int = 25}), std::regex("name=parse"), "") +
+            "kekthumbnailsink interval=1 location=\"" + dir + "/" + std::to_string(i) + ".jpg\" ";
+  static Services* given = nullptr;
+  given = &services;
+  auto r = run(line, [](GstElement* pipeline) {
+    GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
+    gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
+                      static_cast<kek::Services*>(given), nullptr);
+    gst_element_set_context(pipeline, context);
+    gst_context_unref(context);
+  });
+  ASSERT_TRUE(r.eos) << r.error << "\n" << line;
+  EXPECT_EQ(r.written.size(), 12u);  // 2 s each, a picture a second
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(probe_picture(dir + "/" + std::to_string(i) + ".jpg"), "mjpeg,320,180") << i;
+  auto stats = pool.stats();
+  EXPECT_LE(stats.decoders, 2u);
+  EXPECT_EQ(stats.decoded, 12u);
 }
 
 int main(int argc, char** argv) {

@@ -42,13 +42,12 @@ TEST(ThumbnailLiveOutput, JoinsEveryStreamWithVideoUnlessTurnedOff) {
   EXPECT_FALSE(out.joins_unlisted(c));
 }
 
-TEST(ThumbnailLiveOutput, OneKeyframePictureBehindALeakyQueue) {
+TEST(ThumbnailLiveOutput, OneKeyframePerIntervalStraightFromTheTee) {
   std::map<std::string, std::string> vars;
   kek::LiveLayoutContext c = context(vars);
   auto b = kek::thumbnails::live_output().branch(c);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->launch, " srcv. ! queue leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0 ! "
-                       "kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10");
+  EXPECT_EQ(b->launch, " srcv. ! kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10");
   EXPECT_EQ(b->directories, std::vector<std::string>{"/m/live/cam"});
   vars["thumbnail_interval"] = "3";
   EXPECT_NE(kek::thumbnails::live_output().branch(c)->launch.find("interval=3"), std::string::npos);
