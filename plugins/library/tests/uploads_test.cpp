@@ -196,3 +196,20 @@ TEST_F(LibraryUploads, NotMediaAndTruncatedFilesFailWithAReason) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(LibraryUploaders, AServerCanKeepUploadsToAdmins) {
+  KekProcess kek(library_options("uploaders: admins"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser user(kek.http_url());
+  ASSERT_EQ(user.register_user("uma", "a-long-secret-phrase").status, 201);
+  auto refused = tus_create(user, 1000, {{"filename", "a.mp4"}});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("only admins"), std::string::npos) << refused.body;
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  EXPECT_EQ(tus_create(admin, 1000, {{"filename", "a.mp4"}}).status, 201);
+}
+
+}  // namespace
