@@ -291,6 +291,7 @@ Status App::serve() {
     g_warning("no access provider (the auth plugin) is loaded: there are no accounts, pipelines cannot be "
               "started, stopped or drawn over HTTP, and media that a policy made private or unlisted is not served");
   serving_ = true;
+  pipelines_->preload_elements();
   if (auto s = start_configured_pipelines(); !s) return s;
   return {};
 }

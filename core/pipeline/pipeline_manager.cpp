@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <set>
 
 namespace kek::core {
 
@@ -64,6 +65,7 @@ PipelineManager::PipelineManager(PipelineManagerConfig config) : config_(std::mo
 }
 
 PipelineManager::~PipelineManager() {
+  if (preload_.joinable()) preload_.join();
   for (auto& [id, inst] : instances_) {
     if (inst->restart_timer) g_source_remove(inst->restart_timer);
     if (inst->stop_timer) g_source_remove(inst->stop_timer);
@@ -71,6 +73,36 @@ PipelineManager::~PipelineManager() {
     teardown(*inst);
   }
   if (config_.host_context) gst_context_unref(config_.host_context);
+}
+
+void PipelineManager::preload_elements() {
+  if (preload_.joinable()) return;
+  // What a typical start passes (the rtmp plugin's live variables); a template that needs
+  // something else is skipped: preloading is only a head start.
+  Vars sample = {{"stream", "preload"}, {"app", "live"},     {"owner", "preload"},     {"has_audio", "1"},
+                 {"has_video", "1"},    {"fps", "30"},      {"source_width", "1280"}, {"source_height", "720"}};
+  std::vector<std::string> lines;
+  for (const auto& [name, tmpl] : templates_) {
+    Vars vars = with_builtins("preload-" + name, sample);
+    if (auto line = expand_template(tmpl, vars); line) lines.push_back(std::move(*line));
+  }
+  preload_ = std::thread([lines = std::move(lines)] {
+    // Each element of the lines is made once, by name (so GStreamer's per-factory numbering of
+    // the real pipelines' elements stays as it was), never set to a state: no file is opened,
+    // nothing runs. Making it (not only loading its feature) also loads what it makes inside.
+    std::set<std::string> done;
+    for (const auto& line : lines) {
+      g_auto(GStrv) tokens = g_strsplit_set(line.c_str(), " \t\n!", -1);
+      for (char** t = tokens; *t; ++t) {
+        const std::string token = *t;
+        if (token.empty() || token.find_first_of("=./,\"()") != std::string::npos || !done.insert(token).second) continue;
+        g_autoptr(GstElementFactory) factory = gst_element_factory_find(token.c_str());
+        if (!factory) continue;
+        if (GstElement* element = gst_element_factory_create(factory, "kek-preload"))
+          gst_object_unref(gst_object_ref_sink(element));
+      }
+    }
+  });
 }
 
 Status PipelineManager::add_template(PipelineTemplate tmpl) {

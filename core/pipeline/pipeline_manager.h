@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace kek::core {
 
@@ -67,6 +68,10 @@ class PipelineManager : public Pipelines {
   // Media segments closed by all pipelines so far: element messages "kek-segment-written" and
   // splitmuxsink's "splitmuxsink-fragment-closed" for .ts/.m4s files (hlssink2).
   uint64_t segments_written() const { return segments_written_; }
+  // Loads, on a thread of its own, the GStreamer plugins every template's elements come from, so
+  // the first start of a template (a first publish) does not stall the main loop for the seconds
+  // a cold gst-libav takes to load on a busy machine. Makes each element once, starts nothing.
+  void preload_elements();
 
  private:
   struct Instance;
@@ -89,6 +94,7 @@ class PipelineManager : public Pipelines {
   LiveOutputRegistry outputs_;
   std::map<std::string, std::unique_ptr<Instance>> instances_;
   uint64_t segments_written_ = 0;
+  std::thread preload_;  // joined first on destruction (declared last)
 };
 
 }  // namespace kek::core
