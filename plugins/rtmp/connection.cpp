@@ -49,6 +49,12 @@ void Connection::release_io() {
   g_io_stream_close(G_IO_STREAM(connection_), nullptr, nullptr);
 }
 
+int64_t Connection::idle_us(int64_t now) const {
+  if (!closed_ && g_socket_condition_check(socket_, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0)
+    return 0;
+  return now - last_activity_us_;
+}
+
 void Connection::start() {
   read_source_ = g_socket_create_source(socket_, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR), nullptr);
   g_source_set_callback(read_source_, reinterpret_cast<GSourceFunc>(+[](GSocket* s, GIOCondition c, gpointer d) {

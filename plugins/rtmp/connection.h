@@ -32,7 +32,9 @@ class Connection : public SessionCallbacks {
   const std::string& remote() const { return remote_; }
   const std::string& stream() const { return stream_; }  // public name while publishing
   const std::string& app() const { return app_; }
-  int64_t idle_us(int64_t now) const { return now - last_activity_us_; }
+  // How long since the peer last sent anything. Bytes waiting in the socket count as sent: a
+  // server that fell behind (a stalled main loop) has not read them yet, the peer is not idle.
+  int64_t idle_us(int64_t now) const;
   void set_publishing(std::string app, std::string stream) {
     app_ = std::move(app);
     stream_ = std::move(stream);

@@ -11,6 +11,7 @@ namespace kek::rtmp {
 
 namespace {
 constexpr guint kTickMs = 1000;
+constexpr int kListenBacklog = 511;
 constexpr guint kEndedPipelineGraceMs = 10000;  // EOS should end it sooner; then we stop it
 constexpr guint kTrackWaitMs = 1500;            // wait for a second track before starting
 
@@ -40,6 +41,9 @@ Server::~Server() { stop(); }
 
 kek::Status Server::listen() {
   service_ = g_socket_service_new();
+  // GLib's default backlog is 10: a burst of publishers connecting while the loop is busy would
+  // overflow it and wait for SYN retransmits (1 s, 3 s, ...). nginx listens with 511.
+  g_socket_listener_set_backlog(G_SOCKET_LISTENER(service_), kListenBacklog);
   g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(settings_.address.c_str());
   if (!inet) return kek::Error{"rtmp: address '" + settings_.address + "' is not an IP address", 400};
   g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(inet, static_cast<guint16>(settings_.port));
@@ -290,12 +294,14 @@ void Server::metadata(Connection& connection, const MetadataMessage& metadata) {
     else if (const auto* f2 = props.find("fps")) fps = f2->as_number();
   }
   registry_.metadata(connection.stream(), metadata.timestamp, metadata.script_tag_body, width, height, fps);
-  // onMetaData names the tracks the publisher will send (ffmpeg, OBS and flvmux all do).
+  // onMetaData names the tracks the publisher will send (ffmpeg, OBS and flvmux all do). A
+  // muxer may write it before its slower track has caps (flvmux on a busy machine announces
+  // the audio alone, then sends video too), so one named track still waits for the other.
   if (!metadata.arguments.empty()) {
     const amf0::Value& props = metadata.arguments.front();
     const bool video = props.find("videocodecid") != nullptr || width > 0;
     const bool audio = props.find("audiocodecid") != nullptr;
-    if (video || audio) start_pipeline(connection.stream(), audio, video);
+    if (video || audio) track_seen(connection.stream(), audio, video);
   }
 }
 
@@ -303,14 +309,19 @@ void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms
   const std::string& stream = connection.stream();
   if (stream.empty()) return;
   registry_.media(stream, kind, timestamp_ms, payload);
+  track_seen(stream, kind == MediaKind::audio, kind == MediaKind::video);
+}
+
+void Server::track_seen(const std::string& stream, bool audio, bool video) {
   auto it = publishing_.find(stream);
   if (it == publishing_.end() || it->second.pipeline_started) return;
   Publish& p = it->second;
-  (kind == MediaKind::audio ? p.saw_audio : p.saw_video) = true;
+  p.saw_audio = p.saw_audio || audio;
+  p.saw_video = p.saw_video || video;
   if (p.saw_audio && p.saw_video) {
     start_pipeline(stream, true, true);
   } else if (!p.start_timer) {
-    // Only one kind so far and no metadata: give the other kind a moment to show up.
+    // Only one kind so far: give the other kind a moment to show up.
     p.start_timer = run_later(kTrackWaitMs, [this, stream] {
       auto live = publishing_.find(stream);
       if (live == publishing_.end()) return;

@@ -54,7 +54,7 @@ class Server {
     // media, or a short wait): a template for audio+video would wait forever for a track
     // that never comes. The registry's GOP cache keeps what arrives meanwhile.
     bool pipeline_started = false;
-    bool saw_audio = false;
+    bool saw_audio = false;  // media of that kind arrived, or onMetaData announced it
     bool saw_video = false;
     guint start_timer = 0;
   };
@@ -73,6 +73,8 @@ class Server {
   // Prefixes under the media root that hold this stream's files (the access policy goes on each).
   std::vector<std::string> media_prefixes(const std::string& template_name, const std::string& app,
                                           const std::string& stream, const std::string& owner) const;
+  // Starts the pipeline once both tracks are known, or kTrackWaitMs after the first one.
+  void track_seen(const std::string& stream, bool audio, bool video);
 
   Host& host_;
   Settings settings_;
