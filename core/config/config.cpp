@@ -2,6 +2,7 @@
 
 #include "config/install_paths.h"
 #include "config/yaml_reader.h"
+#include "http/forwarded.h"
 
 #include <glib.h>
 
@@ -13,7 +14,7 @@ namespace {
 
 Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
   if (auto s = r.expect_map(node, "http"); !s) return s;
-  if (auto s = r.only_keys(node, "http", {"address", "port", "max_body_bytes"}); !s) return s;
+  if (auto s = r.only_keys(node, "http", {"address", "port", "max_body_bytes", "trusted_proxies"}); !s) return s;
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
     const std::string path = child_path("http", key);
@@ -29,6 +30,11 @@ Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
       auto v = r.integer(kv.second, path, 1024, int64_t{1} << 40);
       if (!v) return v.error();
       c.max_body_bytes = *v;
+    } else if (key == "trusted_proxies") {
+      auto v = r.strings(kv.second, path);
+      if (!v) return v.error();
+      if (auto proxies = http::TrustedProxies::parse(*v); !proxies) return r.fail(kv.second, path, proxies.error().message);
+      c.trusted_proxies = *v;
     }
   }
   return {};

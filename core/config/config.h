@@ -52,6 +52,8 @@ struct Config {
   std::string http_address = "127.0.0.1";
   int http_port = 8080;
   int64_t max_body_bytes = 16 * 1024 * 1024;
+  // Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses or networks).
+  std::vector<std::string> trusted_proxies;
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> template_dirs;
   int shutdown_timeout_s = 5;

@@ -161,6 +161,7 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
   hc.address = config_.http_address;
   hc.port = config_.http_port;
   hc.max_body_bytes = config_.max_body_bytes;
+  hc.trusted_proxies = config_.trusted_proxies;
   hc.media_dir = config_.media_dir;
   hc.webui_dir = config_.webui_dir;
   hc.log_requests = config_.log_requests;

@@ -5,11 +5,14 @@
 #include "http/server.h"
 
 #include "http/body_limit.h"
+#include "http/cross_site.h"
 #include "http/file_lookup.h"
+#include "http/forwarded.h"
 #include "http/mime.h"
 #include "http/request_path.h"
 #include "http/respond.h"
 #include "http/router.h"
+#include "http/security_headers.h"
 #include "http/streaming_body.h"
 #include "http/websocket.h"
 
@@ -46,7 +49,9 @@ std::string printable(std::string_view text) {
   return valid;
 }
 
-HttpRequest build_request(SoupServerMessage* msg, const http::RequestPath& path, GHashTable* query) {
+// forwarded_host: set to what a trusted proxy says the client asked for (X-Forwarded-Host).
+HttpRequest build_request(SoupServerMessage* msg, const http::RequestPath& path, GHashTable* query, bool over_tls,
+                          const http::TrustedProxies& proxies, std::string* forwarded_host) {
   HttpRequest request;
   request.method = soup_server_message_get_method(msg);
   request.path = path.decoded;
@@ -73,7 +78,10 @@ HttpRequest build_request(SoupServerMessage* msg, const http::RequestPath& path,
     request.body.assign(data, size);
   }
   const char* remote = soup_server_message_get_remote_host(msg);
-  request.remote = remote ? remote : "";
+  auto client = http::forwarded_client(remote ? remote : "", over_tls, request.headers, proxies);
+  request.remote = std::move(client.client);
+  request.secure = client.secure;
+  if (forwarded_host) *forwarded_host = std::move(client.host);
   return request;
 }
 
@@ -214,6 +222,9 @@ struct Guard {
 class HttpServerImpl final : public HttpServer {
  public:
   explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)) {
+    // The config loader has checked the list; a bad entry here trusts nobody.
+    if (auto proxies = http::TrustedProxies::parse(config_.trusted_proxies)) proxies_ = std::move(*proxies);
+    else g_warning("http.trusted_proxies: %s", proxies.error().message.c_str());
     // raw-paths: we decode the path ourselves, segment by segment (see request_path.h), so an
     // encoded "/" or ".." cannot change what the router, the guards and the file server see.
     server_ = Ref<SoupServer>::adopt(soup_server_new("server-header", "kek", "raw-paths", TRUE, nullptr));
@@ -337,10 +348,12 @@ class HttpServerImpl final : public HttpServer {
     if (!streaming) return;
     const char* raw_query = g_uri_get_query(uri);
     GHashTable* query = raw_query ? soup_form_decode(raw_query) : nullptr;
-    HttpRequest request = build_request(msg, *path, query);
+    std::string forwarded_host;
+    HttpRequest request = build_request(msg, *path, query, over_tls(), proxies_, &forwarded_host);
     if (query) g_hash_table_unref(query);
     request.params = std::move(match.params);
-    if (auto refusal = run_guards(path->segments, request)) {
+    if (auto refusal = check_request(path->segments, request, forwarded_host)) {
+      http::add_security_headers(msg, raw_path);
       http::refuse_streaming_body(msg, *refusal);
       return;
     }
@@ -367,6 +380,7 @@ class HttpServerImpl final : public HttpServer {
   }
 
   void dispatch(SoupServerMessage* msg, GHashTable* query) {
+    http::add_security_headers(msg, g_uri_get_path(soup_server_message_get_uri(msg)));
     // A streamed body has ended: its guards ran when the headers came; its sink answers.
     if (auto body = http::streaming_body_of(msg)) {
       run_async(msg, [body](const HttpRequest&, HttpResponder respond) { body->finish(std::move(respond)); },
@@ -399,7 +413,8 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
 
-    HttpRequest request = build_request(msg, *path, query);
+    std::string forwarded_host;
+    HttpRequest request = build_request(msg, *path, query, over_tls(), proxies_, &forwarded_host);
     if (path_token) request.query["token"] = *path_token;
     // Matched before the guards so that a refused request is logged under its route too.
     http::RouteMatch match;
@@ -407,7 +422,7 @@ class HttpServerImpl final : public HttpServer {
       match = router_.match(request.method, path->segments);
       if (match.route) http::note_route(msg, "api", g_intern_string(match.route->pattern.c_str()));
     }
-    if (auto refusal = run_guards(path->segments, request)) {
+    if (auto refusal = check_request(path->segments, request, forwarded_host)) {
       http::respond(msg, *refusal);
       return;
     }
@@ -441,6 +456,17 @@ class HttpServerImpl final : public HttpServer {
         http::note_route(msg, "webui", "/{file}", path.decoded.empty() ? "/" : path.decoded);
         return;
     }
+  }
+
+  bool over_tls() const { return soup_server_is_https(server_.get()); }
+
+  // What every request passes before its handler: the API refuses cross-site state changes
+  // (forms, foreign origins: see cross_site.h), then the plugins' guards.
+  std::optional<HttpResponse> check_request(const std::vector<std::string>& segments, const HttpRequest& request,
+                                            const std::string& forwarded_host) {
+    if (!segments.empty() && (segments.front() == "api" || segments.front() == "metrics"))
+      if (auto refusal = http::cross_site_refusal(request, forwarded_host)) return refusal;
+    return run_guards(segments, request);
   }
 
   std::optional<HttpResponse> run_guards(const std::vector<std::string>& segments, const HttpRequest& request) {
@@ -563,6 +589,7 @@ class HttpServerImpl final : public HttpServer {
   }
 
   HttpConfig config_;
+  http::TrustedProxies proxies_;
   Ref<SoupServer> server_;
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kek::core {
 
@@ -21,6 +22,8 @@ struct HttpConfig {
   int64_t max_body_bytes = 16 * 1024 * 1024;  // larger request bodies get 413
   std::string media_dir;                    // served under /media/
   std::string webui_dir;                    // webui/dist: index.html + assets
+  // Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed ("127.0.0.1", "10.0.0.0/8").
+  std::vector<std::string> trusted_proxies;
   bool log_requests = true;                 // one log line per request (5xx are logged always)
 };
 

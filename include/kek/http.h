@@ -26,7 +26,12 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string remote;  // peer address without port
+  // The client's address without port: the peer, or the client a trusted reverse proxy
+  // (http.trusted_proxies) names in X-Forwarded-For.
+  std::string remote;
+  // Whether the client reached the server over TLS (directly, or per X-Forwarded-Proto from a
+  // trusted proxy): cookies set in the answer should be Secure then.
+  bool secure = false;
 
   std::optional<std::string> header(std::string_view name) const;
   std::optional<std::string> cookie(std::string_view name) const;

@@ -87,7 +87,7 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
         auto session = ctx->sessions.create(created->id, client);
         if (!session) return respond(failure(session.error()));
         g_message("auth: %s registered", created->username.c_str());
-        respond(signed_in_answer(*ctx, *created, *session, 201));
+        respond(signed_in_answer(*ctx, client, *created, *session, 201));
       });
 }
 
@@ -121,7 +121,7 @@ void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder res
         ctx->login_limits.record_success(username, client.remote);
         auto session = ctx->sessions.create(user->id, client);
         if (!session) return respond(failure(session.error()));
-        respond(signed_in_answer(*ctx, *user, *session, 200));
+        respond(signed_in_answer(*ctx, client, *user, *session, 200));
       });
 }
 
@@ -132,7 +132,7 @@ HttpResponse log_out(AuthContext& ctx, const HttpRequest& request) {
     if (auto r = ctx.sessions.revoke((*caller)->user.id, (*caller)->session.id); !r) return failure(r.error());
   }
   HttpResponse r = no_content();
-  r.headers.emplace_back("Set-Cookie", cleared_session_cookie(ctx.settings.secure_cookies));
+  r.headers.emplace_back("Set-Cookie", cleared_session_cookie(secure_cookies(ctx, request)));
   return r;
 }
 
@@ -149,7 +149,7 @@ HttpResponse current_session(AuthContext& ctx, const HttpRequest& request) {
   r.headers.emplace_back("Cache-Control", "no-store");
   // A cookie that names no live session is stale: tell the browser to drop it.
   if (!*caller && request.cookie(kSessionCookie))
-    r.headers.emplace_back("Set-Cookie", cleared_session_cookie(ctx.settings.secure_cookies));
+    r.headers.emplace_back("Set-Cookie", cleared_session_cookie(secure_cookies(ctx, request)));
   return r;
 }
 
@@ -184,7 +184,7 @@ HttpResponse revoke_session(AuthContext& ctx, const HttpRequest& request) {
   if (!*revoked) return HttpResponse::error(404, "no_such_session", "no such session");
   HttpResponse r = no_content();
   if (*id == caller->session.id)
-    r.headers.emplace_back("Set-Cookie", cleared_session_cookie(ctx.settings.secure_cookies));
+    r.headers.emplace_back("Set-Cookie", cleared_session_cookie(secure_cookies(ctx, request)));
   return r;
 }
 

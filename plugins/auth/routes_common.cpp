@@ -98,10 +98,16 @@ HttpRequest without_body(const HttpRequest& request) {
   copy.path = request.path;
   copy.headers = request.headers;
   copy.remote = request.remote;
+  copy.secure = request.secure;
   return copy;
 }
 
-HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSession& session, int status) {
+bool secure_cookies(const AuthContext& ctx, const HttpRequest& request) {
+  return ctx.settings.secure_cookies || request.secure;
+}
+
+HttpResponse signed_in_answer(AuthContext& ctx, const HttpRequest& request, const User& user,
+                              const NewSession& session, int status) {
   HttpResponse r = json_answer(
       [&](JsonWriter& w) {
         w.begin_object().key("user");
@@ -110,7 +116,7 @@ HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSessi
       },
       status);
   r.headers.emplace_back("Set-Cookie", session_cookie(session.token, ctx.settings.session_seconds,
-                                                      ctx.settings.secure_cookies));
+                                                      secure_cookies(ctx, request)));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }

@@ -47,8 +47,13 @@ HttpResponse too_many_attempts(int64_t retry_after_seconds);
 // may hold a password and is not needed once parsed).
 HttpRequest without_body(const HttpRequest& request);
 
+// Whether the session cookie is Secure: the request came over TLS (directly or per a trusted
+// proxy), or the config says the site is served over TLS (secure_cookies: true).
+bool secure_cookies(const AuthContext& ctx, const HttpRequest& request);
+
 // {user, csrf_token} with the new session's cookie: the answer to login and registration.
-HttpResponse signed_in_answer(AuthContext& ctx, const User& user, const NewSession& session, int status);
+HttpResponse signed_in_answer(AuthContext& ctx, const HttpRequest& request, const User& user,
+                              const NewSession& session, int status);
 
 // Turns an error into the one error shape, logging what the client is not told about 500s.
 HttpResponse failure(const Error& error);

@@ -50,7 +50,7 @@ class SessionStore {
   int64_t lifetime_seconds_;
 };
 
-// Set-Cookie values. Secure only when the site is served over TLS (see Settings::secure_cookies).
+// Set-Cookie values. Secure when the site is served over TLS (see secure_cookies() in routes_common.h).
 std::string session_cookie(const std::string& token, int64_t max_age_seconds, bool secure);
 std::string cleared_session_cookie(bool secure);
 

@@ -24,7 +24,8 @@ struct Settings {
   int64_t registrations_per_address = 20;
   int64_t registration_window_seconds = 3600;
   int64_t max_signed_url_seconds = 7 * 24 * 3600;
-  // Only behind a TLS-terminating proxy: the SDK does not tell a plugin how a request arrived.
+  // Always Secure cookies, even for a request that came over plain HTTP (a TLS-terminating
+  // proxy that is not in http.trusted_proxies, so its X-Forwarded-Proto is not believed).
   bool secure_cookies = false;
 };
 

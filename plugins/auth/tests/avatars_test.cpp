@@ -93,7 +93,8 @@ TEST(AuthAvatars, NonImagesAndOversizedUploadsAreRefused) {
   auto fake = b.request("POST", "/api/me/avatar", fake_png, {}, "image/png");
   EXPECT_EQ(fake.status, 400) << fake.body;
   const std::string png = make_image(kek.data_dir(), "pngenc", 64, 64);
-  EXPECT_EQ(b.request("POST", "/api/me/avatar", png, {}, "text/plain").status, 400);
+  EXPECT_EQ(b.request("POST", "/api/me/avatar", png, {}, "text/plain").status, 415) << "a form type is refused at the door";
+  EXPECT_EQ(b.request("POST", "/api/me/avatar", png, {}, "application/octet-stream").status, 400);
   // A truncated PNG does not decode either.
   EXPECT_EQ(b.request("POST", "/api/me/avatar", png.substr(0, png.size() / 2), {}, "image/png").status, 400);
 

@@ -26,6 +26,8 @@ export default {
   body_too_large: 'That is larger than the server accepts.',
   no_such_pipeline: 'There is no such pipeline.',
   cross_origin: 'The request came from another site and was refused.',
+  json_required: 'The request must be sent as JSON.',
+  no_access_provider: 'This server runs without accounts (no auth plugin), so nobody may do this.',
   websocket_expected: 'This address is for live connections only.',
   // accounts
   wrong_credentials: 'Wrong username or password.',

@@ -1,0 +1,51 @@
+#include "http/security_headers.h"
+
+#include <array>
+#include <string>
+
+namespace kek::core::http {
+namespace {
+
+// The web UI: its own scripts only (no inline script, no eval); hls.js and dash.js play from
+// blob: URLs (MediaSource) and may run workers from blob:; images may be data: URLs; styles
+// may be inline (Vue sets style attributes). Nobody may frame it (clickjacking).
+constexpr std::string_view kWebUiPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+// JSON is never a document to render.
+constexpr std::string_view kApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+// A media file opened on its own plays (or shows) and does nothing else.
+constexpr std::string_view kMediaPolicy =
+    "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+struct AreaPolicy {
+  std::string_view prefix;  // the first match wins
+  std::string_view csp;
+};
+
+// A frameable player page later: {"/embed/", "<the web UI policy> with frame-ancestors *"}.
+constexpr std::array<AreaPolicy, 3> kAreas = {{
+    {"/api/", kApiPolicy},
+    {"/metrics", kApiPolicy},
+    {"/media/", kMediaPolicy},
+}};
+
+}  // namespace
+
+std::string_view content_security_policy(std::string_view path) {
+  for (const auto& area : kAreas)
+    if (path.starts_with(area.prefix)) return area.csp;
+  return kWebUiPolicy;
+}
+
+void add_security_headers(SoupServerMessage* msg, std::string_view path) {
+  SoupMessageHeaders* out = soup_server_message_get_response_headers(msg);
+  soup_message_headers_replace(out, "X-Content-Type-Options", "nosniff");
+  // Our URLs may carry what is not for other sites (an unlisted stream's name, a signed URL's
+  // token): the referrer goes to this site only.
+  soup_message_headers_replace(out, "Referrer-Policy", "same-origin");
+  soup_message_headers_replace(out, "Content-Security-Policy", std::string(content_security_policy(path)).c_str());
+}
+
+}  // namespace kek::core::http
