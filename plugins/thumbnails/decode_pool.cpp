@@ -91,10 +91,17 @@ void DecodePool::run() {
     Waiting w{nullptr, {}};
     {
       std::unique_lock lock(mu_);
-      work_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+      // The oldest job whose client has none running: a client's jobs never run side by side.
+      auto next = waiting_.end();
+      work_.wait(lock, [&] {
+        if (stopping_) return true;
+        next = std::find_if(waiting_.begin(), waiting_.end(), [&](auto& j) { return !running_.count(j.client); });
+        return next != waiting_.end();
+      });
       if (stopping_) return;
-      w = std::move(waiting_.front());
-      waiting_.pop_front();
+      w = std::move(*next);
+      waiting_.erase(next);
+      running_.insert(w.client);
       if (!decoder) ++stats_.decoders;
     }
     if (!decoder) decoder = std::make_unique<KeyframeDecoder>();
@@ -105,8 +112,10 @@ void DecodePool::run() {
     {
       std::lock_guard lock(mu_);
       ++(ok ? stats_.decoded : stats_.failed);
+      running_.erase(w.client);
       if (--busy_[w.client] == 0) busy_.erase(w.client);
     }
+    work_.notify_all();  // the client's next job may go now
     idle_.notify_all();
   }
 }

@@ -3,6 +3,8 @@
 // waits for it: a job is queued and the sink's (upstream's) thread goes on. Bounded: a client
 // (one sink) has at most `per_client` jobs waiting, the pool `max_waiting`; past either bound the
 // oldest waiting job is dropped (a preview may be late, memory never grows with the backlog).
+// A client's jobs run one at a time and in order (its callbacks never overlap: a sink's pictures
+// are written one after the other, never an older over a newer one).
 // The thumbnails plugin provides one to every pipeline (service kName); a sink outside kek
 // (gst-launch-1.0) makes a small one of its own.
 #pragma once
@@ -21,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -77,6 +80,7 @@ class DecodePool {
   std::condition_variable idle_;  // a job finished or was dropped
   std::deque<Waiting> waiting_;
   std::map<const void*, size_t> busy_;  // per client: waiting + running
+  std::set<const void*> running_;       // clients with a job on a worker now
   bool stopping_ = false;
   Stats stats_;
   std::vector<std::thread> threads_;

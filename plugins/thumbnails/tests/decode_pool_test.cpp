@@ -1,7 +1,8 @@
 // The keyframe decoder and the decode pool with real x264 keyframes (made through GstHarness):
 // one decoder serving streams of different sizes and formats in turn, a keyframe that does not
 // decode alone, and the pool's bounds: a few decoders for any number of clients, jobs off the
-// caller's thread, the oldest waiting job dropped past a bound, cancel and wait_idle.
+// caller's thread, a client's jobs one at a time and in order, the oldest waiting job dropped past
+// a bound, cancel and wait_idle.
 #include "decode_pool.h"
 #include "keyframe_decoder.h"
 #include "parameter_sets.h"
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -125,6 +127,38 @@ TEST_F(DecodeTest, AFewDecodersForManyClientsOffTheCallersThread) {
   EXPECT_LE(stats.decoders, 2u);
   EXPECT_EQ(stats.decoded, 60u);
   EXPECT_EQ(stats.dropped, 0u);
+}
+
+TEST_F(DecodeTest, AClientsJobsRunOneAtATimeInOrderWhileOtherClientsGoOn) {
+  // Three workers, one client with four jobs: were two of them on two workers at once, the sink
+  // would write its picture twice at the same time (and an older one over a newer).
+  DecodePool pool(3, 8, 64);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::mutex mu;
+  std::vector<int> order;
+  std::atomic<int> in_flight{0}, most{0}, other{0};
+  int a = 0, b = 0;
+  for (int i = 0; i < 4; ++i)
+    pool.submit(&a, job_of(small_, [&, i, released](kek::Result<Picture>) {
+                  const int now = ++in_flight;
+                  most = std::max(most.load(), now);
+                  if (i == 0) released.wait();  // a's first job holds a worker until b's is done
+                  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                  {
+                    std::lock_guard lock(mu);
+                    order.push_back(i);
+                  }
+                  --in_flight;
+                }));
+  pool.submit(&b, job_of(small_, [&](kek::Result<Picture>) { ++other; }));
+  ASSERT_TRUE(pool.wait_idle(&b, 30000));  // b is not held up behind a's waiting jobs
+  EXPECT_EQ(other.load(), 1);
+  EXPECT_EQ(pool.stats().waiting, 3u);     // a's other jobs wait for its first, on no worker
+  release.set_value();
+  ASSERT_TRUE(pool.wait_idle(&a, 30000));
+  EXPECT_EQ(most.load(), 1);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
 }
 
 TEST_F(DecodeTest, PastItsBoundsTheOldestWaitingJobIsDropped) {
