@@ -33,6 +33,9 @@ namespace {
 
 enum class Area { api, media, webui };
 
+// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
+
 Area area_of(const std::vector<std::string>& segments) {
   if (!segments.empty() && segments.front() == "api") return Area::api;
   // Prometheus' conventional path, routed like the API.
@@ -287,7 +290,13 @@ class HttpServerImpl final : public HttpServer {
     if (context_) g_main_context_unref(context_);
     context_ = g_main_context_ref_thread_default();
     GError* error = nullptr;
-    if (!soup_server_listen(server_.get(), where, SoupServerListenOptions(0), &error)) {
+    // Our own socket, for its backlog: GLib's default of 10 drops the SYNs of hundreds of
+    // clients arriving together (a chat after a restart), who then wait seconds to connect.
+    g_autoptr(GSocket) socket = g_socket_new(g_socket_address_get_family(where), G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, &error);
+    if (socket) g_socket_set_listen_backlog(socket, kListenBacklog);
+    if (!socket || !g_socket_bind(socket, where, TRUE, &error) || !g_socket_listen(socket, &error) ||
+        !soup_server_listen_socket(server_.get(), socket, SoupServerListenOptions(0), &error)) {
       Error failure{"http: cannot listen on " + host + ":" + std::to_string(config_.port) + ": " + error->message, 500};
       g_clear_error(&error);
       return failure;
