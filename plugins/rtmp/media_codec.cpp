@@ -1,5 +1,7 @@
 #include "media_codec.h"
 
+#include <iterator>
+
 namespace kek::rtmp {
 
 namespace {
@@ -87,6 +89,56 @@ std::string CodecInfo::describe() const {
     return std::string(video_name(codec_id)) + " (FLV codec id " + std::to_string(codec_id) + ")";
   }
   return std::string(audio_name(codec_id)) + " (FLV sound format " + std::to_string(codec_id) + ")";
+}
+
+std::string friendly_video_format(std::span<const std::uint8_t> body) {
+  // [FrameType:4 CodecID:4][AVCPacketType 0][CompositionTime 3][AVCDecoderConfigurationRecord]
+  if (body.size() < 9 || (body[0] & 0x80) || (body[0] & 0x0f) != flv_codec::video_avc || body[1] != 0) return {};
+  const std::uint8_t profile = body[6], level = body[8];
+  const char* name = nullptr;
+  switch (profile) {
+    case 66: name = (body[7] & 0x40) ? "Constrained Baseline" : "Baseline"; break;
+    case 77: name = "Main"; break;
+    case 88: name = "Extended"; break;
+    case 100: name = "High"; break;
+    case 110: name = "High 10"; break;
+    case 122: name = "High 4:2:2"; break;
+    case 244: name = "High 4:4:4"; break;
+    default: break;
+  }
+  std::string out = "H.264";
+  if (name) out += std::string(" ") + name;
+  if (level > 0) {
+    out += " " + std::to_string(level / 10);
+    if (level % 10) out += "." + std::to_string(level % 10);
+  }
+  return out;
+}
+
+std::string friendly_audio_format(std::span<const std::uint8_t> body) {
+  // [SoundFormat:4 ...][AACPacketType 0][AudioSpecificConfig: object 5 bits, frequency 4, channels 4]
+  if (body.size() < 4 || (body[0] >> 4) != flv_codec::audio_aac || body[1] != 0) return {};
+  const unsigned object = body[2] >> 3;
+  const unsigned frequency_index = ((body[2] & 0x07) << 1) | (body[3] >> 7);
+  const unsigned channels = (body[3] >> 3) & 0x0f;
+  static constexpr unsigned kRates[] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
+  std::string out;
+  switch (object) {
+    case 1: out = "AAC Main"; break;
+    case 2: out = "AAC-LC"; break;
+    case 5: out = "HE-AAC"; break;
+    case 29: out = "HE-AACv2"; break;
+    default: out = "AAC"; break;
+  }
+  if (frequency_index < std::size(kRates)) {
+    const unsigned rate = kRates[frequency_index];
+    out += rate % 1000 ? " " + std::to_string(rate / 1000) + "." + std::to_string(rate % 1000 / 100) + " kHz"
+                       : " " + std::to_string(rate / 1000) + " kHz";
+  }
+  if (channels == 1) out += " mono";
+  else if (channels == 2) out += " stereo";
+  else if (channels == 6) out += " 5.1";
+  return out;
 }
 
 std::optional<CodecInfo> parse_video_codec(std::span<const std::uint8_t> body) {

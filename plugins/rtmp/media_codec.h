@@ -48,6 +48,12 @@ struct CodecInfo {
   friend bool operator==(const CodecInfo&, const CodecInfo&) = default;
 };
 
+// The names people know, from a sequence header's configuration (legacy FLV tags): "H.264 High
+// 4.1" from an AVC sequence header, "AAC-LC 48 kHz stereo" from an AAC one; empty for anything
+// else (not a sequence header, another codec, too short).
+std::string friendly_video_format(std::span<const std::uint8_t> tag_body);
+std::string friendly_audio_format(std::span<const std::uint8_t> tag_body);
+
 // nullopt for an empty body (nothing to tell).
 std::optional<CodecInfo> parse_video_codec(std::span<const std::uint8_t> tag_body);
 std::optional<CodecInfo> parse_audio_codec(std::span<const std::uint8_t> tag_body);

@@ -92,6 +92,8 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("bitrate_kbps", s.bitrate_kbps)
         .member("video_codec", s.video_codec)
         .member("audio_codec", s.audio_codec)
+        .member("video_format", s.video_format)
+        .member("audio_format", s.audio_format)
         .member("width", s.width)
         .member("height", s.height)
         .member("fps", s.fps)

@@ -147,8 +147,10 @@ void StreamRegistry::media(const std::string& stream, MediaKind kind, uint32_t t
   if (kind == MediaKind::video && !is_avc_sequence_header(body) && !body.empty())
     live.health.video_frame(out_ts, is_video_keyframe(body), now);
   if (kind == MediaKind::video && is_avc_sequence_header(body)) {
+    live.info.video_format = friendly_video_format(body);
     replace(live.video_header, tag);
   } else if (kind == MediaKind::audio && is_aac_sequence_header(body)) {
+    live.info.audio_format = friendly_audio_format(body);
     replace(live.audio_header, tag);
   } else if (gop_cache_limit_ > 0) {
     // A new keyframe starts a new GOP: a late joiner needs nothing older.

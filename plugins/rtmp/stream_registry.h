@@ -42,6 +42,8 @@ struct StreamInfo {
   int64_t since_us = 0;  // g_get_real_time()
   std::string video_codec;
   std::string audio_codec;
+  std::string video_format;  // "H.264 High 4.1", from its sequence header
+  std::string audio_format;  // "AAC-LC 48 kHz stereo"
   int width = 0;
   int height = 0;
   double fps = 0;

@@ -80,6 +80,9 @@ TEST(Channels, TitleAndCategoryShowInTheLiveListAndTheChannel) {
   JsonObject* ingest = json_object_get_object_member(first, "ingest");
   ASSERT_NE(ingest, nullptr) << live.body;
   EXPECT_GT(json_object_get_double_member(ingest, "fps"), 15.0) << live.body;
+  // Codec names people know (libx264 -preset ultrafast is Constrained Baseline; lavfi's sine is 44.1 kHz mono).
+  EXPECT_EQ(json_field(live.body, "0.video_format").value_or("").rfind("H.264 Constrained Baseline", 0), 0u) << live.body;
+  EXPECT_EQ(json_field(live.body, "0.audio_format"), "AAC-LC 44.1 kHz mono") << live.body;
 
   // Changed while live: the list follows.
   ASSERT_EQ(alice.browser.request("PATCH", "/api/me/channel", R"({"title":"Second half"})").status, 200);
