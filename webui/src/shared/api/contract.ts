@@ -53,6 +53,60 @@ export interface LiveStream {
   playlist: string
   dash: string | null
   thumbnail: string | null
+  /** "live", or "reconnecting" while the publisher's grace period runs. */
+  state?: 'live' | 'reconnecting' | string
+  /** What the streamer says it is about (PATCH /api/me/channel); null when not set. */
+  title?: string | null
+  category?: string | null
+  /** Codec names people know: "H.264 High 4.1", "AAC-LC 48 kHz stereo" (empty when unknown). */
+  video_format?: string
+  audio_format?: string
+  /** Seconds between the publisher's keyframes, measured; null until two were seen. */
+  keyframe_interval_s?: number | null
+  /** How the publisher's video arrives. */
+  ingest?: { fps: number; dropped_frames: number; late_ms: number }
+}
+
+/** GET /api/channels/{name} (the channels plugin). */
+export interface ChannelLiveStream {
+  stream: string
+  app: string
+  since: string
+  state: 'live' | 'reconnecting' | string
+  playlist: string
+}
+
+export interface Channel {
+  name: string
+  display_name: string
+  avatar_url: string | null
+  title: string | null
+  category: string | null
+  followers: number
+  following: boolean
+  can_follow: boolean
+  is_mine: boolean
+  live: ChannelLiveStream[]
+  banner_url: string | null
+  next_on_poster: unknown | null
+  past_broadcasts: unknown[]
+}
+
+/** GET /api/me/following */
+export interface FollowedChannel {
+  name: string
+  display_name: string
+  avatar_url: string
+  title: string | null
+  category: string | null
+  live: boolean
+  stream: string | null
+}
+
+/** POST/DELETE /api/channels/{name}/follow */
+export interface FollowAnswer {
+  following: boolean
+  followers: number
 }
 
 export type UserRole = 'admin' | 'user' | string

@@ -73,4 +73,23 @@ export default {
   signed_url_expired: 'The link has expired.',
   signed_url_invalid: 'The link is not valid.',
   signed_url_revoked: 'The link no longer opens this: its owner changed who may watch.',
+  // text checks
+  text_too_long: 'That text is too long.',
+  text_control_characters: 'That text has characters that cannot be shown.',
+  text_not_utf8: 'That text is not valid text.',
+  // channels and chat
+  no_such_channel: 'There is no such channel.',
+  no_such_stream: 'There is no such stream.',
+  title_too_long: 'The title may have at most 140 characters.',
+  category_too_long: 'The category may have at most 40 characters.',
+  cannot_follow: 'This channel cannot be followed.',
+  cannot_follow_self: 'You cannot follow your own channel.',
+  chat_rate_limited: 'Slow down: you are sending messages too fast.',
+  chat_too_long: 'The message is too long.',
+  chat_empty: 'The message is empty.',
+  chat_bad_message: 'The chat did not understand that.',
+  chat_banned: 'You are banned from this chat.',
+  chat_timed_out: 'You cannot write in this chat for a while.',
+  chat_not_moderator: 'Only the streamer and admins moderate this chat.',
+  chat_cannot_moderate: 'The streamer and admins cannot be moderated.',
 }

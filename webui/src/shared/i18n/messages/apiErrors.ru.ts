@@ -68,6 +68,23 @@ const ru: Record<keyof typeof en, string> = {
   signed_url_expired: 'Срок действия ссылки истёк.',
   signed_url_invalid: 'Ссылка недействительна.',
   signed_url_revoked: 'Ссылка больше не открывает это: владелец изменил, кто может смотреть.',
+  text_too_long: 'Текст слишком длинный.',
+  text_control_characters: 'В тексте есть символы, которые нельзя показать.',
+  text_not_utf8: 'Это не похоже на текст.',
+  no_such_channel: 'Такого канала нет.',
+  no_such_stream: 'Такой трансляции нет.',
+  title_too_long: 'Название — не больше 140 символов.',
+  category_too_long: 'Категория — не больше 40 символов.',
+  cannot_follow: 'На этот канал нельзя подписаться.',
+  cannot_follow_self: 'Нельзя подписаться на свой канал.',
+  chat_rate_limited: 'Помедленнее: вы пишете слишком часто.',
+  chat_too_long: 'Сообщение слишком длинное.',
+  chat_empty: 'Сообщение пустое.',
+  chat_bad_message: 'Чат не понял это сообщение.',
+  chat_banned: 'Вы заблокированы в этом чате.',
+  chat_timed_out: 'Вы временно не можете писать в этот чат.',
+  chat_not_moderator: 'Модерировать этот чат могут только ведущий и администраторы.',
+  chat_cannot_moderate: 'Ведущего и администраторов модерировать нельзя.',
 }
 
 export default ru

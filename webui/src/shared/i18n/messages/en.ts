@@ -1,6 +1,7 @@
 // English: the reference catalogue. ru.ts must have the same keys (a unit test checks).
 import apiErrors from './apiErrors.en'
 import forms from './forms.en'
+import liveExperience from './liveExperience.en'
 
 export default {
   app: {
@@ -52,6 +53,7 @@ export default {
   },
   apiErrors,
   forms,
+  ...liveExperience,
   errors: {
     title: 'Something went wrong',
     network: 'The server could not be reached. Check that KEK is running.',

@@ -1,6 +1,7 @@
 import type { MessageSchema } from '../schema'
 import apiErrors from './apiErrors.ru'
 import forms from './forms.ru'
+import liveExperience from './liveExperience.ru'
 
 // Russian. Plurals use three forms (1 зритель, 2 зрителя, 5 зрителей) plus zero; see pluralRules in ../index.ts.
 const ru: MessageSchema = {
@@ -53,6 +54,7 @@ const ru: MessageSchema = {
   },
   apiErrors,
   forms,
+  ...liveExperience,
   errors: {
     title: 'Что-то пошло не так',
     network: 'Сервер недоступен. Проверьте, что KEK запущен.',

@@ -1,0 +1,1 @@
+export { default as FollowButton } from './ui/FollowButton.vue'
