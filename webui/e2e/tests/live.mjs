@@ -1,4 +1,4 @@
-// Live: the demo stream, a stream that has not started, publishing with ffmpeg (HLS ladder, DASH).
+// Live: the demo stream, a stream that cannot exist, publishing with ffmpeg (HLS ladder, DASH).
 import { spawn } from 'node:child_process'
 import { assert, getJson, waitFor } from '../harness.mjs'
 import { expectPlaying, needAuth, needLive, registerViaUi, server, shot, test } from '../support.mjs'
@@ -18,13 +18,15 @@ test('the demo stream plays on its watch page', async ({ page }) => {
   console.log(`    video ${state.w}x${state.h}, t=${state.t.toFixed(1)} s`)
 })
 
-test('a stream that has not started says so', async ({ page }) => {
+test('a stream no account or key has says there is no such channel', async ({ page }) => {
   await page.goto('/live/nobody-here')
   const message = page.getByTestId('player-message')
   await message.waitFor({ timeout: 15_000 })
   const text = await message.textContent()
-  assert(text.includes('has not started yet'), `message: ${text}`)
-  await shot(page, 'watch-offline')
+  assert(text.includes('No such channel'), `message: ${text}`)
+  assert((await page.locator('.retrying').count()) === 0, 'no spinner waits for a stream that cannot exist')
+  assert((await page.getByTestId('live-badge').count()) === 0, 'no LIVE badge')
+  await shot(page, 'watch-nosuch')
 })
 
 test('create a stream key, publish with ffmpeg, watch it live with the quality ladder', async ({ page }) => {

@@ -1,3 +1,6 @@
 export { fetchLiveStreams, playlistUrl } from './api/liveApi'
 export type { LiveListing } from './api/liveApi'
 export { default as LiveStreamCard } from './ui/LiveStreamCard.vue'
+export { initialWatchState, nextWatchState, viewOf } from './model/watchState'
+export type { WatchInputs, WatchPhase, WatchState, WatchView } from './model/watchState'
+export { useLiveWatch } from './model/useLiveWatch'

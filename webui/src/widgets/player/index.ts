@@ -1,4 +1,5 @@
 export { default as VideoPlayer } from './ui/VideoPlayer.vue'
+export { default as StatsForNerds } from './ui/StatsForNerds.vue'
 export { default as QualityMenu } from './ui/QualityMenu.vue'
-export type { PlayerSource, QualityLevel, PlayerStatus, StreamFormat } from './model/types'
+export type { PlayerSource, PlayerStats, QualityLevel, PlayerStatus, StreamFormat } from './model/types'
 export { AUTO_LEVEL } from './model/types'

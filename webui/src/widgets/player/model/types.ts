@@ -77,3 +77,17 @@ export function levelLabel(height: number | null, bitrate: number | null): strin
 export function sortLevels(levels: QualityLevel[]): QualityLevel[] {
   return [...levels].sort((a, b) => (b.height ?? 0) - (a.height ?? 0) || (b.bitrate ?? 0) - (a.bitrate ?? 0))
 }
+
+/** What the player knows about what it plays, for a "stats for nerds" panel. */
+export interface PlayerStats {
+  width: number
+  height: number
+  /** Seconds buffered ahead of the playhead. */
+  bufferS: number
+  /** Live: seconds behind the live edge; null for a film. */
+  behindLiveS: number | null
+  droppedFrames: number | null
+  /** The playing rung's declared bitrate (bits/s), when there is a ladder. */
+  levelBitrate: number | null
+  engine: string | null
+}

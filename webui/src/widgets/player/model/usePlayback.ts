@@ -28,6 +28,9 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
   const failureDetail = ref('')
   const engineName = ref<PlaybackEngine['name'] | null>(null)
   const behindLive = ref(false)
+  /** Seconds behind the live edge (0 at the edge), and how far back the live window reaches. */
+  const secondsBehind = ref(0)
+  const liveWindow = ref<{ start: number; edge: number } | null>(null)
   /** The browser refused sound without a click, so we started muted; the UI offers to unmute. */
   const autoMuted = ref(false)
   const isLive = computed(() => Boolean(source.value?.live))
@@ -153,6 +156,15 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     engine.value?.setLevel(index)
   }
 
+  /** Live: seek to `seconds` within the live window (rewind), clamped to what exists. */
+  function seekLive(seconds: number) {
+    const el = video.value
+    const w = liveWindow.value
+    if (!el || !w) return
+    el.currentTime = Math.min(w.edge - 1, Math.max(w.start, seconds))
+    void tryPlay(el)
+  }
+
   function goLive() {
     const el = video.value
     const edge = engine.value?.liveEdge()
@@ -191,6 +203,10 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     on('timeupdate', () => {
       const edge = isLive.value ? engine.value?.liveEdge() : null
       behindLive.value = edge != null && edge - el.currentTime > LIVE_TOLERANCE_S
+      secondsBehind.value = edge != null ? Math.max(0, edge - el.currentTime) : 0
+      const seekable = el.seekable
+      liveWindow.value =
+        edge != null && seekable && seekable.length > 0 ? { start: seekable.start(0), edge: Math.max(edge, seekable.start(0)) } : null
     })
   }
 
@@ -239,6 +255,8 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     failureDetail,
     engineName,
     behindLive,
+    secondsBehind,
+    liveWindow,
     autoMuted,
     isLive,
     start,
@@ -246,5 +264,6 @@ export function usePlayback(video: Ref<HTMLVideoElement | null>, source: Ref<Pla
     selectAudio,
     selectSubtitle,
     goLive,
+    seekLive,
   }
 }
