@@ -85,6 +85,9 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     '  - {name: auth, optional: true}',
     // Uploads, the catalogue and its events (optional: a build without the plugin still runs).
     '  - {name: library, optional: true}',
+    // Channels (titles, follows) and the live chat, as config/kek.yaml has them.
+    '  - {name: channels, optional: true}',
+    '  - {name: chat, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',
     '',

@@ -117,7 +117,7 @@ async function main() {
       page.on('pageerror', (err) => pageErrors.push(err.message))
       const started = Date.now()
       try {
-        await withTimeout(t.fn({ page, context }), t.timeoutMs ?? TEST_TIMEOUT_MS, t.name)
+        await withTimeout(t.fn({ page, context, browser }), t.timeoutMs ?? TEST_TIMEOUT_MS, t.name)
         assert(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join('; ')}`)
         passed += 1
         console.log(`  ok    ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)

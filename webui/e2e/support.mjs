@@ -1,17 +1,19 @@
 // What the browser tests share: the test registry, the facts about the server under test, and
 // the steps several areas use (accounts, screenshots, "is the video playing"). The runner
 // (run.mjs) imports every file in tests/, each of which calls test(...) for its tests.
+import { spawn } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
-import { assert, hasCommand, skip, waitFor } from './harness.mjs'
+import { assert, getJson, hasCommand, skip, waitFor } from './harness.mjs'
 
 export const WEBUI = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const ARTIFACTS = join(WEBUI, 'e2e', 'artifacts')
 // The auth plugin creates the first admin account ("admin") with this password when it is set.
 export const ADMIN = { username: 'admin', password: process.env.KEK_ADMIN_PASSWORD || 'e2e admin password 7' }
 
-// Each test gets a fresh browser context (no cookies, no storage) and a page.
+// Each test gets a fresh browser context (no cookies, no storage) and a page (and the browser,
+// for a test that needs a second person: browser.newContext({ baseURL: server.url })).
 // Options: viewport, locale (the context's), timeoutMs (default 90 s: only for tests that wait
 // on real work, like a transcode).
 export const tests = []
@@ -135,4 +137,55 @@ export function makePng(width, height) {
     chunk('IDAT', deflateSync(Buffer.concat(rows))),
     chunk('IEND', Buffer.alloc(0)),
   ])
+}
+
+// --- live: publishing with ffmpeg ---------------------------------------------------------------
+
+/**
+ * Publishes a small test picture and tone to `url` (rtmp://.../app/key) with ffmpeg for at most
+ * `seconds`: a keyframe every second. Returns { stop(), stderr() }; stop() ends it (SIGTERM) and
+ * resolves once ffmpeg has exited.
+ */
+export function startPublishing(url, { seconds = 60, size = '320x180' } = {}) {
+  const ffmpeg = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-f', 'lavfi', '-i', 'sine=frequency=440',
+      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let err = ''
+  ffmpeg.stderr.on('data', (d) => (err = (err + d).slice(-2000)))
+  const exited = new Promise((resolve) => ffmpeg.once('exit', resolve))
+  return {
+    stderr: () => err,
+    async stop() {
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGTERM')
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGKILL')
+    },
+  }
+}
+
+/** A stream key of the signed-in user of `page` (POST /api/me/stream-keys): { key, stream }. */
+export async function createStreamKey(page, name = 'E2E stream') {
+  const created = await page.evaluate(async (keyName) => {
+    const session = await fetch('/api/auth/session').then((r) => r.json())
+    const r = await fetch('/api/me/stream-keys', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+      body: JSON.stringify({ name: keyName }),
+    })
+    return r.json()
+  }, name)
+  assert(created.key && created.stream, `stream key: ${JSON.stringify(created)}`)
+  return created
+}
+
+/** Waits until /api/live lists `stream` (with `state` when given) and returns its entry. */
+export async function waitForLive(stream, { state = null, ms = 30_000, what = '' } = {}) {
+  return waitFor(
+    async () => (await getJson(`${server.url}/api/live`)).body?.find?.((s) => s.stream === stream && (!state || s.state === state)),
+    { ms, what: `${stream} ${state ?? 'listed'} in /api/live ${what}` },
+  )
 }

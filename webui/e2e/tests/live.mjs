@@ -21,9 +21,8 @@ test('the demo stream plays on its watch page', async ({ page }) => {
 test('a stream no account or key has says there is no such channel', async ({ page }) => {
   await page.goto('/live/nobody-here')
   const message = page.getByTestId('player-message')
-  await message.waitFor({ timeout: 15_000 })
-  const text = await message.textContent()
-  assert(text.includes('No such channel'), `message: ${text}`)
+  await waitFor(async () => (await message.textContent().catch(() => ''))?.includes('No such channel'), { ms: 15_000, what: 'the player says "No such channel"' })
+  assert((await page.getByTestId('watch-title').textContent()).includes('No such channel'), 'the title says it too')
   assert((await page.locator('.retrying').count()) === 0, 'no spinner waits for a stream that cannot exist')
   assert((await page.getByTestId('live-badge').count()) === 0, 'no LIVE badge')
   await shot(page, 'watch-nosuch')
