@@ -464,6 +464,36 @@ TEST_F(RtmpIngest, VideoThatFollowsAnAudioOnlyMetadataIsKept) {
   EXPECT_NE(info.find("demux.audio"), std::string::npos) << info;
 }
 
+// A video encoder slower than the wait for a second track: the pipeline starts with the audio,
+// and when the video comes it is built again with both (not packaged audio-only for the whole
+// publish).
+TEST_F(RtmpIngest, VideoAfterThePipelineStartedWithAudioAloneRestartsItWithVideo) {
+  KekProcess kek({.extra_yaml = config("\"slow:slow-video-key\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  RawClient c(kek.endpoint("rtmp"));
+  ASSERT_TRUE(c.connected());
+  start_publish(c, "slow-video-key");
+  c.send(message(4, 8, 1, 0, std::string("\xaf\x00\x12\x10", 4)));  // AAC sequence header (LC, 44.1 kHz, stereo)
+  c.send(message(4, 8, 1, 23, std::string("\xaf\x01", 2) + std::string(20, '\x21')));
+  auto launch = [&] {
+    std::string info = http_get(kek.http_url(), "/api/pipelines/live-slow").body;
+    size_t at = info.find("\"launch\"");
+    return at == std::string::npos ? std::string() : info.substr(at, info.find("\",\"", at + 10) - at);
+  };
+  std::string first;
+  ASSERT_TRUE(wait_for([&] { return !(first = launch()).empty(); }, 10000)) << kek.output();
+  EXPECT_NE(first.find("demux.audio"), std::string::npos) << first;
+  EXPECT_EQ(first.find("demux.video"), std::string::npos) << "no video seen yet: " << first;
+  const std::string avcc("\x17\x00\x00\x00\x00\x01\x42\xc0\x1e\xff\xe1\x00\x04\x67\x42\xc0\x1e\x01\x00\x02\x68\xce", 22);
+  c.send(message(6, 9, 1, 1600, avcc));
+  c.send(message(6, 9, 1, 1600, std::string("\x17\x01\x00\x00\x00\x00\x00\x00\x02\x65\x88", 11)));
+  std::string second;
+  ASSERT_TRUE(wait_for([&] { return (second = launch()).find("demux.video") != std::string::npos; }, 10000))
+      << second << kek.output();
+  EXPECT_NE(second.find("demux.audio"), std::string::npos) << second;
+  EXPECT_NE(kek.output().find("video arrived after its pipeline started without it"), std::string::npos) << kek.output();
+}
+
 TEST_F(RtmpIngest, KekrtmpsrcIsARealGStreamerElement) {
   auto [rc, out] = run_command({"gst-inspect-1.0", "kekrtmpsrc"}, 60000,
                                {std::string("GST_PLUGIN_PATH=") + KEK_PLUGIN_BUILD_DIR});

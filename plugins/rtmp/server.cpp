@@ -190,9 +190,11 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
   if (auto back = suspended_.find(stream); back != suspended_.end() && back->second.app == request.app) {
     // Back within the grace period: the running pipeline continues with this publisher.
     g_source_remove(back->second.timer);
+    publishing_[stream].pipeline_started = true;
+    publishing_[stream].started_audio = back->second.has_audio;
+    publishing_[stream].started_video = back->second.has_video;
     suspended_.erase(back);
     registry_.resume(stream, info);
-    publishing_[stream].pipeline_started = true;
     publishing_[stream].template_name = app->second;
     g_message("stream '%s' resumed by %s", stream.c_str(), connection.remote().c_str());
     return PublishVerdict::accept();
@@ -246,6 +248,8 @@ void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_
   Publish& publish = it->second;
   cancel_start_timer(publish);
   publish.pipeline_started = true;
+  publish.started_audio = has_audio;
+  publish.started_video = has_video;
   auto info = registry_.find(stream);
   registry_.set_tracks(stream, has_audio, has_video);
   const std::string id = pipeline_id(publish.request.app, stream);
@@ -309,7 +313,23 @@ void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms
   const std::string& stream = connection.stream();
   if (stream.empty()) return;
   registry_.media(stream, kind, timestamp_ms, payload);
+  auto it = publishing_.find(stream);
+  if (it != publishing_.end() && it->second.pipeline_started &&
+      !(kind == MediaKind::audio ? it->second.started_audio : it->second.started_video)) {
+    restart_for_late_track(stream, it->second, kind);
+    return;
+  }
   track_seen(stream, kind == MediaKind::audio, kind == MediaKind::video);
+}
+
+void Server::restart_for_late_track(const std::string& stream, Publish& publish, MediaKind kind) {
+  // The pipeline started with the one track that came within the wait (a video encoder slower
+  // than that): its demuxer has no pad for this kind, so it would be dropped for the whole
+  // publish. The registry hands the new pipeline the header tags and the current GOP.
+  g_message("stream '%s': %s arrived after its pipeline started without it; restarting the pipeline with both",
+            stream.c_str(), kind == MediaKind::audio ? "audio" : "video");
+  publish.pipeline_started = false;
+  start_pipeline(stream, true, true);
 }
 
 void Server::track_seen(const std::string& stream, bool audio, bool video) {
@@ -345,7 +365,8 @@ void Server::publish_ended(Connection& connection) {
   if (settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
     // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
     Suspended& s = suspended_[stream];
-    s = Suspended{app, ended.owner, ended.request.key, ended.template_name, 0};
+    s = Suspended{app, ended.owner, ended.request.key, ended.template_name, 0, ended.started_audio,
+                  ended.started_video};
     s.timer = run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
       auto it = suspended_.find(stream);
       if (it == suspended_.end()) return;

@@ -54,6 +54,8 @@ class Server {
     // media, or a short wait): a template for audio+video would wait forever for a track
     // that never comes. The registry's GOP cache keeps what arrives meanwhile.
     bool pipeline_started = false;
+    bool started_audio = false;  // the tracks the running pipeline was built for
+    bool started_video = false;
     bool saw_audio = false;  // media of that kind arrived, or onMetaData announced it
     bool saw_video = false;
     guint start_timer = 0;
@@ -67,6 +69,7 @@ class Server {
   struct Suspended {
     std::string app, owner, key, template_name;
     guint timer = 0;
+    bool has_audio = true, has_video = true;  // the tracks its running pipeline was built for
   };
   std::map<std::string, Suspended> suspended_;
   void cancel_start_timer(Publish& publish);
@@ -75,6 +78,8 @@ class Server {
                                           const std::string& stream, const std::string& owner) const;
   // Starts the pipeline once both tracks are known, or kTrackWaitMs after the first one.
   void track_seen(const std::string& stream, bool audio, bool video);
+  // Media of a kind the running pipeline was not built for: build it again with both tracks.
+  void restart_for_late_track(const std::string& stream, Publish& publish, MediaKind kind);
 
   Host& host_;
   Settings settings_;
