@@ -350,14 +350,16 @@ TEST(HistoryLive, AWatchedLiveStreamIsListedWithItsOwnerAndHowLongAndCounted) {
   const std::string path = "/api/me/history/live/" + stream;
   const int64_t t = now_ms();
   ASSERT_EQ(boris.request("PUT", path, "{\"played_s\":10,\"sent_at\":" + std::to_string(t) + "}").status, 202);
-  // The page went away: sendBeacon POSTs text/plain with the CSRF token in the body.
+  // The page went away: sendBeacon POSTs text/plain with the CSRF token in the body (and the
+  // page's Origin, as a browser does).
   boris.send_csrf = false;
+  const std::vector<std::pair<std::string, std::string>> origin = {{"Origin", kek.http_url()}};
   auto beacon = boris.request("POST", path,
                               "{\"played_s\":1,\"sent_at\":" + std::to_string(t + 1000) + ",\"csrf_token\":\"" + boris.csrf() + "\"}",
-                              {}, "text/plain;charset=UTF-8");
+                              origin, "text/plain;charset=UTF-8");
   EXPECT_EQ(beacon.status, 202) << beacon.body;
   auto forged = boris.request("POST", path, "{\"played_s\":1,\"sent_at\":" + std::to_string(t + 2000) + ",\"csrf_token\":\"nope\"}",
-                              {}, "text/plain;charset=UTF-8");
+                              origin, "text/plain;charset=UTF-8");
   EXPECT_EQ(forged.status, 403) << "a wrong token in the body is no token";
   boris.send_csrf = true;
   auto list = boris.get("/api/me/history");
