@@ -45,10 +45,14 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') console_.push(m.text()) })
   // A page of kek's own origin (its cookie goes with every media request; an unknown path is the
   // web UI's index.html), emptied for the player.
+  // hls.js comes from that origin too (the web UI's Content-Security-Policy allows only its own
+  // scripts, as it does for the web UI's bundled hls.js).
   await page.route('**/assets/**', (route) => route.abort())
+  await page.route('**/hlsjs-test/hls.min.js', (route) =>
+    route.fulfill({ path: HLSJS, contentType: 'text/javascript' }))
   await page.goto(new URL('/hlsjs-test-page', base).href)
   await page.setContent('<!doctype html><html><body><video id="v" muted playsinline></video></body></html>')
-  await page.addScriptTag({ path: HLSJS })
+  await page.addScriptTag({ url: '/hlsjs-test/hls.min.js' })
   const item = await page.evaluate(async (id) => (await fetch(`/api/library/items/${id}`)).json(), itemId)
   if (!item.hls) throw new Error(`the item does not play yet: ${JSON.stringify(item)}`)
   await page.evaluate((src) => {
