@@ -55,6 +55,7 @@ struct Settings {
   guint window = kDefaultWindow;
   std::string mpd_name = kDefaultMpdName;
   std::string hls_master_name;  // "": no HLS playlists
+  std::string startup_durations;  // "1,1,2": shorter first segments; "": every one target-duration
 };
 
 using kek::dash::ListedSegment;
@@ -108,8 +109,8 @@ struct Track {
   std::vector<Sample> spare;     // a drained vector kept for its capacity
   int64_t open_start = 0;        // DTS of the open segment's first sample
   int64_t max_pts_end = INT64_MIN;
-  int64_t boundary_base = 0;     // audio: cuts at base + k * target
-  uint64_t boundary_k = 1;
+  int64_t boundary_base = 0;     // audio (and video with startup durations): cuts on a grid from here
+  uint64_t boundary_k = 1;       // the next boundary's number
   int64_t last_dts = 0;
   int64_t last_duration = 0;
   uint64_t waiting_ns = 0;       // media held in `waiting` before the origin is known
@@ -136,6 +137,9 @@ struct Impl {
 
   // The current run, fixed in prepare_run.
   uint64_t target_ns = kDefaultTargetDuration * GST_SECOND;
+  // The first segments' boundaries after a Period's start (running sums of startup-durations);
+  // with them, video is cut on the grid too (at the first keyframe at/after each boundary).
+  std::vector<uint64_t> startup_ns;
   guint window = kDefaultWindow;
   std::string mpd_path;
   std::string location;
@@ -165,6 +169,7 @@ enum {
   PROP_WINDOW,
   PROP_MPD_NAME,
   PROP_HLS_MASTER_NAME,
+  PROP_STARTUP_DURATIONS,
 };
 
 }  // namespace
@@ -193,6 +198,17 @@ static GstStaticPadTemplate audio_n_template =
 namespace {
 
 using Lock = std::lock_guard<std::mutex>;
+
+// A keyframe forced at a boundary may carry a timestamp a hair before it (rounding upstream).
+constexpr int64_t kGridSlackNs = 20 * GST_MSECOND;
+
+// Where the k-th segment boundary (k >= 1) lies after a Period's start: the startup durations'
+// running sums, then one every target duration.
+int64_t boundary_after(const Impl& impl, uint64_t k) {
+  const size_t n = impl.startup_ns.size();
+  if (k <= n) return static_cast<int64_t>(impl.startup_ns[k - 1]);
+  return static_cast<int64_t>((n ? impl.startup_ns.back() : 0) + (k - n) * impl.target_ns);
+}
 
 uint64_t to_ticks(uint64_t ns, uint32_t timescale) { return gst_util_uint64_scale_round(ns, timescale, GST_SECOND); }
 
@@ -618,8 +634,15 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
 
   GstFlowReturn ret = maybe_join_period(t, dts, pts, sync);
   if (ret == GST_FLOW_OK && !t.open.empty()) {
-    const bool cut = t.video ? sync && static_cast<uint64_t>(dts - t.open_start) >= impl.target_ns
-                             : dts >= t.boundary_base + static_cast<int64_t>(t.boundary_k * impl.target_ns);
+    bool cut;
+    if (!t.video)
+      cut = dts >= t.boundary_base + boundary_after(impl, t.boundary_k);
+    else if (!impl.startup_ns.empty())
+      // On the grid: the keyframe presented at/after the boundary (every rung's encoder got its
+      // keyframe there, so all rungs cut at the same frame).
+      cut = sync && pts + kGridSlackNs >= t.boundary_base + boundary_after(impl, t.boundary_k);
+    else
+      cut = sync && static_cast<uint64_t>(dts - t.open_start) >= impl.target_ns;
     if (cut) ret = close_segment(t, dts, pts);
   }
   if (ret != GST_FLOW_OK) {
@@ -628,12 +651,14 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
   }
   if (t.open.empty()) {
     t.open_start = dts;
+    const bool video_grid = t.video && !impl.startup_ns.empty();
+    const int64_t at = video_grid ? pts : dts;
     if (!t.media_in_period) {
-      t.boundary_base = dts;
+      t.boundary_base = at;
       t.boundary_k = 1;
     }
-    // Audio cuts stay on the base + k * target grid even when a frame lands a little late.
-    while (t.boundary_base + static_cast<int64_t>(t.boundary_k * impl.target_ns) <= dts) ++t.boundary_k;
+    // Cuts stay on the grid even when a frame lands a little late.
+    while (t.boundary_base + boundary_after(impl, t.boundary_k) <= at + (video_grid ? kGridSlackNs : 0)) ++t.boundary_k;
   }
   if (!t.open.empty()) t.last_duration = dts - t.open.back().dts;
   t.media_in_period = true;
@@ -927,6 +952,19 @@ bool prepare_run(KekDashSink* self) {
   impl.last_prefix_ms = prefix_ms;
   impl.prefix_ms = prefix_ms;
   impl.target_ns = s.target_duration * GST_SECOND;
+  impl.startup_ns.clear();
+  uint64_t sum = 0;
+  for (const auto& item : kek::media::split_list(s.startup_durations)) {
+    char* end = nullptr;
+    const double d = g_ascii_strtod(item.c_str(), &end);
+    if (item.empty() || *end || !(d > 0) || d > s.target_duration) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad startup-durations '%s'", s.startup_durations.c_str()),
+                        ("seconds, each more than 0 and at most target-duration"));
+      return false;
+    }
+    sum += static_cast<uint64_t>(d * GST_SECOND);
+    impl.startup_ns.push_back(sum);
+  }
   impl.window = s.window;
   g_autofree char* mpd = g_build_filename(s.location.c_str(), s.mpd_name.c_str(), nullptr);
   impl.mpd_path = mpd;
@@ -1032,6 +1070,7 @@ static void kek_dash_sink_set_property(GObject* object, guint id, const GValue* 
       break;
     }
     case PROP_HLS_MASTER_NAME: s.hls_master_name = str(); break;
+    case PROP_STARTUP_DURATIONS: s.startup_durations = str(); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1049,6 +1088,7 @@ static void kek_dash_sink_get_property(GObject* object, guint id, GValue* value,
     case PROP_WINDOW: g_value_set_uint(value, s.window); break;
     case PROP_MPD_NAME: g_value_set_string(value, s.mpd_name.c_str()); break;
     case PROP_HLS_MASTER_NAME: g_value_set_string(value, s.hls_master_name.c_str()); break;
+    case PROP_STARTUP_DURATIONS: g_value_set_string(value, s.startup_durations.c_str()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1099,6 +1139,14 @@ static void kek_dash_sink_class_init(KekDashSinkClass* klass) {
       g_param_spec_string("hls-master-name", "HLS master name",
                           "Also write HLS playlists over the same segments: this master playlist in location and "
                           "<representation>/index.m3u8 (fMP4, EXT-X-MAP); empty: DASH only",
+                          "", flags));
+  g_object_class_install_property(
+      object_class, PROP_STARTUP_DURATIONS,
+      g_param_spec_string("startup-durations", "Startup durations",
+                          "Comma-separated seconds of the first segments of each Period (e.g. 1,1,2: a film "
+                          "plays sooner), then target-duration; video is then cut at the first keyframe "
+                          "at/after each boundary (force keyframes there upstream); empty: every segment "
+                          "target-duration",
                           "", flags));
 
   element_class->request_new_pad = kek_dash_sink_request_new_pad;

@@ -8,6 +8,7 @@
 #include "ingest.h"
 #include "recordings.h"
 #include "job_runner.h"
+#include "kekkeyframes.h"
 #include "routes.h"
 #include "schema.h"
 #include "settings.h"
@@ -144,7 +145,7 @@ kek::Status init(kek::Host& host) {
   return {};
 }
 
-gboolean register_elements(GstPlugin*) { return TRUE; }
+gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekkeyframes, plugin); }
 
 }  // namespace
 

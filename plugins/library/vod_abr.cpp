@@ -16,8 +16,9 @@ namespace {
 // Queues between branches. VOD runs as fast as the CPU allows, so a full queue only makes the
 // faster branch wait for the slower one; bounded by time, never by an unbounded buffer count.
 constexpr const char* kQueue = "queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000";
-// Decoded pictures are big (3 MB at 1080p): a few per branch, never seconds of them.
-constexpr const char* kRawQueue = "queue max-size-buffers=4 max-size-bytes=0 max-size-time=0";
+// Decoded pictures are big (3 MB at 1080p): two per branch, enough to keep each encoder busy
+// (bench/vod_ladder.sh: four held 20 MiB more at the same CPU time).
+constexpr const char* kRawQueue = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0";
 // Audio waits in front of the packagers for the video of the same time to be encoded.
 constexpr const char* kAudioQueue = "queue max-size-buffers=0 max-size-bytes=0 max-size-time=5000000000";
 
@@ -127,6 +128,27 @@ std::vector<PlannedRung> plan_rungs(const VodSource& source, const std::vector<V
   return out;
 }
 
+int encoder_threads(int configured, int encoders, int cores) {
+  if (configured > 0) return std::min(configured, 256);
+  // x264 alone takes 1.5 threads a core; several encoders at once share that (at least 2 each:
+  // frame threads keep one encoder's cores busy while another waits for pictures). Each frame
+  // thread holds pictures of its own, so this is most of the memory a ladder needs.
+  const int total = std::max(1, cores) * 3 / 2;
+  return std::clamp((total + std::max(1, encoders) - 1) / std::max(1, encoders), 2, 16);
+}
+
+std::vector<int> startup_durations(int segment_s) {
+  std::vector<int> out;
+  int sum = 0;
+  while (sum < segment_s) {
+    const int d = std::max(1, std::min(sum, segment_s - sum));
+    out.push_back(d);
+    sum += d;
+  }
+  if (out.size() <= 1) out.clear();  // one segment of segment_s: nothing shorter to start with
+  return out;
+}
+
 std::vector<std::string> audio_track_codecs(const VarLookup& var) {
   std::vector<std::string> out;
   for (auto& c : media::split_list(var("audio_tracks")))
@@ -153,7 +175,8 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   const auto rungs = plan_rungs(src, *ladder, truthy(var("copy"), true));
   const int segment_s = std::clamp(to_int(var("segment_s"), 4), 1, 30);
   const std::string preset = var("preset").empty() ? "veryfast" : var("preset");
-  const int threads = std::clamp(to_int(var("threads"), 0), 0, 256);
+  const int encoders = static_cast<int>(std::count_if(rungs.begin(), rungs.end(), [](auto& r) { return !r.copy; }));
+  const int threads = encoder_threads(to_int(var("threads"), 0), encoders, static_cast<int>(g_get_num_processors()));
   const double fps = src.fps_num > 0 ? static_cast<double>(src.fps_num) / src.fps_den : 30.0;
   const int gop = std::max(1, static_cast<int>(std::lround(fps * segment_s)));
 
@@ -172,16 +195,28 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   // same decoded pictures as the encoders.
   const bool pictures = truthy(var("pictures"), true) && has_element("kekposterpick") && has_element("kekspritesheet");
   std::vector<std::string> names, bitrates;
+  // A film starts with short segments (1 s, 1 s, 2 s, then segment_s): its first segment of
+  // every rung is out, and it plays, after about a second of media instead of segment_s.
+  std::vector<int> startup;
+  const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.copy; });
+  if (any_encoded && truthy(var("fast_start"), true) && has_element("kekkeyframes")) startup = startup_durations(segment_s);
+  std::string keyframes_at, startup_list;
+  for (int d = 0, sum = 0; d < static_cast<int>(startup.size()); ++d) {
+    sum += startup[d];
+    startup_list += (d ? "," : "") + std::to_string(startup[d]);
+    keyframes_at += (d ? "," : "") + std::to_string(sum);
+  }
+  // Every encoder makes its keyframe where the grid has a boundary; then segment_s apart again.
+  const std::string raw_tee = startup.empty() ? " ! tee name=raw" : " ! kekkeyframes at=" + keyframes_at + " ! tee name=raw";
   if (!rungs.empty()) {
-    const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.copy; });
     if (demuxed && src.video_codec == "h264") {
       line += " demux.video_0 ! " + std::string(kQueue) + " ! h264parse ! tee name=srcv";
       if (any_encoded || pictures)
-        line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
+        line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert" + raw_tee;
     } else if (demuxed) {
-      line += " demux.video_0 ! " + std::string(kQueue) + " ! decodebin ! videoconvert ! tee name=raw";
+      line += " demux.video_0 ! " + std::string(kQueue) + " ! decodebin ! videoconvert" + raw_tee;
     } else {
-      line += " demux. ! video/x-raw ! " + std::string(kRawQueue) + " ! videoconvert ! tee name=raw";
+      line += " demux. ! video/x-raw ! " + std::string(kRawQueue) + " ! videoconvert" + raw_tee;
     }
     if (pictures) {
       // Poster: at most 720 lines; from about 10 % of the film (poster_at_s), two pictures a
@@ -233,7 +268,7 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
               std::to_string(threads) + " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" +
               std::to_string(segment_s * 500) + " key-int-max=" + std::to_string(gop) +
               " bframes=2 option-string=\"scenecut=0:min-keyint=" + std::to_string(gop) +
-              "\" ! video/x-h264,profile=high ! h264parse ! cmaf.video_" + n;
+              "\" sync-lookahead=0 ! video/x-h264,profile=high ! h264parse ! cmaf.video_" + n;
     }
   }
   // Every audio track: AAC copied, anything else decoded and encoded to AAC stereo; each its own
@@ -256,6 +291,7 @@ Result<std::string> vod_abr_launch(const VarLookup& var) {
   // quotes would split into a quoted part and a bare one).
   line += " kekdashsink name=cmaf location=\"${out}/" + std::string(kVodStreamDir) + "\" window=0 target-duration=" +
           std::to_string(segment_s) + " mpd-name=" + kVodPackagedMpd + " hls-master-name=" + kVodPackagedMaster;
+  if (!startup.empty()) line += " startup-durations=" + startup_list;
   if (!names.empty()) line += " representations=" + join(names) + " bitrates=" + join(bitrates);
   return line;
 }
@@ -276,6 +312,7 @@ PipelineTemplate vod_abr_template() {
                 {"height", "1080"},
                 {"fps", "30/1"}};
   t.defaults["pictures"] = "true";
+  t.defaults["fast_start"] = "true";
   t.defaults["poster_at_s"] = "0";
   t.defaults["sprite_interval_s"] = "10";
   t.directories = {"${out}/" + std::string(kVodStreamDir), "${out}/sprites"};

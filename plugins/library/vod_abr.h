@@ -67,8 +67,18 @@ int sprite_tile_height(int source_width, int source_height);
 //   container, width, height, fps, video_codec, audio_codec    from the probe
 //   audio_tracks            every audio track's codec in demuxer order ("aac,ac3"); empty: the
 //                           one audio_codec names
-//   ladder, segment_s, preset, threads, copy                   from the config
+//   ladder, segment_s, preset, threads, copy                   from the config (threads 0: per encoder,
+//                           1.5 a core shared by the encoders, at least 2)
+//   fast_start              true: short first segments (kekkeyframes + startup-durations)
 PipelineTemplate vod_abr_template();
+
+// x264 threads of each encoder: the configured number, or (0) 1.5 per core shared by the
+// ladder's encoders, at least 2 each.
+int encoder_threads(int configured, int encoders, int cores);
+
+// The first segments' durations for a segment length: 1, 1, 2, ... up to segment_s (4: 1,1,2;
+// 6: 1,1,2,2); empty when segment_s is 1.
+std::vector<int> startup_durations(int segment_s);
 
 // The audio tracks the line packages: audio_tracks, else audio_codec alone.
 std::vector<std::string> audio_track_codecs(const VarLookup& var);

@@ -11,6 +11,7 @@
 #include "support/wait.h"
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 #include <string>
 #include <vector>
@@ -284,13 +285,31 @@ TEST_F(DashSink, HlsPlaylistsAreEventPlaylistsWhileWritten) {
   EXPECT_EQ(mpd.find("timeShiftBufferDepth"), std::string::npos) << mpd;
 }
 
+TEST_F(DashSink, StartupDurationsCutTheFirstSegmentsShorter) {
+  // A keyframe every second; 4 s segments, but 1, 1 and 2 s first: a film plays sooner.
+  Media m{.dir = dir, .seconds = 12, .extra = "window=0 target-duration=4 startup-durations=1,1,2 hls-master-name=m.m3u8"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  for (const char* rep : {"main", "audio"}) {
+    const std::string playlist = read_file(dir + "/" + rep + "/index.m3u8");
+    std::vector<long> ms;
+    for (size_t p = playlist.find("#EXTINF:"); p != std::string::npos; p = playlist.find("#EXTINF:", p + 1))
+      ms.push_back(std::lround(std::atof(playlist.c_str() + p + 8) * 10) * 100);
+    ASSERT_EQ(ms.size(), 5u) << playlist;
+    EXPECT_EQ(ms, (std::vector<long>{1000, 1000, 2000, 4000, 4000})) << rep << "\n" << playlist;
+  }
+  EXPECT_NE(read_file(dir + "/main/index.m3u8").find("#EXT-X-TARGETDURATION:4\n"), std::string::npos);
+}
+
 TEST_F(DashSink, BadPropertiesFailAtStartWithAClearError) {
   for (auto [extra, expected] : {std::pair{"bitrates=fast", "Bad bitrate 'fast'"},
                                  std::pair{"representations=a/b", "Bad or repeated representation name 'a/b'"},
                                  std::pair{"representations=audio", "Bad or repeated representation name 'audio'"},
                                  std::pair{"representations=a,b", "representations names 2 renditions"},
                                  std::pair{"mpd-name=../x.mpd", "Bad mpd-name"},
-                                 std::pair{"hls-master-name=a/b.m3u8", "Bad hls-master-name"}}) {
+                                 std::pair{"hls-master-name=a/b.m3u8", "Bad hls-master-name"},
+                                 std::pair{"startup-durations=1,x", "Bad startup-durations"},
+                                 std::pair{"startup-durations=1,9", "Bad startup-durations"}}) {
     Media m{.dir = dir, .seconds = 1, .extra = extra};
     auto r = run(m, 20);
     EXPECT_FALSE(r.ok) << extra;

@@ -1,7 +1,10 @@
 // The vod-abr line and its parts: which rungs a source gets, what the line holds, the sprite
 // index. Pure functions; the line itself is run by the transcode integration tests.
 #include "job_runner.h"
+#include "kekkeyframes.h"
 #include "vod_abr.h"
+
+#include <gst/gst.h>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +14,18 @@ using namespace kek;
 using namespace kek::library;
 
 namespace {
+
+// GStreamer with this plugin's own element, as the line looks for it.
+class WithElements : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    gst_init(nullptr, nullptr);
+    // Under meson the build's plugins are on the path: the plugin's own factory then.
+    if (GstElementFactory* f = gst_element_factory_find("kekkeyframes")) gst_object_unref(f);
+    else gst_element_register(nullptr, "kekkeyframes", GST_RANK_NONE, KEK_TYPE_KEYFRAMES);
+  }
+};
+[[maybe_unused]] auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new WithElements);
 
 VarLookup vars(std::map<std::string, std::string> m) {
   auto t = vod_abr_template();
@@ -95,7 +110,7 @@ TEST(VodAbrLine, DecodesOnceEncodesEachRungWithAlignedKeyframesAndPackagesBoth) 
   EXPECT_EQ(count(l, "scenecut=0:min-keyint=120"), 3u);
   // One packaging for both manifests, every segment kept.
   EXPECT_NE(l.find("kekdashsink name=cmaf location=\"${out}/stream\" window=0 target-duration=4 mpd-name=packaged.mpd "
-                   "hls-master-name=packaged.m3u8 representations=1080p,720p,480p,360p "
+                   "hls-master-name=packaged.m3u8 startup-durations=1,1,2 representations=1080p,720p,480p,360p "
                    "bitrates=0,3000000,1400000,800000"),
             std::string::npos)
       << l;
@@ -109,6 +124,38 @@ TEST(VodAbrLine, DecodesOnceEncodesEachRungWithAlignedKeyframesAndPackagesBoth) 
   EXPECT_NE(l.find("aacparse ! cmaf.audio_0"), std::string::npos) << l;
   EXPECT_EQ(l.find("avenc_aac"), std::string::npos) << "AAC is copied";
   EXPECT_EQ(l.find("sync=true"), std::string::npos);
+}
+
+TEST(VodAbrLine, EncodersShareTheCores) {
+  EXPECT_EQ(encoder_threads(0, 4, 2), 2) << "2 cores: 3 threads for 4 encoders, at least 2 each";
+  EXPECT_EQ(encoder_threads(0, 4, 16), 6);
+  EXPECT_EQ(encoder_threads(0, 1, 8), 12);
+  EXPECT_EQ(encoder_threads(3, 4, 16), 3) << "the configured number";
+  auto line = vod_abr_launch(vars({{"source", "/a.mp4"}, {"out", "/o"}, {"threads", "3"}}));
+  EXPECT_EQ(count(*line, "threads=3 "), 3u) << *line;
+  EXPECT_EQ(count(*line, "sync-lookahead=0"), 3u) << "no pictures held for a lookahead thread";
+}
+
+TEST(VodAbrLine, AFilmStartsWithShortSegments) {
+  EXPECT_EQ(startup_durations(4), (std::vector<int>{1, 1, 2}));
+  EXPECT_EQ(startup_durations(6), (std::vector<int>{1, 1, 2, 2}));
+  EXPECT_EQ(startup_durations(2), (std::vector<int>{1, 1}));
+  EXPECT_TRUE(startup_durations(1).empty());
+  auto line = vod_abr_launch(vars({{"source", "/a.mp4"}, {"out", "/o"}, {"width", "1280"}, {"height", "720"},
+                                   {"segment_s", "4"}, {"pictures", "false"}}));
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  // Every encoder gets its keyframes at 1, 2 and 4 s (then every 4 s again); the packager cuts
+  // 1, 1, 2, then 4 s segments.
+  EXPECT_NE(line->find("avdec_h264 ! videoconvert ! kekkeyframes at=1,2,4 ! tee name=raw"), std::string::npos) << *line;
+  EXPECT_NE(line->find("startup-durations=1,1,2"), std::string::npos) << *line;
+  auto plain = vod_abr_launch(vars({{"source", "/a.mp4"}, {"out", "/o"}, {"width", "1280"}, {"height", "720"},
+                                    {"segment_s", "4"}, {"fast_start", "false"}}));
+  EXPECT_EQ(plain->find("kekkeyframes"), std::string::npos);
+  EXPECT_EQ(plain->find("startup-durations"), std::string::npos);
+  // Only copied rungs: nothing to make keyframes in.
+  auto copy = vod_abr_launch(vars({{"source", "/a.mp4"}, {"out", "/o"}, {"width", "640"}, {"height", "360"},
+                                   {"ladder", "360p:360:800"}}));
+  EXPECT_EQ(copy->find("startup-durations"), std::string::npos) << *copy;
 }
 
 TEST(VodAbrLine, EveryAudioTrackIsARendition) {
