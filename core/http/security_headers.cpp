@@ -9,10 +9,14 @@ namespace {
 // The web UI: its own scripts only (no inline script, no eval); hls.js and dash.js play from
 // blob: URLs (MediaSource) and may run workers from blob:; images may be data: URLs; styles
 // may be inline (Vue sets style attributes). Nobody may frame it (clickjacking).
-constexpr std::string_view kWebUiPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+#define KEK_WEBUI_SOURCES                                                                              \
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " \
+  "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "          \
+  "object-src 'none'; base-uri 'self'; form-action 'self'; "
+constexpr std::string_view kWebUiPolicy = KEK_WEBUI_SOURCES "frame-ancestors 'none'";
+// The player-only pages (/embed/live/<stream>): the web UI made to be framed by any site.
+constexpr std::string_view kEmbedPolicy = KEK_WEBUI_SOURCES "frame-ancestors *";
+#undef KEK_WEBUI_SOURCES
 // JSON is never a document to render.
 constexpr std::string_view kApiPolicy = "default-src 'none'; frame-ancestors 'none'";
 // A media file opened on its own plays (or shows) and does nothing else.
@@ -24,11 +28,11 @@ struct AreaPolicy {
   std::string_view csp;
 };
 
-// A frameable player page later: {"/embed/", "<the web UI policy> with frame-ancestors *"}.
-constexpr std::array<AreaPolicy, 3> kAreas = {{
+constexpr std::array<AreaPolicy, 4> kAreas = {{
     {"/api/", kApiPolicy},
     {"/metrics", kApiPolicy},
     {"/media/", kMediaPolicy},
+    {"/embed/", kEmbedPolicy},
 }};
 
 }  // namespace

@@ -121,6 +121,11 @@ TEST(SecurityHeaders, APolicyPerArea) {
   EXPECT_EQ(content_security_policy("/api/health"), "default-src 'none'; frame-ancestors 'none'");
   EXPECT_NE(std::string(content_security_policy("/media/live/x/index.m3u8")).find("frame-ancestors 'none'"),
             std::string::npos);
+  // The embeddable player: the web UI's sources, framed by any site.
+  const std::string embed(content_security_policy("/embed/live/demo"));
+  EXPECT_EQ(embed.substr(0, embed.find("frame-ancestors")), webui.substr(0, webui.find("frame-ancestors")));
+  EXPECT_NE(embed.find("frame-ancestors *"), std::string::npos);
+  EXPECT_EQ(std::string(content_security_policy("/embedded")), webui) << "only the /embed/ folder";
 }
 
 }  // namespace
