@@ -1,5 +1,6 @@
 // Live experience (issue 16): the watch page's states as a viewer sees them while a real
 // publisher (ffmpeg) comes, drops, comes back and ends; two people chatting.
+import { createServer } from 'node:http'
 import { assert, waitFor } from '../harness.mjs'
 import { createStreamKey, expectPlaying, needAuth, needLive, registerViaUi, server, shot, startPublishing, test, waitForLive } from '../support.mjs'
 
@@ -79,6 +80,89 @@ test('two people chat with each other on a live stream, emoji included', async (
     await shot(viewer, 'watch-chat')
   } finally {
     await other.close()
+    await publisher.stop()
+  }
+})
+
+test('a channel page shows the offline banner, then the stream while live; followers count; an unknown name is no such channel', async ({ page, browser }) => {
+  needAuth()
+  needLive()
+  const streamer = await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'Channel')
+  await page.goto(`/c/${streamer}`)
+  await page.getByTestId('channel-offline').waitFor()
+  assert((await page.title()).includes(streamer), `the tab is named after the channel: ${await page.title()}`)
+
+  // Someone follows: the count says so, on their page and the streamer's.
+  const other = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
+  const publisher = startPublishing(`${server.rtmp}/${key}`)
+  try {
+    const fan = await other.newPage()
+    await registerViaUi(fan)
+    await fan.goto(`/c/${streamer}`)
+    await fan.getByTestId('follow-button').click()
+    await waitFor(async () => (await fan.getByTestId('follower-count').textContent()).includes('1 follower'), { what: '1 follower' })
+    assert((await fan.getByTestId('follow-button').getAttribute('aria-pressed')) === 'true', 'the button says following')
+
+    await waitForLive(stream, { what: publisher.stderr() })
+    await page.reload()
+    await page.getByTestId('channel-live').waitFor({ timeout: 15_000 })
+    await expectPlaying(page, 'the channel page player')
+    assert((await page.getByTestId('follower-count').textContent()).includes('1 follower'), 'the streamer sees the follower')
+    await shot(page, 'channel-live')
+    await page.getByTestId('channel-watch').click()
+    await page.waitForURL(`**/live/${stream}`)
+  } finally {
+    await other.close()
+    await publisher.stop()
+  }
+  await page.goto('/c/nobody-at-all')
+  await page.getByTestId('channel-nosuch').waitFor()
+  assert((await page.title()).startsWith('No such channel'), `tab title: ${await page.title()}`)
+})
+
+test('the share button gives a link and an iframe whose player-only page plays inside another page', async ({ page }) => {
+  needAuth()
+  needLive()
+  await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'Embed')
+  const publisher = startPublishing(`${server.rtmp}/${key}`)
+  let hostSite = null
+  try {
+    await waitForLive(stream, { what: publisher.stderr() })
+    await page.goto(`/live/${stream}`)
+    await page.getByTestId('share-button').click()
+    const link = await page.getByTestId('share-link').inputValue()
+    const code = await page.getByTestId('share-embed').inputValue()
+    assert(link === `${server.url}/live/${stream}`, `share link: ${link}`)
+    const src = /<iframe src="([^"]+)"/.exec(code)?.[1]
+    assert(src === `${server.url}/embed/live/${stream}`, `embed code: ${code}`)
+
+    // Another site's page (another origin: its own port) frames it: the CSP of /embed/ allows
+    // any frame-ancestors, the rest of the web UI none.
+    const site = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      res.end(`<!doctype html><title>another site</title>${req.url === '/watch-page' ? code.replace('/embed/live/', '/live/') : code}`)
+    })
+    await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve))
+    hostSite = site
+    const siteUrl = `http://127.0.0.1:${site.address().port}`
+    await page.goto(`${siteUrl}/`)
+    const frame = page.frameLocator('iframe')
+    await waitFor(
+      () => frame.locator('[data-testid="player-video"]').evaluate((v) => v.currentTime > 0.5 && v.videoWidth > 0).catch(() => false),
+      { ms: 30_000, what: 'the embedded player to play' },
+    )
+    assert((await frame.locator('header.app-header').count()) === 0, 'no site header in the embed')
+    assert((await frame.getByTestId('embed-watch-on').getAttribute('href')) === link, 'the embed links to the full page')
+    await shot(page, 'embed-in-a-page')
+
+    // The full watch page is not framable (clickjacking): its frame stays empty.
+    await page.goto(`${siteUrl}/watch-page`)
+    await page.waitForTimeout(1500)
+    assert((await frame.locator('[data-testid="player"]').count()) === 0, 'the watch page refuses to be framed')
+  } finally {
+    hostSite?.close()
     await publisher.stop()
   }
 })

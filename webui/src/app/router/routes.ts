@@ -8,6 +8,8 @@ declare module 'vue-router' {
     requiresAdmin?: boolean
     /** Login and register: a logged-in visitor goes straight on. */
     guestOnly?: boolean
+    /** The page alone, without the header and footer (an embedded player). */
+    bare?: boolean
   }
 }
 
@@ -24,6 +26,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/admin', name: 'admin', component: () => import('@/pages/admin'), meta: { title: 'nav.admin', requiresAdmin: true } },
   { path: '/login', name: 'login', component: () => import('@/pages/login'), meta: { title: 'user.login', guestOnly: true } },
   { path: '/register', name: 'register', component: () => import('@/pages/register'), meta: { title: 'user.register', guestOnly: true } },
+  // Player only, for other sites' iframes: no header or footer (meta.bare).
+  { path: '/embed/live/:stream', name: 'embed-live', component: () => import('@/pages/embed-live'), props: true, meta: { bare: true } },
+  { path: '/c/:name', name: 'channel', component: () => import('@/pages/channel'), props: true, meta: { title: 'channel.profile' } },
   { path: '/u/:username', name: 'profile', component: () => import('@/pages/profile'), props: true, meta: { title: 'user.profile' } },
   { path: '/settings/profile', name: 'profile-edit', component: () => import('@/pages/profile-edit'), meta: { title: 'user.editProfile', requiresAuth: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/not-found'), meta: { title: 'errors.notFoundTitle' } },

@@ -263,6 +263,8 @@ export interface LibraryItem {
   audio: LibraryAudioTrack[]
   subtitles: LibrarySubtitleTrack[]
   owner: LibraryOwner
+  /** Where it came from: an upload, an imported folder, or a live recording. */
+  origin?: 'upload' | 'import' | 'recording'
   visibility: StreamVisibility
   allowed: string[]
   /** Unix seconds. */
