@@ -131,6 +131,16 @@ Result<std::vector<Entry>> all_entries(Database& db, int64_t user_id) {
   return entries_from(*rows);
 }
 
+Result<std::vector<Entry>> film_entries(Database& db, int64_t user_id, const std::vector<std::string>& item_ids) {
+  std::vector<Entry> out;
+  for (const auto& id : item_ids) {
+    auto e = find_film(db, user_id, id);
+    if (!e) return e.error();
+    if (*e) out.push_back(std::move(**e));
+  }
+  return out;
+}
+
 Result<int64_t> delete_film(Database& db, int64_t user_id, const std::string& item_id) {
   auto r = db.exec("DELETE FROM history_entries WHERE user_id = ? AND kind = 'film' AND item_id = ?", {user_id, item_id});
   if (!r) return wrap(r.error(), "remove from history");

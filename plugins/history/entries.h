@@ -56,6 +56,8 @@ Status add_live(Database& db, const LiveWrite& w, int64_t gap_ms);
 // Newest first; cursor is a previous page's next_cursor (400 when it is not one).
 Result<EntryPage> list_entries(Database& db, int64_t user_id, const std::optional<std::string>& cursor, int limit);
 Result<std::vector<Entry>> all_entries(Database& db, int64_t user_id);
+// The user's entries of these films (those that have one), in the order of item_ids.
+Result<std::vector<Entry>> film_entries(Database& db, int64_t user_id, const std::vector<std::string>& item_ids);
 
 Result<int64_t> delete_film(Database& db, int64_t user_id, const std::string& item_id);
 Result<int64_t> delete_entry(Database& db, int64_t user_id, int64_t entry_id);

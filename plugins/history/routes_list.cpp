@@ -8,10 +8,36 @@ namespace kek::history {
 namespace {
 
 constexpr int kDefaultPageSize = 30;
+constexpr size_t kMaxItemsAsked = 100;
+
+// ?items=a,b,c: the caller's entries of exactly these films (the Library grid's progress bars).
+void list_items(const ContextPtr& ctx, const UserIdentity& user, const std::string& ids_text, HttpResponder respond) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  while (start <= ids_text.size() && ids.size() < kMaxItemsAsked) {
+    size_t end = ids_text.find(',', start);
+    if (end == std::string::npos) end = ids_text.size();
+    std::string id = ids_text.substr(start, end - start);
+    if (plausible_item_id(id)) ids.push_back(std::move(id));
+    start = end + 1;
+  }
+  ctx->store->read<std::vector<Entry>>(
+      [user_id = user.id, ids](Database& db) { return film_entries(db, user_id, ids); },
+      [ctx, user, respond](Result<std::vector<Entry>> entries) {
+        if (!entries) return respond(HttpResponse::from(entries.error()));
+        JsonWriter w;
+        w.begin_object().key("entries");
+        write_entries(*ctx, w, user, *entries, false);
+        w.key("next_cursor").null().member("paused", ctx->paused.count(user.id) > 0).end_object();
+        respond(HttpResponse::json(w.str()));
+      });
+}
 
 void list(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   Caller caller = signed_in_caller(*ctx, request);
   if (caller.refusal) return respond(*caller.refusal);
+  if (auto it = request.query.find("items"); it != request.query.end())
+    return list_items(ctx, *caller.user, it->second, std::move(respond));
   int limit = kDefaultPageSize;
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     char* end = nullptr;

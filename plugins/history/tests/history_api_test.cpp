@@ -238,6 +238,12 @@ TEST_F(HistoryApi, MarkedWatchedStartsFromTheBeginningAndTheExportHasIt) {
   auto marked = xena.request("PUT", path + "/watched", R"({"watched":true})");
   EXPECT_EQ(json_field(marked.body, "entry.watched"), "true");
 
+  // The Library grid asks for its films' entries at once.
+  auto some = xena.get("/api/me/history?items=" + film_ + ",NoSuchFilm000000");
+  EXPECT_EQ(json_field(some.body, "entries.0.item_id"), film_) << some.body;
+  EXPECT_EQ(json_field(some.body, "entries.0.watched"), "true");
+  EXPECT_EQ(json_field(some.body, "entries.1.item_id"), std::nullopt);
+
   auto exported = xena.get("/api/me/history/export");
   ASSERT_EQ(exported.status, 200);
   EXPECT_NE(exported.header("content-disposition").find("attachment"), std::string::npos);
