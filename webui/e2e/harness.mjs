@@ -88,6 +88,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     // Channels (titles, follows) and the live chat, as config/kek.yaml has them.
     '  - {name: channels, optional: true}',
     '  - {name: chat, optional: true}',
+    // Watch history: resume points, the History page, view counts.
+    '  - {name: history, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',
     '',

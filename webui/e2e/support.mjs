@@ -84,6 +84,16 @@ export async function registerViaUi(page, username = newUsername()) {
   return username
 }
 
+/** Uploads a file through Studio's Upload panel; resolves to the new item's id once it is done. */
+export async function uploadThroughStudio(page, file, name) {
+  await page.goto('/studio')
+  await page.getByTestId('upload-input').setInputFiles(file)
+  const row = page.locator(`[data-testid="upload-row"][data-name="${name}"]`)
+  await waitFor(async () => (await row.getAttribute('data-state')) === 'done', { ms: 60_000, what: `the upload of ${name} done` })
+  const href = await row.getByTestId('upload-item-link').getAttribute('href')
+  return decodeURIComponent(href.split('/').pop())
+}
+
 export async function loginViaUi(page, username, password) {
   await page.goto('/login')
   await page.getByLabel('Username').fill(username)

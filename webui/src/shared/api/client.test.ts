@@ -11,6 +11,14 @@ function fakeFetch(handler: Handler) {
   })
 }
 
+function readBlob(blob: Blob): Promise<string> {
+  return new Promise((resolve) => {
+    const reader = new FileReader()
+    reader.onload = () => resolve(String(reader.result))
+    reader.readAsText(blob)
+  })
+}
+
 function headerOf(init: RequestInit, name: string): string | undefined {
   return (init.headers as Record<string, string> | undefined)?.[name]
 }
@@ -162,5 +170,27 @@ describe('ApiClient', () => {
     expect(sent.headers[CSRF_HEADER]).toBe('tok')
     expect(sent.body).toBe(file)
     expect(progress).toEqual([0.5, 1])
+  })
+
+  it('says its last word by beacon with the CSRF token in a text/plain body, or by keepalive fetch without one', async () => {
+    const beacons: { url: string; blob: Blob }[] = []
+    vi.stubGlobal('navigator', { sendBeacon: (url: string, blob: Blob) => (beacons.push({ url, blob }), true) })
+    const fetch = fakeFetch(() => ({ status: 202, body: {} }))
+    const client = new ApiClient({ fetch })
+    client.setCsrfToken('tok-9')
+    expect(client.beacon('/api/me/history/abc', { position_s: 15, duration_s: 60, sent_at: 1 })).toBe(true)
+    expect(beacons).toHaveLength(1)
+    expect(beacons[0]!.url).toBe('/api/me/history/abc')
+    expect(beacons[0]!.blob.type).toBe('text/plain;charset=utf-8')
+    expect(JSON.parse(await readBlob(beacons[0]!.blob))).toEqual({ position_s: 15, duration_s: 60, sent_at: 1, csrf_token: 'tok-9' })
+    expect(fetch).not.toHaveBeenCalled()
+
+    vi.stubGlobal('navigator', { sendBeacon: () => false }) // the browser refused it
+    expect(client.beacon('/api/me/history/abc', { position_s: 16 })).toBe(true)
+    const init = fetch.mock.calls[0]![1]!
+    expect(init.keepalive).toBe(true)
+    expect(init.method).toBe('POST')
+    expect(headerOf(init, CSRF_HEADER)).toBe('tok-9')
+    vi.unstubAllGlobals()
   })
 })

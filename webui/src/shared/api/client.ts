@@ -170,6 +170,37 @@ export class ApiClient {
     }
   }
 
+  /**
+   * A last word while the page goes away (pagehide): navigator.sendBeacon, which outlives the
+   * page but can set no header, so the CSRF token travels in the body (the server accepts it
+   * there for a text/plain POST); a keepalive fetch where there is no beacon. Nothing to await:
+   * true when the browser took it.
+   */
+  beacon(path: string, body: Record<string, unknown>): boolean {
+    const token = this.csrfToken
+    const payload = JSON.stringify(token ? { ...body, csrf_token: token } : body)
+    const nav = globalThis.navigator as Navigator | undefined
+    if (nav && typeof nav.sendBeacon === 'function') {
+      try {
+        if (nav.sendBeacon(path, new Blob([payload], { type: 'text/plain;charset=UTF-8' }))) return true
+      } catch {
+        // Refused (too large, not allowed): fall through to fetch.
+      }
+    }
+    try {
+      void this.fetchImpl(path, {
+        method: 'POST',
+        keepalive: true,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...(token ? { [CSRF_HEADER]: token } : {}) },
+        body: payload,
+      }).catch(() => undefined)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /** Sends a file with upload progress, which fetch cannot report; same headers and errors as request(). */
   async upload<T>(path: string, file: Blob, options: UploadOptions = {}): Promise<T> {
     const method = options.method ?? 'POST'

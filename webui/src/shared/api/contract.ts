@@ -333,3 +333,73 @@ export interface MetricsHistory {
   t: number[] // unix milliseconds
   series: MetricsSeries[]
 }
+
+// ---- watch history (plugins/history) ----
+
+/** A film in the user's history: where they stopped (GET /api/me/history...). */
+export interface FilmHistoryEntry {
+  id: number
+  kind: 'film'
+  item_id: string
+  /** null when the film is gone or no longer the user's to watch (the export only). */
+  title: string | null
+  poster: string | null
+  position_s: number
+  duration_s: number
+  remaining_s: number
+  /** 0-1 */
+  progress: number
+  watched: boolean
+  /** Where the player starts next time: 0 = from the beginning. */
+  resume_s: number
+  /** Started and not finished: Continue watching. */
+  in_progress: boolean
+  /** The client's ms of the stored report. */
+  sent_at: number
+  started_at: string
+  updated_at: string
+}
+
+/** A live stream the user watched: one viewing. */
+export interface LiveHistoryEntry {
+  id: number
+  kind: 'live'
+  stream: string
+  app: string
+  owner: string
+  watched_s: number
+  started_at: string
+  updated_at: string
+}
+
+export type HistoryEntry = FilmHistoryEntry | LiveHistoryEntry
+
+export interface HistoryPage {
+  entries: HistoryEntry[]
+  next_cursor: string | null
+  /** Nothing is recorded while history is paused. */
+  paused: boolean
+}
+
+export interface HistoryPosition {
+  item_id: string
+  paused?: boolean
+  entry: FilmHistoryEntry | null
+}
+
+/** PUT /api/me/history/{item_id}: what the player reports. */
+export interface PositionReport {
+  position_s: number
+  duration_s: number
+  sent_at: number
+}
+
+export interface HistorySettings {
+  paused: boolean
+}
+
+/** GET /api/history/views: how many times each was watched. */
+export interface ViewCounts {
+  films: Record<string, number>
+  live: Record<string, number>
+}

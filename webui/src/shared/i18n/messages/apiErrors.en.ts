@@ -92,4 +92,13 @@ export default {
   chat_timed_out: 'You cannot write in this chat for a while.',
   chat_not_moderator: 'Only the streamer and admins moderate this chat.',
   chat_cannot_moderate: 'The streamer and admins cannot be moderated.',
+  // watch history
+  history_needs_account: 'Watch history is kept for signed-in users: log in to keep yours.',
+  no_such_item: 'There is no such film.',
+  no_such_entry: 'That history entry no longer exists.',
+  position_past_end: 'The player reported a position past the end of the film.',
+  sent_at_in_future: "This device's clock is far ahead: check its date and time.",
+  invalid_cursor: 'The list moved on: reload the page.',
+  library_unavailable: 'This server has no film library.',
+  starting: 'The server is starting. Try again in a moment.',
 }

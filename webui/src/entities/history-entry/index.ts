@@ -1,0 +1,7 @@
+export { historyApi } from './api/historyApi'
+export type { LiveReport } from './api/historyApi'
+export { continueWatching, dayKey, groupByDay, secondsLeft, watchedPercent } from './model/entry'
+export type { DayGroup } from './model/entry'
+export { default as HistoryEntryRow } from './ui/HistoryEntryRow.vue'
+export { default as WatchProgress } from './ui/WatchProgress.vue'
+export { default as WatchedTick } from './ui/WatchedTick.vue'

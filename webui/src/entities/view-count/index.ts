@@ -1,0 +1,3 @@
+export { viewClientId, viewsApi } from './api/viewsApi'
+export type { ViewKind, ViewVerdict } from './api/viewsApi'
+export { default as ViewCount } from './ui/ViewCount.vue'

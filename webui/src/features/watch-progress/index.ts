@@ -1,0 +1,5 @@
+export { HEARTBEAT_MS, LiveReporter, PositionReporter, SEEK_SETTLE_MS } from './model/reporter'
+export type { ReportSink } from './model/reporter'
+export { useLiveReporting, usePositionReporting } from './model/usePositionReporting'
+export { default as MarkWatchedButton } from './ui/MarkWatchedButton.vue'
+export { default as ResumePrompt } from './ui/ResumePrompt.vue'

@@ -1,0 +1,1 @@
+export { default as ContinueWatchingRow } from './ui/ContinueWatchingRow.vue'
