@@ -378,65 +378,86 @@ Result<std::string> Catalogue::list_json(const ListQuery& query, const Viewer& v
     params.emplace_back(viewer ? viewer->id : int64_t{-1});
   }
   const bool by_rank = !ranked.empty() && query.sort == "added" && query.order.empty();
-  if (!by_rank && !query.cursor.empty()) {
-    auto cursor = decode_cursor(query.cursor);
-    if (!cursor) return Error{"cursor is not one this server gave", 400};
-    const char* cmp = order == "asc" ? ">" : "<";
-    where += std::string(" AND (") + sort->expr + " " + cmp + " ? OR (" + sort->expr + " = ? AND id " + cmp + " ?))";
-    DbValue v = sort->text ? DbValue{cursor->first} : DbValue{g_ascii_strtod(cursor->first.c_str(), nullptr)};
-    params.push_back(v);
-    params.push_back(v);
-    params.emplace_back(cursor->second);
-  }
-
-  // Keyset pages: a batch a few times the page (rows the viewer may not see are skipped); when
-  // the batch runs out first, the page is short and the cursor continues after what was read.
-  const int64_t batch = int64_t{query.limit} * 4 + 20;
-  std::string sql = std::string("SELECT *, ") + sort->expr + " AS sort_key FROM library_items WHERE " + where;
-  if (!by_rank) {
-    sql += std::string(" ORDER BY ") + sort->expr + " " + order + ", id " + order + " LIMIT ?";
-    params.emplace_back(batch);
-  }
-  auto rows = host_.db().query(sql, params);
-  if (!rows) return rows.error();
-  std::vector<const DbRow*> candidates;
-  candidates.reserve(rows->size());
-  if (by_rank) {
-    std::map<std::string, const DbRow*> by_id;
-    for (const auto& r : *rows) by_id[r.text("id")] = &r;
-    for (const auto& id : ranked)
-      if (auto it = by_id.find(id); it != by_id.end()) candidates.push_back(it->second);
-  } else {
-    for (const auto& r : *rows) candidates.push_back(&r);
-  }
-  size_t start = 0;  // rank order pages by position in the ranked list
-  if (by_rank && !query.cursor.empty()) {
-    auto cursor = decode_cursor(query.cursor);
-    if (!cursor) return Error{"cursor is not one this server gave", 400};
-    start = static_cast<size_t>(g_ascii_strtoull(cursor->first.c_str(), nullptr, 10));
-  }
-  auto cursor_after = [&](size_t i) {
-    if (by_rank) return encode_cursor(std::to_string(i + 1), "");
-    const DbRow& r = *candidates[i];
-    return encode_cursor(sort->text ? r.text("sort_key") : format_real(r.real("sort_key")), r.text("id"));
-  };
   JsonWriter w;
   w.begin_object().key("items").begin_array();
   int taken = 0;
   std::optional<std::string> next;
-  size_t i = start;
-  for (; i < candidates.size(); ++i) {
-    const DbRow& r = *candidates[i];
-    if (!may_list(r, viewer)) continue;
-    if (taken == query.limit) {
-      next = cursor_after(i - 1);
-      break;
+
+  if (by_rank) {
+    // Ranked: every hit is in hand (at most 1000); pages are positions in the ranked list.
+    auto rows = host_.db().query(std::string("SELECT * FROM library_items WHERE ") + where, params);
+    if (!rows) return rows.error();
+    std::map<std::string, const DbRow*> by_id;
+    for (const auto& r : *rows) by_id[r.text("id")] = &r;
+    std::vector<const DbRow*> candidates;
+    for (const auto& id : ranked)
+      if (auto it = by_id.find(id); it != by_id.end()) candidates.push_back(it->second);
+    size_t i = 0;
+    if (!query.cursor.empty()) {
+      auto cursor = decode_cursor(query.cursor);
+      if (!cursor) return Error{"cursor is not one this server gave", 400};
+      i = static_cast<size_t>(g_ascii_strtoull(cursor->first.c_str(), nullptr, 10));
     }
-    write_item(w, r, viewer);
-    ++taken;
+    for (; i < candidates.size(); ++i) {
+      if (!may_list(*candidates[i], viewer)) continue;
+      if (taken == query.limit) {
+        next = encode_cursor(std::to_string(i), "");
+        break;
+      }
+      write_item(w, *candidates[i], viewer);
+      ++taken;
+    }
+  } else {
+    // Keyset pages, read in batches a few times the page: rows the viewer may not see are
+    // skipped and the next batch read until the page is full. The scan is bounded (kMaxBatches):
+    // past it the page is short and the cursor continues after the last row read.
+    std::optional<std::pair<DbValue, std::string>> after;  // the last row read: sort key, id
+    std::string after_cursor = query.cursor;                 // ... as a cursor
+    if (!query.cursor.empty()) {
+      auto cursor = decode_cursor(query.cursor);
+      if (!cursor) return Error{"cursor is not one this server gave", 400};
+      after.emplace(sort->text ? DbValue{cursor->first} : DbValue{g_ascii_strtod(cursor->first.c_str(), nullptr)},
+                    cursor->second);
+    }
+    const char* cmp = order == "asc" ? ">" : "<";
+    const int64_t batch = int64_t{query.limit} * 4 + 20;
+    constexpr int kMaxBatches = 20;
+    auto cursor_of = [&](const DbRow& r) {
+      return encode_cursor(sort->text ? r.text("sort_key") : format_real(r.real("sort_key")), r.text("id"));
+    };
+    for (int n = 0; n < kMaxBatches && !next; ++n) {
+      std::string sql = std::string("SELECT *, ") + sort->expr + " AS sort_key FROM library_items WHERE " + where;
+      std::vector<DbValue> batch_params = params;
+      if (after) {
+        sql += std::string(" AND (") + sort->expr + " " + cmp + " ? OR (" + sort->expr + " = ? AND id " + cmp + " ?))";
+        batch_params.push_back(after->first);
+        batch_params.push_back(after->first);
+        batch_params.emplace_back(after->second);
+      }
+      sql += std::string(" ORDER BY ") + sort->expr + " " + order + ", id " + order + " LIMIT ?";
+      batch_params.emplace_back(batch);
+      auto rows = host_.db().query(sql, batch_params);
+      if (!rows) return rows.error();
+      const DbRow* prev = nullptr;  // the row before this one (what lies between is not listed)
+      for (const auto& r : *rows) {
+        if (may_list(r, viewer)) {
+          if (taken == query.limit) {
+            // One more the viewer may see: the next page starts at it.
+            next = prev ? cursor_of(*prev) : after_cursor;
+            break;
+          }
+          write_item(w, r, viewer);
+          ++taken;
+        }
+        prev = &r;
+      }
+      if (next || static_cast<int64_t>(rows->size()) < batch) break;  // the page is full, or no rows are left
+      const DbRow& r = rows->back();
+      after.emplace(sort->text ? DbValue{r.text("sort_key")} : DbValue{r.real("sort_key")}, r.text("id"));
+      after_cursor = cursor_of(r);
+      if (n + 1 == kMaxBatches) next = after_cursor;
+    }
   }
-  if (!next && !by_rank && static_cast<int64_t>(rows->size()) == batch && !candidates.empty())
-    next = cursor_after(candidates.size() - 1);
   w.end_array().key("next_cursor");
   if (next) w.value(*next);
   else w.null();

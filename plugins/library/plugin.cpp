@@ -3,6 +3,7 @@
 // live streams (issue 10). init wires the parts together; they live in one LibraryPlugin that
 // the routes keep alive for as long as the host runs.
 #include "catalogue.h"
+#include "deleted_accounts.h"
 #include "events_bridge.h"
 #include "folder_import.h"
 #include "ingest.h"
@@ -123,6 +124,7 @@ kek::Status init(kek::Host& host) {
                    [plugin](const std::vector<std::string>& args) { return run_library_command(*plugin, args); });
   host.services().provide<kek::Library>(&plugin->catalogue);
   forward_events_to_browsers(plugin->catalogue);
+  forget_accounts_when_deleted(plugin->catalogue, plugin->uploads, [plugin] { return plugin->serving; });
   // A deleted item's running transcode stops with it: the runner listens to library.deleted.
 
   host.on_start([plugin, &host]() -> kek::Status {
@@ -135,6 +137,7 @@ kek::Status init(kek::Host& host) {
                           {kek::Visibility::private_, 0, {}, {plugin->settings.uploaders.group}});
     plugin->catalogue.apply_all_policies();
     plugin->uploads->start_expiry_timer();
+    forget_deleted_accounts(plugin->catalogue, *plugin->uploads);
     plugin->serving = true;
     plugin->ingest->resume_unprobed();
     plugin->folders->watch();

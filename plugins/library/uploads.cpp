@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kTusVersion = "1.0.0";
 constexpr size_t kFlushBytes = 1024 * 1024;  // a PATCH holds at most this much before writing it
+constexpr int64_t kRecordEveryUs = 250 * 1000;  // a long PATCH records its offset this often
 
 std::vector<std::pair<std::string, std::string>> tus_headers() { return {{"Tus-Resumable", kTusVersion}}; }
 
@@ -184,10 +185,24 @@ class UploadSink final : public BodySink, public std::enable_shared_from_this<Up
           return {};
         },
         [self, data, done = std::move(done)](Status s) {
-          if (s) self->written_ += static_cast<int64_t>(data->size());
-          else self->failed_ = s.error();
+          if (s) {
+            self->written_ += static_cast<int64_t>(data->size());
+            self->record_now_and_then();
+          } else {
+            self->failed_ = s.error();
+          }
           done(std::move(s));
         });
+  }
+
+  // The offset is recorded as blocks reach the file, not only when the PATCH ends: a kek killed
+  // (kill -9, a crash) during a long PATCH resumes after the last block it recorded (the bytes
+  // written after it are cut off at the next PATCH, so the offset is always exact).
+  void record_now_and_then() {
+    const int64_t now = g_get_monotonic_time();
+    if (now - recorded_at_ < kRecordEveryUs) return;
+    recorded_at_ = now;
+    uploads_->record_progress(id_, written_);
   }
 
   void close_file(std::function<void(Status)> done) {
@@ -222,6 +237,7 @@ class UploadSink final : public BodySink, public std::enable_shared_from_this<Up
   UserIdentity user_;
   std::vector<uint8_t> buffer_;
   int fd_ = -1;
+  int64_t recorded_at_ = 0;  // monotonic us of the last record_progress during this PATCH
   std::optional<Error> failed_;
 };
 
@@ -456,7 +472,7 @@ void Uploads::record_progress(const std::string& id, int64_t received) {
 Result<std::string> Uploads::complete(const std::string& upload_id, int64_t user_id, const std::string& username) {
   auto rows = catalogue_.host().db().query("SELECT * FROM library_uploads WHERE id = ?", {upload_id});
   if (!rows) return rows.error();
-  if (rows->empty()) return Error{"the upload vanished", 500};
+  if (rows->empty()) return Error{"this upload was removed while it was sent (its account was deleted)", 410};
   const DbRow& up = rows->front();
   const std::string item_id = random_id();
   const std::string ext = safe_extension(up.text("filename"));
@@ -528,6 +544,24 @@ void Uploads::expire() {
   }
   if (paths.empty()) return;
   run_in_worker([paths] { for (const auto& p : paths) g_unlink(p.c_str()); }, [] {});
+}
+
+size_t Uploads::remove_uploads_of(int64_t user_id) {
+  auto rows = catalogue_.host().db().query("SELECT id, item_id FROM library_uploads WHERE user_id = ?", {user_id});
+  if (!rows) {
+    g_warning("library: uploads of account %" G_GINT64_FORMAT ": %s", user_id, rows.error().message.c_str());
+    return 0;
+  }
+  std::vector<std::string> paths;
+  for (const auto& r : *rows) {
+    const std::string id = r.text("id");
+    if (auto d = catalogue_.host().db().exec("DELETE FROM library_uploads WHERE id = ?", {id}); !d) continue;
+    if (r.is_null("item_id")) paths.push_back(part_path(id));
+  }
+  // An unfinished upload's rows are its only trace (item_id NULL); a finished one's file already
+  // is its item's.
+  if (!paths.empty()) run_in_worker([paths] { for (const auto& p : paths) g_unlink(p.c_str()); }, [] {});
+  return paths.size();
 }
 
 void Uploads::start_expiry_timer() {

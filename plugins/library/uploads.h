@@ -23,6 +23,9 @@ class Uploads : public std::enable_shared_from_this<Uploads> {
   // Removes expired partial uploads (and their files); runs now and then from a timer.
   void expire();
   void start_expiry_timer();
+  // Removes every unfinished upload of the user (an account deleted) with its partial file; a
+  // PATCH still under way then ends with 410. Returns how many.
+  size_t remove_uploads_of(int64_t user_id);
 
   std::string uploads_dir() const;
   std::string part_path(const std::string& upload_id) const;

@@ -5,6 +5,7 @@
 #include "support/event_stream.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <functional>
@@ -139,6 +140,151 @@ TEST_F(LibraryCatalogue, PrivateIs403AndUnlistedStaysOutOfLists) {
   EXPECT_EQ(stranger.get(master).status, 200);
   EXPECT_EQ(stranger.get("/api/library/items").body.find(id), std::string::npos) << "but it is not listed";
   EXPECT_NE(owner.get("/api/library/items").body.find(id), std::string::npos) << "its owner lists it";
+}
+
+TEST_F(LibraryCatalogue, APrivateFilmSharedWithAGroupIsForItsMembers) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  Browser owner(kek.http_url());
+  ASSERT_EQ(owner.register_user("greta", "a-long-secret-phrase").status, 201);
+  Browser member(kek.http_url());
+  ASSERT_EQ(member.register_user("gus", "a-long-secret-phrase").status, 201);
+  Browser other(kek.http_url());
+  ASSERT_EQ(other.register_user("hal", "a-long-secret-phrase").status, 201);
+  ASSERT_EQ(admin.post("/api/admin/groups", R"({"name":"family","members":["gus"]})").status, 201);
+  const std::string id = upload(owner, "family.mp4", make_film(dir_, "family.mp4"));
+  ASSERT_TRUE(wait_status(owner, id, "ready")) << item_json(owner, id) << kek.output();
+  auto shared = owner.request("PATCH", "/api/library/items/" + id, R"({"visibility":"private","allowed":["group:family"]})");
+  ASSERT_EQ(shared.status, 200) << shared.body;
+  EXPECT_EQ(json_field(shared.body, "allowed.0"), std::optional<std::string>("group:family")) << shared.body;
+  const std::string master = *json_field(item_json(owner, id), "hls");
+
+  EXPECT_EQ(member.get("/api/library/items/" + id).status, 200) << "gus is in the family";
+  EXPECT_NE(member.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(member.get(master).status, 200);
+  EXPECT_EQ(other.get("/api/library/items/" + id).status, 403);
+  EXPECT_EQ(other.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(other.get(master).status, 403);
+
+  // hal joins the family: the film is his to watch at once; gus leaves it: no longer his.
+  ASSERT_EQ(admin.post("/api/admin/groups", R"({"name":"family","members":["hal"]})").status, 201);
+  EXPECT_EQ(other.get("/api/library/items/" + id).status, 200);
+  EXPECT_NE(other.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(other.get(master).status, 200);
+  EXPECT_EQ(member.get("/api/library/items/" + id).status, 403);
+  EXPECT_EQ(member.get("/api/library/items").body.find(id), std::string::npos);
+  EXPECT_EQ(member.get(master).status, 403);
+  EXPECT_EQ(owner.request("PATCH", "/api/library/items/" + id, R"({"allowed":["group:"]})").status, 400);
+}
+
+namespace {
+
+// Runs SQL on a stopped kek's database.
+void run_sql(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_F(LibraryCatalogue, PagesAreFullAcrossManyItemsTheCallerMayNotSee) {
+  const std::string data = make_temp_dir();
+  KekOptions options = library_options();
+  options.data_dir = data;
+  KekProcess first(options);  // in scope while second runs: it removes the data folder when it goes
+  ASSERT_TRUE(first.ready()) << first.output();
+  Browser owner(first.http_url());
+  ASSERT_EQ(owner.register_user("paula", "a-long-secret-phrase").status, 201);
+  const std::string oldest = upload(owner, "p.mp4", make_film(dir_, "p.mp4"));
+  ASSERT_TRUE(wait_status(owner, oldest, "ready")) << item_json(owner, oldest) << first.output();
+  ASSERT_EQ(first.stop(), 0);
+  // Copies of the film, newest first: v0, 60 private, v1, v2, 60 private, then the original.
+  std::string sql = "CREATE TEMP TABLE t AS SELECT * FROM library_items WHERE id = '" + oldest + "';";
+  int64_t at = 0;
+  auto copy = [&](const std::string& id, const char* visibility) {
+    ++at;
+    sql += "UPDATE t SET id = '" + id + "', visibility = '" + visibility + "', created_us = created_us + " +
+           std::to_string(at) + "000000; INSERT INTO library_items SELECT * FROM t;";
+    sql += "UPDATE t SET created_us = created_us - " + std::to_string(at) + "000000;";
+  };
+  for (int i = 0; i < 60; ++i) copy("hiddenB" + std::to_string(100 + i), "private");
+  copy("visibleV2", "public");
+  copy("visibleV1", "public");
+  for (int i = 0; i < 60; ++i) copy("hiddenA" + std::to_string(100 + i), "private");
+  copy("visibleV0", "public");
+  run_sql(data + "/kek.db", sql);
+
+  KekProcess second(options);
+  ASSERT_TRUE(second.ready()) << second.output();
+  Browser anyone(second.http_url());
+  auto page1 = anyone.get("/api/library/items?limit=2");
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  EXPECT_EQ(ids_of(page1.body), (std::vector<std::string>{"visibleV0", "visibleV1"})) << page1.body;
+  auto cursor = json_field(page1.body, "next_cursor");
+  ASSERT_TRUE(cursor && *cursor != "null") << page1.body;
+  g_autofree char* escaped = g_uri_escape_string(cursor->c_str(), nullptr, FALSE);
+  auto page2 = anyone.get(std::string("/api/library/items?limit=2&cursor=") + escaped);
+  ASSERT_EQ(page2.status, 200) << page2.body;
+  EXPECT_EQ(ids_of(page2.body), (std::vector<std::string>{"visibleV2", oldest})) << page2.body;
+  EXPECT_EQ(json_field(page2.body, "next_cursor").value_or("null"), "null") << page2.body;
+  // The owner sees every one of them, a full page at a time.
+  Browser paula(second.http_url());
+  ASSERT_EQ(paula.login("paula", "a-long-secret-phrase").status, 200);
+  EXPECT_EQ(ids_of(paula.get("/api/library/items?limit=100").body).size(), 100u);
+}
+
+TEST_F(LibraryCatalogue, ADeletedAccountsFilmsAndUploadsGoWithIt) {
+  const std::string data = make_temp_dir();
+  KekOptions options = library_options();
+  options.data_dir = data;
+  KekProcess first(options);  // in scope while second runs: it removes the data folder when it goes
+  ASSERT_TRUE(first.ready()) << first.output();
+  Browser gina(first.http_url());
+  ASSERT_EQ(gina.register_user("gina", "a-long-secret-phrase").status, 201);
+  Browser hank(first.http_url());
+  ASSERT_EQ(hank.register_user("hank", "a-long-secret-phrase").status, 201);
+  const std::string film = make_film(dir_, "g.mp4");
+  const std::string hers = upload(gina, "hers.mp4", film);
+  const std::string his = upload(hank, "his.mp4", film);
+  ASSERT_TRUE(wait_status(gina, hers, "ready")) << item_json(gina, hers) << first.output();
+  ASSERT_TRUE(wait_probed(hank, his));
+  // And an upload she had not finished.
+  auto partial = tus_create(gina, 1000, {{"filename", "later.mp4"}});
+  ASSERT_EQ(partial.status, 201);
+  ASSERT_EQ(tus_patch(gina, partial.header("location"), 0, std::string(400, 'x')).status, 204);
+  const std::string part =
+      data + "/uploads/" + partial.header("location").substr(std::string("/api/uploads/").size()) + ".part";
+  ASSERT_TRUE(g_file_test(part.c_str(), G_FILE_TEST_EXISTS));
+  const std::string her_dir = first.media_dir() + "/vod/" + hers;
+  ASSERT_TRUE(g_file_test(her_dir.c_str(), G_FILE_TEST_IS_DIR));
+  ASSERT_EQ(first.stop(), 0);
+
+  auto [rc, out] = run_command({KEK_EXE, "users", "delete", "gina", "--config", first.config_path()}, 60000,
+                               {"KEK_ADMIN_PASSWORD=correct-horse-battery"});
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(g_file_test(her_dir.c_str(), G_FILE_TEST_IS_DIR)) << "offline, nothing is removed yet";
+
+  KekProcess second(options);
+  ASSERT_TRUE(second.ready()) << second.output();
+  EXPECT_TRUE(wait_for([&] { return !g_file_test(her_dir.c_str(), G_FILE_TEST_EXISTS); }, 10000))
+      << "her film's folder is gone\n" << second.output();
+  EXPECT_TRUE(wait_for([&] { return !g_file_test(part.c_str(), G_FILE_TEST_EXISTS); }, 10000)) << "her partial upload";
+  Browser admin(second.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  EXPECT_EQ(admin.get("/api/library/items/" + hers).status, 404);
+  EXPECT_EQ(admin.get("/api/library/items?owner=gina").body.find(hers), std::string::npos);
+  Browser hank_again(second.http_url());
+  ASSERT_EQ(hank_again.login("hank", "a-long-secret-phrase").status, 200);
+  EXPECT_EQ(hank_again.get("/api/library/items/" + his).status, 200) << "hank's film stays";
+  EXPECT_TRUE(g_file_test((second.media_dir() + "/vod/" + his + "/source").c_str(), G_FILE_TEST_IS_DIR));
+  EXPECT_NE(second.output().find("was deleted: 1 item(s) and 1 unfinished upload(s) removed"), std::string::npos)
+      << second.output();
 }
 
 TEST_F(LibraryCatalogue, DeleteLeavesNothingBehind) {

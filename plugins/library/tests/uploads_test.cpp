@@ -5,6 +5,8 @@
 
 #include <glib/gstdio.h>
 
+#include <csignal>
+
 using namespace kek::library::test;
 
 namespace {
@@ -82,6 +84,59 @@ TEST_F(LibraryUploads, CutOffUploadResumesAndEndsByteIdentical) {
   EXPECT_EQ(json_field(item, "has_video"), std::optional<std::string>("true")) << item;
   EXPECT_EQ(json_field(item, "owner.username"), std::optional<std::string>("anna")) << item;
   EXPECT_EQ(json_field(item, "audio.0.codec"), std::optional<std::string>("aac")) << item;
+}
+
+TEST_F(LibraryUploads, AKekKilledMidPatchResumesFromTheBytesItRecordedAndEndsByteIdentical) {
+  const std::string data = make_temp_dir();
+  KekOptions options = library_options();
+  options.data_dir = data;
+  // 6 MiB of varied bytes: one PATCH of several 1 MiB blocks.
+  std::string bytes(6 * 1024 * 1024, '\0');
+  g_autoptr(GRand) rand = g_rand_new_with_seed(10);
+  for (char& c : bytes) c = static_cast<char>(g_rand_int(rand) & 0xff);
+  // first stays in scope while second runs: a KekProcess removes its data folder when it goes.
+  KekProcess first(options);
+  std::string location;
+  {
+    ASSERT_TRUE(first.ready()) << first.output();
+    Browser fay(first.http_url());
+    ASSERT_EQ(fay.register_user("fay", "a-long-secret-phrase").status, 201);
+    auto created = tus_create(fay, static_cast<int64_t>(bytes.size()), {{"filename", "big.bin"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    location = created.header("location");
+    // One PATCH announcing the whole file; half of it is sent and the connection stays open.
+    const size_t sent = bytes.size() / 2 + 1000;
+    GSocketConnection* open = tus_patch_cut(first.http_url(), fay, location, 0, static_cast<int64_t>(bytes.size()),
+                                            bytes.substr(0, sent), /*keep_open=*/true);
+    ASSERT_NE(open, nullptr);
+    // While that PATCH runs, the server has already recorded blocks of it.
+    int64_t recorded = 0;
+    EXPECT_TRUE(wait_for(
+        [&] {
+          auto head = tus_head(fay, location);
+          recorded = head.status == 200 ? std::stoll(head.header("upload-offset")) : -1;
+          return recorded >= 1024 * 1024;
+        },
+        15000))
+        << "the offset during the PATCH: " << recorded;
+    first.signal(SIGKILL);
+    first.wait_exit(10000);
+    g_object_unref(open);
+  }
+  KekProcess second(options);
+  ASSERT_TRUE(second.ready()) << second.output();
+  Browser fay(second.http_url());
+  ASSERT_EQ(fay.login("fay", "a-long-secret-phrase").status, 200);
+  auto head = tus_head(fay, location);
+  ASSERT_EQ(head.status, 200) << head.body;
+  const int64_t offset = std::stoll(head.header("upload-offset"));
+  EXPECT_GE(offset, 1024 * 1024) << "the killed PATCH's recorded bytes are kept";
+  EXPECT_LE(offset, static_cast<int64_t>(bytes.size() / 2 + 1000));
+  auto rest = tus_patch(fay, location, offset, bytes.substr(static_cast<size_t>(offset)));
+  ASSERT_EQ(rest.status, 204) << rest.body;
+  const std::string id = rest.header("kek-library-item");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(sha256_of(read_file(second.media_dir() + "/vod/" + id + "/source/original.bin")), sha256_of(bytes));
 }
 
 TEST_F(LibraryUploads, RefusalsSayWhyAndLoseNothing) {
