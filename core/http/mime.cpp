@@ -84,6 +84,12 @@ std::string_view media_cache_control(std::string_view path) {
   return kShortLived;
 }
 
+std::string personal_cache_control(std::string_view cache_control) {
+  constexpr std::string_view kPublic = "public";
+  if (cache_control.starts_with(kPublic)) return "private" + std::string(cache_control.substr(kPublic.size()));
+  return std::string(cache_control);
+}
+
 std::string_view webui_cache_control(std::string_view request_path, bool is_index) {
   if (is_index) return kNoCache;
   if (request_path.starts_with("/assets/")) return kImmutable;

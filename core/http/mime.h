@@ -16,6 +16,9 @@ std::string_view mime_type_for(std::string_view path);
 // segments, thumbnails and captions get a fresh name for new content, so they never change;
 // anything else (a live init segment whose name is reused, posters...) is cached briefly.
 std::string_view media_cache_control(std::string_view path);
+// The same rule for an answer meant for one client (it came with a cookie or a token): "public"
+// becomes "private", so a shared cache (a CDN, a proxy) never hands it to someone else.
+std::string personal_cache_control(std::string_view cache_control);
 
 // The web UI: Vite puts content hashes in /assets/ names; index.html must always be fresh.
 std::string_view webui_cache_control(std::string_view request_path, bool is_index);

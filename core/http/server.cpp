@@ -440,7 +440,7 @@ class HttpServerImpl final : public HttpServer {
         dispatch_api(msg, *path, std::move(request), std::move(match));
         return;
       case Area::media:
-        serve_media(msg, *path);
+        serve_media(msg, *path, path_token.has_value() || carries_credentials(request));
         return;
       case Area::webui:
         serve_webui(msg, *path);
@@ -545,7 +545,9 @@ class HttpServerImpl final : public HttpServer {
     }  // our responder copy goes here; if it was the last one, unanswered, the token answers 500
   }
 
-  void serve_media(SoupServerMessage* msg, const http::RequestPath& path) {
+  // personal: the request carried what a guard may have let it in by (a cookie, a token), so the
+  // answer is for this client only and no shared cache may keep it for others.
+  void serve_media(SoupServerMessage* msg, const http::RequestPath& path, bool personal) {
     std::string_view method = soup_server_message_get_method(msg);
     if (!is_read_method(method)) {
       http::respond_error(msg, 405, std::string(method) + " is not allowed on media");
@@ -562,7 +564,12 @@ class HttpServerImpl final : public HttpServer {
       http::respond_error(msg, file.error());
       return;
     }
-    http::respond_with_file(msg, *file, http::media_cache_control(*file));
+    const std::string_view cache = http::media_cache_control(*file);
+    http::respond_with_file(msg, *file, personal ? http::personal_cache_control(cache) : std::string(cache));
+  }
+
+  static bool carries_credentials(const HttpRequest& request) {
+    return request.header("cookie") || request.header("authorization") || request.query.contains("token");
   }
 
   void serve_webui(SoupServerMessage* msg, const http::RequestPath& path) {

@@ -881,6 +881,21 @@ TEST_F(HttpServerTest, MediaFilesHaveTheirMimeTypeCacheRuleAndCors) {
   }
 }
 
+// Private media is let in by a cookie or a token: what such a request gets is for that client
+// only, so no shared cache (an edge, a CDN) may keep it and serve it to someone else.
+TEST_F(HttpServerTest, MediaFetchedWithACookieOrATokenIsPrivateToTheCache) {
+  write_file(media_dir_ + "/live/demo/seg00001.ts", "segment");
+  write_file(media_dir_ + "/live/demo/index.m3u8", "playlist");
+  EXPECT_EQ(get("/media/live/demo/seg00001.ts").header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(get("/media/live/demo/seg00001.ts", {{"Cookie", "kek_session=abc"}}).header("cache-control"),
+            "private, max-age=31536000, immutable");
+  EXPECT_EQ(get("/media/live/demo/seg00001.ts", {{"Authorization", "Bearer abc"}}).header("cache-control"),
+            "private, max-age=31536000, immutable");
+  EXPECT_EQ(get("/media/live/demo/seg00001.ts?token=abc").header("cache-control"), "private, max-age=31536000, immutable");
+  EXPECT_EQ(get("/media/~t/abc/live/demo/seg00001.ts").header("cache-control"), "private, max-age=31536000, immutable");
+  EXPECT_EQ(get("/media/live/demo/index.m3u8", {{"Cookie", "kek_session=abc"}}).header("cache-control"), "no-cache");
+}
+
 TEST_F(HttpServerTest, MediaNameWithEncodedSpaceIsFound) {
   write_file(media_dir_ + "/my film.mp4", "film");
   EXPECT_EQ(get("/media/my%20film.mp4").body, "film");
