@@ -5,7 +5,8 @@ import { expectPlaying, needAuth, needLive, registerViaUi, server, shot, test } 
 
 test('the demo stream plays on its watch page', async ({ page }) => {
   await page.goto('/live')
-  await page.getByTestId('live-card').first().click()
+  // Other tests' streams may be live beside it (the e2e server is shared): the demo's own card.
+  await page.locator('[data-testid="live-card"][href$="/live/demo"]').click()
   await page.waitForURL('**/live/demo', { timeout: 10_000 })
   const state = await expectPlaying(page, 'demo stream')
   assert((await page.getByTestId('player').getAttribute('data-engine')) === 'hls.js', 'Chromium plays HLS through hls.js')
