@@ -109,6 +109,34 @@ TEST(Store, ManyHeartbeatsShareTransactionsAndOneFilmKeepsOneQueueSlot) {
   EXPECT_EQ((*e)->sent_at_ms, 1000 + 1999);
 }
 
+TEST(Store, HeartbeatsAloneLingerForCompanyButAReadGoesAtOnceWithThem) {
+  TempDb t;
+  // A linger far longer than the test: only the read can have started the one transaction.
+  auto store = Store::start(*t.db, write_position, 1000, std::chrono::seconds(60));
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 300; ++i) (*store)->report(report(1 + i % 30, "film" + std::to_string(i % 7), i, 1000 + i));
+  EXPECT_EQ((*store)->counters().transactions, 0u) << "nothing written yet: heartbeats wait for company";
+  const int64_t asked = g_get_monotonic_time();
+  auto n = read_after<int64_t>(**store, [](Database& db) -> Result<int64_t> {
+    auto rows = db.query("SELECT count(*) AS n FROM history_entries");
+    if (!rows) return rows.error();
+    return rows->front().integer("n");
+  });
+  ASSERT_TRUE(n);
+  EXPECT_LT(g_get_monotonic_time() - asked, 10 * G_USEC_PER_SEC) << "the read did not wait for the linger";
+  EXPECT_EQ(*n, 210) << "(30 users x 7 films: 210 pairs) the read saw every heartbeat queued before it";
+  const auto c = (*store)->counters();
+  EXPECT_EQ(c.transactions, 1u) << "300 heartbeats and the read: one commit";
+  EXPECT_EQ(c.reports_written, 210u);
+  EXPECT_EQ(c.reports_coalesced, 90u);
+  // Stopping writes what lingers.
+  (*store)->report(report(99, "film0", 42, 5000));
+  (*store)->stop();
+  auto rows = t.db->query("SELECT position_s FROM history_entries WHERE user_id = 99");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+}
+
 TEST(Store, AClearIsNotUndoneByAReportQueuedBeforeIt) {
   TempDb t;
   auto store = Store::start(*t.db, write_position);
