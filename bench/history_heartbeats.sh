@@ -20,7 +20,8 @@
 #
 # Environment: CONNECTIONS (64), THREADS (2, wrk's), USERS (64), WARMUP (5), WINDOW (20),
 # KEK_BIN (build/core/kek), OUT_DIR (bench/results), RESULT_TAG, KEEP_TMP (1: keep the temp
-# folder), BENCH_NOTES. Installs wrk, nginx and ffmpeg with apt-get when missing (needs root).
+# folder), BENCH_NOTES, PERF (1: perf record kek during the heartbeats into <result>-perf.txt).
+# Installs wrk, nginx and ffmpeg with apt-get when missing (needs root).
 # Everything listens on 127.0.0.1 only; every child is killed on exit.
 set -euo pipefail
 
@@ -134,6 +135,10 @@ LOAD1=$(cut -d' ' -f1 /proc/loadavg)
 BASE_MS=$(($(date +%s%3N)))
 "${HB[@]}" probe "$URL" $((WARMUP + WINDOW)) >"$TMP/probe.txt" &
 PROBE_PID=$!
+if [[ ${PERF:-0} == 1 ]]; then
+  (sleep "$WARMUP"; perf record -q -g -p "$KEK_PID" -o "$TMP/perf.data" -- sleep "$WINDOW" >/dev/null 2>&1) &
+  PERF_PID=$!
+fi
 run_load heartbeats "$KEK_PID" "$URL" heartbeat "$TMP/users.txt" "$ITEM" "$DURATION" "$BASE_MS" "$THREADS"
 wait "$PROBE_PID"
 LOAD_PROBE=$(cat "$TMP/probe.txt")
@@ -153,11 +158,12 @@ STAMP=$(date +%Y-%m-%d)
 BASE=$OUT_DIR/history_heartbeats-$STAMP${RESULT_TAG:+-$RESULT_TAG}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 {
-  printf 'load\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tserver_cpu_pct\tmachine_busy_pct\n'
+  printf 'load\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tserver_cpu_pct\tcpu_us_per_req\tmachine_busy_pct\n'
   for n in heartbeats health nginx; do
     r=${RESULT[$n]}
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(kv rps "$r")" "$(kv p50_ms "$r")" "$(kv p90_ms "$r")" \
-      "$(kv p99_ms "$r")" "$(kv max_ms "$r")" "$(kv non2xx "$r")" "$(kv socket_errors "$r")" "${CPU[$n]}" "${BUSY[$n]}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(kv rps "$r")" "$(kv p50_ms "$r")" "$(kv p90_ms "$r")" \
+      "$(kv p99_ms "$r")" "$(kv max_ms "$r")" "$(kv non2xx "$r")" "$(kv socket_errors "$r")" "${CPU[$n]}" \
+      "$(awk -v c="${CPU[$n]}" -v r="$(kv rps "$r")" 'BEGIN { if (r > 0) printf "%.1f", c * 1e4 / r; else print "n/a" }')" "${BUSY[$n]}"
   done
 } >"$BASE.tsv"
 hb=${RESULT[heartbeats]} he=${RESULT[health]} ng=${RESULT[nginx]}
@@ -165,18 +171,21 @@ hb=${RESULT[heartbeats]} he=${RESULT[health]} ng=${RESULT[nginx]}
   echo "# History heartbeats, $(date -u +'%Y-%m-%d %H:%M UTC')"
   echo
   echo "$CONNECTIONS concurrent keep-alive clients (wrk, $THREADS threads) over loopback, ${WARMUP} s warm-up,"
-  echo "${WINDOW} s window per load; $USERS signed-in viewers of one ${DURATION} s film. kek $("$KEK" version 2>/dev/null | head -1),"
+  echo "${WINDOW} s window per load; $USERS signed-in viewers of one ${DURATION} s film. $("$KEK" version 2>/dev/null | head -1),"
   echo "$(nproc) cores, load average $LOAD1 before the run. Server CPU in % of one core."
   echo
-  echo "| load | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | server CPU % | machine busy % |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  tail -n +2 "$BASE.tsv" | while IFS=$'\t' read -r n rps p50 p90 p99 max bad err cpu busy; do
-    echo "| $n | $rps | $p50 | $p90 | $p99 | $max | $bad | $err | $cpu | $busy |"
+  echo "| load | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | server CPU % | CPU µs/req | machine busy % |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  tail -n +2 "$BASE.tsv" | while IFS=$'\t' read -r n rps p50 p90 p99 max bad err cpu us busy; do
+    echo "| $n | $rps | $p50 | $p90 | $p99 | $max | $bad | $err | $cpu | $us | $busy |"
   done
   echo
   echo "- heartbeats/s vs /api/health req/s on the same kek: $(ratio "$(kv rps "$hb")" "$(kv rps "$he")")"
   echo "- heartbeats/s vs nginx \`return 202\` req/s: $(ratio "$(kv rps "$hb")" "$(kv rps "$ng")")"
   echo "- heartbeat p99 vs /api/health p99: $(ratio "$(kv p99_ms "$hb")" "$(kv p99_ms "$he")")"
+  us() { awk -F'\t' -v n="$1" '$1 == n { print $10 }' "$BASE.tsv"; }
+  echo "- server CPU per request (robust to how much CPU the server got): heartbeat vs /api/health"
+  echo "  $(ratio "$(us heartbeats)" "$(us health)"), heartbeat vs nginx $(ratio "$(us heartbeats)" "$(us nginx)")"
   echo "- the /api/health probe (one GET every 20 ms, own connection): idle $IDLE_PROBE;"
   echo "  during the heartbeats $LOAD_PROBE"
   echo "- after the heartbeats: $CHECK (every viewer's entry with a sent_at of this run)"
@@ -190,5 +199,14 @@ hb=${RESULT[heartbeats]} he=${RESULT[health]} ng=${RESULT[nginx]}
   echo "The machine is shared with other engineers' builds and tests: compare the rows of this"
   echo "report with each other, not with another report. ${BENCH_NOTES:-}"
 } >"$BASE.md"
+if [[ ${PERF:-0} == 1 ]]; then
+  wait "$PERF_PID" || true
+  { echo "# perf of kek during the heartbeats window: CPU by thread, then the main thread's hottest symbols"
+    perf report -i "$TMP/perf.data" --stdio --no-children --sort comm -g none 2>/dev/null | grep -v '^$' | grep -v '^#' | head -10
+    perf report -i "$TMP/perf.data" --stdio --no-children --comm kek --sort dso,symbol -g none 2>/dev/null |
+      grep -v "^$" | grep -v "^#" | sed 's/[ -]*$//' | head -40
+  } >"$BASE-perf.txt"
+  log "wrote $BASE-perf.txt"
+fi
 cat "$BASE.md"
 log "wrote $BASE.md and $BASE.tsv"
