@@ -2,6 +2,7 @@
 // Session, its replies written back as the socket allows. No thread per connection.
 #pragma once
 
+#include "publisher.h"
 #include "session.h"
 
 #include <gio/gio.h>
@@ -14,7 +15,7 @@ namespace kek::rtmp {
 
 class Server;
 
-class Connection : public SessionCallbacks {
+class Connection : public SessionCallbacks, public Publisher {
  public:
   Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config);
   ~Connection() override;
@@ -23,19 +24,19 @@ class Connection : public SessionCallbacks {
 
   void start();
   // The server ends it (take-over, shutdown): the client is told why, then the socket closes.
-  void terminate(const std::string& reason);
+  void terminate(const std::string& reason) override;
   // Closes at once (bad input, peer gone, idle). Safe to call more than once.
   void close(const std::string& reason);
 
-  uint64_t id() const { return id_; }
+  uint64_t id() const override { return id_; }
   bool closed() const { return closed_; }
-  const std::string& remote() const { return remote_; }
-  const std::string& stream() const { return stream_; }  // public name while publishing
-  const std::string& app() const { return app_; }
+  const std::string& remote() const override { return remote_; }
+  const std::string& stream() const override { return stream_; }  // public name while publishing
+  const std::string& app() const override { return app_; }
   // How long since the peer last sent anything. Bytes waiting in the socket count as sent: a
   // server that fell behind (a stalled main loop) has not read them yet, the peer is not idle.
   int64_t idle_us(int64_t now) const;
-  void set_publishing(std::string app, std::string stream) {
+  void set_publishing(std::string app, std::string stream) override {
     app_ = std::move(app);
     stream_ = std::move(stream);
   }

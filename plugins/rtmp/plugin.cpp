@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "kek-rtmp"
 #include "kekrtmpsrc.h"
 #include "live_directory.h"
+#include "live_ingest.h"
 #include "metrics.h"
 #include "server.h"
 #include "settings.h"
@@ -26,6 +27,7 @@ struct RtmpPlugin {
   kek::rtmp::LiveDirectory directory{registry};
   kek::rtmp::ViewerCounter viewers;
   kek::rtmp::Server server;
+  kek::rtmp::LiveIngestService ingest{server};  // SRT, WHIP: publishes through the same server
   RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
       : registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
 };
@@ -121,6 +123,7 @@ kek::Status init(kek::Host& host) {
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
   host.services().provide<kek::LiveStreams>(&plugin->directory);
+  host.services().provide<kek::LiveIngest>(&plugin->ingest);
   host.http().route("GET", "/api/live",
                     [plugin, &host](const kek::HttpRequest& r) { return live_streams(host, *plugin, r); });
   // Counts viewers; never refuses (access is the auth plugin's guard).

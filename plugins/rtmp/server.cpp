@@ -83,6 +83,7 @@ void Server::stop() {
   for (auto& [stream, s] : suspended_) g_source_remove(s.timer);
   suspended_.clear();
   for (auto& [id, c] : connections_) c->terminate("the server is shutting down");
+  for (auto others = others_; auto& [id, p] : others) p->terminate("the server is shutting down");
   for (auto& [id, c] : connections_) c->close("server stopped");
   connections_.clear();
   closed_.clear();
@@ -132,6 +133,12 @@ void Server::connection_closed(uint64_t id) {
   }, this);
 }
 
+Publisher* Server::publisher(uint64_t id) {
+  if (auto c = connections_.find(id); c != connections_.end()) return c->second.get();
+  if (auto p = others_.find(id); p != others_.end()) return p->second;
+  return nullptr;
+}
+
 kek::PublishDecision Server::decide(const PublishRequest& request, const std::string& remote) {
   kek::PublishRequest ask{request.app, request.stream_key, remote};
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) return authorizer->authorize(ask);
@@ -148,7 +155,7 @@ kek::PublishDecision Server::decide(const PublishRequest& request, const std::st
   return d;
 }
 
-PublishVerdict Server::authorize_publish(Connection& connection, const PublishRequest& request) {
+PublishVerdict Server::authorize_publish(Publisher& connection, const PublishRequest& request) {
   auto app = settings_.apps.find(request.app);
   if (app == settings_.apps.end()) {
     g_message("publish refused from %s: unknown app '%s'", connection.remote().c_str(), request.app.c_str());
@@ -169,9 +176,8 @@ PublishVerdict Server::authorize_publish(Connection& connection, const PublishRe
       g_message("publish refused from %s: stream '%s' is already live", connection.remote().c_str(), stream.c_str());
       return PublishVerdict::refuse("this stream key is already publishing");
     }
-    auto old = connections_.find(live->second.connection_id);
     g_message("stream '%s': a new publisher from %s takes over", stream.c_str(), connection.remote().c_str());
-    if (old != connections_.end()) old->second->terminate("another publisher took over this stream");
+    if (Publisher* old = publisher(live->second.connection_id)) old->terminate("another publisher took over this stream");
   }
 
   StreamInfo info;
@@ -277,16 +283,15 @@ void Server::start_pipeline(const std::string& stream, bool has_audio, bool has_
   if (!started) {
     g_warning("stream '%s': pipeline %s did not start: %s", stream.c_str(), publish.template_name.c_str(),
               started.error().message.c_str());
-    auto c = connections_.find(publish.connection_id);
-    if (c != connections_.end()) c->second->terminate("the server could not start this stream's pipeline");
+    if (Publisher* p = publisher(publish.connection_id)) p->terminate("the server could not start this stream's pipeline");
   }
 }
 
-void Server::codec_seen(Connection& connection, const CodecInfo& codec) {
+void Server::codec_seen(Publisher& connection, const CodecInfo& codec) {
   if (!connection.stream().empty()) registry_.set_codec(connection.stream(), codec);
 }
 
-void Server::metadata(Connection& connection, const MetadataMessage& metadata) {
+void Server::metadata(Publisher& connection, const MetadataMessage& metadata) {
   if (connection.stream().empty() || metadata.name != "onMetaData") return;
   int width = 0, height = 0;
   double fps = 0;
@@ -309,7 +314,7 @@ void Server::metadata(Connection& connection, const MetadataMessage& metadata) {
   }
 }
 
-void Server::media(Connection& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+void Server::media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
   const std::string& stream = connection.stream();
   if (stream.empty()) return;
   registry_.media(stream, kind, timestamp_ms, payload);
@@ -351,7 +356,7 @@ void Server::track_seen(const std::string& stream, bool audio, bool video) {
   }
 }
 
-void Server::publish_ended(Connection& connection) {
+void Server::publish_ended(Publisher& connection) {
   const std::string stream = connection.stream();
   const std::string app = connection.app();
   if (stream.empty()) return;

@@ -28,12 +28,17 @@ class Server {
   const Settings& settings() const { return settings_; }
 
   // From connections (main loop).
-  PublishVerdict authorize_publish(Connection& connection, const PublishRequest& request);
-  void codec_seen(Connection& connection, const CodecInfo& codec);
-  void metadata(Connection& connection, const MetadataMessage& metadata);
-  void media(Connection& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload);
-  void publish_ended(Connection& connection);
+  PublishVerdict authorize_publish(Publisher& connection, const PublishRequest& request);
+  void codec_seen(Publisher& connection, const CodecInfo& codec);
+  void metadata(Publisher& connection, const MetadataMessage& metadata);
+  void media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload);
+  void publish_ended(Publisher& connection);
   void connection_closed(uint64_t id);
+  // Publishers that came through kek::LiveIngest (not RTMP connections): ids from the same
+  // space as connections', so the server reaches either by the id it keeps per stream.
+  uint64_t next_publisher_id() { return next_id_++; }
+  void add_publisher(Publisher& publisher) { others_[publisher.id()] = &publisher; }
+  void remove_publisher(uint64_t id) { others_.erase(id); }
 
   static std::string pipeline_id(const std::string& app, const std::string& stream) { return app + "-" + stream; }
 
@@ -41,6 +46,7 @@ class Server {
   static gboolean on_incoming(GSocketService* service, GSocketConnection* connection, GObject* source, gpointer self);
   static gboolean on_tick(gpointer self);
   kek::PublishDecision decide(const PublishRequest& request, const std::string& remote);
+  Publisher* publisher(uint64_t id);
 
   struct Publish {
     uint64_t connection_id;
@@ -91,6 +97,7 @@ class Server {
   std::vector<guint> grace_timers_;  // pending "stop the ended pipeline" checks
   uint64_t next_id_ = 1;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<uint64_t, Publisher*> others_;  // from LiveIngest, by id (not owned)
   std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
   std::map<std::string, Publish> publishing_;  // by public stream name
 };
