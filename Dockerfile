@@ -12,7 +12,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       build-essential meson ninja-build pkg-config git ca-certificates python3 curl \
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev \
       gstreamer1.0-tools libgstrtspserver-1.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev \
-      libyaml-cpp-dev libsodium-dev libgtest-dev libgmock-dev nodejs npm dpkg-dev fakeroot \
+      libyaml-cpp-dev libsodium-dev libsrt-gnutls-dev libgtest-dev libgmock-dev nodejs npm dpkg-dev fakeroot \
     && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN bash scripts/package-deb.sh /out
@@ -29,7 +29,7 @@ ENV KEK_HTTP__ADDRESS=0.0.0.0
 USER kek
 WORKDIR /var/lib/kek
 VOLUME ["/var/lib/kek"]
-EXPOSE 8080 1935
+EXPOSE 8080 1935 8890/udp
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/api/health >/dev/null || exit 1
 ENTRYPOINT ["/usr/bin/kek"]

@@ -24,7 +24,7 @@ echo "==> apt install ./kek.deb (and curl for the checks)"
 chroot "$ROOT" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /tmp/kek.deb curl' >"$ROOT.apt.log" 2>&1
 chroot "$ROOT" id kek
 # Free ports for this check (the conffile is the operator's to edit).
-sed -i "s/port: 8080/port: $PORT/; s/port: 1935/port: 0/" "$ROOT/etc/kek/kek.yaml"
+sed -i "s/port: 8080/port: $PORT/; s/port: 1935/port: 0/; s/port: 8890/port: 0/; s/port: 8554/port: 0/" "$ROOT/etc/kek/kek.yaml"
 echo "==> kek serve as kek, in the new root"
 chroot --userspec=kek:kek "$ROOT" /bin/sh -c 'cd /var/lib/kek && KEK_ADMIN_PASSWORD=check-deb-password exec /usr/bin/kek serve' >"$ROOT.kek.log" 2>&1 &
 KEK_PID=$!

@@ -67,7 +67,7 @@ import re, sys
 src, out, work = sys.argv[1:]
 t = open(src).read()
 t = t.replace("/var/lib/kek", work + "/state")
-t = re.sub(r"port: (8080|1935)", "port: 0", t)
+t = re.sub(r"port: (8080|1935|8890|8554)", "port: 0", t)
 t = re.sub(r"^plugin_dirs: \[\]", "plugin_dirs: []", t, flags=re.M)
 t += "\n"
 open(out, "w").write(t)
