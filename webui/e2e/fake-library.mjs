@@ -34,6 +34,7 @@ export function fakeItem(patch = {}) {
     created_at: Math.floor(Date.now() / 1000) - idCounter * 60,
     updated_at: Math.floor(Date.now() / 1000),
     source: { filename: `film-${idCounter}.mkv`, size_bytes: 1_234_567, container: 'matroska', video_codec: 'h264', audio_codec: 'aac', width: 320, height: 180, fps: 25 },
+    origin: 'upload',
     can_edit: false,
     ...patch,
   }
@@ -88,7 +89,8 @@ export async function installFakeLibrary(page, { items = [] } = {}) {
       return route.fulfill({ status: 204, body: '' })
     }
     if (parts[1] === 'subtitles' && request.method() === 'POST') {
-      const track = { id: item.subtitles.length + 1, language: url.searchParams.get('lang') ?? '', label: url.searchParams.get('label') ?? '', url: '' }
+      // As the real one: url is null until the transcode has written the WebVTT file.
+      const track = { id: item.subtitles.length + 1, language: url.searchParams.get('lang') ?? '', label: url.searchParams.get('label') ?? '', url: null }
       item.subtitles.push(track)
       return json(route, 201, track)
     }
@@ -98,7 +100,13 @@ export async function installFakeLibrary(page, { items = [] } = {}) {
       return json(route, 200, item)
     }
     if (parts[1] === 'retry' && request.method() === 'POST') {
-      Object.assign(item, { status: 'queued', progress: 0, error: '' })
+      if (item.status !== 'failed') return json(route, 409, { error: 'nothing to retry: the item is not failed' })
+      Object.assign(item, { status: 'queued', progress: 0, eta_s: null, error: '' })
+      return json(route, 200, item)
+    }
+    if (parts[1] === 'cancel' && request.method() === 'POST') {
+      if (item.status !== 'queued' && item.status !== 'processing') return json(route, 409, { error: 'no job of this item is queued or running' })
+      Object.assign(item, { status: 'failed', eta_s: null, error: 'cancelled' })
       return json(route, 200, item)
     }
     return json(route, 405, { error: 'not in the fake' })

@@ -179,6 +179,40 @@ TEST_F(LibraryTranscode, TheMasterPlaysWithFfprobeAndHlsJsBeforeTheJobEnds) {
   EXPECT_EQ(json_field(player.json, "levels"), std::optional<std::string>("2")) << player.json;
 }
 
+TEST_F(LibraryTranscode, TheOwnerCancelsARunningJobAndRetriesIt) {
+  KekProcess kek(library_options("segment_s: 1, preset: veryslow, copy_rungs: false, ladder: \"360p:360:600\""));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser ida(kek.http_url());
+  ASSERT_EQ(ida.register_user("ida", "a-long-secret-phrase").status, 201);
+  Browser other(kek.http_url());
+  ASSERT_EQ(other.register_user("ike", "a-long-secret-phrase").status, 201);
+  const std::string id = upload(ida, "slow.mp4", read_file(film(dir_, "slow.mp4", "640x360", 30, 25)));
+  ASSERT_TRUE(wait_for([&] { return item_field(ida, id, "status") == "processing"; }, 60000)) << item_json(ida, id);
+  EXPECT_EQ(other.post("/api/library/items/" + id + "/cancel").status, 404) << "not someone else's to cancel";
+
+  auto cancelled = ida.post("/api/library/items/" + id + "/cancel");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  ASSERT_TRUE(wait_for([&] { return item_field(ida, id, "status") == "failed"; }, 15000)) << item_json(ida, id);
+  EXPECT_EQ(item_field(ida, id, "error"), "cancelled");
+  g_usleep(1500000);
+  EXPECT_EQ(item_field(ida, id, "status"), "failed") << "it stays cancelled: " << item_json(ida, id);
+  EXPECT_EQ(ida.post("/api/library/items/" + id + "/cancel").status, 409) << "nothing runs any more";
+
+  auto retried = ida.post("/api/library/items/" + id + "/retry");
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(json_field(retried.body, "error"), std::optional<std::string>("")) << retried.body;
+  EXPECT_TRUE(wait_for([&] { return item_field(ida, id, "status") == "processing"; }, 30000)) << item_json(ida, id);
+  // And a queued job is cancelled before it starts.
+  const std::string next = upload(ida, "next.mp4", read_file(film(dir_, "next.mp4", "320x180", 2, 25)));
+  ASSERT_TRUE(wait_for([&] { return item_field(ida, next, "status") == "queued" && item_field(ida, next, "source.width") == "320"; },
+                       30000))
+      << item_json(ida, next);
+  auto queued = ida.post("/api/library/items/" + next + "/cancel");
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  EXPECT_EQ(json_field(queued.body, "status"), std::optional<std::string>("failed")) << queued.body;
+  EXPECT_EQ(json_field(queued.body, "error"), std::optional<std::string>("cancelled")) << queued.body;
+}
+
 TEST_F(LibraryTranscode, AKekKilledMidJobFinishesTheJobAfterARestart) {
   const std::string data = make_temp_dir();
   KekOptions options = library_options("segment_s: 1, preset: veryslow, copy_rungs: false, ladder: \"360p:360:600\"");

@@ -34,7 +34,7 @@ function playableItem(patch = {}) {
       { id: 1, language: 'en', label: 'English', codec: 'aac', channels: 1, default: true },
       { id: 2, language: 'ru', label: 'Русский', codec: 'aac', channels: 1, default: false },
     ],
-    subtitles: [{ id: 1, language: 'en', label: 'English', url: '' }],
+    subtitles: [{ id: 1, language: 'en', label: 'English', url: null }],
     ...patch,
   })
 }
@@ -244,6 +244,27 @@ test('the owner sees why a film failed, retries it, edits it and deletes it (API
   await page.getByTestId('item-delete').click()
   await page.waitForURL('**/library')
   assert(fake.state.items.length === 0, 'deleted on the server')
+})
+
+test('the owner cancels a transcode under way and starts it again (API faked)', async ({ page }) => {
+  needAuth()
+  const username = await registerViaUi(page)
+  const owner = { id: 2, username, display_name: username, avatar_url: null }
+  const item = fakeItem({ title: 'Long film', status: 'processing', progress: 12, eta_s: 600, can_edit: true, owner })
+  const other = fakeItem({ title: 'Not mine', status: 'processing', progress: 50, eta_s: 60 })
+  const fake = await installFakeLibrary(page, { items: [item, other] })
+  await page.goto(`/library/${other.id}`)
+  await page.getByTestId('item-processing').waitFor()
+  assert((await page.getByTestId('item-cancel').count()) === 0, 'only the owner may cancel')
+
+  await page.goto(`/library/${item.id}`)
+  await page.getByTestId('item-cancel').click()
+  await page.getByTestId('item-cancelled').waitFor()
+  assert((await page.getByTestId('item-processing').count()) === 0, 'no progress bar once cancelled')
+  assert(fake.state.requests.some((r) => r.method === 'POST' && r.url.endsWith(`/${item.id}/cancel`)), 'cancel asked the server')
+  await page.getByTestId('item-retry').click()
+  await page.getByTestId('item-processing').waitFor()
+  await page.getByTestId('item-cancel').waitFor()
 })
 
 test('Studio uploads several files with progress, pause and resume (tus faked)', async ({ page }) => {

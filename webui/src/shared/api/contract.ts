@@ -218,7 +218,8 @@ export interface LibrarySubtitleTrack {
   id: number | string
   language: string
   label: string
-  url: string
+  /** The WebVTT file; null until the transcode has written it. */
+  url: string | null
 }
 
 export interface LibraryOwner {
@@ -264,7 +265,7 @@ export interface LibraryItem {
   subtitles: LibrarySubtitleTrack[]
   owner: LibraryOwner
   /** Where it came from: an upload, an imported folder, or a live recording. */
-  origin?: 'upload' | 'import' | 'recording'
+  origin: 'upload' | 'import' | 'recording'
   visibility: StreamVisibility
   allowed: string[]
   /** Unix seconds. */

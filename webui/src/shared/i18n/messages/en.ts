@@ -246,6 +246,8 @@ export default {
     preparing: 'It will play here as soon as the first minutes are processed.',
     failedTitle: 'This film could not be processed',
     failedOwner: 'Processing failed. The reason:',
+    cancelProcessing: 'Cancel processing',
+    cancelledOwner: 'Processing was cancelled.',
     failedNoReason: 'No reason was given.',
     retry: 'Try again',
     facts: { label: 'About the film', year: 'Year', genres: 'Genres', duration: 'Length', quality: 'Up to', audio: 'Audio', subtitles: 'Subtitles' },

@@ -247,6 +247,8 @@ const ru: MessageSchema = {
     preparing: 'Он начнёт играть здесь, как только будут обработаны первые минуты.',
     failedTitle: 'Этот фильм не удалось обработать',
     failedOwner: 'Обработка не удалась. Причина:',
+    cancelProcessing: 'Отменить обработку',
+    cancelledOwner: 'Обработка отменена.',
     failedNoReason: 'Причина не указана.',
     retry: 'Попробовать снова',
     facts: { label: 'О фильме', year: 'Год', genres: 'Жанры', duration: 'Длительность', quality: 'Качество до', audio: 'Звук', subtitles: 'Субтитры' },
