@@ -250,6 +250,34 @@ TEST_F(LibraryUploads, NotMediaAndTruncatedFilesFailWithAReason) {
   EXPECT_EQ(other.get("/api/library/items").body.find(text_id), std::string::npos);
 }
 
+// A film whose every frame claims 20000x20000 (MJPEG in Matroska, the frame headers' sizes
+// rewritten): refused at the probe, with the size, before any decoder allocates such a picture.
+TEST_F(LibraryUploads, AHeaderClaiming20000x20000IsRefusedWithItsSize) {
+  KekProcess kek(library_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser ed(kek.http_url());
+  ASSERT_EQ(ed.register_user("edgar", "a-long-secret-phrase").status, 201);
+  auto [rc, out] = run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                "testsrc=size=16x16:rate=25", "-t", "1", "-c:v", "mjpeg", dir_ + "/small.mkv"});
+  ASSERT_EQ(rc, 0) << out;
+  std::string bytes = read_file(dir_ + "/small.mkv");
+  // JPEG SOF0: FF C0, length (2), precision 8, height (2), width (2).
+  const std::string sof("\xff\xc0", 2), size16("\x00\x10\x00\x10", 4), size20000("\x4e\x20\x4e\x20", 4);
+  int patched = 0;
+  for (size_t at = bytes.find(sof); at != std::string::npos; at = bytes.find(sof, at + 2))
+    if (at + 9 <= bytes.size() && bytes[at + 4] == 8 && bytes.compare(at + 5, 4, size16) == 0) {
+      bytes.replace(at + 5, 4, size20000);
+      ++patched;
+    }
+  ASSERT_GT(patched, 0);
+  const std::string id = upload(ed, "huge.mkv", bytes);
+  ASSERT_TRUE(wait_probed(ed, id)) << item_json(ed, id) << kek.output();
+  const std::string item = item_json(ed, id);
+  EXPECT_EQ(json_field(item, "status"), std::optional<std::string>("failed")) << item;
+  EXPECT_NE(item.find("20000x20000, larger than the 8192x8192"), std::string::npos) << item;
+  EXPECT_TRUE(kek.running()) << "the process stays up";
+}
+
 }  // namespace
 
 namespace {
