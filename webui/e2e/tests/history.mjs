@@ -99,6 +99,34 @@ test('a film played 15 s offers to resume there after a reload, in another brows
   await page.getByTestId('history-paused').waitFor({ state: 'detached' })
 }, { timeoutMs: 240_000 })
 
+test('marked watched by hand: a tick on the page and the card, no resume offer, out of Continue watching; unwatched again', async ({ page }) => {
+  await needHistory()
+  const { id } = await playFilm(page, 12)
+  await page.getByTestId('play-toggle').click() // pause: the position is saved
+  await waitFor(async () => ((await storedPosition(page, id)) ?? 0) >= 11, { ms: 10_000, what: 'the paused position stored' })
+  const mark = page.getByTestId('mark-watched')
+  assert((await mark.getAttribute('aria-pressed')) === 'false', 'not watched yet')
+  await mark.click()
+  await page.getByTestId('watched-tick').waitFor()
+  await waitFor(async () => (await mark.getAttribute('aria-pressed')) === 'true', { what: 'the button says it is watched' })
+  await page.reload()
+  await page.getByTestId('player').waitFor({ timeout: 90_000 })
+  await page.getByTestId('watched-tick').waitFor()
+  assert((await page.getByTestId('resume-prompt').count()) === 0, 'a watched film starts from the beginning: no resume offer')
+
+  await page.goto('/library')
+  await page.locator(`[data-testid="library-card"][data-id="${id}"] [data-testid="watched-tick"]`).waitFor()
+  assert((await page.locator(`[data-testid="continue-card"][data-id="${id}"]`).count()) === 0, 'a watched film is not under Continue watching')
+
+  await page.goto(`/library/${encodeURIComponent(id)}`)
+  await page.getByTestId('watched-tick').waitFor()
+  await page.getByTestId('mark-watched').click()
+  await page.getByTestId('watched-tick').waitFor({ state: 'detached' })
+  await page.goto('/library')
+  await page.locator(`[data-testid="library-card"][data-id="${id}"]`).waitFor()
+  assert((await page.locator(`[data-testid="library-card"][data-id="${id}"] [data-testid="watched-tick"]`).count()) === 0, 'unwatched: the tick is gone')
+}, { timeoutMs: 180_000 })
+
 test('closing the tab mid-play keeps the position (the page says its last word by beacon)', async ({ page, context }) => {
   await needHistory()
   const { id } = await playFilm(page, 14)

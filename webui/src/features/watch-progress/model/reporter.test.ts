@@ -48,6 +48,26 @@ function sink() {
 }
 
 describe('PositionReporter', () => {
+  it('after a mark by hand, leaving the page does not repeat the old position over it', () => {
+    const { clock, advance } = fakeClock()
+    const s = sink()
+    const r = new PositionReporter(s, clock)
+    r.time(0.5, 600)
+    r.play()
+    r.time(12, 600)
+    r.pause()
+    expect(s.sent.map((x) => x.position_s)).toEqual([12])
+    r.time(12.3, 600) // the player's last timeupdate after the pause
+    r.settle() // marked watched
+    r.leave()
+    expect(s.beacons).toEqual([])
+    // Played on after the mark: that is news again.
+    r.play()
+    r.time(20, 600)
+    advance(HEARTBEAT_MS)
+    expect(s.sent.at(-1)?.position_s).toBe(20)
+  })
+
   it('reports every 10 s while playing, and on pause, with sent_at always increasing', () => {
     const { clock, advance } = fakeClock()
     const s = sink()

@@ -73,6 +73,15 @@ export class PositionReporter {
     this.flush(true)
   }
 
+  /**
+   * The stored entry was just set another way (marked watched or unwatched by hand): the
+   * position this page knows is not news, so neither the page going away nor a pause repeats it
+   * over the mark; the next report is the next move of the player.
+   */
+  settle(): void {
+    this.dirty = false
+  }
+
   /** The page is going away: the last position, by beacon. */
   leave(): void {
     this.cancelHeartbeat()

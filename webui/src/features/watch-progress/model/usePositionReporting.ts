@@ -34,6 +34,8 @@ export function usePositionReporting(itemId: () => string) {
     pause: () => bound.current().pause(),
     seeked: (position: number) => bound.current().seeked(position),
     ended: () => bound.current().ended(),
+    /** The entry was marked watched or unwatched: the known position is not news. */
+    settle: () => bound.current().settle(),
   }
 }
 
