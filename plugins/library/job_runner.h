@@ -15,6 +15,7 @@
 #include "vod_abr.h"
 
 #include <kek/host.h>
+#include <kek/metrics.h>
 #include <kek/services/library.h>
 
 #include <functional>
@@ -68,6 +69,8 @@ class JobRunner : public std::enable_shared_from_this<JobRunner> {
   void subtitles_changed(const std::string& item_id);
   // Jobs being prepared, running or finishing now.
   size_t active() const { return running_.size() + preparing_.size(); }
+  // kek_library_jobs by state and each running job's progress (job_metrics.cpp).
+  void write_metrics(kek::MetricsWriter& w);
 
  private:
   struct Job {

@@ -126,6 +126,8 @@ kek::Status init(kek::Host& host) {
   forward_events_to_browsers(plugin->catalogue);
   forget_accounts_when_deleted(plugin->catalogue, plugin->uploads, [plugin] { return plugin->serving; });
   // A deleted item's running transcode stops with it: the runner listens to library.deleted.
+  if (auto* metrics = host.services().get<kek::Metrics>())
+    metrics->add_collector([plugin](kek::MetricsWriter& w) { plugin->runner->write_metrics(w); });
 
   host.on_start([plugin, &host]() -> kek::Status {
     auto index = host.db().search_index("library_items", {"title", "description", "genres"});

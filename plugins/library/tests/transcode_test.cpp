@@ -169,6 +169,22 @@ TEST_F(LibraryTranscode, TheMasterPlaysWithFfprobeAndHlsJsBeforeTheJobEnds) {
   EXPECT_NE(out.find("h264,640"), std::string::npos) << out;
   EXPECT_NE(out.find("h264,320"), std::string::npos) << out;
 
+  // The operator sees the job in /metrics: running, part done.
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  std::string metrics;
+  double progress = 0;
+  const std::string progress_line = "kek_library_job_progress{item=\"" + id + "\"} ";
+  ASSERT_TRUE(wait_for([&] {
+    metrics = admin.get("/metrics").body;
+    const size_t at = metrics.find(progress_line);
+    progress = at == std::string::npos ? 0 : std::stod(metrics.substr(at + progress_line.size()));
+    return progress > 0;
+  }, 15000)) << metrics;
+  EXPECT_LT(progress, 1) << metrics;
+  EXPECT_NE(metrics.find("kek_library_jobs{state=\"running\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("kek_library_jobs{state=\"queued\"} 0"), std::string::npos) << metrics;
+
   PlayerRun player = hlsjs(kek, bea, id, "progressive");
   if (player.status == 77) GTEST_SKIP() << player.json;
   ASSERT_EQ(player.status, 0) << player.json;
