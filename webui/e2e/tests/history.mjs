@@ -5,7 +5,23 @@
 import { join } from 'node:path'
 import { assert, getJson, skip, waitFor } from '../harness.mjs'
 import { cachedClip } from '../media.mjs'
-import { PASSWORD, loginViaUi, needAuth, needLibrary, needMediaDir, registerViaUi, server, shot, test, uploadThroughStudio } from '../support.mjs'
+import {
+  PASSWORD,
+  createStreamKey,
+  expectPlaying,
+  loginViaUi,
+  needAuth,
+  needLibrary,
+  needLive,
+  needMediaDir,
+  registerViaUi,
+  server,
+  shot,
+  startPublishing,
+  test,
+  uploadThroughStudio,
+  waitForLive,
+} from '../support.mjs'
 
 const clipsDir = () => join(server.dataDir, 'e2e-clips')
 const FILM = 'e2e history film.mp4'
@@ -141,6 +157,32 @@ test('closing the tab mid-play keeps the position (the page says its last word b
   }, { ms: 10_000, what: 'the position from the closed tab' })
   assert(Math.abs(position - closedAt) <= 2, `stored ${position} s, the tab closed at ${closedAt} s`)
 }, { timeoutMs: 180_000 })
+
+test('a live stream watched for a few seconds is on the History page: whose, and for how long', async ({ page }) => {
+  await needHistory()
+  needLive()
+  const username = await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'History live')
+  const publisher = startPublishing(`${server.rtmp}/${key}`)
+  try {
+    await waitForLive(stream, { what: publisher.stderr() })
+    await page.goto(`/live/${stream}`)
+    await expectPlaying(page, 'the live stream')
+    const video = page.getByTestId('player-video')
+    const from = await video.evaluate((v) => v.currentTime)
+    await waitFor(() => video.evaluate((v, f) => v.currentTime - f >= 6, from), { ms: 30_000, what: '6 s of the stream played' })
+    // Leaving the page says how long it played (before the first 10 s heartbeat).
+    await page.goto('/history')
+    const entry = page.locator(`[data-testid="history-entry"][data-kind="live"][data-id="${stream}"]`)
+    await entry.waitFor({ timeout: 10_000 })
+    assert((await entry.textContent()).includes(username), `it names the streamer: ${await entry.textContent()}`)
+    const status = await entry.getByTestId('history-entry-status').textContent()
+    const seconds = Number(/(\d+)\s*s/.exec(status)?.[1])
+    assert(seconds >= 5 && seconds <= 30, `watched for about 6 s: "${status}"`)
+  } finally {
+    await publisher.stop()
+  }
+}, { timeoutMs: 120_000 })
 
 test('a guest is told that history needs an account', async ({ page }) => {
   await needHistory()
