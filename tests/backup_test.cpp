@@ -1,8 +1,10 @@
 // kek backup while kek serves (a publisher recording, viewers fetching), kek restore into an
 // empty data folder, and a kek started on the restored folder: every account, session and
-// stream key is there and works, every media file is back with the hash the manifest says.
+// stream key is there and works, a film of the library is listed and plays, every media file is
+// back with the hash the manifest says.
 #include "support/browser.h"
 #include "support/kek_process.h"
+#include "support/tus_client.h"
 #include "support/wait.h"
 
 #include <json-glib/json-glib.h>
@@ -18,9 +20,11 @@ using kek::auth::test::json_field;
 
 namespace {
 
-const char* kPlugins = "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n";
+const char* kPlugins =
+    "plugins:\n  - {name: auth}\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n"
+    "  - {name: library, args: {segment_s: 1, ladder: \"180p:180:200\"}}\n";
 
-std::string sha256_of(const std::string& path) {
+std::string sha256_of_file(const std::string& path) {
   std::string data = read_file(path);
   g_autofree char* sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(data.data()), data.size());
   return sum;
@@ -54,13 +58,22 @@ TEST(Backup, BackUpUnderLoadRestoreIntoAnEmptyFolderAndEverythingIsThere) {
   ASSERT_EQ(key_b.status, 201) << key_b.body;
   const std::string key = *json_field(key_a.body, "key");
   const std::string stream = *json_field(key_a.body, "stream");
-  // A film-sized file and a nested one, as the library will keep them.
-  const std::string film_dir = origin->media_dir() + "/vod/film-1";
-  ASSERT_EQ(g_mkdir_with_parents(film_dir.c_str(), 0750), 0);
-  std::string film(3 * 1024 * 1024 + 17, '\0');
-  for (size_t i = 0; i < film.size(); ++i) film[i] = static_cast<char>((i * 2654435761u) >> 13);
-  ASSERT_TRUE(g_file_set_contents((film_dir + "/source.mkv").c_str(), film.data(), static_cast<gssize>(film.size()), nullptr));
-  ASSERT_TRUE(g_file_set_contents((film_dir + "/poster.jpg").c_str(), "not really a jpeg", -1, nullptr));
+  // A film in the library: uploaded, transcoded, playing.
+  const std::string source = make_temp_dir() + "/film.mp4";
+  ASSERT_EQ(run_command({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                         "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2",
+                         "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", source}).first, 0);
+  const std::string film = read_file(source);
+  auto created = tus_create(anna, static_cast<int64_t>(film.size()), {{"filename", "Holiday.mp4"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto uploaded = tus_patch(anna, created.header("location"), 0, film);
+  ASSERT_EQ(uploaded.status, 204) << uploaded.body;
+  const std::string item = uploaded.header("kek-library-item");
+  ASSERT_FALSE(item.empty());
+  ASSERT_TRUE(wait_for([&] { return json_field(anna.get("/api/library/items/" + item).body, "status") == "ready"; }, 90000))
+      << anna.get("/api/library/items/" + item).body << origin->output();
+  const std::string hls = json_field(anna.get("/api/library/items/" + item).body, "hls").value_or("");
+  ASSERT_FALSE(hls.empty());
 
   // Load: a recorded stream being published and viewers polling its playlist all through the backup.
   auto pub = publish(origin->endpoint("rtmp") + "/" + key, 8);
@@ -95,8 +108,9 @@ TEST(Backup, BackUpUnderLoadRestoreIntoAnEmptyFolderAndEverythingIsThere) {
     JsonObject* f = json_array_get_object_element(files, i);
     hashes[json_object_get_string_member(f, "path")] = json_object_get_string_member(f, "sha256");
   }
-  EXPECT_EQ(hashes["vod/film-1/source.mkv"], sha256_of(film_dir + "/source.mkv"));
-  EXPECT_TRUE(hashes.count("vod/film-1/poster.jpg"));
+  size_t film_files = 0;
+  for (const auto& [path, hash] : hashes) film_files += path.starts_with("vod/" + item + "/");
+  EXPECT_GE(film_files, 4u) << "the film's source, playlists and segments are in the backup";
   for (const auto& [path, hash] : hashes) EXPECT_FALSE(path.starts_with("live/")) << "live windows are not kept: " << path;
   origin.reset();  // stopped, its folder gone: only the backup is left
 
@@ -107,7 +121,7 @@ TEST(Backup, BackUpUnderLoadRestoreIntoAnEmptyFolderAndEverythingIsThere) {
   ASSERT_EQ(restore_rc, 0) << restore_out;
   EXPECT_EQ(run_command({KEK_EXE, "restore", backup, "--config", restored + "/restore.yaml"}).first, 2)
       << "a restore over existing data is refused";
-  for (const auto& [path, hash] : hashes) EXPECT_EQ(sha256_of(restored + "/media/" + path), hash) << path;
+  for (const auto& [path, hash] : hashes) EXPECT_EQ(sha256_of_file(restored + "/media/" + path), hash) << path;
 
   KekOptions again = o;
   again.data_dir = restored;
@@ -123,6 +137,15 @@ TEST(Backup, BackUpUnderLoadRestoreIntoAnEmptyFolderAndEverythingIsThere) {
   auto keys = anna_again.get("/api/me/stream-keys");
   ASSERT_EQ(keys.status, 200) << keys.body;
   EXPECT_EQ(kek::auth::test::json_array_length(keys.body), 2u) << keys.body;
+  // The film is listed, with its title, and plays.
+  auto restored_item = anna_again.get("/api/library/items/" + item);
+  ASSERT_EQ(restored_item.status, 200) << restored_item.body;
+  EXPECT_EQ(json_field(restored_item.body, "title").value_or(""), "Holiday") << restored_item.body;
+  EXPECT_EQ(json_field(restored_item.body, "status").value_or(""), "ready") << restored_item.body;
+  EXPECT_NE(anna_again.get("/api/library/items").body.find(item), std::string::npos);
+  auto master = anna_again.get(hls);
+  EXPECT_EQ(master.status, 200) << hls;
+  EXPECT_NE(master.body.find("#EXT-X-STREAM-INF"), std::string::npos) << master.body;
   // The session anna had before the backup is still good (sessions and secrets restored).
   Browser old_session(kek.http_url());
   old_session.set_cookie(anna.cookie());
