@@ -1,6 +1,9 @@
 #include "probe.h"
 
+#include "subtitle_languages.h"
+
 #include <kek/ref.h>
+#include <kek/worker.h>
 
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
@@ -271,7 +274,21 @@ Prober::~Prober() {
 void Prober::on_discovered(GstDiscoverer*, GstDiscovererInfo* info, GError* error, gpointer data) {
   auto* self = static_cast<Prober*>(data);
   auto done = std::exchange(self->pending_, nullptr);
-  if (done) done(interpret_probe(info, error, self->timeout_s_));
+  if (!done) return;
+  ProbeResult result = interpret_probe(info, error, self->timeout_s_);
+  bool unnamed = false;
+  for (const auto& t : result.subtitles) unnamed = unnamed || t.language.empty();
+  if (!result.ok || !unnamed) return done(std::move(result));
+  // GstDiscoverer may answer before a subtitle track's tags reached it: ask the demuxer.
+  auto shared = std::make_shared<ProbeResult>(std::move(result));
+  const std::string path = self->path_;
+  run_in_worker<std::vector<std::string>>(
+      [path, shared] { return read_subtitle_languages(path, shared->container, shared->subtitles.size(), 5000); },
+      [shared, done = std::move(done)](std::vector<std::string> languages) {
+        for (size_t i = 0; i < languages.size() && i < shared->subtitles.size(); ++i)
+          if (shared->subtitles[i].language.empty()) shared->subtitles[i].language = languages[i];
+        done(std::move(*shared));
+      });
 }
 
 void Prober::probe(const std::string& path, std::function<void(ProbeResult)> done) {
@@ -294,6 +311,7 @@ void Prober::probe(const std::string& path, std::function<void(ProbeResult)> don
     return done(r);
   }
   pending_ = std::move(done);
+  path_ = path;
   if (!gst_discoverer_discover_uri_async(discoverer_, uri)) {
     ProbeResult r;
     r.error = "the file could not be queued for probing";

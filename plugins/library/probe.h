@@ -56,6 +56,7 @@ class Prober {
   int timeout_s_;
   GstDiscoverer* discoverer_ = nullptr;
   std::function<void(ProbeResult)> pending_;
+  std::string path_;  // of the pending probe
 };
 
 }  // namespace kek::library
