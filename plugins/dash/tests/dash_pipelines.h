@@ -18,6 +18,9 @@ struct Media {
   int bframes = 0;
   bool video = true, audio = true;
   bool live = false;
+  // Only the audio in real time: the video runs ahead of it, as a publisher's interleaved stream
+  // never lets the audio run seconds ahead (which a fast audio branch otherwise does).
+  bool audio_live = false;
   int seam_at_s = -1;  // a kek-stream-seam event before the first buffer at/after this time
   int resize_at_s = -1;  // the video becomes 160x90 from this time on (new SPS, new size)
   std::string extra;   // more kekdashsink properties ("window=2")
@@ -37,7 +40,7 @@ inline std::string launch_line(const Media& m) {
             " bframes=" + std::to_string(m.bframes) + (m.live ? " tune=zerolatency" : "") +
             " ! h264parse name=vparse ! queue ! dash.video_0";
   // 48 kHz in 1024-sample buffers: one AAC frame per buffer, so num-buffers sets the length.
-  const std::string audio = " audiotestsrc" + live + " samplesperbuffer=1024 num-buffers=" +
+  const std::string audio = " audiotestsrc" + (m.audio_live ? std::string(" is-live=true") : live) + " samplesperbuffer=1024 num-buffers=" +
                             std::to_string(m.seconds * 48000 / 1024) + " ! audio/x-raw,rate=48000,channels=2 ! avenc_aac";
   if (m.audio && m.audio_tracks.empty()) line += audio + " ! aacparse name=aparse ! queue ! dash.audio";
   for (size_t i = 0; m.audio && i < m.audio_tracks.size(); ++i)

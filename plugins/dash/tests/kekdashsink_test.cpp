@@ -198,8 +198,9 @@ TEST_F(DashSink, SeamStartsANewPeriodWithItsOwnInitAndNumbersContinue) {
 
 TEST_F(DashSink, ASizeChangeStartsANewPeriodToo) {
   // No seam event, only new caps (another SPS, another size): the audio follows into the new
-  // Period at its first frame after the change.
-  Media m{.dir = dir, .seconds = 8, .resize_at_s = 4, .extra = "window=20"};
+  // Period at its first frame after the change. The audio comes in real time so that it reaches
+  // the change after the video (run as fast as possible, it sometimes got to its end first).
+  Media m{.dir = dir, .seconds = 8, .audio_live = true, .resize_at_s = 4, .extra = "window=20"};
   auto r = run(m);
   ASSERT_TRUE(r.ok) << r.error;
   const std::string mpd = read_file(dir + "/manifest.mpd");
