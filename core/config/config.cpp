@@ -14,7 +14,10 @@ namespace {
 
 Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
   if (auto s = r.expect_map(node, "http"); !s) return s;
-  if (auto s = r.only_keys(node, "http", {"address", "port", "max_body_bytes", "trusted_proxies"}); !s) return s;
+  if (auto s = r.only_keys(node, "http", {"address", "port", "max_body_bytes", "trusted_proxies", "header_timeout_s",
+                                          "body_timeout_s", "max_connections_per_address"});
+      !s)
+    return s;
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
     const std::string path = child_path("http", key);
@@ -35,6 +38,13 @@ Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
       if (!v) return v.error();
       if (auto proxies = http::TrustedProxies::parse(*v); !proxies) return r.fail(kv.second, path, proxies.error().message);
       c.trusted_proxies = *v;
+    } else if (key == "header_timeout_s" || key == "body_timeout_s" || key == "max_connections_per_address") {
+      auto v = r.integer(kv.second, path, 1, key == "max_connections_per_address" ? 100000 : 3600);
+      if (!v) return v.error();
+      int& field = key == "header_timeout_s" ? c.http_header_timeout_s
+                   : key == "body_timeout_s" ? c.http_body_timeout_s
+                                             : c.http_max_connections_per_address;
+      field = static_cast<int>(*v);
     }
   }
   return {};
@@ -261,6 +271,7 @@ Status apply_environment(Config& c, const std::vector<std::string>& environment)
       {"KEK_HTTP__ADDRESS", str(c.http_address)},
       {"KEK_HTTP__PORT", num(c.http_port, 0, 65535)},
       {"KEK_HTTP__MAX_BODY_BYTES", num(c.max_body_bytes, 1024, int64_t{1} << 40)},
+      {"KEK_HTTP__MAX_CONNECTIONS_PER_ADDRESS", num(c.http_max_connections_per_address, 1, 100000)},
       {"KEK_SHUTDOWN_TIMEOUT_S", num(c.shutdown_timeout_s, 0, 600)},
       {"KEK_METRICS__TOKEN", str(c.metrics_token)},
       {"KEK_LOG__FORMAT", [&c](const std::string& var, const std::string& v) -> Status {

@@ -54,6 +54,9 @@ struct Config {
   int64_t max_body_bytes = 16 * 1024 * 1024;
   // Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses or networks).
   std::vector<std::string> trusted_proxies;
+  int http_header_timeout_s = 20;              // request headers (and keep-alive idle) within
+  int http_body_timeout_s = 30;                // longest pause inside a request body
+  int http_max_connections_per_address = 64;   // IPv4 address / IPv6 /64
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> template_dirs;
   int shutdown_timeout_s = 5;

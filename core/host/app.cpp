@@ -162,6 +162,9 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
   hc.port = config_.http_port;
   hc.max_body_bytes = config_.max_body_bytes;
   hc.trusted_proxies = config_.trusted_proxies;
+  hc.connections.header_timeout_s = config_.http_header_timeout_s;
+  hc.connections.body_timeout_s = config_.http_body_timeout_s;
+  hc.connections.max_connections_per_address = config_.http_max_connections_per_address;
   hc.media_dir = config_.media_dir;
   hc.webui_dir = config_.webui_dir;
   hc.log_requests = config_.log_requests;

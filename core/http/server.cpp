@@ -6,6 +6,7 @@
 
 #include "http/body_limit.h"
 #include "http/cross_site.h"
+#include "http/connection_guard.h"
 #include "http/file_lookup.h"
 #include "http/forwarded.h"
 #include "http/mime.h"
@@ -224,7 +225,7 @@ struct Guard {
 
 class HttpServerImpl final : public HttpServer {
  public:
-  explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)) {
+  explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)), connections_(config_.connections) {
     // The config loader has checked the list; a bad entry here trusts nobody.
     if (auto proxies = http::TrustedProxies::parse(config_.trusted_proxies)) proxies_ = std::move(*proxies);
     else g_warning("http.trusted_proxies: %s", proxies.error().message.c_str());
@@ -236,10 +237,12 @@ class HttpServerImpl final : public HttpServer {
     g_signal_connect(server_.get(), "request-finished",
                      G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
                        http::finish_request(msg, false, self->config_.log_requests, self->observer_);
+                       self->connections_.request_finished(msg);
                      }), this);
     g_signal_connect(server_.get(), "request-aborted",
                      G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
                        http::finish_request(msg, true, self->config_.log_requests, self->observer_);
+                       self->connections_.request_finished(msg);
                      }), this);
   }
 
@@ -327,6 +330,7 @@ class HttpServerImpl final : public HttpServer {
  private:
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
     http::note_request_started(msg);
+    static_cast<HttpServerImpl*>(self)->connections_.request_started(msg);
     // First: a streaming route takes the body before the global limit looks at it.
     g_signal_connect(msg, "got-headers", G_CALLBACK(&HttpServerImpl::on_got_headers), self);
     http::enforce_body_limit(msg, static_cast<HttpServerImpl*>(self)->config_.max_body_bytes);
@@ -606,6 +610,7 @@ class HttpServerImpl final : public HttpServer {
 
   HttpConfig config_;
   http::TrustedProxies proxies_;
+  http::ConnectionGuard connections_;  // destroyed after server_, whose sockets it counts
   Ref<SoupServer> server_;
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;

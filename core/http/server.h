@@ -2,6 +2,8 @@
 // register, /media/ files under the media root, and the built web UI with SPA fallback.
 #pragma once
 
+#include "http/connection_guard.h"
+
 #include <kek/error.h>
 #include <kek/http.h>
 
@@ -25,6 +27,7 @@ struct HttpConfig {
   // Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed ("127.0.0.1", "10.0.0.0/8").
   std::vector<std::string> trusted_proxies;
   bool log_requests = true;                 // one log line per request (5xx are logged always)
+  http::ConnectionLimits connections;       // slow clients, connections per address
 };
 
 class HttpServer : public Http {

@@ -1,0 +1,60 @@
+// What one HTTP client may hold (libsoup 3.2 emits request-started for a connection the moment it
+// is accepted, and again at the first byte of each further request on a kept-alive one):
+//  - one address holds at most max_connections_per_address connections; more are shut down at
+//    once, before a byte of them is read;
+//  - a connection must send its first request within header_timeout_s, and a kept-alive one its
+//    next request within the same time (else it is closed as idle);
+//  - a request's headers must be complete header_timeout_s after it started, and its body must
+//    not pause longer than body_timeout_s (slowloris: headers or a body trickled a byte at a
+//    time to hold a connection forever).
+// A connection it ends is shut down; libsoup then sees the peer gone and cleans up.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace kek::core::http {
+
+struct ConnectionLimits {
+  int header_timeout_s = 20;  // and the idle time of a connection between requests
+  int body_timeout_s = 30;    // the longest pause inside a request body
+  // Per IPv4 address / IPv6 /64 (kek::address_key). Behind a reverse proxy every client has the
+  // proxy's address: raise it to cover the proxy's connections.
+  int max_connections_per_address = 64;
+};
+
+class ConnectionGuard {
+ public:
+  explicit ConnectionGuard(ConnectionLimits limits);
+  ~ConnectionGuard();
+  ConnectionGuard(const ConnectionGuard&) = delete;
+  ConnectionGuard& operator=(const ConnectionGuard&) = delete;
+
+  // SoupServer::request-started: a new connection, or the first bytes of a further request.
+  void request_started(SoupServerMessage* msg);
+  // SoupServer::request-finished / request-aborted: a kept-alive connection is idle again.
+  void request_finished(SoupServerMessage* msg);
+
+  int open_connections(const std::string& address_key) const;
+
+  struct Connection;
+
+ private:
+  static void on_socket_gone(gpointer self, GObject* socket);
+  Connection* find(SoupServerMessage* msg);
+  void forget(std::unordered_map<GObject*, std::unique_ptr<Connection>>::iterator it);
+  // libsoup closes a connection's socket at once but may free it later: count those as gone.
+  void forget_closed(const std::string& address_key);
+
+  ConnectionLimits limits_;
+  std::unordered_map<GObject*, std::unique_ptr<Connection>> connections_;  // by GSocket (weak)
+  std::map<std::string, int> per_address_;
+  std::set<std::string> warned_;  // addresses told about once while at their cap
+};
+
+}  // namespace kek::core::http
