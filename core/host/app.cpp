@@ -182,9 +182,13 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
       std::set<std::string>{"kek_stream_ingest_bytes_per_second", "kek_stream_viewers",
                             "process_resident_memory_bytes"},
       std::set<std::string>{"process_cpu_seconds_total"}, config_.metrics_history_interval_s);
+
+  images_ = std::make_unique<ImageService>();
+  services_.provide(Images::kName, static_cast<Images*>(images_.get()));
 }
 
 App::~App() {
+  images_.reset();  // running jobs stop; their answers to plugins are dropped
   history_.reset();
   pipelines_.reset();
   plugins_.clear();

@@ -13,6 +13,7 @@
 #include "metrics/history.h"
 #include "metrics/http_metrics.h"
 #include "metrics/registry.h"
+#include "images/image_service.h"
 #include "pipeline/pipeline_manager.h"
 
 #include <kek/host.h>
@@ -93,6 +94,7 @@ class App {
   std::unique_ptr<PipelineManager> pipelines_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<http::EventStreamHub> browser_events_;  // before http_ goes: it ends its streams
+  std::unique_ptr<ImageService> images_;  // kek::Images for every plugin
   std::unique_ptr<SqliteDatabase> db_;
   std::vector<std::unique_ptr<PluginContext>> plugins_;
   std::vector<RefusedPlugin> refused_;

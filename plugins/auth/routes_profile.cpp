@@ -1,5 +1,7 @@
 // Profiles: anyone's public page data, the caller's own account, password and avatar.
 #include "avatars.h"
+
+#include <kek/services/images.h>
 #include "passwords.h"
 #include "routes.h"
 #include "timestamps.h"
@@ -148,19 +150,33 @@ void upload_my_avatar(const ContextPtr& ctx, const HttpRequest& request, HttpRes
                                                 std::to_string(ctx->settings.avatar_max_bytes) + " bytes"));
   if (!is_accepted_image_type(request.header("content-type")))
     return respond(HttpResponse::error(400, "avatar_type_unsupported", "send the avatar as image/png, image/jpeg or image/webp"));
-  if (!sniff_image_type(request.body))
+  if (!kek::image_type_of(request.body))
     return respond(HttpResponse::error(400, "avatar_not_decodable", "the upload does not decode as a PNG, JPEG or WebP image"));
   auto version = ctx->users.next_avatar_version(caller->user.id);
   if (!version) return respond(failure(version.error()));
 
+  auto* images = ctx->host.services().get<kek::Images>();
+  if (!images) return respond(HttpResponse::error(500, "the image service is missing"));
   const int64_t user_id = caller->user.id;
-  run_in_worker<Status>(
-      [bytes = request.body, media_dir = ctx->host.media_dir(), user_id, version = *version]() -> Status {
-        auto images = render_avatar(bytes);
-        if (!images) return images.error();
-        return store_avatar(media_dir, user_id, version, *images);
+  // Decoded within the bounds of kek::Images (4096 px a side, one picture per user at a time,
+  // a deadline), then stored on a worker.
+  kek::ImageJob job;
+  job.bytes = request.body;
+  job.outputs = {{kAvatarLargeSize, kAvatarLargeSize, kek::ImageFit::cover, kek::ImageFormat::jpeg, 90},
+                 {kAvatarSmallSize, kAvatarSmallSize, kek::ImageFit::cover, kek::ImageFormat::jpeg, 90}};
+  job.owner = "user:" + std::to_string(user_id);
+  images->process(std::move(job), [ctx, user_id, version = *version, respond](Result<kek::ImageResult> rendered) {
+    if (!rendered) {
+      Error refused = rendered.error();
+      if (refused.reason == "image_not_decodable") refused.reason = "avatar_not_decodable";
+      return respond(failure(refused));
+    }
+    AvatarImages avatar{std::move(rendered->encoded.at(0)), std::move(rendered->encoded.at(1))};
+    run_in_worker<Status>(
+      [avatar = std::move(avatar), media_dir = ctx->host.media_dir(), user_id, version]() -> Status {
+        return store_avatar(media_dir, user_id, version, avatar);
       },
-      [ctx, user_id, version = *version, respond](Status stored) {
+      [ctx, user_id, version, respond](Status stored) {
         if (!stored) return respond(failure(stored.error()));
         if (auto s = ctx->users.set_avatar_version(user_id, version); !s) return respond(failure(s.error()));
         auto user = ctx->users.find_by_id(user_id);
@@ -173,6 +189,7 @@ void upload_my_avatar(const ContextPtr& ctx, const HttpRequest& request, HttpRes
               .end_object();
         }));
       });
+  });
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // Unit tests of the plugin's parts on a real SQLite file: the publish authorizer the RTMP
 // ingest will call, media policies and signed tokens, the login rate limiter, password rules.
-#include "avatars.h"
 #include "media_access.h"
 #include "passwords.h"
 #include "rate_limit.h"
@@ -17,8 +16,6 @@
 #include <map>
 #include <set>
 #include <glib/gstdio.h>
-#include <gst/app/gstappsink.h>
-#include <gst/gst.h>
 
 using namespace kek::auth;
 
@@ -407,113 +404,4 @@ TEST(AuthPasswords, RulesAndArgon2id) {
   EXPECT_FALSE(verify_password(*hash, "a-long-enough-secreT"));
   EXPECT_FALSE(verify_password(decoy_password_hash(), ""));
   EXPECT_NE(generate_password(), generate_password());
-}
-
-// A PNG made in-process: videotestsrc through pngenc into an appsink.
-std::string make_png(int width, int height) {
-  const std::string line = "videotestsrc num-buffers=1 ! video/x-raw,width=" + std::to_string(width) +
-                           ",height=" + std::to_string(height) + " ! videoconvert ! pngenc ! appsink name=out";
-  GstElement* pipeline = gst_parse_launch(line.c_str(), nullptr);
-  if (!pipeline) return "";
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  std::string png;
-  if (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND)) {
-    GstMapInfo map;
-    GstBuffer* buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-      png.assign(reinterpret_cast<const char*>(map.data), map.size);
-      gst_buffer_unmap(buffer, &map);
-    }
-    gst_sample_unref(sample);
-  }
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
-  return png;
-}
-
-// The bytes of the first buffer an `appsink name=out` at the end of line gets; `input` is
-// pushed into an `appsrc name=src` when there is one.
-std::string run_to_bytes(const std::string& line, const std::string& input = {}) {
-  GstElement* pipeline = gst_parse_launch(line.c_str(), nullptr);
-  if (!pipeline) return "";
-  if (GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src")) {
-    GstFlowReturn flow = GST_FLOW_OK;
-    GstBuffer* buffer = gst_buffer_new_memdup(input.data(), input.size());
-    g_signal_emit_by_name(src, "push-buffer", buffer, &flow);  // the signal does not take the buffer
-    gst_buffer_unref(buffer);
-    g_signal_emit_by_name(src, "end-of-stream", &flow);
-    gst_object_unref(src);
-  }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  std::string bytes;
-  if (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND)) {
-    GstMapInfo map;
-    GstBuffer* buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-      bytes.assign(reinterpret_cast<const char*>(map.data), map.size);
-      gst_buffer_unmap(buffer, &map);
-    }
-    gst_sample_unref(sample);
-  }
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
-  return bytes;
-}
-
-// A 200x100 JPEG, left half red and right half blue, whose EXIF says how to turn it (what a
-// phone camera writes instead of turning the pixels).
-std::string photo_with_orientation(const std::string& orientation) {
-  return run_to_bytes(
-      "compositor name=c sink_1::xpos=100 ! video/x-raw,width=200,height=100 ! videoconvert ! jpegenc ! "
-      "taginject tags=\"image-orientation=" + orientation + "\" ! jifmux ! appsink name=out "
-      "videotestsrc pattern=red num-buffers=1 ! video/x-raw,width=100,height=100 ! c. "
-      "videotestsrc pattern=blue num-buffers=1 ! video/x-raw,width=100,height=100 ! c.");
-}
-
-// The red and blue of the pixel at (x, y) of a 256x256 avatar.
-std::pair<int, int> red_and_blue_at(const std::string& jpeg, int x, int y) {
-  std::string rgb = run_to_bytes(
-      "appsrc name=src caps=image/jpeg ! jpegdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=out", jpeg);
-  const size_t stride = (256 * 3 + 3) / 4 * 4;
-  const size_t at = static_cast<size_t>(y) * stride + static_cast<size_t>(x) * 3;
-  if (rgb.size() < at + 3) return {-1, -1};
-  return {static_cast<unsigned char>(rgb[at]), static_cast<unsigned char>(rgb[at + 2])};
-}
-
-TEST(AuthAvatarRendering, APhoneJpegIsTurnedTheWayItsExifSays) {
-  gst_init(nullptr, nullptr);
-  // Upright: the centred square is red on the left, blue on the right.
-  auto upright = render_avatar(photo_with_orientation("rotate-0"));
-  ASSERT_TRUE(upright.ok()) << upright.error().message;
-  auto [r0, b0] = red_and_blue_at(upright->large_jpeg, 200, 30);
-  EXPECT_GT(b0, 180) << "top right is blue";
-  EXPECT_LT(r0, 80);
-  // Turned a quarter clockwise: the left (red) half is now on top.
-  auto turned = render_avatar(photo_with_orientation("rotate-90"));
-  ASSERT_TRUE(turned.ok()) << turned.error().message;
-  auto [r1, b1] = red_and_blue_at(turned->large_jpeg, 200, 30);
-  EXPECT_GT(r1, 180) << "top right is red once turned";
-  EXPECT_LT(b1, 80);
-  auto [r2, b2] = red_and_blue_at(turned->large_jpeg, 200, 220);
-  EXPECT_GT(b2, 180) << "bottom right is blue once turned";
-  EXPECT_LT(r2, 80);
-}
-
-TEST(AuthAvatarRendering, DecodesCropsAndScalesAndRefusesWhatDoesNotDecode) {
-  gst_init(nullptr, nullptr);
-  const std::string png = make_png(120, 80);
-  ASSERT_EQ(sniff_image_type(png), "image/png");
-  auto images = render_avatar(png);
-  ASSERT_TRUE(images.ok()) << images.error().message;
-  EXPECT_EQ(sniff_image_type(images->large_jpeg), "image/jpeg");
-  EXPECT_EQ(sniff_image_type(images->small_jpeg), "image/jpeg");
-  EXPECT_GT(images->large_jpeg.size(), images->small_jpeg.size());
-  EXPECT_EQ(render_avatar(std::string("\x89PNG\r\n\x1a\nnot really", 19)).error().code, 400);
-  EXPECT_EQ(render_avatar(png.substr(0, png.size() / 2)).error().code, 400);
-  EXPECT_EQ(render_avatar("GIF89a").error().code, 400);
-  EXPECT_EQ(render_avatar("").error().code, 400);
 }

@@ -58,6 +58,11 @@ export default {
   avatar_too_large: 'The picture is too large.',
   avatar_type_unsupported: 'Send a PNG, JPEG or WebP picture.',
   avatar_not_decodable: 'The file is not a PNG, JPEG or WebP picture that can be read.',
+  // pictures (avatars, posters)
+  image_too_large: 'The picture has too many pixels: at most 4096 on a side.',
+  image_busy: 'Your previous picture is still being processed. Try again in a moment.',
+  image_timeout: 'The picture took too long to read.',
+  server_busy: 'The server is busy. Try again in a moment.',
   // stream keys and media
   stream_key_name_required: 'The stream key needs a name.',
   invalid_stream_key_name: 'The stream key name may have at most 64 characters and no control characters.',
