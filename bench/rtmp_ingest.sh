@@ -79,7 +79,7 @@ plugins:
   - name: hls
   - name: thumbnails
   - name: rtmp
-    args: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections: $((MAX_LEVEL + LAT_TRIES + 16)), keys: [${keys%, }]}
+    args: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections: $((MAX_LEVEL + LAT_TRIES + 16)), max_connections_per_address: $((MAX_LEVEL + LAT_TRIES + 16)), keys: [${keys%, }]}
 pipelines: []
 EOF
   (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &

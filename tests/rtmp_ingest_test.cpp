@@ -147,7 +147,8 @@ TEST_F(RtmpIngest, WrongKeyIsRefusedAndStartsNothing) {
   EXPECT_EQ(http_get(kek.http_url(), "/api/pipelines").body, "[]");
   EXPECT_EQ(http_get(kek.http_url(), "/api/live").body, "[]");
   EXPECT_NE(kek.output().find("publish refused"), std::string::npos) << kek.output();
-  EXPECT_EQ(kek.output().find("wrong-key-456"), std::string::npos) << "keys are not logged in full: " << kek.output();
+  EXPECT_EQ(kek.output().find("wrong-key-456"), std::string::npos) << "keys are not logged: " << kek.output();
+  EXPECT_EQ(kek.output().find("…"), std::string::npos) << "not even a part of a key: " << kek.output();
 }
 
 TEST_F(RtmpIngest, DuplicateKeyIsRefusedAndTheKeyIsFreedAfterDisconnect) {
@@ -235,7 +236,7 @@ TEST_F(RtmpIngest, FiftyConcurrentPublishersAllSucceed) {
   constexpr int kPublishers = 50;
   std::string keys;
   for (int i = 0; i < kPublishers; ++i) keys += (i ? ", " : "") + std::string("\"s") + std::to_string(i) + ":k-" + std::to_string(i) + "-xyz\"";
-  KekProcess kek({.extra_yaml = config(keys)});
+  KekProcess kek({.extra_yaml = config(keys, ", max_connections_per_address: " + std::to_string(kPublishers))});
   ASSERT_TRUE(kek.ready()) << kek.output();
   std::vector<std::unique_ptr<BackgroundProcess>> pubs;
   for (int i = 0; i < kPublishers; ++i) pubs.push_back(publish(kek.endpoint("rtmp") + "/k-" + std::to_string(i) + "-xyz"));
@@ -495,6 +496,69 @@ TEST_F(RtmpIngest, VideoAfterThePipelineStartedWithAudioAloneRestartsItWithVideo
       << second << kek.output();
   EXPECT_NE(second.find("demux.audio"), std::string::npos) << second;
   EXPECT_NE(kek.output().find("video arrived after its pipeline started without it"), std::string::npos) << kek.output();
+}
+
+// What a stranger can hold: a connection that never publishes is closed after publish_timeout_s
+// however busy it keeps itself (a handshake sent a byte at a time, harmless control messages).
+TEST_F(RtmpIngest, ConnectionsThatNeverPublishAreClosedAtTheDeadline) {
+  KekProcess kek({.extra_yaml = config("\"cam:deadline-key-1\"", ", publish_timeout_s: 3")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  const int64_t start = g_get_monotonic_time();
+  RawClient slow(kek.endpoint("rtmp")), chatty(kek.endpoint("rtmp"));
+  ASSERT_TRUE(slow.connected() && chatty.connected());
+  ASSERT_TRUE(chatty.handshake());
+  bool slow_closed = false, chatty_closed = false;
+  // Both stay active (never idle for 2 s) for up to 8 s.
+  for (int i = 0; i < 32 && !(slow_closed && chatty_closed); ++i) {
+    if (!slow_closed) slow.send(i == 0 ? std::string(1, '\x03') : std::string(1, '\x01'));
+    if (!chatty_closed) chatty.send(chunk0(5, std::string("\x00\x26\x25\xa0", 4)));  // Window Ack Size
+    g_usleep(250 * 1000);
+    slow_closed = slow_closed || kek.output().find("no publish within 3 s") != std::string::npos;
+    chatty_closed = chatty_closed || count_of(kek.output(), "no publish within 3 s") >= 2;
+  }
+  const double took = static_cast<double>(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+  EXPECT_EQ(count_of(kek.output(), "no publish within 3 s"), 2u) << kek.output();
+  EXPECT_GE(took, 3.0);
+  EXPECT_LT(took, 7.0) << kek.output();
+  EXPECT_TRUE(slow.closed_by_server());
+  EXPECT_TRUE(chatty.closed_by_server());
+  // A publisher that does publish in time is not touched by the deadline.
+  auto pub = publish(kek.endpoint("rtmp") + "/deadline-key-1");
+  EXPECT_EQ(pub->wait(30000), 0) << pub->output() << kek.output();
+  EXPECT_EQ(count_of(kek.output(), "no publish within"), 2u) << kek.output();
+}
+
+// One address cannot take every connection: past max_connections_per_address its connections
+// are closed unanswered; others (and its own, once some close) still get in.
+TEST_F(RtmpIngest, ConnectionsPerAddressAreCapped) {
+  KekProcess kek({.extra_yaml = config("\"cam:cap-key-0001\"", ", max_connections_per_address: 3")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawClient>(kek.endpoint("rtmp")));
+    ASSERT_TRUE(held.back()->handshake()) << "connection " << i << " is within the cap";
+  }
+  {
+    RawClient fourth(kek.endpoint("rtmp"));
+    ASSERT_TRUE(fourth.connected());
+    EXPECT_FALSE(fourth.handshake()) << "the fourth connection from one address gets no answer";
+  }
+  EXPECT_NE(kek.output().find("max_connections_per_address"), std::string::npos) << kek.output();
+  held.clear();  // they go; their slots are free again
+  ASSERT_TRUE(wait_for([&] { return count_of(kek.output(), "peer closed the connection") >= 3; }, 5000)) << kek.output();
+  auto pub = publish(kek.endpoint("rtmp") + "/cap-key-0001");
+  EXPECT_EQ(pub->wait(30000), 0) << pub->output() << kek.output();
+}
+
+// A bare key would be the stream's name, so its media URLs would show the secret to every viewer.
+TEST_F(RtmpIngest, ABareKeyWithoutAStreamNameIsRefused) {
+  KekProcess kek({.extra_yaml = config("\"bare-secret-key\"")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  EXPECT_EQ(kek.endpoint("rtmp"), "") << "no RTMP listener with a refused configuration";
+  const auto health = http_get(kek.http_url(), "/api/health").body;
+  EXPECT_NE(health.find("stream:key"), std::string::npos) << health;
+  EXPECT_NE(kek.output().find("stream:key"), std::string::npos) << kek.output();
+  EXPECT_EQ(kek.output().find("bare-secret-key"), std::string::npos) << kek.output();
 }
 
 TEST_F(RtmpIngest, KekrtmpsrcIsARealGStreamerElement) {

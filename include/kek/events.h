@@ -10,8 +10,9 @@
 namespace kek {
 
 // Well-known names; plugins may publish others ("<plugin>.<what>").
-inline constexpr const char* kEventStreamStarted = "stream.started";      // app, stream, key, owner, owner_id, remote
-inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, key, owner, reason
+// Stream events name the stream (its public name), never its secret key.
+inline constexpr const char* kEventStreamStarted = "stream.started";      // app, stream, owner, owner_id, remote
+inline constexpr const char* kEventStreamEnded = "stream.ended";          // app, stream, owner
 // app, stream, owner (user name), owner_id, path, and the stream key's audience: visibility
 // (public|unlisted|private), allowed_user_ids and allowed_groups (comma-separated).
 inline constexpr const char* kEventRecordingFinished = "recording.finished";

@@ -145,15 +145,15 @@ class Reader {
         if (depth >= limits_.max_depth) return too_deep(marker_offset);
         if (auto st = need(4, "strict array count"); !st) return st;
         std::uint32_t count = u32();
-        // Each element takes at least one byte: a count larger than what is left is a lie,
-        // and must not size an allocation.
+        // Each element takes at least one byte: a count larger than what is left is a lie.
+        // Even a plausible count sizes nothing: the vector grows with the values decoded
+        // (a 1-byte null becomes a much bigger Value).
         if (count > remaining()) {
           return Status::failure("truncated AMF0 strict array at offset " +
                                  std::to_string(marker_offset) + ": claims " + std::to_string(count) +
                                  " elements but only " + std::to_string(remaining()) + " bytes follow");
         }
         std::vector<Value> elements;
-        elements.reserve(count);
         for (std::uint32_t i = 0; i < count; ++i) {
           auto element = value(depth + 1);
           if (!element) return element.status();

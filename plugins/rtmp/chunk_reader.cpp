@@ -244,8 +244,9 @@ Status ChunkReader::begin_message(std::size_t index, const MessageHandler& on_me
                            std::to_string(limits_.max_buffered_bytes) + " bytes");
   }
   buffered_bytes_ += stream.length;
-  // One reservation per message at most; the buffer's capacity is kept for the next message.
-  stream.payload.reserve(stream.length);
+  // No reservation for the declared length: a peer may declare 16 MiB and send 10 bytes, on
+  // each of its chunk streams. The buffer grows with the chunks that do arrive (and keeps its
+  // capacity for the next message of similar size).
   stream.in_message = true;
   chunk_remaining_ = std::min(chunk_size_, stream.length);
   current_ = index;

@@ -24,7 +24,8 @@ struct ChunkReaderLimits {
   std::uint32_t max_chunk_size = 16 * 1024 * 1024;
   // Clients use three to six chunk streams; more is a peer trying to make us allocate.
   std::size_t max_chunk_streams = 64;
-  // Sum of the declared lengths of all messages still being assembled.
+  // Sum of the declared lengths of all messages still being assembled. Memory follows what
+  // arrives, not these declarations: a payload buffer grows only as its chunks come in.
   std::uint64_t max_buffered_bytes = 64 * 1024 * 1024;
 };
 

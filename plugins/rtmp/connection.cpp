@@ -6,6 +6,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <kek/address_key.h>
+
+#include <exception>
+
 namespace kek::rtmp {
 
 namespace {
@@ -20,7 +24,14 @@ std::string peer_address(GSocketConnection* connection) {
 }
 }  // namespace
 
-Connection::Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config)
+std::string Connection::address_key_of(GSocketConnection* connection) {
+  g_autoptr(GSocketAddress) addr = g_socket_connection_get_remote_address(connection, nullptr);
+  if (!addr || !G_IS_INET_SOCKET_ADDRESS(addr)) return "unknown";
+  return kek::address_key(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+}
+
+Connection::Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config,
+                       std::string address_key)
     : server_(server),
       id_(id),
       connection_(G_SOCKET_CONNECTION(g_object_ref(connection))),
@@ -28,7 +39,9 @@ Connection::Connection(Server& server, uint64_t id, GSocketConnection* connectio
       session_(*this, config),
       read_buffer_(kReadChunk),
       remote_(peer_address(connection)),
-      last_activity_us_(g_get_monotonic_time()) {
+      address_key_(std::move(address_key)),
+      last_activity_us_(g_get_monotonic_time()),
+      accepted_us_(last_activity_us_) {
   g_socket_set_blocking(socket_, FALSE);
   g_socket_set_option(socket_, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
 }
@@ -65,9 +78,15 @@ void Connection::start() {
   g_debug("connection %lu from %s", static_cast<unsigned long>(id_), remote_.c_str());
 }
 
+// The GLib callbacks are a C boundary: whatever one connection's input makes throw (an
+// allocation that failed, a bug) ends that connection, never the process.
 gboolean Connection::on_readable(GSocket*, GIOCondition, gpointer data) {
   auto* self = static_cast<Connection*>(data);
-  self->read_available();
+  try {
+    self->read_available();
+  } catch (const std::exception& e) {
+    self->close(std::string("internal error: ") + e.what());
+  }
   return self->closed_ ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
@@ -75,7 +94,11 @@ gboolean Connection::on_writable(GSocket*, GIOCondition, gpointer data) {
   auto* self = static_cast<Connection*>(data);
   g_source_unref(self->write_source_);
   self->write_source_ = nullptr;  // flush() arms a new one if needed
-  self->after_io();
+  try {
+    self->after_io();
+  } catch (const std::exception& e) {
+    self->close(std::string("internal error: ") + e.what());
+  }
   return G_SOURCE_REMOVE;
 }
 

@@ -17,7 +17,7 @@ class Server;
 
 class Connection : public SessionCallbacks, public Publisher {
  public:
-  Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config);
+  Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config, std::string address_key);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -31,15 +31,22 @@ class Connection : public SessionCallbacks, public Publisher {
   uint64_t id() const override { return id_; }
   bool closed() const { return closed_; }
   const std::string& remote() const override { return remote_; }
+  // Who the per-address connection cap counts this connection against (IP, IPv6 /64).
+  const std::string& address_key() const { return address_key_; }
+  // How long it has been open without ever getting a publish accepted.
+  int64_t unpublished_us(int64_t now) const { return ever_published_ ? 0 : now - accepted_us_; }
   const std::string& stream() const override { return stream_; }  // public name while publishing
   const std::string& app() const override { return app_; }
   // How long since the peer last sent anything. Bytes waiting in the socket count as sent: a
   // server that fell behind (a stalled main loop) has not read them yet, the peer is not idle.
   int64_t idle_us(int64_t now) const;
   void set_publishing(std::string app, std::string stream) override {
+    if (!stream.empty()) ever_published_ = true;
     app_ = std::move(app);
     stream_ = std::move(stream);
   }
+  // The per-address cap's key for a peer (kek::address_key: IPv4 address, IPv6 /64).
+  static std::string address_key_of(GSocketConnection* connection);
 
   // SessionCallbacks
   PublishVerdict on_publish(const PublishRequest& request) override;
@@ -69,7 +76,10 @@ class Connection : public SessionCallbacks, public Publisher {
   std::string remote_;
   std::string app_;
   std::string stream_;
+  std::string address_key_;
   int64_t last_activity_us_;
+  int64_t accepted_us_;
+  bool ever_published_ = false;
   bool closed_ = false;
   bool close_after_flush_ = false;
 };

@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "kek-rtmp"
 #include "server.h"
 
+#include <kek/secret_equal.h>
 #include <kek/services/media_access.h>
 
 #include <algorithm>
@@ -25,12 +26,6 @@ guint run_later(guint ms, std::function<void()> fn) {
         return G_SOURCE_REMOVE;
       },
       std::make_unique<Fn>(std::move(fn)).release(), [](gpointer data) { std::unique_ptr<Fn>(static_cast<Fn*>(data)).reset(); });
-}
-
-// Only the first and last characters of a secret go to the log.
-std::string key_hint(const std::string& key) {
-  if (key.size() <= 6) return "***";
-  return key.substr(0, 2) + "…" + key.substr(key.size() - 2);
 }
 }  // namespace
 
@@ -91,32 +86,55 @@ void Server::stop() {
 
 gboolean Server::on_incoming(GSocketService*, GSocketConnection* connection, GObject*, gpointer data) {
   auto* self = static_cast<Server*>(data);
-  if (static_cast<int>(self->connections_.size()) >= self->settings_.max_connections) {
-    g_warning("refusing a connection: %d connections already open (max_connections)", self->settings_.max_connections);
+  try {
+    self->accept(connection);
+  } catch (const std::exception& e) {
+    g_warning("refusing a connection: %s", e.what());
     g_io_stream_close(G_IO_STREAM(connection), nullptr, nullptr);
-    return TRUE;
+  }
+  return TRUE;
+}
+
+void Server::accept(GSocketConnection* connection) {
+  if (static_cast<int>(connections_.size()) >= settings_.max_connections) {
+    g_warning("refusing a connection: %d connections already open (max_connections)", settings_.max_connections);
+    g_io_stream_close(G_IO_STREAM(connection), nullptr, nullptr);
+    return;
+  }
+  std::string address = Connection::address_key_of(connection);
+  int& open = per_address_[address];
+  if (open >= settings_.max_connections_per_address) {
+    if (open == settings_.max_connections_per_address)  // once per burst, not per attempt
+      g_warning("refusing connections from %s: %d already open (max_connections_per_address)", address.c_str(), open);
+    g_io_stream_close(G_IO_STREAM(connection), nullptr, nullptr);
+    return;
   }
   SessionConfig config;
-  config.limits.max_message_length = static_cast<uint32_t>(self->settings_.max_message_bytes);
+  config.limits.max_message_length = static_cast<uint32_t>(settings_.max_message_bytes);
   config.random_seed = g_random_int() | (static_cast<uint64_t>(g_random_int()) << 32);
   config.uptime_ms = static_cast<uint32_t>(g_get_monotonic_time() / 1000);
-  const uint64_t id = self->next_id_++;
-  auto c = std::make_unique<Connection>(*self, id, connection, config);
+  const uint64_t id = next_id_++;
+  auto c = std::make_unique<Connection>(*this, id, connection, config, address);
   Connection& ref = *c;
-  self->connections_.emplace(id, std::move(c));
+  connections_.emplace(id, std::move(c));
+  ++open;
   ref.start();
-  return TRUE;
 }
 
 gboolean Server::on_tick(gpointer data) {
   auto* self = static_cast<Server*>(data);
   const int64_t now = g_get_monotonic_time();
   const int64_t limit = int64_t{self->settings_.idle_timeout_s} * G_USEC_PER_SEC;
-  std::vector<Connection*> idle;
-  for (auto& [id, c] : self->connections_)
-    if (!c->closed() && c->idle_us(now) > limit) idle.push_back(c.get());
-  for (Connection* c : idle)
-    c->close("idle for more than " + std::to_string(self->settings_.idle_timeout_s) + " s");
+  const int64_t publish_limit = int64_t{self->settings_.publish_timeout_s} * G_USEC_PER_SEC;
+  std::vector<std::pair<Connection*, std::string>> ending;
+  for (auto& [id, c] : self->connections_) {
+    if (c->closed()) continue;
+    if (c->idle_us(now) > limit)
+      ending.emplace_back(c.get(), "idle for more than " + std::to_string(self->settings_.idle_timeout_s) + " s");
+    else if (c->unpublished_us(now) > publish_limit)  // a slow handshake, chatter that never publishes
+      ending.emplace_back(c.get(), "no publish within " + std::to_string(self->settings_.publish_timeout_s) + " s");
+  }
+  for (auto& [c, why] : ending) c->close(why);
   return G_SOURCE_CONTINUE;
 }
 
@@ -127,7 +145,14 @@ void Server::connection_closed(uint64_t id) {
   reap_ = g_idle_add([](gpointer data) -> gboolean {
     auto* self = static_cast<Server*>(data);
     self->reap_ = 0;
-    for (uint64_t id : self->closed_) self->connections_.erase(id);
+    for (uint64_t id : self->closed_) {
+      auto it = self->connections_.find(id);
+      if (it == self->connections_.end()) continue;
+      if (auto open = self->per_address_.find(it->second->address_key());
+          open != self->per_address_.end() && --open->second <= 0)
+        self->per_address_.erase(open);
+      self->connections_.erase(it);
+    }
     self->closed_.clear();
     return G_SOURCE_REMOVE;
   }, this);
@@ -144,7 +169,7 @@ kek::PublishDecision Server::decide(const PublishRequest& request, const std::st
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) return authorizer->authorize(ask);
   kek::PublishDecision d;
   for (const auto& k : settings_.keys) {
-    if (k.key != request.stream_key) continue;
+    if (!kek::secret_equal(k.key, request.stream_key)) continue;
     d.allowed = true;
     d.stream = k.stream;
     d.owner = "config";
@@ -163,8 +188,7 @@ PublishVerdict Server::authorize_publish(Publisher& connection, const PublishReq
   }
   kek::PublishDecision decision = decide(request, connection.remote());
   if (!decision.allowed) {
-    g_message("publish refused from %s (key %s): %s", connection.remote().c_str(),
-              key_hint(request.stream_key).c_str(), decision.reason.c_str());
+    g_message("publish refused from %s: %s", connection.remote().c_str(), decision.reason.c_str());
     return PublishVerdict::refuse(decision.reason, "NetStream.Publish.Denied");
   }
   const std::string& stream = decision.stream;
@@ -216,8 +240,8 @@ PublishVerdict Server::authorize_publish(Publisher& connection, const PublishReq
   g_message("stream '%s' is live (app %s, owner %s, from %s, %s)", stream.c_str(), request.app.c_str(),
             decision.owner.c_str(), connection.remote().c_str(), request.flash_version.c_str());
   host_.events().publish({kek::kEventStreamStarted,
-                          {{"app", request.app}, {"stream", stream}, {"key", request.stream_key},
-                           {"owner", decision.owner}, {"owner_id", std::to_string(decision.owner_id)},
+                          {{"app", request.app}, {"stream", stream}, {"owner", decision.owner},
+                           {"owner_id", std::to_string(decision.owner_id)},
                            {"remote", connection.remote()}}});
   return PublishVerdict::accept();
 }
@@ -370,7 +394,7 @@ void Server::publish_ended(Publisher& connection) {
   if (settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
     // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
     Suspended& s = suspended_[stream];
-    s = Suspended{app, ended.owner, ended.request.key, ended.template_name, 0, ended.started_audio,
+    s = Suspended{app, ended.owner, ended.template_name, 0, ended.started_audio,
                   ended.started_video};
     s.timer = run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
       auto it = suspended_.find(stream);
@@ -378,21 +402,20 @@ void Server::publish_ended(Publisher& connection) {
       Suspended gone = it->second;
       suspended_.erase(it);
       g_message("stream '%s': no publisher came back", stream.c_str());
-      finish_stream(gone.app, stream, gone.owner, gone.key);
+      finish_stream(gone.app, stream, gone.owner);
     });
     registry_.suspend(stream);
     g_message("stream '%s' lost its publisher (%s); waiting %d s for it to come back", stream.c_str(),
               connection.remote().c_str(), settings_.reconnect_grace_s);
     return;
   }
-  finish_stream(app, stream, ended.owner, ended.request.key);
+  finish_stream(app, stream, ended.owner);
 }
 
-void Server::finish_stream(const std::string& app, const std::string& stream, const std::string& owner,
-                           const std::string& key) {
+void Server::finish_stream(const std::string& app, const std::string& stream, const std::string& owner) {
   registry_.end(stream);  // kekrtmpsrc sends EOS: the pipeline finishes its files and ends
   g_message("stream '%s' ended", stream.c_str());
-  host_.events().publish({kek::kEventStreamEnded, {{"app", app}, {"stream", stream}, {"key", key}, {"owner", owner}}});
+  host_.events().publish({kek::kEventStreamEnded, {{"app", app}, {"stream", stream}, {"owner", owner}}});
 
   // If EOS did not end the pipeline (a stuck element), stop it, unless a new publish took it.
   grace_timers_.push_back(run_later(kEndedPipelineGraceMs, [this, stream, id = pipeline_id(app, stream)] {

@@ -45,6 +45,7 @@ class Server {
  private:
   static gboolean on_incoming(GSocketService* service, GSocketConnection* connection, GObject* source, gpointer self);
   static gboolean on_tick(gpointer self);
+  void accept(GSocketConnection* connection);
   kek::PublishDecision decide(const PublishRequest& request, const std::string& remote);
   Publisher* publisher(uint64_t id);
 
@@ -68,12 +69,11 @@ class Server {
   };
   void start_pipeline(const std::string& stream, bool has_audio, bool has_video);
   // The stream is over for good: sinks get EOS, stream.ended is published.
-  void finish_stream(const std::string& app, const std::string& stream, const std::string& owner,
-                     const std::string& key);
+  void finish_stream(const std::string& app, const std::string& stream, const std::string& owner);
 
   // A stream whose publisher dropped, kept open for reconnect_grace_s.
   struct Suspended {
-    std::string app, owner, key, template_name;
+    std::string app, owner, template_name;
     guint timer = 0;
     bool has_audio = true, has_video = true;  // the tracks its running pipeline was built for
   };
@@ -98,6 +98,7 @@ class Server {
   uint64_t next_id_ = 1;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::map<uint64_t, Publisher*> others_;  // from LiveIngest, by id (not owned)
+  std::map<std::string, int> per_address_;  // open connections by Connection::address_key()
   std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
   std::map<std::string, Publish> publishing_;  // by public stream name
 };

@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include <new>
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -109,6 +111,16 @@ void Session::consume_output(std::size_t count) {
 }
 
 Status Session::feed(std::span<const std::uint8_t> bytes) {
+  // Memory grows only with what has arrived, but a machine can still run out: that ends this
+  // connection with a reason, never escapes into the server's event loop.
+  try {
+    return feed_bytes(bytes);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory while reading this connection's input");
+  }
+}
+
+Status Session::feed_bytes(std::span<const std::uint8_t> bytes) {
   if (state_ == State::failed) return Status::failure(close_reason_);
   if (state_ == State::closing) return {};
   bytes_received_ += bytes.size();

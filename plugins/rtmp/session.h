@@ -163,6 +163,7 @@ class Session {
  private:
   struct Command;
 
+  Status feed_bytes(std::span<const std::uint8_t> bytes);
   Status handle_message(const Message& message);
   Status handle_command(const Message& message, std::span<const std::uint8_t> body);
   Status handle_data(const Message& message, std::span<const std::uint8_t> body);

@@ -30,9 +30,12 @@ kek::Result<Settings> read_settings(const Args& args) {
   for (const auto& entry : *keys) {
     ConfiguredKey k;
     size_t colon = entry.find(':');
-    k.stream = colon == std::string::npos ? entry : entry.substr(0, colon);
-    k.key = colon == std::string::npos ? entry : entry.substr(colon + 1);
-    if (k.key.empty() || k.stream.empty()) return args.fail("keys", "entries are \"key\" or \"stream:key\"");
+    if (colon == std::string::npos)
+      return args.fail("keys", "entries are \"stream:key\" (a bare key would name the stream, and so appear in its "
+                               "media URLs): write \"<stream name>:<key>\"");
+    k.stream = entry.substr(0, colon);
+    k.key = entry.substr(colon + 1);
+    if (k.key.empty() || k.stream.empty()) return args.fail("keys", "entries are \"stream:key\", both non-empty");
     s.keys.push_back(std::move(k));
   }
 
@@ -45,9 +48,15 @@ kek::Result<Settings> read_settings(const Args& args) {
   auto idle = args.integer("idle_timeout_s", s.idle_timeout_s, 1, 3600);
   if (!idle) return idle.error();
   s.idle_timeout_s = static_cast<int>(*idle);
+  auto publish_timeout = args.integer("publish_timeout_s", s.publish_timeout_s, 1, 3600);
+  if (!publish_timeout) return publish_timeout.error();
+  s.publish_timeout_s = static_cast<int>(*publish_timeout);
   auto max_conn = args.integer("max_connections", s.max_connections, 1, 100000);
   if (!max_conn) return max_conn.error();
   s.max_connections = static_cast<int>(*max_conn);
+  auto per_address = args.integer("max_connections_per_address", s.max_connections_per_address, 1, 100000);
+  if (!per_address) return per_address.error();
+  s.max_connections_per_address = static_cast<int>(*per_address);
   auto max_msg = args.integer("max_message_bytes", s.max_message_bytes, 4096, 256 * 1024 * 1024);
   if (!max_msg) return max_msg.error();
   s.max_message_bytes = *max_msg;

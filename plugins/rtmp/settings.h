@@ -26,13 +26,16 @@ struct Settings {
   bool take_over = false;           // a second publisher with a live key replaces the first
   int reconnect_grace_s = 10;       // a publisher back within this long continues the same stream
   int idle_timeout_s = 30;          // a connection that sends nothing this long is closed
+  int publish_timeout_s = 10;       // from accept to an accepted publish, else closed
   int max_connections = 1000;
+  int max_connections_per_address = 16;  // IPv4 address, or IPv6 /64
   int64_t max_message_bytes = 8 * 1024 * 1024;
   int64_t gop_cache_bytes = 16 * 1024 * 1024;  // replayed to a (re)starting pipeline
   int64_t max_output_bytes = 4 * 1024 * 1024;  // unread replies before a client is cut off
 };
 
-// keys: ["secret"] (stream named like the key) or ["stream:secret"].
+// keys: ["stream:secret"]. A bare "secret" is refused: the stream would be named like the key and
+// its media URLs would give the secret away.
 kek::Result<Settings> read_settings(const Args& args);
 
 }  // namespace kek::rtmp

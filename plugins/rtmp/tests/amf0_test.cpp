@@ -1,5 +1,7 @@
 #include "amf0.h"
 
+#include "alloc_probe.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,6 +24,20 @@ Value decoded_one(const Bytes& bytes) {
   EXPECT_TRUE(v.ok()) << v.error();
   EXPECT_EQ(offset, bytes.size());
   return v ? *v : Value();
+}
+
+// A strict array's count is only what the sender claims: a 1 MB message claiming a million
+// elements whose first element is broken must not have sized a million Values first.
+TEST(Amf0, StrictArrayCountSizesNothingBeforeTheValuesExist) {
+  Bytes body = {0x0a, 0x00, 0x0f, 0x42, 0x40};  // strict array, 1,000,000 elements
+  body.insert(body.end(), {0x0c, 0xff, 0xff, 0xff, 0xff});  // a long string of 4 GiB that never comes
+  body.resize(body.size() + 1'000'000, 0x05);
+  {
+    kek::rtmp::testing::AllocProbe::Scope probe;
+    auto decoded = decode_all(body);
+    EXPECT_FALSE(decoded.ok());
+    EXPECT_LT(kek::rtmp::testing::AllocProbe::largest.load(), 64u * 1024) << "bytes in one allocation";
+  }
 }
 
 TEST(Amf0, EncodesScalarsExactly) {

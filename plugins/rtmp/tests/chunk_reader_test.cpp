@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "alloc_probe.h"
 #include "chunk_writer.h"
 #include "test_client.h"
 
@@ -90,6 +91,26 @@ Bytes cat(std::initializer_list<Bytes> parts) {
 }
 Bytes set_chunk_size(std::uint32_t size) {
   return cat({header0(2, 0, 4, message_type::set_chunk_size, 0), testing::u32_bytes(size)});
+}
+
+// A header may declare up to max_message_length; memory follows the bytes that arrived. Here 8 MiB
+// are declared on each of 8 chunk streams and 100 bytes sent on each: nothing near 8 MiB is held.
+TEST(ChunkReader, DeclaredLengthsReserveNothingUpFront) {
+  Bytes input = set_chunk_size(65536);
+  for (std::uint32_t csid = 3; csid < 11; ++csid)
+    testing::append(input, cat({header0(csid, 0, 8 * 1024 * 1024, message_type::video, 1), payload_of(100, 1)}));
+  Collector c;
+  c.messages.reserve(4);
+  {
+    testing::AllocProbe::Scope probe;
+    ASSERT_TRUE(c.feed(input).ok());
+    EXPECT_LT(testing::AllocProbe::largest.load(), 64u * 1024) << "bytes in one allocation";
+  }
+  EXPECT_TRUE(c.messages.empty());
+  // The messages still complete when the rest arrives.
+  Bytes rest;
+  testing::append(rest, payload_of(65536 - 100, 2));
+  EXPECT_TRUE(c.feed(cat({rest})).ok());
 }
 
 TEST(ChunkReader, ReadsOneSmallMessage) {

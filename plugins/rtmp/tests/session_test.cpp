@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "alloc_probe.h"
 #include "test_client.h"
 
 namespace kek::rtmp {
@@ -287,6 +288,28 @@ TEST_F(SessionTest, FfmpegPublishConversation) {
 }
 
 // The same conversation, cut differently: the callbacks and the bytes sent back are the same.
+// The machine runs out of memory while a publisher sends a big frame: that connection fails
+// with a reason (its publish ends once), and nothing is thrown into the server's event loop.
+TEST_F(SessionTest, OutOfMemoryEndsThisConnectionOnly) {
+  handshake_and_connect();
+  create_stream_and_publish();
+  ASSERT_TRUE(session().publishing());
+  testing::ClientWriter w;
+  w.set_chunk_size(65536);
+  Bytes frame(1024 * 1024, 0x01);
+  frame[0] = 0x17;
+  w.message(6, message_type::video, 40, 1, frame);
+  Status st;
+  {
+    testing::AllocProbe::Scope probe(/*fail_above_bytes=*/256 * 1024);
+    EXPECT_NO_THROW(st = session().feed(w.bytes()));
+  }
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("out of memory"), std::string::npos) << st.error();
+  EXPECT_TRUE(session().should_close());
+  EXPECT_EQ(recorder_.unpublishes, 1);
+}
+
 TEST_F(SessionTest, ConversationDoesNotDependOnHowBytesArrive) {
   Bytes all;
   for (const Bytes& step : ffmpeg_publish_steps()) testing::append(all, step);
