@@ -130,7 +130,8 @@ struct ConnectionGuard::Connection {
   Timer idle;
 };
 
-ConnectionGuard::ConnectionGuard(ConnectionLimits limits) : limits_(limits) {}
+ConnectionGuard::ConnectionGuard(ConnectionLimits limits, std::function<bool(const std::string&)> exempt)
+    : limits_(limits), exempt_(std::move(exempt)) {}
 
 ConnectionGuard::~ConnectionGuard() {
   for (const auto& [socket, c] : connections_) g_object_weak_unref(socket, &ConnectionGuard::on_socket_gone, this);
@@ -152,9 +153,10 @@ void ConnectionGuard::request_started(SoupServerMessage* msg) {
     // A new connection, not a byte read yet.
     std::string key = key_of(msg);
     const char* host = soup_server_message_get_remote_host(msg);
-    if (per_address_[key] >= limits_.max_connections_per_address) forget_closed(key);
+    const bool exempt = host && exempt_ && exempt_(host);
+    if (!exempt && per_address_[key] >= limits_.max_connections_per_address) forget_closed(key);
     int& open = per_address_[key];
-    if (open >= limits_.max_connections_per_address) {
+    if (!exempt && open >= limits_.max_connections_per_address) {
       if (warned_.insert(key).second)  // once while at the cap, not per attempt
         g_warning("refusing connections from %s: %d already open (http.max_connections_per_address)", key.c_str(),
                   open);

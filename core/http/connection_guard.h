@@ -1,7 +1,7 @@
 // What one HTTP client may hold (libsoup 3.2 emits request-started for a connection the moment it
 // is accepted, and again at the first byte of each further request on a kept-alive one):
 //  - one address holds at most max_connections_per_address connections; more are shut down at
-//    once, before a byte of them is read;
+//    once, before a byte of them is read (a trusted reverse proxy is exempt);
 //  - a connection must send its first request within header_timeout_s, and a kept-alive one its
 //    next request within the same time (else it is closed as idle);
 //  - a request's headers must be complete header_timeout_s after it started, and its body must
@@ -12,6 +12,7 @@
 
 #include <libsoup/soup.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -30,7 +31,9 @@ struct ConnectionLimits {
 
 class ConnectionGuard {
  public:
-  explicit ConnectionGuard(ConnectionLimits limits);
+  // exempt(remote address): never refused by the per-address cap (http.trusted_proxies: every
+  // client behind a reverse proxy comes from its address).
+  explicit ConnectionGuard(ConnectionLimits limits, std::function<bool(const std::string&)> exempt = {});
   ~ConnectionGuard();
   ConnectionGuard(const ConnectionGuard&) = delete;
   ConnectionGuard& operator=(const ConnectionGuard&) = delete;
@@ -52,6 +55,7 @@ class ConnectionGuard {
   void forget_closed(const std::string& address_key);
 
   ConnectionLimits limits_;
+  std::function<bool(const std::string&)> exempt_;
   std::unordered_map<GObject*, std::unique_ptr<Connection>> connections_;  // by GSocket (weak)
   std::map<std::string, int> per_address_;
   std::set<std::string> warned_;  // addresses told about once while at their cap

@@ -225,7 +225,7 @@ struct Guard {
 
 class HttpServerImpl final : public HttpServer {
  public:
-  explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)), connections_(config_.connections) {
+  explicit HttpServerImpl(HttpConfig config) : config_(std::move(config)), connections_(config_.connections, [this](const std::string& remote) { return proxies_.contains(remote); }) {
     // The config loader has checked the list; a bad entry here trusts nobody.
     if (auto proxies = http::TrustedProxies::parse(config_.trusted_proxies)) proxies_ = std::move(*proxies);
     else g_warning("http.trusted_proxies: %s", proxies.error().message.c_str());

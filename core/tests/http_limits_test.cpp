@@ -94,8 +94,9 @@ class HttpLimitsTest : public ::testing::Test {
     g_rmdir(root_.c_str());
   }
 
-  void start(http::ConnectionLimits limits) {
+  void start(http::ConnectionLimits limits, std::vector<std::string> trusted_proxies = {}) {
     HttpConfig config;
+    config.trusted_proxies = std::move(trusted_proxies);
     config.address = "127.0.0.1";
     config.port = 0;
     config.max_body_bytes = kBodyLimit;
@@ -242,6 +243,22 @@ TEST_F(HttpLimitsTest, ConnectionsPerAddressAreCapped) {
   EXPECT_TRUE(fourth_closed);
   EXPECT_EQ(fourth.find("pong"), std::string::npos) << "the fourth connection is not served: " << fourth;
   EXPECT_NE(after.find("{\"pong\":true}"), std::string::npos) << "slots are given back: " << after;
+}
+
+// Behind a reverse proxy every client comes from the proxy's address: a trusted proxy is not capped.
+TEST_F(HttpLimitsTest, ATrustedProxyIsNotCapped) {
+  start({.header_timeout_s = 20, .body_timeout_s = 30, .max_connections_per_address = 2}, {"127.0.0.1"});
+  std::vector<std::string> answers;
+  run_client([&] {
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (int i = 0; i < 4; ++i) {
+      held.push_back(std::make_unique<RawConnection>(port_));
+      held.back()->send("GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n");
+      answers.push_back(held.back()->read_response());  // kept alive: all four open at once
+    }
+  });
+  ASSERT_EQ(answers.size(), 4u);
+  for (const auto& a : answers) EXPECT_NE(a.find("{\"pong\":true}"), std::string::npos) << a;
 }
 
 // max_body_bytes holds wherever the request goes: a route, an unknown API path, media, the web UI.
