@@ -1,6 +1,8 @@
 // A live recording becomes a library item: owned by the streamer, as private as the stream key,
-// probed and transcoded like an upload.
+// probed and transcoded like an upload; deleting the item leaves the recording to the stream.
 #include "library_test_support.h"
+
+#include <algorithm>
 
 using namespace kek::library::test;
 
@@ -42,6 +44,22 @@ TEST(LibraryRecordings, ARecordedPrivateStreamBecomesThePrivateItemOfItsStreamer
   EXPECT_EQ(sam.get("/api/library/items").body.find(id), std::string::npos);
   EXPECT_EQ(sam.get(*json_field(item_json(rita, id), "hls")).status, 403);
   EXPECT_EQ(rita.get(*json_field(item_json(rita, id), "hls")).status, 200);
+
+  // Deleting the item takes the film's folder; the recording stays with the stream.
+  const std::string recordings = kek.media_dir() + "/recordings/" + stream;
+  auto files_in = [](const std::string& dir) {
+    std::vector<std::string> out;
+    g_autoptr(GDir) d = g_dir_open(dir.c_str(), 0, nullptr);
+    while (const char* name = d ? g_dir_read_name(d) : nullptr) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto recorded = files_in(recordings);
+  ASSERT_FALSE(recorded.empty()) << recordings;
+  EXPECT_EQ(rita.request("DELETE", "/api/library/items/" + id).status, 204);
+  EXPECT_TRUE(wait_for([&] { return !g_file_test((kek.media_dir() + "/vod/" + id).c_str(), G_FILE_TEST_EXISTS); }, 10000));
+  EXPECT_EQ(files_in(recordings), recorded) << "the recording is the stream's";
+  EXPECT_EQ(rita.get("/api/library/items/" + id).status, 404);
 }
 
 }  // namespace
