@@ -269,37 +269,3 @@ TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {
   remove_tree(clips);
 }
 
-TEST(LivePackaging, AFullDiskStopsOnlyThatStreamWithAClearError) {
-  // A 200 KiB filesystem for one app's output; a tmpfs needs root and mount rights.
-  std::string small = make_temp_dir();
-  auto [mrc, mout] = run_command({"mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", small});
-  if (mrc != 0) {
-    remove_tree(small);
-    GTEST_SKIP() << "cannot mount a small tmpfs here: " << mout;
-  }
-  TemplateDir t;
-  t.add("tiny", "name: tiny\nsource: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n"
-                "output_dir: " + small + "/${stream}\n");
-  KekProcess kek({.extra_yaml = "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
-                                "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0,"
-                                " keys: [\"full:full-key-001\", \"fine:fine-key-001\"], apps: {live: live, small: tiny}}\n"});
-  ASSERT_TRUE(kek.ready()) << kek.output();
-  std::string rtmp = kek.endpoint("rtmp");
-  rtmp = rtmp.substr(0, rtmp.rfind('/'));
-  auto fine = publish_test_stream(rtmp + "/live/fine-key-001", 14);
-  auto full = publish_test_stream(rtmp + "/small/full-key-001", 14);
-  const std::string fine_list = kek.media_dir() + "/live/fine/source/index.m3u8";
-  ASSERT_TRUE(wait_for([&] {
-    auto info = http_get(kek.http_url(), "/api/pipelines/small-full").body;
-    return info.find("No space left on device") != std::string::npos;
-  }, 30000)) << http_get(kek.http_url(), "/api/pipelines/small-full").body << kek.output();
-  // The other stream goes on.
-  const std::string before = read_file(fine_list);
-  ASSERT_TRUE(wait_for([&] { return read_file(fine_list) != before && !read_file(fine_list).empty(); }, 15000));
-  EXPECT_TRUE(kek.running());
-  fine->wait(30000);
-  full->wait(30000);
-  kek.stop();
-  run_command({"umount", small});
-  remove_tree(small);
-}
