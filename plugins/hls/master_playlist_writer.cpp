@@ -67,8 +67,13 @@ std::optional<WriteError> MasterPlaylistWriter::update(std::span<const MasterVar
     Bandwidth b = bandwidth_of(v, audio);
     if (!b.known) return std::nullopt;
     bandwidths.push_back(b);
-    if (changed_by_more_than(written_bw_[i].peak, b.peak, kMasterRewriteThreshold) ||
-        changed_by_more_than(written_bw_[i].average, b.average, kMasterRewriteThreshold))
+    // A measured peak above the written BANDWIDTH is news at once (a player trusting a figure
+    // under the real peak stalls); within the headroom, and for the average, the threshold holds. At the end (final) the exact
+    // figures are written, whatever they moved: an ended stream's master is its VOD description.
+    const uint64_t measured_peak = b.peak * 100 / (100 + kPeakHeadroomPercent);
+    if (measured_peak > written_bw_[i].peak || (final && b.peak != written_bw_[i].peak) ||
+        changed_by_more_than(written_bw_[i].peak, b.peak, kMasterRewriteThreshold) ||
+        changed_by_more_than(written_bw_[i].average, b.average, final ? 0.0 : kMasterRewriteThreshold))
       bandwidth_moved = true;
 
     VariantEntry e;

@@ -303,10 +303,11 @@ void expect_bandwidth_close_to_segments(const StreamInf& inf, const MediaPlaylis
               "ratio %.2f)\n",
               inf.uri.c_str(), bandwidth, real_peak, bandwidth / real_peak, average, real_average,
               average / real_average);
-  EXPECT_GT(average, real_average / 2);
-  EXPECT_LT(average, real_average * 2);
-  EXPECT_GT(bandwidth, real_peak / 2);
-  EXPECT_LT(bandwidth, real_peak * 2);
+  // A player picks its variant by BANDWIDTH: under the real peak it stalls, far over it it
+  // never picks the variant it could play. RFC 8216: BANDWIDTH >= the peak segment bit rate.
+  EXPECT_GE(bandwidth, real_peak) << inf.uri << ": BANDWIDTH under the segments' peak";
+  EXPECT_LE(bandwidth, real_peak * 1.3) << inf.uri << ": BANDWIDTH over 1.3x the segments' peak";
+  EXPECT_NEAR(average / real_average, 1.0, 0.15) << inf.uri << ": AVERAGE-BANDWIDTH off by over 15 %";
   EXPECT_GE(bandwidth, average);
 }
 
@@ -667,21 +668,27 @@ TEST_F(HlsSink, GstLaunchRunsALadder) {
   // its bus loop after a fast non-live run, with hlssink2 as with splitmuxsink: the debug log shows
   // the pipeline posting its EOS, every playlist has its EXT-X-ENDLIST, every streaming thread is
   // idle and the main thread waits on the bus. In-process pipelines (the tests above) never miss
-  // it. The test must not hang on it.
+  // it. The test must not hang on it: a run that times out (rc 124) is run once more, and a
+  // second timeout fails (two in a row is no longer that race).
   std::vector<const char*> argv = {"timeout", "30", "gst-launch-1.0", "-q"};
   for (int i = 0; i < argc; ++i) argv.push_back(args[i]);
   argv.push_back(nullptr);
-  g_autofree char* out = nullptr;
-  g_autofree char* err = nullptr;
-  int status = 0;
-  // The environment (GST_PLUGIN_PATH_1_0 at the build's plugins) is inherited from the test.
-  ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
-                           &out, &err, &status, &error));
-  bool timed_out = WIFEXITED(status) && WEXITSTATUS(status) == 124;
-  if (timed_out)
-    std::printf("gst-launch-1.0 missed its EOS (the upstream race); checking what it wrote\n");
-  else
-    EXPECT_TRUE(g_spawn_check_wait_status(status, nullptr)) << out << err;
+  int timeouts = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    g_autofree char* out = nullptr;
+    g_autofree char* err = nullptr;
+    int status = 0;
+    // The environment (GST_PLUGIN_PATH_1_0 at the build's plugins) is inherited from the test.
+    ASSERT_TRUE(g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                             &out, &err, &status, &error));
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 124)) {
+      ASSERT_TRUE(g_spawn_check_wait_status(status, nullptr)) << out << err;
+      break;
+    }
+    ++timeouts;
+    std::printf("gst-launch-1.0 timed out (run %d); %s\n", attempt + 1, attempt == 0 ? "running it again" : "twice");
+  }
+  ASSERT_LT(timeouts, 2) << "gst-launch-1.0 timed out twice in a row";
   auto variants = parse_master(read_file(at("index.m3u8")));
   ASSERT_EQ(variants.size(), 2u);
   EXPECT_EQ(variants[0].uri, "hi/index.m3u8");

@@ -92,7 +92,7 @@ TEST_F(MasterWriterTest, MeasuredIsVideoPlusAudioPlusPsiWithHeadroomOnThePeak) {
   variants[1].rates = measured(700'000, 600'000);
   audio.rates = measured(130'000, 128'000);
   ASSERT_FALSE(update(0));
-  uint64_t peak = (2'000'000 + 130'000 + kPsiBitsPerSecond) * 105 / 100;
+  uint64_t peak = (2'000'000 + 130'000 + kPsiBitsPerSecond) * (100 + kPeakHeadroomPercent) / 100;
   uint64_t average = 1'500'000 + 128'000 + kPsiBitsPerSecond;
   EXPECT_NE(text().find("BANDWIDTH=" + std::to_string(peak) + ",AVERAGE-BANDWIDTH=" + std::to_string(average) + ","),
             std::string::npos)
@@ -144,7 +144,7 @@ TEST_F(MasterWriterTest, AudioOnlyVariant) {
   audio.rates = measured(130'000, 128'000);
   ASSERT_FALSE(update(0));
   EXPECT_EQ(text(), "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=" +
-                        std::to_string((130'000 + kPsiBitsPerSecond) * 105 / 100) +
+                        std::to_string((130'000 + kPsiBitsPerSecond) * (100 + kPeakHeadroomPercent) / 100) +
                         ",AVERAGE-BANDWIDTH=" + std::to_string(128'000 + kPsiBitsPerSecond) +
                         ",CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n");
 }
