@@ -51,7 +51,7 @@ void write_crash_input(int signal_number) {
   std::raise(signal_number);
 }
 
-// splitmix64: deterministic, so a failing mutation run can be repeated with --seed.
+// splitmix64: deterministic, so a failing mutation run can be repeated with --seed (printed).
 struct Random {
   std::uint64_t state;
   std::uint64_t next() {
@@ -141,7 +141,10 @@ bool parse_number(const std::string& arg, const char* prefix, std::uint64_t& out
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t max_seconds = 5, max_runs = 100000, seed = 1;
+  // Seeded from the clock, so every run explores other mutations; printed first, so a crash can
+  // be replayed with --seed=N.
+  std::uint64_t max_seconds = 5, max_runs = 100000,
+                seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::vector<Input> corpus;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -177,6 +180,7 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(input.data(), input.size());
   }
 
+  std::cout << "fuzz driver: seed " << seed << " (replay: --seed=" << seed << ")" << std::endl;
   Random rng{seed};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds);
   std::uint64_t runs = 0;
