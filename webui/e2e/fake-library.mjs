@@ -106,7 +106,9 @@ export async function installFakeLibrary(page, { items = [] } = {}) {
     }
     if (parts[1] === 'cancel' && request.method() === 'POST') {
       if (item.status !== 'queued' && item.status !== 'processing') return json(route, 409, { error: 'no job of this item is queued or running' })
-      Object.assign(item, { status: 'failed', eta_s: null, error: 'cancelled' })
+      // A queued job is cancelled at once; a running one stops a moment later, as the real
+      // runner's pipeline does (the test then sets it failed and pushes library.failed).
+      if (item.status === 'queued') Object.assign(item, { status: 'failed', eta_s: null, error: 'cancelled' })
       return json(route, 200, item)
     }
     return json(route, 405, { error: 'not in the fake' })

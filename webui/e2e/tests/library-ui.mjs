@@ -258,7 +258,12 @@ test('the owner cancels a transcode under way and starts it again (API faked)', 
   assert((await page.getByTestId('item-cancel').count()) === 0, 'only the owner may cancel')
 
   await page.goto(`/library/${item.id}`)
-  await page.getByTestId('item-cancel').click()
+  const cancel = page.getByTestId('item-cancel')
+  await cancel.click()
+  // The job stops a moment later: meanwhile the button says so and cannot be pressed again.
+  await waitFor(async () => (await cancel.isDisabled()) && (await cancel.textContent()).includes('Cancelling'), { what: 'the button waiting for the job to stop' })
+  Object.assign(fake.item(item.id), { status: 'failed', eta_s: null, error: 'cancelled' })
+  fake.push('library.failed', { id: item.id, error: 'cancelled' })
   await page.getByTestId('item-cancelled').waitFor()
   assert((await page.getByTestId('item-processing').count()) === 0, 'no progress bar once cancelled')
   assert(fake.state.requests.some((r) => r.method === 'POST' && r.url.endsWith(`/${item.id}/cancel`)), 'cancel asked the server')

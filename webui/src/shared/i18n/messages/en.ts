@@ -247,6 +247,7 @@ export default {
     failedTitle: 'This film could not be processed',
     failedOwner: 'Processing failed. The reason:',
     cancelProcessing: 'Cancel processing',
+    cancelling: 'Cancelling…',
     cancelledOwner: 'Processing was cancelled.',
     failedNoReason: 'No reason was given.',
     retry: 'Try again',

@@ -248,6 +248,7 @@ const ru: MessageSchema = {
     failedTitle: 'Этот фильм не удалось обработать',
     failedOwner: 'Обработка не удалась. Причина:',
     cancelProcessing: 'Отменить обработку',
+    cancelling: 'Отменяем…',
     cancelledOwner: 'Обработка отменена.',
     failedNoReason: 'Причина не указана.',
     retry: 'Попробовать снова',
