@@ -2,16 +2,19 @@
 # History heartbeats benchmark: how many player heartbeats a real `kek serve` takes, and how
 # fast it answers them, beside the same load on /api/health and on nginx.
 #
-# 64 concurrent clients (wrk, 2 threads, keep-alive) over loopback. Three loads, one after the
+# 64 concurrent clients (wrk, 2 threads, keep-alive) over loopback. Four loads, one after the
 # other, each for WINDOW s after a WARMUP:
 #   heartbeats   PUT /api/me/history/{film} as USERS signed-in viewers (round-robin), each
 #                report with a newer sent_at: every one is queued for the history writer thread
 #                and answered 202 at once; the writer commits what queued up in one transaction
+#   signed-in    GET /api/me/history/settings as the same viewers (the HTTP stack plus the session
+#                lookup every signed-in request pays: the heartbeat's cost less history's own work)
 #   health       GET /api/health on the same kek (the HTTP stack and main loop alone)
 #   nginx        the same GETs against nginx (1 worker, `return 202`): the machine's loopback
 #                HTTP ceiling with this client
-# During the heartbeats, a probe GETs /api/health every 20 ms on its own connection: if a
-# write blocked the main loop, its latency would jump above the idle probe's. Afterwards every
+# During the heartbeats, a probe GETs /api/health every 20 ms on its own connection, and the main
+# thread's state is sampled from /proc (running, in poll, or blocked elsewhere: a write blocking
+# the loop would show there; strace counts its system calls in the warm-up). Afterwards every
 # viewer's entry must be there with a sent_at of this run, and kek's log says how many
 # heartbeats shared a commit.
 #
@@ -45,6 +48,7 @@ need_apt=()
 command -v wrk >/dev/null || need_apt+=(wrk)
 command -v nginx >/dev/null || need_apt+=(nginx)
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v strace >/dev/null || need_apt+=(strace)
 apt_install_missing "${need_apt[@]}"
 [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh build)"
 
@@ -135,17 +139,41 @@ LOAD1=$(cut -d' ' -f1 /proc/loadavg)
 BASE_MS=$(($(date +%s%3N)))
 "${HB[@]}" probe "$URL" $((WARMUP + WINDOW)) >"$TMP/probe.txt" &
 PROBE_PID=$!
+# What the main thread (the pid's first thread: the event loop) does in the heartbeats' warm-up:
+# a write blocking it would show as fsync/fdatasync or SQLite's lock sleeps (nanosleep).
+# (strace slows what it traces, so it watches the warm-up, never the measured window.)
+STRACE_SECONDS=$((WARMUP - 2))
+if ((STRACE_SECONDS >= 1)); then
+  (sleep 1; timeout "$STRACE_SECONDS" strace -c -p "$KEK_PID" \
+    -e trace=fsync,fdatasync,nanosleep,clock_nanosleep,pwrite64,pread64,fcntl,futex,write 2>"$TMP/strace.txt" >/dev/null || true) &
+  STRACE_PID=$!
+fi
 if [[ ${PERF:-0} == 1 ]]; then
   (sleep "$WARMUP"; perf record -q -g -p "$KEK_PID" -o "$TMP/perf.data" -- sleep "$WINDOW" >/dev/null 2>&1) &
   PERF_PID=$!
 fi
+(sleep "$WARMUP"; exec "${HB[@]}" mainloop "$KEK_PID" "$WINDOW") >"$TMP/mainloop.txt" &
+MAINLOOP_PID=$!
 run_load heartbeats "$KEK_PID" "$URL" heartbeat "$TMP/users.txt" "$ITEM" "$DURATION" "$BASE_MS" "$THREADS"
 wait "$PROBE_PID"
+wait "$MAINLOOP_PID" || true
+MAINLOOP=$(cat "$TMP/mainloop.txt")
+log "main thread during the heartbeats: $MAINLOOP"
+MAIN_SYSCALLS="not traced (WARMUP < 3)"
+if [[ -n ${STRACE_PID:-} ]]; then
+  wait "$STRACE_PID" || true
+  # strace -c's table: "% time seconds usecs/call calls [errors] syscall".
+  MAIN_SYSCALLS=$(awk '$NF ~ /^(fsync|fdatasync|nanosleep|clock_nanosleep|pwrite64|pread64|fcntl|futex|write)$/ {
+      n[$NF] = $4 } END { split("fsync fdatasync nanosleep clock_nanosleep pwrite64 pread64 fcntl futex write", k, " ");
+      for (i = 1; i in k; i++) printf "%s%s=%d", (i > 1 ? " " : ""), k[i], n[k[i]] }' "$TMP/strace.txt")
+  log "main thread in ${STRACE_SECONDS} s of heartbeats: $MAIN_SYSCALLS"
+fi
 LOAD_PROBE=$(cat "$TMP/probe.txt")
 log "probe under heartbeats: $LOAD_PROBE"
 CHECK=$("${HB[@]}" check "$URL" "$TMP/users.txt" "$ITEM" "$BASE_MS")
 log "check: $CHECK"
 run_load health "$KEK_PID" "$URL" get /api/health
+run_load signed-in "$KEK_PID" "$URL" signed-in-get /api/me/history/settings "$TMP/users.txt" "$THREADS"
 run_load nginx "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT" get /
 
 SIG=TERM stop_pids 20 "$KEK_PID"
@@ -159,7 +187,7 @@ BASE=$OUT_DIR/history_heartbeats-$STAMP${RESULT_TAG:+-$RESULT_TAG}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 {
   printf 'load\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tserver_cpu_pct\tcpu_us_per_req\tmachine_busy_pct\n'
-  for n in heartbeats health nginx; do
+  for n in heartbeats signed-in health nginx; do
     r=${RESULT[$n]}
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(kv rps "$r")" "$(kv p50_ms "$r")" "$(kv p90_ms "$r")" \
       "$(kv p99_ms "$r")" "$(kv max_ms "$r")" "$(kv non2xx "$r")" "$(kv socket_errors "$r")" "${CPU[$n]}" \
@@ -185,11 +213,17 @@ hb=${RESULT[heartbeats]} he=${RESULT[health]} ng=${RESULT[nginx]}
   echo "- heartbeat p99 vs /api/health p99: $(ratio "$(kv p99_ms "$hb")" "$(kv p99_ms "$he")")"
   us() { awk -F'\t' -v n="$1" '$1 == n { print $10 }' "$BASE.tsv"; }
   echo "- server CPU per request (robust to how much CPU the server got): heartbeat vs /api/health"
-  echo "  $(ratio "$(us heartbeats)" "$(us health)"), heartbeat vs nginx $(ratio "$(us heartbeats)" "$(us nginx)")"
+  echo "  $(ratio "$(us heartbeats)" "$(us health)"), heartbeat vs a signed-in GET $(ratio "$(us heartbeats)" "$(us signed-in)"),"
+  echo "  heartbeat vs nginx $(ratio "$(us heartbeats)" "$(us nginx)")"
   echo "- the /api/health probe (one GET every 20 ms, own connection): idle $IDLE_PROBE;"
   echo "  during the heartbeats $LOAD_PROBE"
   echo "- after the heartbeats: $CHECK (every viewer's entry with a sent_at of this run)"
   echo "- writer thread: ${COMMITS:-no counters line in kek.log}"
+  echo "- the main thread during the heartbeats window, sampled every 10 ms from /proc: $MAINLOOP"
+  echo "  (running, waiting in poll for the next request, or blocked in anything else: a lock, a sleep, the disk)"
+  echo "- the main thread's system calls in ${STRACE_SECONDS} s of the heartbeats' warm-up (strace -c): $MAIN_SYSCALLS"
+  echo "  (SQLite's writes are pwrite64 and fsync/fdatasync; its lock waits nanosleep: the main thread's"
+  echo "  fcntl/pread64 are the session lookups' reads, write the HTTP answers and the request log)"
   echo "- goal (issue 11): 5,000 heartbeats/s with p99 < 20 ms on 2 cores"
   echo
   echo "## Notes"
@@ -197,7 +231,10 @@ hb=${RESULT[heartbeats]} he=${RESULT[health]} ng=${RESULT[nginx]}
   echo "wrk runs on the same 2 cores as the server, so every server here shares them with its"
   echo "client; \`machine busy %\` (all cores, in % of one core) near $(($(nproc) * 100)) means saturated."
   echo "The machine is shared with other engineers' builds and tests: compare the rows of this"
-  echo "report with each other, not with another report. ${BENCH_NOTES:-}"
+  echo "report with each other, not with another report. With Linux's autogroup scheduling everything"
+  echo "this script starts shares one CPU share against the other sessions, so PERF=1 (perf record -g"
+  echo "during the heartbeats) takes from kek's share: a PERF run's heartbeats row is not comparable"
+  echo "with its other rows. ${BENCH_NOTES:-}"
 } >"$BASE.md"
 if [[ ${PERF:-0} == 1 ]]; then
   wait "$PERF_PID" || true

@@ -9,6 +9,10 @@
                                                          connection: p50/p99/max of its latency
   history_bench.py check URL USERS_FILE ITEM BASE_MS     every user has the film in their history,
                                                          with a sent_at from this run
+  history_bench.py mainloop PID SECONDS                  what PID's main thread is doing, sampled every
+                                                         10 ms from /proc: running, waiting in poll (the
+                                                         event loop idle), or waiting in anything else
+                                                         (a lock, a sleep, the disk: a blocked loop)
 """
 import http.client
 import json
@@ -114,13 +118,41 @@ def cmd_check(url, users_file, item, base_ms):
     print(f"users={users} stored={users - missing} missing={missing}")
 
 
+def cmd_mainloop(pid, seconds):
+    base = f"/proc/{pid}/task/{pid}"
+    counts = {"running": 0, "polling": 0}
+    other = {}
+    deadline = time.monotonic() + float(seconds)
+    while time.monotonic() < deadline:
+        try:
+            with open(base + "/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open(base + "/wchan") as f:
+                wchan = f.read().strip() or "0"
+        except OSError:
+            break
+        if state == "R":
+            counts["running"] += 1
+        elif "poll" in wchan:
+            counts["polling"] += 1
+        else:
+            key = f"{state}:{wchan}"
+            other[key] = other.get(key, 0) + 1
+        time.sleep(0.01)
+    total = counts["running"] + counts["polling"] + sum(other.values())
+    blocked = sum(other.values())
+    top = ",".join(f"{k}={v}" for k, v in sorted(other.items(), key=lambda kv: -kv[1])[:3]) or "none"
+    print(f"samples={total} running={counts['running']} polling={counts['polling']} blocked={blocked} blocked_in={top}")
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     {"setup": lambda: cmd_setup(args[0], args[1], int(args[2]), args[3]),
      "probe": lambda: cmd_probe(args[0], args[1]),
-     "check": lambda: cmd_check(args[0], args[1], args[2], args[3])}[cmd]()
+     "check": lambda: cmd_check(args[0], args[1], args[2], args[3]),
+     "mainloop": lambda: cmd_mainloop(args[0], args[1])}[cmd]()
 
 
 if __name__ == "__main__":

@@ -89,11 +89,8 @@ Caller heartbeat_caller(HistoryContext& ctx, const HttpRequest& request) {
 }
 
 HttpResponse accepted(bool recorded) {
-  JsonWriter w;
-  w.begin_object().member("recorded", recorded);
-  if (!recorded) w.member("paused", true);
-  w.end_object();
-  return HttpResponse::json(w.str(), 202);
+  // The answer to every heartbeat: two constant bodies, not a JSON builder per request.
+  return HttpResponse::json(recorded ? R"({"recorded":true})" : R"({"recorded":false,"paused":true})", 202);
 }
 
 void write_film_entry(JsonWriter& w, const Entry& e, const FilmInfo* film) {
