@@ -71,6 +71,8 @@ TEST(SrtIngest, AWrongKeyIsRejectedBeforeAnyMedia) {
   auto plain_wrong = publish_srt(kek.endpoint("srt"), "nope-nope-nope", 2);
   EXPECT_NE(plain_wrong->wait(20000), 0) << plain_wrong->output();
   EXPECT_NE(kek.output().find("SRT publish refused"), std::string::npos) << kek.output();
+  EXPECT_EQ(kek.output().find("not-a-key"), std::string::npos) << "keys are not logged: " << kek.output();
+  EXPECT_EQ(kek.output().find("…"), std::string::npos) << "not even a part of a key: " << kek.output();
   EXPECT_EQ(http_get(kek.http_url(), "/api/live").body, "[]");
   EXPECT_FALSE(g_file_test((kek.media_dir() + "/live").c_str(), G_FILE_TEST_EXISTS) &&
                g_file_test((kek.media_dir() + "/live/cam").c_str(), G_FILE_TEST_EXISTS));
