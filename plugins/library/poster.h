@@ -1,5 +1,6 @@
-// The owner's own poster image for an item: decoded with GStreamer (JPEG, PNG, WebP), scaled to
-// fit 1280x1280 and written again as a JPEG (so no metadata or hostile bytes are served back).
+// The owner's own poster image for an item: decoded by kek::Images (JPEG, PNG, WebP; at most
+// 4096 px a side), fitted in 1280x1280 and written again as a JPEG (so no metadata or hostile
+// bytes are served back).
 #pragma once
 
 #include <kek/error.h>
@@ -11,7 +12,8 @@ namespace kek::library {
 inline constexpr int kPosterMaxSide = 1280;
 inline constexpr const char* kOwnPosterName = "poster-own.jpg";
 
-// Blocking (a short pipeline): run on a worker thread. Writes `out_path` atomically.
-Status reencode_poster(const std::string& image, const std::string& out_path);
+// Writes the re-encoded JPEG to `out_path` atomically (its folder made if missing). Blocking file
+// I/O: worker thread.
+Status write_poster(const std::string& jpeg, const std::string& out_path);
 
 }  // namespace kek::library

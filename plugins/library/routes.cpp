@@ -3,6 +3,7 @@
 #include "ids.h"
 #include "poster.h"
 
+#include <kek/services/images.h>
 #include <kek/worker.h>
 
 #include <glib/gstdio.h>
@@ -153,15 +154,26 @@ void add_catalogue_routes(std::shared_ptr<RouteDeps> deps) {
     if (r.body.empty()) return respond(HttpResponse::error(400, "the image is empty"));
     const std::string out = cat.item_dir(id) + "/" + kOwnPosterName;
     const Viewer who = std::get<Viewer>(viewer);
-    run_in_worker<Status>([image = r.body, out] { return reencode_poster(image, out); },
-                          [&cat, id, who, respond](Status s) {
-                            if (!s) return respond(HttpResponse::from(s.error()));
-                            (void)cat.host().db().exec("UPDATE library_items SET poster = ?, updated_at = ? WHERE id = ?",
-                                                       {std::string(kOwnPosterName), unix_now(), id});
-                            auto fresh = cat.row(id);
-                            if (!fresh || !*fresh) return respond(HttpResponse::error(404, "no such item"));
-                            respond(HttpResponse::json(cat.item_json(**fresh, who)));
-                          });
+    // Decoded within kek::Images' bounds (4096 px a side read from the header before any frame
+    // exists, one picture per user at a time, a deadline), off the main loop; then written.
+    auto* images = cat.host().services().get<kek::Images>();
+    if (!images) return respond(HttpResponse::error(500, "the image service is missing"));
+    kek::ImageJob job;
+    job.bytes = r.body;
+    job.outputs = {{kPosterMaxSide, kPosterMaxSide, kek::ImageFit::contain, kek::ImageFormat::jpeg, 88}};
+    job.owner = who ? "user:" + std::to_string(who->id) : "";
+    images->process(std::move(job), [&cat, id, who, out, respond](Result<kek::ImageResult> rendered) {
+      if (!rendered) return respond(HttpResponse::from(rendered.error()));
+      run_in_worker<Status>([jpeg = std::move(rendered->encoded.at(0)), out] { return write_poster(jpeg, out); },
+                            [&cat, id, who, respond](Status s) {
+                              if (!s) return respond(HttpResponse::from(s.error()));
+                              (void)cat.host().db().exec("UPDATE library_items SET poster = ?, updated_at = ? WHERE id = ?",
+                                                         {std::string(kOwnPosterName), unix_now(), id});
+                              auto fresh = cat.row(id);
+                              if (!fresh || !*fresh) return respond(HttpResponse::error(404, "no such item"));
+                              respond(HttpResponse::json(cat.item_json(**fresh, who)));
+                            });
+    });
   });
 
   // A subtitle file for the item (SRT or WebVTT); the job runner converts SRT to WebVTT.

@@ -355,6 +355,12 @@ TEST_F(LibraryCatalogue, OwnPosterSurvivesTheTranscodeAndAudioIsAnAudioItem) {
   const std::string png = read_file(dir_ + "/poster.png");
   EXPECT_EQ(owner.request("POST", "/api/library/items/" + id + "/poster", "not an image", {}, "image/png").status, 400);
   EXPECT_EQ(owner.request("POST", "/api/library/items/" + id + "/poster", png, {}, "text/plain").status, 415);
+  // A picture whose header claims 20000 px a side is refused before a decoder allocates it.
+  std::string bomb = png;
+  bomb.replace(16, 4, std::string("\x00\x00\x4e\x20", 4));  // IHDR width 20000
+  auto refused = owner.request("POST", "/api/library/items/" + id + "/poster", bomb, {}, "image/png");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("image_too_large"), std::string::npos) << refused.body;
   auto set = owner.request("POST", "/api/library/items/" + id + "/poster", png, {}, "image/png");
   ASSERT_EQ(set.status, 200) << set.body;
   const std::string poster_file = kek.media_dir() + "/vod/" + id + "/poster-own.jpg";
