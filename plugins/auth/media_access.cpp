@@ -209,6 +209,10 @@ Result<std::string> MediaAccessService::sign(const std::string& prefix, int64_t 
   return sign_at(prefix, user_id, now, now + ttl_seconds);
 }
 
+bool MediaAccessService::token_opens(const std::string& token, const std::string& relative_path) {
+  return check_token(token, relative_path, now_seconds()) == TokenVerdict::granted;
+}
+
 TokenVerdict MediaAccessService::check_token(std::string_view token, std::string_view relative_path, int64_t now) const {
   auto parts = parse_token(token);
   if (!parts) return TokenVerdict::malformed;

@@ -44,6 +44,7 @@ class MediaAccessService final : public MediaAccess {
   void remove_policy(const std::string& prefix) override;
   // Main thread (the signer is looked up in the database).
   Result<std::string> sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) override;
+  bool token_opens(const std::string& token, const std::string& relative_path) override;
 
   // Set once at start (data_dir/secrets/media.key); sign() fails before that.
   void set_secret(std::vector<uint8_t> secret);

@@ -4,7 +4,8 @@ namespace kek::rtmp {
 namespace {
 
 LiveStreamInfo public_view(const StreamInfo& s) {
-  return LiveStreamInfo{s.app, s.stream, s.owner, s.owner_id, s.since_us, s.reconnecting};
+  return LiveStreamInfo{s.app, s.stream, s.owner, s.owner_id, s.since_us, s.reconnecting,
+                        !s.video_codec.empty(), !s.audio_codec.empty()};
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ struct LiveStreamInfo {
   int64_t owner_id = 0; // kek::UserIdentity::id; 0 for keys from the rtmp config
   int64_t since_us = 0; // g_get_real_time() when the publish began
   bool reconnecting = false;  // the publisher dropped; the grace period runs
+  bool has_video = false;     // video has arrived (its codec is known); added after the fields above
+  bool has_audio = false;     // audio has arrived
 
   std::string media_prefix() const { return app + "/" + stream + "/"; }  // for Identity::may_view
 };

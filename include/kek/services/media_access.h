@@ -49,6 +49,10 @@ class MediaAccess {
   // everything under the prefix now. Append as ?token=... to any URL under the prefix, or use
   // /media/~t/<token>/<prefix> so that a playlist's relative URLs carry it.
   virtual Result<std::string> sign(const std::string& prefix, int64_t ttl_seconds, int64_t user_id) = 0;
+  // Whether a token sign() made opens relative_path ("live/cam/index.m3u8") now, checked as the
+  // /media/ guard checks it: for media served outside /media/ (RTSP). Main thread. Added after
+  // the methods above (a provider built before it does not have it).
+  virtual bool token_opens(const std::string& token, const std::string& relative_path) = 0;
 };
 
 // Markers of the prefixes a MediaAccess provider keeps private or unlisted, one file each in a

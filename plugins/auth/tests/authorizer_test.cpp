@@ -259,6 +259,24 @@ TEST(AuthMediaAccess, LongestPrefixWinsAndTokensAreBoundToFolderSignerAndExpiry)
   EXPECT_TRUE(media.sign("live/x/", 60, 2).ok());
 }
 
+// What the rtsp plugin asks: the same verdict as the /media/ guard's, as a yes or no, now.
+TEST(AuthMediaAccess, TokenOpensIsTheGuardsVerdictNow) {
+  MediaAccessService media;
+  FakeAccounts accounts;
+  media.set_signer_lookup(accounts.lookup());
+  media.set_secret(std::vector<uint8_t>(32, 1));
+  media.set_policy("live/x/", {kek::Visibility::private_, 2, {}, {}});
+  auto token = media.sign("live/x/", 60, 2);
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  EXPECT_TRUE(media.token_opens(*token, "live/x/index.m3u8"));
+  EXPECT_FALSE(media.token_opens(*token, "live/y/index.m3u8"));
+  EXPECT_FALSE(media.token_opens("", "live/x/index.m3u8"));
+  EXPECT_FALSE(media.token_opens(*token + "0", "live/x/index.m3u8"));
+  auto old = media.sign_at("live/x/", 2, 1'700'000'000, 1'700'000'010);
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(media.token_opens(*old, "live/x/index.m3u8")) << "expired long ago";
+}
+
 // The attack: a stranger signs a folder nobody has claimed yet (stream names were
 // predictable), the owner later makes it private. At use the token is checked against the
 // policy in force then: its signer may not watch it, so it opens nothing.
