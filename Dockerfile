@@ -29,7 +29,7 @@ ENV KEK_HTTP__ADDRESS=0.0.0.0
 USER kek
 WORKDIR /var/lib/kek
 VOLUME ["/var/lib/kek"]
-EXPOSE 8080 1935 8890/udp
+EXPOSE 8080 1935 8890/udp 8554
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/api/health >/dev/null || exit 1
 ENTRYPOINT ["/usr/bin/kek"]

@@ -87,4 +87,5 @@ TEST(SrtIngest, APlainKeyPublishes) {
     return http_get(kek.http_url(), "/api/live").body.find("\"stream\":\"cam\"") != std::string::npos;
   }, 15000)) << kek.output() << pub->output();
   EXPECT_EQ(pub->wait(20000), 0) << pub->output();
+  EXPECT_EQ(kek.stop(), 0) << kek.output();
 }
