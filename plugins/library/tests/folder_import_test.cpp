@@ -91,6 +91,26 @@ TEST_F(LibraryFolders, NewMovedAndRemovedFilesAreNoticed) {
   EXPECT_TRUE(titles(admin)["Film One"].empty()) << "a deleted import came back";
 }
 
+// copy: true (a folder on a disk that may go away): the library keeps a copy of its own, made
+// before the probe, and the folder's file is left as it was.
+TEST_F(LibraryFolders, ACopyFolderIsCopiedIntoTheLibraryAndItsFileLeftAlone) {
+  const std::string film = make_film(films_, "Borrowed.mp4");
+  KekProcess kek(library_options("folders: [{path: " + films_ + ", owner: admin, copy: true}], scan_interval_s: 0"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", "correct-horse-battery").status, 200);
+  std::string id;
+  ASSERT_TRUE(wait_for([&] { return !(id = titles(admin)["Borrowed"]).empty(); }, 20000)) << kek.output();
+  ASSERT_TRUE(wait_probed(admin, id)) << item_json(admin, id);
+  const std::string item = item_json(admin, id);
+  EXPECT_EQ(json_field(item, "source.width"), std::optional<std::string>("320")) << item;
+  const std::string copy = kek.media_dir() + "/vod/" + id + "/source/original.mp4";
+  EXPECT_EQ(sha256_of(read_file(copy)), sha256_of(film)) << "the library's copy is the file, byte for byte";
+  EXPECT_EQ(sha256_of(read_file(films_ + "/Borrowed.mp4")), sha256_of(film)) << "the folder's file is untouched";
+  ASSERT_TRUE(wait_for([&] { return json_field(item_json(admin, id), "status") == std::optional<std::string>("ready"); }, 90000))
+      << item_json(admin, id) << kek.output();
+}
+
 TEST_F(LibraryFolders, OfflineScanCommandAddsAndReports) {
   make_film(films_, "Offline.mp4", 1);
   std::string config;
