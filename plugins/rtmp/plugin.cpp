@@ -17,7 +17,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -58,6 +60,22 @@ void write_health(kek::JsonWriter& w, const kek::rtmp::IngestHealthReport& h) {
   else w.null();
   w.key("ingest").begin_object().member("fps", h.fps).member("dropped_frames", h.dropped_frames)
       .member("late_ms", h.late_ms).end_object();
+}
+
+// The segment length of an app's live layout: its template's segment_s, as live layouts read
+// it (2 s when unset, 1..30); nullopt for a template that is no live layout.
+std::optional<int> layout_segment_s(const kek::Pipelines& pipelines, const std::string& template_name) {
+  auto tmpl = pipelines.find_template(template_name);
+  if (!tmpl || !tmpl->layout) return std::nullopt;
+  auto value = tmpl->defaults.find("segment_s");
+  int seconds = 2;
+  if (value != tmpl->defaults.end()) {
+    const char* text = value->second.c_str();
+    char* end = nullptr;
+    const long parsed = std::strtol(text, &end, 10);
+    if (end != text) seconds = static_cast<int>(std::clamp<long>(parsed, 1, 30));
+  }
+  return seconds;
 }
 
 // Only what the caller may watch: every stream goes through the one visibility check
@@ -102,6 +120,11 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
         .member("state", s.reconnecting ? "reconnecting" : "live");
+    // The layout's segment length: a keyframe interval longer than it makes segments longer
+    // and viewers later (Studio warns).
+    w.key("segment_s");
+    if (auto segment = layout_segment_s(host.pipelines(), app == apps.end() ? std::string() : app->second)) w.value(*segment);
+    else w.null();
     for (const auto& url : published.urls) {
       w.key(url.key);
       if (url.url.empty()) w.null();

@@ -77,6 +77,7 @@ TEST(Channels, TitleAndCategoryShowInTheLiveListAndTheChannel) {
   ASSERT_TRUE(json_parser_load_from_data(parser, live.body.c_str(), -1, nullptr));
   JsonObject* first = json_array_get_object_element(json_node_get_array(json_parser_get_root(parser)), 0);
   EXPECT_NEAR(json_object_get_double_member(first, "keyframe_interval_s"), 2.0, 0.05) << live.body;
+  EXPECT_EQ(json_object_get_int_member(first, "segment_s"), 2) << "the live layout's segment length: " << live.body;
   JsonObject* ingest = json_object_get_object_member(first, "ingest");
   ASSERT_NE(ingest, nullptr) << live.body;
   EXPECT_GT(json_object_get_double_member(ingest, "fps"), 15.0) << live.body;
