@@ -63,6 +63,8 @@ export interface LiveStream {
   audio_format?: string
   /** Seconds between the publisher's keyframes, measured; null until two were seen. */
   keyframe_interval_s?: number | null
+  /** The live layout's segment length in seconds; null for a template that is no live layout. */
+  segment_s?: number | null
   /** How the publisher's video arrives. */
   ingest?: { fps: number; dropped_frames: number; late_ms: number }
 }
@@ -145,6 +147,8 @@ export interface RegisterRequest {
   username: string
   email: string
   password: string
+  /** An admin's invite code (registration: invite). */
+  invite?: string
 }
 
 export interface LoginRequest {

@@ -1,0 +1,1 @@
+export { default as ChannelSettingsForm } from './ui/ChannelSettingsForm.vue'
