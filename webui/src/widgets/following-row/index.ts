@@ -1,0 +1,1 @@
+export { default as FollowingRow } from './ui/FollowingRow.vue'
