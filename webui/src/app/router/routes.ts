@@ -24,6 +24,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/history', name: 'history', component: () => import('@/pages/history'), meta: { title: 'nav.history' } },
   { path: '/studio', name: 'studio', component: () => import('@/pages/studio'), meta: { title: 'nav.studio', requiresAuth: true } },
   { path: '/admin', name: 'admin', component: () => import('@/pages/admin'), meta: { title: 'nav.admin', requiresAdmin: true } },
+  { path: '/admin/users', name: 'admin-users', component: () => import('@/pages/admin-users'), meta: { title: 'adminPages.usersTitle', requiresAdmin: true } },
+  { path: '/admin/invites', name: 'admin-invites', component: () => import('@/pages/admin-invites'), meta: { title: 'adminPages.invitesTitle', requiresAdmin: true } },
+  { path: '/admin/groups', name: 'admin-groups', component: () => import('@/pages/admin-groups'), meta: { title: 'adminPages.groupsTitle', requiresAdmin: true } },
   { path: '/login', name: 'login', component: () => import('@/pages/login'), meta: { title: 'user.login', guestOnly: true } },
   { path: '/register', name: 'register', component: () => import('@/pages/register'), meta: { title: 'user.register', guestOnly: true } },
   // Player only, for other sites' iframes: no header or footer (meta.bare).

@@ -1,3 +1,6 @@
 export { useSessionStore } from './model/sessionStore'
 export { userApi } from './api/userApi'
 export { default as UserAvatar } from './ui/UserAvatar.vue'
+export { adminApi } from './api/adminApi'
+export type { Group, Invite } from './api/adminApi'
+export { matchesUser } from './model/search'

@@ -1,0 +1,41 @@
+// Admin pages for people (issue 16): users (searchable), invites, groups, on the auth plugin's
+// admin API.
+import { assert, waitFor } from '../harness.mjs'
+import { becomeAdminOrSkip, needAuth, registerViaUi, server, shot, test } from '../support.mjs'
+
+test('Admin: find a user by name, make an invite link, make a group with members', async ({ page, browser }) => {
+  needAuth()
+  const other = await browser.newContext({ baseURL: server.url })
+  const someone = await registerViaUi(await other.newPage())
+  await other.close()
+  await becomeAdminOrSkip(page)
+
+  await page.goto('/admin')
+  await page.getByTestId('admin-nav-users').click()
+  await page.waitForURL('**/admin/users')
+  await page.getByTestId('admin-user-search').fill(someone.slice(-6).toUpperCase())
+  await waitFor(async () => (await page.getByTestId('admin-user-row').count()) === 1, { what: 'one user found' })
+  assert((await page.getByTestId('admin-user-row').textContent()).includes(`@${someone}`), 'the one found is them')
+  await shot(page, 'admin-users')
+
+  await page.getByTestId('admin-nav-invites').click()
+  await page.getByTestId('invite-days').fill('3')
+  await page.getByTestId('invite-create').click()
+  const link = await page.getByTestId('invite-link').inputValue()
+  assert(link.startsWith(`${server.url}/register?invite=`), `invite link: ${link}`)
+  await page.getByTestId('invite-days').fill('0')
+  assert(await page.getByTestId('invite-create').isDisabled(), 'an invite of 0 days cannot be made')
+  assert((await page.locator('.why-disabled').textContent()).includes('1 to 365 days'), 'and the form says why')
+
+  await page.getByTestId('admin-nav-groups').click()
+  const group = `family${Date.now().toString(36)}`
+  await page.getByTestId('group-name').fill(group)
+  await page.getByTestId('group-members').fill(`@${someone}, admin`)
+  await page.getByTestId('group-save').click()
+  const card = page.getByTestId('group').filter({ hasText: group })
+  await card.waitFor()
+  assert((await card.textContent()).includes(`@${someone}`), 'the group lists its members')
+  await page.reload()
+  await page.getByTestId('group').filter({ hasText: group }).waitFor()
+  await shot(page, 'admin-groups')
+})

@@ -1,0 +1,1 @@
+export { default as AdminNav } from './ui/AdminNav.vue'
