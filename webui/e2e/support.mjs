@@ -153,14 +153,14 @@ export function makePng(width, height) {
 
 /**
  * Publishes a small test picture and tone to `url` (rtmp://.../app/key) with ffmpeg for at most
- * `seconds`: a keyframe every second. Returns { stop(), stderr() }; stop() ends it (SIGTERM) and
+ * `seconds`: a keyframe every `gop` frames (25 fps: every second by default). Returns { stop(), stderr() }; stop() ends it (SIGTERM) and
  * resolves once ffmpeg has exited.
  */
-export function startPublishing(url, { seconds = 60, size = '320x180' } = {}) {
+export function startPublishing(url, { seconds = 60, size = '320x180', gop = 25 } = {}) {
   const ffmpeg = spawn(
     'ffmpeg',
     ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(gop), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )

@@ -166,3 +166,74 @@ test('the share button gives a link and an iframe whose player-only page plays i
     await publisher.stop()
   }
 })
+
+test('Studio: title and category shown to viewers, stream health while live, and a warning for a long keyframe interval', async ({ page }) => {
+  needAuth()
+  needLive()
+  await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'Studio')
+  await page.goto('/studio')
+  assert((await page.getByTestId('obs-keyframe').textContent()).includes('Keyframe Interval: 2 s'), 'the OBS card asks for 2 s keyframes')
+  await page.getByTestId('channel-title-input').fill('Evening stream 🎮')
+  await page.getByTestId('channel-category-input').fill('Games')
+  await page.getByTestId('channel-save').click()
+  await page.getByTestId('channel-saved').waitFor()
+
+  // A keyframe every 5 s (125 frames at 25 fps) on a layout of 2 s segments.
+  const publisher = startPublishing(`${server.rtmp}/${key}`, { gop: 125 })
+  try {
+    const listed = await waitForLive(stream, { what: publisher.stderr() })
+    assert(listed.title === 'Evening stream 🎮' && listed.category === 'Games', `/api/live: ${JSON.stringify(listed)}`)
+    const health = page.getByTestId('stream-health')
+    await health.waitFor({ timeout: 15_000 })
+    const warning = page.getByTestId('health-warning-keyframe')
+    await warning.waitFor({ timeout: 25_000 })
+    const text = await warning.textContent()
+    assert(/keyframe interval is 5 s, longer than the 2 s segments/.test(text), `warning: ${text}`)
+    assert((await page.getByTestId('health-keyframe').textContent()).includes('5 s'), 'the measured interval is shown')
+    assert(Number.parseFloat((await page.getByTestId('health-fps').locator('dd').textContent()) ?? '0') > 15, 'frames arrive')
+    await shot(page, 'studio-health')
+
+    await page.goto(`/live/${stream}`)
+    await waitFor(async () => (await page.getByTestId('watch-title').textContent()).includes('Evening stream 🎮'), { what: 'the title on the watch page' })
+    assert((await page.getByTestId('watch-category').textContent()) === 'Games', 'the category on the watch page')
+  } finally {
+    await publisher.stop()
+  }
+})
+
+test('a follower gets an in-app notice when the channel goes live, and the Following row shows it live', async ({ page, browser }) => {
+  needAuth()
+  needLive()
+  const streamer = await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'Followed')
+  const other = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
+  await other.grantPermissions(['notifications'])
+  let publisher = null
+  try {
+    const fan = await other.newPage()
+    await registerViaUi(fan)
+    await fan.goto(`/c/${streamer}`)
+    await fan.getByTestId('follow-button').click()
+    await waitFor(async () => (await fan.getByTestId('follow-button').getAttribute('aria-pressed')) === 'true', { what: 'following' })
+    await fan.goto('/live')
+    const row = fan.getByTestId('following-row')
+    await row.getByTestId('following-channel').filter({ hasText: streamer }).waitFor()
+    assert((await row.textContent()).includes('Offline'), 'offline before')
+    await fan.getByTestId('notifications-on').waitFor({ timeout: 5000 })
+
+    publisher = startPublishing(`${server.rtmp}/${key}`)
+    const notice = fan.getByTestId('live-notice').filter({ hasText: `${streamer} is live` })
+    await notice.waitFor({ timeout: 30_000 })
+    await waitFor(async () => (await row.getByTestId('following-channel').filter({ hasText: streamer }).getAttribute('href')) === `/live/${stream}`, {
+      ms: 10_000,
+      what: 'the Following row links to the live stream',
+    })
+    await shot(fan, 'follow-notice')
+    await notice.getByTestId('live-notice-watch').click()
+    await fan.waitForURL(`**/live/${stream}`)
+  } finally {
+    await other.close()
+    await publisher?.stop()
+  }
+})
