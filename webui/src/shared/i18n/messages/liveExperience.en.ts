@@ -184,6 +184,13 @@ export default {
     noMembers: 'No members.',
     edit: 'Edit',
   },
+  graphViewer: {
+    openFull: 'Open the pipeline graph of {id} full size',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
+    fit: 'Fit',
+    open: 'Open in a new tab',
+  },
   embed: {
     watchOn: 'Watch on KEK',
     private: 'This stream is private.',

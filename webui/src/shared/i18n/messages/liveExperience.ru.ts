@@ -187,6 +187,13 @@ const ru: Catalogue<typeof en> = {
     noMembers: 'Нет участников.',
     edit: 'Изменить',
   },
+  graphViewer: {
+    openFull: 'Открыть граф конвейера {id} в полный размер',
+    zoomIn: 'Увеличить',
+    zoomOut: 'Уменьшить',
+    fit: 'По размеру окна',
+    open: 'Открыть в новой вкладке',
+  },
   embed: {
     watchOn: 'Смотреть на KEK',
     private: 'Это приватная трансляция.',
