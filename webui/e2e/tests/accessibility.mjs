@@ -87,3 +87,23 @@ test('the Russian phone layout (390 px) has no horizontal scroll', async ({ page
   await shot(page, 'profile-edit-ru-phone')
   assert(wide.length === 0, `wider than the 390 px screen: ${wide.join(', ')}`)
 }, { viewport: { width: 390, height: 844 }, locale: 'ru-RU', timeoutMs: 120_000 })
+
+test('a light-theme user gets the light theme before the app starts, and the page breaks no CSP rule', async ({ page }) => {
+  const refused = []
+  page.on('console', (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && refused.push(m.text()))
+  await page.goto('/login')
+  await page.evaluate(() => localStorage.setItem('kek.theme', 'light'))
+  // The theme when the parser reaches <body>: before the app's module script runs.
+  await page.addInitScript(() => {
+    const seen = new MutationObserver(() => {
+      if (!document.body) return
+      window.__themeAtParse = document.documentElement.dataset.theme
+      seen.disconnect()
+    })
+    seen.observe(document, { childList: true, subtree: true })
+  })
+  await page.reload()
+  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined)
+  assert((await page.evaluate(() => window.__themeAtParse)) === 'light', 'light before the app')
+  assert(refused.length === 0, `CSP refusals: ${refused.join('; ')}`)
+})
