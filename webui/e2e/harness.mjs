@@ -82,7 +82,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     '  - {name: thumbnails, optional: true}',
     // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung).
     '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr}}}',
-    '  - {name: auth, optional: true}',
+    // Every test signs up people of its own, all from 127.0.0.1: more than the default 20 an address may.
+    '  - {name: auth, optional: true, args: {registrations_per_address: 1000}}',
     // Uploads, the catalogue and its events (optional: a build without the plugin still runs).
     '  - {name: library, optional: true}',
     // Channels (titles, follows) and the live chat, as config/kek.yaml has them.

@@ -237,3 +237,37 @@ test('a follower gets an in-app notice when the channel goes live, and the Follo
     await publisher?.stop()
   }
 })
+
+test('rewind a live stream 30 s, see how far behind it is, and return to live', async ({ page }) => {
+  needAuth()
+  needLive()
+  await registerViaUi(page)
+  const { key, stream } = await createStreamKey(page, 'Rewind')
+  const publisher = startPublishing(`${server.rtmp}/${key}`, { seconds: 90 })
+  try {
+    await waitForLive(stream, { what: publisher.stderr() })
+    await page.goto(`/live/${stream}`)
+    await expectPlaying(page, 'the stream')
+    // The rewind bar shows once the window holds 30 s (the DVR window keeps up to 30 min).
+    const seek = page.getByTestId('live-seek')
+    await page.getByTestId('player').hover()
+    await seek.waitFor({ timeout: 60_000 })
+    await waitFor(async () => Number(await seek.getAttribute('max')) >= 34, { ms: 20_000, what: 'a window of 34 s' })
+    await seek.evaluate((el) => {
+      el.value = String(Number(el.max) - 30)
+      el.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+    const behind = page.getByTestId('behind-live')
+    await page.getByTestId('player').hover()
+    await waitFor(async () => /−0:(2[5-9]|3\d)/.test((await behind.textContent().catch(() => '')) ?? ''), { ms: 10_000, what: 'about 30 s behind live' })
+    await expectPlaying(page, 'the rewound stream')
+    await shot(page, 'watch-rewound')
+    await page.getByTestId('player').hover()
+    await page.getByTestId('live-edge').click()
+    await waitFor(async () => (await behind.count()) === 0, { ms: 10_000, what: 'back at the live edge' })
+    const lag = await page.getByTestId('player-video').evaluate((v) => v.seekable.end(v.seekable.length - 1) - v.currentTime)
+    assert(lag < 12, `near the live edge again (${lag.toFixed(1)} s behind the end of the window)`)
+  } finally {
+    await publisher.stop()
+  }
+}, { timeoutMs: 150_000 })
