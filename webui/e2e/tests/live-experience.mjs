@@ -8,11 +8,20 @@ const badge = (page) => page.getByTestId('live-badge')
 const messageText = (page) => page.getByTestId('player-message').textContent({ timeout: 1000 }).catch(() => '')
 const spinners = (page) => page.locator('[data-testid="player"] .spinner:visible').count()
 
-test('a publisher that drops shows Reconnecting, plays on when back, and the end shows no LIVE badge and no spinner', async ({ page }) => {
+test('a publisher that drops shows Reconnecting, plays on when back, and the end shows no LIVE badge, no spinner, and the replay', async ({ page }) => {
   needAuth()
   needLive()
   await registerViaUi(page)
-  const { key, stream } = await createStreamKey(page, 'States')
+  const { key, stream, id } = await createStreamKey(page, 'States')
+  // Recorded: once it ends, the recording becomes a library item, the replay.
+  await page.evaluate(async (keyId) => {
+    const session = await fetch('/api/auth/session').then((r) => r.json())
+    await fetch(`/api/me/stream-keys/${keyId}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+      body: JSON.stringify({ record: true }),
+    })
+  }, id)
   const url = `${server.rtmp}/${key}`
   let publisher = startPublishing(url)
   try {
@@ -39,6 +48,8 @@ test('a publisher that drops shows Reconnecting, plays on when back, and the end
     await waitFor(async () => (await messageText(page)).includes('The stream has ended'), { ms: 25_000, what: '"The stream has ended"' })
     assert((await badge(page).count()) === 0, 'no LIVE badge once ended')
     assert((await spinners(page)) === 0, 'no spinner once ended')
+    // The replay, once the library has the recording.
+    await page.getByTestId('watch-replay').waitFor({ timeout: 40_000 })
     await shot(page, 'watch-ended')
   } finally {
     await publisher.stop()
