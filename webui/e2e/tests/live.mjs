@@ -61,7 +61,9 @@ test('create a stream key, publish with ffmpeg, watch it live with the quality l
   let ffmpegErr = ''
   ffmpeg.stderr.on('data', (d) => (ffmpegErr += d))
   try {
-    const live = await waitFor(async () => (await getJson(`${server.url}/api/live`)).body?.find?.((s) => s.playlist), { ms: 30_000, what: `the stream in /api/live (ffmpeg: ${ffmpegErr.slice(-300)})` })
+    // This user's own stream (streams of earlier tests may still be listed in their grace period).
+    const mine = (await page.evaluate(() => fetch('/api/me/stream-keys').then((r) => r.json())))[0]?.stream
+    const live = await waitFor(async () => (await getJson(`${server.url}/api/live`)).body?.find?.((s) => s.stream === mine && s.playlist), { ms: 30_000, what: `the stream in /api/live (ffmpeg: ${ffmpegErr.slice(-300)})` })
     await page.goto('/live')
     await page.getByTestId('live-card').first().waitFor({ timeout: 15_000 })
     // The card's preview: kekthumbnailsink wrote the first keyframe, /api/live names it (the page
