@@ -362,7 +362,7 @@ void Listener::read_from(Connection& c) {
   }
 }
 
-void Listener::drop(const std::shared_ptr<Connection>& c, const std::string& why) {
+void Listener::drop(std::shared_ptr<Connection> c, const std::string& why) {
   srt_epoll_remove_usock(epoll_, c->socket);
   srt_close(c->socket);
   c->remux.reset();  // no callback after this

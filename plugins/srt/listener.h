@@ -42,7 +42,7 @@ class Listener {
   void run();                                  // the SRT thread
   void accept_all();                           // SRT thread
   void read_from(Connection& c);               // SRT thread
-  void drop(const std::shared_ptr<Connection>& c, const std::string& why);  // SRT thread
+  void drop(std::shared_ptr<Connection> c, const std::string& why);  // SRT thread (by value: it leaves open_)
   void expire_unaccepted();                    // SRT thread
   void end(const std::shared_ptr<Connection>& c);  // main loop: the publish is over
 

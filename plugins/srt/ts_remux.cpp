@@ -75,8 +75,24 @@ TsRemux::TsRemux(std::string name, Callbacks callbacks) : callbacks_(std::move(c
   g_signal_connect(demux_, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer self) {
     auto* me = static_cast<TsRemux*>(self);
     g_autofree char* pad_name = gst_pad_get_name(pad);
-    if (g_str_has_prefix(pad_name, "video")) me->has_video_pad_ = true;
-    if (g_str_has_prefix(pad_name, "audio")) me->has_audio_pad_ = true;
+    const bool video = g_str_has_prefix(pad_name, "video");
+    const bool audio = g_str_has_prefix(pad_name, "audio");
+    if (!video && !audio) return;  // private data, subtitles: not ours
+    g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
+    if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+    const GstStructure* s = caps && !gst_caps_is_empty(caps) ? gst_caps_get_structure(caps, 0) : nullptr;
+    const char* name = s ? gst_structure_get_name(s) : "an unknown codec";
+    int mpegversion = 0;
+    const bool taken = video ? g_strcmp0(name, "video/x-h264") == 0
+                             : g_strcmp0(name, "audio/mpeg") == 0 && s &&
+                                   gst_structure_get_int(s, "mpegversion", &mpegversion) && mpegversion != 1;
+    if (!taken) {
+      // Not silently dropped (an HEVC publish would become an audio-only stream): refused.
+      me->error_ = std::string("KEK accepts H.264 video and AAC audio; this stream sends ") + name +
+                   ": set the encoder to H.264/AAC";
+      return;
+    }
+    (video ? me->has_video_pad_ : me->has_audio_pad_) = true;
   }), this);
   for (const char* sink_name : {"video", "audio"}) {
     g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline_), sink_name);
@@ -114,6 +130,7 @@ bool TsRemux::push(GstBuffer* ts) {
     return false;
   }
   const GstFlowReturn ret = gst_pad_push(src_, ts);
+  if (!error_.empty()) return false;  // a codec we do not take (pad-added said so)
   // NOT_LINKED: a TS with no stream we take yet (before the PMT) is not an error.
   if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED) {
     error_ = std::string("the MPEG-TS demuxer stopped: ") + gst_flow_get_name(ret);

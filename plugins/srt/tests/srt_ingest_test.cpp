@@ -24,10 +24,11 @@ KekOptions srt_server() {
 
 // ffmpeg sending a 320x180 test pattern and a tone as MPEG-TS over SRT, in real time. ffmpeg
 // 5.1 takes the streamid as written (no percent-decoding), as OBS does.
-std::unique_ptr<BackgroundProcess> publish_srt(const std::string& endpoint, const std::string& streamid, int seconds) {
+std::unique_ptr<BackgroundProcess> publish_srt(const std::string& endpoint, const std::string& streamid, int seconds,
+                                               const std::string& video_codec = "libx264") {
   return std::make_unique<BackgroundProcess>(std::vector<std::string>{
       "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
-      "-f", "lavfi", "-i", "sine", "-t", std::to_string(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g",
+      "-f", "lavfi", "-i", "sine", "-t", std::to_string(seconds), "-c:v", video_codec, "-preset", "ultrafast", "-g",
       "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "mpegts",
       endpoint + "?streamid=" + streamid + "&connect_timeout=3000"});
 }
@@ -88,4 +89,35 @@ TEST(SrtIngest, APlainKeyPublishes) {
   }, 15000)) << kek.output() << pub->output();
   EXPECT_EQ(pub->wait(20000), 0) << pub->output();
   EXPECT_EQ(kek.stop(), 0) << kek.output();
+}
+
+TEST(SrtIngest, HevcIsRefusedWithTheReasonNotPackagedAudioOnly) {
+  KekProcess kek(srt_server());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish_srt(kek.endpoint("srt"), "cam-key-001", 4, "libx265");
+  EXPECT_TRUE(wait_for([&] {
+    return kek.output().find("KEK accepts H.264 video and AAC audio; this stream sends video/x-h265") !=
+           std::string::npos;
+  }, 15000)) << kek.output();
+  pub->wait(20000);
+  EXPECT_TRUE(wait_for([&] { return http_get(kek.http_url(), "/api/live").body == "[]"; }, 5000)) << kek.output();
+  EXPECT_FALSE(g_file_test((kek.media_dir() + "/live/cam/source/index.m3u8").c_str(), G_FILE_TEST_EXISTS));
+  // The next publish with the key works.
+  auto good = publish_srt(kek.endpoint("srt"), "cam-key-001", 3);
+  EXPECT_TRUE(wait_for([&] {
+    return http_get(kek.http_url(), "/api/live").body.find("\"stream\":\"cam\"") != std::string::npos;
+  }, 15000)) << kek.output();
+  EXPECT_EQ(good->wait(20000), 0) << good->output();
+  EXPECT_EQ(kek.stop(), 0) << kek.output();
+}
+
+TEST(SrtIngest, AServerStoppedMidPublishExitsCleanly) {
+  KekProcess kek(srt_server());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish_srt(kek.endpoint("srt"), "cam-key-001", 20);
+  ASSERT_TRUE(wait_for([&] {
+    return http_get(kek.http_url(), "/api/live").body.find("\"stream\":\"cam\"") != std::string::npos;
+  }, 15000)) << kek.output();
+  EXPECT_EQ(kek.stop(), 0) << kek.output();
+  pub->kill_now();
 }
