@@ -3,6 +3,7 @@
 #   bash scripts/dev.sh serve   install what is missing, build, run `kek serve`
 #   bash scripts/dev.sh test    install what is missing, build, run every test
 #   bash scripts/dev.sh build   install what is missing and build
+#   bash scripts/dev.sh fuzz    install clang and libFuzzer, run scripts/fuzz.sh [seconds]
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 set -euo pipefail
 
@@ -70,6 +71,11 @@ install_apt "${APT_PACKAGES[@]}"
 # Debian's nodejs comes without npm; other nodejs builds bring their own (and conflict with it).
 command -v npm >/dev/null || install_apt npm
 [ "$mode" = test ] && install_apt "${APT_TEST_PACKAGES[@]}"
+# scripts/fuzz.sh: clang and its libFuzzer runtime, then the libFuzzer runs (no g++ build needed).
+if [ "$mode" = fuzz ]; then
+  install_apt clang libclang-rt-14-dev
+  exec bash scripts/fuzz.sh "$@"
+fi
 build_native
 build_webui
 
@@ -99,7 +105,7 @@ PY
     exit $status
     ;;
   *)
-    echo "usage: bash scripts/dev.sh serve|test|build [args]" >&2
+    echo "usage: bash scripts/dev.sh serve|test|build|fuzz [args]" >&2
     exit 2
     ;;
 esac
