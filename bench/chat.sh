@@ -43,7 +43,7 @@ cat >"$TMP/kek.yaml" <<YAML
 data_dir: $TMP/var
 database: $TMP/var/kek.db
 media_dir: $TMP/var/media
-http: {address: 127.0.0.1, port: $HTTP_PORT}
+http: {address: 127.0.0.1, port: $HTTP_PORT, max_connections_per_address: 100000}   # 500 clients from one load generator
 log: {requests: false}
 pipelines: []
 plugins:

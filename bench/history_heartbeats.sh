@@ -64,7 +64,7 @@ cat >"$TMP/kek/kek.yaml" <<YAML
 data_dir: $TMP/kek/data
 database: $TMP/kek/data/kek.db
 media_dir: $TMP/kek/data/media
-http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
+http: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections_per_address: 100000}   # the load clients share one address
 shutdown_timeout_s: 10
 plugins:
   - {name: auth, args: {registrations_per_address: 100000}}

@@ -55,6 +55,17 @@ class RawConnection {
       return {got, !timed_out};
     }
   }
+  // Reads until `needle` has come (true), the server closes or the 8 s timeout (false).
+  bool read_until(const std::string& needle, std::string& got) {
+    char buffer[4096];
+    while (got.find(needle) == std::string::npos) {
+      gssize n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(connection_)), buffer, sizeof buffer,
+                                     nullptr, nullptr);
+      if (n <= 0) return false;
+      got.append(buffer, static_cast<size_t>(n));
+    }
+    return true;
+  }
   // One whole response to a request sent on a kept-alive connection (Content-Length bodies).
   std::string read_response() {
     std::string got;
@@ -243,6 +254,45 @@ TEST_F(HttpLimitsTest, ConnectionsPerAddressAreCapped) {
   EXPECT_TRUE(fourth_closed);
   EXPECT_EQ(fourth.find("pong"), std::string::npos) << "the fourth connection is not served: " << fourth;
   EXPECT_NE(after.find("{\"pong\":true}"), std::string::npos) << "slots are given back: " << after;
+}
+
+// An upgraded WebSocket is not an idle HTTP connection: the header timeout does not end it.
+TEST_F(HttpLimitsTest, AWebSocketOutlivesTheHeaderTimeout) {
+  start({.header_timeout_s = 1, .body_timeout_s = 30, .max_connections_per_address = 64});
+  struct Late {
+    std::shared_ptr<WebSocket> socket;
+    gint64 opened_us = 0;
+    bool sent = false;
+  } late;
+  server_->websocket("/api/ws", WebSocketRoute{{}, [&](const HttpRequest&, std::shared_ptr<WebSocket> socket) {
+    late.socket = socket;
+    late.opened_us = g_get_monotonic_time();
+  }});
+  // 2.5 s after the upgrade (well past the 1 s timeout) the server speaks.
+  GSource* timer = g_timeout_source_new(100);
+  g_source_set_callback(timer, [](gpointer data) -> gboolean {
+    auto* l = static_cast<Late*>(data);
+    if (l->socket && !l->sent && g_get_monotonic_time() - l->opened_us > 2500 * 1000) {
+      l->socket->send("late");
+      l->sent = true;
+    }
+    return G_SOURCE_CONTINUE;
+  }, &late, nullptr);
+  g_source_attach(timer, context_);
+  std::string got;
+  bool came = false;
+  run_client([&] {
+    RawConnection c(port_);
+    ASSERT_TRUE(c.connected());
+    c.send("GET /api/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    came = c.read_until("late", got);
+  });
+  g_source_destroy(timer);
+  g_source_unref(timer);
+  EXPECT_NE(got.find(" 101 "), std::string::npos) << got;
+  EXPECT_TRUE(came) << "the upgraded connection was cut: " << got;
+  if (late.socket) late.socket->close();
 }
 
 // Behind a reverse proxy every client comes from the proxy's address: a trusted proxy is not capped.

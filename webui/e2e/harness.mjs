@@ -73,7 +73,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     `database: ${JSON.stringify(join(dataDir, 'kek.db'))}`,
     `media_dir: ${JSON.stringify(join(dataDir, 'media'))}`,
     `webui_dir: ${JSON.stringify(webuiDist)}`,
-    'http: {address: 127.0.0.1, port: 0}',
+    // Every browser of every test comes from 127.0.0.1: not one user's share of connections.
+    'http: {address: 127.0.0.1, port: 0, max_connections_per_address: 1000}',
     'shutdown_timeout_s: 3',
     'plugins:',
     // The outputs of live streams (HLS, DASH, the preview picture) register with the live layouts.
