@@ -219,7 +219,11 @@ if ((LAT_TRIES > 0)); then run_latency kek; run_latency nginx; fi
 
 # ---------------------------------------------------------------- report
 META=$TMP/meta.tsv
-launch=$(awk '/^launch:/ {on = 1; next} on && /^[^ #]/ {on = 0} on' "$TEMPLATE_DIR/live.yaml" | tr -s ' \n' ' ' | sed 's/^ //;s/ $//')
+# The exact line KEK ran for a stream (the live layout generates it from the loaded plugins), as
+# `kek pipelines show` prints it for the config the benchmark served.
+kek_config=$(ls "$TMP"/kek-*/kek.yaml 2>/dev/null | head -1)
+launch=$([[ -n $kek_config ]] && "$KEK" pipelines show live --config "$kek_config" --set stream=s0 --set app=live 2>/dev/null | tail -1 || true)
+[[ -n $launch ]] || launch="? (kek pipelines show failed)"
 git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
 [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
 {
