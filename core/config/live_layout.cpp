@@ -67,16 +67,35 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
                    400};
 
   // Rungs that make sense for this source: no upscaling, the passthrough always kept.
+  std::vector<LadderRung> ladder = layout.ladder;
+  if (layout.ladder_for) {
+    auto computed = layout.ladder_for(lookup);
+    if (!computed) return computed.error();
+    ladder = std::move(*computed);
+  }
   std::vector<LadderRung> rungs;
-  for (const auto& r : layout.ladder) {
-    if (!r.passthrough && src_h > 0 && r.height >= src_h) continue;
+  for (const auto& r : ladder) {
+    if (!r.passthrough && r.pad.empty() && src_h > 0 && r.height >= src_h) continue;
     rungs.push_back(r);
   }
-  if (rungs.empty()) rungs.push_back(LadderRung{"source", true, 0, 0});
+  if (rungs.empty()) rungs.push_back(LadderRung{"source", true, 0, 0, {}});
+  // Rungs that come encoded from pads of their own (a film's renditions): each parsed into its
+  // tee, the first standing for the published video; nothing is decoded.
+  const bool from_pads = std::all_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.pad.empty(); });
+  if (!from_pads && std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.pad.empty(); }))
+    return Error{"a ladder's rungs either all come from pads of the source or none does", 400};
 
   std::string& line = out.launch;
   line = layout.source;
-  if (c.has_video) {
+  if (c.has_video && from_pads) {
+    for (size_t i = 0; i < rungs.size(); ++i) {
+      const auto& r = rungs[i];
+      LiveRungTap tap{r.name, "rung" + std::to_string(i), static_cast<uint64_t>(r.bitrate_kbps) * 1000, true};
+      line += " demux." + r.pad + " ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=" + tap.tee;
+      c.rungs.push_back(std::move(tap));
+    }
+    c.video_tee = c.rungs.front().tee;
+  } else if (c.has_video) {
     c.video_tee = "srcv";
     line += " demux.video ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=srcv";
     const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });

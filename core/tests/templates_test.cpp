@@ -275,6 +275,54 @@ TEST(Templates, LiveLayoutDirectoriesAreTheOutputs) {
   EXPECT_EQ(line->outputs[0]->name, "record");
 }
 
+TEST(Templates, ALadderFromTheVariablesTakesEncodedRungsFromTheSourcesPads) {
+  // A film's renditions played live (the schedule plugin's premieres): the rungs come encoded
+  // from pads of the source, as many as the variables say; nothing is decoded or encoded.
+  kek::LiveLayout film;
+  film.source = "kekpremieresrc renditions=${renditions} name=demux";
+  film.outputs = {"hls"};
+  film.ladder_for = [](const kek::VarLookup& lookup) -> kek::Result<std::vector<kek::LadderRung>> {
+    if (lookup("renditions").empty()) return kek::Error{"no renditions", 400};
+    std::vector<kek::LadderRung> out;
+    int i = 0;
+    for (const char* name : {"720p", "180p"}) {
+      kek::LadderRung r{name, false, 0, i == 0 ? 3000 : 300, {}};
+      r.pad = "video_" + std::to_string(i++);
+      out.push_back(r);
+    }
+    return out;
+  };
+  kek::Vars vars = {{"renditions", "720p,180p"}, {"source_height", "180"}};
+  auto lookup = [&](const std::string& name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  Registry r;
+  auto line = live_layout_line(film, lookup, r.outputs);
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  const std::string& l = line->launch;
+  EXPECT_NE(l.find("demux.video_0 ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=rung0"),
+            std::string::npos) << l;
+  EXPECT_NE(l.find("demux.video_1 ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=rung1"),
+            std::string::npos) << "kept although taller than source_height: it is not an encode: " << l;
+  EXPECT_EQ(l.find("avdec_h264"), std::string::npos) << l;
+  EXPECT_EQ(l.find("x264enc"), std::string::npos) << l;
+  EXPECT_EQ(l.find("demux.video "), std::string::npos) << l;
+  ASSERT_EQ(r.hls->seen.size(), 1u);
+  const kek::LiveLayoutContext& c = r.hls->seen[0];
+  ASSERT_EQ(c.rungs.size(), 2u);
+  EXPECT_EQ(c.rungs[0].name, "720p");
+  EXPECT_EQ(c.rungs[0].declared_bps, 3000000u);
+  EXPECT_TRUE(c.rungs[1].passthrough);
+  EXPECT_EQ(c.video_tee, "rung0") << "the top rendition stands for the picture";
+  EXPECT_NE(l.find("fakesink name=pic"), std::string::npos) << l;
+  // The ladder's error refuses the start with its message.
+  vars.erase("renditions");
+  auto refused = live_layout_line(film, lookup, r.outputs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "no renditions");
+}
+
 TEST(Templates, ALayoutListingAnUnregisteredOutputIsAClearError) {
   kek::LiveLayout layout;
   layout.source = "a ! flvdemux name=demux";

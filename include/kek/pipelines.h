@@ -22,6 +22,10 @@ struct LadderRung {
   bool passthrough = false;  // the source's own video, not re-encoded
   int height = 0;            // encoded rungs: output height (width follows the source's aspect)
   int bitrate_kbps = 0;      // encoded rungs: target video bitrate
+  // SDK 1.3. Non-empty: the rung is this pad of the source's demuxer ("video_1"), H.264 that is
+  // already encoded (a film's rendition played live): parsed, never decoded or encoded again.
+  // bitrate_kbps is then what it declares. A ladder of such rungs needs no "video" pad.
+  std::string pad;
 };
 
 // The structured form of a live template (YAML sugar): a source fragment that ends in a
@@ -34,6 +38,9 @@ struct LiveLayout {
   std::vector<std::string> outputs;  // "hls", "dash", "record"
   std::string output_dir;            // "${media_dir}/${app}/${stream}"
   std::string record_dir;            // "${media_dir}/recordings/${stream}"
+  // SDK 1.3. When set, the ladder comes from the variables at every start instead of `ladder`
+  // (a film's own renditions); an error refuses the start with its message.
+  std::function<Result<std::vector<LadderRung>>(const VarLookup& lookup)> ladder_for;
 };
 
 // VarLookup (a template variable's value, else its default, else "") is in kek/live_outputs.h.
