@@ -9,6 +9,7 @@
 #include "rate_limit.h"
 #include "sessions.h"
 #include "settings.h"
+#include "stream_key_directory.h"
 #include "stream_keys.h"
 #include "users.h"
 
@@ -24,6 +25,7 @@ struct AuthContext {
         sessions(database(), s.session_seconds),
         stream_keys(database(), media),
         authorizer(stream_keys, s.max_streams_per_user),
+        key_directory(stream_keys),
         invites(database()),
         groups(database()),
         login_limits(s.login_failures_per_account, s.login_failures_per_address, s.login_window_seconds),
@@ -41,6 +43,7 @@ struct AuthContext {
   SessionStore sessions;
   StreamKeyStore stream_keys;
   StreamKeyAuthorizer authorizer;
+  StreamKeyDirectory key_directory;
   InviteStore invites;
   GroupStore groups;
   LoginRateLimiter login_limits;

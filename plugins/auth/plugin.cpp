@@ -41,6 +41,7 @@ kek::Status init(kek::Host& host) {
   host.services().provide<kek::PublishAuthorizer>(&ctx->authorizer);
   host.services().provide<kek::MediaAccess>(&ctx->media);
   host.services().provide<kek::Identity>(&ctx->identity);
+  host.services().provide<kek::StreamKeys>(&ctx->key_directory);
 
   host.add_command("users", kek::auth::kUsersCommandHelp,
                    [ctx](const std::vector<std::string>& args) { return kek::auth::run_users_command(*ctx, args); });

@@ -302,6 +302,10 @@ Result<std::optional<StreamKey>> StreamKeyStore::find(int64_t user_id, int64_t k
   return find_where("WHERE k.id = ? AND k.user_id = ? AND k.revoked_at IS NULL", {key_id, user_id});
 }
 
+Result<std::optional<StreamKey>> StreamKeyStore::find_by_id(int64_t key_id) {
+  return find_where("WHERE k.id = ? AND k.revoked_at IS NULL AND u.deleted_at IS NULL", {key_id});
+}
+
 Result<CreatedStreamKey> StreamKeyStore::regenerate(int64_t user_id, int64_t key_id) {
   auto key = find(user_id, key_id);
   if (!key) return key.error();

@@ -71,6 +71,8 @@ class StreamKeyStore {
                                   bool record = false);
   Result<std::vector<StreamKey>> list(int64_t user_id);
   Result<std::optional<StreamKey>> find(int64_t user_id, int64_t key_id);
+  // A working key by id, whoever owns it (for kek::StreamKeys).
+  Result<std::optional<StreamKey>> find_by_id(int64_t key_id);
   Result<CreatedStreamKey> regenerate(int64_t user_id, int64_t key_id);
   // 400 naming an allowed user who does not exist.
   Result<StreamKey> update(int64_t user_id, int64_t key_id, const StreamKeyChange& change);

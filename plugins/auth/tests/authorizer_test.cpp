@@ -5,6 +5,7 @@
 #include "rate_limit.h"
 #include "schema.h"
 #include "secrets.h"
+#include "stream_key_directory.h"
 #include "stream_keys.h"
 #include "users.h"
 
@@ -57,6 +58,32 @@ class AuthStore : public ::testing::Test {
 kek::PublishRequest publish(const std::string& key) { return {"live", key, "127.0.0.1"}; }
 
 }  // namespace
+
+TEST_F(AuthStore, TheKeyDirectoryNamesWorkingKeysByIdWithoutTheirSecrets) {
+  User alice = make_user("Alice");
+  User bob = make_user("Bob");
+  auto home = keys_.create(alice, "home", kek::Visibility::public_);
+  auto studio = keys_.create(alice, "studio", kek::Visibility::private_);
+  ASSERT_TRUE(home.ok() && studio.ok());
+  StreamKeyDirectory directory(keys_);
+  auto mine = directory.keys_of(alice.id);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 2u);
+  EXPECT_EQ((*mine)[0].id, home->key.id);
+  EXPECT_EQ((*mine)[0].name, "home");
+  EXPECT_EQ((*mine)[0].stream, home->key.stream);
+  EXPECT_EQ((*mine)[0].media_prefix(), "live/" + home->key.stream + "/");
+  EXPECT_EQ((*mine)[1].policy.visibility, kek::Visibility::private_);
+  EXPECT_EQ((*mine)[1].policy.owner_id, alice.id);
+  EXPECT_TRUE(directory.keys_of(bob.id)->empty());
+  auto one = directory.key(studio->key.id);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->owner_id, alice.id);
+  ASSERT_TRUE(keys_.revoke(alice.id, studio->key.id).ok());
+  EXPECT_FALSE(directory.key(studio->key.id)->has_value()) << "a revoked key is no key";
+  EXPECT_FALSE(directory.key(999999)->has_value());
+  EXPECT_EQ(directory.keys_of(alice.id)->size(), 1u);
+}
 
 TEST_F(AuthStore, AuthorizerMapsKeysToUsersAndRefusesUnknownAndRevoked) {
   User alice = make_user("Alice");
