@@ -123,9 +123,9 @@ Result<std::optional<DbRow>> Catalogue::row(const std::string& id) {
   return std::optional<DbRow>{std::move(rows->front())};
 }
 
-void Catalogue::apply_policy(const DbRow& row) {
-  auto* media = host_.services().get<MediaAccess>();
-  if (!media) return;
+namespace {
+
+MediaPolicy policy_of_row(const DbRow& row) {
   MediaPolicy policy;
   policy.visibility = visibility_of(row.text("visibility"));
   policy.owner_id = row.integer("owner_id");
@@ -134,7 +134,15 @@ void Catalogue::apply_policy(const DbRow& row) {
     if (entry.rfind("user:", 0) == 0) policy.allowed_user_ids.push_back(g_ascii_strtoll(entry.c_str() + 5, nullptr, 10));
     else if (entry.rfind("group:", 0) == 0) policy.allowed_groups.push_back(entry.substr(6));
   }
-  media->set_policy("vod/" + row.text("id") + "/", std::move(policy));
+  return policy;
+}
+
+}  // namespace
+
+void Catalogue::apply_policy(const DbRow& row) {
+  auto* media = host_.services().get<MediaAccess>();
+  if (!media) return;
+  media->set_policy("vod/" + row.text("id") + "/", policy_of_row(row));
 }
 
 void Catalogue::apply_all_policies() {
@@ -631,6 +639,7 @@ LibraryItemInfo Catalogue::info_of(const DbRow& row) {
   info.owner_id = row.integer("owner_id");
   info.owner_username = row.text("owner_username");
   info.visibility = visibility_of(row.text("visibility"));
+  info.policy = policy_of_row(row);
   info.media_prefix = "vod/" + info.id + "/";
   info.media_dir = item_dir(info.id);
   info.poster_url = media_url(info.id, row.text("poster"));

@@ -37,6 +37,9 @@ struct LibraryItemInfo {
   int64_t owner_id = 0;      // the Identity user id (0: no accounts)
   std::string owner_username;
   Visibility visibility = Visibility::public_;
+  // Who may watch it: the policy the library sets on media_prefix (visibility, owner, the
+  // accounts and groups it is shared with), for media made from it (a premiere's stream).
+  MediaPolicy policy;
   std::string media_prefix;  // "vod/<id>/": ask Identity::may_view(user, media_prefix)
   std::string media_dir;     // absolute folder of that prefix on disk
   std::string poster_url;    // "" when there is no poster yet
