@@ -22,4 +22,17 @@ std::optional<LiveStreamInfo> LiveDirectory::find(const std::string& stream) con
   return public_view(*s);
 }
 
+void Announcements::announce(LiveAnnouncement announcement) {
+  auto key = std::make_pair(announcement.app, announcement.stream);
+  live_[key] = std::move(announcement);
+}
+
+void Announcements::withdraw(const std::string& app, const std::string& stream) { live_.erase({app, stream}); }
+
+std::vector<LiveAnnouncement> Announcements::announced() const {
+  std::vector<LiveAnnouncement> out;
+  for (const auto& [key, a] : live_) out.push_back(a);
+  return out;
+}
+
 }  // namespace kek::rtmp

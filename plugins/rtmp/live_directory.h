@@ -1,9 +1,13 @@
-// kek::LiveStreams over the stream registry: what other plugins may know about live streams.
+// kek::LiveStreams over the stream registry: what other plugins may know about live streams;
+// and kek::LiveAnnouncements, the streams no publisher sends (premieres) that /api/live lists too.
 #pragma once
 
 #include "stream_registry.h"
 
 #include <kek/services/live_streams.h>
+
+#include <map>
+#include <utility>
 
 namespace kek::rtmp {
 
@@ -15,6 +19,16 @@ class LiveDirectory final : public LiveStreams {
 
  private:
   const StreamRegistry& registry_;
+};
+
+class Announcements final : public LiveAnnouncements {
+ public:
+  void announce(LiveAnnouncement announcement) override;
+  void withdraw(const std::string& app, const std::string& stream) override;
+  std::vector<LiveAnnouncement> announced() const override;
+
+ private:
+  std::map<std::pair<std::string, std::string>, LiveAnnouncement> live_;  // by (app, stream)
 };
 
 }  // namespace kek::rtmp

@@ -27,6 +27,7 @@ namespace {
 struct RtmpPlugin {
   kek::rtmp::StreamRegistry registry;
   kek::rtmp::LiveDirectory directory{registry};
+  kek::rtmp::Announcements announcements;
   kek::rtmp::ViewerCounter viewers;
   kek::rtmp::Server server;
   kek::rtmp::LiveIngestService ingest{server};  // SRT, WHIP: publishes through the same server
@@ -119,7 +120,8 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
         .member("fps", s.fps)
         .member("viewers", viewers.count(s.app, s.stream, now))
         .member("client", s.client)
-        .member("state", s.reconnecting ? "reconnecting" : "live");
+        .member("state", s.reconnecting ? "reconnecting" : "live")
+        .member("kind", "stream");
     // The layout's segment length: a keyframe interval longer than it makes segments longer
     // and viewers later (Studio warns).
     w.key("segment_s");
@@ -132,6 +134,34 @@ kek::HttpResponse live_streams(kek::Host& host, RtmpPlugin& plugin, const kek::H
     }
     write_channel(w, channels, s.owner_id);
     write_health(w, s.health);
+    w.end_object();
+  }
+  // What no publisher sends (a premiere playing a film): the same fields where they mean
+  // something, its kind and the page that shows it.
+  for (const auto& a : plugin.announcements.announced()) {
+    if (identity && !identity->may_view(user, a.media_prefix())) continue;
+    kek::LivePublication published = host.pipelines().live_publication(a.template_name, a.vars, a.since_us);
+    w.begin_object()
+        .member("stream", a.stream)
+        .member("owner", a.owner)
+        .member("app", a.app)
+        .member("since", iso_time(a.since_us))
+        .member("width", a.width)
+        .member("height", a.height)
+        .member("viewers", viewers.count(a.app, a.stream, now))
+        .member("state", "live")
+        .member("kind", a.kind)
+        .member("page", a.page)
+        .member("title", a.title);
+    w.key("category").null();
+    w.key("poster");
+    if (a.poster_url.empty()) w.null();
+    else w.value(a.poster_url);
+    for (const auto& url : published.urls) {
+      w.key(url.key);
+      if (url.url.empty()) w.null();
+      else w.value(url.url);
+    }
     w.end_object();
   }
   w.end_array();
@@ -147,6 +177,7 @@ kek::Status init(kek::Host& host) {
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
   host.services().provide<kek::LiveStreams>(&plugin->directory);
   host.services().provide<kek::LiveIngest>(&plugin->ingest);
+  host.services().provide<kek::LiveAnnouncements>(&plugin->announcements);
   host.http().route("GET", "/api/live",
                     [plugin, &host](const kek::HttpRequest& r) { return live_streams(host, *plugin, r); });
   // Counts viewers; never refuses (access is the auth plugin's guard).
