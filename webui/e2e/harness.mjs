@@ -92,6 +92,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     '  - {name: chat, optional: true}',
     // Watch history: resume points, the History page, view counts.
     '  - {name: history, optional: true}',
+    // The poster: premieres and live events.
+    '  - {name: schedule, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',
     '',

@@ -61,6 +61,11 @@ export interface LiveStream {
   /** Codec names people know: "H.264 High 4.1", "AAC-LC 48 kHz stereo" (empty when unknown). */
   video_format?: string
   audio_format?: string
+  /** "stream" for a publish; "premiere" for a poster premiere playing a film (the schedule plugin). */
+  kind?: 'stream' | 'premiere' | string
+  /** A premiere's poster and web UI page ("/poster/<id>"); its title is `title`. */
+  poster?: string | null
+  page?: string
   /** Seconds between the publisher's keyframes, measured; null until two were seen. */
   keyframe_interval_s?: number | null
   /** The live layout's segment length in seconds; null for a template that is no live layout. */

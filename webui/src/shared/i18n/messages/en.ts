@@ -161,6 +161,7 @@ export default {
     demo: 'Demo channel',
     demoDescription: 'A test pattern that is always on: check that playback works.',
     byOwner: 'by {owner}',
+    premiereBy: 'Premiere · by {owner}',
     since: 'started {time}',
     liveUnavailable: 'Live streaming from OBS arrives with the RTMP plugin; for now there is the demo channel.',
     badge: 'Live',

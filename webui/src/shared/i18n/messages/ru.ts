@@ -162,6 +162,7 @@ const ru: MessageSchema = {
     demo: 'Демо-канал',
     demoDescription: 'Тестовая таблица, которая идёт всегда: проверьте, что видео играет.',
     byOwner: 'ведёт {owner}',
+    premiereBy: 'Премьера · от {owner}',
     since: 'начали {time}',
     liveUnavailable: 'Трансляции из OBS появятся вместе с плагином RTMP; пока есть демо-канал.',
     badge: 'Эфир',

@@ -1,0 +1,1 @@
+export { default as PrivateFeed } from './ui/PrivateFeed.vue'
