@@ -34,6 +34,6 @@ chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/api/health" | grep -q '"status"
 for _ in $(seq 1 100); do chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" 2>/dev/null | grep -q "#EXTINF" && break; sleep 0.2; done
 chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/media/live/demo/index.m3u8" | grep -q "#EXTINF" || { echo "FAIL: demo"; exit 1; }
 chroot "$ROOT" curl -fsS "http://127.0.0.1:$PORT/" | grep -q 'id="app"' || { echo "FAIL: web UI"; exit 1; }
-[ "$(stat -c %U "$ROOT/var/lib/kek/kek.db")" = kek ] || { echo "FAIL: the database is not the kek user's"; exit 1; }
+[ "$(chroot "$ROOT" stat -c %U /var/lib/kek/kek.db)" = kek ] || { echo "FAIL: the database is not the kek user's"; exit 1; }
 grep -q "refused" "$ROOT.kek.log" && { grep refused "$ROOT.kek.log"; echo "FAIL: a plugin was refused"; exit 1; }
 echo "ok: $(basename "$DEB") installs on a fresh bookworm root and kek serves there as user kek"
