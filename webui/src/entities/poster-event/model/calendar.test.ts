@@ -66,3 +66,13 @@ describe('the poster calendar in the viewer zone', () => {
     expect(countdownClock(90061)).toBe('1:01:01:01')
   })
 })
+
+describe('the poster words', () => {
+  it('are in the app catalogues, in both languages', async () => {
+    const en = (await import('@/shared/i18n/messages/en')).default
+    const ru = (await import('@/shared/i18n/messages/ru')).default
+    expect(en.posterPage.title).toBe('Poster')
+    expect(ru.posterPage.title).toBe('Афиша')
+    expect(ru.posterPage.status.live).toBe('В эфире')
+  })
+})

@@ -2,6 +2,7 @@
 import apiErrors from './apiErrors.en'
 import forms from './forms.en'
 import liveExperience from './liveExperience.en'
+import poster from './poster.en'
 
 export default {
   app: {
@@ -54,6 +55,7 @@ export default {
   apiErrors,
   forms,
   ...liveExperience,
+  ...poster,
   errors: {
     title: 'Something went wrong',
     network: 'The server could not be reached. Check that KEK is running.',

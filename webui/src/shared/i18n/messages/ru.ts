@@ -2,6 +2,7 @@ import type { MessageSchema } from '../schema'
 import apiErrors from './apiErrors.ru'
 import forms from './forms.ru'
 import liveExperience from './liveExperience.ru'
+import poster from './poster.ru'
 
 // Russian. Plurals use three forms (1 зритель, 2 зрителя, 5 зрителей) plus zero; see pluralRules in ../index.ts.
 const ru: MessageSchema = {
@@ -55,6 +56,7 @@ const ru: MessageSchema = {
   apiErrors,
   forms,
   ...liveExperience,
+  ...poster,
   errors: {
     title: 'Что-то пошло не так',
     network: 'Сервер недоступен. Проверьте, что KEK запущен.',
