@@ -26,11 +26,20 @@ std::optional<int64_t> FailureWindow::retry_after(const std::string& key, int64_
   return std::max<int64_t>(1, oldest_counted + window_ - now);
 }
 
+int64_t FailureWindow::excess(const std::string& key, int64_t now) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return 0;
+  auto& times = it->second;
+  while (!times.empty() && times.front() <= now - window_) times.pop_front();
+  return std::max<int64_t>(0, static_cast<int64_t>(times.size()) - max_ + 1);
+}
+
 void FailureWindow::record_failure(const std::string& key, int64_t now) {
   auto& times = failures_[key];
   times.push_back(now);
-  // Only the newest max_ failures matter for the decision; older ones need no memory.
-  while (static_cast<int64_t>(times.size()) > max_) times.pop_front();
+  // Only the newest failures matter for the decision (max_, and the few beyond it that make a
+  // login delay grow to its cap); older ones need no memory.
+  while (static_cast<int64_t>(times.size()) > max_ + 8) times.pop_front();
 }
 
 void FailureWindow::forget_latest(const std::string& key) {
@@ -56,6 +65,12 @@ std::optional<int64_t> LoginRateLimiter::retry_after(const std::string& username
   auto address = addresses_.retry_after(remote, now);
   if (account && address) return std::max(*account, *address);
   return account ? account : address;
+}
+
+int64_t LoginRateLimiter::account_delay_seconds(const std::string& username, int64_t now) {
+  const int64_t over = accounts_.excess(account_key(username), now);
+  if (over <= 0) return 0;
+  return std::min<int64_t>(kMaxLoginDelaySeconds, int64_t{1} << std::min<int64_t>(over - 1, 5));
 }
 
 void LoginRateLimiter::record_attempt(const std::string& username, const std::string& remote, int64_t now) {

@@ -16,6 +16,8 @@ class FailureWindow {
 
   // Seconds until key may try again, or nullopt when it may try now.
   std::optional<int64_t> retry_after(const std::string& key, int64_t now);
+  // Failures of key within the window beyond the free ones (0 while it may still try freely).
+  int64_t excess(const std::string& key, int64_t now);
   void record_failure(const std::string& key, int64_t now);
   void forget(const std::string& key) { failures_.erase(key); }
   void forget_latest(const std::string& key);
@@ -35,6 +37,14 @@ class LoginRateLimiter {
 
   // The longer of the two waits, or nullopt. username is compared without regard to case.
   std::optional<int64_t> retry_after(const std::string& username, const std::string& remote, int64_t now);
+  // A login is never refused for its account's failures (that would let anyone lock the owner
+  // out): past the account's free failures each attempt is answered later, 1 s doubling with each
+  // failure up to kMaxLoginDelaySeconds. Only the address's own failures refuse (429).
+  static constexpr int64_t kMaxLoginDelaySeconds = 30;
+  std::optional<int64_t> address_retry_after(const std::string& remote, int64_t now) {
+    return addresses_.retry_after(remote, now);
+  }
+  int64_t account_delay_seconds(const std::string& username, int64_t now);
   // Every attempt counts as a failure from the moment it starts, so a burst of parallel guesses
   // cannot all slip in while the (slow) password checks run...
   void record_attempt(const std::string& username, const std::string& remote, int64_t now);

@@ -4,6 +4,12 @@
 #include "timestamps.h"
 #include "worker.h"
 
+#include <kek/address_key.h>
+
+#include <gio/gio.h>
+
+#include <memory>
+
 namespace kek::auth {
 namespace {
 
@@ -91,6 +97,31 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
       });
 }
 
+// What a per-address limit counts this client as: an IPv6 address by its /64.
+std::string limit_key(const std::string& remote) {
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string(remote.c_str());
+  return address ? kek::address_key(address) : remote;
+}
+
+// The same responder, answering no sooner than `seconds` from now (a timer on the main loop:
+// nothing waits in a thread).
+HttpResponder answer_later(HttpResponder respond, int64_t seconds) {
+  const int64_t due_us = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+  return [respond = std::move(respond), due_us](HttpResponse response) {
+    const int64_t left_ms = (due_us - g_get_monotonic_time()) / 1000;
+    if (left_ms <= 0) return respond(std::move(response));
+    auto pending = std::make_unique<std::function<void()>>(
+        [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
+    g_timeout_add_full(
+        G_PRIORITY_DEFAULT, static_cast<guint>(left_ms),
+        [](gpointer data) -> gboolean {
+          (*static_cast<std::function<void()>*>(data))();
+          return G_SOURCE_REMOVE;
+        },
+        pending.release(), [](gpointer data) { std::unique_ptr<std::function<void()>>(static_cast<std::function<void()>*>(data)); });
+  };
+}
+
 void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   auto doc = read_json_object(request);
   if (!doc) return respond(failure(doc.error()));
@@ -100,11 +131,19 @@ void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder res
   if (!password) return respond(failure(password.error()));
 
   const int64_t now = now_seconds();
-  if (auto wait = ctx->login_limits.retry_after(*username, request.remote, now)) {
-    g_message("auth: login for '%s' from %s refused: too many failures", username->c_str(), request.remote.c_str());
+  const std::string address = limit_key(request.remote);
+  if (auto wait = ctx->login_limits.address_retry_after(address, now)) {
+    g_message("auth: login for '%s' from %s refused: too many failures from there", username->c_str(),
+              request.remote.c_str());
     return respond(too_many_attempts(*wait));
   }
-  ctx->login_limits.record_attempt(*username, request.remote, now);
+  // The account's own failures slow its logins down and never lock its owner out.
+  if (const int64_t delay = ctx->login_limits.account_delay_seconds(*username, now); delay > 0) {
+    g_message("auth: login for '%s' from %s answered in %lld s: failures on the account", username->c_str(),
+              request.remote.c_str(), static_cast<long long>(delay));
+    respond = answer_later(std::move(respond), delay);
+  }
+  ctx->login_limits.record_attempt(*username, address, now);
 
   auto user = ctx->users.find_by_name(*username);
   if (!user) return respond(failure(user.error()));
@@ -118,7 +157,7 @@ void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder res
       [stored, password = std::move(*password)] { return verify_password(stored, password); },
       [ctx, user = std::move(*user), username = *username, client = without_body(request), respond](bool matches) {
         if (!user || !matches) return respond(HttpResponse::error(401, "wrong_credentials", kWrongCredentials));
-        ctx->login_limits.record_success(username, client.remote);
+        ctx->login_limits.record_success(username, limit_key(client.remote));
         auto session = ctx->sessions.create(user->id, client);
         if (!session) return respond(failure(session.error()));
         respond(signed_in_answer(*ctx, client, *user, *session, 200));
