@@ -56,18 +56,22 @@ Result<RegistrationForm> read_registration(const AuthContext& ctx, const HttpReq
 void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   auto form = read_registration(*ctx, request);
   if (!form) return respond(failure(form.error()));
-  // A taken name is refused before the slow hash; the unique index decides the race later.
-  auto existing = ctx->users.find_by_name(form->username);
-  if (!existing) return respond(failure(existing.error()));
-  if (*existing) return respond(HttpResponse::error(409, "username_taken", "the user name '" + form->username + "' is taken"));
   // Counted from the start, so a burst in parallel cannot slip past while the hashes run; a
-  // registration that fails later is taken back.
+  // registration that fails later is taken back. The limit comes before the name is looked up,
+  // and a taken name counts: "taken" answers cannot list the accounts faster than sign-ups could.
   const int64_t now = now_seconds();
   if (auto wait = ctx->registrations.retry_after(request.remote, now)) {
-    g_message("auth: registration from %s refused: too many accounts from this address", request.remote.c_str());
+    g_message("auth: registration from %s refused: too many attempts from this address", request.remote.c_str());
     return respond(too_many_attempts(*wait));
   }
   ctx->registrations.record_failure(request.remote, now);
+  // A taken name is refused before the slow hash; the unique index decides the race later.
+  auto existing = ctx->users.find_by_name(form->username);
+  if (!existing) {
+    ctx->registrations.forget_latest(request.remote);
+    return respond(failure(existing.error()));
+  }
+  if (*existing) return respond(HttpResponse::error(409, "username_taken", "the user name '" + form->username + "' is taken"));
 
   std::string password = std::move(form->password);
   run_in_worker<Result<std::string>>(
