@@ -4,11 +4,6 @@
 #include "timestamps.h"
 #include "worker.h"
 
-#include <kek/address_key.h>
-
-#include <gio/gio.h>
-
-#include <memory>
 
 namespace kek::auth {
 namespace {
@@ -99,31 +94,6 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
         g_message("auth: %s registered", created->username.c_str());
         respond(signed_in_answer(*ctx, client, *created, *session, 201));
       });
-}
-
-// What a per-address limit counts this client as: an IPv6 address by its /64.
-std::string limit_key(const std::string& remote) {
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string(remote.c_str());
-  return address ? kek::address_key(address) : remote;
-}
-
-// The same responder, answering no sooner than `seconds` from now (a timer on the main loop:
-// nothing waits in a thread).
-HttpResponder answer_later(HttpResponder respond, int64_t seconds) {
-  const int64_t due_us = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
-  return [respond = std::move(respond), due_us](HttpResponse response) {
-    const int64_t left_ms = (due_us - g_get_monotonic_time()) / 1000;
-    if (left_ms <= 0) return respond(std::move(response));
-    auto pending = std::make_unique<std::function<void()>>(
-        [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
-    g_timeout_add_full(
-        G_PRIORITY_DEFAULT, static_cast<guint>(left_ms),
-        [](gpointer data) -> gboolean {
-          (*static_cast<std::function<void()>*>(data))();
-          return G_SOURCE_REMOVE;
-        },
-        pending.release(), [](gpointer data) { std::unique_ptr<std::function<void()>>(static_cast<std::function<void()>*>(data)); });
-  };
 }
 
 void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {

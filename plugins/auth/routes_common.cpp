@@ -1,8 +1,12 @@
 #include "routes_common.h"
 
+#include <kek/address_key.h>
+
+#include <gio/gio.h>
 #include <glib.h>
 
 #include <cstdlib>
+#include <memory>
 
 namespace kek::auth {
 
@@ -90,6 +94,28 @@ HttpResponse too_many_attempts(int64_t retry_after_seconds) {
   HttpResponse r = HttpResponse::error(429, "too_many_attempts", "too many attempts; try again later");
   r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
   return r;
+}
+
+std::string limit_key(const std::string& remote) {
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string(remote.c_str());
+  return address ? kek::address_key(address) : remote;
+}
+
+HttpResponder answer_later(HttpResponder respond, int64_t seconds) {
+  const int64_t due_us = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+  return [respond = std::move(respond), due_us](HttpResponse response) {
+    const int64_t left_ms = (due_us - g_get_monotonic_time()) / 1000;
+    if (left_ms <= 0) return respond(std::move(response));
+    auto pending = std::make_unique<std::function<void()>>(
+        [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
+    g_timeout_add_full(
+        G_PRIORITY_DEFAULT, static_cast<guint>(left_ms),
+        [](gpointer data) -> gboolean {
+          (*static_cast<std::function<void()>*>(data))();
+          return G_SOURCE_REMOVE;
+        },
+        pending.release(), [](gpointer data) { std::unique_ptr<std::function<void()>>(static_cast<std::function<void()>*>(data)); });
+  };
 }
 
 HttpRequest without_body(const HttpRequest& request) {

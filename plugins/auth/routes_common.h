@@ -42,6 +42,11 @@ Result<int64_t> id_param(const HttpRequest& request, const std::string& name);
 HttpResponse json_answer(const std::function<void(JsonWriter&)>& write, int status = 200);
 HttpResponse no_content();
 HttpResponse too_many_attempts(int64_t retry_after_seconds);
+// What a per-address limit counts this client as: an IPv6 address by its /64.
+std::string limit_key(const std::string& remote);
+// The same responder, answering no sooner than `seconds` from now (a timer on the main loop:
+// nothing waits in a thread). For logins slowed down by an account's failures.
+HttpResponder answer_later(HttpResponder respond, int64_t seconds);
 
 // The headers and peer of a request without its body, for work that finishes later (the body
 // may hold a password and is not needed once parsed).

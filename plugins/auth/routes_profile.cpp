@@ -108,11 +108,14 @@ void change_my_password(const ContextPtr& ctx, const HttpRequest& request, HttpR
   if (!replacement) return respond(failure(replacement.error()));
   if (auto s = check_password_rules(*replacement, caller->user.username); !s) return respond(failure(s.error()));
 
-  // The current password is guessed like a login, so it counts against the same limits.
+  // The current password is guessed like a login, so it counts against the same limits, and is
+  // slowed down the same way.
   const int64_t now = now_seconds();
-  if (auto wait = ctx->login_limits.retry_after(caller->user.username, request.remote, now))
-    return respond(too_many_attempts(*wait));
-  ctx->login_limits.record_attempt(caller->user.username, request.remote, now);
+  const std::string address = limit_key(request.remote);
+  if (auto wait = ctx->login_limits.address_retry_after(address, now)) return respond(too_many_attempts(*wait));
+  if (const int64_t delay = ctx->login_limits.account_delay_seconds(caller->user.username, now); delay > 0)
+    respond = answer_later(std::move(respond), delay);
+  ctx->login_limits.record_attempt(caller->user.username, address, now);
   auto stored = ctx->users.password_hash(caller->user.id);
   if (!stored) return respond(failure(stored.error()));
   if (!*stored) return respond(HttpResponse::error(404, "no_such_user", "no such user"));
@@ -122,7 +125,7 @@ void change_my_password(const ContextPtr& ctx, const HttpRequest& request, HttpR
         if (!verify_password(stored, current)) return Error{"the current password is wrong", 403, "current_password_wrong"};
         return hash_password(replacement);
       },
-      [ctx, caller = std::move(*caller), remote = request.remote, respond](Result<std::string> hash) {
+      [ctx, caller = std::move(*caller), remote = address, respond](Result<std::string> hash) {
         if (!hash) return respond(failure(hash.error()));
         ctx->login_limits.record_success(caller.user.username, remote);
         if (auto s = ctx->users.set_password_hash(caller.user.id, *hash); !s) return respond(failure(s.error()));

@@ -287,6 +287,15 @@ TEST(AuthPassword, ChangeNeedsCurrentAndEndsOtherSessions) {
   Browser fresh(kek.http_url());
   EXPECT_EQ(fresh.login("heidi", kGoodPassword).status, 401);
   EXPECT_EQ(fresh.login("heidi", new_password).status, 200);
+
+  // Guessing the current password is slowed down like a login, never locked: past the free
+  // failures (5) the answer waits, and the right password still changes it.
+  const std::string wrong = R"({"current_password":"wrong-one!","new_password":"a-third-long-secret"})";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(b.post("/api/me/password", wrong).status, 403);
+  const int64_t start = g_get_monotonic_time();
+  auto slow = b.post("/api/me/password", R"({"current_password":"another-long-secret","new_password":"a-third-long-secret"})");
+  EXPECT_EQ(slow.status, 204) << slow.body;
+  EXPECT_GE((g_get_monotonic_time() - start) / 1000, 1000) << "answered after the account's delay";
 }
 
 TEST(AuthProfile, EditValidatesAndStoresLiterally) {
