@@ -85,6 +85,24 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
   if (!from_pads && std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.pad.empty(); }))
     return Error{"a ladder's rungs either all come from pads of the source or none does", 400};
 
+  // The outputs in registration order: those listed, and those that join every layout they suit.
+  // (joins_unlisted sees the tracks and variables; the ladder comes below.)
+  std::vector<const LiveOutput*> wanted;
+  for (const auto& entry : registry.all()) {
+    const LiveOutput& o = entry.output;
+    if (std::find(listed.begin(), listed.end(), o.name) != listed.end() || (o.joins_unlisted && o.joins_unlisted(c)))
+      wanted.push_back(&o);
+  }
+  // A passthrough whose outputs never wait for one another runs on its source's thread from the
+  // demuxer to the last file written: no queue, so no thread per stream (an encoded rung needs
+  // its own threads, an output that may wait, such as a muxer of several tracks, its queues, and
+  // rungs from a source's own pads, a film's renditions read by one demuxer, theirs).
+  const bool encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
+  const bool inline_line = !encoded && !from_pads &&
+                           std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->inline_safe; });
+  if (inline_line) c.queue.clear();
+  const std::string to_branch = c.queue.empty() ? std::string() : c.queue + " ! ";
+
   std::string& line = out.launch;
   line = layout.source;
   if (c.has_video && from_pads) {
@@ -97,7 +115,7 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     c.video_tee = c.rungs.front().tee;
   } else if (c.has_video) {
     c.video_tee = "srcv";
-    line += " demux.video ! " + std::string(kQueue) + " ! h264parse config-interval=-1 ! tee name=srcv";
+    line += " demux.video ! " + to_branch + "h264parse config-interval=-1 ! tee name=srcv";
     const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
     if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
     const int gop = fps * c.segment_s;  // every rung's keyframes fall on segment boundaries
@@ -135,22 +153,17 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
   }
   if (c.has_audio) {
     c.audio_tee = "srca";
-    line += " demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca";
+    line += " demux.audio ! " + to_branch + "aacparse ! tee name=srca";
   }
 
-  // The outputs in registration order: those listed, and those that join every layout they suit.
-  for (const auto& entry : registry.all()) {
-    const LiveOutput& o = entry.output;
-    bool wanted = std::find(listed.begin(), listed.end(), o.name) != listed.end() ||
-                  (o.joins_unlisted && o.joins_unlisted(c));
-    if (!wanted) continue;
-    auto branch = o.branch(c);
-    if (!branch) return wrap(branch.error(), "output " + o.name);
+  for (const LiveOutput* o : wanted) {
+    auto branch = o->branch(c);
+    if (!branch) return wrap(branch.error(), "output " + o->name);
     line += branch->launch;
     for (auto& d : branch->directories)
       if (std::find(out.directories.begin(), out.directories.end(), d) == out.directories.end())
         out.directories.push_back(std::move(d));
-    out.outputs.push_back(&o);
+    out.outputs.push_back(o);
   }
   return out;
 }

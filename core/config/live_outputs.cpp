@@ -47,8 +47,8 @@ LiveOutput record_output() {
     LiveOutputBranch b;
     // Each track through a parser of its own: MP4 wants avc stream-format where the TS muxers
     // take byte-stream, and one parser before a tee cannot give both.
-    if (!c.video_tee.empty()) b.launch += " " + c.video_tee + ". ! " + c.queue + " ! h264parse ! recmux.video_0";
-    if (!c.audio_tee.empty()) b.launch += " " + c.audio_tee + ". ! " + c.queue + " ! aacparse ! recmux.audio_0";
+    if (!c.video_tee.empty()) b.launch += " " + branch_from(c, c.video_tee) + "h264parse ! recmux.video_0";
+    if (!c.audio_tee.empty()) b.launch += " " + branch_from(c, c.audio_tee) + "aacparse ! recmux.audio_0";
     // Fragmented MP4 written as it goes (a fragment a second). The filesink named "record"
     // announces the file (pipeline.file-closed) when the pipeline ends.
     b.launch += " mp4mux name=recmux fragment-duration=1000 streamable=true ! filesink name=record location=" +
@@ -56,6 +56,9 @@ LiveOutput record_output() {
     b.directories.push_back(c.record_dir);
     return b;
   };
+  // mp4mux is a GstAggregator: on one thread with both its inputs, it would wait for the audio
+  // while holding the thread that brings it. Its branches keep their queues.
+  out.inline_safe = false;
   return out;
 }
 

@@ -119,14 +119,15 @@ struct FakeOutput {
   std::vector<kek::LiveLayoutContext> seen;
 };
 
-kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false) {
+kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false, bool inline_safe = false) {
   kek::LiveOutput out;
   out.name = fake->name;
+  out.inline_safe = inline_safe;
   out.branch = [fake](const kek::LiveLayoutContext& c) -> kek::Result<kek::LiveOutputBranch> {
     fake->seen.push_back(c);
     kek::LiveOutputBranch b;
     for (size_t i = 0; i < c.rungs.size(); ++i)
-      b.launch += " " + c.rungs[i].tee + ". ! " + c.queue + " ! " + fake->name + ".video_" + std::to_string(i);
+      b.launch += " " + kek::branch_from(c, c.rungs[i].tee) + fake->name + ".video_" + std::to_string(i);
     if (!c.audio_tee.empty()) b.launch += " " + c.audio_tee + ". ! " + fake->name + ".audio";
     b.launch += " fakesink name=" + fake->name;
     b.directories = {c.output_dir, c.output_dir + "/" + fake->name};
@@ -250,6 +251,60 @@ outputs: [hls, dash]
   vars["pic"] = "false";
   auto no_pic = expand_template(*t, vars, &r.outputs);
   EXPECT_EQ(no_pic->find("fakesink name=pic"), std::string::npos) << *no_pic;
+}
+
+TEST(Templates, APassthroughWhoseOutputsNeverWaitHasNoQueue) {
+  // The passthrough layout on its source's thread from the demuxer to the last file: no queue,
+  // so no thread per stream. An encoded rung, or an output that may wait (the recording's
+  // mp4mux over two pads), brings the queues back.
+  auto t = parse_template(R"(
+name: live
+source: kekrtmpsrc stream=${stream} ! flvdemux name=demux
+ladder:
+  - {name: source, passthrough: true}
+outputs: [hls, dash]
+)", "pipelines/live.yaml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  LiveOutputRegistry outputs;
+  auto hls = std::make_shared<FakeOutput>(FakeOutput{"hls", {}});
+  auto dash = std::make_shared<FakeOutput>(FakeOutput{"dash", {}});
+  auto pic = std::make_shared<FakeOutput>(FakeOutput{"pic", {}});
+  ASSERT_TRUE(outputs.add(record_output(), "core").ok());
+  ASSERT_TRUE(outputs.add(fake_output(hls, false, true), "plugin:a").ok());
+  ASSERT_TRUE(outputs.add(fake_output(dash, false, true), "plugin:b").ok());
+  ASSERT_TRUE(outputs.add(fake_output(pic, true, true), "plugin:c").ok());
+  kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}, {"source_width", "1280"},
+                    {"source_height", "720"}, {"fps", "30"}};
+  auto line = expand_template(*t, vars, &outputs);
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  EXPECT_EQ(line->find("queue"), std::string::npos) << *line;
+  EXPECT_NE(line->find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos) << *line;
+  EXPECT_NE(line->find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << *line;
+  EXPECT_NE(line->find("srcv. ! hls.video_0"), std::string::npos) << *line;
+  EXPECT_TRUE(hls->seen.back().queue.empty());
+  EXPECT_NE(line->find("fakesink name=pic"), std::string::npos) << *line;
+
+  vars["record"] = "true";  // mp4mux waits for both tracks: every branch gets its queue
+  auto recorded = expand_template(*t, vars, &outputs);
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_NE(recorded->find("demux.video ! " + std::string(kQueue) + " ! h264parse"), std::string::npos) << *recorded;
+  EXPECT_NE(recorded->find("srcv. ! " + std::string(kQueue) + " ! hls.video_0"), std::string::npos) << *recorded;
+  EXPECT_EQ(hls->seen.back().queue, kQueue);
+
+  auto ladder = parse_template(R"(
+name: live-abr
+source: kekrtmpsrc stream=${stream} ! flvdemux name=demux
+ladder:
+  - {name: source, passthrough: true}
+  - {name: 360p, height: 360, bitrate: 800k}
+outputs: [hls]
+)", "pipelines/live-abr.yaml");
+  ASSERT_TRUE(ladder.ok());
+  vars["record"] = "false";
+  auto encoded = expand_template(*ladder, vars, &outputs);
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_NE(encoded->find("rung1. ! " + std::string(kQueue) + " ! hls.video_1"), std::string::npos) << *encoded;
+  EXPECT_NE(encoded->find("demux.video ! " + std::string(kQueue) + " ! h264parse"), std::string::npos) << *encoded;
 }
 
 TEST(Templates, LiveLayoutDirectoriesAreTheOutputs) {

@@ -46,8 +46,16 @@ struct LiveLayoutContext {
   std::vector<LiveRungTap> rungs;  // in ladder order; empty without video
   std::string video_tee;    // the published video, parsed as above; empty without video
   std::string audio_tee;    // the published AAC, parsed (aacparse); empty without audio
-  std::string queue;        // what to put between a tee and a branch: a time-bounded queue
+  // What goes between a tee and a branch: a time-bounded queue, or nothing ("") when the layout
+  // runs every branch on its tee's thread (a passthrough whose outputs are all inline_safe).
+  // Start a branch with branch_from(c, tee).
+  std::string queue;
 };
+
+// "<tee>. ! <queue> ! ", or "<tee>. ! " when the layout runs its branches on the tees' threads.
+inline std::string branch_from(const LiveLayoutContext& c, const std::string& tee) {
+  return tee + ". ! " + (c.queue.empty() ? std::string() : c.queue + " ! ");
+}
 
 // What an output adds to the line for one start.
 struct LiveOutputBranch {
@@ -79,6 +87,10 @@ struct LiveOutput {
   // The fields of /api/live it fills (null where it is not published), and their values.
   std::vector<std::string> url_keys;
   std::function<std::vector<LiveUrl>(const LiveOutputPlace&)> urls;
+  // Its branch never waits for another branch's data (no GstAggregator muxer behind several
+  // pads, no blocking sink): a passthrough layout whose outputs all say so runs every branch on
+  // its tee's thread, with no queue, so a stream costs no thread of its own after its source.
+  bool inline_safe = false;
 };
 
 // What a template's live layout writes and publishes for one stream.
