@@ -1,5 +1,5 @@
 // Bit rates for the master playlist's BANDWIDTH (peak) and AVERAGE-BANDWIDTH, measured from the
-// elementary-stream bytes kekhlssink sees on its pads, with the MPEG-TS packaging mpegtsmux adds
+// elementary-stream bytes kekhlssink sees on its pads, with the MPEG-TS packaging the TS writer adds
 // estimated per buffer. Pure arithmetic, unit-tested; one meter per pad, fed by that pad's
 // streaming thread only.
 #pragma once
@@ -16,13 +16,15 @@ constexpr uint64_t mpegts_bytes(uint64_t payload, uint64_t pes_header) {
   return (payload + pes_header + 183) / 184 * 188;
 }
 
-// PES header with PTS+DTS (19 bytes) plus the access unit delimiter mpegtsmux inserts (6).
+// PES header with PTS+DTS (19 bytes) plus the access unit delimiter the writer inserts (6).
 inline constexpr uint64_t kVideoPesOverhead = 25;
-// PES header with PTS (14) plus the ADTS header mpegtsmux adds to raw AAC (7).
+// PES header with PTS (14) plus the ADTS header the writer adds to raw AAC (7).
 inline constexpr uint64_t kAudioPesOverhead = 21;
-// mpegtsmux repeats PAT and PMT (one packet each) every 100 ms by default: 2*188*8*10 bit/s,
-// which is a lot next to a small audio-only or 160x90 rendition.
-inline constexpr uint64_t kPsiBitsPerSecond = 2 * 188 * 8 * 10;
+// The TS writer sends PAT and PMT (one packet each) in front of every video keyframe, counted
+// with the keyframe; the audio-only variant gets them at each segment start (at least every
+// second with 1 s segments), which the constant rate below covers.
+inline constexpr uint64_t kPsiBytesPerKeyframe = 2 * 188;
+inline constexpr uint64_t kPsiBitsPerSecond = 2 * 188 * 8;
 
 struct Rates {
   uint64_t peak_bps = 0;     // highest over the closed windows

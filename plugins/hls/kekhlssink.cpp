@@ -1,7 +1,9 @@
-// kekhlssink, the element glue: pads, properties, the insides of each variant (an mpegtsmux, the
-// audio tee and queues) and the state changes, wiring together the parts that do the work:
-// stream_probe (what the input pads see), ts_cutter (the mux's output cut into segments),
-// media_playlist_writer and master_playlist_writer (the playlists).
+// kekhlssink, the element glue: pads, properties and state changes, wiring together the parts
+// that do the work: stream_probe (what the input pads see), ts_writer (the elementary streams as
+// MPEG-TS), ts_cutter (that cut into segments), media_playlist_writer and master_playlist_writer
+// (the playlists). No child element and no thread of its own: each pad's chain function writes
+// on its upstream's thread, so a passthrough stream whose demuxer and parsers run on one thread
+// is packaged on that thread too.
 #include "kekhlssink.h"
 
 #include "master_playlist.h"
@@ -11,9 +13,10 @@
 #include "segment_file.h"
 #include "stream_probe.h"
 #include "ts_cutter.h"
+#include "ts_writer.h"
 
 #include <kek/media/rendition_settings.h>
-#include <kek/ref.h>
+#include <kek/mini_ref.h>
 #include <kek/stream_seam.h>
 
 #include <glib/gstdio.h>
@@ -26,6 +29,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -49,6 +55,16 @@ constexpr guint kDefaultTargetDuration = 2;
 constexpr guint kDefaultPlaylistLength = 6;
 constexpr const char* kDefaultMasterName = "index.m3u8";
 constexpr const char* kMediaPlaylistName = "index.m3u8";
+// How far (media time) one input of a variant may run ahead of the other before what it brought
+// is written without waiting: inputs on different threads (a ladder's encoders) are interleaved
+// in time order, and a silent one (a publisher that stopped sending audio) holds nothing back
+// for long. On one thread (a passthrough stream) the inputs come interleaved already.
+constexpr int64_t kMaxHoldNs = 1 * GST_SECOND;
+// Non-live inputs (a file being packaged) are not bounded by kMaxHoldNs: the input that is ahead
+// waits for the other, as a muxer makes it wait, so a fast encoder never leaves the audio of its
+// segments to later ones. The wait is bounded in wall time so that one thread feeding both pads
+// badly interleaved (no queue) goes on, if slowly, instead of deadlocking.
+constexpr auto kMaxWait = std::chrono::seconds(2);
 
 // live: a sliding window (or all segments) without a type; event: a file being packaged, every
 // segment kept, EXT-X-PLAYLIST-TYPE:EVENT while it grows and VOD at the end.
@@ -67,8 +83,18 @@ struct Settings {
   PlaylistType playlist_type = PlaylistType::kLive;
 };
 
-// One variant: a video pad (or none, audio only), its mpegtsmux, and the cutter that writes the
-// mux's output into segments. The variant hears from its cutter as its CutListener.
+// A buffer waiting to be written into a variant, in running time.
+struct Pending {
+  kek::MiniRef<GstBuffer> buf;
+  int64_t pts = 0, dts = 0;
+  bool keyframe = false;
+  // Audio: raw AAC, with what its ADTS header says (as the caps were when it came).
+  bool raw_aac = false;
+  kek::hls::AacConfig aac;
+};
+
+// One variant: a video pad (or none, audio only), the TS writer and the cutter that writes its
+// output into segments. The variant hears from its cutter as its CutListener.
 struct Variant final : kek::hls::CutListener {
   Variant(KekHlsSink* self, kek::hls::PlaylistStore& store, guint index, bool audio_only)
       : owner(self), index(index), audio_only(audio_only), playlist(store) {}
@@ -81,28 +107,32 @@ struct Variant final : kek::hls::CutListener {
   KekHlsSink* owner;
   guint index;             // from the pad name video_<index>
   bool audio_only;
-  GstPad* pad = nullptr;   // our video_%u ghost pad, owned by the element; null when audio only
-  gulong probe_id = 0;
-  GstElement* mux = nullptr;          // owned by the bin
-  // A sink pad of no element, linked to mpegtsmux's src: the mux's streaming thread calls our
-  // chain function directly, with no sink element (no preroll, no sync, no extra thread).
-  kek::Ref<GstPad> out;
-  kek::Ref<GstPad> video_sink;        // the mux's request pad our video ghost pad targets
-  GstElement* audio_queue = nullptr;  // owned by the bin; null without audio or a queue
-  kek::Ref<GstPad> tee_pad;           // the tee's request pad feeding the mux (or its queue)
+  GstPad* pad = nullptr;   // our video_%u pad, owned by the element; null when audio only
 
-  // The mux's streaming thread only.
+  // Guarded by `mu`, taken by whichever input thread writes into the variant.
+  std::mutex mu;
+  kek::hls::TsWriter writer;
   kek::hls::SegmentFile file;
   kek::hls::TsCutter cutter{file, *this};
+  std::vector<uint8_t> out;          // packets of one access unit, reused
+  std::deque<Pending> video_q, audio_q;
+  bool video_eos = false, audio_eos = false;
+  // Whether each input's upstream is live (the latency query at its first buffer): live inputs
+  // never wait (see kMaxHoldNs), non-live ones wait for the other input (kMaxWait).
+  bool video_live = true, audio_live = true;
+  bool flushing = false;             // a flush or a stop: nobody waits
+  std::condition_variable moved;     // a queue moved, an input ended, a flush
+  bool tables_written = false;       // PAT/PMT went out in this run
+  bool finished = false;
+
   // The video pad's streaming thread only.
   kek::hls::StreamProbe probe{true};
 
-  // Running time of the next cut the output thread hopes for, handed to the video thread, which
+  // Running time of the next cut the writing thread hopes for, handed to the video thread, which
   // asks upstream encoders for a keyframe there (as splitmuxsink's send-keyframe-requests does).
   std::atomic<uint64_t> keyframe_request{GST_CLOCK_TIME_NONE};
-  // Running time where the video ended, set by the video thread at EOS and read by the audio
-  // thread and the output thread: audio past it is dropped (it would grow the last segment far
-  // beyond its EXTINF), and the last segment ends there.
+  // Running time where the video ended, set by the video thread at EOS: audio past it is
+  // dropped (it would grow the last segment far beyond its EXTINF), and the last segment ends there.
   std::atomic<uint64_t> video_ended_at{GST_CLOCK_TIME_NONE};
 
   // Set in prepare_run (no streaming yet), then read under Impl::lock.
@@ -115,13 +145,14 @@ struct Variant final : kek::hls::CutListener {
   bool eos = false;
 };
 
-// The one `audio` pad, teed into every variant.
+// The one `audio` pad, written into every variant.
 struct AudioInput {
   KekHlsSink* owner = nullptr;
   GstPad* pad = nullptr;      // owned by the element
-  gulong probe_id = 0;
-  GstElement* tee = nullptr;  // owned by the bin
   kek::hls::StreamProbe probe{false};  // the pad's streaming thread only
+  // The pad's streaming thread only: raw AAC, what its ADTS headers say; nullopt: ADTS input.
+  std::optional<kek::hls::AacConfig> aac;
+  std::optional<bool> live;  // the pad's streaming thread only: upstream live (at the first buffer)
   std::atomic<uint64_t> ended_at{GST_CLOCK_TIME_NONE};  // its running time, set at EOS
   // Guarded by Impl::lock.
   bool have_caps = false;
@@ -168,11 +199,11 @@ enum {
 }  // namespace
 
 struct _KekHlsSink {
-  GstBin parent;
+  GstElement parent;
   Impl impl;  // constructed in init, destroyed in finalize
 };
 
-G_DEFINE_TYPE(KekHlsSink, kek_hls_sink, GST_TYPE_BIN)
+G_DEFINE_TYPE(KekHlsSink, kek_hls_sink, GST_TYPE_ELEMENT)
 
 static GType kek_hls_playlist_type_get_type() {
   static GType type = 0;
@@ -187,7 +218,7 @@ static GType kek_hls_playlist_type_get_type() {
 }
 GST_ELEMENT_REGISTER_DEFINE(kekhlssink, "kekhlssink", GST_RANK_NONE, KEK_TYPE_HLS_SINK)
 
-// stream-format=byte-stream: mpegtsmux takes nothing else, and h264parse converts.
+// stream-format=byte-stream: TS carries Annex B, and h264parse converts.
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
     "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au"));
@@ -241,7 +272,7 @@ Variant* audio_only_variant(Impl& impl) {
   return impl.variants.size() == 1 && impl.variants[0]->audio_only ? impl.variants[0].get() : nullptr;
 }
 
-// --- the cutter's listener (the variant's mpegtsmux streaming thread) ----------------------------
+// --- the cutter's listener (whichever input thread writes the variant, its mutex held) ---------
 
 void Variant::segment_opened(const std::string& path, uint64_t at) {
   Impl& impl = owner->impl;
@@ -284,90 +315,7 @@ void Variant::segment_failed(const char* action, const std::string& path, int er
                       g_strerror(err)), (nullptr));
 }
 
-// --- the mux's output pad -------------------------------------------------------------------------
-
-Variant* variant_of_output(GstPad* pad) { return static_cast<Variant*>(gst_pad_get_element_private(pad)); }
-
-GstFlowReturn output_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
-  Variant& v = *variant_of_output(pad);
-  g_autoptr(GstBuffer) unref_at_return = buf;
-  // mpegtsmux gives its output the running time of the stream it takes the PCR from.
-  GstClockTime ts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
-  GstMapInfo map;
-  if (v.cutter.failed() || !gst_buffer_map(buf, &map, GST_MAP_READ)) return GST_FLOW_ERROR;
-  bool ok = v.cutter.push({map.data, map.size}, ts);
-  gst_buffer_unmap(buf, &map);
-  return ok ? GST_FLOW_OK : GST_FLOW_ERROR;
-}
-
-// The mux has finished: the last segment ends where the variant's media did, the playlist gets
-// EXT-X-ENDLIST, and once every variant is done the element is at EOS (our pads are no
-// elements, so the message is ours to post).
-void output_eos(KekHlsSink* self, Variant& v, guint32 seqnum) {
-  Impl& impl = self->impl;
-  uint64_t media_end = v.audio_only ? (impl.audio ? impl.audio->ended_at.load() : GST_CLOCK_TIME_NONE)
-                                    : v.video_ended_at.load();
-  v.cutter.finish(media_end);
-  std::optional<WriteError> error;
-  bool all_done = true;
-  {
-    std::lock_guard guard(impl.lock);
-    error = v.playlist.end();
-    v.eos = true;
-    for (const auto& other : impl.variants) all_done = all_done && other->eos;
-  }
-  post_write_error(self, error);
-  if (!all_done) return;
-  GstMessage* eos = gst_message_new_eos(GST_OBJECT(self));
-  gst_message_set_seqnum(eos, seqnum);
-  gst_element_post_message(GST_ELEMENT(self), eos);
-}
-
-gboolean output_event(GstPad* pad, GstObject*, GstEvent* event) {
-  Variant& v = *variant_of_output(pad);
-  KekHlsSink* self = v.owner;
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_CUSTOM_DOWNSTREAM: {
-      // mpegtsmux announces the keyframe it writes next (then PAT, PMT and the keyframe).
-      GstClockTime at = GST_CLOCK_TIME_NONE;
-      if (gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, &at, nullptr, nullptr))
-        v.cutter.keyframe_ahead(at);
-      break;
-    }
-    case GST_EVENT_EOS:
-      output_eos(self, v, gst_event_get_seqnum(event));
-      break;
-    case GST_EVENT_FLUSH_STOP: {
-      std::lock_guard guard(self->impl.lock);
-      v.eos = false;
-      break;
-    }
-    default:
-      break;
-  }
-  gst_event_unref(event);
-  return TRUE;
-}
-
-// Whatever mpegtsmux offers (video/mpegts) is fine: the bytes go to files as they are.
-gboolean output_query(GstPad*, GstObject*, GstQuery* query) {
-  switch (GST_QUERY_TYPE(query)) {
-    case GST_QUERY_ACCEPT_CAPS:
-      gst_query_set_accept_caps_result(query, TRUE);
-      return TRUE;
-    case GST_QUERY_CAPS: {
-      GstCaps* filter = nullptr;
-      gst_query_parse_caps(query, &filter);
-      g_autoptr(GstCaps) any = gst_caps_new_any();
-      gst_query_set_caps_result(query, filter ? filter : any);
-      return TRUE;
-    }
-    default:
-      return FALSE;
-  }
-}
-
-// --- the input pads: the probes' facts acted on ---------------------------------------------------
+// --- the probes' facts acted on ------------------------------------------------------------------
 
 // Streaming thread of a variant's reference pad (its video, or the audio for the audio-only
 // variant): the first buffer after a seam. The cutter cuts at the first keyframe at or after it;
@@ -409,55 +357,6 @@ void apply_sps(KekHlsSink* self, Variant& v, const SpsFacts& sps, uint64_t ts) {
   maybe_write_master(self, ts, false);
 }
 
-// Streaming thread of v->pad. The common path is a size, a few timestamps and adds.
-void on_video_buffer(Variant* v, GstBuffer* buf) {
-  KekHlsSink* self = v->owner;
-  BufferFacts facts = v->probe.buffer(buf);
-  if (facts.sps) apply_sps(self, *v, *facts.sps, facts.ts);
-  if (G_UNLIKELY(facts.first)) {
-    std::lock_guard guard(self->impl.lock);
-    v->playlist.set_first_independent(facts.keyframe);
-  } else if (G_UNLIKELY(facts.seam.has_value())) {
-    register_seam(self, *v, v->pad, *facts.seam);
-  }
-  // The output thread started a segment: ask upstream encoders for a keyframe where the next one
-  // should start (a passthrough rung ignores it and cuts at the publisher's keyframes).
-  if (G_UNLIKELY(v->keyframe_request.load(std::memory_order_relaxed) != GST_CLOCK_TIME_NONE)) {
-    uint64_t at = v->keyframe_request.exchange(GST_CLOCK_TIME_NONE);
-    if (at != GST_CLOCK_TIME_NONE) gst_pad_push_event(v->pad, gst_video_event_new_upstream_force_key_unit(at, TRUE, 0));
-  }
-  // mpegtsmux announces a keyframe it is about to write with a downstream force-key-unit event
-  // (and writes PAT and PMT before it) only when asked by one: ask before every keyframe, so
-  // every GOP may start a segment. Timestamps NONE: this very keyframe, whatever its time.
-  if (facts.keyframe)
-    gst_pad_send_event(v->video_sink.get(), gst_video_event_new_downstream_force_key_unit(
-                                                GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, TRUE, 0));
-  if (facts.rates_changed) {
-    std::lock_guard guard(self->impl.lock);
-    v->rates = v->probe.rates();
-    maybe_write_master(self, facts.ts, false);
-  }
-}
-
-void on_audio_buffer(AudioInput* a, GstBuffer* buf) {
-  KekHlsSink* self = a->owner;
-  BufferFacts facts = a->probe.buffer(buf);
-  if (G_UNLIKELY(facts.seam.has_value())) {
-    // Only the audio-only variant cuts at an audio seam; video variants cut at their video's.
-    Variant* v = nullptr;
-    {
-      std::lock_guard guard(self->impl.lock);
-      v = audio_only_variant(self->impl);
-    }
-    if (v) register_seam(self, *v, nullptr, *facts.seam);
-  }
-  if (facts.rates_changed) {
-    std::lock_guard guard(self->impl.lock);
-    a->rates = a->probe.rates();
-    maybe_write_master(self, facts.ts, false);
-  }
-}
-
 void on_video_caps(Variant* v, GstCaps* caps) {
   Impl& impl = v->owner->impl;
   VideoFormat f = kek::hls::video_format_from_caps(caps);
@@ -477,251 +376,389 @@ void on_video_caps(Variant* v, GstCaps* caps) {
   v->format = std::move(f);
 }
 
-GstPadProbeReturn video_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* v = static_cast<Variant*>(data);
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    on_video_buffer(v, GST_PAD_PROBE_INFO_BUFFER(info));
-  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-    for (guint i = 0, n = gst_buffer_list_length(list); i < n; ++i) on_video_buffer(v, gst_buffer_list_get(list, i));
-  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
-    Impl& impl = v->owner->impl;
-    switch (GST_EVENT_TYPE(event)) {
-      case GST_EVENT_CAPS: {
-        GstCaps* caps = nullptr;
-        gst_event_parse_caps(event, &caps);
-        on_video_caps(v, caps);
-        break;
-      }
-      case GST_EVENT_CUSTOM_DOWNSTREAM:
-        if (kek::is_stream_seam_event(event)) v->probe.mark_seam();
-        // Upstream's own keyframe announcements (h264parse, x264enc answering a request) would
-        // make mpegtsmux ignore ours: we ask for each keyframe ourselves.
-        if (gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_DROP;
-        break;
-      case GST_EVENT_SEGMENT: {
-        const GstSegment* segment = nullptr;
-        gst_event_parse_segment(event, &segment);
-        v->probe.segment(*segment);
-        v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
-        break;
-      }
-      case GST_EVENT_FLUSH_STOP:
-        v->probe.flush();
-        v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
-        break;
-      case GST_EVENT_EOS:
-        if (uint64_t end = v->probe.end_running_time(); GST_CLOCK_TIME_IS_VALID(end))
-          v->video_ended_at.store(end, std::memory_order_relaxed);
-        if (v->probe.finish()) {
-          std::lock_guard guard(impl.lock);
-          v->rates = v->probe.rates();
-          maybe_write_master(v->owner, impl.master.last_write_ts(), true);
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  return GST_PAD_PROBE_OK;
+// --- writing a variant (its mutex held) --------------------------------------------------------
+
+uint64_t clamp_rt(int64_t rt) { return rt < 0 ? 0 : static_cast<uint64_t>(rt); }
+uint64_t ts90(int64_t rt) {
+  return static_cast<uint64_t>(rt / 100000 * 9 + (rt % 100000) * 9 / 100000 + static_cast<int64_t>(kek::hls::kTsTimeOffset)) &
+         ((1ull << 33) - 1);
 }
 
-GstPadProbeReturn audio_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* a = static_cast<AudioInput*>(data);
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    on_audio_buffer(a, GST_PAD_PROBE_INFO_BUFFER(info));
-  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-    for (guint i = 0, n = gst_buffer_list_length(list); i < n; ++i) on_audio_buffer(a, gst_buffer_list_get(list, i));
-  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
-    Impl& impl = a->owner->impl;
-    switch (GST_EVENT_TYPE(event)) {
-      case GST_EVENT_CAPS: {
-        GstCaps* caps = nullptr;
-        gst_event_parse_caps(event, &caps);
-        std::string codec = kek::hls::audio_codec_from_caps(caps);
+void write_video(Variant& v, const Pending& p) {
+  v.out.clear();
+  // A segment starts at a keyframe: the cutter decides whether this one starts one, then PAT
+  // and PMT go in front of it, so every segment decodes on its own.
+  if (p.keyframe) v.cutter.keyframe_ahead(clamp_rt(p.pts));
+  if (p.keyframe || !v.tables_written) {
+    v.writer.write_tables(v.out);
+    v.tables_written = true;
+  }
+  GstMapInfo map;
+  if (!gst_buffer_map(p.buf.get(), &map, GST_MAP_READ)) return;
+  v.writer.write_video(v.out, {map.data, map.size}, ts90(p.pts), ts90(p.dts), p.keyframe);
+  gst_buffer_unmap(p.buf.get(), &map);
+  v.cutter.push(v.out, clamp_rt(p.pts));
+}
+
+void write_audio(Variant& v, const Pending& p) {
+  v.out.clear();
+  if (!v.tables_written) {
+    v.writer.write_tables(v.out);
+    v.tables_written = true;
+  }
+  GstMapInfo map;
+  if (!gst_buffer_map(p.buf.get(), &map, GST_MAP_READ)) return;
+  v.writer.write_audio(v.out, {map.data, map.size}, ts90(p.pts), p.raw_aac ? &p.aac : nullptr);
+  gst_buffer_unmap(p.buf.get(), &map);
+  v.cutter.push(v.out, clamp_rt(p.pts));
+}
+
+// Writes what waits, in time order: an input waits for the other while it is at most
+// kMaxHoldNs ahead of it (and the other has not ended).
+void drain(KekHlsSink* self, Variant& v, bool force = false) {
+  const bool has_video = v.pad != nullptr;
+  const bool has_audio = self->impl.audio != nullptr;
+  bool moved = false;
+  while (!v.video_q.empty() || !v.audio_q.empty()) {
+    bool take_video;
+    if (!v.video_q.empty() && !v.audio_q.empty()) {
+      take_video = v.video_q.front().dts <= v.audio_q.front().pts;
+    } else if (!v.video_q.empty()) {
+      const bool bounded = v.video_live || force;
+      if (has_audio && !v.audio_eos && (!bounded || v.video_q.back().dts - v.video_q.front().dts < kMaxHoldNs)) break;
+      take_video = true;
+    } else {
+      const bool bounded = v.audio_live || force;
+      if (has_video && !v.video_eos && (!bounded || v.audio_q.back().pts - v.audio_q.front().pts < kMaxHoldNs)) break;
+      take_video = false;
+    }
+    moved = true;
+    if (take_video) {
+      write_video(v, v.video_q.front());
+      v.video_q.pop_front();
+    } else {
+      write_audio(v, v.audio_q.front());
+      v.audio_q.pop_front();
+    }
+  }
+  if (moved) v.moved.notify_all();
+}
+
+// A non-live input's thread, its buffer queued: while it is kMaxHoldNs ahead of the other input
+// it waits for that one to catch up (at most kMaxWait, then what waits is written as for a live
+// input).
+void wait_for_other_input(KekHlsSink* self, Variant& v, std::unique_lock<std::mutex>& held, bool video) {
+  auto ahead = [&] {
+    if (v.flushing || v.finished || v.cutter.failed()) return false;
+    if (video)
+      return self->impl.audio != nullptr && !v.audio_eos && !v.video_q.empty() &&
+             v.video_q.back().dts - v.video_q.front().dts >= kMaxHoldNs;
+    return v.pad != nullptr && !v.video_eos && !v.audio_q.empty() &&
+           v.audio_q.back().pts - v.audio_q.front().pts >= kMaxHoldNs;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + kMaxWait;
+  while (ahead()) {
+    if (v.moved.wait_until(held, deadline) == std::cv_status::timeout) {
+      if (ahead()) drain(self, v, true);
+      return;
+    }
+  }
+}
+
+bool upstream_is_live(GstPad* pad) {
+  GstQuery* q = gst_query_new_latency();
+  gboolean live = TRUE;  // unknown: as live (never wait)
+  if (gst_pad_peer_query(pad, q)) gst_query_parse_latency(q, &live, nullptr, nullptr);
+  gst_query_unref(q);
+  return live;
+}
+
+// Every input of the variant has ended: the last segment ends where its media did, the playlist
+// gets EXT-X-ENDLIST, and once every variant is done the element is at EOS.
+void maybe_finish(KekHlsSink* self, Variant& v, std::unique_lock<std::mutex>& held) {
+  Impl& impl = self->impl;
+  const bool has_video = v.pad != nullptr;
+  if (v.finished || (has_video && !v.video_eos) || (impl.audio && !v.audio_eos)) return;
+  drain(self, v);
+  v.finished = true;
+  uint64_t media_end = v.audio_only ? (impl.audio ? impl.audio->ended_at.load() : GST_CLOCK_TIME_NONE)
+                                    : v.video_ended_at.load();
+  v.cutter.finish(media_end);
+  held.unlock();
+  std::optional<WriteError> error;
+  bool all_done = true;
+  {
+    std::lock_guard guard(impl.lock);
+    error = v.playlist.end();
+    v.eos = true;
+    for (const auto& other : impl.variants) all_done = all_done && other->eos;
+  }
+  post_write_error(self, error);
+  if (all_done) gst_element_post_message(GST_ELEMENT(self), gst_message_new_eos(GST_OBJECT(self)));
+}
+
+void reset_variant_stream(Variant& v) {
+  v.video_q.clear();
+  v.audio_q.clear();
+  v.video_eos = v.audio_eos = false;
+  v.tables_written = false;
+  v.finished = false;
+  v.flushing = false;
+}
+
+// --- the input pads ------------------------------------------------------------------------------
+
+Variant* variant_of(GstPad* pad) { return static_cast<Variant*>(gst_pad_get_element_private(pad)); }
+AudioInput* audio_of(GstPad* pad) { return static_cast<AudioInput*>(gst_pad_get_element_private(pad)); }
+
+// Streaming thread of v->pad: the probe's facts acted on, then the access unit into the variant.
+GstFlowReturn video_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
+  Variant* v = variant_of(pad);
+  KekHlsSink* self = v->owner;
+  auto owned = kek::MiniRef<GstBuffer>::adopt(buf);
+  BufferFacts facts = v->probe.buffer(buf);
+  if (facts.sps) apply_sps(self, *v, *facts.sps, facts.ts);
+  if (G_UNLIKELY(facts.first)) {
+    const bool live = upstream_is_live(pad);
+    {
+      std::lock_guard held(v->mu);
+      v->video_live = live;
+    }
+    std::lock_guard guard(self->impl.lock);
+    v->playlist.set_first_independent(facts.keyframe);
+  } else if (G_UNLIKELY(facts.seam.has_value())) {
+    register_seam(self, *v, v->pad, *facts.seam);
+  }
+  // A segment started: ask upstream encoders for a keyframe where the next one should start (a
+  // passthrough rung ignores it and cuts at the publisher's keyframes).
+  if (G_UNLIKELY(v->keyframe_request.load(std::memory_order_relaxed) != GST_CLOCK_TIME_NONE)) {
+    uint64_t at = v->keyframe_request.exchange(GST_CLOCK_TIME_NONE);
+    if (at != GST_CLOCK_TIME_NONE) gst_pad_push_event(v->pad, gst_video_event_new_upstream_force_key_unit(at, TRUE, 0));
+  }
+  if (facts.rates_changed) {
+    std::lock_guard guard(self->impl.lock);
+    v->rates = v->probe.rates();
+    maybe_write_master(self, facts.ts, false);
+  }
+  const GstClockTime pts_ts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
+  const GstClockTime dts_ts = GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf);
+  auto pts = v->probe.signed_running_time(pts_ts), dts = v->probe.signed_running_time(dts_ts);
+  if (!pts || !dts) {
+    GST_WARNING_OBJECT(self, "variant %s: dropping a video buffer without a timestamp", v->name.c_str());
+    return GST_FLOW_OK;
+  }
+  std::unique_lock held(v->mu);
+  if (v->cutter.failed()) return GST_FLOW_ERROR;
+  v->video_q.push_back({std::move(owned), *pts, std::min(*dts, *pts), facts.keyframe});
+  drain(self, *v);
+  if (!v->video_live) wait_for_other_input(self, *v, held, true);
+  return v->cutter.failed() ? GST_FLOW_ERROR : GST_FLOW_OK;
+}
+
+// Streaming thread of the audio pad: the frame goes into every variant (a reference each).
+GstFlowReturn audio_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
+  AudioInput* a = audio_of(pad);
+  KekHlsSink* self = a->owner;
+  Impl& impl = self->impl;
+  auto owned = kek::MiniRef<GstBuffer>::adopt(buf);
+  BufferFacts facts = a->probe.buffer(buf);
+  if (G_UNLIKELY(!a->live)) a->live = upstream_is_live(pad);
+  if (G_UNLIKELY(facts.seam.has_value())) {
+    // Only the audio-only variant cuts at an audio seam; video variants cut at their video's.
+    Variant* v = nullptr;
+    {
+      std::lock_guard guard(impl.lock);
+      v = audio_only_variant(impl);
+    }
+    if (v) register_seam(self, *v, nullptr, *facts.seam);
+  }
+  if (facts.rates_changed) {
+    std::lock_guard guard(impl.lock);
+    a->rates = a->probe.rates();
+    maybe_write_master(self, facts.ts, false);
+  }
+  const GstClockTime ts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
+  auto pts = a->probe.signed_running_time(ts);
+  if (!pts) {
+    GST_WARNING_OBJECT(self, "dropping an audio buffer without a timestamp");
+    return GST_FLOW_OK;
+  }
+  GstFlowReturn ret = GST_FLOW_OK;
+  for (auto& variant : impl.variants) {
+    Variant& v = *variant;
+    // Audio that starts after the variant's video ended would make its last segment play far
+    // longer than its EXTINF says.
+    const uint64_t video_end = v.video_ended_at.load(std::memory_order_relaxed);
+    if (GST_CLOCK_TIME_IS_VALID(video_end) && clamp_rt(*pts) >= video_end) continue;
+    std::unique_lock held(v.mu);
+    if (v.cutter.failed()) {
+      ret = GST_FLOW_ERROR;
+      continue;
+    }
+    Pending p{owned, *pts, *pts, true};
+    if (a->aac) {
+      p.aac = *a->aac;
+      p.raw_aac = true;
+    }
+    v.audio_q.push_back(std::move(p));
+    v.audio_live = *a->live;
+    drain(self, v);
+    if (!v.audio_live) wait_for_other_input(self, v, held, false);
+    if (v.cutter.failed()) ret = GST_FLOW_ERROR;
+  }
+  return ret;
+}
+
+gboolean video_event(GstPad* pad, GstObject*, GstEvent* event) {
+  Variant* v = variant_of(pad);
+  KekHlsSink* self = v->owner;
+  Impl& impl = self->impl;
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CAPS: {
+      GstCaps* caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      on_video_caps(v, caps);
+      break;
+    }
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      if (kek::is_stream_seam_event(event)) v->probe.mark_seam();
+      break;
+    case GST_EVENT_SEGMENT: {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      v->probe.segment(*segment);
+      v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
+      break;
+    }
+    case GST_EVENT_FLUSH_START: {
+      std::lock_guard held(v->mu);
+      v->flushing = true;
+      v->moved.notify_all();
+      break;
+    }
+    case GST_EVENT_FLUSH_STOP: {
+      v->probe.flush();
+      v->video_ended_at.store(GST_CLOCK_TIME_NONE, std::memory_order_relaxed);
+      std::lock_guard held(v->mu);
+      v->video_q.clear();
+      v->video_eos = false;
+      v->finished = false;
+      v->flushing = false;
+      std::lock_guard guard(impl.lock);
+      v->eos = false;
+      break;
+    }
+    case GST_EVENT_EOS: {
+      if (uint64_t end = v->probe.end_running_time(); GST_CLOCK_TIME_IS_VALID(end))
+        v->video_ended_at.store(end, std::memory_order_relaxed);
+      if (v->probe.finish()) {
+        std::lock_guard guard(impl.lock);
+        v->rates = v->probe.rates();
+        maybe_write_master(self, impl.master.last_write_ts(), true);
+      }
+      std::unique_lock held(v->mu);
+      v->video_eos = true;
+      v->moved.notify_all();
+      // Audio waiting past the video's end is not written (see audio_chain).
+      const uint64_t end = v->video_ended_at.load();
+      if (GST_CLOCK_TIME_IS_VALID(end))
+        while (!v->audio_q.empty() && clamp_rt(v->audio_q.back().pts) >= end) v->audio_q.pop_back();
+      drain(self, *v);
+      maybe_finish(self, *v, held);
+      break;
+    }
+    default:
+      break;
+  }
+  // Every event ends here: kekhlssink is a sink.
+  gst_event_unref(event);
+  return TRUE;
+}
+
+gboolean audio_event(GstPad* pad, GstObject*, GstEvent* event) {
+  AudioInput* a = audio_of(pad);
+  KekHlsSink* self = a->owner;
+  Impl& impl = self->impl;
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CAPS: {
+      GstCaps* caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      std::string codec = kek::hls::audio_codec_from_caps(caps);
+      // Raw AAC gets an ADTS header per frame from its AudioSpecificConfig; ADTS is written as it is.
+      const GstStructure* s = gst_caps_get_structure(caps, 0);
+      const char* format = s ? gst_structure_get_string(s, "stream-format") : nullptr;
+      std::optional<kek::hls::AacConfig> aac;
+      if (g_strcmp0(format, "adts") != 0) {
+        const GValue* cd = s ? gst_structure_get_value(s, "codec_data") : nullptr;
+        if (cd && G_VALUE_HOLDS(cd, GST_TYPE_BUFFER)) {
+          GstMapInfo map;
+          GstBuffer* b = gst_value_get_buffer(cd);
+          if (gst_buffer_map(b, &map, GST_MAP_READ)) {
+            aac = kek::hls::aac_config_from_asc({map.data, map.size});
+            gst_buffer_unmap(b, &map);
+          }
+        }
+        if (!aac) aac = kek::hls::AacConfig();  // LC, 48 kHz, stereo: what a caps without codec_data most likely is
+      }
+      a->aac = aac;  // this thread's: each frame carries what its header needs into the variants
+      {
         std::lock_guard guard(impl.lock);
         if (a->have_caps && codec != a->codec) impl.master.format_changed();
         a->codec = std::move(codec);
         a->have_caps = true;
-        maybe_write_master(a->owner, impl.master.last_write_ts(), false);
-        break;
+        maybe_write_master(self, impl.master.last_write_ts(), false);
       }
-      case GST_EVENT_SEGMENT: {
-        const GstSegment* segment = nullptr;
-        gst_event_parse_segment(event, &segment);
-        a->probe.segment(*segment);
-        break;
+      break;
+    }
+    case GST_EVENT_SEGMENT: {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      a->probe.segment(*segment);
+      break;
+    }
+    case GST_EVENT_FLUSH_START:
+      for (auto& v : impl.variants) {
+        std::lock_guard held(v->mu);
+        v->flushing = true;
+        v->moved.notify_all();
       }
-      case GST_EVENT_FLUSH_STOP:
-        a->probe.flush();
-        break;
-      case GST_EVENT_CUSTOM_DOWNSTREAM:
-        if (kek::is_stream_seam_event(event)) a->probe.mark_seam();
-        break;
-      case GST_EVENT_EOS:
-        if (uint64_t end = a->probe.end_running_time(); GST_CLOCK_TIME_IS_VALID(end))
-          a->ended_at.store(end, std::memory_order_relaxed);
-        if (a->probe.finish()) {
-          std::lock_guard guard(impl.lock);
-          a->rates = a->probe.rates();
-          maybe_write_master(a->owner, impl.master.last_write_ts(), true);
-        }
-        break;
-      default:
-        break;
-    }
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      a->probe.flush();
+      for (auto& v : impl.variants) {
+        std::lock_guard held(v->mu);
+        v->audio_q.clear();
+        v->audio_eos = false;
+        v->flushing = false;
+      }
+      break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      if (kek::is_stream_seam_event(event)) a->probe.mark_seam();
+      break;
+    case GST_EVENT_EOS:
+      if (uint64_t end = a->probe.end_running_time(); GST_CLOCK_TIME_IS_VALID(end))
+        a->ended_at.store(end, std::memory_order_relaxed);
+      if (a->probe.finish()) {
+        std::lock_guard guard(impl.lock);
+        a->rates = a->probe.rates();
+        maybe_write_master(self, impl.master.last_write_ts(), true);
+      }
+      for (auto& variant : impl.variants) {
+        std::unique_lock held(variant->mu);
+        variant->audio_eos = true;
+        variant->moved.notify_all();
+        drain(self, *variant);
+        maybe_finish(self, *variant, held);
+      }
+      break;
+    default:
+      break;
   }
-  return GST_PAD_PROBE_OK;
+  gst_event_unref(event);
+  return TRUE;
 }
 
-// Right before a video variant's mux: audio that starts after the variant's video ended is
-// dropped (events still pass, so the audio EOS arrives and the mux finishes). Until the video
-// ends this is one atomic load per buffer.
-GstPadProbeReturn audio_after_video_probe(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-  auto* v = static_cast<Variant*>(data);
-  uint64_t ended_at = v->video_ended_at.load(std::memory_order_relaxed);
-  if (!GST_CLOCK_TIME_IS_VALID(ended_at)) return GST_PAD_PROBE_OK;
-  GstBuffer* buf = (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-                       ? GST_PAD_PROBE_INFO_BUFFER(info)
-                       : gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
-  if (!buf || !GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
-  g_autoptr(GstEvent) event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-  if (!event) return GST_PAD_PROBE_OK;
-  const GstSegment* segment = nullptr;
-  gst_event_parse_segment(event, &segment);
-  GstClockTime at = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
-  return GST_CLOCK_TIME_IS_VALID(at) && at >= ended_at ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
-}
-
-constexpr auto kProbeMask = static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
-                                                         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM);
-
-// --- building and tearing down the insides -----------------------------------------------------
-
-GstElement* make_element(const char* factory, const char* name) {
-  GstElement* e = gst_element_factory_make(factory, name);
-  if (!e) GST_ERROR("element %s is missing (mpegtsmux: gst-plugins-bad)", factory);
-  return e;
-}
-
-// audio tee -> queue -> the variant's mpegtsmux. The queue decouples the variants: one mux
-// holding audio back until its video catches up must not stall the others. The only variant needs
-// no queue (with_queue false): nothing else waits on the tee, and mpegtsmux takes each input in
-// its own thread.
-bool link_audio_branch(KekHlsSink* self, Variant& v, bool with_queue = true) {
-  Impl& impl = self->impl;
-  v.tee_pad = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(impl.audio->tee, "src_%u"));
-  g_autoptr(GstPad) hls_audio = gst_element_request_pad_simple(v.mux, "sink_%d");
-  if (!v.tee_pad || !hls_audio) {
-    GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
-    return false;
-  }
-  g_autoptr(GstPad) feeding = GST_PAD(gst_object_ref(v.tee_pad.get()));  // the pad linked to the mux
-  if (with_queue) {
-    g_autofree char* qname = g_strdup_printf("audio-queue-%s%u", v.audio_only ? "a" : "v", v.index);
-    GstElement* queue = make_element("queue", qname);
-    if (!queue) {
-      gst_element_release_request_pad(v.mux, hls_audio);
-      return false;
-    }
-    gst_bin_add(GST_BIN(self), queue);
-    v.audio_queue = queue;
-    g_autoptr(GstPad) queue_sink = gst_element_get_static_pad(queue, "sink");
-    if (gst_pad_link(v.tee_pad.get(), queue_sink) != GST_PAD_LINK_OK) {
-      GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
-      return false;
-    }
-    gst_object_unref(feeding);
-    feeding = gst_element_get_static_pad(queue, "src");
-  }
-  if (gst_pad_link(feeding, hls_audio) != GST_PAD_LINK_OK) {
-    GST_ERROR_OBJECT(self, "could not link the audio into variant %u", v.index);
-    gst_element_release_request_pad(v.mux, hls_audio);
-    return false;
-  }
-  if (!v.audio_only)
-    gst_pad_add_probe(feeding,
-                      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-                      audio_after_video_probe, &v, nullptr);
-  return true;
-}
-
-void unlink_audio_branch(KekHlsSink* self, Variant& v) {
-  Impl& impl = self->impl;
-  // The pad linked to the mux: the queue's, or the tee's own.
-  g_autoptr(GstPad) feeding = v.audio_queue ? gst_element_get_static_pad(v.audio_queue, "src")
-                              : v.tee_pad   ? GST_PAD(gst_object_ref(v.tee_pad.get()))
-                                            : nullptr;
-  if (feeding) {
-    if (g_autoptr(GstPad) hls_audio = gst_pad_get_peer(feeding)) {
-      gst_pad_unlink(feeding, hls_audio);
-      if (g_autoptr(GstElement) owner = gst_pad_get_parent_element(hls_audio))
-        gst_element_release_request_pad(owner, hls_audio);
-    }
-  }
-  if (v.audio_queue) {
-    gst_element_set_state(v.audio_queue, GST_STATE_NULL);
-    gst_bin_remove(GST_BIN(self), v.audio_queue);
-    v.audio_queue = nullptr;
-  }
-  if (v.tee_pad && impl.audio) gst_element_release_request_pad(impl.audio->tee, v.tee_pad.get());
-  v.tee_pad.reset();
-}
-
-void remove_variant_elements(KekHlsSink* self, Variant& v) {
-  unlink_audio_branch(self, v);
-  if (v.mux) {
-    gst_element_set_state(v.mux, GST_STATE_NULL);
-    if (v.video_sink) gst_element_release_request_pad(v.mux, v.video_sink.get());
-    gst_bin_remove(GST_BIN(self), v.mux);
-    v.mux = nullptr;
-  }
-  v.video_sink.reset();
-  if (v.out) {
-    gst_pad_set_active(v.out.get(), FALSE);
-    v.out.reset();
-  }
-  v.cutter.discard();
-  // GstBin drops its sink flag with its last sink child; mpegtsmux is no sink, yet the element
-  // stays one: the pipeline must wait for its EOS.
-  GST_OBJECT_LOCK(self);
-  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
-  GST_OBJECT_UNLOCK(self);
-}
-
-void remove_pad(KekHlsSink* self, GstPad* pad, gulong probe_id) {
-  if (probe_id) gst_pad_remove_probe(pad, probe_id);
-  gst_pad_set_active(pad, FALSE);
-  gst_element_remove_pad(GST_ELEMENT(self), pad);
-}
-
-// The variant's insides: mpegtsmux, whose output comes to a pad of ours, the ghost pad's target
-// and the audio branch (if there is audio). On failure whatever was built is left for
-// remove_variant_elements.
-bool build_insides(KekHlsSink* self, Variant& v) {
-  g_autofree char* name = v.audio_only ? g_strdup("hls-audio") : g_strdup_printf("hls-video-%u", v.index);
-  v.mux = make_element("mpegtsmux", name);
-  if (!v.mux) return false;
-  gst_bin_add(GST_BIN(self), v.mux);
-  v.out = kek::Ref<GstPad>::adopt(GST_PAD(gst_object_ref_sink(gst_pad_new("ts-sink", GST_PAD_SINK))));
-  gst_pad_set_element_private(v.out.get(), &v);
-  gst_pad_set_chain_function(v.out.get(), output_chain);
-  gst_pad_set_event_function(v.out.get(), output_event);
-  gst_pad_set_query_function(v.out.get(), output_query);
-  g_autoptr(GstPad) src = gst_element_get_static_pad(v.mux, "src");
-  if (gst_pad_link(src, v.out.get()) != GST_PAD_LINK_OK) {
-    GST_ERROR_OBJECT(self, "could not link %s to its segmenter", name);
-    return false;
-  }
-  if (v.pad) {
-    v.video_sink = kek::Ref<GstPad>::adopt(gst_element_request_pad_simple(v.mux, "sink_%d"));
-    if (!v.video_sink || !gst_ghost_pad_set_target(GST_GHOST_PAD(v.pad), v.video_sink.get())) return false;
-  }
-  return !self->impl.audio || link_audio_branch(self, v);
-}
+// --- pads ----------------------------------------------------------------------------------------
 
 std::unique_ptr<Variant> new_variant(KekHlsSink* self, guint index, bool audio_only) {
   return std::make_unique<Variant>(self, self->impl.store, index, audio_only);
@@ -744,14 +781,11 @@ GstPad* request_video_pad(KekHlsSink* self, GstPadTemplate* templ, const gchar* 
 
   auto v = new_variant(self, index, false);
   g_autofree char* pad_name = g_strdup_printf("video_%u", index);
-  GstPad* pad = gst_ghost_pad_new_no_target_from_template(pad_name, templ);
+  GstPad* pad = gst_pad_new_from_template(templ, pad_name);
+  gst_pad_set_element_private(pad, v.get());
+  gst_pad_set_chain_function(pad, video_chain);
+  gst_pad_set_event_function(pad, video_event);
   v->pad = pad;
-  if (!build_insides(self, *v)) {
-    remove_variant_elements(self, *v);
-    gst_object_unref(gst_object_ref_sink(pad));
-    return nullptr;
-  }
-  v->probe_id = gst_pad_add_probe(pad, kProbeMask, video_probe, v.get(), nullptr);
   {
     std::lock_guard guard(impl.lock);
     auto at = std::find_if(impl.variants.begin(), impl.variants.end(),
@@ -770,33 +804,19 @@ GstPad* request_audio_pad(KekHlsSink* self, GstPadTemplate* templ) {
   }
   auto audio = std::make_unique<AudioInput>();
   audio->owner = self;
-  audio->tee = make_element("tee", "audio-tee");
-  if (!audio->tee) return nullptr;
-  gst_bin_add(GST_BIN(self), audio->tee);
+  GstPad* pad = gst_pad_new_from_template(templ, "audio");
+  gst_pad_set_element_private(pad, audio.get());
+  gst_pad_set_chain_function(pad, audio_chain);
+  gst_pad_set_event_function(pad, audio_event);
+  audio->pad = pad;
   {
     std::lock_guard guard(impl.lock);
     impl.audio = std::move(audio);
   }
-  for (auto& v : impl.variants) {
-    if (!link_audio_branch(self, *v)) {
-      for (auto& w : impl.variants) unlink_audio_branch(self, *w);
-      gst_element_set_state(impl.audio->tee, GST_STATE_NULL);
-      gst_bin_remove(GST_BIN(self), impl.audio->tee);
-      std::lock_guard guard(impl.lock);
-      impl.audio.reset();
-      return nullptr;
-    }
-  }
-  g_autoptr(GstPad) target = gst_element_get_static_pad(impl.audio->tee, "sink");
-  GstPad* pad = gst_ghost_pad_new_from_template("audio", target, templ);
-  impl.audio->pad = pad;
-  impl.audio->probe_id = gst_pad_add_probe(pad, kProbeMask, audio_probe, impl.audio.get(), nullptr);
   gst_element_add_pad(GST_ELEMENT(self), pad);
   return pad;
 }
 
-// READY -> PAUSED, before the children start: name the variants, make their directories, give
-// every cutter a segment prefix of its own, and start the playlists and the measurements afresh.
 // A playlist a finished run left (EXT-X-ENDLIST) is removed; true when there was one.
 bool remove_if_ended(const char* playlist) {
   g_autofree char* text = nullptr;
@@ -805,6 +825,8 @@ bool remove_if_ended(const char* playlist) {
   return true;
 }
 
+// READY -> PAUSED, before data flows: name the variants, make their directories, give every
+// cutter a segment prefix of its own, and start the playlists and the measurements afresh.
 bool prepare_run(KekHlsSink* self) {
   Impl& impl = self->impl;
   Settings s;
@@ -827,14 +849,8 @@ bool prepare_run(KekHlsSink* self) {
   }
   if (impl.variants.empty()) {
     // Audio only: one variant of its own.
-    auto v = new_variant(self, 0, true);
-    if (!build_insides(self, *v)) {
-      remove_variant_elements(self, *v);
-      GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not build the audio-only variant"), (nullptr));
-      return false;
-    }
     std::lock_guard guard(impl.lock);
-    impl.variants.push_back(std::move(v));
+    impl.variants.push_back(new_variant(self, 0, true));
   }
 
   std::vector<std::string> names = kek::hls::split_list(s.variants);
@@ -848,9 +864,6 @@ bool prepare_run(KekHlsSink* self) {
   guint max_files = s.max_files >= 0 ? static_cast<guint>(s.max_files)
                     : s.playlist_length == 0 ? 0  // an endless playlist references every segment
                                              : s.playlist_length + 2;
-  // Audio may run this far ahead of the slowest variant's video before the tee waits; generous,
-  // since a tee stuck on one variant starves all the others of audio.
-  guint64 audio_queue_time = std::max<guint64>(10 * GST_SECOND, 3ull * s.target_duration * GST_SECOND);
   const uint64_t window_ns = s.target_duration * GST_SECOND;
 
   std::vector<std::string> used;
@@ -863,16 +876,6 @@ bool prepare_run(KekHlsSink* self) {
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad or repeated variant name '%s'", name.c_str()),
                         ("names are directory names: letters, digits, '.', '_', '-'"));
       return false;
-    }
-    // One variant (a passthrough stream): its audio goes straight from the tee into the mux, a
-    // thread and a hand-over per audio buffer fewer; a ladder keeps a queue per variant.
-    bool audio_queue_wanted = impl.variants.size() != 1;
-    if (impl.audio && (v.audio_queue != nullptr) != audio_queue_wanted) {
-      unlink_audio_branch(self, v);
-      if (!link_audio_branch(self, v, audio_queue_wanted)) {
-        GST_ELEMENT_ERROR(self, CORE, FAILED, ("Could not link the audio into variant %u", v.index), (nullptr));
-        return false;
-      }
     }
     used.push_back(name);
     auto declared = kek::media::parse_bitrate(i < rates.size() ? rates[i] : std::string());
@@ -890,15 +893,15 @@ bool prepare_run(KekHlsSink* self) {
     }
     g_autofree char* playlist = g_build_filename(dir, kMediaPlaylistName, nullptr);
     previous_run_ended = remove_if_ended(playlist) || previous_run_ended;
-    v.cutter.start(std::string(dir) + "/" + std::to_string(prefix_ms) + "-", v.audio_only);
+    {
+      std::lock_guard held(v.mu);
+      v.cutter.start(std::string(dir) + "/" + std::to_string(prefix_ms) + "-", v.audio_only);
+      v.writer.configure(!v.audio_only, impl.audio != nullptr);
+      reset_variant_stream(v);
+    }
     v.keyframe_request.store(GST_CLOCK_TIME_NONE);
     v.video_ended_at.store(GST_CLOCK_TIME_NONE);
     v.probe.start(window_ns);
-    // Before mpegtsmux starts: its first push must find the pad ready.
-    gst_pad_set_active(v.out.get(), TRUE);
-    if (v.audio_queue)
-      g_object_set(v.audio_queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", audio_queue_time,
-                   nullptr);
 
     std::lock_guard guard(impl.lock);
     v.name = name;
@@ -918,6 +921,7 @@ bool prepare_run(KekHlsSink* self) {
   if (impl.audio) {
     impl.audio->probe.start(window_ns);
     impl.audio->ended_at.store(GST_CLOCK_TIME_NONE);
+    impl.audio->aac.reset();
   }
   std::lock_guard guard(impl.lock);
   if (impl.audio) {
@@ -933,12 +937,17 @@ bool prepare_run(KekHlsSink* self) {
   return true;
 }
 
-// PAUSED -> READY, after the children stopped: the audio-only variant exists only for a run, so a
-// video pad requested before the next one does not find it in the way.
+// PAUSED -> READY, after the pads stopped: a segment cut off here is not listed, and the
+// audio-only variant exists only for a run (a video pad requested before the next one does not
+// find it in the way).
 void end_run(KekHlsSink* self) {
   Impl& impl = self->impl;
+  for (auto& v : impl.variants) {
+    std::lock_guard held(v->mu);
+    v->cutter.discard();
+    reset_variant_stream(*v);
+  }
   if (impl.variants.size() != 1 || !impl.variants[0]->audio_only) return;
-  remove_variant_elements(self, *impl.variants[0]);
   std::lock_guard guard(impl.lock);
   impl.variants.clear();
 }
@@ -962,13 +971,18 @@ bool is_running(KekHlsSink* self) {
   return running;
 }
 
+void remove_pad(KekHlsSink* self, GstPad* pad) {
+  gst_pad_set_active(pad, FALSE);
+  gst_element_remove_pad(GST_ELEMENT(self), pad);
+}
+
 }  // namespace
 
 static GstPad* kek_hls_sink_request_new_pad(GstElement* element, GstPadTemplate* templ, const gchar* name,
                                             const GstCaps*) {
   auto* self = KEK_HLS_SINK(element);
   // Variants are wired up before the run starts (pipelines are parsed, then played); adding one
-  // to a running ladder would need a master rewrite and a tee relink mid-stream.
+  // to a running ladder would need a master rewrite mid-stream.
   if (is_running(self)) {
     GST_WARNING_OBJECT(self, "pads can only be requested in NULL or READY");
     return nullptr;
@@ -982,18 +996,14 @@ static void kek_hls_sink_release_pad(GstElement* element, GstPad* pad) {
   auto* self = KEK_HLS_SINK(element);
   Impl& impl = self->impl;
   if (impl.audio && pad == impl.audio->pad) {
-    for (auto& v : impl.variants) unlink_audio_branch(self, *v);
-    remove_pad(self, pad, impl.audio->probe_id);
-    gst_element_set_state(impl.audio->tee, GST_STATE_NULL);
-    gst_bin_remove(GST_BIN(self), impl.audio->tee);
+    remove_pad(self, pad);
     std::lock_guard guard(impl.lock);
     impl.audio.reset();
     return;
   }
   auto it = std::find_if(impl.variants.begin(), impl.variants.end(), [pad](const auto& v) { return v->pad == pad; });
   if (it == impl.variants.end()) return;
-  remove_pad(self, pad, (*it)->probe_id);
-  remove_variant_elements(self, **it);
+  remove_pad(self, pad);
   std::lock_guard guard(impl.lock);
   impl.variants.erase(it);
 }
@@ -1001,16 +1011,19 @@ static void kek_hls_sink_release_pad(GstElement* element, GstPad* pad) {
 static GstStateChangeReturn kek_hls_sink_change_state(GstElement* element, GstStateChange transition) {
   auto* self = KEK_HLS_SINK(element);
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !prepare_run(self)) {
-    end_run(self);  // the audio-only variant may have been built before the error
+    end_run(self);  // the audio-only variant may have been made before the error
     return GST_STATE_CHANGE_FAILURE;
+  }
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    // An input waiting for the other (non-live) lets go before its pad is deactivated.
+    for (auto& v : self->impl.variants) {
+      std::lock_guard held(v->mu);
+      v->flushing = true;
+      v->moved.notify_all();
+    }
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_hls_sink_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
-    // The muxes have stopped: a segment cut off here is not listed.
-    for (auto& v : self->impl.variants) {
-      v->cutter.discard();
-      gst_pad_set_active(v->out.get(), FALSE);
-    }
     end_playlists(self);
     end_run(self);
   }
@@ -1020,9 +1033,6 @@ static GstStateChangeReturn kek_hls_sink_change_state(GstElement* element, GstSt
 static void kek_hls_sink_dispose(GObject* object) {
   auto* self = KEK_HLS_SINK(object);
   Impl& impl = self->impl;
-  // GstBin's dispose drops the children before GstElement's releases the request pads, which
-  // would leave release_pad with pointers to queues and muxes already gone: take the ladder
-  // apart here while it is whole.
   end_run(self);
   while (!impl.variants.empty()) {
     size_t before = impl.variants.size();
@@ -1152,8 +1162,8 @@ static void kek_hls_sink_class_init(KekHlsSinkClass* klass) {
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);
   gst_element_class_set_static_metadata(element_class, "KEK HLS ladder sink", "Sink/Muxer",
-                                        "HLS variants (mpegtsmux cut into segments at keyframes) with their media "
-                                        "playlists and the master playlist",
+                                        "HLS variants (MPEG-TS written on the inputs' threads, cut into segments at "
+                                        "keyframes) with their media playlists and the master playlist",
                                         "KEK");
   GST_DEBUG_CATEGORY_INIT(kek_hls_sink_debug, "kekhlssink", 0, "KEK HLS ladder sink");
 }

@@ -36,14 +36,14 @@ LiveOutput live_output() {
   out.branch = [](const LiveLayoutContext& c) -> Result<LiveOutputBranch> {
     LiveOutputBranch b;
     std::vector<std::string> names, bitrates;
-    // The rung's byte-stream H.264 as it comes from its tee: mpegtsmux takes nothing else.
+    // The rung's byte-stream H.264 as it comes from its tee: TS carries Annex B.
     for (size_t i = 0; i < c.rungs.size(); ++i) {
       const auto& r = c.rungs[i];
-      b.launch += " " + r.tee + ". ! " + c.queue + " ! hls.video_" + std::to_string(i);
+      b.launch += " " + branch_from(c, r.tee) + "hls.video_" + std::to_string(i);
       names.push_back(r.name);
       bitrates.push_back(std::to_string(r.declared_bps));
     }
-    if (!c.audio_tee.empty()) b.launch += " " + c.audio_tee + ". ! " + c.queue + " ! hls.audio";
+    if (!c.audio_tee.empty()) b.launch += " " + branch_from(c, c.audio_tee) + "hls.audio";
     // The playlist keeps the rewind window (viewers seek back, then return to live), bounded on
     // disk per variant; players still start at the live edge.
     const RewindWindow rewind = rewind_window(c);
@@ -55,6 +55,7 @@ LiveOutput live_output() {
     return b;
   };
   out.url_keys = {"playlist"};
+  out.inline_safe = true;  // kekhlssink writes on its inputs' threads and never waits
   out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     // Each publish has its own URL (?session=): a cache between us and a player never hands the

@@ -1,5 +1,5 @@
 // The default SegmentSink: plain files written with open/write/close on the caller's thread.
-// mpegtsmux pushes one 188-byte packet per buffer, so bytes are gathered in a buffer of our own
+// The TS comes an access unit (a few 188-byte packets) at a time, so bytes are gathered in a buffer of our own
 // (allocated once, reused for every segment) and written in large blocks: a write() per packet
 // would be thousands of system calls a second. Nothing is renamed: a player learns a segment's
 // name from the playlist, only once it is closed.

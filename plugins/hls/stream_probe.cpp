@@ -107,6 +107,14 @@ uint64_t StreamProbe::running_time(uint64_t ts) const {
 
 uint64_t StreamProbe::end_running_time() const { return running_time(end_); }
 
+std::optional<int64_t> StreamProbe::signed_running_time(uint64_t ts) const {
+  if (ts == kNoTime) return std::nullopt;
+  guint64 rt = 0;
+  const int sign = gst_segment_to_running_time_full(&segment_, GST_FORMAT_TIME, ts, &rt);
+  if (sign == 0 || rt > static_cast<guint64>(INT64_MAX)) return std::nullopt;
+  return sign > 0 ? static_cast<int64_t>(rt) : -static_cast<int64_t>(rt);
+}
+
 // A keyframe. Its SPS, when it carries one that differs from the last, gives the exact avc1
 // string and the real picture size; from the second one on it is also a seam (players must
 // reset their decoder there, as for new caps). Costs a scan for a start code once per GOP; the
@@ -153,6 +161,7 @@ BufferFacts StreamProbe::buffer(GstBuffer* buf) {
     if (end_ == kNoTime || end > end_) end_ = end;
   }
   uint64_t bytes = mpegts_bytes(gst_buffer_get_size(buf), video_ ? kVideoPesOverhead : kAudioPesOverhead);
+  if (video_ && facts.keyframe) bytes += kPsiBytesPerKeyframe;  // PAT and PMT go in front of it
   facts.ts = buffer_time(buf);
   if (!GST_CLOCK_TIME_IS_VALID(facts.ts)) {
     meter_.add_untimed(bytes);

@@ -72,6 +72,9 @@ class StreamProbe {
   bool finish() { return meter_.finish(); }
 
   Rates rates() const { return meter_.rates(); }
+  // A timestamp of this pad's as running time, signed (a B-frame DTS may come before the
+  // segment's start); nullopt for none.
+  std::optional<int64_t> signed_running_time(uint64_t ts) const;
 
  private:
   std::optional<SpsFacts> look_at_sps(GstBuffer* buf);

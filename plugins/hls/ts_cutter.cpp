@@ -95,7 +95,7 @@ bool TsCutter::audio_packet(const uint8_t* packet, uint64_t ts) {
     have_pmt_ = true;
     return true;
   }
-  // Elementary streams start at PID 0x40 in mpegtsmux; a PES packet starts an audio frame.
+  // Elementary streams have PIDs from 0x40 on (ours: 0x100, 0x101); a PES packet starts an audio frame.
   if (pid < 0x40 || !unit_start || !announced_) return true;
   // Audio frames are all alike: the last gap is this frame's length. A segment ends before the
   // frame that would take it past target-duration (as splitmuxsink cuts audio), so segments stay

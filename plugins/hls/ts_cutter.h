@@ -1,8 +1,8 @@
-// The TS cutter: one variant's MPEG-TS (mpegtsmux's output) cut into segment files. Segments start
-// where the muxer announces a keyframe it is about to write (it then writes PAT, PMT and the
-// keyframe, so each segment starts decodable); the audio-only variant, which has no keyframes,
+// The TS cutter: one variant's MPEG-TS (the TsWriter's output) cut into segment files. Segments
+// start where the writer announces a keyframe it is about to write (it then writes PAT, PMT and
+// the keyframe, so each segment starts decodable); the audio-only variant, which has no keyframes,
 // is cut by time at the start of an audio PES packet with the last PAT and PMT repeated in front.
-// Pure byte logic on one thread (the mux's): the bytes go out through a SegmentSink (the I/O
+// Pure byte logic under the variant's lock: the bytes go out through a SegmentSink (the I/O
 // seam, files by default) and the owner hears of each segment through a CutListener, which also
 // decides where to cut (target duration, seams). No GStreamer here: it is unit-tested on its own.
 #pragma once

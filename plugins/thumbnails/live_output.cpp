@@ -40,6 +40,7 @@ LiveOutput live_output() {
     return b;
   };
   out.url_keys = {"thumbnail"};
+  out.inline_safe = true;  // the sink hands keyframes to the decode pool and never waits
   out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     g_autofree char* path = g_build_filename(p.dir.c_str(), "thumb.jpg", nullptr);
