@@ -6,10 +6,15 @@
 # process; nginx: master + workers): CPU in % of one core over a window, RSS at the end of it,
 # and, for one stream, the time from publish start to the first playlist on disk.
 #
-#   bash bench/rtmp_ingest.sh                   # levels 1 10 50, 5 s warm-up, 20 s window
+#   bash bench/rtmp_ingest.sh                   # levels 1 10 50 100 300, 5 s warm-up, 20 s window
 #   LEVELS="1 10" WINDOW=10 bash bench/rtmp_ingest.sh
 #
-# Environment: LEVELS ("1 10 50"), WARMUP (5), WINDOW (20), REPEATS (1), LAT_TRIES (3),
+# Publishers: PUBLISHER=replay (default) runs every stream of a level from one process of its own
+# process group (bench/lib/rtmp_publishers.py: the clip's tags replayed in real time, as ffmpeg -re
+# -c copy sends them; at 300 streams one ffmpeg each would take the cores being measured);
+# PUBLISHER=ffmpeg runs one ffmpeg per stream, as earlier runs did. Neither's CPU is counted.
+#
+# Environment: LEVELS ("1 10 50 100 300"), PUBLISHER (replay), WARMUP (5), WINDOW (20), REPEATS (1), LAT_TRIES (3),
 # READY_TIMEOUT (60, per level: until every stream has a playlist), NGINX_WORKERS (1),
 # KEK_BIN (build/core/kek), KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default:
 # the source tree's pipelines/), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
@@ -21,7 +26,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEK=${KEK_BIN:-$ROOT/build/core/kek}
-LEVELS=${LEVELS:-"1 10 50"}
+LEVELS=${LEVELS:-"1 10 50 100 300"}
+PUBLISHER=${PUBLISHER:-replay}
 WARMUP=${WARMUP:-5}
 WINDOW=${WINDOW:-20}
 REPEATS=${REPEATS:-1}
@@ -158,25 +164,38 @@ RESULTS=$TMP/results.tsv
 printf 'kind\tserver\tstreams\trep\tcpu_pct\trss_kb\trss_max_kb\tthreads\tidle_rss_kb\tidle_cpu_pct\tready\tfresh\talive\tmachine_busy_pct\tload1\tfirst_playlist_s\n' >"$RESULTS"
 
 run_load() { # server n rep
-  local server=$1 n=$2 rep=$3 i pubs=() lists=() idle m ready fresh alive=0
+  local server=$1 n=$2 rep=$3 i pubs=() lists=() urls=() idle m ready fresh alive=0
   log "$server: $n stream(s), repeat $rep"
   "start_$server" "load-$n-$rep"
   sleep 1
   idle=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window 2)
   for ((i = 0; i < n; i++)); do
-    publisher_cmd "$PUBLISH_BASE$(stream_key s "$i")"
+    lists+=("$(playlist s "$i")")
+    urls+=("$PUBLISH_BASE$(stream_key s "$i")")
+    [[ $PUBLISHER == replay ]] && continue
+    publisher_cmd "${urls[-1]}"
     "${PUB[@]}" >"$SERVER_DIR/pub-$i.log" 2>&1 &
     pubs+=($!)
     PIDS+=($!)
-    lists+=("$(playlist s "$i")")
     sleep 0.05
   done
-  ready=$("${PY[@]}" wait-playlists --timeout "$READY_TIMEOUT" "${lists[@]}")
-  log "  $ready"
+  if [[ $PUBLISHER == replay ]]; then
+    # One process in a process group of its own (setsid), not the server's.
+    setsid python3 "$ROOT/bench/lib/rtmp_publishers.py" --clip "$CLIP" --stagger 0.05 "${urls[@]}" \
+      >"$SERVER_DIR/publishers.log" 2>&1 &
+    pubs+=($!)
+    PIDS+=($!)
+  fi
+  ready=$("${PY[@]}" wait-playlists --timeout "$((READY_TIMEOUT + n / 20))" "${lists[@]}")
+  log "  $ready $(grep -m1 published= "$SERVER_DIR/publishers.log" 2>/dev/null || true)"
   sleep "$WARMUP"
   m=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window "$WINDOW")
   fresh=$("${PY[@]}" fresh-playlists --max-age 6 "${lists[@]}")
-  for i in "${pubs[@]}"; do kill -0 "$i" 2>/dev/null && alive=$((alive + 1)); done
+  if [[ $PUBLISHER == replay ]]; then
+    kill -0 "${pubs[0]}" 2>/dev/null && alive=$(kv published "$(grep -m1 published= "$SERVER_DIR/publishers.log")")
+  else
+    for i in "${pubs[@]}"; do kill -0 "$i" 2>/dev/null && alive=$((alive + 1)); done
+  fi
   log "  $m $fresh publishers_alive=$alive"
   stop_pids 10 "${pubs[@]}"
   stop_server
@@ -241,7 +260,11 @@ git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
   printf 'rtmp_module_version\t%s\n' "$(dpkg-query -W -f '${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
   printf 'ffmpeg_version\t%s\n' "$(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
   printf 'clip\t%s\n' "1280x720 30 fps H.264 High (libx264 veryfast, -g 60, yuv420p, 3 Mb/s) + AAC-LC 128k 48 kHz stereo, FLV; ffprobe: $CLIP_INFO"
-  printf 'publisher\t%s\n' "ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv rtmp://127.0.0.1:PORT/live/KEY"
+  if [[ $PUBLISHER == replay ]]; then
+    printf 'publisher\t%s\n' "bench/lib/rtmp_publishers.py: every stream of a level from one process (own process group), the clip's FLV tags replayed in real time in 4096-byte chunks, looped, as ffmpeg -re -stream_loop -1 -c copy sends them; the latency tries use ffmpeg -re -i clip.flv -c copy"
+  else
+    printf 'publisher\t%s\n' "ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv rtmp://127.0.0.1:PORT/live/KEY"
+  fi
   printf 'levels\t%s\n' "$LEVELS"
   printf 'warmup\t%s\n' "$WARMUP"
   printf 'window\t%s\n' "$WINDOW"
