@@ -1,5 +1,6 @@
 // Slow or blocking work (file I/O, probing, hashing) on GLib's worker threads, its result back on
-// the main loop, where the database and HTTP answers live. Header-only.
+// the main loop, where the database and HTTP answers live; and work for the main loop later.
+// Header-only.
 #pragma once
 
 #include <gio/gio.h>
@@ -38,6 +39,19 @@ void run_in_worker(std::function<T()> work, std::function<void(T)> done) {
   auto result = std::make_shared<std::optional<T>>();
   run_in_worker([result, work = std::move(work)] { result->emplace(work()); },
                 [result, done = std::move(done)] { done(std::move(**result)); });
+}
+
+// Runs fn once on the default main loop after ms (a timer, nothing waits in a thread); the
+// returned source id cancels it (g_source_remove) until it has run.
+inline guint run_later(guint ms, std::function<void()> fn) {
+  using Fn = std::function<void()>;
+  return g_timeout_add_full(
+      G_PRIORITY_DEFAULT, ms,
+      [](gpointer data) -> gboolean {
+        (*static_cast<Fn*>(data))();
+        return G_SOURCE_REMOVE;
+      },
+      std::make_unique<Fn>(std::move(fn)).release(), [](gpointer data) { std::unique_ptr<Fn> owned(static_cast<Fn*>(data)); });
 }
 
 }  // namespace kek

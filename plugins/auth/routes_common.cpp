@@ -1,6 +1,7 @@
 #include "routes_common.h"
 
 #include <kek/address_key.h>
+#include <kek/worker.h>
 
 #include <gio/gio.h>
 #include <glib.h>
@@ -106,15 +107,8 @@ HttpResponder answer_later(HttpResponder respond, int64_t seconds) {
   return [respond = std::move(respond), due_us](HttpResponse response) {
     const int64_t left_ms = (due_us - g_get_monotonic_time()) / 1000;
     if (left_ms <= 0) return respond(std::move(response));
-    auto pending = std::make_unique<std::function<void()>>(
-        [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
-    g_timeout_add_full(
-        G_PRIORITY_DEFAULT, static_cast<guint>(left_ms),
-        [](gpointer data) -> gboolean {
-          (*static_cast<std::function<void()>*>(data))();
-          return G_SOURCE_REMOVE;
-        },
-        pending.release(), [](gpointer data) { std::unique_ptr<std::function<void()>>(static_cast<std::function<void()>*>(data)); });
+    kek::run_later(static_cast<guint>(left_ms),
+                   [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
   };
 }
 

@@ -3,6 +3,7 @@
 
 #include <kek/secret_equal.h>
 #include <kek/services/media_access.h>
+#include <kek/worker.h>
 
 #include <algorithm>
 #include <functional>
@@ -16,17 +17,6 @@ constexpr int kListenBacklog = 511;
 constexpr guint kEndedPipelineGraceMs = 10000;  // EOS should end it sooner; then we stop it
 constexpr guint kTrackWaitMs = 1500;            // wait for a second track before starting
 
-// Runs fn once on the main loop after ms; the returned source id cancels it.
-guint run_later(guint ms, std::function<void()> fn) {
-  using Fn = std::function<void()>;
-  return g_timeout_add_full(
-      G_PRIORITY_DEFAULT, ms,
-      [](gpointer data) -> gboolean {
-        (*static_cast<Fn*>(data))();
-        return G_SOURCE_REMOVE;
-      },
-      std::make_unique<Fn>(std::move(fn)).release(), [](gpointer data) { std::unique_ptr<Fn>(static_cast<Fn*>(data)).reset(); });
-}
 }  // namespace
 
 Server::Server(Host& host, Settings settings, StreamRegistry& registry)
@@ -371,7 +361,7 @@ void Server::track_seen(const std::string& stream, bool audio, bool video) {
     start_pipeline(stream, true, true);
   } else if (!p.start_timer) {
     // Only one kind so far: give the other kind a moment to show up.
-    p.start_timer = run_later(kTrackWaitMs, [this, stream] {
+    p.start_timer = kek::run_later(kTrackWaitMs, [this, stream] {
       auto live = publishing_.find(stream);
       if (live == publishing_.end()) return;
       live->second.start_timer = 0;
@@ -396,7 +386,7 @@ void Server::publish_ended(Publisher& connection) {
     Suspended& s = suspended_[stream];
     s = Suspended{app, ended.owner, ended.template_name, 0, ended.started_audio,
                   ended.started_video};
-    s.timer = run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
+    s.timer = kek::run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
       auto it = suspended_.find(stream);
       if (it == suspended_.end()) return;
       Suspended gone = it->second;
@@ -418,7 +408,7 @@ void Server::finish_stream(const std::string& app, const std::string& stream, co
   host_.events().publish({kek::kEventStreamEnded, {{"app", app}, {"stream", stream}, {"owner", owner}}});
 
   // If EOS did not end the pipeline (a stuck element), stop it, unless a new publish took it.
-  grace_timers_.push_back(run_later(kEndedPipelineGraceMs, [this, stream, id = pipeline_id(app, stream)] {
+  grace_timers_.push_back(kek::run_later(kEndedPipelineGraceMs, [this, stream, id = pipeline_id(app, stream)] {
     if (publishing_.count(stream)) return;
     auto info = host_.pipelines().info(id);
     if (info && kek::is_active(info->state)) (void)host_.pipelines().stop(id);
