@@ -88,16 +88,28 @@ Status EventStore::insert(const Event& e) {
   return {};
 }
 
-Status EventStore::update(const Event& e) {
+Status EventStore::edit(const Event& e) {
   auto r = db_().exec(
-      "UPDATE schedule_events SET item_id = ?, stream_key_id = ?, stream = ?, title = ?, description = ?, poster_url = ?,"
-      " visibility = ?, starts_at = ?, duration_s = ?, cancelled_at = ?, cancel_reason = ?, sequence = ?, live_since = ?,"
-      " updated_at = ? WHERE id = ?",
-      {e.item_id.empty() ? DbValue{} : DbValue{e.item_id}, e.stream_key_id ? DbValue{e.stream_key_id} : DbValue{},
-       e.stream.empty() ? DbValue{} : DbValue{e.stream}, e.title, e.description, e.poster_url, to_string(e.visibility),
-       e.starts_at, e.duration_s, optional_int(e.cancelled_at), e.cancel_reason, int64_t{e.sequence},
-       optional_int(e.live_since), e.updated_at, e.id});
-  if (!r) return wrap(r.error(), "schedule: update event");
+      "UPDATE schedule_events SET stream_key_id = ?, stream = ?, title = ?, description = ?, poster_url = ?,"
+      " visibility = ?, starts_at = ?, duration_s = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+      {e.stream_key_id ? DbValue{e.stream_key_id} : DbValue{}, e.stream.empty() ? DbValue{} : DbValue{e.stream}, e.title,
+       e.description, e.poster_url, to_string(e.visibility), e.starts_at, e.duration_s, e.updated_at, e.id});
+  if (!r) return wrap(r.error(), "schedule: edit event");
+  return {};
+}
+
+Status EventStore::cancel(const std::string& id, int64_t now, const std::string& reason) {
+  auto r = db_().exec(
+      "UPDATE schedule_events SET cancelled_at = ?, cancel_reason = ?, sequence = sequence + 1, updated_at = ?"
+      " WHERE id = ? AND cancelled_at IS NULL",
+      {now, reason, now, id});
+  if (!r) return wrap(r.error(), "schedule: cancel event");
+  return {};
+}
+
+Status EventStore::mark_live(const std::string& id, int64_t since) {
+  auto r = db_().exec("UPDATE schedule_events SET live_since = ? WHERE id = ? AND live_since IS NULL", {since, id});
+  if (!r) return wrap(r.error(), "schedule: mark event live");
   return {};
 }
 

@@ -1,5 +1,6 @@
 // The schedule plugin's tables: events, reminders and calendar feed tokens. Prepared SQL only,
-// portable (no SQLite-only syntax); main thread, like the database.
+// portable (no SQLite-only syntax). An EventStore is bound to one connection: the main one for
+// the small reads by id on the main loop, the StoreQueue's own for the writes and listings.
 #pragma once
 
 #include "event.h"
@@ -21,8 +22,13 @@ class EventStore {
   explicit EventStore(std::function<Database&()> db) : db_(std::move(db)) {}
 
   Status insert(const Event& e);
-  // Writes every field of `e` (the caller bumped sequence/updated_at as needed).
-  Status update(const Event& e);
+  // Only what its owner edits (texts, time, length, visibility, stream key; updated_at), and
+  // SEQUENCE bumped in the table: a change queued meanwhile (a cancel, live_since) is kept.
+  Status edit(const Event& e);
+  // Cancelled now with the reason (SEQUENCE bumped), unless it already was.
+  Status cancel(const std::string& id, int64_t now, const std::string& reason);
+  // When its stream went live, unless that is known already.
+  Status mark_live(const std::string& id, int64_t since);
   Status remove(const std::string& id);
   Result<std::optional<Event>> find(const std::string& id);
   // Events that overlap [from, to) (a premiere running across `from` included), by start.

@@ -25,8 +25,14 @@ kek::Status init(kek::Host& host) {
       !s)
     return s;
   kek::schedule::add_routes(plugin);
-  host.on_start([plugin] { return plugin->scheduler.start(); });
-  host.on_stop([plugin] { plugin->scheduler.stop(); });
+  host.on_start([plugin, &host]() -> kek::Status {
+    if (auto s = plugin->queue.open(host.db()); !s) return s;
+    return plugin->scheduler.start();
+  });
+  host.on_stop([plugin] {
+    plugin->scheduler.stop();
+    plugin->queue.close();  // what is queued is written first
+  });
   return {};
 }
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <variant>
 
 namespace kek::schedule {
@@ -86,6 +87,7 @@ struct Context {
   const Caller& caller;
   int64_t now;
   std::map<std::string, LibraryItemInfo> items;  // the premieres' films, read once per answer
+  const std::set<std::string>* reminded = nullptr;  // the caller's reminders, when read with a listing
 };
 
 void load_items(Context& c, const std::vector<Event>& events) {
@@ -163,7 +165,8 @@ void write_event(JsonWriter& w, Context& c, const Event& e) {
   if (e.live_since) w.value(iso8601_utc(*e.live_since));
   else w.null();
   bool reminded = false;
-  if (c.caller) reminded = c.p.store.reminded(e.id, c.caller->id).value_or(false);
+  if (c.caller && c.reminded) reminded = c.reminded->count(e.id) > 0;
+  else if (c.caller) reminded = c.p.store.reminded(e.id, c.caller->id).value_or(false);
   w.member("reminded", reminded).member("can_edit", editable);
   w.member("created_at", iso8601_utc(e.created_at)).member("updated_at", iso8601_utc(e.updated_at));
   w.end_object();
@@ -279,171 +282,197 @@ Status check_visibility(Visibility wanted, Visibility source, const char* what) 
 
 bool may_create(const SchedulePlugin& p, const UserIdentity& u) { return u.admin || p.settings.creators == "users"; }
 
-HttpResponse create_event(SchedulePlugin& p, const HttpRequest& request) {
+void create_event(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = signed_in(p, request);
-  if (!caller) return failure(caller.error());
-  if (!may_create(p, *caller)) return HttpResponse::error(403, "not_a_creator", "only admins put events on the poster");
+  if (!caller) return respond(failure(caller.error()));
+  if (!may_create(p, *caller)) return respond(HttpResponse::error(403, "not_a_creator", "only admins put events on the poster"));
   auto d = read_draft(request);
-  if (!d) return failure(d.error());
+  if (!d) return respond(failure(d.error()));
   const auto kind = parse_kind(d->kind.value_or(""));
-  if (!kind) return HttpResponse::error(400, "invalid_kind", "kind must be \"premiere\" or \"live\"");
-  if (!d->starts_at) return HttpResponse::error(400, "invalid_time", "starts_at is required");
+  if (!kind) return respond(HttpResponse::error(400, "invalid_kind", "kind must be \"premiere\" or \"live\""));
+  if (!d->starts_at) return respond(HttpResponse::error(400, "invalid_time", "starts_at is required"));
   auto starts_at = parse_start(*d->starts_at);
-  if (!starts_at) return failure(starts_at.error());
+  if (!starts_at) return respond(failure(starts_at.error()));
   const int64_t now = unix_now();
-  if (auto s = check_start(p, *starts_at, now); !s) return failure(s.error());
+  if (auto s = check_start(p, *starts_at, now); !s) return respond(failure(s.error()));
   std::optional<Visibility> visibility;
   if (d->visibility) {
     visibility = parse_visibility(*d->visibility);
-    if (!visibility) return HttpResponse::error(400, "invalid_visibility", "visibility must be public, unlisted or private");
+    if (!visibility) return respond(HttpResponse::error(400, "invalid_visibility", "visibility must be public, unlisted or private"));
   }
 
   Event e;
   e.id = random_token(12);
-  if (e.id.empty()) return failure(Error{"no random bytes", 500});
+  if (e.id.empty()) return respond(failure(Error{"no random bytes", 500}));
   e.kind = *kind;
   e.owner_id = caller->id;
   e.owner = caller->username;
   e.starts_at = *starts_at;
   e.created_at = e.updated_at = now;
   if (*kind == Kind::premiere) {
-    if (!d->item_id || d->item_id->empty()) return HttpResponse::error(400, "item_required", "a premiere needs item_id");
+    if (!d->item_id || d->item_id->empty()) return respond(HttpResponse::error(400, "item_required", "a premiere needs item_id"));
     auto film = film_for(p, *d->item_id, *caller);
-    if (!film) return failure(film.error());
+    if (!film) return respond(failure(film.error()));
     e.item_id = film->id;
     e.duration_s = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(film->duration_s)));
     e.visibility = visibility.value_or(film->visibility);
-    if (auto s = check_visibility(e.visibility, film->visibility, "film"); !s) return failure(s.error());
+    if (auto s = check_visibility(e.visibility, film->visibility, "film"); !s) return respond(failure(s.error()));
     e.title = film->title;
   } else {
-    if (!d->stream_key_id) return HttpResponse::error(400, "stream_key_required", "a live event needs stream_key_id");
+    if (!d->stream_key_id) return respond(HttpResponse::error(400, "stream_key_required", "a live event needs stream_key_id"));
     auto key = key_for(p, *d->stream_key_id, *caller);
-    if (!key) return failure(key.error());
+    if (!key) return respond(failure(key.error()));
     e.stream_key_id = key->id;
     e.stream = key->stream;
     e.duration_s = d->duration_s.value_or(p.settings.live_default_duration_s);
     if (e.duration_s < 60 || e.duration_s > 7 * 86400)
-      return HttpResponse::error(400, "invalid_duration", "duration_s must be between 60 and 604800 seconds");
+      return respond(HttpResponse::error(400, "invalid_duration", "duration_s must be between 60 and 604800 seconds"));
     e.visibility = visibility.value_or(key->policy.visibility);
-    if (auto s = check_visibility(e.visibility, key->policy.visibility, "stream key"); !s) return failure(s.error());
-    if (!d->title) return HttpResponse::error(400, "title_required", "a live event needs a title");
+    if (auto s = check_visibility(e.visibility, key->policy.visibility, "stream key"); !s) return respond(failure(s.error()));
+    if (!d->title) return respond(HttpResponse::error(400, "title_required", "a live event needs a title"));
   }
-  if (auto s = apply_texts(e, *d); !s) return failure(s.error());
-  if (auto s = p.store.insert(e); !s) return failure(s.error());
-  p.apply_policy(e);
-  p.scheduler.changed();
-  Context c{p, *caller, now, {}};
-  HttpResponse r = HttpResponse::json(event_json(c, e), 201);
-  r.headers.emplace_back("Location", "/api/poster/events/" + e.id);
-  return r;
+  if (auto s = apply_texts(e, *d); !s) return respond(failure(s.error()));
+  p.queue.write([e](EventStore& s) { return s.insert(e); },
+                [plugin, e, caller = *caller, respond](Status s) {
+                  if (!s) return respond(failure(s.error()));
+                  plugin->apply_policy(e);
+                  plugin->scheduler.changed();
+                  const Caller who = caller;
+                  Context c{*plugin, who, unix_now(), {}};
+                  HttpResponse r = HttpResponse::json(event_json(c, e), 201);
+                  r.headers.emplace_back("Location", "/api/poster/events/" + e.id);
+                  respond(std::move(r));
+                });
 }
 
-HttpResponse patch_event(SchedulePlugin& p, const HttpRequest& request) {
+void patch_event(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = signed_in(p, request);
-  if (!caller) return failure(caller.error());
+  if (!caller) return respond(failure(caller.error()));
   auto found = editable(p, request.params.at("id"), *caller);
-  if (auto* r = std::get_if<HttpResponse>(&found)) return *r;
+  if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   Event e = std::get<Event>(found);
   auto d = read_draft(request);
-  if (!d) return failure(d.error());
+  if (!d) return respond(failure(d.error()));
   const int64_t now = unix_now();
-  if (e.cancelled_at) return HttpResponse::error(409, "event_cancelled", "a cancelled event cannot be changed");
-  if (d->kind && *d->kind != to_string(e.kind)) return HttpResponse::error(400, "kind_fixed", "an event's kind cannot change");
-  if (d->item_id && *d->item_id != e.item_id) return HttpResponse::error(400, "item_fixed", "a premiere's film cannot change");
+  if (e.cancelled_at) return respond(HttpResponse::error(409, "event_cancelled", "a cancelled event cannot be changed"));
+  if (d->kind && *d->kind != to_string(e.kind)) return respond(HttpResponse::error(400, "kind_fixed", "an event's kind cannot change"));
+  if (d->item_id && *d->item_id != e.item_id) return respond(HttpResponse::error(400, "item_fixed", "a premiere's film cannot change"));
   const Event before = e;
   if (d->starts_at) {
     auto t = parse_start(*d->starts_at);
-    if (!t) return failure(t.error());
+    if (!t) return respond(failure(t.error()));
     if (*t != e.starts_at) {
-      if (now >= e.starts_at) return HttpResponse::error(409, "already_started", "the event has started: its time cannot move");
-      if (auto s = check_start(p, *t, now); !s) return failure(s.error());
+      if (now >= e.starts_at) return respond(HttpResponse::error(409, "already_started", "the event has started: its time cannot move"));
+      if (auto s = check_start(p, *t, now); !s) return respond(failure(s.error()));
       e.starts_at = *t;
     }
   }
   if (d->duration_s) {
     if (e.kind == Kind::premiere) {
       if (*d->duration_s != e.duration_s)
-        return HttpResponse::error(400, "duration_fixed", "a premiere lasts as long as its film");
+        return respond(HttpResponse::error(400, "duration_fixed", "a premiere lasts as long as its film"));
     } else {
       if (*d->duration_s < 60 || *d->duration_s > 7 * 86400)
-        return HttpResponse::error(400, "invalid_duration", "duration_s must be between 60 and 604800 seconds");
+        return respond(HttpResponse::error(400, "invalid_duration", "duration_s must be between 60 and 604800 seconds"));
       e.duration_s = *d->duration_s;
     }
   }
   if (d->stream_key_id && e.kind == Kind::live && *d->stream_key_id != e.stream_key_id) {
-    if (now >= e.starts_at) return HttpResponse::error(409, "already_started", "the event has started: its stream key stays");
+    if (now >= e.starts_at) return respond(HttpResponse::error(409, "already_started", "the event has started: its stream key stays"));
     auto key = key_for(p, *d->stream_key_id, *caller);
-    if (!key) return failure(key.error());
+    if (!key) return respond(failure(key.error()));
     e.stream_key_id = key->id;
     e.stream = key->stream;
   }
   if (d->visibility) {
     auto v = parse_visibility(*d->visibility);
-    if (!v) return HttpResponse::error(400, "invalid_visibility", "visibility must be public, unlisted or private");
+    if (!v) return respond(HttpResponse::error(400, "invalid_visibility", "visibility must be public, unlisted or private"));
     e.visibility = *v;
     if (e.kind == Kind::premiere) {
       if (auto* lib = p.library()) {
         auto item = lib->item(e.item_id);
         if (item && *item)
-          if (auto s = check_visibility(e.visibility, (*item)->visibility, "film"); !s) return failure(s.error());
+          if (auto s = check_visibility(e.visibility, (*item)->visibility, "film"); !s) return respond(failure(s.error()));
       }
     } else if (auto* keys = p.keys()) {
       auto key = keys->key(e.stream_key_id);
       if (key && *key)
-        if (auto s = check_visibility(e.visibility, (*key)->policy.visibility, "stream key"); !s) return failure(s.error());
+        if (auto s = check_visibility(e.visibility, (*key)->policy.visibility, "stream key"); !s) return respond(failure(s.error()));
     }
   }
-  if (auto s = apply_texts(e, *d); !s) return failure(s.error());
+  if (auto s = apply_texts(e, *d); !s) return respond(failure(s.error()));
   const bool changed = e.title != before.title || e.description != before.description || e.poster_url != before.poster_url ||
                        e.starts_at != before.starts_at || e.duration_s != before.duration_s ||
                        e.visibility != before.visibility || e.stream_key_id != before.stream_key_id;
-  if (changed) {
-    e.sequence += 1;
-    e.updated_at = now;
-    if (auto s = p.store.update(e); !s) return failure(s.error());
-    p.apply_policy(e);
-    p.scheduler.changed();
-    p.tell_changed(e);
+  if (!changed) {
+    Context c{p, *caller, now, {}};
+    return respond(HttpResponse::json(event_json(c, e)));
   }
-  Context c{p, *caller, now, {}};
-  return HttpResponse::json(event_json(c, e));
+  e.updated_at = now;
+  p.queue.read<std::optional<Event>>(
+      [e](EventStore& s) -> Result<std::optional<Event>> {
+        if (auto st = s.edit(e); !st) return st.error();
+        return s.find(e.id);
+      },
+      [plugin, caller = *caller, respond](Result<std::optional<Event>> now_is) {
+        if (!now_is) return respond(failure(now_is.error()));
+        if (!*now_is) return respond(no_such_event());
+        const Event& e = **now_is;
+        plugin->apply_policy(e);
+        plugin->scheduler.changed();
+        plugin->tell_changed(e);
+        const Caller who = caller;
+        Context c{*plugin, who, unix_now(), {}};
+        respond(HttpResponse::json(event_json(c, e)));
+      });
 }
 
-HttpResponse cancel_event(SchedulePlugin& p, const HttpRequest& request) {
+void cancel_event(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = signed_in(p, request);
-  if (!caller) return failure(caller.error());
+  if (!caller) return respond(failure(caller.error()));
   auto found = editable(p, request.params.at("id"), *caller);
-  if (auto* r = std::get_if<HttpResponse>(&found)) return *r;
+  if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   Event e = std::get<Event>(found);
   auto d = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!d) return failure(d.error());
+  if (!d) return respond(failure(d.error()));
   auto reason = d->string("reason");
-  if (!reason) return failure(reason.error());
+  if (!reason) return respond(failure(reason.error()));
   const std::string why = reason->value_or("");
-  if (auto s = check_text(why, "the reason", 500); !s) return failure(s.error());
+  if (auto s = check_text(why, "the reason", 500); !s) return respond(failure(s.error()));
   const int64_t now = unix_now();
-  if (e.cancelled_at) return HttpResponse::error(409, "event_cancelled", "the event is already cancelled");
-  if (now >= e.ends_at()) return HttpResponse::error(409, "event_over", "the event is over");
-  if (auto s = p.cancel(e, why.empty() ? "cancelled by " + caller->username : why); !s) return failure(s.error());
-  Context c{p, *caller, now, {}};
-  return HttpResponse::json(event_json(c, e));
+  if (e.cancelled_at) return respond(HttpResponse::error(409, "event_cancelled", "the event is already cancelled"));
+  if (now >= e.ends_at()) return respond(HttpResponse::error(409, "event_over", "the event is over"));
+  p.cancel(e, why.empty() ? "cancelled by " + caller->username : why,
+           [plugin, caller = *caller, respond](Result<std::optional<Event>> now_is) {
+             if (!now_is) return respond(failure(now_is.error()));
+             if (!*now_is) return respond(no_such_event());
+             const Caller who = caller;
+             Context c{*plugin, who, unix_now(), {}};
+             respond(HttpResponse::json(event_json(c, **now_is)));
+           });
 }
 
-HttpResponse delete_event(SchedulePlugin& p, const HttpRequest& request) {
+void delete_event(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = signed_in(p, request);
-  if (!caller) return failure(caller.error());
+  if (!caller) return respond(failure(caller.error()));
   auto found = editable(p, request.params.at("id"), *caller);
-  if (auto* r = std::get_if<HttpResponse>(&found)) return *r;
+  if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   const Event e = std::get<Event>(found);
-  p.scheduler.halt(e.id);
-  if (auto s = p.store.remove(e.id); !s) return failure(s.error());
-  p.tell_changed(e, "poster.deleted");
-  if (auto* m = p.media()) m->remove_policy(SchedulePlugin::media_prefix(e));
-  p.scheduler.changed();
-  HttpResponse r;
-  r.status = 204;
-  r.content_type = "";
-  return r;
+  p.queue.write([id = e.id](EventStore& s) { return s.remove(id); }, [plugin, e, respond](Status s) {
+    if (!s) return respond(failure(s.error()));
+    plugin->scheduler.halt(e.id);
+    plugin->tell_changed(e, "poster.deleted");
+    if (auto* m = plugin->media()) m->remove_policy(SchedulePlugin::media_prefix(e));
+    plugin->scheduler.changed();
+    HttpResponse r;
+    r.status = 204;
+    r.content_type = "";
+    respond(std::move(r));
+  });
 }
 
 HttpResponse get_event(SchedulePlugin& p, const HttpRequest& request) {
@@ -459,68 +488,95 @@ HttpResponse get_event(SchedulePlugin& p, const HttpRequest& request) {
 
 // GET /api/poster: from/to (ISO-8601), or month=YYYY-MM, or neither (the agenda: today to the
 // same day next month), days in tz (IANA; UTC by default). owner=me: the caller's own events.
-HttpResponse list_events(SchedulePlugin& p, const HttpRequest& request) {
+void list_events(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = caller_of(p, request);
-  if (!caller) return failure(caller.error());
+  if (!caller) return respond(failure(caller.error()));
   const int64_t now = unix_now();
   const std::string tz_name = query_value(request, "tz").empty() ? "UTC" : query_value(request, "tz");
   TimeZone tz = time_zone(tz_name);
-  if (!tz) return HttpResponse::error(400, "invalid_time_zone", "tz must be an IANA time zone such as Europe/Moscow");
+  if (!tz) return respond(HttpResponse::error(400, "invalid_time_zone", "tz must be an IANA time zone such as Europe/Moscow"));
   TimeSpan span;
   const std::string from = query_value(request, "from"), to = query_value(request, "to"), month = query_value(request, "month");
   if (!from.empty() || !to.empty()) {
     auto f = parse_iso8601(from), t = parse_iso8601(to);
-    if (!f || !t) return HttpResponse::error(400, "invalid_time", "from and to must be ISO-8601 times with their offsets");
+    if (!f || !t) return respond(HttpResponse::error(400, "invalid_time", "from and to must be ISO-8601 times with their offsets"));
     if (*t <= *f || *t - *f > 400 * 86400)
-      return HttpResponse::error(400, "invalid_span", "to must be after from, at most 400 days later");
+      return respond(HttpResponse::error(400, "invalid_span", "to must be after from, at most 400 days later"));
     span = {*f, *t};
   } else if (!month.empty()) {
     auto ym = parse_year_month(month);
     auto m = ym ? month_span(ym->first, ym->second, tz.get()) : std::nullopt;
-    if (!m) return HttpResponse::error(400, "invalid_month", "month must be YYYY-MM");
+    if (!m) return respond(HttpResponse::error(400, "invalid_month", "month must be YYYY-MM"));
     span = *m;
   } else {
     span = agenda_span(now, tz.get());
   }
   const bool mine = query_value(request, "owner") == "me";
-  if (mine && !*caller) return HttpResponse::error(401, "sign_in_required", "sign in first");
-  auto events = p.store.between(span.from, span.to);
-  if (!events) return failure(events.error());
-  std::vector<Event> shown;
-  for (auto& e : *events) {
-    if (mine && e.owner_id != (*caller)->id) continue;
-    if (!p.may_list(*caller, e)) continue;
-    // Unlisted events are on nobody's poster but their creator's (and admins'): the link is theirs to give.
-    if (e.visibility == Visibility::unlisted && !(*caller && ((*caller)->admin || (*caller)->id == e.owner_id))) continue;
-    shown.push_back(std::move(e));
-  }
-  Context c{p, *caller, now, {}};
-  load_items(c, shown);
-  JsonWriter w;
-  w.begin_object()
-      .member("from", iso8601_utc(span.from))
-      .member("to", iso8601_utc(span.to))
-      .member("tz", tz_name)
-      .member("now", iso8601_utc(now));
-  w.key("events").begin_array();
-  for (const auto& e : shown) write_event(w, c, e);
-  w.end_array().end_object();
-  HttpResponse r = HttpResponse::json(w.str());
-  r.headers.emplace_back("Cache-Control", "private, no-store");
-  return r;
+  if (mine && !*caller) return respond(HttpResponse::error(401, "sign_in_required", "sign in first"));
+  struct Listing {
+    std::vector<Event> events;
+    std::set<std::string> reminded;
+  };
+  const std::optional<int64_t> reader = *caller ? std::optional<int64_t>((*caller)->id) : std::nullopt;
+  p.queue.read<Listing>(
+      [span, reader](EventStore& s) -> Result<Listing> {
+        Listing l;
+        auto events = s.between(span.from, span.to);
+        if (!events) return events.error();
+        l.events = std::move(*events);
+        if (reader) {
+          auto reminded = s.reminded_events(*reader);
+          if (!reminded) return reminded.error();
+          for (const auto& e : *reminded) l.reminded.insert(e.id);
+        }
+        return l;
+      },
+      [plugin, caller = *caller, mine, span, tz_name, now, respond](Result<Listing> listing) {
+        if (!listing) return respond(failure(listing.error()));
+        SchedulePlugin& p = *plugin;
+        std::vector<Event> shown;
+        for (auto& e : listing->events) {
+          if (mine && e.owner_id != caller->id) continue;
+          if (!p.may_list(caller, e)) continue;
+          // Unlisted events are on nobody's poster but their creator's (and admins'): the link is theirs to give.
+          if (e.visibility == Visibility::unlisted && !(caller && (caller->admin || caller->id == e.owner_id))) continue;
+          shown.push_back(std::move(e));
+        }
+        Context c{p, caller, now, {}, &listing->reminded};
+        load_items(c, shown);
+        JsonWriter w;
+        w.begin_object()
+            .member("from", iso8601_utc(span.from))
+            .member("to", iso8601_utc(span.to))
+            .member("tz", tz_name)
+            .member("now", iso8601_utc(now));
+        w.key("events").begin_array();
+        for (const auto& e : shown) write_event(w, c, e);
+        w.end_array().end_object();
+        HttpResponse r = HttpResponse::json(w.str());
+        r.headers.emplace_back("Cache-Control", "private, no-store");
+        respond(std::move(r));
+      });
 }
 
-HttpResponse set_reminder(SchedulePlugin& p, const HttpRequest& request, bool on) {
+void set_reminder(const PluginPtr& plugin, const HttpRequest& request, bool on, HttpResponder respond) {
+  SchedulePlugin& p = *plugin;
   auto caller = signed_in(p, request);
-  if (!caller) return failure(caller.error());
+  if (!caller) return respond(failure(caller.error()));
   auto found = openable(p, request.params.at("id"), *caller);
-  if (auto* r = std::get_if<HttpResponse>(&found)) return *r;
+  if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   const Event& e = std::get<Event>(found);
-  Status s = on ? p.store.remind(e.id, caller->id, unix_now()) : p.store.forget(e.id, caller->id);
-  if (!s) return failure(s.error());
-  JsonWriter w;
-  w.begin_object().member("reminded", on).end_object();
-  return HttpResponse::json(w.str());
+  p.queue.write(
+      [id = e.id, user = caller->id, on, now = unix_now()](EventStore& s) {
+        return on ? s.remind(id, user, now) : s.forget(id, user);
+      },
+      [on, respond](Status s) {
+        if (!s) return respond(failure(s.error()));
+        JsonWriter w;
+        w.begin_object().member("reminded", on).end_object();
+        respond(HttpResponse::json(w.str()));
+      });
 }
 
 // ---- calendars ----
@@ -547,10 +603,9 @@ IcsEvent ics_of(const Event& e, const std::string& base) {
   return i;
 }
 
-HttpResponse calendar(std::string_view name, const std::vector<Event>& events, const HttpRequest& request,
+HttpResponse calendar(std::string_view name, const std::vector<Event>& events, const std::string& base,
                       const std::string& filename) {
   std::vector<IcsEvent> items;
-  const std::string base = base_url(request);
   for (const auto& e : events) items.push_back(ics_of(e, base));
   HttpResponse r;
   r.content_type = "text/calendar; charset=utf-8";
@@ -566,7 +621,7 @@ HttpResponse event_ics(SchedulePlugin& p, const HttpRequest& request) {
   auto found = openable(p, request.params.at("id"), *caller);
   if (auto* r = std::get_if<HttpResponse>(&found)) return *r;
   const Event& e = std::get<Event>(found);
-  HttpResponse r = calendar("KEK", {e}, request, "kek-" + e.id + ".ics");
+  HttpResponse r = calendar("KEK", {e}, base_url(request), "kek-" + e.id + ".ics");
   r.headers.back() = {"Cache-Control", "private, no-store"};
   for (auto& h : r.headers)
     if (h.first == "Content-Disposition") h.second = "attachment; filename=\"kek-" + e.id + ".ics\"";
@@ -574,14 +629,19 @@ HttpResponse event_ics(SchedulePlugin& p, const HttpRequest& request) {
 }
 
 // The public feed: every public event from feed_past_days ago on (cancelled ones marked so).
-HttpResponse public_feed(SchedulePlugin& p, const HttpRequest& request) {
+void public_feed(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
   const int64_t now = unix_now();
-  auto events = p.store.between(now - p.settings.feed_past_days * 86400, now + p.settings.max_ahead_days * 86400 + 86400);
-  if (!events) return failure(events.error());
-  std::vector<Event> shown;
-  for (auto& e : *events)
-    if (e.visibility == Visibility::public_ && p.may_list(std::nullopt, e)) shown.push_back(std::move(e));
-  return calendar("KEK poster", shown, request, "kek-poster.ics");
+  const int64_t from = now - plugin->settings.feed_past_days * 86400;
+  const int64_t to = now + plugin->settings.max_ahead_days * 86400 + 86400;
+  plugin->queue.read<std::vector<Event>>(
+      [from, to](EventStore& s) { return s.between(from, to); },
+      [plugin, base = base_url(request), respond](Result<std::vector<Event>> events) {
+        if (!events) return respond(failure(events.error()));
+        std::vector<Event> shown;
+        for (auto& e : *events)
+          if (e.visibility == Visibility::public_ && plugin->may_list(std::nullopt, e)) shown.push_back(std::move(e));
+        respond(calendar("KEK poster", shown, base, "kek-poster.ics"));
+      });
 }
 
 std::string token_hash(const std::string& token) {
@@ -591,36 +651,53 @@ std::string token_hash(const std::string& token) {
 
 // The private feed: the user's own events and those they asked to be reminded of, that they
 // may still see; its URL carries a secret token, checked at every use.
-HttpResponse private_feed(SchedulePlugin& p, const HttpRequest& request) {
+void private_feed(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
   std::string file = request.params.at("file");
-  if (file.size() < 5 || file.substr(file.size() - 4) != ".ics") return HttpResponse::error(404, "no_such_feed", "no such feed");
+  if (file.size() < 5 || file.substr(file.size() - 4) != ".ics") return respond(HttpResponse::error(404, "no_such_feed", "no such feed"));
   const std::string token = file.substr(0, file.size() - 4);
-  if (token.size() < 20 || !is_valid_id(token)) return HttpResponse::error(404, "no_such_feed", "no such feed");
-  auto user_id = p.store.feed_user(token_hash(token));
-  if (!user_id) return failure(user_id.error());
-  if (!*user_id) return HttpResponse::error(404, "no_such_feed", "no such feed (revoked?)");
-  Caller user;
-  if (auto* identity = p.identity()) {
-    auto u = identity->user_by_id(**user_id);
-    if (!u) return failure(u.error());
-    if (!*u) return HttpResponse::error(404, "no_such_feed", "no such feed");
-    user = **u;
-  }
-  const int64_t since = unix_now() - p.settings.feed_past_days * 86400;
-  auto own = p.store.of_owner(**user_id);
-  if (!own) return failure(own.error());
-  auto reminded = p.store.reminded_events(**user_id);
-  if (!reminded) return failure(reminded.error());
-  std::vector<Event> shown;
-  std::set<std::string> seen;
-  for (auto* list : {&*own, &*reminded})
-    for (auto& e : *list)
-      if (e.ends_at() >= since && !seen.count(e.id) && p.may_open(user, e)) {
-        seen.insert(e.id);
-        shown.push_back(e);
-      }
-  std::sort(shown.begin(), shown.end(), [](const Event& a, const Event& b) { return a.starts_at < b.starts_at; });
-  return calendar("KEK: my poster", shown, request, "kek-my-poster.ics");
+  if (token.size() < 20 || !is_valid_id(token)) return respond(HttpResponse::error(404, "no_such_feed", "no such feed"));
+  struct Feed {
+    std::optional<int64_t> user_id;
+    std::vector<Event> own, reminded;
+  };
+  plugin->queue.read<Feed>(
+      [hash = token_hash(token)](EventStore& s) -> Result<Feed> {
+        Feed f;
+        auto user_id = s.feed_user(hash);
+        if (!user_id) return user_id.error();
+        f.user_id = *user_id;
+        if (!f.user_id) return f;
+        auto own = s.of_owner(*f.user_id);
+        if (!own) return own.error();
+        auto reminded = s.reminded_events(*f.user_id);
+        if (!reminded) return reminded.error();
+        f.own = std::move(*own);
+        f.reminded = std::move(*reminded);
+        return f;
+      },
+      [plugin, base = base_url(request), respond](Result<Feed> feed) {
+        if (!feed) return respond(failure(feed.error()));
+        if (!feed->user_id) return respond(HttpResponse::error(404, "no_such_feed", "no such feed (revoked?)"));
+        SchedulePlugin& p = *plugin;
+        Caller user;
+        if (auto* identity = p.identity()) {
+          auto u = identity->user_by_id(*feed->user_id);
+          if (!u) return respond(failure(u.error()));
+          if (!*u) return respond(HttpResponse::error(404, "no_such_feed", "no such feed"));
+          user = **u;
+        }
+        const int64_t since = unix_now() - p.settings.feed_past_days * 86400;
+        std::vector<Event> shown;
+        std::set<std::string> seen;
+        for (auto* list : {&feed->own, &feed->reminded})
+          for (auto& e : *list)
+            if (e.ends_at() >= since && !seen.count(e.id) && p.may_open(user, e)) {
+              seen.insert(e.id);
+              shown.push_back(e);
+            }
+        std::sort(shown.begin(), shown.end(), [](const Event& a, const Event& b) { return a.starts_at < b.starts_at; });
+        respond(calendar("KEK: my poster", shown, base, "kek-my-poster.ics"));
+      });
 }
 
 HttpResponse feed_answer(const HttpRequest& request, const std::optional<std::string>& token,
@@ -644,19 +721,19 @@ HttpResponse feed_answer(const HttpRequest& request, const std::optional<std::st
 
 void add_routes(const PluginPtr& plugin) {
   Http& http = plugin->host.http();
-  http.route("GET", "/api/poster", [plugin](const HttpRequest& r) { return list_events(*plugin, r); });
-  http.route("POST", "/api/poster/events", [plugin](const HttpRequest& r) { return create_event(*plugin, r); });
+  http.route_async("GET", "/api/poster", [plugin](const HttpRequest& r, HttpResponder a) { list_events(plugin, r, std::move(a)); });
+  http.route_async("POST", "/api/poster/events", [plugin](const HttpRequest& r, HttpResponder a) { create_event(plugin, r, std::move(a)); });
   http.route("GET", "/api/poster/events/{id}", [plugin](const HttpRequest& r) { return get_event(*plugin, r); });
-  http.route("PATCH", "/api/poster/events/{id}", [plugin](const HttpRequest& r) { return patch_event(*plugin, r); });
-  http.route("DELETE", "/api/poster/events/{id}", [plugin](const HttpRequest& r) { return delete_event(*plugin, r); });
-  http.route("POST", "/api/poster/events/{id}/cancel", [plugin](const HttpRequest& r) { return cancel_event(*plugin, r); });
-  http.route("PUT", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r) { return set_reminder(*plugin, r, true); });
-  http.route("POST", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r) { return set_reminder(*plugin, r, true); });
-  http.route("DELETE", "/api/poster/events/{id}/reminder",
-             [plugin](const HttpRequest& r) { return set_reminder(*plugin, r, false); });
+  http.route_async("PATCH", "/api/poster/events/{id}", [plugin](const HttpRequest& r, HttpResponder a) { patch_event(plugin, r, std::move(a)); });
+  http.route_async("DELETE", "/api/poster/events/{id}", [plugin](const HttpRequest& r, HttpResponder a) { delete_event(plugin, r, std::move(a)); });
+  http.route_async("POST", "/api/poster/events/{id}/cancel", [plugin](const HttpRequest& r, HttpResponder a) { cancel_event(plugin, r, std::move(a)); });
+  http.route_async("PUT", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, true, std::move(a)); });
+  http.route_async("POST", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, true, std::move(a)); });
+  http.route_async("DELETE", "/api/poster/events/{id}/reminder",
+                   [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, false, std::move(a)); });
   http.route("GET", "/api/poster/events/{id}/event.ics", [plugin](const HttpRequest& r) { return event_ics(*plugin, r); });
-  http.route("GET", "/api/poster.ics", [plugin](const HttpRequest& r) { return public_feed(*plugin, r); });
-  http.route("GET", "/api/poster/feeds/{file}", [plugin](const HttpRequest& r) { return private_feed(*plugin, r); });
+  http.route_async("GET", "/api/poster.ics", [plugin](const HttpRequest& r, HttpResponder a) { public_feed(plugin, r, std::move(a)); });
+  http.route_async("GET", "/api/poster/feeds/{file}", [plugin](const HttpRequest& r, HttpResponder a) { private_feed(plugin, r, std::move(a)); });
   // The caller's private feed: whether it exists (its URL is shown once, when made), a new one
   // (the old URL stops working), or none.
   http.route("GET", "/api/poster/feed", [plugin](const HttpRequest& r) {
@@ -666,24 +743,28 @@ void add_routes(const PluginPtr& plugin) {
     if (!exists) return failure(exists.error());
     return feed_answer(r, std::nullopt, *exists);
   });
-  http.route("POST", "/api/poster/feed", [plugin](const HttpRequest& r) {
+  http.route_async("POST", "/api/poster/feed", [plugin](const HttpRequest& r, HttpResponder respond) {
     auto caller = signed_in(*plugin, r);
-    if (!caller) return failure(caller.error());
+    if (!caller) return respond(failure(caller.error()));
     const std::string token = random_token(24);
-    if (token.empty()) return failure(Error{"no random bytes", 500});
-    if (auto s = plugin->store.set_feed_token(caller->id, token_hash(token), unix_now()); !s) return failure(s.error());
-    HttpResponse resp = feed_answer(r, token, true);
-    resp.status = 201;
-    return resp;
+    if (token.empty()) return respond(failure(Error{"no random bytes", 500}));
+    // The answer names the feed's address as this request reached the server.
+    HttpResponse answer = feed_answer(r, token, true);
+    answer.status = 201;
+    plugin->queue.write([user = caller->id, hash = token_hash(token), now = unix_now()](
+                            EventStore& s) { return s.set_feed_token(user, hash, now); },
+                        [answer, respond](Status s) { respond(s ? answer : failure(s.error())); });
   });
-  http.route("DELETE", "/api/poster/feed", [plugin](const HttpRequest& r) {
+  http.route_async("DELETE", "/api/poster/feed", [plugin](const HttpRequest& r, HttpResponder respond) {
     auto caller = signed_in(*plugin, r);
-    if (!caller) return failure(caller.error());
-    if (auto s = plugin->store.remove_feed_token(caller->id); !s) return failure(s.error());
-    HttpResponse resp;
-    resp.status = 204;
-    resp.content_type = "";
-    return resp;
+    if (!caller) return respond(failure(caller.error()));
+    plugin->queue.write([user = caller->id](EventStore& s) { return s.remove_feed_token(user); }, [respond](Status s) {
+      if (!s) return respond(failure(s.error()));
+      HttpResponse resp;
+      resp.status = 204;
+      resp.content_type = "";
+      respond(std::move(resp));
+    });
   });
 }
 

@@ -62,17 +62,23 @@ bool SchedulePlugin::stream_live(const Event& e) const {
   return s && !s->reconnecting;
 }
 
-Status SchedulePlugin::cancel(Event& e, const std::string& reason) {
+void SchedulePlugin::cancel(const Event& e, const std::string& reason, EventDone done) {
   const int64_t now = unix_now();
-  e.cancelled_at = now;
-  e.cancel_reason = reason;
-  e.sequence += 1;
-  e.updated_at = now;
-  if (auto s = store.update(e); !s) return s;
-  scheduler.halt(e.id);
-  scheduler.changed();
-  tell_changed(e);
-  return {};
+  const std::string id = e.id;
+  queue.read<std::optional<Event>>(
+      [id, now, reason](EventStore& s) -> Result<std::optional<Event>> {
+        if (auto st = s.cancel(id, now, reason); !st) return st.error();
+        return s.find(id);
+      },
+      [this, id, done = std::move(done)](Result<std::optional<Event>> now_is) {
+        if (!now_is) g_warning("schedule: %s", now_is.error().message.c_str());
+        if (now_is && *now_is) {
+          scheduler.halt(id);
+          scheduler.changed();
+          tell_changed(**now_is);
+        }
+        if (done) done(std::move(now_is));
+      });
 }
 
 void SchedulePlugin::tell_changed(const Event& e, const char* name) {

@@ -6,6 +6,7 @@
 #include "event.h"
 #include "event_store.h"
 #include "settings.h"
+#include "store_queue.h"
 
 #include <kek/browser_events.h>
 #include <kek/host.h>
@@ -56,6 +57,8 @@ class Scheduler {
   void on_user_deleted(int64_t user_id);
   void on_pipeline_state(const std::string& id, const std::string& state);
   void notify_start(const Event& e);
+  // Its stream went live now: remembered in the store (off the main loop) and in `e`.
+  void mark_live(Event& e);
 
   SchedulePlugin& p_;
   guint timer_ = 0;
@@ -69,7 +72,8 @@ class Scheduler {
 struct SchedulePlugin {
   Host& host;
   const Settings settings;
-  EventStore store;
+  EventStore store;   // small reads by id, on the main loop
+  StoreQueue queue;   // writes and listings, off it (opened at start)
   Scheduler scheduler;
 
   SchedulePlugin(Host& h, Settings s)
@@ -95,8 +99,10 @@ struct SchedulePlugin {
   // Whether the live event's key publishes now.
   bool stream_live(const Event& e) const;
   Phase phase(const Event& e, int64_t now) const { return phase_of(e, now, e.kind == Kind::live && stream_live(e)); }
-  // Marks it cancelled with the reason (SEQUENCE bumped), stops its premiere, tells browsers.
-  Status cancel(Event& e, const std::string& reason);
+  // Marks it cancelled with the reason (SEQUENCE bumped) in the store, then stops its premiere
+  // and tells browsers; done (optional) with the event as it is now (none: deleted meanwhile).
+  using EventDone = std::function<void(Result<std::optional<Event>>)>;
+  void cancel(const Event& e, const std::string& reason, EventDone done = {});
   // "poster.changed" {id} to whoever may see the event (pages showing it reload it).
   void tell_changed(const Event& e, const char* name = "poster.changed");
 };

@@ -34,6 +34,10 @@ std::string relative_to_item(const LibraryItemInfo& item, const std::string& url
   return rel;
 }
 
+void warn_if_failed(Status s) {
+  if (!s) g_warning("schedule: %s", s.error().message.c_str());
+}
+
 std::string parent_of(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
@@ -156,11 +160,13 @@ void Scheduler::started(const Event& e) {
   }
   if (!p_.stream_live(e)) return;  // its stream.started will say when
   Event live = e;
-  if (!live.live_since) {
-    live.live_since = unix_now();
-    if (auto s = p_.store.update(live); !s) g_warning("schedule: %s", s.error().message.c_str());
-  }
+  if (!live.live_since) mark_live(live);
   notify_start(live);
+}
+
+void Scheduler::mark_live(Event& e) {
+  e.live_since = unix_now();
+  p_.queue.write([id = e.id, since = *e.live_since](EventStore& s) { return s.mark_live(id, since); }, warn_if_failed);
 }
 
 void Scheduler::notify_start(const Event& e) {
@@ -202,7 +208,7 @@ void Scheduler::start_premiere(const Event& e) {
   }
   Event event = e;
   if (!*found) {
-    if (auto s = p_.cancel(event, "the film was deleted"); !s) g_warning("schedule: %s", s.error().message.c_str());
+    p_.cancel(event, "the film was deleted");
     return;
   }
   const LibraryItemInfo& item = **found;
@@ -218,7 +224,7 @@ void Scheduler::start_premiere(const Event& e) {
   }
   const std::string master_rel = relative_to_item(item, item.hls_url);
   if (!item.playable || master_rel.empty() || (item.has_video && source.renditions.empty())) {
-    if (auto s = p_.cancel(event, "the film does not play any more"); !s) g_warning("schedule: %s", s.error().message.c_str());
+    p_.cancel(event, "the film does not play any more");
     return;
   }
   if (source.film_dir.empty()) source.film_dir = item.media_dir + "/" + parent_of(master_rel);
@@ -296,10 +302,7 @@ void Scheduler::on_stream_started(const std::string& stream) {
   const int64_t now = unix_now();
   for (auto& e : *events) {
     if (now < e.starts_at || now >= e.ends_at() + kLiveGraceS) continue;
-    if (!e.live_since) {
-      e.live_since = now;
-      if (auto s = p_.store.update(e); !s) g_warning("schedule: %s", s.error().message.c_str());
-    }
+    if (!e.live_since) mark_live(e);
     if (!start_notified_.count(e.id)) notify_start(e);
     else p_.tell_changed(e, "poster.live");
   }
@@ -312,7 +315,7 @@ void Scheduler::on_item_deleted(const std::string& item_id) {
   const int64_t now = unix_now();
   for (auto& e : *events) {
     if (e.cancelled_at || now >= e.ends_at()) continue;
-    if (auto s = p_.cancel(e, "the film was deleted"); !s) g_warning("schedule: %s", s.error().message.c_str());
+    p_.cancel(e, "the film was deleted");
   }
 }
 
@@ -324,7 +327,7 @@ void Scheduler::on_user_deleted(int64_t user_id) {
       halt(e.id);
       if (auto* m = p_.media()) m->remove_policy(SchedulePlugin::media_prefix(e));
     }
-  if (auto s = p_.store.drop_user(user_id); !s) g_warning("schedule: %s", s.error().message.c_str());
+  p_.queue.write([user_id](EventStore& s) { return s.drop_user(user_id); }, warn_if_failed);
 }
 
 }  // namespace kek::schedule
