@@ -92,26 +92,6 @@ ladder_cmd() {
     -hls_segment_filename "$out/%v/seg%05d.ts" "$out/%v/index.m3u8")
 }
 
-wait_line() { # file pattern pid timeout -> the first matching line
-  local file=$1 pat=$2 pid=$3 deadline=$((SECONDS + $4)) line=""
-  while ((SECONDS < deadline)); do
-    line=$(grep -m1 "$pat" "$file" 2>/dev/null || true)
-    [[ -n $line ]] && { echo "$line"; return 0; }
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-wait_port() { # port pid timeout
-  local deadline=$((SECONDS + $3))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    kill -0 "$2" 2>/dev/null || return 1
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
-
 # ---------------------------------------------------------------- servers
 # start_<config> sets SERVER_PID (the measured process), EXTRA_PID (optional, reported apart),
 # OTHER_PIDS (started by the config, stopped after it), MASTER, VARIANT (the 360p playlist),

@@ -40,19 +40,18 @@ TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
 TEMPLATE_DIR=$(cd "$TEMPLATE_DIR" && pwd)
 CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
-RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 
 BENCH_NAME=rtmp
 source "$ROOT/bench/lib/common.sh"
+source "$ROOT/bench/lib/nginx_rtmp.sh"
 
 # ---------------------------------------------------------------- dependencies
 need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
-command -v nginx >/dev/null || need_apt+=(nginx)
-[[ -f $RTMP_MODULE ]] || need_apt+=(libnginx-mod-rtmp)
+nginx_rtmp_need
 apt_install_missing "${need_apt[@]}"
 [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"
-[[ -f $RTMP_MODULE ]] || die "$RTMP_MODULE missing"
+[[ -f $NGINX_RTMP_MODULE ]] || die "$NGINX_RTMP_MODULE missing"
 
 # ---------------------------------------------------------------- the clip (made once, cached)
 CLIP=$CACHE/clip-720p30-3M-g60-aac128k-30s.flv
@@ -105,44 +104,10 @@ EOF
 }
 
 start_nginx() {
-  local d=$TMP/nginx-$1 port
-  mkdir -p "$d/hls" "$d/logs"
-  chmod 777 "$d/hls"
-  port=$("${PY[@]}" free-port)
-  cat >"$d/nginx.conf" <<EOF
-load_module $RTMP_MODULE;
-daemon off;
-master_process on;
-worker_processes $NGINX_WORKERS;
-$( ((EUID == 0)) && echo "user root;")
-pid $d/nginx.pid;
-error_log $d/logs/error.log warn;
-events { worker_connections 1024; }
-rtmp {
-  server {
-    listen 127.0.0.1:$port;
-    application live {
-      live on;
-      hls on;
-      hls_path $d/hls;
-      hls_nested on;
-      hls_fragment 2s;
-      hls_playlist_length 12s;
-    }
-  }
-}
-EOF
-  nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" >"$d/nginx.log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  local deadline=$((SECONDS + 15))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    kill -0 "$SERVER_PID" 2>/dev/null || die "nginx exited: $(cat "$d/nginx.log" "$d/logs/error.log" 2>/dev/null | tail -5)"
-    ((SECONDS < deadline)) || die "nginx not listening after 15 s"
-    sleep 0.1
-  done
-  PUBLISH_BASE=rtmp://127.0.0.1:$port/live/
-  SERVER_DIR=$d
+  nginx_rtmp_start "$TMP/nginx-$1" 2s 12s "" "$NGINX_WORKERS"
+  SERVER_PID=$NGINX_PID
+  PUBLISH_BASE=$NGINX_RTMP_URL
+  SERVER_DIR=$TMP/nginx-$1
   SERVER_KIND=nginx
 }
 

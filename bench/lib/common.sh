@@ -45,6 +45,28 @@ stop_pids() {
   for p in "$@"; do wait "$p" 2>/dev/null || true; done
 }
 
+# wait_line FILE PATTERN PID TIMEOUT: prints FILE's first line matching PATTERN once there; fails
+# when PID exits or TIMEOUT s pass first (a server's ready line in its log).
+wait_line() {
+  local file=$1 pat=$2 pid=$3 deadline=$((SECONDS + $4)) line=""
+  while ((SECONDS < deadline)); do
+    line=$(grep -m1 "$pat" "$file" 2>/dev/null || true)
+    [[ -n $line ]] && { echo "$line"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_port PORT PID TIMEOUT: until 127.0.0.1:PORT accepts; fails when PID exits or TIMEOUT passes.
+wait_port() {
+  local deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    kill -0 "$2" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
 
 # apt_install_missing PKG...: installs the given packages with apt-get (as root).
 apt_install_missing() {

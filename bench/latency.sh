@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Glass-to-glass latency: KEK's live paths beside nginx-rtmp + hls.js, in one run, in Chromium.
+#
+# A real-time publisher (bench/latency/publisher.py: ffmpeg, libx264 zerolatency) burns the wall
+# clock into every frame (bench/latency/stamp.cjs: 40 black/white blocks, ms mod 2^32 + CRC-8);
+# Debian's Chromium (playwright-core, bench/latency/reader.mjs) plays the stream and on every
+# presented frame reads the stamp back from a canvas: latency = when the frame is shown - stamp.
+# p50/p95 over TRIES player sessions of WINDOW s each, after WARMUP s of playing (where a player
+# joins a live stream varies from one session to the next); a path whose stamps do not read right
+# is discarded.
+#
+#   bash bench/latency.sh                      # every path, keyframes every 1 s and 2 s, ~15 min
+#   PATHS="nginx-hls kek-hls" GOPS=1 bash bench/latency.sh
+#
+# Paths (a path whose server side is not built is reported "not available"):
+#   nginx-hls      RTMP -> nginx-rtmp HLS (hls_fragment = KEK's segment_s) -> hls.js
+#   kek-hls        RTMP -> KEK, template `live` (app live) -> hls.js
+#   kek-srt-hls    SRT -> KEK (srt plugin), template `live` -> hls.js
+#   kek-llhls      RTMP -> KEK, template `live-ll` (app ll) -> hls.js lowLatencyMode
+#   kek-srt-llhls  SRT -> KEK, template `live-ll` -> hls.js lowLatencyMode
+#   kek-whep       RTMP -> KEK, app live -> WHEP (POST /api/whep/<stream>) -> RTCPeerConnection
+#   kek-whip-whep  WHIP (a Chromium page publishing a stamped canvas, H.264 + Opus) -> KEK -> WHEP
+#
+# Environment: PATHS (all of the above), GOPS ("1 2": keyframe interval of the publisher, s),
+# WARMUP (8), WINDOW (6), TRIES (5), STREAM_WARMUP (12: s between the publish and the first HLS
+# player), FPS (30), SIZE (640x360), BITRATE (1M), SEGMENT_S (2: KEK's segment_s
+# and nginx's hls_fragment), START_TIMEOUT (60), KEK_BIN (build/core/kek), NODE_MODULES
+# (webui/node_modules: playwright-core, hls.js), OUT_DIR (bench/results), RESULT_TAG (suffix of
+# the result files, e.g. busy), KEEP_TMP (1: keep logs and every frame's samples), BENCH_NOTES.
+# Everything listens on 127.0.0.1; every child is stopped on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KEK=${KEK_BIN:-$ROOT/build/core/kek}
+PLUGINS=$(cd "$(dirname "$KEK")/.." 2>/dev/null && pwd)/plugins
+ALL_PATHS="nginx-hls kek-hls kek-srt-hls kek-llhls kek-srt-llhls kek-whep kek-whip-whep"
+PATHS=${PATHS:-$ALL_PATHS}
+GOPS=${GOPS:-"1 2"}
+WARMUP=${WARMUP:-8}
+WINDOW=${WINDOW:-6}
+TRIES=${TRIES:-5}
+STREAM_WARMUP=${STREAM_WARMUP:-12}
+FPS=${FPS:-30}
+SIZE=${SIZE:-640x360}
+BITRATE=${BITRATE:-1M}
+SEGMENT_S=${SEGMENT_S:-2}
+START_TIMEOUT=${START_TIMEOUT:-60}
+NODE_MODULES=${NODE_MODULES:-$ROOT/webui/node_modules}
+OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
+L=$ROOT/bench/latency
+
+BENCH_NAME=latency
+source "$ROOT/bench/lib/common.sh"
+source "$ROOT/bench/lib/nginx_rtmp.sh"
+
+# ---------------------------------------------------------------- dependencies
+need_apt=()
+command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs)
+nginx_rtmp_need
+apt_install_missing "${need_apt[@]}"
+[[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"
+for m in playwright-core hls.js; do
+  [[ -d $NODE_MODULES/$m ]] || die "$NODE_MODULES/$m missing: cd webui && npm ci (or NODE_MODULES=...)"
+done
+node "$L/stamp_check.mjs" >&2 || die "the stamp does not survive the codec: nothing to measure"
+
+# ---------------------------------------------------------------- what is available
+has_plugin() { [[ -f $PLUGINS/$1/libkek$1.so ]]; }
+WEBRTC_PLUGIN=""
+for p in webrtc whep; do has_plugin "$p" && { WEBRTC_PLUGIN=$p; break; }; done
+has_plugin whip && [[ $WEBRTC_PLUGIN == whep ]] && WEBRTC_PLUGIN="whep whip"
+LL_TEMPLATE=0
+[[ -f $ROOT/pipelines/live-ll.yaml ]] && LL_TEMPLATE=1
+LL_PLUGIN=""
+has_plugin llhls && LL_PLUGIN=llhls
+unavailable() { # path -> why it cannot run here ("" when it can)
+  case $1 in
+    nginx-hls) ;;
+    kek-hls) ;;
+    kek-srt-hls) has_plugin srt || echo "no srt plugin in $PLUGINS" ;;
+    kek-llhls | kek-srt-llhls)
+      ((LL_TEMPLATE)) || { echo "no live-ll template in pipelines/"; return; }
+      [[ $1 == kek-srt-llhls ]] && ! has_plugin srt && echo "no srt plugin in $PLUGINS" ;;
+    kek-whep | kek-whip-whep) [[ -n $WEBRTC_PLUGIN ]] || echo "no webrtc plugin in $PLUGINS" ;;
+    *) echo "unknown path" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- servers
+stream_of() { echo "${1//-/}g${2//./}"; }   # path gop -> stream name (key: k + name)
+KEK_HTTP="" KEK_RTMP="" KEK_SRT=""
+start_kek() {
+  local d=$TMP/kek keys="" p g extra=""
+  mkdir -p "$d/data"
+  for p in $PATHS; do for g in $GOPS; do keys+="\"$(stream_of "$p" "$g"):k$(stream_of "$p" "$g")\", "; done; done
+  has_plugin srt && extra+="
+  - name: srt
+    args: {address: 127.0.0.1, port: 0}"
+  [[ -n $LL_PLUGIN ]] && extra+="
+  - name: $LL_PLUGIN"
+  for p in $WEBRTC_PLUGIN; do extra+="
+  - name: $p"; done
+  cat >"$d/kek.yaml" <<CONF
+data_dir: $d/data
+database: $d/data/kek.db
+media_dir: $d/data/media
+http: {address: 127.0.0.1, port: $(python3 "$ROOT/bench/lib/procmon.py" free-port)}
+shutdown_timeout_s: 5
+plugins:
+  - name: hls
+  - name: rtmp
+    args: {address: 127.0.0.1, port: $(python3 "$ROOT/bench/lib/procmon.py" free-port), apps: {live: live$( ((LL_TEMPLATE)) && echo ", ll: live-ll")}, keys: [${keys%, }]}$extra
+pipelines: []
+CONF
+  sed -i "s/segment_s: \"2\"/segment_s: \"$SEGMENT_S\"/" "$d/kek.yaml"
+  (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
+  KEK_PID=$!
+  PIDS+=("$KEK_PID")
+  local line
+  line=$(wait_line "$d/kek.log" '^KEK_READY' "$KEK_PID" 30) || die "kek not ready after 30 s: $(tail -5 "$d/kek.log")"
+  KEK_HTTP=$(kv http "$line")
+  KEK_HTTP=${KEK_HTTP%/}
+  KEK_RTMP=$(kv rtmp "$line")
+  KEK_SRT=$(kv srt "$line")
+  log "kek: $line"
+}
+
+# ---------------------------------------------------------------- one path
+RESULTS=$TMP/results.jsonl
+: >"$RESULTS"
+record() { # json-fields... : one line of results.jsonl
+  local IFS=,
+  echo "{$*}" >>"$RESULTS"
+}
+
+run_path() { # path gop
+  local path=$1 gop=$2 why stream origin src mode wait url="" pub="" out extra=()
+  why=$(unavailable "$path")
+  if [[ -n $why ]]; then
+    log "$path (keyframe every $gop s): not available: $why"
+    record "\"path\":\"$path\"" "\"gop_s\":$gop" "\"available\":false" "\"reason\":\"$why\""
+    return
+  fi
+  stream=$(stream_of "$path" "$gop")
+  case $path in
+    nginx-hls) origin=http://127.0.0.1:$NGINX_HTTP_PORT; src=/hls/$stream/index.m3u8; mode=hls; url=$NGINX_RTMP_URL$stream ;;
+    kek-hls) origin=$KEK_HTTP; src=/media/live/$stream/index.m3u8; mode=hls; url=$KEK_RTMP/k$stream ;;
+    kek-srt-hls) origin=$KEK_HTTP; src=/media/live/$stream/index.m3u8; mode=hls; url="$KEK_SRT?streamid=#!::r=live/k$stream,m=publish" ;;
+    kek-llhls) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url=${KEK_RTMP%/live}/ll/k$stream ;;
+    kek-srt-llhls) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url="$KEK_SRT?streamid=#!::r=ll/k$stream,m=publish" ;;
+    kek-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whep; url=$KEK_RTMP/k$stream ;;
+    kek-whip-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whip-whep; extra=(--whip /api/whip/live --whip-key "k$stream") ;;
+  esac
+  # The reader starts the player once this answers 200 (WHEP: once the stream's HLS exists).
+  case $path in nginx-hls | *-hls | *-llhls) wait=$src ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
+  log "$path (keyframe every $gop s): $mode of $origin$src"
+  if [[ -n $url ]]; then
+    python3 "$L/publisher.py" --url "$url" --size "$SIZE" --fps "$FPS" --gop-s "$gop" --bitrate "$BITRATE" \
+      >"$TMP/pub-$path-$gop.log" 2>&1 &
+    pub=$!
+    PIDS+=("$pub")
+    # Viewers join a stream that has been live for a while (a full playlist), not its first
+    # segment: the player's start position, and so its latency, depends on it.
+    [[ $mode == *hls ]] && sleep "$STREAM_WARMUP"
+  fi
+  out=$(node "$L/reader.mjs" --node-modules "$NODE_MODULES" --origin "$origin" --mode "$mode" --src "$src" \
+    --wait-url "$wait" \
+    --warmup "$WARMUP" --window "$WINDOW" --tries "$TRIES" --fps "$FPS" --size "$SIZE" --start-timeout "$START_TIMEOUT" \
+    --samples "$TMP/samples-$path-$gop.tsv" "${extra[@]}" 2>"$TMP/reader-$path-$gop.log" | tail -1 || true)
+  [[ $out == \{* ]] || out="{\"valid\":false,\"reason\":\"reader failed: $(tail -1 "$TMP/reader-$path-$gop.log" | tr -d '"\\' | cut -c1-200)\"}"
+  [[ -n $pub ]] && stop_pids 10 "$pub"
+  kill -0 "$KEK_PID" 2>/dev/null || die "kek died during $path: $(tail -5 "$TMP/kek/kek.log")"
+  log "  $out"
+  record "\"path\":\"$path\"" "\"gop_s\":$gop" "\"available\":true" "\"result\":$out"
+  sleep 2
+}
+
+# ---------------------------------------------------------------- the run
+DATE=$(date +%Y-%m-%d)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "paths: $PATHS; keyframe intervals: $GOPS s; warm-up $WARMUP s, window $WINDOW s; temp: $TMP"
+log "load average now: $LOAD_BEFORE on $(nproc) cores"
+start_kek
+NGINX_HTTP_PORT=$(python3 "$ROOT/bench/lib/procmon.py" free-port)
+nginx_rtmp_start "$TMP/nginx" "${SEGMENT_S}s" "$((SEGMENT_S * 6))s" "$NGINX_HTTP_PORT"
+
+order=0
+for gop in $GOPS; do
+  list=$PATHS
+  # nginx and KEK's plain HLS back to back, which one first alternating, so drifting load hits both.
+  if ((order++ % 2)) && [[ " $list " == *" nginx-hls "* && " $list " == *" kek-hls "* ]]; then
+    list=$(sed 's/\bnginx-hls\b/@/; s/\bkek-hls\b/nginx-hls/; s/@/kek-hls/' <<<"$list")
+  fi
+  for path in $list; do run_path "$path" "$gop"; done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- report
+git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+[[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
+META=$TMP/meta.json
+node -e 'const [k, ...v] = process.argv.slice(1); const o = {}; for (let i = 0; i < k.split(",").length; i++) o[k.split(",")[i]] = v[i]; console.log(JSON.stringify(o))' \
+  "date,cpu,nproc,load_before,load_after,git,kek_version,nginx_version,rtmp_module,ffmpeg,chromium,hlsjs,size,fps,bitrate,segment_s,warmup,window,tries,notes,launch_live,launch_ll" \
+  "$DATE $(date +%H:%M) UTC" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" \
+  "$git_rev" "$("$KEK" --version 2>&1 | head -1)" "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
+  "$(dpkg-query -W -f '${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')" "$(ffmpeg -version | head -1 | cut -d' ' -f1-3)" \
+  "$(chromium --version 2>/dev/null | head -1)" "$(node -p "require('$NODE_MODULES/hls.js/package.json').version")" \
+  "$SIZE" "$FPS" "$BITRATE" "$SEGMENT_S" "$WARMUP" "$WINDOW" "$TRIES" "${BENCH_NOTES:-}" \
+  "$("$KEK" pipelines show live --config "$TMP/kek/kek.yaml" --set stream=s --set app=live 2>/dev/null | tail -1 || true)" \
+  "$( ((LL_TEMPLATE)) && "$KEK" pipelines show live-ll --config "$TMP/kek/kek.yaml" --set stream=s --set app=ll 2>/dev/null | tail -1 || true)" >"$META"
+mkdir -p "$OUT_DIR"
+BASE=$OUT_DIR/latency-$DATE${RESULT_TAG:+-$RESULT_TAG}
+node "$L/report.mjs" "$RESULTS" "$META" "$BASE"
+log "wrote $BASE.md and $BASE.tsv"
