@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "account_admin.h"
 #include "avatars.h"
 #include "passwords.h"
 #include "timestamps.h"
@@ -111,22 +112,9 @@ int delete_user(AuthContext& ctx, const UsersOptions& o) {
   auto user = ctx.users.find_by_name(o.words[1]);
   if (!user) return fail(user.error());
   if (!*user) return fail({"no user named '" + o.words[1] + "'", 1});
-  const int64_t id = (*user)->id;
-  // Their streams and recordings stay on disk (an admin decides about files) but nobody may
-  // fetch them any more. The account's row stays, marked deleted: its id is never reused and
-  // its name stays reserved, so no grant or media of theirs passes to a newcomer.
-  auto deleted = ctx.host.db().transaction([&]() -> Status {
-    if (auto s = ctx.stream_keys.bury_media_of(id); !s) return s;
-    if (auto s = ctx.stream_keys.revoke_all_of(id); !s) return s;
-    if (auto s = ctx.groups.remove_from_all(id); !s) return s;
-    if (auto n = ctx.sessions.revoke_all_except(id, 0); !n) return n.error();
-    auto removed = ctx.users.remove(id);
-    if (!removed) return removed.error();
-    return {};
-  });
+  auto deleted = delete_account(ctx, (*user)->id);
   if (!deleted) return fail(deleted.error());
-  remove_avatars(ctx.host.media_dir(), id);  // offline: nothing is served meanwhile
-  ctx.host.events().publish({kEventUserDeleted, {{"id", std::to_string(id)}, {"username", (*user)->username}}});
+  remove_avatars(ctx.host.media_dir(), deleted->id);  // offline: nothing is served meanwhile
   std::printf("user %s deleted\n", o.words[1].c_str());
   return kExitOk;
 }

@@ -131,6 +131,9 @@ void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder res
       [stored, password = std::move(*password)] { return verify_password(stored, password); },
       [ctx, user = std::move(*user), username = *username, client = without_body(request), respond](bool matches) {
         if (!user || !matches) return respond(HttpResponse::error(401, "wrong_credentials", kWrongCredentials));
+        // Told only to whoever knows the password.
+        if (user->disabled)
+          return respond(HttpResponse::error(403, "account_disabled", "this account is disabled; ask an admin"));
         ctx->login_limits.record_success(username, limit_key(client.remote));
         auto session = ctx->sessions.create(user->id, client);
         if (!session) return respond(failure(session.error()));

@@ -1,6 +1,11 @@
-// Admin-only: invite codes (registration: invite), groups for sharing, the list of users.
+// Admin-only: invite codes (registration: invite), groups for sharing, the users (list, role,
+// disable, delete).
+#include "account_admin.h"
+#include "avatars.h"
 #include "routes.h"
 #include "timestamps.h"
+
+#include <kek/worker.h>
 
 namespace kek::auth {
 namespace {
@@ -76,6 +81,45 @@ HttpResponse list_users(AuthContext& ctx, const HttpRequest& request) {
   });
 }
 
+HttpResponse edit_user(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto id = id_param(request, "id");
+  if (!id) return failure(id.error());
+  auto doc = read_json_object(request);
+  if (!doc) return failure(doc.error());
+  AccountChange change;
+  auto role = doc->string("role");
+  if (!role) return failure(role.error());
+  change.role = *role;
+  auto disabled = doc->boolean("disabled");
+  if (!disabled) return failure(disabled.error());
+  change.disabled = *disabled;
+  auto user = change_account(ctx, *id, change);
+  if (!user) return failure(user.error());
+  g_message("auth: %s changed account %s (role %s%s)", admin->user.username.c_str(), user->username.c_str(),
+            user->role.c_str(), user->disabled ? ", disabled" : "");
+  return json_answer([&](JsonWriter& w) { write_user(w, *user); });
+}
+
+HttpResponse delete_user(AuthContext& ctx, const HttpRequest& request) {
+  auto admin = require_admin(ctx, request);
+  if (!admin) return failure(admin.error());
+  auto id = id_param(request, "id");
+  if (!id) return failure(id.error());
+  auto user = delete_account(ctx, *id);
+  if (!user) return failure(user.error());
+  g_message("auth: %s deleted account %s", admin->user.username.c_str(), user->username.c_str());
+  // The avatar files go off the main loop; nothing links to them any more.
+  const std::string media_dir = ctx.host.media_dir();
+  const int64_t user_id = user->id;
+  kek::run_in_worker([media_dir, user_id] { remove_avatars(media_dir, user_id); }, [] {});
+  HttpResponse r = no_content();
+  if (user_id == admin->user.id)
+    r.headers.emplace_back("Set-Cookie", cleared_session_cookie(secure_cookies(ctx, request)));
+  return r;
+}
+
 }  // namespace
 
 void add_admin_routes(const ContextPtr& ctx) {
@@ -84,6 +128,8 @@ void add_admin_routes(const ContextPtr& ctx) {
   http.route("POST", "/api/admin/groups", [ctx](const HttpRequest& r) { return put_group(*ctx, r); });
   http.route("GET", "/api/admin/groups", [ctx](const HttpRequest& r) { return list_groups(*ctx, r); });
   http.route("GET", "/api/admin/users", [ctx](const HttpRequest& r) { return list_users(*ctx, r); });
+  http.route("PATCH", "/api/admin/users/{id}", [ctx](const HttpRequest& r) { return edit_user(*ctx, r); });
+  http.route("DELETE", "/api/admin/users/{id}", [ctx](const HttpRequest& r) { return delete_user(*ctx, r); });
   // The core's pipeline API (/api/pipelines, /api/templates) asks the Identity service itself
   // whether the caller is an admin.
 }

@@ -17,7 +17,7 @@ Result<std::optional<Caller>> find_caller(AuthContext& ctx, const HttpRequest& r
   if (!*session) return std::optional<Caller>{};
   auto user = ctx.users.find_by_id((*session)->user_id);
   if (!user) return user.error();
-  if (!*user) return std::optional<Caller>{};
+  if (!*user || (*user)->disabled) return std::optional<Caller>{};
   return std::optional<Caller>{Caller{std::move(**user), std::move(**session)}};
 }
 

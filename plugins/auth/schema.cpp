@@ -89,6 +89,10 @@ std::vector<Migration> schema_migrations() {
        " stream TEXT PRIMARY KEY,"
        " key_id INTEGER NOT NULL REFERENCES auth_stream_keys (id) ON DELETE CASCADE,"
        " created_at INTEGER NOT NULL);"},
+      {9,
+       // An admin disabled the account: it cannot sign in and its stream keys are refused at
+       // publish until an admin enables it again (its sessions ended when it was disabled).
+       "ALTER TABLE auth_users ADD COLUMN disabled_at INTEGER;"},
   };
 }
 

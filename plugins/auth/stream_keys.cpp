@@ -356,7 +356,9 @@ Result<bool> StreamKeyStore::revoke(int64_t user_id, int64_t key_id) {
 }
 
 Result<std::optional<StreamKey>> StreamKeyStore::find_by_secret(std::string_view secret) {
-  return find_where("WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.deleted_at IS NULL", {sha256_hex(secret)});
+  // A disabled account's keys are refused at publish, and work again once it is enabled.
+  return find_where("WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.deleted_at IS NULL AND u.disabled_at IS NULL",
+                    {sha256_hex(secret)});
 }
 
 Status StreamKeyStore::mark_used(int64_t key_id) {

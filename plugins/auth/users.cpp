@@ -10,7 +10,8 @@ namespace kek::auth {
 namespace {
 
 constexpr const char* kUserColumns =
-    "SELECT id, username, email, role, display_name, bio, avatar_version, created_at, tokens_not_before"
+    "SELECT id, username, email, role, display_name, bio, avatar_version, created_at, tokens_not_before,"
+    " CASE WHEN disabled_at IS NULL THEN 0 ELSE 1 END AS disabled"
     " FROM auth_users WHERE deleted_at IS NULL ";
 
 User user_from_row(const DbRow& row) {
@@ -24,6 +25,7 @@ User user_from_row(const DbRow& row) {
   u.avatar_version = row.integer("avatar_version");
   u.created_at = row.integer("created_at");
   u.tokens_not_before = row.integer("tokens_not_before");
+  u.disabled = row.integer("disabled") != 0;
   return u;
 }
 
@@ -71,6 +73,7 @@ void write_user(JsonWriter& w, const User& user) {
       .member("email", user.email)
       .member("bio", user.bio)
       .member("role", user.role)
+      .member("disabled", user.disabled)
       .member("avatar_url", avatar_url(user))
       .member("joined_at", iso8601(user.created_at))
       .end_object();
@@ -169,7 +172,7 @@ Result<bool> UserStore::remove(int64_t id) {
   // The empty hash matches no password (verify_password refuses it), so nobody signs in as it.
   auto r = db_().exec(
       "UPDATE auth_users SET deleted_at = ?, password_hash = '', email = '', display_name = '', bio = '',"
-      " avatar_version = 0, role = ? WHERE id = ? AND deleted_at IS NULL",
+      " avatar_version = 0, role = ?, disabled_at = NULL WHERE id = ? AND deleted_at IS NULL",
       {now_seconds(), std::string(kRoleUser), id});
   if (!r) return wrap(r.error(), "delete user");
   return r->changes > 0;
@@ -180,6 +183,29 @@ Result<bool> UserStore::any_admin() {
                           {std::string(kRoleAdmin)});
   if (!rows) return wrap(rows.error(), "count admins");
   return rows->front().integer("n") > 0;
+}
+
+Status UserStore::set_role(int64_t id, const std::string& role) {
+  auto r = db_().exec("UPDATE auth_users SET role = ? WHERE id = ? AND deleted_at IS NULL", {role, id});
+  if (!r) return wrap(r.error(), "set role");
+  if (r->changes == 0) return Error{"no such user", 404, "no_such_user"};
+  return {};
+}
+
+Status UserStore::set_disabled(int64_t id, bool disabled) {
+  auto r = db_().exec("UPDATE auth_users SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL",
+                      {disabled ? DbValue{now_seconds()} : DbValue{std::monostate{}}, id});
+  if (!r) return wrap(r.error(), "set disabled");
+  if (r->changes == 0) return Error{"no such user", 404, "no_such_user"};
+  return {};
+}
+
+Result<int64_t> UserStore::enabled_admins_except(int64_t id) {
+  auto rows = db_().query(
+      "SELECT count(*) AS n FROM auth_users WHERE role = ? AND id <> ? AND deleted_at IS NULL AND disabled_at IS NULL",
+      {std::string(kRoleAdmin), id});
+  if (!rows) return wrap(rows.error(), "count admins");
+  return rows->front().integer("n");
 }
 
 }  // namespace kek::auth

@@ -30,6 +30,7 @@ struct User {
   int64_t avatar_version = 0;  // 0: no avatar uploaded, the default one is shown
   int64_t created_at = 0;
   int64_t tokens_not_before = 0;  // signed URLs issued before this (a password change) are dead
+  bool disabled = false;          // an admin disabled it: no login, no session, no publishing
 
   bool is_admin() const { return role == kRoleAdmin; }
 };
@@ -83,6 +84,10 @@ class UserStore {
   // stores in the same transaction (commands.cpp).
   Result<bool> remove(int64_t id);
   Result<bool> any_admin();
+  // 404 when there is no live account of that id.
+  Status set_role(int64_t id, const std::string& role);
+  Status set_disabled(int64_t id, bool disabled);
+  Result<int64_t> enabled_admins_except(int64_t id);
 
  private:
   Result<std::optional<User>> find_one(std::string_view where, const std::vector<DbValue>& params);

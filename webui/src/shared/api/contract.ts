@@ -125,6 +125,8 @@ export interface User {
   email: string
   bio: string
   role: UserRole
+  /** An admin disabled the account (shown to admins; absent from older servers). */
+  disabled?: boolean
   avatar_url: string | null
   joined_at: string
 }

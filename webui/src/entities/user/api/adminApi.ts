@@ -14,6 +14,11 @@ export interface Group {
 
 export const adminApi = {
   users: () => api.get<User[]>('/api/admin/users'),
+  /** Changes an account's role or disables/enables it; the account as it is now. */
+  editUser: (id: User['id'], change: { role?: User['role']; disabled?: boolean }) =>
+    api.patch<User>(`/api/admin/users/${encodeURIComponent(String(id))}`, change),
+  /** Deletes the account (its name stays reserved). */
+  deleteUser: (id: User['id']) => api.delete(`/api/admin/users/${encodeURIComponent(String(id))}`),
   createInvite: (validDays: number) => api.post<Invite>('/api/admin/invites', { valid_days: validDays }),
   groups: () => api.get<Group[]>('/api/admin/groups'),
   /** Creates the group, or replaces its members. */

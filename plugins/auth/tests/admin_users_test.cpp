@@ -1,0 +1,127 @@
+// The admin's user management against a real `kek serve` with auth and rtmp: changing a role,
+// disabling (sessions end, login and publishing are refused until enabled again) and deleting
+// an account (its name stays reserved), and never leaving the site without a working admin.
+#include "support/browser.h"
+#include "support/kek_process.h"
+#include "support/live.h"
+#include "support/wait.h"
+
+#include <gtest/gtest.h>
+
+using namespace kek::auth::test;
+using kek::test::KekOptions;
+using kek::test::KekProcess;
+
+namespace {
+
+constexpr const char* kPassword = "a-long-enough-secret";
+
+KekOptions admin_options() {
+  KekOptions o = auth_options();
+  o.extra_yaml += "  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0}}\n";
+  return o;
+}
+
+std::string user_id(Browser& admin, const std::string& name) {
+  auto users = admin.get("/api/admin/users");
+  for (size_t i = 0; i < json_array_length(users.body); ++i)
+    if (json_field(users.body, std::to_string(i) + ".username") == name)
+      return json_field(users.body, std::to_string(i) + ".id").value_or("");
+  return "";
+}
+
+}  // namespace
+
+TEST(AdminUsers, RoleChangesAndTheLastAdminStays) {
+  KekProcess kek(admin_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
+  Browser bert(kek.http_url());
+  ASSERT_EQ(bert.register_user("bert", kPassword).status, 201);
+  const std::string admin_id = user_id(admin, "admin"), bert_id = user_id(admin, "bert");
+  ASSERT_FALSE(bert_id.empty());
+
+  EXPECT_EQ(bert.request("PATCH", "/api/admin/users/" + admin_id, R"({"role":"user"})").status, 403) << "admins only";
+  EXPECT_EQ(bert.request("DELETE", "/api/admin/users/" + admin_id).status, 403);
+  auto bad = admin.request("PATCH", "/api/admin/users/" + bert_id, R"({"role":"root"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json_field(bad.body, "code"), "invalid_role") << bad.body;
+  EXPECT_EQ(admin.request("PATCH", "/api/admin/users/999999", R"({"role":"user"})").status, 404);
+  EXPECT_EQ(admin.request("DELETE", "/api/admin/users/nope").status, 404);
+
+  // The only admin can neither demote, disable nor delete themselves.
+  for (const auto& [method, body] : std::vector<std::pair<std::string, std::string>>{
+           {"PATCH", R"({"role":"user"})"}, {"PATCH", R"({"disabled":true})"}, {"DELETE", ""}}) {
+    auto r = admin.request(method, "/api/admin/users/" + admin_id, body);
+    EXPECT_EQ(r.status, 409) << method << " " << body << ": " << r.body;
+    EXPECT_EQ(json_field(r.body, "code"), "last_admin") << r.body;
+  }
+  EXPECT_EQ(json_field(admin.get("/api/me").body, "role"), "admin");
+
+  // Promoted, bert is an admin at once (same session); then the first admin may step down.
+  auto promoted = admin.request("PATCH", "/api/admin/users/" + bert_id, R"({"role":"admin"})");
+  ASSERT_EQ(promoted.status, 200) << promoted.body;
+  EXPECT_EQ(json_field(promoted.body, "role"), "admin");
+  EXPECT_EQ(bert.get("/api/admin/users").status, 200);
+  auto stepped_down = admin.request("PATCH", "/api/admin/users/" + admin_id, R"({"role":"user"})");
+  ASSERT_EQ(stepped_down.status, 200) << stepped_down.body;
+  EXPECT_EQ(admin.get("/api/admin/users").status, 403) << "no longer an admin";
+  auto last = bert.request("PATCH", "/api/admin/users/" + bert_id, R"({"role":"user"})");
+  EXPECT_EQ(last.status, 409) << "bert is now the last admin: " << last.body;
+}
+
+TEST(AdminUsers, DisablingEndsSessionsAndRefusesLoginAndPublishing) {
+  KekProcess kek(admin_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
+  Browser carol(kek.http_url());
+  ASSERT_EQ(carol.register_user("carol", kPassword).status, 201);
+  auto key = carol.post("/api/me/stream-keys", R"({"name":"OBS"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  const std::string secret = json_field(key.body, "key").value_or(""), stream = json_field(key.body, "stream").value_or("");
+  const std::string carol_id = user_id(admin, "carol");
+
+  auto disabled = admin.request("PATCH", "/api/admin/users/" + carol_id, R"({"disabled":true})");
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(json_field(disabled.body, "disabled"), "true");
+  EXPECT_EQ(carol.get("/api/me").status, 401) << "her session ended";
+  auto login = Browser(kek.http_url()).login("carol", kPassword);
+  EXPECT_EQ(login.status, 403) << login.body;
+  EXPECT_EQ(json_field(login.body, "code"), "account_disabled");
+  EXPECT_EQ(Browser(kek.http_url()).login("carol", "wrong-password-here").status, 401)
+      << "a wrong password learns nothing about the account";
+  auto refused = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + secret, 20);
+  EXPECT_NE(refused->wait(30000), 0) << "the key is refused at publish: " << refused->output();
+  EXPECT_EQ(json_field(admin.get("/api/admin/users").body, "1.disabled"), "true");
+
+  // Enabled again: she signs in and her key works.
+  ASSERT_EQ(admin.request("PATCH", "/api/admin/users/" + carol_id, R"({"disabled":false})").status, 200);
+  Browser again(kek.http_url());
+  EXPECT_EQ(again.login("carol", kPassword).status, 200);
+  auto pub = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + secret, 30);
+  kek::test::HttpResult live;
+  EXPECT_TRUE(kek::test::wait_for([&] {
+    live = kek::test::http_get(kek.http_url(), "/api/live");
+    return json_field(live.body, "0.stream") == stream;
+  }, 30000)) << live.body << kek.output();
+}
+
+TEST(AdminUsers, DeletingKeepsTheNameReserved) {
+  KekProcess kek(admin_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser admin(kek.http_url());
+  ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
+  Browser dave(kek.http_url());
+  ASSERT_EQ(dave.register_user("dave", kPassword).status, 201);
+  const std::string dave_id = user_id(admin, "dave");
+
+  EXPECT_EQ(admin.request("DELETE", "/api/admin/users/" + dave_id).status, 204);
+  EXPECT_EQ(dave.get("/api/me").status, 401);
+  EXPECT_EQ(Browser(kek.http_url()).login("dave", kPassword).status, 401);
+  EXPECT_EQ(user_id(admin, "dave"), "") << "not listed any more";
+  EXPECT_EQ(kek::test::http_get(kek.http_url(), "/api/users/dave").status, 404);
+  EXPECT_EQ(Browser(kek.http_url()).register_user("DAVE", kPassword).status, 409) << "the name stays reserved";
+  EXPECT_EQ(admin.request("DELETE", "/api/admin/users/" + dave_id).status, 404) << "already gone";
+}
