@@ -1,7 +1,8 @@
 // The Poster (plugins/schedule) against the real plugin: next month's events on the agenda and
 // the month calendar in the browser's time zone (emulated Moscow and New York), the view choice
 // remembered; a premiere's countdown turning into the film playing live, with the reminder shown
-// in the page and through the Notification API. Skipped, saying why, without the plugin.
+// in the page and through the Notification API; an event added with the form, edited, cancelled
+// and deleted by its owner (and not by anyone else). Skipped, saying why, without the plugin.
 import { join } from 'node:path'
 import { assert, getJson, skip, waitFor } from '../harness.mjs'
 import { cachedClip } from '../media.mjs'
@@ -160,4 +161,91 @@ test('a premiere counts down, reminds the viewer in the page and with a notifica
   const entry = listed.body?.find?.((s) => s.stream === `premiere-${id}`)
   assert(entry?.kind === 'premiere' && entry.page === `/poster/${id}`, `/api/live lists the premiere: ${JSON.stringify(listed.body)}`)
   await shot(page, 'poster-premiere-live')
+})
+
+/** A datetime-local input's text for `date` in the page's (the browser's) zone. */
+const localInput = (page, date) =>
+  page.evaluate((ms) => {
+    const d = new Date(ms)
+    const pad = (n) => String(n).padStart(2, '0')
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+  }, date.getTime())
+
+test('the owner adds a live event with the form, edits it on its page (title, time, description, visibility), then cancels and deletes it', async ({ page, browser }) => {
+  await needPoster()
+  await registerViaUi(page)
+  await createStreamKey(page, 'Edit key')
+  const start = nextMonthStart()
+  await page.goto('/poster')
+  await page.getByTestId('poster-add').click()
+  await page.getByLabel('Live event').check()
+  await page.getByTestId('poster-create-key').waitFor()
+  await page.getByTestId('poster-create-title').fill('Morning talk')
+  await page.getByTestId('poster-create-time').fill(await localInput(page, start))
+  await page.getByTestId('poster-create-submit').click()
+  await page.waitForURL((url) => url.pathname.startsWith('/poster/'))
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop())
+  await page.getByRole('heading', { name: 'Morning talk' }).waitFor()
+  const made = await call(page, 'GET', `/api/poster/events/${id}`)
+  assert(made.body.kind === 'live' && Date.parse(made.body.starts_at) === start.getTime() && made.body.duration_s === 3600,
+    `made as typed: ${JSON.stringify(made.body)}`)
+
+  // Someone else may open it but sees no Edit, Cancel or Delete.
+  const other = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } })
+  try {
+    const stranger = await other.newPage()
+    await registerViaUi(stranger)
+    await stranger.goto(`/poster/${id}`)
+    await stranger.getByRole('heading', { name: 'Morning talk' }).waitFor()
+    for (const button of ['poster-edit', 'poster-cancel', 'poster-delete'])
+      assert((await stranger.getByTestId(button).count()) === 0, `a stranger sees no ${button}`)
+  } finally {
+    await other.close()
+  }
+
+  // The owner edits it: a day and two hours later, in the browser's own zone.
+  await page.goto(`/poster/${id}`)
+  await page.getByTestId('poster-edit').click()
+  const form = page.getByTestId('poster-edit-form')
+  await form.waitFor()
+  const moved = new Date(start.getTime() + 26 * 3_600_000)
+  const movedLocal = await localInput(page, moved)
+  assert((await page.getByTestId('poster-edit-title').inputValue()) === 'Morning talk', 'the form starts from the event')
+  await page.getByTestId('poster-edit-title').fill('Evening talk')
+  await page.getByTestId('poster-edit-time').fill(movedLocal)
+  await page.getByTestId('poster-edit-description').fill('Moved to the evening.')
+  await page.getByTestId('poster-edit-visibility').selectOption('unlisted')
+  await page.getByTestId('poster-edit-save').click()
+  await page.getByRole('heading', { name: 'Evening talk' }).waitFor()
+  await form.waitFor({ state: 'detached' })
+  const when = await page.getByTestId('poster-event-when').getAttribute('datetime')
+  assert(Date.parse(when) === moved.getTime(), `the page shows the new start: ${when}, expected ${moved.toISOString()}`)
+  assert((await page.getByText('Moved to the evening.').count()) === 1, 'the new description is shown')
+  const stored = await call(page, 'GET', `/api/poster/events/${id}`)
+  assert(stored.body.title === 'Evening talk' && stored.body.visibility === 'unlisted' && stored.body.sequence === 1,
+    `the server has the edit, SEQUENCE bumped once: ${JSON.stringify(stored.body)}`)
+  assert(Date.parse(stored.body.starts_at) === moved.getTime(), `stored start ${stored.body.starts_at}`)
+  await shot(page, 'poster-edit')
+
+  // A time in the past is refused in the form, nothing sent.
+  await page.getByTestId('poster-edit').click()
+  await page.getByTestId('poster-edit-time').fill('2020-01-01T10:00')
+  await page.getByTestId('poster-edit-save').click()
+  await page.getByTestId('poster-edit-error').waitFor()
+  assert((await call(page, 'GET', `/api/poster/events/${id}`)).body.sequence === 1, 'a refused edit changes nothing')
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click()
+
+  // Cancel (confirmed): it stays, marked cancelled, and can no longer be edited.
+  page.once('dialog', (d) => void d.accept())
+  await page.getByTestId('poster-cancel').click()
+  await page.getByTestId('poster-cancelled').waitFor()
+  assert((await page.getByTestId('poster-edit').count()) === 0, 'a cancelled event has no Edit')
+  assert((await call(page, 'GET', `/api/poster/events/${id}`)).body.status === 'cancelled', 'cancelled on the server')
+
+  // Delete (confirmed): back to the poster, the event is gone.
+  page.once('dialog', (d) => void d.accept())
+  await page.getByTestId('poster-delete').click()
+  await page.waitForURL((url) => url.pathname === '/poster')
+  await waitFor(async () => (await call(page, 'GET', `/api/poster/events/${id}`)).status === 404, { what: 'the event deleted' })
+  assert((await page.locator(`[data-event-id="${id}"]`).count()) === 0, 'not on the poster')
 })

@@ -16,4 +16,5 @@ export {
 } from './model/calendar'
 export type { DayGroup, GridDay, YearMonth } from './model/calendar'
 export { dayHeading, filmPage, isOver, localTime } from './model/status'
+export { localInputToIso, toLocalInput } from './model/localInput'
 export { default as PosterEventCard } from './ui/PosterEventCard.vue'

@@ -1,5 +1,8 @@
 // The create form's values and what the API takes from them. A datetime-local input gives the
 // viewer's local wall time; the Date of it is their zone's, sent as UTC ISO-8601.
+import { localInputToIso, toLocalInput } from '@/entities/poster-event'
+
+export { localInputToIso, toLocalInput }
 
 export interface EventDraft {
   kind: 'premiere' | 'live'
@@ -18,19 +21,6 @@ export function emptyDraft(now = new Date()): EventDraft {
   const start = new Date(now.getTime() + 60 * 60_000)
   start.setMinutes(Math.ceil(start.getMinutes() / 15) * 15, 0, 0)
   return { kind: 'premiere', itemId: '', streamKeyId: '', title: '', description: '', startsLocal: toLocalInput(start), durationMin: 60, visibility: '' }
-}
-
-export function toLocalInput(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
-}
-
-/** The local wall time as a UTC instant, or null when it is no time. */
-export function localInputToIso(text: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text)
-  if (!m) return null
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0))
-  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 export function draftToRequest(d: EventDraft) {

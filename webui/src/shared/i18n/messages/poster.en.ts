@@ -72,6 +72,13 @@ export default {
       badTime: 'Enter a date and time.',
       pastTime: 'That time has passed: choose one in the future.',
     },
+    edit: {
+      open: 'Edit',
+      title: 'Edit the event',
+      save: 'Save',
+      startedTime: 'The event has started: its time stays.',
+      titleRequired: 'The title must not be empty.',
+    },
     feed: {
       title: 'Your private calendar feed',
       hint: 'Your own events and those you asked to be reminded of, for your calendar app. Keep the link secret.',
