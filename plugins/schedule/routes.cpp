@@ -721,19 +721,25 @@ HttpResponse feed_answer(const HttpRequest& request, const std::optional<std::st
 
 void add_routes(const PluginPtr& plugin) {
   Http& http = plugin->host.http();
-  http.route_async("GET", "/api/poster", [plugin](const HttpRequest& r, HttpResponder a) { list_events(plugin, r, std::move(a)); });
-  http.route_async("POST", "/api/poster/events", [plugin](const HttpRequest& r, HttpResponder a) { create_event(plugin, r, std::move(a)); });
+  // The routes that write or list answer once the store's queue has done its part.
+  using AsyncRoute = void (*)(const PluginPtr&, const HttpRequest&, HttpResponder);
+  auto route_async = [&](const char* method, const char* pattern, AsyncRoute fn) {
+    http.route_async(method, pattern, [plugin, fn](const HttpRequest& r, HttpResponder a) { fn(plugin, r, std::move(a)); });
+  };
+  auto remind = [](const PluginPtr& p, const HttpRequest& r, HttpResponder a) { set_reminder(p, r, true, std::move(a)); };
+  auto forget = [](const PluginPtr& p, const HttpRequest& r, HttpResponder a) { set_reminder(p, r, false, std::move(a)); };
+  route_async("GET", "/api/poster", list_events);
+  route_async("POST", "/api/poster/events", create_event);
   http.route("GET", "/api/poster/events/{id}", [plugin](const HttpRequest& r) { return get_event(*plugin, r); });
-  http.route_async("PATCH", "/api/poster/events/{id}", [plugin](const HttpRequest& r, HttpResponder a) { patch_event(plugin, r, std::move(a)); });
-  http.route_async("DELETE", "/api/poster/events/{id}", [plugin](const HttpRequest& r, HttpResponder a) { delete_event(plugin, r, std::move(a)); });
-  http.route_async("POST", "/api/poster/events/{id}/cancel", [plugin](const HttpRequest& r, HttpResponder a) { cancel_event(plugin, r, std::move(a)); });
-  http.route_async("PUT", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, true, std::move(a)); });
-  http.route_async("POST", "/api/poster/events/{id}/reminder", [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, true, std::move(a)); });
-  http.route_async("DELETE", "/api/poster/events/{id}/reminder",
-                   [plugin](const HttpRequest& r, HttpResponder a) { set_reminder(plugin, r, false, std::move(a)); });
+  route_async("PATCH", "/api/poster/events/{id}", patch_event);
+  route_async("DELETE", "/api/poster/events/{id}", delete_event);
+  route_async("POST", "/api/poster/events/{id}/cancel", cancel_event);
+  route_async("PUT", "/api/poster/events/{id}/reminder", remind);
+  route_async("POST", "/api/poster/events/{id}/reminder", remind);
+  route_async("DELETE", "/api/poster/events/{id}/reminder", forget);
   http.route("GET", "/api/poster/events/{id}/event.ics", [plugin](const HttpRequest& r) { return event_ics(*plugin, r); });
-  http.route_async("GET", "/api/poster.ics", [plugin](const HttpRequest& r, HttpResponder a) { public_feed(plugin, r, std::move(a)); });
-  http.route_async("GET", "/api/poster/feeds/{file}", [plugin](const HttpRequest& r, HttpResponder a) { private_feed(plugin, r, std::move(a)); });
+  route_async("GET", "/api/poster.ics", public_feed);
+  route_async("GET", "/api/poster/feeds/{file}", private_feed);
   // The caller's private feed: whether it exists (its URL is shown once, when made), a new one
   // (the old URL stops working), or none.
   http.route("GET", "/api/poster/feed", [plugin](const HttpRequest& r) {
