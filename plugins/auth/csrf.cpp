@@ -23,11 +23,7 @@ std::optional<std::string> token_in_beacon(const HttpRequest& request) {
   if (request.method != "POST" || request.body.empty() || request.body.size() > kMaxBeaconBody) return std::nullopt;
   auto type = request.header("content-type");
   if (!type || g_ascii_strncasecmp(type->c_str(), "text/plain", 10) != 0) return std::nullopt;
-  auto doc = JsonDoc::parse(request.body);
-  if (!doc) return std::nullopt;
-  auto token = doc->string("csrf_token");
-  if (!token || !*token) return std::nullopt;
-  return **token;
+  return beacon_csrf_token(request.body);
 }
 
 std::optional<HttpResponse> check_csrf(AuthContext& ctx, const HttpRequest& request) {

@@ -18,21 +18,9 @@ struct RegistrationForm {
 };
 
 Result<RegistrationForm> read_registration(const AuthContext& ctx, const HttpRequest& request) {
-  auto doc = read_json_object(request);
-  if (!doc) return doc.error();
-  RegistrationForm r;
-  auto username = required_string(*doc, "username");
-  if (!username) return username.error();
-  r.username = *username;
-  auto email = required_string(*doc, "email");
-  if (!email) return email.error();
-  r.email = *email;
-  auto password = required_string(*doc, "password");
-  if (!password) return password.error();
-  r.password = *password;
-  auto invite = doc->string("invite");
-  if (!invite) return invite.error();
-  r.invite = *invite;
+  auto body = parse_registration(request.body);
+  if (!body) return body.error();
+  RegistrationForm r{std::move(body->username), std::move(body->email), std::move(body->password), std::move(body->invite)};
 
   switch (ctx.settings.registration) {
     case Registration::open: break;
@@ -97,12 +85,10 @@ void register_user(const ContextPtr& ctx, const HttpRequest& request, HttpRespon
 }
 
 void log_in(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
-  auto doc = read_json_object(request);
-  if (!doc) return respond(failure(doc.error()));
-  auto username = required_string(*doc, "username");
-  if (!username) return respond(failure(username.error()));
-  auto password = required_string(*doc, "password");
-  if (!password) return respond(failure(password.error()));
+  auto body = parse_login(request.body);
+  if (!body) return respond(failure(body.error()));
+  auto* username = &body->username;
+  auto* password = &body->password;
 
   const int64_t now = now_seconds();
   const std::string address = limit_key(request.remote);

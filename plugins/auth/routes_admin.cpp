@@ -22,11 +22,9 @@ Result<Caller> require_admin(AuthContext& ctx, const HttpRequest& request) {
 HttpResponse create_invite(AuthContext& ctx, const HttpRequest& request) {
   auto admin = require_admin(ctx, request);
   if (!admin) return failure(admin.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  auto days = doc->integer("valid_days");
-  if (!days) return failure(days.error());
-  const int64_t valid_days = days->value_or(kDefaultInviteDays);
+  auto body = parse_invite(request.body);
+  if (!body) return failure(body.error());
+  const int64_t valid_days = body->valid_days.value_or(kDefaultInviteDays);
   if (valid_days < 1 || valid_days > 365) return HttpResponse::error(400, "invalid_valid_days", "valid_days must be between 1 and 365");
   auto invite = ctx.invites.create(admin->user.id, valid_days * 24 * 3600);
   if (!invite) return failure(invite.error());
@@ -46,13 +44,9 @@ void write_group(JsonWriter& w, const Group& group) {
 HttpResponse put_group(AuthContext& ctx, const HttpRequest& request) {
   auto admin = require_admin(ctx, request);
   if (!admin) return failure(admin.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  auto name = required_string(*doc, "name");
-  if (!name) return failure(name.error());
-  auto members = string_list(*doc, "members");
-  if (!members) return failure(members.error());
-  auto group = ctx.groups.put(*name, members->value_or(std::vector<std::string>{}));
+  auto body = parse_group(request.body);
+  if (!body) return failure(body.error());
+  auto group = ctx.groups.put(body->name, body->members);
   if (!group) return failure(group.error());
   return json_answer([&](JsonWriter& w) { write_group(w, *group); }, 201);
 }

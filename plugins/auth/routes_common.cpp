@@ -36,37 +36,6 @@ Viewer viewer_of(AuthContext& ctx, const User& user) {
                 }};
 }
 
-Result<JsonDoc> read_json_object(const HttpRequest& request) {
-  if (request.body.size() > kMaxJsonBody) return Error{"the request body is too large", 413, "body_too_large"};
-  auto doc = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!doc) return doc.error();
-  if (!doc->object()) return Error{"the request body must be a JSON object", 400, "json_object_expected"};
-  return doc;
-}
-
-Result<std::string> required_string(const JsonDoc& doc, std::string_view key) {
-  auto value = doc.string(key);
-  if (!value) return value.error();
-  if (!*value) return Error{"'" + std::string(key) + "' is required", 400, "field_required"};
-  return std::move(**value);
-}
-
-Result<std::optional<std::vector<std::string>>> string_list(const JsonDoc& doc, std::string_view key) {
-  JsonObject* object = doc.object();
-  JsonNode* node = object ? json_object_get_member(object, std::string(key).c_str()) : nullptr;
-  if (!node || JSON_NODE_HOLDS_NULL(node)) return std::optional<std::vector<std::string>>{};
-  const Error wrong{"'" + std::string(key) + "' must be a list of strings", 400};
-  if (!JSON_NODE_HOLDS_ARRAY(node)) return wrong;
-  std::vector<std::string> out;
-  JsonArray* array = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(array); ++i) {
-    JsonNode* e = json_array_get_element(array, i);
-    if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) return wrong;
-    out.emplace_back(json_node_get_string(e));
-  }
-  return std::optional<std::vector<std::string>>{std::move(out)};
-}
-
 Result<int64_t> id_param(const HttpRequest& request, const std::string& name) {
   auto it = request.params.find(name);
   const Error missing{"not found", 404};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "auth_context.h"
+#include "bodies.h"
 
 #include <kek/http.h>
 #include <kek/json.h>
@@ -16,9 +17,6 @@ namespace kek::auth {
 
 using ContextPtr = std::shared_ptr<AuthContext>;
 
-// JSON bodies of the account API are small; avatars have their own limit.
-inline constexpr size_t kMaxJsonBody = 64 * 1024;
-
 struct Caller {
   User user;
   Session session;
@@ -30,12 +28,6 @@ Result<std::optional<Caller>> find_caller(AuthContext& ctx, const HttpRequest& r
 Result<Caller> require_caller(AuthContext& ctx, const HttpRequest& request);
 Viewer viewer_of(AuthContext& ctx, const User& user);
 
-// The body as a JSON object: 413 when too large, 400 when not an object.
-Result<JsonDoc> read_json_object(const HttpRequest& request);
-// A string member that must be there.
-Result<std::string> required_string(const JsonDoc& doc, std::string_view key);
-// A member that, when present, is a list of strings.
-Result<std::optional<std::vector<std::string>>> string_list(const JsonDoc& doc, std::string_view key);
 // {id} path parameters: 404 for anything that is not a positive integer.
 Result<int64_t> id_param(const HttpRequest& request, const std::string& name);
 

@@ -35,16 +35,13 @@ std::optional<HttpResponse> guard_media(AuthContext& ctx, const HttpRequest& req
 HttpResponse sign_media(AuthContext& ctx, const HttpRequest& request) {
   auto caller = require_caller(ctx, request);
   if (!caller) return failure(caller.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  auto prefix = required_string(*doc, "prefix");
-  if (!prefix) return failure(prefix.error());
+  auto body = parse_sign(request.body);
+  if (!body) return failure(body.error());
+  auto* prefix = &body->prefix;
   // Accept "/media/live/x/" as well as "live/x/": both name the same folder.
   if (prefix->starts_with(kMediaRoot)) prefix->erase(0, kMediaRoot.size());
   if (auto s = check_media_prefix(*prefix); !s) return failure(s.error());
-  auto ttl = doc->integer("ttl_s");
-  if (!ttl) return failure(ttl.error());
-  const int64_t seconds = ttl->value_or(3600);
+  const int64_t seconds = body->ttl_s.value_or(3600);
   if (seconds < 1 || seconds > ctx.settings.max_signed_url_seconds)
     return HttpResponse::error(400, "invalid_ttl", "ttl_s must be between 1 and " + std::to_string(ctx.settings.max_signed_url_seconds));
   if (!ctx.media.may_see_all_under(*prefix, viewer_of(ctx, caller->user), Purpose::open))

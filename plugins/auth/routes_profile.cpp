@@ -71,23 +71,21 @@ HttpResponse my_account(AuthContext& ctx, const HttpRequest& request) {
 HttpResponse edit_my_account(AuthContext& ctx, const HttpRequest& request) {
   auto caller = require_caller(ctx, request);
   if (!caller) return failure(caller.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
+  auto body = parse_profile(request.body);
+  if (!body) return failure(body.error());
   ProfileChange change;
   struct Field {
-    const char* key;
+    std::optional<std::string>* value;
     std::optional<std::string>* target;
     Status (*check)(std::string_view);
   };
-  const Field fields[] = {{"display_name", &change.display_name, check_display_name},
-                          {"email", &change.email, check_email},
-                          {"bio", &change.bio, check_bio}};
+  const Field fields[] = {{&body->display_name, &change.display_name, check_display_name},
+                          {&body->email, &change.email, check_email},
+                          {&body->bio, &change.bio, check_bio}};
   for (const auto& field : fields) {
-    auto value = doc->string(field.key);
-    if (!value) return failure(value.error());
-    if (!*value) continue;
-    if (auto s = field.check(**value); !s) return failure(s.error());
-    *field.target = std::move(**value);
+    if (!*field.value) continue;
+    if (auto s = field.check(**field.value); !s) return failure(s.error());
+    *field.target = std::move(*field.value);
   }
   if (change.email && change.email->empty()) return HttpResponse::error(400, "email_required", "the email address is required");
   if (auto s = ctx.users.update_profile(caller->user.id, change); !s) return failure(s.error());
@@ -100,12 +98,10 @@ HttpResponse edit_my_account(AuthContext& ctx, const HttpRequest& request) {
 void change_my_password(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   auto caller = require_caller(*ctx, request);
   if (!caller) return respond(failure(caller.error()));
-  auto doc = read_json_object(request);
-  if (!doc) return respond(failure(doc.error()));
-  auto current = required_string(*doc, "current_password");
-  if (!current) return respond(failure(current.error()));
-  auto replacement = required_string(*doc, "new_password");
-  if (!replacement) return respond(failure(replacement.error()));
+  auto body = parse_password_change(request.body);
+  if (!body) return respond(failure(body.error()));
+  auto* current = &body->current_password;
+  auto* replacement = &body->new_password;
   if (auto s = check_password_rules(*replacement, caller->user.username); !s) return respond(failure(s.error()));
 
   // The current password is guessed like a login, so it counts against the same limits, and is

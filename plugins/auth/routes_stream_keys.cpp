@@ -15,15 +15,6 @@ HttpResponse key_with_secret(const CreatedStreamKey& created, int status) {
       status);
 }
 
-Result<std::optional<Visibility>> read_visibility(const JsonDoc& doc) {
-  auto text = doc.string("visibility");
-  if (!text) return text.error();
-  if (!*text) return std::optional<Visibility>{};
-  auto visibility = parse_visibility(**text);
-  if (!visibility) return Error{"visibility must be public, unlisted or private", 400, "invalid_visibility"};
-  return std::optional<Visibility>{*visibility};
-}
-
 HttpResponse list_keys(AuthContext& ctx, const HttpRequest& request) {
   auto caller = require_caller(ctx, request);
   if (!caller) return failure(caller.error());
@@ -43,16 +34,10 @@ HttpResponse list_keys(AuthContext& ctx, const HttpRequest& request) {
 HttpResponse create_key(AuthContext& ctx, const HttpRequest& request) {
   auto caller = require_caller(ctx, request);
   if (!caller) return failure(caller.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  auto name = required_string(*doc, "name");
-  if (!name) return failure(name.error());
-  auto visibility = read_visibility(*doc);
-  if (!visibility) return failure(visibility.error());
-  auto record = doc->boolean("record");
-  if (!record) return failure(record.error());
-  auto created =
-      ctx.stream_keys.create(caller->user, *name, visibility->value_or(Visibility::public_), record->value_or(false));
+  auto body = parse_stream_key(request.body);
+  if (!body) return failure(body.error());
+  auto created = ctx.stream_keys.create(caller->user, body->name, body->visibility.value_or(Visibility::public_),
+                                        body->record.value_or(false));
   if (!created) return failure(created.error());
   return key_with_secret(*created, 201);
 }
@@ -72,22 +57,9 @@ HttpResponse edit_key(AuthContext& ctx, const HttpRequest& request) {
   if (!caller) return failure(caller.error());
   auto id = id_param(request, "id");
   if (!id) return failure(id.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  StreamKeyChange change;
-  auto name = doc->string("name");
-  if (!name) return failure(name.error());
-  change.name = *name;
-  auto visibility = read_visibility(*doc);
-  if (!visibility) return failure(visibility.error());
-  change.visibility = *visibility;
-  auto allowed = string_list(*doc, "allowed");
-  if (!allowed) return failure(allowed.error());
-  change.allowed = *allowed;
-  auto record = doc->boolean("record");
-  if (!record) return failure(record.error());
-  change.record = *record;
-  auto key = ctx.stream_keys.update(caller->user.id, *id, change);
+  auto change = parse_stream_key_change(request.body);
+  if (!change) return failure(change.error());
+  auto key = ctx.stream_keys.update(caller->user.id, *id, *change);
   if (!key) return failure(key.error());
   return json_answer([&](JsonWriter& w) {
     w.begin_object();

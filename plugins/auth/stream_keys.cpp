@@ -92,13 +92,6 @@ std::string unguessable_name(std::string_view base) { return std::string(base) +
 
 }  // namespace
 
-std::optional<Visibility> parse_visibility(std::string_view text) {
-  if (text == "public") return Visibility::public_;
-  if (text == "unlisted") return Visibility::unlisted;
-  if (text == "private") return Visibility::private_;
-  return std::nullopt;
-}
-
 Status check_stream_key_name(std::string_view name) {
   if (name.empty()) return Error{"the stream key needs a name", 400, "stream_key_name_required"};
   if (!g_utf8_validate(name.data(), static_cast<gssize>(name.size()), nullptr) ||

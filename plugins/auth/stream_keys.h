@@ -52,7 +52,7 @@ struct StreamKeyChange {
   std::optional<bool> record;
 };
 
-std::optional<Visibility> parse_visibility(std::string_view text);
+std::optional<Visibility> parse_visibility(std::string_view text);  // bodies.cpp
 Status check_stream_key_name(std::string_view name);
 // Each entry a user name or "group:NAME" (the names' spelling only; update() finds the accounts).
 Status check_allowed_entries(const std::vector<std::string>& allowed);

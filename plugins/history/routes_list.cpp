@@ -1,6 +1,7 @@
 // The History page's API: the list (newest first, by cursor), removing one entry, clearing
 // everything, pausing, and the export. Only ever the caller's own rows: no route takes a user.
 #include "routes_common.h"
+#include "rules.h"
 
 #include <cstdlib>
 
@@ -97,13 +98,10 @@ HttpResponse settings_json(bool paused) {
 void set_settings(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   Caller caller = signed_in_caller(*ctx, request);
   if (caller.refusal) return respond(*caller.refusal);
-  auto doc = JsonDoc::parse(request.body);
-  if (!doc) return respond(HttpResponse::from(doc.error()));
-  auto paused = doc->boolean("paused");
+  auto paused = parse_paused_setting(request.body);
   if (!paused) return respond(HttpResponse::from(paused.error()));
-  if (!*paused) return respond(HttpResponse::error(400, "invalid_field", "'paused' (true or false) is required"));
   const int64_t user_id = caller.user->id;
-  const bool value = **paused;
+  const bool value = *paused;
   // From now on: heartbeats already queued are written, later ones are not.
   if (value) ctx->paused.insert(user_id);
   else ctx->paused.erase(user_id);

@@ -68,21 +68,13 @@ void delete_position(const ContextPtr& ctx, const HttpRequest& request, HttpResp
 void mark(const ContextPtr& ctx, const HttpRequest& request, HttpResponder respond) {
   Caller caller = signed_in_caller(*ctx, request);
   if (caller.refusal) return respond(*caller.refusal);
-  auto doc = JsonDoc::parse(request.body);
-  if (!doc) return respond(HttpResponse::from(doc.error()));
-  auto watched = doc->boolean("watched");
-  if (!watched) return respond(HttpResponse::from(watched.error()));
-  if (!*watched) return respond(HttpResponse::error(400, "invalid_field", "'watched' (true or false) is required"));
-  int64_t sent_at = now_ms();
-  if (doc->has("sent_at")) {
-    auto given = doc->integer("sent_at");
-    if (!given) return respond(HttpResponse::from(given.error()));
-    if (*given) sent_at = std::min(**given, sent_at + kMaxClockAheadMs);
-  }
+  auto mark = parse_watched_mark(request.body, now_ms());
+  if (!mark) return respond(HttpResponse::from(mark.error()));
+  const int64_t sent_at = mark->sent_at_ms;
   auto film = film_for(*ctx, caller.user, request.params.at("item_id"));
   if (!film) return respond(HttpResponse::from(film.error()));
   const int64_t user_id = caller.user->id;
-  const bool value = **watched;
+  const bool value = mark->watched;
   ctx->store->read<std::optional<Entry>>(
       [user_id, value, sent_at, film = *film](Database& db) -> Result<std::optional<Entry>> {
         if (auto s = mark_watched(db, user_id, film.id, value, film.duration_s, sent_at, now_ms()); !s) return s.error();

@@ -1,6 +1,7 @@
 // View counts of films and live streams. Anyone who may watch an item reports its view (a
 // guest by a client id its browser keeps); see views.h for what counts.
 #include "routes_common.h"
+#include "rules.h"
 
 #include <glib.h>
 
@@ -41,47 +42,34 @@ const char* verdict_name(ViewCounter::Verdict v) {
 
 HttpResponse report_view(HistoryContext& ctx, const HttpRequest& request) {
   if (!ctx.store) return HttpResponse::error(503, "starting", "history is starting, try again in a moment");
-  auto doc = JsonDoc::parse(request.body);
-  if (!doc) return HttpResponse::from(doc.error());
-  auto kind = doc->string("kind");
-  auto id = doc->string("id");
-  auto client = doc->string("client_id");
-  if (!kind) return HttpResponse::from(kind.error());
-  if (!id) return HttpResponse::from(id.error());
-  if (!client) return HttpResponse::from(client.error());
-  if (!*kind || (**kind != kFilm && **kind != kLive))
-    return HttpResponse::error(400, "invalid_field", "'kind' must be \"film\" or \"live\"");
-  if (!*id || (*id)->empty()) return HttpResponse::error(400, "invalid_field", "'id' (the film or stream) is required");
-  double played_s = 0;
-  if (JsonObject* o = doc->object(); o && json_object_has_member(o, "played_s")) {
-    JsonNode* n = json_object_get_member(o, "played_s");
-    if (!JSON_NODE_HOLDS_VALUE(n) || (json_node_get_value_type(n) != G_TYPE_INT64 && json_node_get_value_type(n) != G_TYPE_DOUBLE))
-      return HttpResponse::error(400, "invalid_field", "'played_s' must be a number");
-    played_s = json_node_get_value_type(n) == G_TYPE_INT64 ? static_cast<double>(json_node_get_int(n)) : json_node_get_double(n);
-    if (!(played_s >= 0)) return HttpResponse::error(400, "invalid_field", "'played_s' must not be negative");
-  }
+  auto report = parse_view_report(request.body);
+  if (!report) return HttpResponse::from(report.error());
+  const std::string& kind = report->kind;
+  const std::string& id = report->id;
+  const std::optional<std::string>& client = report->client_id;
+  const double played_s = report->played_s;
   auto user = any_caller(ctx, request);
   if (!user) return HttpResponse::from(user.error());
-  if (!*user && (!*client || !plausible_client_id(**client)))
+  if (!*user && (!client || !plausible_client_id(*client)))
     return HttpResponse::error(400, "invalid_field", "'client_id' (8-64 letters, digits, - or _) is required without an account");
 
   std::string key;
   const int64_t now = now_ms();
-  if (**kind == kFilm) {
-    auto film = film_for(ctx, *user, **id);
+  if (kind == kFilm) {
+    auto film = film_for(ctx, *user, id);
     if (!film) return HttpResponse::from(film.error());
     key = std::string(kFilm) + ":" + film->id;
   } else {
-    auto stream = ctx.live.find(**id, now);
-    if (!stream) return HttpResponse::error(404, "no_such_stream", "no such live stream: " + **id);
+    auto stream = ctx.live.find(id, now);
+    if (!stream) return HttpResponse::error(404, "no_such_stream", "no such live stream: " + id);
     if (!may_open(ctx, *user, stream->media_prefix()))
       return HttpResponse::error(403, "forbidden", "this stream is not yours to watch");
     key = std::string(kLive) + ":" + stream->stream;
   }
-  const std::string viewer = *user ? "u:" + std::to_string((*user)->id) : "c:" + **client;
+  const std::string viewer = *user ? "u:" + std::to_string((*user)->id) : "c:" + *client;
   auto verdict = ctx.views.report(viewer, request.remote, !*user, key, played_s, now);
   if (verdict == ViewCounter::Verdict::counted)
-    ctx.store->write([kind = **kind, item = key.substr(key.find(':') + 1)](Database& db) { return add_view(db, kind, item); });
+    ctx.store->write([kind = kind, item = key.substr(key.find(':') + 1)](Database& db) { return add_view(db, kind, item); });
   JsonWriter w;
   w.begin_object()
       .member("counted", verdict == ViewCounter::Verdict::counted)

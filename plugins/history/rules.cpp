@@ -50,6 +50,51 @@ Result<int64_t> sent_at(const JsonDoc& doc, int64_t now_ms) {
 
 }  // namespace
 
+Result<ViewReport> parse_view_report(std::string_view body) {
+  auto doc = JsonDoc::parse(body);
+  if (!doc) return doc.error();
+  auto kind = doc->string("kind");
+  if (!kind) return kind.error();
+  auto id = doc->string("id");
+  if (!id) return id.error();
+  auto client = doc->string("client_id");
+  if (!client) return client.error();
+  if (!*kind || (**kind != "film" && **kind != "live")) return invalid("'kind' must be \"film\" or \"live\"");
+  if (!*id || (*id)->empty()) return invalid("'id' (the film or stream) is required");
+  ViewReport r{std::move(**kind), std::move(**id), std::move(*client), 0};
+  if (doc->has("played_s")) {
+    auto played = number(*doc, "played_s");
+    if (!played) return invalid("'played_s' must be a number");
+    if (!(*played >= 0)) return invalid("'played_s' must not be negative");
+    r.played_s = *played;
+  }
+  return r;
+}
+
+Result<WatchedMark> parse_watched_mark(std::string_view body, int64_t now_ms) {
+  auto doc = JsonDoc::parse(body);
+  if (!doc) return doc.error();
+  auto watched = doc->boolean("watched");
+  if (!watched) return watched.error();
+  if (!*watched) return invalid("'watched' (true or false) is required");
+  WatchedMark m{**watched, now_ms};
+  if (doc->has("sent_at")) {
+    auto given = doc->integer("sent_at");
+    if (!given) return given.error();
+    if (*given) m.sent_at_ms = std::min(**given, now_ms + kMaxClockAheadMs);
+  }
+  return m;
+}
+
+Result<bool> parse_paused_setting(std::string_view body) {
+  auto doc = JsonDoc::parse(body);
+  if (!doc) return doc.error();
+  auto paused = doc->boolean("paused");
+  if (!paused) return paused.error();
+  if (!*paused) return invalid("'paused' (true or false) is required");
+  return **paused;
+}
+
 Result<PositionReport> parse_position_report(std::string_view body, int64_t now_ms) {
   auto doc = object_body(body);
   if (!doc) return doc.error();

@@ -37,6 +37,24 @@ Result<PositionReport> parse_position_report(std::string_view body, int64_t now_
 // {played_s, sent_at} from a live player.
 Result<LiveReport> parse_live_report(std::string_view body, int64_t now_ms);
 
+// POST /api/views: a film or stream played long enough to count as a view.
+struct ViewReport {
+  std::string kind;  // "film" or "live"
+  std::string id;    // the film or the stream
+  std::optional<std::string> client_id;  // the device, for viewers without an account
+  double played_s = 0;
+};
+Result<ViewReport> parse_view_report(std::string_view body);
+// PUT /api/me/history/{item_id}/watched: {watched, sent_at?}; sent_at defaults to now_ms and is
+// never more than kMaxClockAheadMs ahead of it.
+struct WatchedMark {
+  bool watched = false;
+  int64_t sent_at_ms = 0;
+};
+Result<WatchedMark> parse_watched_mark(std::string_view body, int64_t now_ms);
+// PATCH /api/me/history/settings: {paused}.
+Result<bool> parse_paused_setting(std::string_view body);
+
 // A report against what the catalogue knows of the film: a position past its end (with the
 // slack players need: a few seconds, or 1 %) is refused. Returns the duration to store: the
 // catalogue's when it knows one, else the player's.
