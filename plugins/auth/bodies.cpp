@@ -158,6 +158,19 @@ Result<GroupBody> parse_group(std::string_view body) {
   return GroupBody{std::move(*name), members->value_or(std::vector<std::string>{})};
 }
 
+Result<AccountChange> parse_account_change(std::string_view body) {
+  auto doc = json_object_body(body);
+  if (!doc) return doc.error();
+  AccountChange change;
+  auto role = doc->string("role");
+  if (!role) return role.error();
+  change.role = std::move(*role);
+  auto disabled = doc->boolean("disabled");
+  if (!disabled) return disabled.error();
+  change.disabled = *disabled;
+  return change;
+}
+
 Result<SignBody> parse_sign(std::string_view body) {
   auto doc = json_object_body(body);
   if (!doc) return doc.error();

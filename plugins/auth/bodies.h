@@ -3,6 +3,7 @@
 // arbitrary bytes. What a body means (the password rules, who may do it) is the route's part.
 #pragma once
 
+#include "account_admin.h"
 #include "stream_keys.h"
 
 #include <kek/error.h>
@@ -72,6 +73,9 @@ struct GroupBody {  // POST /api/admin/groups
   std::vector<std::string> members;
 };
 Result<GroupBody> parse_group(std::string_view body);
+
+// PATCH /api/admin/users/{id}: {role?, disabled?}
+Result<AccountChange> parse_account_change(std::string_view body);
 
 struct SignBody {  // POST /api/media/sign
   std::string prefix;

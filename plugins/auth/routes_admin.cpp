@@ -80,16 +80,9 @@ HttpResponse edit_user(AuthContext& ctx, const HttpRequest& request) {
   if (!admin) return failure(admin.error());
   auto id = id_param(request, "id");
   if (!id) return failure(id.error());
-  auto doc = read_json_object(request);
-  if (!doc) return failure(doc.error());
-  AccountChange change;
-  auto role = doc->string("role");
-  if (!role) return failure(role.error());
-  change.role = *role;
-  auto disabled = doc->boolean("disabled");
-  if (!disabled) return failure(disabled.error());
-  change.disabled = *disabled;
-  auto user = change_account(ctx, *id, change);
+  auto change = parse_account_change(request.body);
+  if (!change) return failure(change.error());
+  auto user = change_account(ctx, *id, *change);
   if (!user) return failure(user.error());
   g_message("auth: %s changed account %s (role %s%s)", admin->user.username.c_str(), user->username.c_str(),
             user->role.c_str(), user->disabled ? ", disabled" : "");

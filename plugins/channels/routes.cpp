@@ -1,5 +1,6 @@
 // The channels API: GET /api/channels/{name}, PATCH /api/me/channel, follow and unfollow,
 // GET /api/me/following.
+#include "channel_body.h"
 #include "channels_plugin.h"
 
 #include <kek/json.h>
@@ -114,18 +115,9 @@ Result<UserIdentity> require_caller(const ChannelsPlugin& p, const HttpRequest& 
 HttpResponse patch_my_channel(ChannelsPlugin& p, const HttpRequest& request) {
   auto caller = require_caller(p, request);
   if (!caller) return failure(caller.error());
-  auto doc = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!doc) return failure(doc.error());
-  if (!doc->object()) return HttpResponse::error(400, "json_object_expected", "the request body must be a JSON object");
-  ChannelChange change;
-  auto title = doc->string("title");
-  if (!title) return failure(title.error());
-  auto category = doc->string("category");
-  if (!category) return failure(category.error());
-  // null clears like "" does; a missing member leaves the field as it is.
-  if (doc->has("title")) change.title = title->value_or("");
-  if (doc->has("category")) change.category = category->value_or("");
-  auto updated = p.store.update(caller->id, change);
+  auto change = parse_channel_change(request.body);
+  if (!change) return failure(change.error());
+  auto updated = p.store.update(caller->id, *change);
   if (!updated) return failure(updated.error());
   auto body = channel_json(p, Channel{caller->id, caller->username, caller->display_name}, *caller);
   if (!body) return failure(body.error());

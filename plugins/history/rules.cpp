@@ -41,11 +41,11 @@ Result<int64_t> sent_at(const JsonDoc& doc, int64_t now_ms) {
   if (!v) return v.error();
   if (*v < static_cast<double>(kMinSentAtMs))
     return invalid("'sent_at' must be the client's time in milliseconds since 1970 (Date.now())");
-  const auto ms = static_cast<int64_t>(std::floor(*v));
-  if (ms > now_ms + kMaxClockAheadMs)
+  // Compared as a double first: a value past int64's range must not reach the cast.
+  if (std::floor(*v) > static_cast<double>(now_ms + kMaxClockAheadMs))
     return invalid("'sent_at' is more than an hour ahead of the server's clock: check this device's clock",
                    "sent_at_in_future");
-  return ms;
+  return static_cast<int64_t>(std::floor(*v));
 }
 
 }  // namespace

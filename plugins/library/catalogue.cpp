@@ -473,84 +473,23 @@ Result<std::string> Catalogue::list_json(const ListQuery& query, const Viewer& v
   return w.str();
 }
 
-Status Catalogue::update_metadata(const std::string& id, const JsonDoc& patch) {
-  JsonObject* o = patch.object();
-  if (!o) return Error{"the body must be a JSON object", 400};
-  static const std::set<std::string> kKnown = {"title", "description", "year", "genres", "visibility", "allowed"};
-  g_autoptr(GList) members = json_object_get_members(o);
-  for (GList* l = members; l; l = l->next)
-    if (!kKnown.count(static_cast<const char*>(l->data)))
-      return Error{std::string("unknown field '") + static_cast<const char*>(l->data) +
-                       "' (title, description, year, genres, visibility, allowed)",
-                   400};
+Status Catalogue::update_metadata(const std::string& id, const ItemPatch& patch) {
   std::string sets;
   std::vector<DbValue> params;
   auto add = [&](const char* column, DbValue v) {
     sets += std::string(sets.empty() ? "" : ", ") + column + " = ?";
     params.push_back(std::move(v));
   };
-  auto title = patch.string("title");
-  if (!title) return title.error();
-  if (*title) {
-    std::string t = **title;
-    t.erase(0, t.find_first_not_of(" \t\r\n"));
-    t.erase(t.find_last_not_of(" \t\r\n") + 1);
-    if (t.empty()) return Error{"title must not be empty", 400};
-    if (t.size() > 300) return Error{"title is longer than 300 bytes", 400};
-    add("title", t);
-  }
-  auto description = patch.string("description");
-  if (!description) return description.error();
-  if (*description) {
-    if ((*description)->size() > 20000) return Error{"description is longer than 20000 bytes", 400};
-    add("description", **description);
-  }
-  if (patch.has("year")) {
-    JsonNode* n = json_object_get_member(o, "year");
-    if (JSON_NODE_HOLDS_NULL(n)) {
-      add("year", DbValue{});
-    } else {
-      auto year = patch.integer("year");
-      if (!year) return year.error();
-      if (**year < 1870 || **year > 2200) return Error{"year must be between 1870 and 2200", 400};
-      add("year", **year);
-    }
-  }
-  auto read_list = [&](const char* key, std::vector<std::string>& out) -> Status {
-    JsonNode* n = json_object_get_member(o, key);
-    if (!JSON_NODE_HOLDS_ARRAY(n)) return Error{std::string("'") + key + "' must be a list of strings", 400};
-    JsonArray* a = json_node_get_array(n);
-    for (guint i = 0; i < json_array_get_length(a); ++i) {
-      JsonNode* e = json_array_get_element(a, i);
-      if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
-        return Error{std::string("'") + key + "' must be a list of strings", 400};
-      std::string v = json_node_get_string(e);
-      if (v.empty() || v.size() > 100) return Error{std::string("'") + key + "' entries are 1-100 bytes", 400};
-      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-    }
-    if (out.size() > 50) return Error{std::string("'") + key + "' has more than 50 entries", 400};
-    return {};
-  };
-  if (patch.has("genres")) {
-    std::vector<std::string> genres;
-    if (auto s = read_list("genres", genres); !s) return s;
-    add("genres", json_array_of(genres));
-  }
-  auto visibility = patch.string("visibility");
-  if (!visibility) return visibility.error();
-  if (*visibility) {
-    if (**visibility != "public" && **visibility != "unlisted" && **visibility != "private")
-      return Error{"visibility must be public, unlisted or private", 400};
-    add("visibility", **visibility);
-  }
-  if (patch.has("allowed")) {
-    std::vector<std::string> allowed;
-    if (auto s = read_list("allowed", allowed); !s) return s;
+  if (patch.title) add("title", *patch.title);
+  if (patch.description) add("description", *patch.description);
+  if (patch.year) add("year", *patch.year ? DbValue{**patch.year} : DbValue{});
+  if (patch.genres) add("genres", json_array_of(*patch.genres));
+  if (patch.visibility) add("visibility", *patch.visibility);
+  if (patch.allowed) {
     std::vector<std::string> stored;
     auto* ident = identity();
-    for (const auto& name : allowed) {
+    for (const auto& name : *patch.allowed) {
       if (name.rfind("group:", 0) == 0) {
-        if (name.size() == 6) return Error{"'group:' needs a group name", 400};
         stored.push_back(name);
         continue;
       }

@@ -2,6 +2,7 @@
 // (the Item of README.md), and the kek::Library service other plugins use.
 #pragma once
 
+#include "item_patch.h"
 #include "settings.h"
 
 #include <kek/host.h>
@@ -71,7 +72,7 @@ class Catalogue : public Library {
   Result<std::string> list_json(const ListQuery& query, const Viewer& viewer);
 
   // PATCH: title, description, year, genres, visibility, allowed.
-  Status update_metadata(const std::string& id, const JsonDoc& patch);
+  Status update_metadata(const std::string& id, const ItemPatch& patch);
   Status set_status(const std::string& id, const std::string& status, const std::string& error);
   // Deletes rows and the policy at once, then the files on a worker thread; `done` runs on the
   // main loop once they are gone. Publishes library.deleted.

@@ -94,7 +94,7 @@ void add_catalogue_routes(std::shared_ptr<RouteDeps> deps) {
     const std::string id = r.params.at("id");
     auto row = editable_row(cat, id, std::get<Viewer>(viewer));
     if (auto* refusal = std::get_if<HttpResponse>(&row)) return *refusal;
-    auto patch = JsonDoc::parse(r.body);
+    auto patch = parse_item_patch(r.body);
     if (!patch) return HttpResponse::from(patch.error());
     if (auto s = cat.update_metadata(id, *patch); !s) return HttpResponse::from(s.error());
     auto fresh = cat.row(id);

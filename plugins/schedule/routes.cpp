@@ -1,5 +1,6 @@
 // The poster's API: events (create, read, edit, cancel, delete), the listing by span or month in
 // the viewer's zone, reminders, and the calendar feeds (public, per event, private per user).
+#include "bodies.h"
 #include "ics.h"
 #include "premiere_template.h"
 #include "schedule_plugin.h"
@@ -181,33 +182,6 @@ std::string event_json(Context& c, const Event& e) {
 
 // ---- validation of what people send ----
 
-struct Draft {
-  std::optional<std::string> title, description, poster_url, starts_at, item_id;
-  std::optional<int64_t> duration_s, stream_key_id;
-  std::optional<std::string> visibility, kind;
-};
-
-Result<Draft> read_draft(const HttpRequest& request) {
-  auto doc = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!doc) return doc.error();
-  if (!doc->object()) return Error{"the request body must be a JSON object", 400, "json_object_expected"};
-  Draft d;
-  for (auto [key, field] : {std::pair{"title", &d.title}, {"description", &d.description}, {"poster_url", &d.poster_url},
-                            {"starts_at", &d.starts_at}, {"item_id", &d.item_id}, {"visibility", &d.visibility},
-                            {"kind", &d.kind}}) {
-    auto v = doc->string(key);
-    if (!v) return v.error();
-    *field = *v;
-  }
-  auto duration = doc->integer("duration_s");
-  if (!duration) return duration.error();
-  d.duration_s = *duration;
-  auto key = doc->integer("stream_key_id");
-  if (!key) return key.error();
-  d.stream_key_id = *key;
-  return d;
-}
-
 Status check_start(const SchedulePlugin& p, int64_t starts_at, int64_t now) {
   if (starts_at < now) return Error{"the start time is in the past", 400, "starts_in_the_past"};
   if (starts_at > now + p.settings.max_ahead_days * 86400)
@@ -287,7 +261,7 @@ void create_event(const PluginPtr& plugin, const HttpRequest& request, HttpRespo
   auto caller = signed_in(p, request);
   if (!caller) return respond(failure(caller.error()));
   if (!may_create(p, *caller)) return respond(HttpResponse::error(403, "not_a_creator", "only admins put events on the poster"));
-  auto d = read_draft(request);
+  auto d = parse_draft(request.body);
   if (!d) return respond(failure(d.error()));
   const auto kind = parse_kind(d->kind.value_or(""));
   if (!kind) return respond(HttpResponse::error(400, "invalid_kind", "kind must be \"premiere\" or \"live\""));
@@ -353,7 +327,7 @@ void patch_event(const PluginPtr& plugin, const HttpRequest& request, HttpRespon
   auto found = editable(p, request.params.at("id"), *caller);
   if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   Event e = std::get<Event>(found);
-  auto d = read_draft(request);
+  auto d = parse_draft(request.body);
   if (!d) return respond(failure(d.error()));
   const int64_t now = unix_now();
   if (e.cancelled_at) return respond(HttpResponse::error(409, "event_cancelled", "a cancelled event cannot be changed"));
@@ -436,11 +410,9 @@ void cancel_event(const PluginPtr& plugin, const HttpRequest& request, HttpRespo
   auto found = editable(p, request.params.at("id"), *caller);
   if (auto* r = std::get_if<HttpResponse>(&found)) return respond(*r);
   Event e = std::get<Event>(found);
-  auto d = JsonDoc::parse(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!d) return respond(failure(d.error()));
-  auto reason = d->string("reason");
+  auto reason = parse_cancel_reason(request.body);
   if (!reason) return respond(failure(reason.error()));
-  const std::string why = reason->value_or("");
+  const std::string why = *reason;
   if (auto s = check_text(why, "the reason", 500); !s) return respond(failure(s.error()));
   const int64_t now = unix_now();
   if (e.cancelled_at) return respond(HttpResponse::error(409, "event_cancelled", "the event is already cancelled"));

@@ -1,5 +1,5 @@
 // Fuzz target: every JSON body the account API reads (login, registration, password, profile,
-// stream keys, invites, groups, signed media URLs, the CSRF beacon), on arbitrary bytes. Never
+// stream keys, invites, groups, an admin's account change, signed media URLs, the CSRF beacon), on arbitrary bytes. Never
 // crashes; a body that parses, written back as JSON, parses to the same fields again.
 #include <cstdint>
 #include <cstdlib>
@@ -48,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_invite(body);
   (void)parse_group(body);
   (void)parse_sign(body);
+  (void)parse_account_change(body);
   (void)beacon_csrf_token(body);
   if (auto r = parse_registration(body)) {
     auto again = parse_registration(registration_json(*r));

@@ -82,6 +82,10 @@ TEST(Reports, BadInputIsRefusedWithAClearReason) {
   EXPECT_EQ(reason_of(R"({"position_s": 10, "duration_s": 60, "sent_at": 1750})"), "invalid_field")
       << "seconds instead of milliseconds";
   EXPECT_EQ(reason_of(R"({"position_s": 10, "duration_s": 60, "sent_at": 1750007200000})"), "sent_at_in_future");
+  // Found by history-fuzz-bodies: a sent_at past int64's range was cast before it was compared
+  // (undefined behaviour); it is in the future like any other.
+  EXPECT_EQ(reason_of(R"({"position_s": 1, "duration_s": 60, "sent_at": 9223372036854775807})"), "sent_at_in_future");
+  EXPECT_EQ(reason_of(R"({"position_s": 1, "duration_s": 60, "sent_at": 1e308})"), "sent_at_in_future");
   auto msg = parse(R"({"position_s": -1, "duration_s": 60, "sent_at": 1750000000000})");
   EXPECT_NE(msg.error().message.find("position_s"), std::string::npos) << msg.error().message;
   EXPECT_EQ(msg.error().code, 400);
