@@ -4,9 +4,12 @@
 
 #include <kek/error.h>
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kek::core::http {
@@ -15,6 +18,33 @@ namespace kek::core::http {
 // that are not plain names give 400; a missing file, a directory, or a path that escapes the
 // root through a symlink give 404 (the same answer as missing, so escapes reveal nothing).
 Result<std::string> resolve_inside(const std::string& root, const std::vector<std::string>& segments);
+
+// A regular file opened for reading: closed with the object.
+class OpenedFile {
+ public:
+  OpenedFile(int fd, struct stat info, std::string path) : fd_(fd), info_(info), path_(std::move(path)) {}
+  ~OpenedFile();
+  OpenedFile(OpenedFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)), info_(other.info_), path_(std::move(other.path_)) {}
+  OpenedFile& operator=(OpenedFile&&) = delete;
+  OpenedFile(const OpenedFile&) = delete;
+  OpenedFile& operator=(const OpenedFile&) = delete;
+
+  int fd() const { return fd_; }
+  const struct stat& info() const { return info_; }
+  // root/segments... as asked for (its name gives the content type), not the resolved path.
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_;
+  struct stat info_;
+  std::string path_;
+};
+
+// resolve_inside's answers, with the file opened: one openat2(RESOLVE_BENEATH) from the root
+// instead of resolving both paths in userspace and opening again (the per-request cost of
+// /media/). A path the kernel will not resolve beneath the root by itself (an absolute symlink,
+// or a kernel without openat2) is checked by resolve_inside, so the answers are the same.
+Result<OpenedFile> open_inside(const std::string& root, const std::vector<std::string>& segments);
 
 struct RangeRequest {
   enum class Kind { whole, partial, unsatisfiable };

@@ -16,18 +16,6 @@
 namespace kek::core::http {
 namespace {
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() { if (fd_ >= 0) g_close(fd_, nullptr); }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 bool same_header_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && g_ascii_strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -114,15 +102,21 @@ GBytes* read_whole_file(int fd, off_t size, const std::string& path) {
 }
 
 void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control) {
-  FileDescriptor file(g_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
+  const int fd = g_open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   struct stat info {};
-  if (file.get() < 0 || fstat(file.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    if (file.get() < 0 && errno != ENOENT && errno != ENOTDIR)
-      g_warning("cannot open %s: %s", path.c_str(), g_strerror(errno));
+  if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (fd < 0 && errno != ENOENT && errno != ENOTDIR) g_warning("cannot open %s: %s", path.c_str(), g_strerror(errno));
+    if (fd >= 0) g_close(fd, nullptr);
     respond_error(msg, 404, "not found");
     return;
   }
-  g_autoptr(GBytes) whole = read_whole_file(file.get(), info.st_size, path);
+  respond_with_file(msg, OpenedFile(fd, info, path), cache_control);
+}
+
+void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::string_view cache_control) {
+  const struct stat& info = file.info();
+  const std::string& path = file.path();
+  g_autoptr(GBytes) whole = read_whole_file(file.fd(), info.st_size, path);
   if (!whole) {
     respond_error(msg, 500, "cannot read file");
     return;

@@ -2,6 +2,8 @@
 // ranges), the {"error": ...} shape, and CORS headers for /media/.
 #pragma once
 
+#include "http/file_lookup.h"
+
 #include <kek/http.h>
 
 #include <libsoup/soup.h>
@@ -25,6 +27,8 @@ void respond_error(SoupServerMessage* msg, const Error& error);
 // The file at `path` (trusted: already resolved by the caller), memory-mapped rather than read,
 // with a single byte range honoured on GET; 404 JSON when it cannot be opened.
 void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control);
+// The same for a file already opened (open_inside).
+void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::string_view cache_control);
 
 // Media is fetched cross-origin by players embedded elsewhere: any origin may read it.
 void add_cors_headers(SoupServerMessage* msg);

@@ -563,12 +563,12 @@ class HttpServerImpl final : public HttpServer {
       http::respond_error(msg, 404, "not found");
       return;
     }
-    auto file = http::resolve_inside(config_.media_dir, inside);
+    auto file = http::open_inside(config_.media_dir, inside);
     if (!file) {
       http::respond_error(msg, file.error());
       return;
     }
-    const std::string_view cache = http::media_cache_control(*file);
+    const std::string_view cache = http::media_cache_control(file->path());
     http::respond_with_file(msg, *file, personal ? http::personal_cache_control(cache) : std::string(cache));
   }
 
@@ -584,7 +584,7 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
     if (!path.segments.empty()) {
-      auto file = http::resolve_inside(config_.webui_dir, path.segments);
+      auto file = http::open_inside(config_.webui_dir, path.segments);
       if (file) {
         const bool is_index = path.segments.back() == "index.html";
         http::respond_with_file(msg, *file, http::webui_cache_control(path.decoded, is_index));
@@ -600,7 +600,7 @@ class HttpServerImpl final : public HttpServer {
         return;
       }
     }
-    auto index = http::resolve_inside(config_.webui_dir, {"index.html"});
+    auto index = http::open_inside(config_.webui_dir, {"index.html"});
     if (!index) {
       respond_webui_not_built(msg, config_.webui_dir);
       return;

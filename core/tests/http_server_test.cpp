@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -1286,6 +1287,46 @@ TEST(FileLookup, StaysInsideTheRoot) {
   EXPECT_EQ(http::resolve_inside(root + "/media", {"missing.ts"}).error().code, 404);
   EXPECT_EQ(http::resolve_inside(root + "/media", {}).error().code, 404) << "the root is a directory";
   EXPECT_EQ(http::resolve_inside("", {"ok.ts"}).error().code, 404);
+  remove_tree(root);
+}
+
+// open_inside must give resolve_inside's answers, whichever way it takes (openat2 beneath the
+// root, or realpath for an absolute symlink), and never block on or serve what is not a file.
+TEST(FileLookup, OpensOnlyRegularFilesInsideTheRoot) {
+  g_autofree char* root_dir = g_dir_make_tmp("kek-open-XXXXXX", nullptr);
+  const std::string root = root_dir;
+  const std::string media = root + "/media";
+  ASSERT_EQ(g_mkdir_with_parents((media + "/live/cam").c_str(), 0755), 0);
+  write_file(root + "/secret", kSecret);
+  write_file(media + "/live/cam/ok.ts", "ok");
+  ASSERT_EQ(symlink("../secret", (media + "/relative-out.ts").c_str()), 0);
+  ASSERT_EQ(symlink((root + "/secret").c_str(), (media + "/absolute-out.ts").c_str()), 0);
+  ASSERT_EQ(symlink("live/cam/ok.ts", (media + "/relative-in.ts").c_str()), 0);
+  ASSERT_EQ(symlink((media + "/live/cam/ok.ts").c_str(), (media + "/absolute-in.ts").c_str()), 0);
+  ASSERT_EQ(mkfifo((media + "/fifo.ts").c_str(), 0644), 0);
+
+  auto read_all = [](const http::OpenedFile& file) {
+    std::string text(static_cast<size_t>(file.info().st_size), '\0');
+    EXPECT_EQ(pread(file.fd(), text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
+    return text;
+  };
+  auto ok = http::open_inside(media, {"live", "cam", "ok.ts"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(read_all(*ok), "ok");
+  EXPECT_EQ(ok->path(), media + "/live/cam/ok.ts");
+  for (const char* inside : {"relative-in.ts", "absolute-in.ts"}) {
+    auto linked = http::open_inside(media, {inside});
+    ASSERT_TRUE(linked.ok()) << inside;
+    EXPECT_EQ(read_all(*linked), "ok") << inside;
+  }
+  for (const char* outside : {"relative-out.ts", "absolute-out.ts", "fifo.ts", "missing.ts"})
+    EXPECT_EQ(http::open_inside(media, {outside}).error().code, 404) << outside;
+  EXPECT_EQ(http::open_inside(media, {"live"}).error().code, 404) << "a directory";
+  EXPECT_EQ(http::open_inside(media, {}).error().code, 404) << "the root itself";
+  EXPECT_EQ(http::open_inside(media, {"..", "secret"}).error().code, 400);
+  EXPECT_EQ(http::open_inside(media, {"live/cam/ok.ts"}).error().code, 400);
+  EXPECT_EQ(http::open_inside("", {"ok.ts"}).error().code, 404);
+  EXPECT_EQ(http::open_inside(root + "/nowhere", {"ok.ts"}).error().code, 404);
   remove_tree(root);
 }
 
