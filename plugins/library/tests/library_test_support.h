@@ -68,4 +68,24 @@ inline bool wait_status(Browser& b, const std::string& id, const std::string& st
                   timeout_ms);
 }
 
+// A film by ffmpeg: testsrc at this size, a keyframe every `gop` frames (25 fps), AAC tones.
+inline std::string film(const std::string& dir, const std::string& name, const std::string& size, int seconds, int gop,
+                 const std::vector<std::string>& more = {}) {
+  std::vector<std::string> argv = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                   "testsrc=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                                   "-t", std::to_string(seconds)};
+  argv.insert(argv.end(), more.begin(), more.end());
+  for (const char* a : {"-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"})
+    argv.push_back(a);
+  argv.insert(argv.end(), {"-g", std::to_string(gop), "-keyint_min", std::to_string(gop), "-sc_threshold", "0", "-c:a",
+                           "aac", dir + "/" + name});
+  auto [status, output] = run_command(argv);
+  EXPECT_EQ(status, 0) << output;
+  return dir + "/" + name;
+}
+
+inline std::string item_field(Browser& b, const std::string& id, const std::string& field) {
+  return json_field(item_json(b, id), field).value_or("");
+}
+
 }  // namespace kek::library::test
