@@ -5,7 +5,8 @@
 # 720p/480p/360p x264 rungs (veryfast, zerolatency, 3000/1400/800 kbit/s, keyframe every 2 s), by
 #   - kek:     `kek serve` with the rtmp plugin mapping app live to the live-abr template (HLS + DASH),
 #   - kek-hls: the same template with `outputs: [hls]` (ffmpeg writes no DASH), generated at run time,
-#   - ffmpeg:  one ffmpeg process (decode, split, scale x3, libx264 x3, copy source + AAC, -f hls)
+#   - ffmpeg:  one ffmpeg process (decode, scale x3 as a cascade like KEK's: 720p from the source,
+#              480p from 720p, 360p from 480p; libx264 x3, copy source + AAC, -f hls)
 #              reading the same publish through an nginx-rtmp relay (`live on;`, no hls), or the clip
 #              itself with -re when FFMPEG_INPUT=file.
 # The configs run one after the other (order alternating between repeats). Measures the server
@@ -77,7 +78,7 @@ ladder_cmd() {
   local input=$1 out=$2 progress=$3 in_args=()
   if [[ $FFMPEG_INPUT == file ]]; then in_args=(-re -stream_loop -1 -i "$input"); else in_args=(-i "$input"); fi
   LADDER=(ffmpeg -nostdin -hide_banner -loglevel warning -progress "$progress" "${in_args[@]}"
-    -filter_complex "[0:v]split=3[a][b][c];[a]scale=-2:720[v720];[b]scale=-2:480[v480];[c]scale=-2:360[v360]"
+    -filter_complex "[0:v]scale=-2:720,split=2[v720][t720];[t720]scale=-2:480,split=2[v480][t480];[t480]scale=-2:360[v360]"
     -map 0:v -map "[v720]" -map "[v480]" -map "[v360]" -map 0:a -map 0:a -map 0:a -map 0:a
     -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -c:v:3 libx264
     -preset veryfast -tune zerolatency -g 60 -keyint_min 60 -sc_threshold 0
