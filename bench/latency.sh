@@ -20,6 +20,8 @@
 #   kek-srt-llhls  SRT -> KEK, template `live-ll` -> hls.js lowLatencyMode
 #   kek-whep       RTMP -> KEK, app live -> WHEP (POST /api/whep/<stream>) -> RTCPeerConnection
 #   kek-whip-whep  WHIP (a Chromium page publishing a stamped canvas, H.264 + Opus) -> KEK -> WHEP
+#   webrtc-loopback  the same canvas sender straight into a receiving RTCPeerConnection in the page:
+#                  no server, the floor of any WebRTC path on this machine
 #
 # Environment: PATHS (all of the above), GOPS ("1 2": keyframe interval of the publisher, s),
 # WARMUP (8), WINDOW (6), TRIES (5), STREAM_WARMUP (12: s between the publish and the first HLS
@@ -33,7 +35,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEK=${KEK_BIN:-$ROOT/build/core/kek}
 PLUGINS=$(cd "$(dirname "$KEK")/.." 2>/dev/null && pwd)/plugins
-ALL_PATHS="nginx-hls kek-hls kek-srt-hls kek-llhls kek-srt-llhls kek-whep kek-whip-whep"
+ALL_PATHS="nginx-hls kek-hls kek-srt-hls kek-llhls kek-srt-llhls kek-whep kek-whip-whep webrtc-loopback"
 PATHS=${PATHS:-$ALL_PATHS}
 GOPS=${GOPS:-"1 2"}
 WARMUP=${WARMUP:-8}
@@ -77,8 +79,7 @@ LL_PLUGIN=""
 has_plugin llhls && LL_PLUGIN=llhls
 unavailable() { # path -> why it cannot run here ("" when it can)
   case $1 in
-    nginx-hls) ;;
-    kek-hls) ;;
+    nginx-hls | kek-hls | webrtc-loopback) ;;
     kek-srt-hls) has_plugin srt || echo "no srt plugin in $PLUGINS" ;;
     kek-llhls | kek-srt-llhls)
       ((LL_TEMPLATE)) || { echo "no live-ll template in pipelines/"; return; }
@@ -152,9 +153,10 @@ run_path() { # path gop
     kek-srt-llhls) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url="$KEK_SRT?streamid=#!::r=ll/k$stream,m=publish" ;;
     kek-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whep; url=$KEK_RTMP/k$stream ;;
     kek-whip-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whip-whep; extra=(--whip /api/whip/live --whip-key "k$stream") ;;
+    webrtc-loopback) origin=$KEK_HTTP; src=/; mode=loopback ;;
   esac
   # The reader starts the player once this answers 200 (WHEP: once the stream's HLS exists).
-  case $path in nginx-hls | *-hls | *-llhls) wait=$src ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
+  case $path in nginx-hls | *-hls | *-llhls) wait=$src ;; webrtc-loopback) wait="" ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
   log "$path (keyframe every $gop s): $mode of $origin$src"
   if [[ -n $url ]]; then
     python3 "$L/publisher.py" --url "$url" --size "$SIZE" --fps "$FPS" --gop-s "$gop" --bitrate "$BITRATE" \
@@ -166,7 +168,7 @@ run_path() { # path gop
     [[ $mode == *hls ]] && sleep "$STREAM_WARMUP"
   fi
   out=$(node "$L/reader.mjs" --node-modules "$NODE_MODULES" --origin "$origin" --mode "$mode" --src "$src" \
-    --wait-url "$wait" \
+    ${wait:+--wait-url "$wait"} \
     --warmup "$WARMUP" --window "$WINDOW" --tries "$TRIES" --fps "$FPS" --size "$SIZE" --start-timeout "$START_TIMEOUT" \
     --samples "$TMP/samples-$path-$gop.tsv" "${extra[@]}" 2>"$TMP/reader-$path-$gop.log" | tail -1 || true)
   [[ $out == \{* ]] || out="{\"valid\":false,\"reason\":\"reader failed: $(tail -1 "$TMP/reader-$path-$gop.log" | tr -d '"\\' | cut -c1-200)\"}"

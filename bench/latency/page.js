@@ -69,9 +69,9 @@
     try { L.info.location = await exchange(pc, url, {}) } catch (e) { L.errors.push(String(e.message || e)) }
   }
 
-  // WHIP publisher: a canvas drawn FPS times a second with the stamp of the moment it is drawn,
-  // H.264 only (KEK passes it through), plus a tone as Opus.
-  L.publishWhip = async (url, key, width, height, fps) => {
+  // A canvas drawn FPS times a second with the stamp of the moment it is drawn, as a video track,
+  // and a tone: what the WHIP publisher sends.
+  function stampedTracks(width, height, fps) {
     const canvas = document.createElement('canvas')
     canvas.width = width; canvas.height = height
     document.body.append(canvas)
@@ -92,16 +92,44 @@
     const osc = audioCtx.createOscillator()
     const dest = audioCtx.createMediaStreamDestination()
     osc.connect(dest); osc.start()
+    return { video, audio: dest.stream.getAudioTracks()[0] }
+  }
+
+  // A sending peer connection for those tracks, H.264 only (KEK passes it through).
+  async function sender(width, height, fps) {
+    const tracks = stampedTracks(width, height, fps)
     const h264 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => /h264/i.test(c.mimeType))
     if (!h264.length) throw new Error('this Chromium has no H.264 encoder for WebRTC')
     const pc = new RTCPeerConnection()
-    const vt = pc.addTransceiver(video, { direction: 'sendonly' })
+    const vt = pc.addTransceiver(tracks.video, { direction: 'sendonly' })
     vt.setCodecPreferences(h264)
-    pc.addTransceiver(dest.stream.getAudioTracks()[0], { direction: 'sendonly' })
+    pc.addTransceiver(tracks.audio, { direction: 'sendonly' })
     const params = vt.sender.getParameters()
     params.degradationPreference = 'maintain-resolution'
     await vt.sender.setParameters(params).catch(() => {})
     L.publisher = pc
-    return exchange(pc, url, { Authorization: `Bearer ${key}` })
+    return pc
+  }
+
+  // WHIP: POST /api/whip/<app> with the stream key as the Bearer token.
+  L.publishWhip = async (url, key, width, height, fps) => exchange(await sender(width, height, fps), url, { Authorization: `Bearer ${key}` })
+
+  // The floor of any WebRTC path on this machine: the same sender straight into a receiving peer
+  // connection in the page (encode, RTP, jitter buffer, decode; no server).
+  L.loopback = async (width, height, fps) => {
+    const video = document.getElementById('v')
+    const pub = await sender(width, height, fps)
+    const pc = new RTCPeerConnection()
+    const stream = new MediaStream()
+    pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; video.play().catch(() => {}) }
+    pub.onicecandidate = (e) => e.candidate && pc.addIceCandidate(e.candidate)
+    pc.onicecandidate = (e) => e.candidate && pub.addIceCandidate(e.candidate)
+    await pub.setLocalDescription(await pub.createOffer())
+    await pc.setRemoteDescription(pub.localDescription)
+    await pc.setLocalDescription(await pc.createAnswer())
+    await pub.setRemoteDescription(pc.localDescription)
+    L.pc = pc
+    L.info.player = 'RTCPeerConnection loopback (no server)'
+    watch(video)
   }
 })()

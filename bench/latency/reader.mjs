@@ -5,7 +5,7 @@
 // a live stream varies), WINDOW s each after WARMUP s, and the checks that the stamps were
 // read right (in order, stepping with the frames' media time). Raw samples go to --samples.
 //
-//   node reader.mjs --node-modules DIR --origin http://127.0.0.1:PORT --mode hls|llhls|whep
+//   node reader.mjs --node-modules DIR --origin http://127.0.0.1:PORT --mode hls|llhls|whep|whip-whep|loopback
 //        --src /media/live/s/index.m3u8 [--whip /api/whip/live --whip-key KEY] [--warmup 10]
 //        [--window 10] [--tries 3] [--fps 30] [--samples FILE] [--start-timeout 60] [--wait-url PATH]
 //
@@ -121,6 +121,7 @@ async function play(browser) {
   }
   const src = new URL(o.src, o.origin).href
   if (o.mode === 'hls' || o.mode === 'llhls') await page.evaluate(([x, ll]) => latency.playHls(x, ll), [src, o.mode === 'llhls'])
+  else if (o.mode === 'loopback') await page.evaluate(([w, h, fps]) => latency.loopback(w, h, fps), [...o.size.split('x').map(Number), Number(o.fps)])
   else await page.evaluate((x) => latency.playWhep(x), src)
   const started = Date.now()
   let firstAt = null

@@ -14,6 +14,7 @@ const WHAT = {
   'kek-srt-llhls': 'SRT -> KEK `live-ll` LL-HLS -> hls.js lowLatencyMode',
   'kek-whep': 'RTMP -> KEK -> WHEP (RTCPeerConnection)',
   'kek-whip-whep': 'WHIP (Chromium canvas) -> KEK -> WHEP',
+  'webrtc-loopback': 'Chromium canvas -> RTCPeerConnection -> RTCPeerConnection (no server: the WebRTC floor)',
 }
 const s = (ms) => (ms === null || ms === undefined ? '' : (ms / 1000).toFixed(2))
 const cols = ['gop_s', 'path', 'available', 'valid', 'p50_ms', 'p95_ms', 'min_ms', 'max_ms', 'tries_p50_ms', 'frames', 'unread', 'fps_shown',
