@@ -65,12 +65,13 @@ function session(samples, errors) {
   const from = first[0] + warmup, to = from + window_
   const win = samples.filter((x) => x[0] >= from && x[0] <= to)
   const read = win.filter((x) => x[1] !== null).map((x) => ({ shown: x[0], stamp: S.unwrap(x[1], x[0]), media: x[2], rtp: x[3] }))
-  let backwards = 0, agree = 0
+  let backwards = 0, repeats = 0, agree = 0
   const steps = []
   for (let i = 1; i < read.length; i++) {
     const d = read[i].stamp - read[i - 1].stamp
     steps.push(d)
-    if (d <= 0) backwards++
+    if (d < 0) backwards++
+    if (d === 0) repeats++ // the same picture twice (seen a few times in a thousand frames on SRT)
     let dm = (read[i].media - read[i - 1].media) * 1000
     if (read[i].rtp) dm = ((((dm * 90) % 2 ** 32) + 2 ** 32) % 2 ** 32) / 90 // RTP timestamps wrap at 2^32
     if (Math.abs(d - dm) <= 40) agree++
@@ -78,13 +79,14 @@ function session(samples, errors) {
   steps.sort((a, b) => a - b)
   const span = win.length > 1 ? win[win.length - 1][0] - win[0][0] : 0
   const lat = read.map((r) => r.shown - r.stamp).sort((a, b) => a - b)
-  const st = { frames: win.length, unread: win.length - read.length, span, backwards, steps: steps.length,
+  const st = { frames: win.length, unread: win.length - read.length, span, backwards, repeats, steps: steps.length,
     agree, step_median: quantile(steps, 0.5), p50: quantile(lat, 0.5) }
   // A session whose stamps did not read right measured nothing: it is discarded.
   const why = []
   if (span < window_ * 0.8) why.push(`played ${round(span / 1000)} s of the ${window_ / 1000} s window`)
   if (st.unread > win.length * 0.05) why.push(`${st.unread} of ${win.length} frames unreadable`)
-  if (backwards) why.push(`${backwards} stamps not after the previous one`)
+  if (backwards) why.push(`${backwards} stamps before the previous one`)
+  if (repeats > read.length * 0.02) why.push(`${repeats} of ${read.length} stamps the same as the previous one`)
   if (steps.length && agree < steps.length * 0.9) why.push(`stamp steps agree with media time in ${round((100 * agree) / steps.length)}% only`)
   if (st.step_median === null || st.step_median < period * 0.75 || st.step_median > period * 2.5)
     why.push(`median stamp step ${round(st.step_median, 0)} ms for ${round(period, 0)} ms frames`)
@@ -167,7 +169,7 @@ try {
     p50_ms: round(quantile(lat, 0.5), 0), p95_ms: round(quantile(lat, 0.95), 0), min_ms: round(lat[0], 0), max_ms: round(lat[lat.length - 1], 0),
     tries_p50_ms: sessions.map((s) => round(s.st?.p50, 0)).join(' '), frames: sum('frames'), unread: sum('unread'),
     window_s: round(sum('span') / 1000), fps_shown: sum('span') ? round((sum('frames') - sessions.length) / (sum('span') / 1000)) : null,
-    step_median_ms: round(quantile(sessions.filter((s) => s.st).map((s) => s.st.step_median), 0.5), 0), backwards: sum('backwards'),
+    step_median_ms: round(quantile(sessions.filter((s) => s.st).map((s) => s.st.step_median), 0.5), 0), backwards: sum('backwards'), repeats: sum('repeats'),
     media_agree_pct: sum('steps') ? round((100 * sum('agree')) / sum('steps')) : null,
     start_s: round(quantile(sessions.map((s) => s.start_s).filter((v) => v !== null).sort((a, b) => a - b), 0.5)),
   })

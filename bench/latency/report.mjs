@@ -18,7 +18,7 @@ const WHAT = {
 }
 const s = (ms) => (ms === null || ms === undefined ? '' : (ms / 1000).toFixed(2))
 const cols = ['gop_s', 'path', 'available', 'valid', 'p50_ms', 'p95_ms', 'min_ms', 'max_ms', 'tries_p50_ms', 'frames', 'unread', 'fps_shown',
-  'step_median_ms', 'backwards', 'media_agree_pct', 'window_s', 'start_s', 'target_s', 'segments_s', 'parts', 'size', 'player', 'reason']
+  'step_median_ms', 'backwards', 'repeats', 'media_agree_pct', 'window_s', 'start_s', 'target_s', 'segments_s', 'parts', 'size', 'player', 'reason']
 const flat = rows.map((r) => ({ gop_s: r.gop_s, path: r.path, available: r.available, ...(r.result ?? {}), ...(r.result?.playlist ?? {}),
   valid: r.available ? Boolean(r.result?.valid) : '', reason: r.reason ?? r.result?.reason ?? '' }))
 writeFileSync(`${base}.tsv`, [cols.join('\t'), ...flat.map((r) => cols.map((c) => String(r[c] ?? '').replace(/[\t\n]/g, ' ')).join('\t'))].join('\n') + '\n')
@@ -26,7 +26,7 @@ writeFileSync(`${base}.tsv`, [cols.join('\t'), ...flat.map((r) => cols.map((c) =
 const table = ['| keyframe | path | p50 s | p95 s | min-max s | p50 of each try s | frames (unread) | shown fps | stamp checks | playlist | note |',
   '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|']
 for (const r of flat) {
-  const checks = r.available && r.frames ? `step ${r.step_median_ms} ms, ${r.backwards} backwards, ${r.media_agree_pct}% = media time` : ''
+  const checks = r.available && r.frames ? `step ${r.step_median_ms} ms, ${r.backwards} backwards, ${r.repeats ?? 0} repeated, ${r.media_agree_pct}% = media time` : ''
   const note = !r.available ? `not available: ${r.reason}` : r.valid ? '' : `**discarded**: ${r.reason}`
   table.push(`| ${r.gop_s} s | ${r.path}: ${WHAT[r.path] ?? ''} | ${r.valid ? s(r.p50_ms) : ''} | ${r.valid ? s(r.p95_ms) : ''} | ` +
     `${r.valid ? `${s(r.min_ms)}-${s(r.max_ms)}` : ''} | ${(r.tries_p50_ms ?? '').split(' ').filter(Boolean).map((v) => s(Number(v))).join(', ')} | ${r.frames ?? ''}${r.frames ? ` (${r.unread})` : ''} | ${r.fps_shown ?? ''} | ${checks} | ${r.target_s ? `target ${r.target_s} s, last ${r.segments_s}${r.parts ? `, ${r.parts} parts` : ''}` : ''} | ${note} |`)
@@ -64,7 +64,7 @@ ${meta.bitrate}b/s, a keyframe every "keyframe" s, + AAC 64k; over RTMP (FLV) or
 RTCPeerConnection with WHEP. Latency = the frame's expected display time (requestVideoFrameCallback) minus its stamp,
 pooled over ${meta.tries} player sessions (fresh pages, one after another, on the same publish) of ${meta.window} s each
 after ${meta.warmup} s of playing; a path whose stamps do not read (over 5% unreadable, any going
-backwards, steps not matching the media time) is discarded. nginx ${meta.nginx_version} + libnginx-mod-rtmp
+backwards, over 2% the same as the one before, steps not matching the media time) is discarded. nginx ${meta.nginx_version} + libnginx-mod-rtmp
 ${meta.rtmp_module}: \`hls_fragment ${meta.segment_s}s\`, KEK: \`segment_s: ${meta.segment_s}\`, both on this machine in this run.
 
 ${table.join('\n')}
