@@ -19,6 +19,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   w.end_object();
   auto again = kek::channels::parse_channel_change(w.str());
   if (!again || again->title != change->title || again->category != change->category) std::abort();
-  (void)kek::channels::check_change(*change);
   return 0;
 }
