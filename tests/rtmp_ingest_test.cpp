@@ -2,6 +2,7 @@
 // clients against a real `kek serve`.
 #include "support/http_client.h"
 #include "support/kek_process.h"
+#include "support/live.h"
 #include "support/wait.h"
 
 #include <gio/gio.h>
@@ -263,6 +264,35 @@ TEST_F(RtmpIngest, FiftyConcurrentPublishersAllSucceed) {
     }
     ADD_FAILURE() << failures << "kek's log (connections it closed, warnings):\n" << lines;
   }
+}
+
+// A stream whose pipeline blocks (a slow disk, a stuck element: here an identity that sleeps
+// 5 s on every buffer) must not hold up the other streams pushed by the same worker: with a
+// single push thread, the other stream's playlist still grows while the stuck one has not
+// written a segment.
+TEST_F(RtmpIngest, AStuckStreamDoesNotStallAnotherStreamsPlaylist) {
+  TemplateDir t;
+  t.add("stuck", "name: stuck\nsource: kekrtmpsrc stream=${stream} ! identity sleep-time=5000000 ! flvdemux name=demux\n"
+                 "outputs: [hls]\n");
+  KekProcess kek({.extra_yaml = "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n" +
+                                config("\"stuck:stuck-key-01\", \"fine:fine-key-01\"",
+                                       ", push_threads: 1, apps: {live: live, slow: stuck}")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  std::string rtmp = kek.endpoint("rtmp");
+  rtmp = rtmp.substr(0, rtmp.rfind('/'));
+  auto stuck = publish(rtmp + "/slow/stuck-key-01", true);
+  ASSERT_TRUE(wait_for([&] {
+    return http_get(kek.http_url(), "/api/pipelines/slow-stuck").body.find("\"running\"") != std::string::npos;
+  }, 20000)) << http_get(kek.http_url(), "/api/pipelines/slow-stuck").body << kek.output();
+  auto fine = publish(rtmp + "/live/fine-key-01", true);
+  EXPECT_TRUE(wait_for([&] { return segments_in(read_file(playlist(kek, "fine"))) >= 3; }, 40000))
+      << read_file(playlist(kek, "fine")) << kek.output();
+  // The stuck stream really is stuck (else this test would prove nothing).
+  EXPECT_EQ(segments_in(read_file(kek.media_dir() + "/slow/stuck/source/index.m3u8")), 0)
+      << read_file(kek.media_dir() + "/slow/stuck/source/index.m3u8");
+  EXPECT_NE(kek.output().find("starting a spare"), std::string::npos) << kek.output();
+  stuck->kill_now(SIGKILL);
+  fine->kill_now(SIGKILL);
 }
 
 // The server stalls (here: stopped for longer than idle_timeout_s, like a busy machine starting

@@ -1,69 +1,223 @@
 #include "kekrtmpsrc.h"
 
+#include "push_pool.h"
 #include "stream_registry.h"
 
 #include <kek/host.h>
+#include <kek/ref.h>
 #include <kek/services.h>
 #include <kek/stream_seam.h>
 
-#include <gst/app/gstappsrc.h>
-
+#include <algorithm>
+#include <deque>
+#include <mutex>
 #include <new>
 #include <string>
 
 GST_DEBUG_CATEGORY_STATIC(kek_rtmp_src_debug);
 #define GST_CAT_DEFAULT kek_rtmp_src_debug
 
+// A live source with no thread of its own: the registry hands it FLV tags (on the main loop,
+// where the RTMP connections are read); it keeps them in order with the stream's events and
+// asks the rtmp plugin's PushPool to push them, so the buffers cross one hand-off and then run
+// through the whole passthrough line on a pool worker. At most one worker pushes a given
+// stream at a time, under the pad's stream lock, so stopping waits for a push in flight.
+
 namespace {
 
-// The C++ side of the element: receives tags from the registry and hands them to the appsrc.
+constexpr size_t kMaxQueuedBytes = 64 * 1024 * 1024;
+
+// What waits to be pushed, in order: FLV tags (GstBuffer) and serialized events (the seam, EOS).
+struct Pending {
+  std::deque<GstMiniObject*> items;
+  size_t bytes = 0;
+  void clear() {
+    for (GstMiniObject* o : items) gst_mini_object_unref(o);
+    items.clear();
+    bytes = 0;
+  }
+  void swap(Pending& other) {
+    items.swap(other.items);
+    std::swap(bytes, other.bytes);
+  }
+  Pending() = default;
+  Pending(const Pending&) = delete;
+  Pending& operator=(const Pending&) = delete;
+  ~Pending() { clear(); }
+};
+
 struct Receiver : kek::rtmp::TagSink {
-  GstElement* appsrc = nullptr;  // owned by the bin
-  void push_tag(GstBuffer* tag) override { gst_app_src_push_buffer(GST_APP_SRC(appsrc), tag); }
-  void end_of_stream() override { gst_app_src_end_of_stream(GST_APP_SRC(appsrc)); }
-  // appsrc queues serialized events in order with the buffers, so the seam lands exactly
-  // between the old publisher's last tag and the new one's first.
-  void seam() override { gst_element_send_event(appsrc, kek::new_stream_seam_event()); }
+  KekRtmpSrc* self = nullptr;
+  void push_tag(GstBuffer* tag) override;
+  void end_of_stream() override;
+  void seam() override;
 };
 
 struct Impl {
   std::string stream;
   kek::Services* services = nullptr;
   kek::rtmp::StreamRegistry* attached_to = nullptr;
+  kek::rtmp::PushPool* pool = nullptr;
   Receiver receiver;
+  GstPad* srcpad = nullptr;  // owned by the element
+
+  std::mutex mutex;  // guards what follows (never held while pushing)
+  Pending pending;
+  bool flushing = true;   // not started, or stopping: tags are dropped
+  bool playing = false;   // a live source pushes in PLAYING only
+  bool scheduled = false; // a pool job for this element is queued or running
+  // Streaming-thread state (under the pad's stream lock).
+  bool started = false;   // stream-start, caps and segment went out
+  bool done = false;      // EOS went out, or downstream failed: nothing more is pushed
 };
-
-enum { PROP_0, PROP_STREAM };
-
-constexpr int64_t kMaxQueuedBytes = 64 * 1024 * 1024;
 
 }  // namespace
 
 struct _KekRtmpSrc {
-  GstBin parent;
+  GstElement parent;
   Impl impl;  // constructed in init, destroyed in finalize
 };
 
-G_DEFINE_TYPE(KekRtmpSrc, kek_rtmp_src, GST_TYPE_BIN)
+G_DEFINE_TYPE(KekRtmpSrc, kek_rtmp_src, GST_TYPE_ELEMENT)
 GST_ELEMENT_REGISTER_DEFINE(kekrtmpsrc, "kekrtmpsrc", GST_RANK_NONE, KEK_TYPE_RTMP_SRC)
 
 static GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-flv"));
 
+static void drain(KekRtmpSrc* self);
+
+// With impl.mutex held: have a worker push what is pending.
+static void schedule_locked(KekRtmpSrc* self) {
+  Impl& impl = self->impl;
+  if (impl.flushing || !impl.playing || impl.pending.items.empty() || !impl.pool) return;
+  if (impl.scheduled) {
+    impl.pool->poke();
+    return;
+  }
+  impl.scheduled = true;
+  impl.pool->run([ref = kek::Ref<KekRtmpSrc>::share(self)] { drain(ref.get()); });
+}
+
+static void enqueue(KekRtmpSrc* self, GstMiniObject* item) {
+  Impl& impl = self->impl;
+  std::lock_guard lock(impl.mutex);
+  if (impl.flushing) {
+    gst_mini_object_unref(item);
+    return;
+  }
+  impl.pending.items.push_back(item);
+  if (GST_IS_BUFFER(item)) impl.pending.bytes += gst_buffer_get_size(GST_BUFFER_CAST(item));
+  // A pipeline that falls behind (or is stuck) drops its oldest tags instead of growing
+  // without bound; events stay, they are what keeps the stream well-formed.
+  while (impl.pending.bytes > kMaxQueuedBytes) {
+    auto oldest = std::find_if(impl.pending.items.begin(), impl.pending.items.end(),
+                               [](GstMiniObject* o) { return GST_IS_BUFFER(o); });
+    if (oldest == impl.pending.items.end()) break;
+    impl.pending.bytes -= gst_buffer_get_size(GST_BUFFER_CAST(*oldest));
+    gst_mini_object_unref(*oldest);
+    impl.pending.items.erase(oldest);
+  }
+  schedule_locked(self);
+}
+
+void Receiver::push_tag(GstBuffer* tag) { enqueue(self, GST_MINI_OBJECT_CAST(tag)); }
+void Receiver::end_of_stream() { enqueue(self, GST_MINI_OBJECT_CAST(gst_event_new_eos())); }
+// In order with the tags: the seam lands exactly between the old publisher's last tag and the
+// new one's first.
+void Receiver::seam() { enqueue(self, GST_MINI_OBJECT_CAST(kek::new_stream_seam_event())); }
+
+static void push_start_events(KekRtmpSrc* self) {
+  GstPad* pad = self->impl.srcpad;
+  g_autofree char* id = gst_pad_create_stream_id(pad, GST_ELEMENT(self), nullptr);
+  GstEvent* start = gst_event_new_stream_start(id);
+  gst_event_set_group_id(start, gst_util_group_id_next());
+  gst_pad_push_event(pad, start);
+  g_autoptr(GstCaps) caps = gst_caps_new_empty_simple("video/x-flv");
+  gst_pad_push_event(pad, gst_event_new_caps(caps));
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_BYTES);
+  gst_pad_push_event(pad, gst_event_new_segment(&segment));
+}
+
+// Consecutive tags go down as one buffer of several memories (flvdemux reads through an
+// adapter, so tag boundaries need not match buffer boundaries): fewer pushes per batch.
+static GstBuffer* take_run(std::deque<GstMiniObject*>& items) {
+  GstBuffer* run = GST_BUFFER_CAST(items.front());
+  items.pop_front();
+  const guint max_memory = gst_buffer_get_max_memory();
+  while (!items.empty() && GST_IS_BUFFER(items.front()) &&
+         gst_buffer_n_memory(run) + gst_buffer_n_memory(GST_BUFFER_CAST(items.front())) <= max_memory) {
+    run = gst_buffer_append(run, GST_BUFFER_CAST(items.front()));
+    items.pop_front();
+  }
+  return run;
+}
+
+// On a pool worker: push everything pending, then hand the worker back (again later if more
+// came meanwhile, behind the other streams' jobs).
+static void drain(KekRtmpSrc* self) {
+  Impl& impl = self->impl;
+  GstPad* pad = impl.srcpad;
+  GST_PAD_STREAM_LOCK(pad);
+  Pending batch;
+  {
+    std::lock_guard lock(impl.mutex);
+    if (!impl.flushing && impl.playing) batch.swap(impl.pending);
+  }
+  if (!batch.items.empty() && !impl.done && !impl.started) {
+    push_start_events(self);
+    impl.started = true;
+  }
+  while (!batch.items.empty() && !impl.done) {
+    if (GST_IS_EVENT(batch.items.front())) {
+      GstEvent* event = GST_EVENT_CAST(batch.items.front());
+      batch.items.pop_front();
+      const bool eos = GST_EVENT_TYPE(event) == GST_EVENT_EOS;
+      gst_pad_push_event(pad, event);
+      if (eos) impl.done = true;
+      continue;
+    }
+    const GstFlowReturn ret = gst_pad_push(pad, take_run(batch.items));
+    if (ret == GST_FLOW_OK) continue;
+    if (ret == GST_FLOW_FLUSHING) break;  // stopping
+    // Like any GStreamer source: downstream ended, or failed (not linked, an error: the
+    // pipeline is told); either way the stream ends here.
+    if (ret < GST_FLOW_EOS) GST_ELEMENT_FLOW_ERROR(self, ret);
+    gst_pad_push_event(pad, gst_event_new_eos());
+    impl.done = true;
+  }
+  {
+    std::lock_guard lock(impl.mutex);
+    if (impl.done) impl.pending.clear();
+    impl.scheduled = false;
+    schedule_locked(self);  // what arrived meanwhile: queued behind the other streams' jobs
+  }
+  GST_PAD_STREAM_UNLOCK(pad);
+}
+
+static gboolean src_query(GstPad* pad, GstObject* parent, GstQuery* query) {
+  switch (GST_QUERY_TYPE(query)) {
+    case GST_QUERY_LATENCY:
+      // Live, and it adds no latency of its own: tags go down as they arrive.
+      gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    case GST_QUERY_SCHEDULING:
+      gst_query_set_scheduling(query, GST_SCHEDULING_FLAG_SEQUENTIAL, 1, -1, 0);
+      gst_query_add_scheduling_mode(query, GST_PAD_MODE_PUSH);
+      return TRUE;
+    default:
+      return gst_pad_query_default(pad, parent, query);
+  }
+}
+
 static void kek_rtmp_src_init(KekRtmpSrc* self) {
   new (&self->impl) Impl();
-  GstElement* appsrc = gst_element_factory_make("appsrc", "flv");
-  g_object_set(appsrc, "is-live", TRUE, "format", GST_FORMAT_BYTES, "stream-type", GST_APP_STREAM_TYPE_STREAM,
-               "block", FALSE, "max-bytes", static_cast<guint64>(kMaxQueuedBytes), nullptr);
-  // A pipeline that falls behind drops the oldest tags instead of growing without bound.
-  g_object_set(appsrc, "leaky-type", 2 /* GST_APP_LEAKY_TYPE_DOWNSTREAM */, nullptr);
-  g_autoptr(GstCaps) caps = gst_caps_new_empty_simple("video/x-flv");
-  gst_app_src_set_caps(GST_APP_SRC(appsrc), caps);
-  gst_bin_add(GST_BIN(self), appsrc);
-  self->impl.receiver.appsrc = appsrc;
-  g_autoptr(GstPad) target = gst_element_get_static_pad(appsrc, "src");
-  GstPad* ghost = gst_ghost_pad_new_from_template("src", target, gst_static_pad_template_get(&src_template));
-  gst_element_add_pad(GST_ELEMENT(self), ghost);
+  self->impl.receiver.self = self;
+  GstPad* pad = gst_pad_new_from_static_template(&src_template, "src");
+  gst_pad_set_query_function(pad, src_query);
+  gst_pad_use_fixed_caps(pad);
+  gst_element_add_pad(GST_ELEMENT(self), pad);
+  self->impl.srcpad = pad;
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
 }
 
@@ -71,6 +225,8 @@ static void kek_rtmp_src_finalize(GObject* object) {
   KEK_RTMP_SRC(object)->impl.~Impl();
   G_OBJECT_CLASS(kek_rtmp_src_parent_class)->finalize(object);
 }
+
+enum { PROP_0, PROP_STREAM };
 
 static void kek_rtmp_src_set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
   auto* self = KEK_RTMP_SRC(object);
@@ -114,9 +270,15 @@ static bool attach(KekRtmpSrc* self) {
     return false;
   }
   auto* registry = static_cast<kek::rtmp::StreamRegistry*>(impl.services->lookup(kek::rtmp::StreamRegistry::kName));
-  if (!registry) {
+  auto* pool = static_cast<kek::rtmp::PushPool*>(impl.services->lookup(kek::rtmp::PushPool::kName));
+  if (!registry || !pool) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("the rtmp plugin is not loaded"), (nullptr));
     return false;
+  }
+  {
+    std::lock_guard lock(impl.mutex);
+    impl.pool = pool;
+    impl.flushing = false;
   }
   if (!registry->attach(impl.stream, &impl.receiver)) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("stream '%s' is not being published", impl.stream.c_str()),
@@ -128,20 +290,51 @@ static bool attach(KekRtmpSrc* self) {
   return true;
 }
 
-static void detach(KekRtmpSrc* self) {
+static void set_playing(KekRtmpSrc* self, bool playing) {
+  std::lock_guard lock(self->impl.mutex);
+  self->impl.playing = playing;
+  schedule_locked(self);
+}
+
+static void stop(KekRtmpSrc* self) {
   Impl& impl = self->impl;
-  if (impl.attached_to) impl.attached_to->detach(impl.stream, &impl.receiver);
+  if (impl.attached_to) impl.attached_to->detach(impl.stream, &impl.receiver);  // no more tags
   impl.attached_to = nullptr;
+  {
+    std::lock_guard lock(impl.mutex);
+    impl.flushing = true;
+    impl.pending.clear();
+  }
+  // Waits for a push in flight (downstream is already flushing, so it returns soon); a queued
+  // job finds the element flushing and does nothing.
+  GST_PAD_STREAM_LOCK(impl.srcpad);
+  impl.started = false;
+  impl.done = false;
+  GST_PAD_STREAM_UNLOCK(impl.srcpad);
 }
 
 static GstStateChangeReturn kek_rtmp_src_change_state(GstElement* element, GstStateChange transition) {
   auto* self = KEK_RTMP_SRC(element);
-  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) detach(self);
+  if (transition == GST_STATE_CHANGE_PLAYING_TO_PAUSED) set_playing(self, false);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) stop(self);
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(kek_rtmp_src_parent_class)->change_state(element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE) return ret;
-  // The appsrc accepts buffers only once it is started (READY -> PAUSED).
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !attach(self)) return GST_STATE_CHANGE_FAILURE;
-  return ret;
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      // Pads are active now: tags may queue (the header tags and the cached GOP come at once).
+      if (!attach(self)) {
+        stop(self);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      return GST_STATE_CHANGE_NO_PREROLL;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      set_playing(self, true);
+      return ret;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      return GST_STATE_CHANGE_NO_PREROLL;  // a live source has nothing to preroll
+    default:
+      return ret;
+  }
 }
 
 static void kek_rtmp_src_class_init(KekRtmpSrcClass* klass) {

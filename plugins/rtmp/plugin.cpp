@@ -5,6 +5,7 @@
 #include "live_directory.h"
 #include "live_ingest.h"
 #include "metrics.h"
+#include "push_pool.h"
 #include "server.h"
 #include "settings.h"
 #include "stream_registry.h"
@@ -25,6 +26,7 @@ namespace {
 
 // Everything the plugin owns; kept alive by the host's hooks that capture it.
 struct RtmpPlugin {
+  kek::rtmp::PushPool pool;  // kekrtmpsrc's pushing threads; outlives the registry's sinks
   kek::rtmp::StreamRegistry registry;
   kek::rtmp::LiveDirectory directory{registry};
   kek::rtmp::Announcements announcements;
@@ -32,7 +34,7 @@ struct RtmpPlugin {
   kek::rtmp::Server server;
   kek::rtmp::LiveIngestService ingest{server};  // SRT, WHIP: publishes through the same server
   RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
-      : registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
+      : pool(static_cast<unsigned>(settings.push_threads)), registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
 };
 
 std::string iso_time(int64_t real_time_us) {
@@ -175,6 +177,7 @@ kek::Status init(kek::Host& host) {
   if (!settings) return settings.error();
   auto plugin = std::make_shared<RtmpPlugin>(host, std::move(*settings));
   host.services().provide(kek::rtmp::StreamRegistry::kName, &plugin->registry);
+  host.services().provide(kek::rtmp::PushPool::kName, &plugin->pool);
   host.services().provide<kek::LiveStreams>(&plugin->directory);
   host.services().provide<kek::LiveIngest>(&plugin->ingest);
   host.services().provide<kek::LiveAnnouncements>(&plugin->announcements);

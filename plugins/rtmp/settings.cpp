@@ -63,6 +63,9 @@ kek::Result<Settings> read_settings(const Args& args) {
   auto gop = args.integer("gop_cache_bytes", s.gop_cache_bytes, 0, int64_t{1} << 30);
   if (!gop) return gop.error();
   s.gop_cache_bytes = *gop;
+  auto push_threads = args.integer("push_threads", s.push_threads, 0, 64);
+  if (!push_threads) return push_threads.error();
+  s.push_threads = static_cast<int>(*push_threads);
   if (auto st = args.no_unknown_keys(); !st) return st.error();
   return s;
 }

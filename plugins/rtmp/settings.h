@@ -32,6 +32,7 @@ struct Settings {
   int64_t max_message_bytes = 8 * 1024 * 1024;
   int64_t gop_cache_bytes = 16 * 1024 * 1024;  // replayed to a (re)starting pipeline
   int64_t max_output_bytes = 4 * 1024 * 1024;  // unread replies before a client is cut off
+  int push_threads = 0;  // threads that push every stream into its pipeline (0: one per core)
 };
 
 // keys: ["stream:secret"]. A bare "secret" is refused: the stream would be named like the key and
