@@ -31,10 +31,14 @@ Status check_change(const ChannelChange& change) {
 }
 
 Status ChannelStore::load() {
-  auto rows = db().query("SELECT user_id, title, category FROM channels_profiles");
+  auto rows = db().query("SELECT user_id, title, category, banner_version FROM channels_profiles");
   if (!rows) return wrap(rows.error(), "channels: load");
   channels_.clear();
-  for (const auto& row : *rows) channels_[row.integer("user_id")] = ChannelInfo{row.text("title"), row.text("category")};
+  banners_.clear();
+  for (const auto& row : *rows) {
+    channels_[row.integer("user_id")] = ChannelInfo{row.text("title"), row.text("category")};
+    if (const int64_t v = row.integer("banner_version"); v > 0) banners_[row.integer("user_id")] = v;
+  }
   return {};
 }
 
@@ -60,6 +64,27 @@ Result<ChannelInfo> ChannelStore::update(int64_t user_id, const ChannelChange& c
   }
   channels_[user_id] = next;
   return next;
+}
+
+int64_t ChannelStore::banner_version(int64_t user_id) const {
+  auto it = banners_.find(user_id);
+  return it == banners_.end() ? 0 : it->second;
+}
+
+Status ChannelStore::set_banner_version(int64_t user_id, int64_t version) {
+  const int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  auto updated = db().exec("UPDATE channels_profiles SET banner_version = ?, updated_at = ? WHERE user_id = ?",
+                          {version, now, user_id});
+  if (!updated) return wrap(updated.error(), "channels: set banner");
+  if (updated->changes == 0) {
+    auto inserted = db().exec(
+        "INSERT INTO channels_profiles (user_id, title, category, banner_version, updated_at) VALUES (?, '', '', ?, ?)",
+        {user_id, version, now});
+    if (!inserted) return wrap(inserted.error(), "channels: insert banner");
+  }
+  if (version > 0) banners_[user_id] = version;
+  else banners_.erase(user_id);
+  return {};
 }
 
 }  // namespace kek::channels

@@ -35,11 +35,15 @@ class ChannelStore final : public Channels {
   ChannelInfo channel_of(int64_t user_id) const override;
   // Checked with check_change first; trims surrounding blanks.
   Result<ChannelInfo> update(int64_t user_id, const ChannelChange& change);
+  // The offline banner's version: 0 when none was uploaded (see banners.h).
+  int64_t banner_version(int64_t user_id) const;
+  Status set_banner_version(int64_t user_id, int64_t version);
 
  private:
   Database& db() const { return host_.db(); }
   Host& host_;
   std::map<int64_t, ChannelInfo> channels_;
+  std::map<int64_t, int64_t> banners_;
 };
 
 }  // namespace kek::channels

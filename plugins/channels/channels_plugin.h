@@ -34,7 +34,16 @@ struct ChannelsPlugin {
   Result<std::optional<Channel>> resolve(const std::string& name) const;
 };
 
+// The one error shape (500s logged, not told); the signed-in caller (401 when nobody).
+HttpResponse failure(const Error& error);
+Result<std::optional<UserIdentity>> caller_of(const ChannelsPlugin& p, const HttpRequest& request);
+Result<UserIdentity> require_caller(const ChannelsPlugin& p, const HttpRequest& request);
+
 void add_routes(const std::shared_ptr<ChannelsPlugin>& plugin);
+// POST/DELETE /api/me/channel/banner (banners.cpp); a deleted account's banner goes with it.
+void add_banner_routes(const std::shared_ptr<ChannelsPlugin>& plugin);
+// "/media/banners/<id>/<version>.jpg", or "" when the channel has none.
+std::string banner_url(const ChannelsPlugin& plugin, int64_t user_id);
 // Followers hear (through /api/events) when a channel they follow goes live.
 void notify_followers_when_live(const std::shared_ptr<ChannelsPlugin>& plugin);
 

@@ -24,6 +24,9 @@ std::vector<kek::Migration> migrations() {
        "  created_at INTEGER NOT NULL,"
        "  PRIMARY KEY (follower_id, channel_id));"
        "CREATE INDEX channels_follows_by_channel ON channels_follows (channel_id);"},
+      {2,
+       // The offline banner the owner uploaded: media/banners/<user_id>/<version>.jpg; 0 for none.
+       "ALTER TABLE channels_profiles ADD COLUMN banner_version INTEGER NOT NULL DEFAULT 0;"},
   };
 }
 
@@ -33,6 +36,7 @@ kek::Status init(kek::Host& host) {
   host.add_migrations(migrations());
   host.services().provide<kek::Channels>(&plugin->store);
   kek::channels::add_routes(plugin);
+  kek::channels::add_banner_routes(plugin);
   kek::channels::notify_followers_when_live(plugin);
   host.on_start([plugin] { return plugin->store.load(); });
   return {};

@@ -8,9 +8,6 @@
 #include <glib.h>
 
 namespace kek::channels {
-namespace {
-
-using PluginPtr = std::shared_ptr<ChannelsPlugin>;
 
 HttpResponse failure(const Error& error) {
   if (error.code >= 500) g_warning("channels: %s", error.message.c_str());
@@ -18,18 +15,29 @@ HttpResponse failure(const Error& error) {
                              error.code >= 500 ? "internal error" : error.message);
 }
 
+Result<std::optional<UserIdentity>> caller_of(const ChannelsPlugin& p, const HttpRequest& request) {
+  auto* identity = p.identity();
+  if (!identity) return std::optional<UserIdentity>{};
+  return identity->user_of(request);
+}
+
+Result<UserIdentity> require_caller(const ChannelsPlugin& p, const HttpRequest& request) {
+  auto caller = caller_of(p, request);
+  if (!caller) return caller.error();
+  if (!*caller) return Error{"sign in first", 401, "sign_in_required"};
+  return **caller;
+}
+
+namespace {
+
+using PluginPtr = std::shared_ptr<ChannelsPlugin>;
+
 HttpResponse no_such_channel() { return HttpResponse::error(404, "no_such_channel", "no such channel"); }
 
 std::string iso_time(int64_t real_time_us) {
   g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(real_time_us / G_USEC_PER_SEC);
   g_autofree char* s = g_date_time_format_iso8601(t);
   return s ? s : "";
-}
-
-Result<std::optional<UserIdentity>> caller_of(const ChannelsPlugin& p, const HttpRequest& request) {
-  auto* identity = p.identity();
-  if (!identity) return std::optional<UserIdentity>{};
-  return identity->user_of(request);
 }
 
 // Streams of the channel that the caller may see in a listing (unlisted ones only with a link).
@@ -84,8 +92,10 @@ Result<std::string> channel_json(ChannelsPlugin& p, const Channel& channel, cons
       .member("can_follow", channel.user_id > 0 && caller && caller->id != channel.user_id)
       .member("is_mine", channel.user_id > 0 && caller && caller->id == channel.user_id);
   write_live(w, p, channel, caller);
-  // What the poster and the library will fill in once they exist.
-  w.key("banner_url").null();
+  // What the library will fill in once recordings are its items.
+  w.key("banner_url");
+  if (const std::string banner = channel.user_id > 0 ? banner_url(p, channel.user_id) : ""; !banner.empty()) w.value(banner);
+  else w.null();
   w.key("next_on_poster").null();
   w.key("past_broadcasts").begin_array().end_array();
   w.end_object();
@@ -103,13 +113,6 @@ HttpResponse get_channel(ChannelsPlugin& p, const HttpRequest& request) {
   HttpResponse r = HttpResponse::json(*body);
   r.headers.emplace_back("Cache-Control", "private, no-store");  // it depends on who asks
   return r;
-}
-
-Result<UserIdentity> require_caller(const ChannelsPlugin& p, const HttpRequest& request) {
-  auto caller = caller_of(p, request);
-  if (!caller) return caller.error();
-  if (!*caller) return Error{"sign in first", 401, "sign_in_required"};
-  return **caller;
 }
 
 HttpResponse patch_my_channel(ChannelsPlugin& p, const HttpRequest& request) {

@@ -2,40 +2,14 @@
 // are decoded, cropped and re-encoded at 256 and 64 px, served from /media/avatars/; anything
 // that does not decode is refused, and so is an upload over the size limit.
 #include "support/browser.h"
+#include "support/pictures.h"
 
 #include <gtest/gtest.h>
 
 using namespace kek::auth::test;
 using kek::test::KekProcess;
-using kek::test::run_command;
-
-namespace {
-
-std::string read_file(const std::string& path) {
-  g_autofree char* text = nullptr;
-  gsize len = 0;
-  if (!g_file_get_contents(path.c_str(), &text, &len, nullptr)) return "";
-  return std::string(text, len);
-}
-
-// A width x height test picture encoded by `encoder` (pngenc, jpegenc), read back as bytes.
-std::string make_image(const std::string& dir, const std::string& encoder, int width, int height) {
-  const std::string path = dir + "/picture-" + encoder + ".img";
-  auto [rc, out] = run_command({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=1", "pattern=smpte", "!",
-                                "video/x-raw,width=" + std::to_string(width) + ",height=" + std::to_string(height),
-                                "!", "videoconvert", "!", encoder, "!", "filesink", "location=" + path});
-  EXPECT_EQ(rc, 0) << out;
-  return read_file(path);
-}
-
-// "codec_name=mjpeg|width=256|height=256" for the image at url.
-std::string probe(const std::string& url) {
-  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
-                                "compact=p=0", url});
-  return rc == 0 ? out : "ffprobe failed: " + out;
-}
-
-}  // namespace
+using kek::test::make_image;
+using kek::test::probe_image;
 
 TEST(AuthAvatars, PngAndJpegAreCroppedScaledAndServed) {
   KekProcess kek(auth_options());
@@ -55,9 +29,9 @@ TEST(AuthAvatars, PngAndJpegAreCroppedScaledAndServed) {
   auto served = b.get(first_url);
   EXPECT_EQ(served.status, 200);
   EXPECT_EQ(served.header("content-type").substr(0, 10), "image/jpeg");
-  EXPECT_EQ(probe(kek.http_url() + first_url.substr(1)), "codec_name=mjpeg|width=256|height=256\n");
+  EXPECT_EQ(probe_image(kek.http_url() + first_url.substr(1)), "codec_name=mjpeg|width=256|height=256\n");
   const std::string small_url = json_field(up.body, "avatar_url_small").value_or("");
-  EXPECT_EQ(probe(kek.http_url() + small_url.substr(1)), "codec_name=mjpeg|width=64|height=64\n");
+  EXPECT_EQ(probe_image(kek.http_url() + small_url.substr(1)), "codec_name=mjpeg|width=64|height=64\n");
 
   // The public avatar route follows the upload; a new upload gets a new URL (cache busting).
   auto redirect = Browser(kek.http_url()).get("/api/users/olivia/avatar");
@@ -68,7 +42,7 @@ TEST(AuthAvatars, PngAndJpegAreCroppedScaledAndServed) {
   const std::string second_url = *json_field(second.body, "avatar_url");
   EXPECT_NE(second_url, first_url);
   EXPECT_NE(second_url.find("/2-256.jpg"), std::string::npos) << second_url;
-  EXPECT_EQ(probe(kek.http_url() + second_url.substr(1)), "codec_name=mjpeg|width=256|height=256\n");
+  EXPECT_EQ(probe_image(kek.http_url() + second_url.substr(1)), "codec_name=mjpeg|width=256|height=256\n");
   EXPECT_EQ(b.get(first_url).status, 404) << "the old version is removed";
   EXPECT_EQ(json_field(Browser(kek.http_url()).get("/api/users/olivia").body, "avatar_url"), second_url);
 
@@ -76,7 +50,7 @@ TEST(AuthAvatars, PngAndJpegAreCroppedScaledAndServed) {
   ASSERT_EQ(webp.substr(8, 4), "WEBP");
   auto third = b.request("POST", "/api/me/avatar", webp, {}, "image/webp");
   ASSERT_EQ(third.status, 200) << third.body;
-  EXPECT_EQ(probe(kek.http_url() + json_field(third.body, "avatar_url")->substr(1)),
+  EXPECT_EQ(probe_image(kek.http_url() + json_field(third.body, "avatar_url")->substr(1)),
             "codec_name=mjpeg|width=256|height=256\n");
 }
 

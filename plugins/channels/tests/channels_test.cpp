@@ -5,6 +5,7 @@
 #include "support/event_stream.h"
 #include "support/kek_process.h"
 #include "support/live.h"
+#include "support/pictures.h"
 #include "support/wait.h"
 
 #include <gtest/gtest.h>
@@ -195,4 +196,44 @@ TEST(Channels, APrivateStreamIsNewsOnlyToWhoMayWatchIt) {
   EXPECT_EQ(events.find("channel.live"), std::string::npos) << events;
   EXPECT_FALSE(json_field(fan.get("/api/channels/dave").body, "live.0.stream").has_value()) << "nor listed to them";
   EXPECT_EQ(json_field(fan.get("/api/me/following").body, "0.live"), "false");
+}
+
+// The owner uploads an offline banner: it is re-encoded to a 1280x320 JPEG, the channel names
+// it (a new URL per version), anyone can fetch it; others cannot set it, junk is refused, and
+// removing it clears the channel's banner_url.
+TEST(Channels, TheOwnerUploadsAnOfflineBanner) {
+  KekProcess kek(channels_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Streamer erin = streamer(kek, "erin");
+  EXPECT_EQ(json_field(http_get(kek.http_url(), "/api/channels/erin").body, "banner_url"), "null");
+
+  const std::string png = make_image(kek.data_dir(), "pngenc", 640, 360);
+  EXPECT_EQ(http_request("POST", kek.http_url(), "/api/me/channel/banner", {}, png, "image/png").status, 401)
+      << "signed in only";
+  auto junk = erin.browser.request("POST", "/api/me/channel/banner", std::string("\x89PNG\r\n\x1a\n", 8) + std::string(4000, 'x'),
+                                   {}, "image/png");
+  EXPECT_EQ(junk.status, 400) << junk.body;
+  auto text = erin.browser.request("POST", "/api/me/channel/banner", "not a picture", {}, "image/png");
+  EXPECT_EQ(json_field(text.body, "code"), "banner_type_unsupported") << text.body;
+
+  auto up = erin.browser.request("POST", "/api/me/channel/banner", png, {}, "image/png");
+  ASSERT_EQ(up.status, 200) << up.body;
+  const std::string first = json_field(up.body, "banner_url").value_or("");
+  ASSERT_EQ(first.rfind("/media/banners/", 0), 0u) << up.body;
+  EXPECT_EQ(json_field(http_get(kek.http_url(), "/api/channels/erin").body, "banner_url"), first);
+  EXPECT_EQ(probe_image(kek.http_url() + first.substr(1)), "codec_name=mjpeg|width=1280|height=320\n");
+
+  const std::string jpeg = make_image(kek.data_dir(), "jpegenc", 300, 200);
+  auto again = erin.browser.request("POST", "/api/me/channel/banner", jpeg, {}, "image/jpeg");
+  ASSERT_EQ(again.status, 200) << again.body;
+  const std::string second = json_field(again.body, "banner_url").value_or("");
+  EXPECT_NE(second, first) << "a new version, a new URL";
+  EXPECT_EQ(probe_image(kek.http_url() + second.substr(1)), "codec_name=mjpeg|width=1280|height=320\n");
+  EXPECT_TRUE(wait_for([&] { return http_get(kek.http_url(), first).status == 404; }, 10000))
+      << "the old version is removed";
+
+  auto removed = erin.browser.request("DELETE", "/api/me/channel/banner");
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(json_field(removed.body, "banner_url"), "null");
+  EXPECT_EQ(json_field(http_get(kek.http_url(), "/api/channels/erin").body, "banner_url"), "null");
 }

@@ -2,7 +2,7 @@
 // publisher (ffmpeg) comes, drops, comes back and ends; two people chatting.
 import { createServer } from 'node:http'
 import { assert, waitFor } from '../harness.mjs'
-import { createStreamKey, expectPlaying, needAuth, needLive, registerViaUi, server, shot, startPublishing, test, waitForLive } from '../support.mjs'
+import { createStreamKey, expectPlaying, makePng, needAuth, needLive, registerViaUi, server, shot, startPublishing, test, waitForLive } from '../support.mjs'
 
 const badge = (page) => page.getByTestId('live-badge')
 const messageText = (page) => page.getByTestId('player-message').textContent({ timeout: 1000 }).catch(() => '')
@@ -130,6 +130,40 @@ test('a channel page shows the offline banner, then the stream while live; follo
   await page.goto('/c/nobody-at-all')
   await page.getByTestId('channel-nosuch').waitFor()
   assert((await page.title()).startsWith('No such channel'), `tab title: ${await page.title()}`)
+})
+
+test('the channel owner uploads an offline banner that visitors see on the channel page, and removes it', async ({ page, browser }) => {
+  needAuth()
+  const streamer = await registerViaUi(page)
+  await page.goto(`/c/${streamer}`)
+  await page.getByTestId('channel-offline').waitFor()
+  await page.getByTestId('banner-input').setInputFiles({ name: 'banner.png', mimeType: 'image/png', buffer: makePng(800, 200) })
+  const banner = page.getByTestId('channel-offline')
+  await waitFor(async () => (await banner.evaluate((el) => getComputedStyle(el).backgroundImage)).includes('/media/banners/'), { what: 'the banner shown' })
+  await shot(page, 'channel-banner')
+
+  const visitor = await browser.newContext({ baseURL: server.url })
+  try {
+    const other = await visitor.newPage()
+    await other.goto(`/c/${streamer}`)
+    const theirs = other.getByTestId('channel-offline')
+    await theirs.waitFor()
+    const url = (await theirs.evaluate((el) => getComputedStyle(el).backgroundImage)).match(/url\("?([^")]+)"?\)/)?.[1]
+    assert(url && url.includes('/media/banners/'), `a visitor sees the banner: ${url}`)
+    const size = await other.evaluate(async (src) => {
+      const img = new Image()
+      img.src = src
+      await img.decode()
+      return `${img.naturalWidth}x${img.naturalHeight}`
+    }, url)
+    assert(size === '1280x320', `the server made a 4:1 banner: ${size}`)
+    assert((await other.getByTestId('banner-upload').count()) === 0, 'only the owner may change it')
+  } finally {
+    await visitor.close()
+  }
+
+  await page.getByTestId('banner-remove').click()
+  await waitFor(async () => !(await banner.evaluate((el) => getComputedStyle(el).backgroundImage)).includes('/media/banners/'), { what: 'the banner removed' })
 })
 
 test('the share button gives a link and an iframe whose player-only page plays inside another page', async ({ page }) => {

@@ -1,2 +1,2 @@
-export { fetchChannel, fetchFollowing, follow, isChannelsMissing, unfollow, updateMyChannel } from './api/channelApi'
+export { fetchChannel, fetchFollowing, follow, isChannelsMissing, removeBanner, unfollow, updateMyChannel, uploadBanner } from './api/channelApi'
 export { CHANNEL_CATEGORIES, categoryKey } from './model/categories'

@@ -22,6 +22,15 @@ export function updateMyChannel(change: { title?: string | null; category?: stri
   return api.patch<Channel>('/api/me/channel', change)
 }
 
+/** The owner's offline banner (re-encoded by the server to a 1280x320 JPEG). */
+export function uploadBanner(file: Blob, onProgress?: (fraction: number) => void): Promise<{ banner_url: string | null }> {
+  return api.upload<{ banner_url: string | null }>('/api/me/channel/banner', file, { onProgress })
+}
+
+export function removeBanner(): Promise<{ banner_url: string | null }> {
+  return api.delete<{ banner_url: string | null }>('/api/me/channel/banner')
+}
+
 export function follow(name: string): Promise<FollowAnswer> {
   return api.post<FollowAnswer>(`${base(name)}/follow`)
 }

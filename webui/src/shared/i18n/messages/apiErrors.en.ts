@@ -49,6 +49,8 @@ export default {
   csrf_token_invalid: 'Your session changed. Reload the page and try again.',
   admin_only: 'Only admins may do this.',
   no_such_user: 'There is no such user.',
+  banner_too_large: 'The banner may be at most 8 MB.',
+  banner_type_unsupported: 'Send a PNG, JPEG or WebP picture.',
   last_admin: 'This is the last admin account: make someone else an admin first.',
   invalid_role: 'The role must be admin or user.',
   account_disabled: 'This account is disabled. Ask an admin.',
