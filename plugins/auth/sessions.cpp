@@ -9,6 +9,9 @@ namespace {
 // last_seen_at is written at most this often, not on every request a player makes.
 constexpr int64_t kLastSeenResolutionSeconds = 60;
 constexpr size_t kMaxUserAgentLength = 256;
+// Sessions remembered at most (a bound on memory whatever the number of clients); past it the
+// memory starts again empty.
+constexpr size_t kMaxRemembered = 4096;
 
 constexpr const char* kSessionColumns =
     "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, remote FROM auth_sessions ";
@@ -62,20 +65,36 @@ Result<std::optional<Session>> SessionStore::find(const HttpRequest& request) {
   auto token = request.cookie(kSessionCookie);
   if (!token || !looks_like_token(*token)) return std::optional<Session>{};
   const std::string hash = sha256_hex(*token);
-  auto rows = db_().query(std::string(kSessionColumns) + "WHERE token_hash = ?", {hash});
-  if (!rows) return wrap(rows.error(), "find session");
-  if (rows->empty()) return std::optional<Session>{};
-  Session s = session_from_row(rows->front());
   const int64_t now = now_seconds();
+  auto known = found_.find(hash);
+  if (known == found_.end() || now - known->second.checked_at >= kRecheckSeconds) {
+    auto rows = db_().query(std::string(kSessionColumns) + "WHERE token_hash = ?", {hash});
+    if (!rows) return wrap(rows.error(), "find session");
+    if (rows->empty()) {
+      if (known != found_.end()) found_.erase(known);
+      return std::optional<Session>{};
+    }
+    if (known == found_.end()) {
+      if (found_.size() >= kMaxRemembered) found_.clear();
+      known = found_.emplace(hash, Remembered{}).first;
+    }
+    known->second = Remembered{session_from_row(rows->front()), now};
+  }
+  Session& s = known->second.session;
   if (s.expires_at <= now) {
     (void)db_().exec("DELETE FROM auth_sessions WHERE id = ?", {s.id});
+    found_.erase(known);
     return std::optional<Session>{};
   }
   if (now - s.last_seen_at >= kLastSeenResolutionSeconds) {
     (void)db_().exec("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?", {now, s.id});
     s.last_seen_at = now;
   }
-  return std::optional<Session>{std::move(s)};
+  return std::optional<Session>{s};
+}
+
+void SessionStore::forget(const std::function<bool(const Session&)>& which) {
+  std::erase_if(found_, [&](const auto& entry) { return which(entry.second.session); });
 }
 
 Result<std::vector<Session>> SessionStore::list(int64_t user_id) {
@@ -90,12 +109,14 @@ Result<std::vector<Session>> SessionStore::list(int64_t user_id) {
 Result<bool> SessionStore::revoke(int64_t user_id, int64_t session_id) {
   auto r = db_().exec("DELETE FROM auth_sessions WHERE id = ? AND user_id = ?", {session_id, user_id});
   if (!r) return wrap(r.error(), "revoke session");
+  forget([&](const Session& s) { return s.id == session_id && s.user_id == user_id; });
   return r->changes > 0;
 }
 
 Result<int64_t> SessionStore::revoke_all_except(int64_t user_id, int64_t keep_session_id) {
   auto r = db_().exec("DELETE FROM auth_sessions WHERE user_id = ? AND id != ?", {user_id, keep_session_id});
   if (!r) return wrap(r.error(), "revoke sessions");
+  forget([&](const Session& s) { return s.user_id == user_id && s.id != keep_session_id; });
   return r->changes;
 }
 

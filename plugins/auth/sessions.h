@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kek::auth {
@@ -31,8 +33,14 @@ struct NewSession {
   std::string token;  // the cookie value; exists only here and in the client's cookie jar
 };
 
+// Main thread only. The sessions the server has found are remembered by their token's hash, so
+// a player's every request (each segment of a private stream) costs no query: a revoke here
+// (logout, "sign out others", a new password, a deleted account) forgets them at once, and a
+// change made by another process (the `kek users` command) is seen within kRecheckSeconds.
 class SessionStore {
  public:
+  static constexpr int64_t kRecheckSeconds = 5;
+
   SessionStore(DbAccess db, int64_t lifetime_seconds) : db_(std::move(db)), lifetime_seconds_(lifetime_seconds) {}
 
   Result<NewSession> create(int64_t user_id, const HttpRequest& request);
@@ -46,8 +54,15 @@ class SessionStore {
   int64_t lifetime_seconds() const { return lifetime_seconds_; }
 
  private:
+  struct Remembered {
+    Session session;
+    int64_t checked_at = 0;  // when the database last said it exists
+  };
+  void forget(const std::function<bool(const Session&)>& which);
+
   DbAccess db_;
   int64_t lifetime_seconds_;
+  std::unordered_map<std::string, Remembered> found_;  // by token hash
 };
 
 // Set-Cookie values. Secure when the site is served over TLS (see secure_cookies() in routes_common.h).

@@ -206,6 +206,41 @@ TEST(AuthMedia, PrivateStreamNeedsCookieOrSignedUrl) {
   EXPECT_EQ(owner.get(playlist).status, 200) << "still the owner's";
 }
 
+// The server remembers the sessions it has found (a player fetches a segment every second or
+// two), so what ends a session must reach that memory: the cookie is refused on the very next
+// request, not after a while.
+TEST(AuthMedia, AnEndedSessionsCookieIsRefusedAtOnce) {
+  KekProcess kek(auth_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Browser laptop(kek.http_url());
+  ASSERT_EQ(laptop.register_user("wendy", kPassword).status, 201);
+  auto key = laptop.post("/api/me/stream-keys", R"({"name":"cam","visibility":"private"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  const std::string playlist = "/media/live/" + *json_field(key.body, "stream") + "/index.m3u8";
+  write_file(kek.media_dir() + playlist.substr(std::string("/media").size()), "#EXTM3U\n");
+
+  // A copy of the laptop's cookie (another tab, a player given it) and a second login.
+  Browser player(kek.http_url());
+  player.set_cookie(laptop.cookie());
+  Browser phone(kek.http_url());
+  ASSERT_EQ(phone.login("wendy", kPassword).status, 200);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(player.get(playlist).status, 200) << "the owner's cookie opens the private playlist";
+    ASSERT_EQ(phone.get(playlist).status, 200);
+  }
+
+  // "Sign out the other sessions" from the laptop ends the phone's.
+  ASSERT_EQ(laptop.post("/api/auth/sessions/revoke-others").status, 200);
+  EXPECT_EQ(phone.get(playlist).status, 403) << "a revoked session is refused on its next request";
+  EXPECT_EQ(player.get(playlist).status, 200) << "the laptop's own session goes on";
+
+  // Logging out ends the cookie everywhere it was copied to.
+  auto out = laptop.post("/api/auth/logout");
+  ASSERT_LT(out.status, 300) << out.body;
+  EXPECT_EQ(player.get(playlist).status, 403) << "a logged-out session's cookie is refused at once";
+  EXPECT_EQ(player.get("/api/me").status, 401);
+}
+
 TEST(AuthMedia, PoliciesSurviveRestartAndSecretIsPrivate) {
   KekProcess kek(auth_options());
   ASSERT_TRUE(kek.ready()) << kek.output();
