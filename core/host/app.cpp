@@ -58,6 +58,9 @@ class PluginContext : public Host, private Http, private Services, private Pipel
   void websocket(std::string pattern, WebSocketRoute route) override {
     staged_http_.push_back([=](Http& h) { h.websocket(pattern, route); });
   }
+  void hold_media(MediaHold hold) override {
+    staged_http_.push_back([=](Http& h) { h.hold_media(hold); });
+  }
   // ---- staging: Services (a plugin may look up what earlier plugins provide) ----
   void provide(const std::string& name, void* service) override { staged_services_.emplace_back(name, service); }
   void* lookup(const std::string& name) const override {

@@ -272,6 +272,7 @@ class HttpServerImpl final : public HttpServer {
   void websocket(std::string pattern, WebSocketRoute route) override {
     router_.add("GET", pattern, std::make_shared<const WebSocketRoute>(std::move(route)));
   }
+  void hold_media(MediaHold hold) override { media_holds_.push_back(std::move(hold)); }
   void guard(std::string path_prefix, HttpGuard check) override {
     auto prefix = http::parse_request_path(path_prefix);
     if (!prefix) {
@@ -443,9 +444,11 @@ class HttpServerImpl final : public HttpServer {
       case Area::api:
         dispatch_api(msg, *path, std::move(request), std::move(match));
         return;
-      case Area::media:
-        serve_media(msg, *path, path_token.has_value() || carries_credentials(request));
+      case Area::media: {
+        const bool personal = path_token.has_value() || carries_credentials(request);
+        if (!hold_media_request(msg, *path, request, personal)) serve_media(msg, *path, personal);
         return;
+      }
       case Area::webui:
         serve_webui(msg, *path);
         return;
@@ -549,6 +552,43 @@ class HttpServerImpl final : public HttpServer {
     }  // our responder copy goes here; if it was the last one, unanswered, the token answers 500
   }
 
+  // Offers a media read to the holds (MediaHold); true if one holds it. The message is paused
+  // until its release, which serves the file as serve_media would, or the hold's own answer.
+  bool hold_media_request(SoupServerMessage* msg, const http::RequestPath& path, const HttpRequest& request,
+                          bool personal) {
+    if (media_holds_.empty() || !is_read_method(soup_server_message_get_method(msg)) || path.segments.size() < 2)
+      return false;
+    const auto holds = media_holds_;  // a copy: a hold may add holds while it runs
+    for (const auto& hold : holds) {
+      auto exchange = std::make_shared<AsyncExchange>(msg, context_ ? context_ : g_main_context_default());
+      auto token = std::make_shared<const AnswerToken>(exchange);
+      std::vector<std::string> inside(path.segments.begin() + 1, path.segments.end());
+      MediaRelease release = [token, inside = std::move(inside), root = config_.media_dir,
+                              personal](std::optional<HttpResponse> answer) {
+        token->answer(answer ? std::move(*answer) : media_file_answer(root, inside, personal));
+      };
+      if (!hold(request, std::move(release))) {
+        exchange->claim();  // not held: nobody answers through it
+        continue;
+      }
+      token.reset();
+      exchange->handler_returned();
+      return true;
+    }
+    return false;
+  }
+
+  // What serve_media answers for a file, as a response a held request is released with.
+  static HttpResponse media_file_answer(const std::string& root, const std::vector<std::string>& inside,
+                                        bool personal) {
+    auto file = http::resolve_inside(root, inside);
+    if (!file) return HttpResponse::from(file.error());
+    HttpResponse r;
+    r.file_path = *file;
+    if (personal) r.headers = {{"Cache-Control", http::personal_cache_control(http::media_cache_control(*file))}};
+    return r;
+  }
+
   // personal: the request carried what a guard may have let it in by (a cookie, a token), so the
   // answer is for this client only and no shared cache may keep it for others.
   void serve_media(SoupServerMessage* msg, const http::RequestPath& path, bool personal) {
@@ -614,6 +654,7 @@ class HttpServerImpl final : public HttpServer {
   Ref<SoupServer> server_;
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;
+  std::vector<MediaHold> media_holds_;
   std::shared_ptr<http::OpenWebSockets> websockets_ = std::make_shared<http::OpenWebSockets>();
   http::RequestObserver observer_;
   GMainContext* context_ = nullptr;

@@ -666,6 +666,67 @@ TEST_F(HttpServerTest, GuardCoversMediaToo) {
   EXPECT_EQ(get("/media/live/demo/index.m3u8?token=t").status, 200);
 }
 
+// ---- held media requests ----
+
+TEST_F(HttpServerTest, HeldMediaRequestIsServedTheFileWrittenMeanwhile) {
+  std::optional<MediaRelease> held;
+  int offered = 0;
+  server_->hold_media([&](const HttpRequest& request, MediaRelease release) {
+    ++offered;
+    if (!request.query.count("wait")) return false;
+    held = std::move(release);
+    return true;
+  });
+  write_file(media_dir_ + "/live/demo/now.txt", "now");
+  Reply now = get("/media/live/demo/now.txt");
+  EXPECT_EQ(now.status, 200);
+  EXPECT_EQ(now.body, "now");
+  // Held: the file does not exist yet; it is written while the request waits, then released.
+  bool written = false;
+  const int port = port_;
+  Reply reply = parse_raw_reply(run_client([port] {
+    return raw_exchange(port, "GET /media/live/demo/later.txt?wait=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10);
+  }, [&] {
+    if (held && !written) {
+      write_file(media_dir_ + "/live/demo/later.txt", "written while held");
+      written = true;
+      (*held)(std::nullopt);
+    }
+  }));
+  EXPECT_TRUE(written);
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, "written while held");
+  EXPECT_EQ(offered, 2);
+}
+
+TEST_F(HttpServerTest, HeldMediaRequestCanBeAnsweredByTheHold) {
+  std::optional<MediaRelease> held;
+  bool answer_it = false;
+  server_->hold_media([&](const HttpRequest& request, MediaRelease release) {
+    answer_it = request.query.count("_HLS_msn") > 0;
+    held = std::move(release);
+    return true;
+  });
+  auto release_held = [&] {
+    if (!held) return;
+    (*held)(answer_it ? std::optional<HttpResponse>(HttpResponse::error(400, "too far ahead")) : std::nullopt);
+    held.reset();
+  };
+  write_file(media_dir_ + "/live/demo/index.m3u8", "#EXTM3U\n");
+  const int port = port_;
+  auto raw_get_held = [&](const std::string& path) {
+    return parse_raw_reply(run_client([port, path] {
+      return raw_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10);
+    }, release_held));
+  };
+  Reply reply = raw_get_held("/media/live/demo/index.m3u8?_HLS_msn=99");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.body.find("too far ahead"), std::string::npos);
+  EXPECT_EQ(reply.header("access-control-allow-origin"), "*");
+  // A file still missing when released gets the file server's usual 404.
+  EXPECT_EQ(raw_get_held("/media/live/demo/nothing.m4s").status, 404);
+}
+
 // ---- WebSocket routes ----
 
 TEST_F(HttpServerTest, WebSocketRouteEchoesUtf8AndSeesTheRequest) {

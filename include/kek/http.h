@@ -133,6 +133,17 @@ struct WebSocketRoute {
   size_t max_message_bytes = 64 * 1024;
 };
 
+// ---- media requests held until their file is ready ----
+
+// Lets a held media request go: nullopt serves the file as /media/ serves any file (looked up
+// now, so it may be one that did not exist when the request came), a response answers that
+// instead (400, 503...). Main loop; the first call counts.
+using MediaRelease = std::function<void(std::optional<HttpResponse>)>;
+// Sees each GET/HEAD under /media/ after the guards. Returns false to let the file server answer
+// now, or true to hold the request (the main loop runs on: no thread waits) and call `release`
+// later. A client that goes away meanwhile is dropped; a late release is then ignored.
+using MediaHold = std::function<bool(const HttpRequest&, MediaRelease release)>;
+
 class Http {
  public:
   virtual ~Http() = default;
@@ -149,6 +160,9 @@ class Http {
   // upgrade whose Origin is not the server's own (403 cross_origin), so a page elsewhere cannot
   // act with the visitor's cookies; clients that send no Origin (not browsers) are let in.
   virtual void websocket(std::string pattern, WebSocketRoute route) = 0;
+  // Adds a hold on media requests (see MediaHold); each is asked in the order added, the first
+  // that holds a request owns it. Used for LL-HLS blocking playlist reloads.
+  virtual void hold_media(MediaHold hold) { (void)hold; }
 };
 
 // ---- inline definitions ----
