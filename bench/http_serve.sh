@@ -12,7 +12,8 @@
 #   WINDOW=10 CONNECTIONS=32 bash bench/http_serve.sh
 #
 # Environment: THREADS (2), CONNECTIONS (64), WARMUP (3), WINDOW (15), REPEATS (1), NGINX_WORKERS
-# (1: KEK is one process with one HTTP loop), KEK_BIN (build/core/kek), OUT_DIR (bench/results),
+# (1: KEK is one process with one HTTP loop), KEK_BIN (build/core/kek), KEK_PLUGIN_DIR (where that
+# kek finds its plugins, for comparing an older build: default its own), OUT_DIR (bench/results),
 # RESULT_TAG (suffix of the result files), KEEP_TMP (1: keep the temp folder), BENCH_NOTES (text for
 # the report's Notes). Installs wrk and nginx with apt-get when missing (needs root). Everything
 # listens on 127.0.0.1 only; every child is stopped on exit.
@@ -56,6 +57,7 @@ shutdown_timeout_s: 5
 plugins:
   - {name: auth}
 pipelines: []
+${KEK_PLUGIN_DIR:+plugin_dirs: [$KEK_PLUGIN_DIR]}
 YAML
 (cd "$TMP/kek" && KEK_ADMIN_PASSWORD=$ADMIN_PASSWORD exec "$KEK" serve --config "$TMP/kek/kek.yaml") >"$TMP/kek/kek.log" 2>&1 &
 KEK_PID=$!
