@@ -18,7 +18,7 @@ APT_PACKAGES=(
   build-essential meson ninja-build pkg-config git ca-certificates python3 curl
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x libgstrtspserver-1.0-dev
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x libgstrtspserver-1.0-dev gstreamer1.0-nice
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libyaml-cpp-dev libsodium-dev
   libgtest-dev libgmock-dev graphviz ffmpeg libsrt-gnutls-dev
   nodejs
