@@ -94,6 +94,8 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     '  - {name: history, optional: true}',
     // The poster: premieres and live events.
     '  - {name: schedule, optional: true}',
+    // Real time (WebRTC): WHEP playback and WHIP publishing.
+    '  - {name: webrtc, optional: true}',
     'pipelines:',
     '  - {id: demo, template: demo, vars: {width: 320, height: 180}}',
     '',

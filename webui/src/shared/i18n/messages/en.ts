@@ -179,6 +179,13 @@ export default {
     bitrate: 'Bitrate',
     playDash: 'Play with DASH instead of HLS',
     playHls: 'Back to HLS',
+    playRealtime: 'Real time (WebRTC, under a second behind)',
+  },
+  realtime: {
+    label: 'The live stream in real time',
+    connecting: 'Connecting in real time…',
+    failed: 'Real-time playback is not available for this stream now. Back to HLS below.',
+    forbidden: 'This stream is private: sign in with an account that may watch it.',
   },
   player: {
     label: 'Video player',
