@@ -84,7 +84,14 @@ unavailable() { # path -> why it cannot run here ("" when it can)
     kek-llhls | kek-srt-llhls)
       ((LL_TEMPLATE)) || { echo "no live-ll template in pipelines/"; return; }
       [[ $1 == kek-srt-llhls ]] && ! has_plugin srt && echo "no srt plugin in $PLUGINS" ;;
-    kek-whep | kek-whip-whep) [[ -n $WEBRTC_PLUGIN ]] || echo "no webrtc plugin in $PLUGINS" ;;
+    kek-whep) [[ -n $WEBRTC_PLUGIN ]] || echo "no webrtc plugin in $PLUGINS" ;;
+    kek-whip-whep)
+      [[ -n $WEBRTC_PLUGIN ]] || { echo "no webrtc plugin in $PLUGINS"; return; }
+      # A WHIP endpoint answers an empty offer with 4xx, but not 404 (no such route).
+      local code
+      code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/sdp' -H "Origin: $KEK_HTTP" \
+        --data-binary x "$KEK_HTTP/api/whip/live" || true)
+      [[ $code == 404 || $code == 000 ]] && echo "POST /api/whip/live answers $code: no WHIP in this build" ;;
     *) echo "unknown path" ;;
   esac
 }
