@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "kek-webrtc"
 #include "settings.h"
 #include "whep.h"
+#include "whip.h"
 
 #include <kek/events.h>
 #include <kek/plugin.h>
@@ -21,10 +22,18 @@ kek::Status init(kek::Host& host) {
     whep->offer(r, std::move(respond));
   });
   host.http().route("DELETE", "/api/whep/{stream}/{session}", [whep](const kek::HttpRequest& r) { return whep->end(r); });
+  auto whip = std::make_shared<kek::webrtc::Whip>(host, *settings);
+  host.http().route_async("POST", "/api/whip/{app}", [whip](const kek::HttpRequest& r, kek::HttpResponder respond) {
+    whip->offer(r, std::move(respond));
+  });
+  host.http().route("DELETE", "/api/whip/{app}/{session}", [whip](const kek::HttpRequest& r) { return whip->end(r); });
   host.events().subscribe(kek::kEventStreamEnded, [whep](const kek::Event& e) {
     whep->stream_ended(e.get("app"), e.get("stream"));
   });
-  host.on_stop([whep] { whep->stop(); });
+  host.on_stop([whep, whip] {
+    whip->stop();
+    whep->stop();
+  });
   return {};
 }
 

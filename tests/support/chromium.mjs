@@ -17,12 +17,13 @@ export function requireOrSkip(nodeModules, files = []) {
   }
 }
 
-// Headless Chromium that autoplays muted media.
-export async function launchChromium(nodeModules) {
+// Headless Chromium that autoplays muted media; extraArgs for a test's own switches (a fake
+// camera and microphone: --use-fake-device-for-media-stream --use-fake-ui-for-media-stream).
+export async function launchChromium(nodeModules, extraArgs = []) {
   const { chromium } = createRequire(join(nodeModules, 'noop.js'))('playwright-core')
   return chromium.launch({
     executablePath: CHROMIUM, headless: true, timeout: 30000,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update'],
+      '--disable-background-networking', '--disable-component-update', ...extraArgs],
   })
 }
