@@ -2,54 +2,8 @@
 
 #include <gst/app/gstappsink.h>
 
-#include <cstring>
 
 namespace kek::srt {
-
-namespace {
-
-constexpr uint8_t kAvcKeyframe = 0x17, kAvcInter = 0x27;  // frame type << 4 | codec id 7
-constexpr uint8_t kAacTag = 0xAF;                          // AAC, 44 kHz, 16-bit, stereo (as FLV requires)
-
-std::vector<uint8_t> video_body(bool keyframe, uint8_t packet_type, int32_t cts_ms, const uint8_t* data, size_t n) {
-  std::vector<uint8_t> body(5 + n);
-  body[0] = keyframe ? kAvcKeyframe : kAvcInter;
-  body[1] = packet_type;
-  body[2] = static_cast<uint8_t>((cts_ms >> 16) & 0xff);
-  body[3] = static_cast<uint8_t>((cts_ms >> 8) & 0xff);
-  body[4] = static_cast<uint8_t>(cts_ms & 0xff);
-  if (n) std::memcpy(body.data() + 5, data, n);
-  return body;
-}
-
-std::vector<uint8_t> audio_body(uint8_t packet_type, const uint8_t* data, size_t n) {
-  std::vector<uint8_t> body(2 + n);
-  body[0] = kAacTag;
-  body[1] = packet_type;
-  if (n) std::memcpy(body.data() + 2, data, n);
-  return body;
-}
-
-// The caps' codec_data, when it differs from what was sent last (then remembered).
-GstBuffer* changed_config(GstCaps* caps, GstBuffer*& last) {
-  const GstStructure* s = caps ? gst_caps_get_structure(caps, 0) : nullptr;
-  const GValue* v = s ? gst_structure_get_value(s, "codec_data") : nullptr;
-  GstBuffer* config = v && G_VALUE_HOLDS(v, GST_TYPE_BUFFER) ? gst_value_get_buffer(v) : nullptr;
-  if (!config) return nullptr;
-  if (last && gst_buffer_get_size(last) == gst_buffer_get_size(config)) {
-    GstMapInfo a, b;
-    gst_buffer_map(last, &a, GST_MAP_READ);
-    gst_buffer_map(config, &b, GST_MAP_READ);
-    const bool same = std::memcmp(a.data, b.data, a.size) == 0;
-    gst_buffer_unmap(config, &b);
-    gst_buffer_unmap(last, &a);
-    if (same) return nullptr;
-  }
-  gst_buffer_replace(&last, config);
-  return config;
-}
-
-}  // namespace
 
 TsRemux::TsRemux(std::string name, Callbacks callbacks) : callbacks_(std::move(callbacks)) {
   GError* err = nullptr;
@@ -120,8 +74,6 @@ TsRemux::~TsRemux() {
   }
   if (demux_) gst_object_unref(demux_);
   if (pipeline_) gst_object_unref(pipeline_);
-  gst_buffer_replace(&video_config_, nullptr);
-  gst_buffer_replace(&audio_config_, nullptr);
 }
 
 bool TsRemux::push(GstBuffer* ts) {
@@ -169,47 +121,9 @@ void TsRemux::announce_tracks(GstCaps* video_caps) {
   if (callbacks_.tracks) callbacks_.tracks(t);
 }
 
-uint32_t TsRemux::timestamp_ms(GstClockTime t) {
-  if (!GST_CLOCK_TIME_IS_VALID(t)) return 0;
-  if (!GST_CLOCK_TIME_IS_VALID(base_)) base_ = t;
-  if (t < base_) return 0;  // a track that starts a little before the first one seen
-  return static_cast<uint32_t>((t - base_) / GST_MSECOND);
-}
-
 void TsRemux::sample(GstSample* sample, bool video) {
-  GstBuffer* buffer = gst_sample_get_buffer(sample);
-  GstCaps* caps = gst_sample_get_caps(sample);
-  if (!buffer) return;
-  const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  const GstClockTime dts = GST_CLOCK_TIME_IS_VALID(GST_BUFFER_DTS(buffer)) ? GST_BUFFER_DTS(buffer) : pts;
-  if (video) announce_tracks(caps);
-  const uint32_t ts = timestamp_ms(dts);
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
-  if (video) {
-    if (GstBuffer* config = changed_config(caps, video_config_)) {
-      GstMapInfo c;
-      gst_buffer_map(config, &c, GST_MAP_READ);
-      callbacks_.media(LiveMediaKind::video, ts, video_body(true, 0, 0, c.data, c.size));
-      gst_buffer_unmap(config, &c);
-    }
-    int32_t cts = 0;
-    if (GST_CLOCK_TIME_IS_VALID(pts) && GST_CLOCK_TIME_IS_VALID(dts) && pts > dts)
-      cts = static_cast<int32_t>((pts - dts) / GST_MSECOND);
-    const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    callbacks_.media(LiveMediaKind::video, ts, video_body(keyframe, 1, cts, map.data, map.size));
-  } else {
-    std::vector<std::pair<LiveMediaKind, std::vector<uint8_t>>> out;
-    if (GstBuffer* config = changed_config(caps, audio_config_)) {
-      GstMapInfo c;
-      gst_buffer_map(config, &c, GST_MAP_READ);
-      out.emplace_back(LiveMediaKind::audio, audio_body(0, c.data, c.size));
-      gst_buffer_unmap(config, &c);
-    }
-    out.emplace_back(LiveMediaKind::audio, audio_body(1, map.data, map.size));
-    for (auto& [kind, body] : out) callbacks_.media(kind, ts, std::move(body));
-  }
-  gst_buffer_unmap(buffer, &map);
+  if (video) announce_tracks(gst_sample_get_caps(sample));
+  tagger_.sample(sample, video, callbacks_.media);
 }
 
 }  // namespace kek::srt

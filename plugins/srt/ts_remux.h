@@ -1,9 +1,10 @@
 // MPEG-TS in, FLV tag bodies out (what kek::LivePublish takes): tsdemux, h264parse to AVC
-// access units and aacparse to raw AAC, their sequence headers from the parsers' codec_data.
+// access units and aacparse to raw AAC, made into tags by kek::media::FlvTagger.
 // No streaming thread of its own: push() runs the demuxer and parsers on the caller's thread
 // (the listener's one SRT thread), and the callbacks come from inside push().
 #pragma once
 
+#include <kek/media/flv_tags.h>
 #include <kek/services/live_ingest.h>
 
 #include <gst/gst.h>
@@ -38,7 +39,6 @@ class TsRemux {
   static void on_no_more_pads(GstElement* demux, gpointer self);
   void sample(GstSample* sample, bool video);
   void announce_tracks(GstCaps* video_caps);
-  uint32_t timestamp_ms(GstClockTime dts);
 
   Callbacks callbacks_;
   GstElement* pipeline_ = nullptr;
@@ -49,9 +49,7 @@ class TsRemux {
   bool has_audio_pad_ = false;
   bool has_video_pad_ = false;
   bool announced_ = false;
-  GstBuffer* video_config_ = nullptr;  // the last sequence headers sent
-  GstBuffer* audio_config_ = nullptr;
-  GstClockTime base_ = GST_CLOCK_TIME_NONE;
+  kek::media::FlvTagger tagger_;  // sequence headers, frames and their timestamps as FLV tag bodies
 };
 
 }  // namespace kek::srt
