@@ -10,11 +10,12 @@
 # segment every 0.5-2 s; a signed-in user uploading a small film through tus every 60 s (the
 # library transcodes it). kek's RSS is sampled every 10 s.
 # Verdicts in the report: RSS flat after warm-up (the least-squares slope of the samples after
-# WARMUP_S (120), in MiB per hour, and the growth it predicts over the run, against FLAT_MIB (16));
+# WARMUP_S, in MiB per hour, and the growth it predicts over the run, against FLAT_MIB (16));
 # zero crashes (kek still running at the end, then stopped cleanly); every finished stream's
 # recording readable (ffprobe decodes a video stream with duration > 0); every playlist of a run
 # that ended says EXT-X-ENDLIST.
-# Environment: SOAK_SECONDS (600), PUBLISHERS (20), VIEWERS (4), WARMUP_S (120), FLAT_MIB (16),
+# Environment: SOAK_SECONDS (600), PUBLISHERS (20), VIEWERS (4), WARMUP_S (120; 600 for runs of 20
+# minutes or more: 20 staggered publishers take ~10 min to all have run once), FLAT_MIB (16),
 # KEK_BIN (build/core/kek), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files, e.g.
 # -busy), KEEP_TMP (1: keep the temp folder).
 set -euo pipefail
@@ -24,7 +25,7 @@ KEK=${KEK_BIN:-$ROOT/build/core/kek}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 PUBLISHERS=${PUBLISHERS:-20}
 VIEWERS=${VIEWERS:-4}
-WARMUP_S=${WARMUP_S:-120}
+WARMUP_S=${WARMUP_S:-$(( ${SOAK_SECONDS:-600} >= 1200 ? 600 : 120 ))}
 FLAT_MIB=${FLAT_MIB:-16}
 OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
