@@ -55,6 +55,7 @@ http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
 shutdown_timeout_s: 10
 plugins:
   - name: auth
+    args: {max_streams_per_user: $((PUBLISHERS + 1))}  # all the keys are one user's
   - name: hls
   - name: thumbnails
   - name: rtmp

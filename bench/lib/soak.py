@@ -89,6 +89,7 @@ def publisher(i, args):
     time.sleep(rng.uniform(0, 10))  # not all at once
     while not stop.is_set():
         live_s = rng.uniform(20, 90)
+        started = time.time()
         proc = subprocess.Popen(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
                                  "-i", args.clip, "-c", "copy", "-f", "flv", f"{args.rtmp}/{key}"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,8 +107,9 @@ def publisher(i, args):
         ended = False
         while time.time() < deadline:
             try:
+                # This run's playlist: the previous run's (ended, or left by a refused publish) does not count.
                 with open(playlist) as f:
-                    if "#EXT-X-ENDLIST" in f.read():
+                    if os.path.getmtime(playlist) >= started and "#EXT-X-ENDLIST" in f.read():
                         ended = True
                         break
             except OSError:
