@@ -48,6 +48,12 @@ kek::Status Server::listen() {
   tick_ = g_timeout_add(kTickMs, on_tick, this);
   for (const auto& [app, tmpl] : settings_.apps)
     host_.announce("rtmp", "rtmp://" + settings_.address + ":" + std::to_string(port_) + "/" + app);
+  if (!settings_.public_url.empty() && !settings_.apps.empty()) {
+    // With no app path of its own, the public URL gets the first app's, as "rtmp" has.
+    const std::string& url = settings_.public_url;
+    const bool has_path = url.find('/', url.find("://") + 3) != std::string::npos;
+    host_.announce("rtmp_public", has_path ? url : url + "/" + settings_.apps.begin()->first);
+  }
   g_message("RTMP listening on %s:%d", settings_.address.c_str(), port_);
   return {};
 }

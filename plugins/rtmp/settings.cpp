@@ -10,6 +10,12 @@ kek::Result<Settings> read_settings(const Args& args) {
   auto port = args.integer("port", s.port, 0, 65535);
   if (!port) return port.error();
   s.port = static_cast<int>(*port);
+  auto public_url = args.string("public_url", s.public_url);
+  if (!public_url) return public_url.error();
+  s.public_url = *public_url;
+  while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
+  if (!s.public_url.empty() && !s.public_url.starts_with("rtmp://") && !s.public_url.starts_with("rtmps://"))
+    return args.fail("public_url", "must start with rtmp:// or rtmps://");
 
   if (JsonNode* apps = args.node("apps"); apps && !JSON_NODE_HOLDS_NULL(apps)) {
     if (!JSON_NODE_HOLDS_OBJECT(apps)) return args.fail("apps", "must map app names to template names");

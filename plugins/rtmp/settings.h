@@ -19,6 +19,10 @@ struct ConfiguredKey {
 struct Settings {
   std::string address = "127.0.0.1";
   int port = 1935;  // 0: pick a free one (tests)
+  // What publishers type into OBS when the server sits behind a name, a NAT or a proxy
+  // ("rtmp://stream.example.org:1935", an app path optional): /api/health's rtmp_public, which
+  // Studio shows instead of guessing from the bind address. Empty: not announced.
+  std::string public_url;
   // app -> pipeline template started for each publish to that app.
   std::map<std::string, std::string> apps = {{"live", "live"}};
   // Used only when no plugin provides kek::PublishAuthorizer (the auth plugin does).

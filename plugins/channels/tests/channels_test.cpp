@@ -237,3 +237,31 @@ TEST(Channels, TheOwnerUploadsAnOfflineBanner) {
   EXPECT_EQ(json_field(removed.body, "banner_url"), "null");
   EXPECT_EQ(json_field(http_get(kek.http_url(), "/api/channels/erin").body, "banner_url"), "null");
 }
+
+// Studio shows publishers the rtmp plugin's public_url when one is configured: /api/health
+// announces it beside the bind address (with the app's path when the URL has none).
+TEST(Channels, StudioGetsTheConfiguredPublicRtmpUrl) {
+  KekOptions o;
+  o.extra_yaml =
+      "plugins:\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0, public_url: \"rtmp://stream.example.org:1935/\"}}\n";
+  KekProcess kek(o);
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto health = http_get(kek.http_url(), "/api/health");
+  EXPECT_EQ(json_field(health.body, "endpoints.rtmp_public"), "rtmp://stream.example.org:1935/live") << health.body;
+  EXPECT_EQ(json_field(health.body, "endpoints.rtmp").value_or("").rfind("rtmp://127.0.0.1:", 0), 0u) << health.body;
+
+  KekOptions plain;
+  plain.extra_yaml = "plugins:\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0}}\n";
+  KekProcess without(plain);
+  ASSERT_TRUE(without.ready()) << without.output();
+  EXPECT_EQ(json_field(http_get(without.http_url(), "/api/health").body, "endpoints.rtmp_public"), std::nullopt);
+
+  KekOptions bad;
+  bad.extra_yaml = "plugins:\n  - {name: rtmp, args: {address: 127.0.0.1, port: 0, public_url: \"http://x\"}}\n";
+  KekProcess refused(bad);
+  // A plugin whose config is wrong does not start (kek itself may, and says why).
+  if (refused.ready()) {
+    EXPECT_EQ(json_field(http_get(refused.http_url(), "/api/health").body, "endpoints.rtmp"), std::nullopt);
+  }
+  EXPECT_NE(refused.output().find("public_url"), std::string::npos) << refused.output();
+}

@@ -35,7 +35,8 @@ export interface Health {
   plugins: PluginInfo[]
   refused_plugins: RefusedPlugin[]
   pipelines: PipelineSummary[]
-  endpoints: { http: string; rtmp?: string }
+  /** rtmp_public: the rtmp plugin's configured public_url, what publishers should use. */
+  endpoints: { http: string; rtmp?: string; rtmp_public?: string }
 }
 
 export interface LiveStream {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { obsServerUrl } from './serverStore'
+import { obsServerUrl, publishServerUrl } from './serverStore'
 
 describe('obsServerUrl', () => {
   it('shows the RTMP endpoint the way OBS wants it: rtmp://host:port/live', () => {
@@ -15,5 +15,17 @@ describe('obsServerUrl', () => {
 
   it('is null when the server has no RTMP ingest', () => {
     expect(obsServerUrl(undefined, 'x')).toBeNull()
+  })
+})
+
+describe('publishServerUrl', () => {
+  it('prefers the configured public URL over the bind address and the page host', () => {
+    const endpoints = { rtmp: 'rtmp://0.0.0.0:1935/live', rtmp_public: 'rtmp://stream.example.org:1935/live' }
+    expect(publishServerUrl(endpoints, 'cinema.lan')).toBe('rtmp://stream.example.org:1935/live')
+  })
+
+  it('falls back to the host the browser used when none is configured', () => {
+    expect(publishServerUrl({ rtmp: 'rtmp://127.0.0.1:1935/live' }, 'cinema.lan')).toBe('rtmp://cinema.lan:1935/live')
+    expect(publishServerUrl(undefined, 'cinema.lan')).toBeNull()
   })
 })

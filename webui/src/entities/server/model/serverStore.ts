@@ -26,13 +26,19 @@ export function obsServerUrl(rtmpEndpoint: string | undefined, pageHost: string)
   return `rtmp://${host}:${port}/${app}`
 }
 
+/** What Studio shows for OBS's "Server": the configured public URL when there is one. */
+export function publishServerUrl(endpoints: { rtmp?: string; rtmp_public?: string } | undefined, pageHost: string): string | null {
+  if (endpoints?.rtmp_public) return endpoints.rtmp_public
+  return obsServerUrl(endpoints?.rtmp, pageHost)
+}
+
 export const useServerStore = defineStore('server', () => {
   const health = ref<Health | null>(null)
   const error = ref<unknown>(null)
 
   const version = computed(() => health.value?.version ?? '')
   const rtmpServerUrl = computed(() =>
-    obsServerUrl(health.value?.endpoints.rtmp, globalThis.location?.hostname ?? ''),
+    publishServerUrl(health.value?.endpoints, globalThis.location?.hostname ?? ''),
   )
 
   async function refresh() {
