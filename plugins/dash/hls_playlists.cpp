@@ -15,7 +15,36 @@ std::string extinf(uint64_t ns) {
   return buf;
 }
 
+// Seconds with three decimals ("0.500").
+std::string seconds3(uint64_t ns) {
+  const uint64_t ms = (ns + 500000) / 1000000;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(ms / 1000),
+                static_cast<unsigned long long>(ms % 1000));
+  return buf;
+}
+
+std::string part_line(const HlsPart& part) {
+  return "#EXT-X-PART:DURATION=" + seconds3(part.duration_ns) + ",URI=" + hls_quoted(part.uri) +
+         (part.independent ? ",INDEPENDENT=YES" : "") + "\n";
+}
+
 }  // namespace
+
+HlsPosition hls_last_position(const HlsMediaPlaylist& p) {
+  HlsPosition at;
+  const auto& ll = p.low_latency;
+  if (!ll.open_parts.empty()) {
+    at.msn = p.media_sequence + p.segments.size();
+    at.part = static_cast<int64_t>(ll.open_parts.size()) - 1;
+  } else if (!p.segments.empty()) {
+    at.msn = p.media_sequence + p.segments.size() - 1;
+    at.part = static_cast<int64_t>(p.segments.back().parts.size()) - 1;
+  } else {
+    at.msn = p.media_sequence;
+  }
+  return at;
+}
 
 std::string hls_quoted(const std::string& value) {
   std::string out;
@@ -43,6 +72,13 @@ std::string render_hls_media(const HlsMediaPlaylist& p) {
     out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(p.discontinuity_sequence) + "\n";
   if (p.event) out += std::string("#EXT-X-PLAYLIST-TYPE:") + (p.ended ? "VOD" : "EVENT") + "\n";
   out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  const HlsLowLatency& ll = p.low_latency;
+  const bool low_latency = ll.part_target_ns > 0;
+  if (low_latency) {
+    // A player holds back three part targets from the live edge (the least RFC 8216bis allows).
+    out += "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=" + seconds3(3 * ll.part_target_ns) + "\n";
+    out += "#EXT-X-PART-INF:PART-TARGET=" + seconds3(ll.part_target_ns) + "\n";
+  }
   std::string map;
   for (size_t i = 0; i < p.segments.size(); ++i) {
     const auto& s = p.segments[i];
@@ -52,9 +88,26 @@ std::string render_hls_media(const HlsMediaPlaylist& p) {
       out += "#EXT-X-MAP:URI=" + hls_quoted(s.map_uri) + "\n";
       map = s.map_uri;
     }
+    if (low_latency)
+      for (const auto& part : s.parts) out += part_line(part);
     out += extinf(s.duration_ns);
     out += s.uri + "\n";
   }
+  if (low_latency && !p.ended) {
+    if (!ll.open_parts.empty() || !ll.preload_hint_uri.empty()) {
+      if (ll.open_discontinuity && !p.segments.empty()) out += "#EXT-X-DISCONTINUITY\n";
+      if (!ll.open_map_uri.empty() && ll.open_map_uri != map) out += "#EXT-X-MAP:URI=" + hls_quoted(ll.open_map_uri) + "\n";
+    }
+    for (const auto& part : ll.open_parts) out += part_line(part);
+    if (!ll.preload_hint_uri.empty())
+      out += "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=" + hls_quoted(ll.preload_hint_uri) + "\n";
+  }
+  if (low_latency)
+    for (const auto& r : ll.reports) {
+      out += "#EXT-X-RENDITION-REPORT:URI=" + hls_quoted(r.uri) + ",LAST-MSN=" + std::to_string(r.last_msn);
+      if (r.last_part >= 0) out += ",LAST-PART=" + std::to_string(r.last_part);
+      out += "\n";
+    }
   if (p.ended) out += "#EXT-X-ENDLIST\n";
   return out;
 }

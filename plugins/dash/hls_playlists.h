@@ -11,11 +11,36 @@
 
 namespace kek::dash {
 
+// A partial segment (LL-HLS, RFC 8216bis 4.4.4.9).
+struct HlsPart {
+  std::string uri;
+  uint64_t duration_ns = 0;
+  bool independent = false;
+};
+
 struct HlsSegment {
   std::string uri;           // relative to the media playlist: "1712345678901-4.m4s"
   uint64_t duration_ns = 0;
   std::string map_uri;       // its init segment: "1712345678901-init.mp4"
   bool discontinuity = false;  // starts a new Period (another init, maybe another timeline)
+  std::vector<HlsPart> parts;  // listed before it (the last few segments of a low-latency playlist)
+};
+
+// Where another rendition of the same presentation is (EXT-X-RENDITION-REPORT).
+struct HlsRenditionReport {
+  std::string uri;  // relative to this playlist: "../720p/index.m3u8"
+  uint64_t last_msn = 0;
+  int64_t last_part = -1;  // -1: no LAST-PART
+};
+
+// What makes a media playlist low-latency (RFC 8216bis): parts, blocking reload, preload hints.
+struct HlsLowLatency {
+  uint64_t part_target_ns = 0;  // 0: a plain playlist
+  std::vector<HlsPart> open_parts;  // the parts of the segment being written, after the last segment
+  std::string open_map_uri;         // that segment's init
+  bool open_discontinuity = false;  // it starts a new Period
+  std::string preload_hint_uri;     // the next part; empty: none
+  std::vector<HlsRenditionReport> reports;
 };
 
 struct HlsMediaPlaylist {
@@ -25,12 +50,25 @@ struct HlsMediaPlaylist {
   bool event = false;                // every segment kept: EVENT while it grows, VOD once ended
   bool ended = false;                // EXT-X-ENDLIST
   std::vector<HlsSegment> segments;  // in order
+  HlsLowLatency low_latency;
 };
 
 // #EXTM3U, version 7, TARGETDURATION (the longest EXTINF rounded, at least target_s), the
 // sequence numbers, PLAYLIST-TYPE for event playlists, an EXT-X-MAP before the first segment and
 // wherever the init changes, EXT-X-DISCONTINUITY at new Periods, ENDLIST at the end.
+// Low-latency (part_target_ns set): EXT-X-SERVER-CONTROL (CAN-BLOCK-RELOAD=YES, PART-HOLD-BACK
+// three part targets), EXT-X-PART-INF, each segment's EXT-X-PART lines before it, the open
+// segment's parts at the end, EXT-X-PRELOAD-HINT for the next part and one
+// EXT-X-RENDITION-REPORT per other rendition.
 std::string render_hls_media(const HlsMediaPlaylist& playlist);
+
+// The playlist's last Media Sequence Number and the index of its last part there (-1: that
+// segment is listed whole, without parts): what a rendition report says of it.
+struct HlsPosition {
+  uint64_t msn = 0;
+  int64_t part = -1;
+};
+HlsPosition hls_last_position(const HlsMediaPlaylist& playlist);
 
 struct HlsAudioRendition {
   std::string uri;       // "audio_1/index.m3u8"

@@ -114,3 +114,87 @@ TEST(HlsPlaylists, FrameRate) {
   EXPECT_EQ(hls_frame_rate(0, 1), "");
   EXPECT_EQ(hls_frame_rate(30, 0), "");
 }
+
+// ---- low-latency playlists (RFC 8216bis) ----
+
+namespace {
+
+HlsMediaPlaylist low_latency_playlist() {
+  HlsMediaPlaylist p;
+  p.target_s = 2;
+  p.media_sequence = 4;
+  p.segments = {{"17-5.m4s", 2000000000, "17-init.mp4", false,
+                 {{"17-p1.m4s", 500000000, true}, {"17-p2.m4s", 500000000, false},
+                  {"17-p3.m4s", 500000000, false}, {"17-p4.m4s", 500000000, false}}}};
+  p.low_latency.part_target_ns = 500000000;
+  p.low_latency.open_parts = {{"17-p5.m4s", 500000000, true}, {"17-p6.m4s", 466700000, false}};
+  p.low_latency.open_map_uri = "17-init.mp4";
+  p.low_latency.preload_hint_uri = "17-p7.m4s";
+  p.low_latency.reports = {{"../audio/index.m3u8", 5, 1}, {"../720p/index.m3u8", 4, -1}};
+  return p;
+}
+
+}  // namespace
+
+TEST(HlsLowLatency, ServerControlPartsHintAndReports) {
+  EXPECT_EQ(render_hls_media(low_latency_playlist()),
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:4\n"
+            "#EXT-X-INDEPENDENT-SEGMENTS\n"
+            "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"
+            "#EXT-X-PART-INF:PART-TARGET=0.500\n"
+            "#EXT-X-MAP:URI=\"17-init.mp4\"\n"
+            "#EXT-X-PART:DURATION=0.500,URI=\"17-p1.m4s\",INDEPENDENT=YES\n"
+            "#EXT-X-PART:DURATION=0.500,URI=\"17-p2.m4s\"\n"
+            "#EXT-X-PART:DURATION=0.500,URI=\"17-p3.m4s\"\n"
+            "#EXT-X-PART:DURATION=0.500,URI=\"17-p4.m4s\"\n"
+            "#EXTINF:2.000,\n17-5.m4s\n"
+            "#EXT-X-PART:DURATION=0.500,URI=\"17-p5.m4s\",INDEPENDENT=YES\n"
+            "#EXT-X-PART:DURATION=0.467,URI=\"17-p6.m4s\"\n"
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"17-p7.m4s\"\n"
+            "#EXT-X-RENDITION-REPORT:URI=\"../audio/index.m3u8\",LAST-MSN=5,LAST-PART=1\n"
+            "#EXT-X-RENDITION-REPORT:URI=\"../720p/index.m3u8\",LAST-MSN=4\n");
+}
+
+TEST(HlsLowLatency, PartHoldBackIsThreePartTargets) {
+  auto p = low_latency_playlist();
+  p.low_latency.part_target_ns = 200000000;
+  const std::string text = render_hls_media(p);
+  EXPECT_NE(text.find("PART-HOLD-BACK=0.600\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("#EXT-X-PART-INF:PART-TARGET=0.200\n"), std::string::npos) << text;
+}
+
+TEST(HlsLowLatency, LastPositionIsTheOpenSegmentsLastPart) {
+  auto p = low_latency_playlist();
+  HlsPosition at = hls_last_position(p);
+  EXPECT_EQ(at.msn, 5u);  // media sequence 4 + one whole segment: the open one is 5
+  EXPECT_EQ(at.part, 1);
+  p.low_latency.open_parts.clear();
+  at = hls_last_position(p);
+  EXPECT_EQ(at.msn, 4u);
+  EXPECT_EQ(at.part, 3);
+}
+
+TEST(HlsLowLatency, EndedPlaylistHasNoHintAndPlainOneNoLowLatencyTags) {
+  auto p = low_latency_playlist();
+  p.ended = true;
+  std::string text = render_hls_media(p);
+  EXPECT_EQ(text.find("PRELOAD-HINT"), std::string::npos) << text;
+  EXPECT_EQ(text.find("17-p5.m4s"), std::string::npos) << "an ended stream lists whole segments only";
+  EXPECT_EQ(text.substr(text.size() - 15), "#EXT-X-ENDLIST\n");
+  p = low_latency_playlist();
+  p.low_latency.part_target_ns = 0;
+  text = render_hls_media(p);
+  EXPECT_EQ(text.find("EXT-X-PART"), std::string::npos) << text;
+  EXPECT_EQ(text.find("SERVER-CONTROL"), std::string::npos) << text;
+  EXPECT_EQ(text.find("RENDITION-REPORT"), std::string::npos) << text;
+}
+
+TEST(HlsLowLatency, OpenSegmentOfANewPeriodGetsDiscontinuityAndItsInit) {
+  auto p = low_latency_playlist();
+  p.low_latency.open_map_uri = "17-init-1.mp4";
+  p.low_latency.open_discontinuity = true;
+  const std::string text = render_hls_media(p);
+  EXPECT_NE(text.find("17-5.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"17-init-1.mp4\"\n#EXT-X-PART:"),
+            std::string::npos)
+      << text;
+}
