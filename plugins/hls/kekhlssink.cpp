@@ -410,7 +410,9 @@ void write_audio(Variant& v, const Pending& p) {
   if (!gst_buffer_map(p.buf.get(), &map, GST_MAP_READ)) return;
   v.writer.write_audio(v.out, {map.data, map.size}, ts90(p.pts), p.raw_aac ? &p.aac : nullptr);
   gst_buffer_unmap(p.buf.get(), &map);
-  v.cutter.push(v.out, clamp_rt(p.pts));
+  // With video the segments are measured in the video: audio ahead of the first picture (an
+  // AAC encoder's priming frame) goes into the first segment without lengthening its EXTINF.
+  v.cutter.push(v.out, clamp_rt(p.pts), v.audio_only);
 }
 
 // Writes what waits, in time order: an input waits for the other while it is at most

@@ -110,11 +110,12 @@ bool TsCutter::audio_packet(const uint8_t* packet, uint64_t ts) {
   return true;
 }
 
-bool TsCutter::push(std::span<const uint8_t> bytes, uint64_t ts) {
+bool TsCutter::push(std::span<const uint8_t> bytes, uint64_t ts, bool timeline) {
   if (failed_) return false;
   if (ts != kNoTime && (last_ts_ == kNoTime || ts > last_ts_)) last_ts_ = ts;
-  if (!sink_.is_open() && !open(ts)) return false;
-  announce(ts);
+  const uint64_t start = timeline ? ts : kNoTime;
+  if (!sink_.is_open() && !open(start)) return false;
+  announce(start);
   bool ok = true;
   if (audio_only_ && bytes.size() % kTsPacket == 0) {
     for (size_t at = 0; ok && at < bytes.size(); at += kTsPacket) {

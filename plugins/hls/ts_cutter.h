@@ -60,9 +60,13 @@ class TsCutter {
   void start(std::string prefix, bool audio_only);
   // The muxer announced the keyframe it writes next, at running time `at` (kNoTime if unknown).
   void keyframe_ahead(uint64_t at);
-  // The muxer's next output bytes; `ts` their running time (kNoTime if none). False once the
-  // cutter failed (listener told), and from then on.
-  bool push(std::span<const uint8_t> bytes, uint64_t ts);
+  // The muxer's next output bytes; `ts` their running time (kNoTime if none). `timeline`: whether
+  // `ts` is on the timeline segments are measured in: a video variant's segments are measured in
+  // its video (keyframe to keyframe), so its audio is written but does not start the first
+  // segment; an audio-only variant's audio does. (A publisher's audio commonly starts a frame
+  // before the video, an AAC encoder's priming: the first segment would be that much longer than
+  // the others and than the target.) False once the cutter failed (listener told), and from then on.
+  bool push(std::span<const uint8_t> bytes, uint64_t ts, bool timeline = true);
   // End of stream: the open segment closes at `end` (kNoTime: the highest timestamp pushed).
   void finish(uint64_t end);
   // The run stopped without an end: the open segment is dropped, not listed.

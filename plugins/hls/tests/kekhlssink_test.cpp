@@ -320,6 +320,21 @@ void expect_ended(const MediaPlaylist& media) {
   for (const auto& s : media.segments) EXPECT_GT(s.bytes, 0u) << s.name;
 }
 
+// Runs a command to its end: true if it exited 0; `out` gets its stdout and stderr.
+bool output_of(const std::vector<std::string>& args, std::string& out) {
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  g_autofree char* stdout_text = nullptr;
+  g_autofree char* stderr_text = nullptr;
+  int status = 0;
+  if (!g_spawn_sync(nullptr, const_cast<char**>(argv.data()), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr,
+                    &stdout_text, &stderr_text, &status, nullptr))
+    return false;
+  out = std::string(stdout_text ? stdout_text : "") + (stderr_text ? stderr_text : "");
+  return g_spawn_check_wait_status(status, nullptr);
+}
+
 // Calls `action` once from the streaming thread, just before the first buffer at or after `at`
 // leaves the src pad of the element named `element`.
 void once_at(GstElement* pipeline, const char* element, GstClockTime at, std::function<void(GstPad*)> action) {
@@ -547,6 +562,46 @@ TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
   double duration = g_ascii_strtod(out ? out : "0", nullptr);
   EXPECT_GT(duration, 0.0);
   EXPECT_LT(duration, media.segments.back().duration + 0.5) << last;
+}
+
+// What the rtmp plugin's `live` layout gets from ffmpeg (OBS alike): FLV whose first audio frame
+// is an AAC priming frame ahead of the first picture (ffmpeg shifts the -21 ms to 0 and the video
+// to 21 ms). The segments are keyframe to keyframe all the same: the first is a GOP long like the
+// rest, not a frame longer, and the target duration is the GOP (a longer first segment made it
+// 3 s, and hls.js, starting 3 target durations from the live edge, 3 s later).
+TEST_F(HlsSink, AnFfmpegFlvPublishWithAudioAheadHasGopLongSegmentsFromTheFirst) {
+  const std::string flv = at("publish.flv");
+  std::string made;
+  ASSERT_TRUE(output_of({"ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30",
+                         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "6", "-pix_fmt",
+                         "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "60",
+                         "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv},
+                        made))
+      << made;
+  // The case under test: the file's first audio packet comes before its first picture.
+  auto first_pts = [&](const std::string& file, const char* stream) {
+    std::string out;
+    EXPECT_TRUE(output_of({"ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time",
+                           "-read_intervals", "%+#1", "-of", "csv=p=0", file},
+                          out))
+        << out;
+    return g_ascii_strtod(out.c_str(), nullptr);
+  };
+  const double audio_ahead = first_pts(flv, "v:0") - first_pts(flv, "a:0");
+  ASSERT_GT(audio_ahead, 0.01);
+
+  std::string err = run_pipeline("filesrc location=" + flv + " ! flvdemux name=demux demux.video ! h264parse "
+                                 "config-interval=-1 ! hls.video_0 demux.audio ! aacparse ! hls.audio " + hls() +
+                                 "name=hls target-duration=2 location=" + at("out"));
+  ASSERT_EQ(err, "");
+  MediaPlaylist media = read_media_playlist(at("out/v0"));
+  expect_ended(media);
+  ASSERT_EQ(media.segments.size(), 3u) << media.text;
+  for (const auto& s : media.segments) EXPECT_NEAR(s.duration, 2.0, 0.0005) << media.text;
+  EXPECT_NE(media.text.find("#EXT-X-TARGETDURATION:2\n"), std::string::npos) << media.text;
+  // The priming audio is not dropped: the first segment starts with it, as the file did.
+  const std::string first = at("out/v0/" + media.segments[0].name);
+  EXPECT_NEAR(first_pts(first, "v:0") - first_pts(first, "a:0"), audio_ahead, 0.002);
 }
 
 TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {

@@ -146,6 +146,36 @@ TEST_F(TsCutterTest, DataBeforeAnyTimeIsAnnouncedWithTheFirstTime) {
   EXPECT_EQ(sink.files["d/1-00000.ts"].size(), 2 * kTsPacket);
 }
 
+// What an RTMP publish from ffmpeg looks like: the AAC priming frame puts the first audio 21 ms
+// before the first picture. The segments are measured keyframe to keyframe, the audio ahead of
+// the first one goes into the first segment's file, and its EXTINF is the GOP, not 21 ms more.
+TEST_F(TsCutterTest, AudioAheadOfTheFirstKeyframeIsWrittenButDoesNotStartTheFirstSegment) {
+  cutter.start("d/1-", false);
+  ASSERT_TRUE(cutter.push(bytes(1), 0, false));  // audio at 0
+  EXPECT_TRUE(listener.events.empty());
+  cutter.keyframe_ahead(21 * kMs);
+  ASSERT_TRUE(cutter.push(bytes(2), 21 * kMs));
+  ASSERT_TRUE(cutter.push(bytes(3), 42 * kMs, false));
+  ASSERT_TRUE(cutter.push(bytes(4), 2000 * kMs, false));  // audio before the next keyframe
+  cutter.keyframe_ahead(2021 * kMs);
+  ASSERT_TRUE(cutter.push(bytes(5), 2021 * kMs));
+  cutter.finish(3021 * kMs);
+  EXPECT_EQ(listener.events, (std::vector<std::string>{"open d/1-00000.ts @21", "close d/1-00000.ts @2021",
+                                                       "open d/1-00001.ts @2021", "close d/1-00001.ts @3021"}));
+  EXPECT_EQ(sink.files["d/1-00000.ts"].size(), 4 * kTsPacket);
+  EXPECT_EQ(sink.files["d/1-00000.ts"].front(), 1);  // the early audio is kept, first in the file
+  EXPECT_EQ(sink.files["d/1-00001.ts"], bytes(5));
+}
+
+TEST_F(TsCutterTest, ASegmentWithOnlyAudioOffTheTimelineIsNotListed) {
+  cutter.start("d/1-", false);
+  ASSERT_TRUE(cutter.push(bytes(1), 0, false));
+  ASSERT_TRUE(cutter.push(bytes(1), 500 * kMs, false));
+  cutter.finish(kNoTime);
+  EXPECT_TRUE(listener.events.empty());
+  EXPECT_EQ(sink.closed.size(), 1u);
+}
+
 TEST_F(TsCutterTest, ASegmentThatNeverHadATimeIsNotListed) {
   cutter.start("d/1-", false);
   ASSERT_TRUE(cutter.push(bytes(1), kNoTime));
