@@ -9,8 +9,15 @@ namespace kek::hls {
 namespace {
 
 // EXTINF is written with three decimals; the target duration is derived from the same rounded
-// figure, so a 2.0004 s segment ("2.000") does not push it to 3.
+// figure.
 uint64_t rounded_ms(uint64_t ns) { return (ns + 500'000) / 1'000'000; }
+
+// The target duration a segment of `ms` needs: RFC 8216 section 4.3.3.1 (and 8216bis 4.4.3.1)
+// asks that each EXTINF "when rounded to the nearest integer" be at most EXT-X-TARGETDURATION;
+// halves round up, as players round (hls-parser's check is Math.round). Rounding up instead would
+// turn a 2.021 s segment into a 3 s target, and players that start 3 target durations from the
+// live edge (hls.js) would sit 3 s further behind for nothing.
+unsigned target_for_ms(uint64_t ms) { return static_cast<unsigned>((ms + 500) / 1000); }
 
 }  // namespace
 
@@ -20,7 +27,7 @@ MediaPlaylist::MediaPlaylist(unsigned target_duration_s, unsigned window)
 void MediaPlaylist::add(MediaSegment segment) {
   if (ended_) return;
   uint64_t ms = rounded_ms(segment.duration_ns);
-  target_duration_s_ = std::max<unsigned>(target_duration_s_, static_cast<unsigned>((ms + 999) / 1000));
+  target_duration_s_ = std::max(target_duration_s_, target_for_ms(ms));
   segments_.push_back(std::move(segment));
   while (window_ > 0 && segments_.size() > window_) drop_oldest();
 }

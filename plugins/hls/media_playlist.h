@@ -42,8 +42,9 @@ class MediaPlaylist {
   uint64_t media_sequence() const { return media_sequence_; }
   // Discontinuity tags that slid out with their segments (EXT-X-DISCONTINUITY-SEQUENCE).
   uint64_t discontinuity_sequence() const { return discontinuity_sequence_; }
-  // Whole seconds: the configured target, or more if a longer segment was ever listed (a player
-  // rejects an EXTINF that rounds above it).
+  // Whole seconds: the configured target, or more if a segment ever listed has an EXTINF that
+  // rounds to the nearest integer above it (RFC 8216 4.3.3.1: a player may reject that). It never
+  // shrinks.
   unsigned target_duration() const { return target_duration_s_; }
 
  private:

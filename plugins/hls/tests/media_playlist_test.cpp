@@ -129,26 +129,44 @@ TEST(MediaPlaylist, DiscontinuitySequenceCountsTagsThatSlidOut) {
   EXPECT_EQ(text.find("#EXT-X-DISCONTINUITY\n"), std::string::npos) << text;
 }
 
-TEST(MediaPlaylist, TargetDurationIsTheLongestSegmentEverListedRoundedUp) {
+// RFC 8216 4.3.3.1 and 8216bis 4.4.3.1: "The EXTINF duration of each Media Segment ..., when
+// rounded to the nearest integer, MUST be less than or equal to the target duration".
+TEST(MediaPlaylist, TargetDurationIsTheLongestSegmentEverListedRoundedToTheNearestInteger) {
   MediaPlaylist p(2, 2);
   p.add(seg(0, 2000));
   EXPECT_EQ(p.target_duration(), 2u);
   p.add(seg(1, 2000) /* exactly the target */);
-  MediaSegment almost = seg(2);
-  almost.duration_ns = 2'000'400'000;  // EXTINF 2.000: no reason to grow
-  p.add(almost);
+  MediaSegment priming = seg(2);
+  priming.duration_ns = 2'021'000'000;  // an RTMP publish's first segment with one AAC frame more
+  p.add(priming);
+  MediaSegment almost_half = seg(3);
+  almost_half.duration_ns = 2'499'400'000;  // EXTINF 2.499: rounds to 2
+  p.add(almost_half);
   EXPECT_EQ(p.target_duration(), 2u);
-  p.add(seg(3, 3400));
+  EXPECT_NE(p.render().find("#EXT-X-TARGETDURATION:2\n"), std::string::npos) << p.render();
+  MediaSegment half = seg(4);
+  half.duration_ns = 2'499'500'000;  // EXTINF 2.500: a half rounds up, as players round
+  p.add(half);
+  EXPECT_EQ(p.target_duration(), 3u);
+  p.add(seg(5, 3600));  // EXTINF 3.600 rounds to 4
   EXPECT_EQ(p.target_duration(), 4u);
   // Once the long one slid out the target stays (RFC 8216: it must not shrink).
-  p.add(seg(4));
-  p.add(seg(5));
+  p.add(seg(6));
+  p.add(seg(7));
   EXPECT_EQ(p.target_duration(), 4u);
   EXPECT_NE(p.render().find("#EXT-X-TARGETDURATION:4\n"), std::string::npos);
   // Never below the configured target, however short the segments.
   MediaPlaylist q(6, 0);
   q.add(seg(0, 1000));
   EXPECT_EQ(q.target_duration(), 6u);
+  // Every EXTINF listed, rounded to the nearest integer, is within the target.
+  MediaPlaylist r(2, 0);
+  for (uint64_t ms : {2000u, 2021u, 1979u, 2450u, 2033u}) {
+    MediaSegment s = seg(0);
+    s.duration_ns = ms * 1'000'000;
+    r.add(s);
+  }
+  EXPECT_EQ(r.target_duration(), 2u);
 }
 
 TEST(MediaPlaylist, EndListClosesItAndNothingFollows) {
