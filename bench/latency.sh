@@ -73,16 +73,20 @@ has_plugin() { [[ -f $PLUGINS/$1/libkek$1.so ]]; }
 WEBRTC_PLUGIN=""
 for p in webrtc whep; do has_plugin "$p" && { WEBRTC_PLUGIN=$p; break; }; done
 has_plugin whip && [[ $WEBRTC_PLUGIN == whep ]] && WEBRTC_PLUGIN="whep whip"
+# LL-HLS is the `llhls` layout output, registered by the dash plugin (one CMAF packaging for
+# DASH and LL-HLS), and the `live-ll` template that asks for it: the template and the plugin
+# must be there, and kek must accept the layout (checked once kek has its config: LL_WHY).
 LL_TEMPLATE=0
-[[ -f $ROOT/pipelines/live-ll.yaml ]] && LL_TEMPLATE=1
-LL_PLUGIN=""
-has_plugin llhls && LL_PLUGIN=llhls
+[[ -f $ROOT/pipelines/live-ll.yaml ]] && has_plugin dash && LL_TEMPLATE=1
+LL_WHY=""
 unavailable() { # path -> why it cannot run here ("" when it can)
   case $1 in
     nginx-hls | kek-hls | webrtc-loopback) ;;
     kek-srt-hls) has_plugin srt || echo "no srt plugin in $PLUGINS" ;;
     kek-llhls | kek-srt-llhls)
-      ((LL_TEMPLATE)) || { echo "no live-ll template in pipelines/"; return; }
+      [[ -f $ROOT/pipelines/live-ll.yaml ]] || { echo "no live-ll template in pipelines/"; return; }
+      has_plugin dash || { echo "no dash plugin (the llhls output) in $PLUGINS"; return; }
+      [[ -z $LL_WHY ]] || { echo "$LL_WHY"; return; }
       [[ $1 == kek-srt-llhls ]] && ! has_plugin srt && echo "no srt plugin in $PLUGINS" ;;
     kek-whep) [[ -n $WEBRTC_PLUGIN ]] || echo "no webrtc plugin in $PLUGINS" ;;
     kek-whip-whep)
@@ -106,8 +110,8 @@ start_kek() {
   has_plugin srt && extra+="
   - name: srt
     args: {address: 127.0.0.1, port: 0}"
-  [[ -n $LL_PLUGIN ]] && extra+="
-  - name: $LL_PLUGIN"
+  ((LL_TEMPLATE)) && extra+="
+  - name: dash"
   for p in $WEBRTC_PLUGIN; do extra+="
   - name: $p"; done
   cat >"$d/kek.yaml" <<CONF
@@ -133,6 +137,13 @@ CONF
   KEK_RTMP=$(kv rtmp "$line")
   KEK_SRT=$(kv srt "$line")
   log "kek: $line"
+  # The live-ll layout must resolve (its outputs registered, its variables known), as a publish to
+  # app ll would: otherwise the LL paths are not available, with kek's reason.
+  if ((LL_TEMPLATE)); then
+    local shown
+    shown=$("$KEK" pipelines show live-ll --config "$d/kek.yaml" --set stream=s --set app=ll 2>&1) ||
+      LL_WHY="kek pipelines show live-ll: $(tail -1 <<<"$shown" | tr -d '"\\' | cut -c1-160)"
+  fi
 }
 
 # ---------------------------------------------------------------- one path
