@@ -98,6 +98,7 @@ unavailable() { # path -> why it cannot run here ("" when it can)
       [[ $code == 404 || $code == 000 ]] && echo "POST /api/whip/live answers $code: no WHIP in this build" ;;
     *) echo "unknown path" ;;
   esac
+  return 0 # (a last `[[ ]] && echo` that did not echo must not fail the caller under set -e)
 }
 
 # ---------------------------------------------------------------- servers
