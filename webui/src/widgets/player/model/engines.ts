@@ -64,10 +64,17 @@ export async function createEngine(
 
 type HlsClass = typeof import('hls.js').default
 
+/** How fast hls.js may play to get back to PART-HOLD-BACK behind an LL-HLS edge. */
+export const LL_CATCH_UP_RATE = 1.25
+
 function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerSource, cb: EngineCallbacks): PlaybackEngine {
   const hls = new Hls({
-    // Ride close to the live edge but keep three segments of headroom for jittery networks.
-    liveSyncDurationCount: 3,
+    // Low-latency HLS (RFC 8216bis): blocking playlist reloads and parts when the playlist offers
+    // them (EXT-X-SERVER-CONTROL, EXT-X-PART); a plain playlist plays as before. No
+    // liveSyncDuration(Count) is set on purpose: given one, hls.js ignores PART-HOLD-BACK. Without,
+    // an LL playlist is played PART-HOLD-BACK (three parts) behind its edge, and a plain one
+    // liveSyncDurationCount's default of three segments behind, with their headroom for jitter.
+    lowLatencyMode: true,
     // A film starts at its beginning (or where it was left), even while its playlist is still
     // an EVENT playlist that grows (hls.js would otherwise start it at the "live" edge).
     startPosition: source.live ? -1 : Math.max(0, source.startAt ?? 0),
@@ -106,6 +113,9 @@ function createHlsEngine(Hls: HlsClass, video: HTMLVideoElement, source: PlayerS
   hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, subtitleTracks)
   hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, subtitleTracks)
   hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+    // An LL playlist: after a stall, catch up with the edge a little faster than real time
+    // (plain HLS keeps playing at 1x, as it always did).
+    hls.config.maxLiveSyncPlaybackRate = data.details.partTarget > 0 ? LL_CATCH_UP_RATE : 1
     // A live source whose playlist carries EXT-X-ENDLIST has finished.
     if (source.live && !data.details.live && video.currentTime === 0) cb.onFailure('ended', 'playlist ended')
   })

@@ -99,6 +99,25 @@ describe('VideoPlayer with hls.js', () => {
     wrapper.unmount()
   })
 
+  it('plays LL-HLS PART-HOLD-BACK behind the edge and catches up after a stall; plain HLS as before', async () => {
+    const wrapper = mount(VideoPlayer, {
+      props: { source: { url: '/media/live/show/index.m3u8', live: true } },
+      global: globalMountOptions(),
+    })
+    await flushPromises()
+    const hls = hlsState.instances[0]!
+    expect(hls.config.lowLatencyMode).toBe(true)
+    // Either would make hls.js ignore PART-HOLD-BACK (its own default of 3 segments stays for plain HLS).
+    expect(hls.config.liveSyncDurationCount).toBeUndefined()
+    expect(hls.config.liveSyncDuration).toBeUndefined()
+    const loaded = hls.handlers.get('levelLoaded')!
+    loaded('levelLoaded', { details: { live: true, partTarget: 0.5 } })
+    expect(hls.config.maxLiveSyncPlaybackRate).toBe(1.25)
+    loaded('levelLoaded', { details: { live: true, partTarget: 0 } })
+    expect(hls.config.maxLiveSyncPlaybackRate).toBe(1)
+    wrapper.unmount()
+  })
+
   it('says the stream has not started when its playlist is missing, and retries', async () => {
     vi.useFakeTimers()
     const wrapper = mount(VideoPlayer, {
