@@ -8,7 +8,10 @@
 
 #include <kek/address_key.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <vector>
 
 namespace kek::rtmp {
 
@@ -22,6 +25,39 @@ std::string peer_address(GSocketConnection* connection) {
   g_autofree char* ip = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
   return std::string(ip) + ":" + std::to_string(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
 }
+
+// One read buffer per thread (the main loop's, each worker's), not one per connection.
+std::vector<uint8_t>& read_buffer() {
+  thread_local std::vector<uint8_t> buffer(kReadChunk);
+  return buffer;
+}
+
+// fn runs on the main loop (the default main context), never on the calling thread.
+void post_to_main(std::function<void()> fn) {
+  using Fn = std::function<void()>;
+  GSource* idle = g_idle_source_new();
+  g_source_set_priority(idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback(
+      idle,
+      [](gpointer data) -> gboolean {
+        (*static_cast<Fn*>(data))();
+        return G_SOURCE_REMOVE;
+      },
+      std::make_unique<Fn>(std::move(fn)).release(),
+      [](gpointer data) { std::unique_ptr<Fn>(static_cast<Fn*>(data)); });
+  g_source_attach(idle, g_main_context_default());
+  g_source_unref(idle);
+}
+
+// A call from a worker to the main loop that the worker waits for.
+struct MainCall {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::function<void()> fn;
+  bool running = false;  // the main loop took it: the worker waits for it to end
+  bool done = false;
+  bool cancelled = false;
+};
 }  // namespace
 
 std::string Connection::address_key_of(GSocketConnection* connection) {
@@ -30,14 +66,14 @@ std::string Connection::address_key_of(GSocketConnection* connection) {
   return kek::address_key(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
 }
 
-Connection::Connection(Server& server, uint64_t id, GSocketConnection* connection, SessionConfig config,
-                       std::string address_key)
+Connection::Connection(Server& server, PushPool& pool, uint64_t id, GSocketConnection* connection,
+                       SessionConfig config, std::string address_key)
     : server_(server),
+      pool_(pool),
       id_(id),
       connection_(G_SOCKET_CONNECTION(g_object_ref(connection))),
       socket_(g_socket_connection_get_socket(connection)),
       session_(*this, config),
-      read_buffer_(kReadChunk),
       remote_(peer_address(connection)),
       address_key_(std::move(address_key)),
       last_activity_us_(g_get_monotonic_time()),
@@ -69,13 +105,18 @@ int64_t Connection::idle_us(int64_t now) const {
 }
 
 void Connection::start() {
+  read_on_main();
+  g_debug("connection %lu from %s", static_cast<unsigned long>(id_), remote_.c_str());
+}
+
+void Connection::read_on_main() {
+  if (read_source_) return;
   read_source_ = g_socket_create_source(socket_, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR), nullptr);
   g_source_set_callback(read_source_, reinterpret_cast<GSourceFunc>(+[](GSocket* s, GIOCondition c, gpointer d) {
                           return on_readable(s, c, d);
                         }),
                         this, nullptr);
   g_source_attach(read_source_, nullptr);
-  g_debug("connection %lu from %s", static_cast<unsigned long>(id_), remote_.c_str());
 }
 
 // The GLib callbacks are a C boundary: whatever one connection's input makes throw (an
@@ -87,7 +128,8 @@ gboolean Connection::on_readable(GSocket*, GIOCondition, gpointer data) {
   } catch (const std::exception& e) {
     self->close(std::string("internal error: ") + e.what());
   }
-  return self->closed_ ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  if (self->closed_ || !self->read_source_) return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean Connection::on_writable(GSocket*, GIOCondition, gpointer data) {
@@ -96,6 +138,7 @@ gboolean Connection::on_writable(GSocket*, GIOCondition, gpointer data) {
   self->write_source_ = nullptr;  // flush() arms a new one if needed
   try {
     self->after_io();
+    self->maybe_enter_pool();
   } catch (const std::exception& e) {
     self->close(std::string("internal error: ") + e.what());
   }
@@ -103,10 +146,11 @@ gboolean Connection::on_writable(GSocket*, GIOCondition, gpointer data) {
 }
 
 void Connection::read_available() {
+  std::vector<uint8_t>& buffer = read_buffer();
   for (int i = 0; i < kMaxReadsPerWakeup && !closed_; ++i) {
     GError* err = nullptr;
-    gssize n = g_socket_receive_with_blocking(socket_, reinterpret_cast<gchar*>(read_buffer_.data()),
-                                              read_buffer_.size(), FALSE, nullptr, &err);
+    gssize n = g_socket_receive_with_blocking(socket_, reinterpret_cast<gchar*>(buffer.data()), buffer.size(), FALSE,
+                                              nullptr, &err);
     if (n < 0) {
       if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
         g_error_free(err);
@@ -123,15 +167,158 @@ void Connection::read_available() {
     }
     last_activity_us_ = g_get_monotonic_time();
     if (close_after_flush_) continue;  // draining: a refused client's further input is ignored
-    Status s = session_.feed(std::span<const uint8_t>(read_buffer_.data(), static_cast<size_t>(n)));
+    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n)));
     if (!s) {
       flush();  // a last error reply, if the session produced one
       close("protocol error: " + s.error());
       return;
     }
-    if (static_cast<size_t>(n) < read_buffer_.size()) break;  // drained the socket
+    if (session_.publishing()) break;  // what follows is the pool's to read
+    if (static_cast<size_t>(n) < buffer.size()) break;  // drained the socket
   }
   after_io();
+  maybe_enter_pool();
+}
+
+void Connection::maybe_enter_pool() {
+  if (closed_ || close_after_flush_ || !session_.publishing() || session_.should_close() || session_.has_output() ||
+      write_source_)
+    return;
+  std::lock_guard lock(state_mutex_);
+  if (watch_key_) return;
+  if (read_source_) {
+    g_source_destroy(read_source_);  // on_readable sees it gone and lets GLib drop it
+    g_source_unref(read_source_);
+    read_source_ = nullptr;
+  }
+  watch_key_ = pool_.watch(g_socket_get_fd(socket_), shared_from_this());
+  if (!watch_key_) read_on_main();  // epoll refused it: the main loop keeps reading
+}
+
+void Connection::ready() {
+  {
+    std::lock_guard lock(state_mutex_);
+    if (closed_ || !watch_key_) return;
+    in_worker_ = true;
+  }
+  std::string error;
+  bool flush_first = false;
+  on_worker_ = true;
+  try {
+    read_on_worker(error, flush_first);
+  } catch (const std::exception& e) {
+    error = std::string("internal error: ") + e.what();
+  }
+  on_worker_ = false;
+  const bool back = !error.empty() || !session_.publishing() || session_.should_close() || session_.has_output();
+  std::lock_guard lock(state_mutex_);
+  in_worker_ = false;
+  if (!back && requested_close_.empty() && requested_terminate_.empty()) return;  // the pool watches it again
+  pool_.unwatch(watch_key_);
+  watch_key_ = 0;
+  post_to_main([self = shared_from_this(), error, flush_first] { self->back_on_main(error, flush_first); });
+}
+
+void Connection::read_on_worker(std::string& error, bool& flush_first) {
+  std::vector<uint8_t>& buffer = read_buffer();
+  for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+    GError* err = nullptr;
+    gssize n = g_socket_receive_with_blocking(socket_, reinterpret_cast<gchar*>(buffer.data()), buffer.size(), FALSE,
+                                              nullptr, &err);
+    if (n < 0) {
+      if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        g_error_free(err);
+        break;
+      }
+      error = std::string("read error: ") + err->message;
+      g_error_free(err);
+      return;
+    }
+    if (n == 0) {
+      error = "peer closed the connection";
+      return;
+    }
+    last_activity_us_ = g_get_monotonic_time();
+    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n)));
+    if (!s) {
+      error = "protocol error: " + s.error();
+      flush_first = true;
+      return;
+    }
+    if (!session_.publishing() || session_.should_close()) return;  // the main loop takes over
+    if (static_cast<size_t>(n) < buffer.size()) break;  // drained the socket
+  }
+  // Acknowledgements and the like: written here if the socket takes them, else by the main loop.
+  while (session_.has_output()) {
+    auto out = session_.pending_output();
+    GError* err = nullptr;
+    gssize n = g_socket_send_with_blocking(socket_, reinterpret_cast<const gchar*>(out.data()), out.size(), FALSE,
+                                           nullptr, &err);
+    if (n < 0) {
+      g_error_free(err);  // would block, or failed: the main loop's flush() finds out which
+      return;
+    }
+    session_.consume_output(static_cast<size_t>(n));
+  }
+}
+
+void Connection::back_on_main(const std::string& error, bool flush_first) {
+  if (closed_) return;
+  if (server_gone_) {  // shutting down: no more calls into the server
+    closed_ = true;
+    release_io();
+    return;
+  }
+  if (!error.empty()) {
+    if (flush_first) flush();
+    close(error);
+    return;
+  }
+  std::string close_reason, terminate_reason;
+  {
+    std::lock_guard lock(state_mutex_);
+    close_reason.swap(requested_close_);
+    terminate_reason.swap(requested_terminate_);
+  }
+  if (!close_reason.empty()) {
+    close(close_reason);
+    return;
+  }
+  read_on_main();
+  if (!terminate_reason.empty()) session_.terminate(terminate_reason);
+  after_io();
+  maybe_enter_pool();
+}
+
+bool Connection::call_on_main(std::function<void()> fn) {
+  auto call = std::make_shared<MainCall>();
+  call->fn = std::move(fn);
+  post_to_main([call] {
+    {
+      std::lock_guard lock(call->mutex);
+      if (call->cancelled) return;
+      call->running = true;
+    }
+    try {
+      call->fn();
+    } catch (const std::exception& e) {
+      g_warning("rtmp: %s", e.what());
+    }
+    {
+      std::lock_guard lock(call->mutex);
+      call->done = true;
+    }
+    call->cv.notify_all();
+  });
+  std::unique_lock lock(call->mutex);
+  while (!call->done) {
+    call->cv.wait_for(lock, std::chrono::milliseconds(50));
+    if (!call->done && !call->running && server_gone_) {
+      call->cancelled = true;
+      return false;
+    }
+  }
+  return true;
 }
 
 void Connection::after_io() {
@@ -178,12 +365,41 @@ bool Connection::flush() {
 
 void Connection::terminate(const std::string& reason) {
   if (closed_) return;
+  {
+    std::lock_guard media(media_mutex_);
+    stop_media_ = true;  // nothing more of this publisher reaches the stream
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    if (watch_key_) {
+      if (in_worker_) {  // when the worker comes out
+        if (requested_terminate_.empty()) requested_terminate_ = reason;
+        return;
+      }
+      pool_.unwatch(watch_key_);
+      watch_key_ = 0;
+    }
+  }
+  read_on_main();
   session_.terminate(reason);
   after_io();
 }
 
 void Connection::close(const std::string& reason) {
   if (closed_) return;
+  {
+    std::lock_guard lock(state_mutex_);
+    if (watch_key_) {
+      if (in_worker_) {  // when the worker comes out
+        if (requested_close_.empty()) requested_close_ = reason;
+        std::lock_guard media(media_mutex_);
+        stop_media_ = true;
+        return;
+      }
+      pool_.unwatch(watch_key_);
+      watch_key_ = 0;
+    }
+  }
   closed_ = true;
   release_io();
   session_.notify_disconnected();  // ends a running publish (on_unpublish) exactly once
@@ -191,11 +407,22 @@ void Connection::close(const std::string& reason) {
   server_.connection_closed(id_);
 }
 
-PublishVerdict Connection::on_publish(const PublishRequest& request) { return server_.authorize_publish(*this, request); }
+// Session callbacks: on the main loop, or (once the pool reads the socket) on the worker.
+
+PublishVerdict Connection::on_publish(const PublishRequest& request) {
+  if (!on_worker_) return server_.authorize_publish(*this, request);
+  PublishVerdict verdict = PublishVerdict::refuse("the server is shutting down");
+  call_on_main([&] { verdict = server_.authorize_publish(*this, request); });
+  if (verdict.accepted) {
+    std::lock_guard media(media_mutex_);
+    stop_media_ = false;
+  }
+  return verdict;
+}
 
 PublishVerdict Connection::on_codec(const CodecInfo& codec) {
   if (codec.is_h264() || codec.is_aac()) {
-    server_.codec_seen(*this, codec);
+    server_.codec_seen(*this, codec);  // the registry's, callable from the worker
     return PublishVerdict::accept();
   }
   return PublishVerdict::refuse("KEK accepts H.264 video and AAC audio; this stream sends " + codec.describe() +
@@ -203,13 +430,45 @@ PublishVerdict Connection::on_codec(const CodecInfo& codec) {
                                 "NetStream.Publish.Failed");
 }
 
-void Connection::on_metadata(const MetadataMessage& metadata) { server_.metadata(*this, metadata); }
-
-void Connection::on_media(MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  server_.media(*this, kind, timestamp_ms, payload);
+void Connection::on_metadata(const MetadataMessage& metadata) {
+  if (!on_worker_) {
+    server_.metadata(*this, metadata);
+    return;
+  }
+  std::optional<Server::Tracks> tracks;
+  {
+    std::lock_guard media(media_mutex_);
+    if (stop_media_) return;
+    tracks = server_.store_metadata(*this, metadata);
+  }
+  if (tracks) call_on_main([&] { server_.tracks_seen(*this, *tracks); });
 }
 
-void Connection::on_unpublish() { server_.publish_ended(*this); }
+void Connection::on_media(MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  bool& reported = reported_[kind == MediaKind::audio ? 0 : 1];
+  if (!on_worker_) {
+    reported = true;
+    server_.media(*this, kind, timestamp_ms, payload);
+    return;
+  }
+  {
+    std::lock_guard media(media_mutex_);
+    if (stop_media_) return;
+    server_.store_media(*this, kind, timestamp_ms, payload);
+  }
+  if (!reported) {  // the first of its kind: the server decides whether the pipeline starts now
+    reported = true;
+    call_on_main([&] { server_.media_arrived(*this, kind); });
+  }
+}
+
+void Connection::on_unpublish() {
+  if (!on_worker_) {
+    server_.publish_ended(*this);
+    return;
+  }
+  call_on_main([&] { server_.publish_ended(*this); });
+}
 
 void Connection::on_warning(std::string_view message) {
   g_debug("connection from %s: %.*s", remote_.c_str(), static_cast<int>(message.size()), message.data());

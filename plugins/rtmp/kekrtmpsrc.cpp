@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <new>
 #include <string>
@@ -17,10 +18,11 @@
 GST_DEBUG_CATEGORY_STATIC(kek_rtmp_src_debug);
 #define GST_CAT_DEFAULT kek_rtmp_src_debug
 
-// A live source with no thread of its own: the registry hands it FLV tags (on the main loop,
-// where the RTMP connections are read); it keeps them in order with the stream's events and
-// asks the rtmp plugin's PushPool to push them, so the buffers cross one hand-off and then run
-// through the whole passthrough line on a pool worker. At most one worker pushes a given
+// A live source with no thread of its own: the registry hands it FLV tags (on the PushPool
+// worker that read them from the publisher's socket, or on the main loop for the cached GOP a
+// starting pipeline gets, or on SRT's and WHIP's threads); it keeps them in order with the
+// stream's events and pushes them on that same worker once its reads are done (PushPool::
+// defer), else from a pool job, through the whole passthrough line. At most one worker pushes a given
 // stream at a time, under the pad's stream lock, so stopping waits for a push in flight.
 
 namespace {
@@ -90,12 +92,12 @@ static void drain(KekRtmpSrc* self);
 static void schedule_locked(KekRtmpSrc* self) {
   Impl& impl = self->impl;
   if (impl.flushing || !impl.playing || impl.pending.items.empty() || !impl.pool) return;
-  if (impl.scheduled) {
-    impl.pool->poke();
-    return;
-  }
+  if (impl.scheduled) return;
   impl.scheduled = true;
-  impl.pool->run([ref = kek::Ref<KekRtmpSrc>::share(self)] { drain(ref.get()); });
+  // On the worker that read these tags from the socket: pushed there once its reads are done;
+  // from anywhere else (the main loop, SRT, WHIP): one job on the pool.
+  std::function<void()> job = [ref = kek::Ref<KekRtmpSrc>::share(self)] { drain(ref.get()); };
+  if (!kek::rtmp::PushPool::defer(job)) impl.pool->run(std::move(job));
 }
 
 static void enqueue(KekRtmpSrc* self, GstMiniObject* item) {

@@ -34,7 +34,7 @@ struct RtmpPlugin {
   kek::rtmp::Server server;
   kek::rtmp::LiveIngestService ingest{server};  // SRT, WHIP: publishes through the same server
   RtmpPlugin(kek::Host& host, kek::rtmp::Settings settings)
-      : pool(static_cast<unsigned>(settings.push_threads)), registry(settings.gop_cache_bytes), server(host, std::move(settings), registry) {}
+      : pool(static_cast<unsigned>(settings.push_threads)), registry(settings.gop_cache_bytes), server(host, std::move(settings), registry, pool) {}
 };
 
 std::string iso_time(int64_t real_time_us) {

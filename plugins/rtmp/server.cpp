@@ -19,8 +19,8 @@ constexpr guint kTrackWaitMs = 1500;            // wait for a second track befor
 
 }  // namespace
 
-Server::Server(Host& host, Settings settings, StreamRegistry& registry)
-    : host_(host), settings_(std::move(settings)), registry_(registry) {}
+Server::Server(Host& host, Settings settings, StreamRegistry& registry, PushPool& pool)
+    : host_(host), settings_(std::move(settings)), registry_(registry), pool_(pool) {}
 
 Server::~Server() { stop(); }
 
@@ -76,6 +76,10 @@ void Server::stop() {
   for (auto& [id, c] : connections_) c->terminate("the server is shutting down");
   for (auto others = others_; auto& [id, p] : others) p->terminate("the server is shutting down");
   for (auto& [id, c] : connections_) c->close("server stopped");
+  // A connection a worker is reading closes when the worker comes out, without the server;
+  // and no worker is left inside one (a worker waiting for the main loop gives up).
+  for (auto& [id, c] : connections_) c->server_gone();
+  pool_.wait_watches_idle(2 * G_USEC_PER_SEC);
   connections_.clear();
   closed_.clear();
 }
@@ -110,7 +114,7 @@ void Server::accept(GSocketConnection* connection) {
   config.random_seed = g_random_int() | (static_cast<uint64_t>(g_random_int()) << 32);
   config.uptime_ms = static_cast<uint32_t>(g_get_monotonic_time() / 1000);
   const uint64_t id = next_id_++;
-  auto c = std::make_unique<Connection>(*this, id, connection, config, address);
+  auto c = std::make_shared<Connection>(*this, pool_, id, connection, config, address);
   Connection& ref = *c;
   connections_.emplace(id, std::move(c));
   ++open;
@@ -312,7 +316,15 @@ void Server::codec_seen(Publisher& connection, const CodecInfo& codec) {
 }
 
 void Server::metadata(Publisher& connection, const MetadataMessage& metadata) {
-  if (connection.stream().empty() || metadata.name != "onMetaData") return;
+  if (auto tracks = store_metadata(connection, metadata)) tracks_seen(connection, *tracks);
+}
+
+void Server::tracks_seen(Publisher& connection, Tracks tracks) {
+  if (!connection.stream().empty()) track_seen(connection.stream(), tracks.audio, tracks.video);
+}
+
+std::optional<Server::Tracks> Server::store_metadata(Publisher& connection, const MetadataMessage& metadata) {
+  if (connection.stream().empty() || metadata.name != "onMetaData") return std::nullopt;
   int width = 0, height = 0;
   double fps = 0;
   if (!metadata.arguments.empty()) {
@@ -330,14 +342,25 @@ void Server::metadata(Publisher& connection, const MetadataMessage& metadata) {
     const amf0::Value& props = metadata.arguments.front();
     const bool video = props.find("videocodecid") != nullptr || width > 0;
     const bool audio = props.find("audiocodecid") != nullptr;
-    if (video || audio) track_seen(connection.stream(), audio, video);
+    if (video || audio) return Tracks{audio, video};
   }
+  return std::nullopt;
+}
+
+void Server::store_media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms,
+                         std::span<const uint8_t> payload) {
+  if (!connection.stream().empty()) registry_.media(connection.stream(), kind, timestamp_ms, payload);
 }
 
 void Server::media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  if (connection.stream().empty()) return;
+  store_media(connection, kind, timestamp_ms, payload);
+  media_arrived(connection, kind);
+}
+
+void Server::media_arrived(Publisher& connection, MediaKind kind) {
   const std::string& stream = connection.stream();
   if (stream.empty()) return;
-  registry_.media(stream, kind, timestamp_ms, payload);
   auto it = publishing_.find(stream);
   if (it != publishing_.end() && it->second.pipeline_started &&
       !(kind == MediaKind::audio ? it->second.started_audio : it->second.started_video)) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "connection.h"
+#include "push_pool.h"
 #include "settings.h"
 #include "stream_registry.h"
 
@@ -13,13 +14,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace kek::rtmp {
 
 class Server {
  public:
-  Server(Host& host, Settings settings, StreamRegistry& registry);
+  Server(Host& host, Settings settings, StreamRegistry& registry, PushPool& pool);
   ~Server();
 
   kek::Status listen();
@@ -29,9 +31,19 @@ class Server {
 
   // From connections (main loop).
   PublishVerdict authorize_publish(Publisher& connection, const PublishRequest& request);
-  void codec_seen(Publisher& connection, const CodecInfo& codec);
-  void metadata(Publisher& connection, const MetadataMessage& metadata);
+  void metadata(Publisher& connection, const MetadataMessage& metadata);  // store_metadata + tracks_seen
   void media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload);
+  // What a kind of media arriving means for the pipeline (start it, or again with a late track).
+  void media_arrived(Publisher& connection, MediaKind kind);
+  struct Tracks {
+    bool audio = false, video = false;
+  };
+  void tracks_seen(Publisher& connection, Tracks tracks);
+  // Callable from a push worker too (they only touch the registry, which has its own lock):
+  void codec_seen(Publisher& connection, const CodecInfo& codec);
+  void store_media(Publisher& connection, MediaKind kind, uint32_t timestamp_ms, std::span<const uint8_t> payload);
+  // onMetaData into the registry; the tracks it names, if it names any.
+  std::optional<Tracks> store_metadata(Publisher& connection, const MetadataMessage& metadata);
   void publish_ended(Publisher& connection);
   void connection_closed(uint64_t id);
   // Publishers that came through kek::LiveIngest (not RTMP connections): ids from the same
@@ -90,13 +102,14 @@ class Server {
   Host& host_;
   Settings settings_;
   StreamRegistry& registry_;
+  PushPool& pool_;
   GSocketService* service_ = nullptr;
   int port_ = 0;
   guint tick_ = 0;
   guint reap_ = 0;
   std::vector<guint> grace_timers_;  // pending "stop the ended pipeline" checks
   uint64_t next_id_ = 1;
-  std::map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<uint64_t, std::shared_ptr<Connection>> connections_;  // the pool shares those it reads
   std::map<uint64_t, Publisher*> others_;  // from LiveIngest, by id (not owned)
   std::map<std::string, int> per_address_;  // open connections by Connection::address_key()
   std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
