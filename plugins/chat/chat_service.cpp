@@ -118,7 +118,7 @@ void ChatService::join(const HttpRequest& request, std::shared_ptr<WebSocket> so
   Room& room = room_for(stream);
   room.members.push_back(member);
   socket->send(hello_json(room, *member));
-  socket->send(history_json(std::vector<ChatMessage>(room.history.begin(), room.history.end())));
+  socket->send(history_frame_of(room));
   // The callbacks hold the member weakly: the room owns it; a closed socket drops both.
   std::weak_ptr<Member> weak = member;
   socket->on_message([this, stream, weak](std::string_view frame) {
@@ -129,8 +129,13 @@ void ChatService::join(const HttpRequest& request, std::shared_ptr<WebSocket> so
     if (it == rooms_.end()) return;
     auto m = weak.lock();
     if (!m) return;
-    std::erase(it->second.members, m);
-    it->second.last_active_us = g_get_monotonic_time();
+    Room& room = it->second;
+    std::erase(room.members, m);
+    room.last_active_us = g_get_monotonic_time();
+    if (room.members.empty()) {  // nobody to replay to: the cached frame goes until someone joins
+      std::string().swap(room.history_frame);
+      room.history_changed = true;
+    }
   });
 }
 
@@ -140,6 +145,17 @@ void ChatService::refuse(Member& member, const Error& error, int64_t retry_after
 
 void ChatService::broadcast(Room& room, const std::string& frame) {
   for (const auto& m : room.members) m->socket->send(frame);
+}
+
+const std::string& ChatService::history_frame_of(Room& room) {
+  if (room.history_changed) {
+    std::vector<std::string_view> objects;
+    objects.reserve(room.history.size());
+    for (const auto& kept : room.history) objects.emplace_back(kept.json);
+    room.history_frame = history_frame(objects);
+    room.history_changed = false;
+  }
+  return room.history_frame;
 }
 
 void ChatService::on_frame(const std::string& stream, const std::shared_ptr<Member>& member, std::string_view frame) {
@@ -184,15 +200,19 @@ void ChatService::send_message(Room& room, Member& member, const std::string& ra
   m.role = room.owner_id > 0 && user.id == room.owner_id ? "streamer" : user.admin ? "admin" : "";
   m.text = text;
   m.at_us = now;
-  room.history.push_back(m);
+  // Encoded once: this frame goes to every member, the object into every later replay.
+  Kept kept{m.id, m.user, message_object_json(m)};
+  const std::string frame = message_frame(kept.json);
+  room.history.push_back(std::move(kept));
   while (static_cast<int64_t>(room.history.size()) > settings_.history) room.history.pop_front();
-  broadcast(room, message_json(m));
+  room.history_changed = true;
+  broadcast(room, frame);
 }
 
 void ChatService::delete_message(Room& room, Member& member, int64_t id) {
   if (!is_moderator(room, member.user))
     return refuse(member, Error{"only the streamer and admins moderate this chat", 403, "chat_not_moderator"});
-  std::erase_if(room.history, [id](const ChatMessage& m) { return m.id == id; });
+  if (std::erase_if(room.history, [id](const Kept& m) { return m.id == id; }) > 0) room.history_changed = true;
   broadcast(room, deleted_json(id));
 }
 
@@ -232,7 +252,7 @@ void ChatService::restrict_user(Room& room, Member& member, const ClientMessage&
   if (action != "unban") {
     for (const auto& m : room.history)
       if (m.user == who.username) removed.push_back(m.id);
-    std::erase_if(room.history, [&](const ChatMessage& m) { return m.user == who.username; });
+    if (std::erase_if(room.history, [&](const Kept& m) { return m.user == who.username; }) > 0) room.history_changed = true;
   }
   broadcast(room, moderation_json(who.username, action, until, removed));
   // Their open connections learn they may (not) write.

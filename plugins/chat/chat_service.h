@@ -38,10 +38,20 @@ class ChatService {
     std::shared_ptr<WebSocket> socket;
     std::optional<UserIdentity> user;
   };
+  // A message kept for replay: what moderation needs, and its JSON object as sent (encoded once).
+  struct Kept {
+    int64_t id = 0;
+    std::string user;
+    std::string json;
+  };
   struct Room {
     std::string stream;
     int64_t owner_id = 0;  // whose channel (0: a stream from the rtmp config)
-    std::deque<ChatMessage> history;
+    std::deque<Kept> history;
+    // The history frame for whoever joins next, built from `history` when it is asked for after a
+    // change (a crowd joining at once shares one).
+    std::string history_frame;
+    bool history_changed = true;
     std::vector<std::shared_ptr<Member>> members;
     int64_t last_active_us = 0;
   };
@@ -58,6 +68,7 @@ class ChatService {
   void delete_message(Room& room, Member& member, int64_t id);
   void restrict_user(Room& room, Member& member, const ClientMessage& request);
   void broadcast(Room& room, const std::string& frame);
+  const std::string& history_frame_of(Room& room);
   void refuse(Member& member, const Error& error, int64_t retry_after_s = 0);
   std::string hello_json(const Room& room, const Member& member) const;
 

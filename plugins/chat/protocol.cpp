@@ -65,20 +65,42 @@ Result<ClientMessage> parse_client_message(std::string_view frame) {
   return m;
 }
 
-std::string message_json(const ChatMessage& m) {
+std::string message_object_json(const ChatMessage& m) {
   JsonWriter w;
-  w.begin_object().member("type", "message").key("message");
   write_message(w, m);
-  w.end_object();
   return w.str();
 }
 
+std::string message_frame(std::string_view object) {
+  constexpr std::string_view head = R"({"type":"message","message":)";
+  std::string out;
+  out.reserve(head.size() + object.size() + 1);
+  out.append(head).append(object).push_back('}');
+  return out;
+}
+
+std::string history_frame(const std::vector<std::string_view>& objects) {
+  constexpr std::string_view head = R"({"type":"history","messages":[)";
+  size_t size = head.size() + 2 + objects.size();
+  for (auto o : objects) size += o.size();
+  std::string out;
+  out.reserve(size);
+  out.append(head);
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (i) out.push_back(',');
+    out.append(objects[i]);
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string message_json(const ChatMessage& m) { return message_frame(message_object_json(m)); }
+
 std::string history_json(const std::vector<ChatMessage>& messages) {
-  JsonWriter w;
-  w.begin_object().member("type", "history").key("messages").begin_array();
-  for (const auto& m : messages) write_message(w, m);
-  w.end_array().end_object();
-  return w.str();
+  std::vector<std::string> objects;
+  objects.reserve(messages.size());
+  for (const auto& m : messages) objects.push_back(message_object_json(m));
+  return history_frame(std::vector<std::string_view>(objects.begin(), objects.end()));
 }
 
 std::string deleted_json(int64_t id) {

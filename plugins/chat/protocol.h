@@ -38,7 +38,15 @@ struct ChatMessage {
   int64_t at_us = 0;         // g_get_real_time()
 };
 
-std::string message_json(const ChatMessage& m);
+// A message as the JSON object the frames carry ({id,user,display_name,role,text,at}), encoded
+// once when it is sent: its "message" frame and every later history replay reuse these bytes.
+std::string message_object_json(const ChatMessage& m);
+// {"type":"message","message":OBJECT} around an object from message_object_json.
+std::string message_frame(std::string_view object);
+// {"type":"history","messages":[OBJECT...]}, oldest first.
+std::string history_frame(const std::vector<std::string_view>& objects);
+
+std::string message_json(const ChatMessage& m);  // message_frame(message_object_json(m))
 std::string history_json(const std::vector<ChatMessage>& messages);
 std::string deleted_json(int64_t id);
 // action: "timeout" (until_us set), "ban", "unban". The removed messages' ids go with it.

@@ -2,6 +2,8 @@
 #include "protocol.h"
 #include "rate_limiter.h"
 
+#include <kek/json.h>
+
 #include <gtest/gtest.h>
 
 namespace kek::chat {
@@ -31,6 +33,39 @@ TEST(ChatProtocol, MessagesKeepTheirTextAsTextAndUtf8) {
   EXPECT_NE(json.find("\"text\":\"<b>hi</b> & \\\"bye\\\" 🎉\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"role\":\"streamer\""), std::string::npos) << json;
   EXPECT_NE(error_json(Error{"slow down", 429, "chat_rate_limited"}, 3).find("\"retry_after_s\":3"), std::string::npos);
+}
+
+TEST(ChatProtocol, FramesBuiltFromObjectsEncodedOnceAreTheSameJson) {
+  std::vector<ChatMessage> messages{{1, "ann", "Ann", "streamer", "first 🎉", 1'700'000'000'000'000},
+                                    {2, "bob", "", "", "second \"quoted\"", 1'700'000'001'000'000}};
+  std::vector<std::string> objects;
+  for (const auto& m : messages) objects.push_back(message_object_json(m));
+  EXPECT_EQ(message_frame(objects[0]), message_json(messages[0]));
+  auto doc = JsonDoc::parse(message_frame(objects[1]));
+  ASSERT_TRUE(doc.ok());
+  auto type = doc->string("type");
+  ASSERT_TRUE(type.ok());
+  EXPECT_EQ(*type, std::optional<std::string>("message"));
+  const std::string history = history_frame({objects[0], objects[1]});
+  EXPECT_EQ(history, history_json(messages));
+  auto parsed = JsonDoc::parse(history);
+  ASSERT_TRUE(parsed.ok()) << history;
+  EXPECT_EQ(*parsed->string("type"), std::optional<std::string>("history"));
+  JsonNode* list = json_object_get_member(parsed->object(), "messages");
+  ASSERT_TRUE(list && JSON_NODE_HOLDS_ARRAY(list)) << history;
+  JsonArray* array = json_node_get_array(list);
+  ASSERT_EQ(json_array_get_length(array), 2u);
+  JsonObject* first = json_array_get_object_element(array, 0);
+  JsonObject* second = json_array_get_object_element(array, 1);
+  EXPECT_EQ(json_object_get_int_member(first, "id"), 1);
+  EXPECT_STREQ(json_object_get_string_member(first, "text"), "first 🎉");
+  EXPECT_STREQ(json_object_get_string_member(first, "role"), "streamer");
+  EXPECT_EQ(json_object_get_int_member(second, "id"), 2);
+  EXPECT_STREQ(json_object_get_string_member(second, "display_name"), "bob");
+  EXPECT_STREQ(json_object_get_string_member(second, "text"), "second \"quoted\"");
+  EXPECT_TRUE(json_object_get_null_member(second, "role"));
+  EXPECT_STREQ(json_object_get_string_member(second, "at"), "2023-11-14T22:13:21Z");
+  EXPECT_EQ(history_frame({}), R"({"type":"history","messages":[]})");
 }
 
 TEST(ChatRateLimiter, AllowsNPerWindowPerUser) {
