@@ -253,12 +253,14 @@ struct LlHold::Core : std::enable_shared_from_this<LlHold::Core> {
   }
 
   bool hold(const HttpRequest& request, MediaRelease& release) {
+    // Every media request passes here: what cannot be held costs a few comparisons.
     constexpr std::string_view kMedia = "/media/";
-    if (!request.path.starts_with(kMedia)) return false;
+    if (playlists.empty() || !request.path.starts_with(kMedia)) return false;
+    const bool playlist = request.path.ends_with(".m3u8");
+    if (!playlist && !request.path.ends_with(".m4s")) return false;
+    if (playlist && !request.query.contains("_HLS_msn") && !request.query.contains("_HLS_part")) return false;
     const std::string file = canonical(media_dir + "/" + request.path.substr(kMedia.size()));
-    if (file.ends_with(".m3u8")) return hold_playlist(file, request, release);
-    if (file.ends_with(".m4s")) return hold_part(file, request, release);
-    return false;
+    return playlist ? hold_playlist(file, request, release) : hold_part(file, request, release);
   }
 
   bool hold_playlist(const std::string& file, const HttpRequest& request, MediaRelease& release) {
