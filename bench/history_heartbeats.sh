@@ -29,13 +29,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KEK=${KEK_BIN:-$ROOT/build/core/kek}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 USERS=${USERS:-64}
 WARMUP=${WARMUP:-5}
 WINDOW=${WINDOW:-20}
-OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 LUA=$ROOT/bench/lib/history_heartbeat.lua
 PY=(python3 "$ROOT/bench/lib/procmon.py")
 HB=(python3 "$ROOT/bench/lib/history_bench.py")
@@ -44,13 +42,8 @@ ADMIN_PASSWORD=bench-admin-password-long
 BENCH_NAME=history
 source "$ROOT/bench/lib/common.sh"
 
-need_apt=()
-command -v wrk >/dev/null || need_apt+=(wrk)
-command -v nginx >/dev/null || need_apt+=(nginx)
-command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
-command -v strace >/dev/null || need_apt+=(strace)
-apt_install_missing "${need_apt[@]}"
-[[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh build)"
+need_commands wrk nginx ffmpeg strace
+need_kek
 
 # ---------------------------------------------------------------- a 10-minute film to watch
 mkdir -p "$TMP/films" "$TMP/kek/data"
@@ -61,9 +54,7 @@ timeout 300 ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i "testsrc=si
 
 # ---------------------------------------------------------------- kek
 cat >"$TMP/kek/kek.yaml" <<YAML
-data_dir: $TMP/kek/data
-database: $TMP/kek/data/kek.db
-media_dir: $TMP/kek/data/media
+$(kek_paths "$TMP/kek")
 http: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections_per_address: 100000}   # the load clients share one address
 shutdown_timeout_s: 10
 plugins:
@@ -72,18 +63,8 @@ plugins:
   - {name: history, args: {heartbeats_per_minute: 100000000, heartbeat_burst: 100000000}}
 pipelines: []
 YAML
-(cd "$TMP/kek" && KEK_ADMIN_PASSWORD=$ADMIN_PASSWORD exec "$KEK" serve --config "$TMP/kek/kek.yaml") >"$TMP/kek/kek.log" 2>&1 &
-KEK_PID=$!
-PIDS+=("$KEK_PID")
-deadline=$((SECONDS + 60)) line=""
-while ((SECONDS < deadline)); do
-  line=$(grep -m1 '^KEK_READY' "$TMP/kek/kek.log" || true)
-  [[ -n $line ]] && break
-  kill -0 "$KEK_PID" 2>/dev/null || die "kek exited: $(tail -5 "$TMP/kek/kek.log")"
-  sleep 0.1
-done
-[[ -n $line ]] || die "kek not ready after 60 s: $(tail -5 "$TMP/kek/kek.log")"
-URL=$(kv http "$line")
+KEK_READY_TIMEOUT=60 start_kek "$TMP/kek" KEK_ADMIN_PASSWORD="$ADMIN_PASSWORD"
+URL=$(kv http "$KEK_READY_LINE")
 log "kek at $URL; signing up $USERS viewers"
 setup=$("${HB[@]}" setup "$URL" "$ADMIN_PASSWORD" "$USERS" "$TMP/users.txt")
 ITEM=$(kv item "$setup")

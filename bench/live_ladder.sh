@@ -30,7 +30,6 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KEK=${KEK_BIN:-$ROOT/build/core/kek}
 CONFIGS=${CONFIGS:-"kek kek-hls ffmpeg"}
 WARMUP=${WARMUP:-10}
 WINDOW=${WINDOW:-30}
@@ -38,7 +37,6 @@ REPEATS=${REPEATS:-1}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 PERF_SECONDS=${PERF_SECONDS:-0}
 FFMPEG_INPUT=${FFMPEG_INPUT:-rtmp}
-OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
 [[ -f $TEMPLATE_DIR/live-abr.yaml ]] || { echo "no live-abr.yaml in $TEMPLATE_DIR" >&2; exit 1; }
 TEMPLATE_DIR=$(cd "$TEMPLATE_DIR" && pwd)
@@ -54,15 +52,11 @@ BENCH_NAME=ladder
 source "$ROOT/bench/lib/common.sh"
 
 # ---------------------------------------------------------------- dependencies
-need_apt=()
-command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
-if [[ $FFMPEG_INPUT == rtmp && " $CONFIGS " == *" ffmpeg "* ]]; then
-  command -v nginx >/dev/null || need_apt+=(nginx)
-  [[ -f $RTMP_MODULE ]] || need_apt+=(libnginx-mod-rtmp)
-fi
-apt_install_missing "${need_apt[@]}"
+need=(ffmpeg)
+[[ $FFMPEG_INPUT == rtmp && " $CONFIGS " == *" ffmpeg "* ]] && need+=(nginx "$RTMP_MODULE=libnginx-mod-rtmp")
+need_commands "${need[@]}"
 [[ $FFMPEG_INPUT == rtmp || $FFMPEG_INPUT == file ]] || die "FFMPEG_INPUT must be rtmp or file"
-[[ " $CONFIGS " == *" kek"* ]] && { [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"; }
+[[ " $CONFIGS " == *" kek"* ]] && need_kek
 
 # ---------------------------------------------------------------- the clip (made once, cached)
 CLIP=$CACHE/clip-1080p30-6M-g60-aac128k-30s.flv
@@ -101,9 +95,7 @@ start_kek_common() { # dir template_dir
   local d=$1 tdir=$2
   mkdir -p "$d/data"
   cat >"$d/kek.yaml" <<EOF
-data_dir: $d/data
-database: $d/data/kek.db
-media_dir: $d/data/media
+$(kek_paths "$d")
 http: {address: 127.0.0.1, port: 0}
 shutdown_timeout_s: 5
 template_dirs: [$tdir]
@@ -115,11 +107,9 @@ plugins:
   - name: thumbnails
 pipelines: []
 EOF
-  (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  local line
-  line=$(wait_line "$d/kek.log" '^KEK_READY' "$SERVER_PID" 30) || die "kek not ready after 30 s: $(tail -5 "$d/kek.log")"
+  start_kek "$d"
+  SERVER_PID=$KEK_PID
+  local line=$KEK_READY_LINE
   grep -q 'refused' "$d/kek.log" && die "kek refused a plugin: $(grep refused "$d/kek.log")"
   PUBLISH_URL=$(kv rtmp "$line")/$KEY
   [[ $PUBLISH_URL == rtmp://127.0.0.1:* ]] || die "no rtmp URL in: $line"

@@ -21,20 +21,18 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KEK=${KEK_BIN:-$ROOT/build/core/kek}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 PUBLISHERS=${PUBLISHERS:-20}
 VIEWERS=${VIEWERS:-4}
 WARMUP_S=${WARMUP_S:-$(( ${SOAK_SECONDS:-600} >= 1200 ? 600 : 120 ))}
 FLAT_MIB=${FLAT_MIB:-16}
-OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
 
 BENCH_NAME=soak
 source "$ROOT/bench/lib/common.sh"
 
-command -v ffmpeg >/dev/null || apt_install_missing ffmpeg
-[[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"
+need_commands ffmpeg
+need_kek
 
 # The publishers' clip and the film uploaded, small so the load is kek's, not the encoders'.
 CLIP=$TMP/clip.flv
@@ -48,9 +46,7 @@ ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "testsrc=size=320x18
 d=$TMP/kek
 mkdir -p "$d/data"
 cat >"$d/kek.yaml" <<EOF
-data_dir: $d/data
-database: $d/data/kek.db
-media_dir: $d/data/media
+$(kek_paths "$d")
 http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
 shutdown_timeout_s: 10
 plugins:
@@ -64,13 +60,10 @@ plugins:
     args: {segment_s: 1, ladder: "180p:180:200"}
 pipelines: []
 EOF
-(cd "$d" && KEK_ADMIN_PASSWORD=soak-admin-password exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
-KEK_PID=$!
-PIDS+=("$KEK_PID")
-line=$(wait_line "$d/kek.log" '^KEK_READY' "$KEK_PID" 30) || die "kek not ready: $(tail -5 "$d/kek.log")"
-HTTP=$(kv http "$line")
+start_kek "$d" KEK_ADMIN_PASSWORD=soak-admin-password
+HTTP=$(kv http "$KEK_READY_LINE")
 HTTP=${HTTP%/}
-RTMP=$(kv rtmp "$line")
+RTMP=$(kv rtmp "$KEK_READY_LINE")
 log "kek $KEK_PID ready ($HTTP, $RTMP); soaking for $SOAK_SECONDS s with $PUBLISHERS publishers"
 
 SAMPLES=$TMP/rss.tsv

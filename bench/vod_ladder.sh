@@ -22,10 +22,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KEK=${KEK_BIN:-$ROOT/build/core/kek}
 CONFIGS=${CONFIGS:-"kek kek-copy ffmpeg ffmpeg-rung"}
 REPEATS=${REPEATS:-1}
-OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
 SEGMENT=4
 FPS=30
@@ -34,11 +32,8 @@ GOP=$((SEGMENT * FPS))
 BENCH_NAME=vod
 source "$ROOT/bench/lib/common.sh"
 
-need_apt=()
-command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
-[[ -x /usr/bin/time ]] || need_apt+=(time)
-apt_install_missing "${need_apt[@]}"
-[[ " $CONFIGS " == *" kek"* ]] && { [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh)"; }
+need_commands ffmpeg /usr/bin/time=time
+[[ " $CONFIGS " == *" kek"* ]] && need_kek
 
 CLIP=$CACHE/vod-1080p30-8M-g60-aac128k-25s.mp4
 if [[ ! -s $CLIP ]]; then

@@ -1,5 +1,8 @@
-# Sourced by the bench scripts (set BENCH_NAME first): logging, the temp folder, children
-# stopped on exit, and installing missing Debian packages.
+# Sourced by the bench scripts (set ROOT and BENCH_NAME first): logging, the temp folder, children
+# stopped on exit, installing missing Debian packages, starting kek.
+# What every script reads: KEK_BIN (the kek to measure) and OUT_DIR (where results go).
+KEK=${KEK_BIN:-$ROOT/build/core/kek}
+OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
@@ -75,6 +78,36 @@ apt_install_missing() {
   ((EUID == 0)) || die "run as root or install: $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
     { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; }
+}
+
+# need_commands CMD[=PKG]...: installs the packages (PKG, else CMD) of the commands not on PATH;
+# a CMD with a slash is a file that must exist (/usr/bin/time=time).
+need_commands() {
+  local missing=() c
+  for c in "$@"; do
+    local cmd=${c%%=*} pkg=${c#*=}
+    if [[ $cmd == */* ]]; then [[ -e $cmd ]] && continue; else command -v "$cmd" >/dev/null && continue; fi
+    missing+=("$pkg")
+  done
+  apt_install_missing "${missing[@]}"
+}
+
+# need_kek: stops the run when $KEK is not built.
+need_kek() { [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh build)"; }
+
+# kek_paths DIR: the first lines of a kek.yaml whose data lives in DIR/data.
+kek_paths() { printf 'data_dir: %s\ndatabase: %s\nmedia_dir: %s\n' "$1/data" "$1/data/kek.db" "$1/data/media"; }
+
+# start_kek DIR [NAME=VALUE...]: `kek serve --config DIR/kek.yaml` in DIR in the background (its
+# log DIR/kek.log, the given variables added to its environment), stopped on exit; waits
+# ${KEK_READY_TIMEOUT:-30} s at most for its KEK_READY line. Sets KEK_PID and KEK_READY_LINE.
+start_kek() {
+  local d=$1; shift
+  (cd "$d" && exec env "$@" "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
+  KEK_PID=$!
+  PIDS+=("$KEK_PID")
+  KEK_READY_LINE=$(wait_line "$d/kek.log" '^KEK_READY' "$KEK_PID" "${KEK_READY_TIMEOUT:-30}") ||
+    die "kek not ready after ${KEK_READY_TIMEOUT:-30} s: $(tail -5 "$d/kek.log")"
 }
 
 # make_clip PATH WxH FPS MBITS: the publishers' input, made once and cached: 30 s of H.264
