@@ -34,6 +34,10 @@ ChatService::ChatService(Host& host, Settings settings)
       limiter_(settings.rate_messages, settings.rate_window_s * G_USEC_PER_SEC),
       moderation_(host) {}
 
+ChatService::~ChatService() {
+  if (flush_source_) g_source_remove(flush_source_);
+}
+
 Identity* ChatService::identity() const { return host_.services().get<Identity>(); }
 
 std::optional<HttpResponse> ChatService::check(const HttpRequest& request) {
@@ -116,6 +120,7 @@ void ChatService::join(const HttpRequest& request, std::shared_ptr<WebSocket> so
     if (auto user = ident->user_of(request); user && *user) member->user = **user;
   const std::string stream = request.params.at("stream");
   Room& room = room_for(stream);
+  flush(room);  // the history below has the pending messages: they are not for this one again
   room.members.push_back(member);
   socket->send(hello_json(room, *member));
   socket->send(history_frame_of(room));
@@ -139,12 +144,48 @@ void ChatService::join(const HttpRequest& request, std::shared_ptr<WebSocket> so
   });
 }
 
-void ChatService::refuse(Member& member, const Error& error, int64_t retry_after_s) {
+void ChatService::refuse(Room& room, Member& member, const Error& error, int64_t retry_after_s) {
+  flush(room);  // what they sent before it shows first
   member.socket->send(error_json(error, retry_after_s));
 }
 
 void ChatService::broadcast(Room& room, const std::string& frame) {
+  flush(room);
   for (const auto& m : room.members) m->socket->send(frame);
+}
+
+void ChatService::queue_message(Room& room, std::string object) {
+  if (room.pending.empty()) pending_rooms_.push_back(room.stream);
+  room.pending.push_back(std::move(object));
+  if (flush_source_) return;
+  flush_source_ = g_idle_add_full(
+      G_PRIORITY_DEFAULT,
+      [](gpointer self) -> gboolean {
+        auto* chat = static_cast<ChatService*>(self);
+        chat->flush_source_ = 0;
+        chat->flush_pending();
+        return G_SOURCE_REMOVE;
+      },
+      this, nullptr);
+}
+
+void ChatService::flush(Room& room) {
+  if (room.pending.empty()) return;
+  std::string frame;
+  if (room.pending.size() == 1) {
+    frame = message_frame(room.pending.front());
+  } else {
+    frame = messages_frame(std::vector<std::string_view>(room.pending.begin(), room.pending.end()));
+  }
+  room.pending.clear();
+  for (const auto& m : room.members) m->socket->send(frame);
+}
+
+void ChatService::flush_pending() {
+  auto streams = std::move(pending_rooms_);
+  pending_rooms_.clear();
+  for (const auto& stream : streams)
+    if (auto it = rooms_.find(stream); it != rooms_.end()) flush(it->second);
 }
 
 const std::string& ChatService::history_frame_of(Room& room) {
@@ -164,8 +205,8 @@ void ChatService::on_frame(const std::string& stream, const std::shared_ptr<Memb
   Room& room = it->second;
   room.last_active_us = g_get_monotonic_time();
   auto request = parse_client_message(frame);
-  if (!request) return refuse(*member, request.error());
-  if (!member->user) return refuse(*member, Error{"sign in to write in the chat", 401, "sign_in_required"});
+  if (!request) return refuse(room, *member, request.error());
+  if (!member->user) return refuse(room, *member, Error{"sign in to write in the chat", 401, "sign_in_required"});
   switch (request->type) {
     case ClientMessage::Type::send: return send_message(room, *member, request->text);
     case ClientMessage::Type::remove: return delete_message(room, *member, request->id);
@@ -179,19 +220,19 @@ void ChatService::send_message(Room& room, Member& member, const std::string& ra
   const UserIdentity& user = *member.user;
   const int64_t now = g_get_real_time();
   if (auto restriction = moderation_.restriction(channel_key(room), user.id, now)) {
-    if (*restriction == 0) return refuse(member, Error{"you are banned from this chat", 403, "chat_banned"});
-    return refuse(member, Error{"you are timed out in this chat", 403, "chat_timed_out"},
+    if (*restriction == 0) return refuse(room, member, Error{"you are banned from this chat", 403, "chat_banned"});
+    return refuse(room, member, Error{"you are timed out in this chat", 403, "chat_timed_out"},
                   (*restriction - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
   }
   const std::string text = one_line(raw);
-  if (text.empty()) return refuse(member, Error{"the message is empty", 400, "chat_empty"});
+  if (text.empty()) return refuse(room, member, Error{"the message is empty", 400, "chat_empty"});
   if (auto s = check_text(text, "a chat message", static_cast<size_t>(settings_.max_length)); !s) {
     Error e = s.error();
     if (e.reason == "text_too_long") e.reason = "chat_too_long";
-    return refuse(member, e);
+    return refuse(room, member, e);
   }
   if (int64_t wait_us = limiter_.take(user.id, g_get_monotonic_time()); wait_us > 0)
-    return refuse(member, Error{"slow down: too many messages", 429, "chat_rate_limited"},
+    return refuse(room, member, Error{"slow down: too many messages", 429, "chat_rate_limited"},
                   (wait_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
   ChatMessage m;
   m.id = next_id_++;
@@ -202,30 +243,29 @@ void ChatService::send_message(Room& room, Member& member, const std::string& ra
   m.at_us = now;
   // Encoded once: this frame goes to every member, the object into every later replay.
   Kept kept{m.id, m.user, message_object_json(m)};
-  const std::string frame = message_frame(kept.json);
+  queue_message(room, kept.json);
   room.history.push_back(std::move(kept));
   while (static_cast<int64_t>(room.history.size()) > settings_.history) room.history.pop_front();
   room.history_changed = true;
-  broadcast(room, frame);
 }
 
 void ChatService::delete_message(Room& room, Member& member, int64_t id) {
   if (!is_moderator(room, member.user))
-    return refuse(member, Error{"only the streamer and admins moderate this chat", 403, "chat_not_moderator"});
+    return refuse(room, member, Error{"only the streamer and admins moderate this chat", 403, "chat_not_moderator"});
   if (std::erase_if(room.history, [id](const Kept& m) { return m.id == id; }) > 0) room.history_changed = true;
   broadcast(room, deleted_json(id));
 }
 
 void ChatService::restrict_user(Room& room, Member& member, const ClientMessage& request) {
   if (!is_moderator(room, member.user))
-    return refuse(member, Error{"only the streamer and admins moderate this chat", 403, "chat_not_moderator"});
+    return refuse(room, member, Error{"only the streamer and admins moderate this chat", 403, "chat_not_moderator"});
   auto* ident = identity();
   auto target = ident ? ident->find_user(request.user) : Result<std::optional<UserIdentity>>(std::optional<UserIdentity>{});
-  if (!target) return refuse(member, Error{"internal error", 500, "internal"});
-  if (!*target) return refuse(member, Error{"no such user", 404, "no_such_user"});
+  if (!target) return refuse(room, member, Error{"internal error", 500, "internal"});
+  if (!*target) return refuse(room, member, Error{"no such user", 404, "no_such_user"});
   const UserIdentity& who = **target;
   if (who.admin || (room.owner_id > 0 && who.id == room.owner_id))
-    return refuse(member, Error{"the streamer and admins cannot be moderated", 403, "chat_cannot_moderate"});
+    return refuse(room, member, Error{"the streamer and admins cannot be moderated", 403, "chat_cannot_moderate"});
   const std::string channel = channel_key(room);
   const int64_t now = g_get_real_time();
   int64_t until = 0;
@@ -245,7 +285,7 @@ void ChatService::restrict_user(Room& room, Member& member, const ClientMessage&
   }
   if (!done) {
     g_warning("chat: %s", done.error().message.c_str());
-    return refuse(member, Error{"internal error", 500, "internal"});
+    return refuse(room, member, Error{"internal error", 500, "internal"});
   }
   // What they wrote goes with them (as on other platforms); everyone's list drops it.
   std::vector<int64_t> removed;

@@ -24,6 +24,9 @@ namespace kek::chat {
 class ChatService {
  public:
   ChatService(Host& host, Settings settings);
+  ~ChatService();
+  ChatService(const ChatService&) = delete;
+  ChatService& operator=(const ChatService&) = delete;
 
   // Before the upgrade: 404 no_such_stream for a stream that is neither live nor has a room,
   // 403 for one the caller may not watch.
@@ -52,6 +55,9 @@ class ChatService {
     // change (a crowd joining at once shares one).
     std::string history_frame;
     bool history_changed = true;
+    // New messages not yet sent: they go out at the main loop's next turn, all that arrived by
+    // then in one frame per member (see flush_pending).
+    std::vector<std::string> pending;
     std::vector<std::shared_ptr<Member>> members;
     int64_t last_active_us = 0;
   };
@@ -67,9 +73,18 @@ class ChatService {
   void send_message(Room& room, Member& member, const std::string& text);
   void delete_message(Room& room, Member& member, int64_t id);
   void restrict_user(Room& room, Member& member, const ClientMessage& request);
+  // Sends `frame` to every member, after the room's pending messages (order is kept).
   void broadcast(Room& room, const std::string& frame);
+  // A new message goes out at the main loop's next turn with every other that arrived by then:
+  // one frame ("message", or "messages" for several) per member rather than one per message.
+  // When the server keeps up that is one message a turn, sent as soon as it came; when it falls
+  // behind (a burst, a busy machine) the messages that waited share each write, so the cost per
+  // message falls as the load rises instead of the backlog growing.
+  void queue_message(Room& room, std::string object);
+  void flush(Room& room);
+  void flush_pending();
   const std::string& history_frame_of(Room& room);
-  void refuse(Member& member, const Error& error, int64_t retry_after_s = 0);
+  void refuse(Room& room, Member& member, const Error& error, int64_t retry_after_s = 0);
   std::string hello_json(const Room& room, const Member& member) const;
 
   Host& host_;
@@ -77,6 +92,8 @@ class ChatService {
   RateLimiter limiter_;
   Moderation moderation_;
   std::map<std::string, Room> rooms_;
+  std::vector<std::string> pending_rooms_;  // streams whose rooms have pending messages
+  guint flush_source_ = 0;
   int64_t next_id_ = 1;
 };
 

@@ -79,8 +79,9 @@ std::string message_frame(std::string_view object) {
   return out;
 }
 
-std::string history_frame(const std::vector<std::string_view>& objects) {
-  constexpr std::string_view head = R"({"type":"history","messages":[)";
+namespace {
+
+std::string list_frame(std::string_view head, const std::vector<std::string_view>& objects) {
   size_t size = head.size() + 2 + objects.size();
   for (auto o : objects) size += o.size();
   std::string out;
@@ -92,6 +93,16 @@ std::string history_frame(const std::vector<std::string_view>& objects) {
   }
   out.append("]}");
   return out;
+}
+
+}  // namespace
+
+std::string history_frame(const std::vector<std::string_view>& objects) {
+  return list_frame(R"({"type":"history","messages":[)", objects);
+}
+
+std::string messages_frame(const std::vector<std::string_view>& objects) {
+  return list_frame(R"({"type":"messages","messages":[)", objects);
 }
 
 std::string message_json(const ChatMessage& m) { return message_frame(message_object_json(m)); }

@@ -45,6 +45,8 @@ std::string message_object_json(const ChatMessage& m);
 std::string message_frame(std::string_view object);
 // {"type":"history","messages":[OBJECT...]}, oldest first.
 std::string history_frame(const std::vector<std::string_view>& objects);
+// {"type":"messages","messages":[OBJECT...]}: several new messages at once, oldest first.
+std::string messages_frame(const std::vector<std::string_view>& objects);
 
 std::string message_json(const ChatMessage& m);  // message_frame(message_object_json(m))
 std::string history_json(const std::vector<ChatMessage>& messages);

@@ -187,6 +187,44 @@ TEST(Chat, TheStreamerDeletesTimesOutAndBans) {
   ASSERT_TRUE(v.wait_for_text("\"can_write\":false"));
 }
 
+TEST(Chat, ABurstArrivesWholeAndInOrder) {
+  // Messages that reach the server in the same main-loop turn go out together ("messages");
+  // whichever way they are framed, a reader sees every one, in the order they were sent.
+  KekProcess kek(chat_options("rate_messages: 1000, rate_window_s: 10"));
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  LiveChannel alice = go_live(kek, "alice");
+  Browser bob = user(kek, "bob");
+  WebSocketClient a(ws_url(kek, alice.stream), alice.owner.cookie());
+  WebSocketClient b(ws_url(kek, alice.stream), bob.cookie());
+  WebSocketClient reader(ws_url(kek, alice.stream));
+  ASSERT_TRUE(a.wait_for_text("history") && b.wait_for_text("history") && reader.wait_for_text("history"));
+  constexpr int kBurst = 40;
+  auto text = [](int i) { return std::string("burst-") + (i < 10 ? "0" : "") + std::to_string(i) + "."; };
+  for (int i = 0; i < kBurst; ++i) a.send(R"({"type":"send","text":")" + text(i) + "\"}");
+  ASSERT_TRUE(reader.wait_for_text(text(kBurst - 1))) << kek.output();
+  b.send(R"({"type":"send","text":"after the burst"})");
+  ASSERT_TRUE(reader.wait_for_text("after the burst"));
+  std::string all;
+  size_t frames = 0;
+  for (const auto& f : reader.received()) {
+    if (f.rfind(R"({"type":"message)", 0) != 0) continue;  // "message" or "messages"
+    all += f;
+    ++frames;
+  }
+  size_t at = 0;
+  for (int i = 0; i < kBurst; ++i) {
+    const size_t next = all.find("\"text\":\"" + text(i) + "\"", at);
+    ASSERT_NE(next, std::string::npos) << text(i) << " missing or out of order in " << all;
+    at = next;
+  }
+  EXPECT_GT(all.find("after the burst"), at);
+  EXPECT_LE(frames, static_cast<size_t>(kBurst + 1));
+  // Whoever joins next gets the burst in the history, once.
+  WebSocketClient late(ws_url(kek, alice.stream));
+  ASSERT_TRUE(late.wait_for_text("history"));
+  EXPECT_EQ(count_with(late.received(), text(kBurst - 1)), 1u);
+}
+
 TEST(Chat, NoSuchStreamAndPrivateStreamsAreRefusedBeforeTheUpgrade) {
   KekProcess kek(chat_options());
   ASSERT_TRUE(kek.ready()) << kek.output();

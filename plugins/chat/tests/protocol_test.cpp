@@ -66,6 +66,10 @@ TEST(ChatProtocol, FramesBuiltFromObjectsEncodedOnceAreTheSameJson) {
   EXPECT_TRUE(json_object_get_null_member(second, "role"));
   EXPECT_STREQ(json_object_get_string_member(second, "at"), "2023-11-14T22:13:21Z");
   EXPECT_EQ(history_frame({}), R"({"type":"history","messages":[]})");
+  const std::string batch = messages_frame({objects[0], objects[1]});
+  EXPECT_EQ(batch.find(R"({"type":"messages","messages":[{"id":1,)"), 0u) << batch;
+  EXPECT_EQ(batch.substr(batch.find('[')), history.substr(history.find('['))) << "the same objects as a replay";
+  ASSERT_TRUE(JsonDoc::parse(batch).ok()) << batch;
 }
 
 TEST(ChatRateLimiter, AllowsNPerWindowPerUser) {

@@ -21,6 +21,7 @@ export type ServerFrame =
   | ChatHello
   | { type: 'history'; messages: ChatMessage[] }
   | { type: 'message'; message: ChatMessage }
+  | { type: 'messages'; messages: ChatMessage[] }
   | { type: 'deleted'; id: number }
   | { type: 'moderation'; user: string; action: 'timeout' | 'ban' | 'unban'; until: string | null; removed: number[] }
   | { type: 'error'; code: string; error: string; retry_after_s?: number }

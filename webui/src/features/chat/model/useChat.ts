@@ -59,6 +59,9 @@ export function useChat(stream: Ref<string>, enabled: Ref<boolean>, socketFactor
       case 'message':
         messages.value = [...messages.value.slice(-(MAX_KEPT - 1)), frame.message]
         break
+      case 'messages': // several at once, oldest first (a burst)
+        messages.value = [...messages.value, ...frame.messages].slice(-MAX_KEPT)
+        break
       case 'deleted':
         messages.value = messages.value.filter((m) => m.id !== frame.id)
         break
