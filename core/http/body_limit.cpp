@@ -163,10 +163,11 @@ void on_got_chunk(SoupServerMessage* msg, GBytes*, gpointer limit) {
   if (soup_server_message_get_request_body(msg)->length > max_bytes) refuse(msg, max_bytes);
 }
 
-void on_got_headers(SoupServerMessage* msg, gpointer limit) {
+}  // namespace
+
+void check_body_limit(SoupServerMessage* msg, int64_t max_bytes) {
   if (soup_server_message_get_status(msg) != 0) return;  // libsoup already refused it
   if (is_streaming_body(msg)) return;                    // the route's own limit applies
-  const int64_t max_bytes = *static_cast<gint64*>(limit);
   SoupMessageHeaders* headers = soup_server_message_get_request_headers(msg);
   const SoupEncoding encoding = soup_message_headers_get_encoding(headers);
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH) {
@@ -175,14 +176,7 @@ void on_got_headers(SoupServerMessage* msg, gpointer limit) {
   }
   if (encoding != SOUP_ENCODING_CHUNKED) return;  // no body at all
   // A chunked body announces no length: count it as it arrives.
-  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_got_chunk), g_memdup2(limit, sizeof(gint64)), free_limit,
-                        GConnectFlags(0));
-}
-
-}  // namespace
-
-void enforce_body_limit(SoupServerMessage* msg, int64_t max_bytes) {
-  g_signal_connect_data(msg, "got-headers", G_CALLBACK(on_got_headers), g_memdup2(&max_bytes, sizeof(gint64)),
+  g_signal_connect_data(msg, "got-chunk", G_CALLBACK(on_got_chunk), g_memdup2(&max_bytes, sizeof(gint64)),
                         free_limit, GConnectFlags(0));
 }
 

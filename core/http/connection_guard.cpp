@@ -6,49 +6,72 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace kek::core::http {
 namespace {
 
-// A timer on the thread-default context that runs fn once; destroyed with its owner.
-class Timer {
+// A connection's clock. Moving the deadline is an assignment: the timer under it is armed for
+// the deadline of the moment and, when it fires early (the deadline moved on meanwhile), armed
+// again for the rest. So a kept-alive connection's requests make no timer each, and do not
+// wake the loop (g_source_set_ready_time would, on every call).
+class Deadline {
  public:
-  Timer() = default;
-  ~Timer() { stop(); }
-  Timer(const Timer&) = delete;
-  Timer& operator=(const Timer&) = delete;
+  explicit Deadline(std::function<void()> fire) : fire_(std::move(fire)) {}
+  ~Deadline() { disarm(); }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
 
-  void start(int seconds, std::function<void()> fn) {
-    stop();
-    fn_ = std::move(fn);
-    source_ = g_timeout_source_new_seconds(static_cast<guint>(seconds));
+  void in(int seconds) {
+    at_us_ = g_get_monotonic_time() + int64_t{seconds} * G_USEC_PER_SEC;
+    if (!source_) arm(at_us_);
+    else if (at_us_ < armed_for_us_) arm(at_us_);  // sooner than the timer: rare (a shorter wait)
+  }
+  void off() { at_us_ = -1; }
+
+ private:
+  void arm(int64_t when_us) {
+    disarm();
+    const int64_t left_ms = std::max<int64_t>(0, (when_us - g_get_monotonic_time() + 999) / 1000);
+    armed_for_us_ = when_us;
+    source_ = g_timeout_source_new(static_cast<guint>(std::min<int64_t>(left_ms, G_MAXUINT)));
     g_source_set_callback(
         source_,
         [](gpointer data) -> gboolean {
-          auto* self = static_cast<Timer*>(data);
-          auto fn = std::move(self->fn_);
-          self->stop();  // before fn: it may destroy us
-          fn();
+          static_cast<Deadline*>(data)->expired();
           return G_SOURCE_REMOVE;
         },
         this, nullptr);
     g_source_attach(source_, g_main_context_get_thread_default());
   }
-  void stop() {
+  void disarm() {
     if (!source_) return;
     g_source_destroy(source_);
     g_source_unref(source_);
     source_ = nullptr;
   }
-  bool running() const { return source_ != nullptr; }
+  void expired() {
+    // The source is being dispatched and goes after this returns: drop it first.
+    g_source_unref(std::exchange(source_, nullptr));
+    if (at_us_ < 0) return;  // nothing to wait for now; armed again when there is
+    if (g_get_monotonic_time() < at_us_) {
+      arm(at_us_);
+      return;
+    }
+    at_us_ = -1;
+    auto fire = fire_;  // a copy: it may destroy us
+    fire();
+  }
 
- private:
+  std::function<void()> fire_;
   GSource* source_ = nullptr;
-  std::function<void()> fn_;
+  int64_t at_us_ = -1;         // the deadline, monotonic; -1: none
+  int64_t armed_for_us_ = -1;  // what the timer was armed for
 };
 
 // `loud`: a client that started a request and stalled (slowloris) is worth a line in the log;
@@ -61,49 +84,12 @@ void shut_down(GSocket* socket, const std::string& remote, const std::string& wh
   g_socket_shutdown(socket, TRUE, TRUE, nullptr);
 }
 
-// One request's clock, attached to its message (freed with it): the headers within
-// header_timeout_s of the first byte, then no pause in the body over body_timeout_s.
-class RequestClock {
- public:
-  RequestClock(SoupServerMessage* msg, const ConnectionLimits& limits) : msg_(msg), limits_(limits) {}
-
-  static void attach(SoupServerMessage* msg, const ConnectionLimits& limits) {
-    RequestClock* clock = std::make_unique<RequestClock>(msg, limits).release();  // the message owns it
-    g_object_set_data_full(G_OBJECT(msg), "kek-request-clock", clock,
-                           [](gpointer data) { std::unique_ptr<RequestClock>(static_cast<RequestClock*>(data)).reset(); });
-    g_signal_connect_swapped(msg, "got-headers", G_CALLBACK(+[](RequestClock* c) { c->headers_read(); }), clock);
-    g_signal_connect_swapped(msg, "got-chunk", G_CALLBACK(+[](RequestClock* c) { c->body_progress(); }), clock);
-    g_signal_connect_swapped(msg, "got-body", G_CALLBACK(+[](RequestClock* c) { c->timer_.stop(); }), clock);
-    g_signal_connect_swapped(msg, "finished", G_CALLBACK(+[](RequestClock* c) { c->timer_.stop(); }), clock);
-    clock->arm(limits.header_timeout_s, "no complete request headers within " + std::to_string(limits.header_timeout_s) + " s");
-  }
-
- private:
-  void headers_read() {
-    SoupMessageHeaders* headers = soup_server_message_get_request_headers(msg_);
-    const SoupEncoding encoding = soup_message_headers_get_encoding(headers);
-    const bool has_body = encoding == SOUP_ENCODING_CHUNKED ||
-                          (encoding == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length(headers) > 0);
-    if (has_body && soup_server_message_get_status(msg_) == 0)
-      arm(limits_.body_timeout_s, stalled());
-    else
-      timer_.stop();
-  }
-  void body_progress() {
-    if (timer_.running()) arm(limits_.body_timeout_s, stalled());
-  }
-  std::string stalled() const { return "the request body paused for " + std::to_string(limits_.body_timeout_s) + " s"; }
-  void arm(int seconds, std::string why) {
-    timer_.start(seconds, [this, why = std::move(why)] {
-      const char* remote = soup_server_message_get_remote_host(msg_);
-      if (GSocket* socket = soup_server_message_get_socket(msg_)) shut_down(socket, remote ? remote : "?", why);
-    });
-  }
-
-  SoupServerMessage* msg_;  // owns us
-  ConnectionLimits limits_;
-  Timer timer_;
-};
+bool has_body(SoupServerMessage* msg) {
+  SoupMessageHeaders* headers = soup_server_message_get_request_headers(msg);
+  const SoupEncoding encoding = soup_message_headers_get_encoding(headers);
+  return encoding == SOUP_ENCODING_CHUNKED ||
+         (encoding == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length(headers) > 0);
+}
 
 // The peer has closed its side (end of stream is waiting to be read). libsoup 3.2 notices that on
 // a kept-alive connection only some time later; between requests it means the client is gone.
@@ -123,11 +109,43 @@ std::string key_of(SoupServerMessage* msg) {
 }  // namespace
 
 struct ConnectionGuard::Connection {
+  // What the connection's deadline is for.
+  enum class Waiting { nothing, headers, body, next_request };
+
+  Connection(GSocket* socket, std::string key, std::string remote, const ConnectionLimits& limits)
+      : socket(socket), key(std::move(key)), remote(std::move(remote)), deadline([this, limits] { expired(limits); }) {}
+
+  void wait_for(Waiting what, int seconds) {
+    waiting = what;
+    deadline.in(seconds);
+  }
+  void wait_for_nothing() {
+    waiting = Waiting::nothing;
+    deadline.off();
+  }
+  void expired(const ConnectionLimits& limits) {
+    switch (std::exchange(waiting, Waiting::nothing)) {
+      case Waiting::nothing:
+        return;
+      case Waiting::headers:
+        shut_down(socket, remote, "no complete request headers within " + std::to_string(limits.header_timeout_s) + " s");
+        return;
+      case Waiting::body:
+        shut_down(socket, remote, "the request body paused for " + std::to_string(limits.body_timeout_s) + " s");
+        return;
+      case Waiting::next_request:
+        shut_down(socket, remote, "idle for " + std::to_string(limits.header_timeout_s) + " s after its last request",
+                  false);
+        return;
+    }
+  }
+
   GSocket* socket = nullptr;  // weak
   std::string key;
   std::string remote;
   bool in_request = false;
-  Timer idle;
+  Waiting waiting = Waiting::nothing;
+  Deadline deadline;
 };
 
 ConnectionGuard::ConnectionGuard(ConnectionLimits limits, std::function<bool(const std::string&)> exempt)
@@ -146,10 +164,8 @@ ConnectionGuard::Connection* ConnectionGuard::find(SoupServerMessage* msg) {
 void ConnectionGuard::request_started(SoupServerMessage* msg) {
   GSocket* socket = soup_server_message_get_socket(msg);
   if (!socket) return;
-  if (Connection* c = find(msg)) {
-    c->idle.stop();  // a kept-alive connection's next request
-    c->in_request = true;
-  } else {
+  Connection* c = find(msg);
+  if (!c) {
     // A new connection, not a byte read yet.
     std::string key = key_of(msg);
     const char* host = soup_server_message_get_remote_host(msg);
@@ -164,26 +180,42 @@ void ConnectionGuard::request_started(SoupServerMessage* msg) {
       return;
     }
     ++open;
-    auto fresh = std::make_unique<Connection>();
-    fresh->socket = socket;
-    fresh->key = std::move(key);
-    fresh->remote = host ? host : "?";
-    fresh->in_request = true;
+    auto fresh = std::make_unique<Connection>(socket, std::move(key), host ? host : "?", limits_);
+    c = fresh.get();
     connections_.emplace(G_OBJECT(socket), std::move(fresh));
     g_object_weak_ref(G_OBJECT(socket), &ConnectionGuard::on_socket_gone, this);
   }
-  RequestClock::attach(msg, limits_);
+  // The first request of a connection, or a kept-alive connection's next one.
+  c->in_request = true;
+  c->wait_for(Connection::Waiting::headers, limits_.header_timeout_s);
+}
+
+void ConnectionGuard::headers_read(SoupServerMessage* msg) {
+  Connection* c = find(msg);
+  if (!c) return;
+  if (!has_body(msg) || soup_server_message_get_status(msg) != 0) {
+    c->wait_for_nothing();  // the answer is being made: no clock on that
+    return;
+  }
+  c->wait_for(Connection::Waiting::body, limits_.body_timeout_s);
+  // Every piece of the body starts the clock again (the message ends before the guard does).
+  g_signal_connect(msg, "got-chunk", G_CALLBACK(+[](SoupServerMessage* m, GBytes*, ConnectionGuard* self) {
+                     if (Connection* c = self->find(m); c && c->waiting == Connection::Waiting::body)
+                       c->deadline.in(self->limits_.body_timeout_s);
+                   }),
+                   this);
+}
+
+void ConnectionGuard::body_read(SoupServerMessage* msg) {
+  if (Connection* c = find(msg)) c->wait_for_nothing();
 }
 
 void ConnectionGuard::request_finished(SoupServerMessage* msg) {
   Connection* c = find(msg);
   if (!c) return;
   c->in_request = false;
-  // Kept alive (or about to be closed by libsoup, which ends the timer with the socket).
-  GSocket* socket = c->socket;
-  c->idle.start(limits_.header_timeout_s, [socket, c, seconds = limits_.header_timeout_s] {
-    shut_down(socket, c->remote, "idle for " + std::to_string(seconds) + " s after its last request", false);
-  });
+  // Kept alive (or about to be closed by libsoup, which ends the deadline with the socket).
+  c->wait_for(Connection::Waiting::next_request, limits_.header_timeout_s);
 }
 
 int ConnectionGuard::open_connections(const std::string& address_key) const {

@@ -7,7 +7,8 @@
 //  - a request's headers must be complete header_timeout_s after it started, and its body must
 //    not pause longer than body_timeout_s (slowloris: headers or a body trickled a byte at a
 //    time to hold a connection forever).
-// A connection it ends is shut down; libsoup then sees the peer gone and cleans up.
+// A connection it ends is shut down; libsoup then sees the peer gone and cleans up. Each
+// connection has one timer for its life, moved as it goes from one wait to the next.
 #pragma once
 
 #include <libsoup/soup.h>
@@ -40,6 +41,10 @@ class ConnectionGuard {
 
   // SoupServer::request-started: a new connection, or the first bytes of a further request.
   void request_started(SoupServerMessage* msg);
+  // The message's got-headers (after any refusal was set): a body to come is clocked.
+  void headers_read(SoupServerMessage* msg);
+  // SoupServer::request-read: the whole request is in.
+  void body_read(SoupServerMessage* msg);
   // SoupServer::request-finished / request-aborted: a kept-alive connection is idle again.
   void request_finished(SoupServerMessage* msg);
 

@@ -99,31 +99,73 @@ Result<OpenedFile> open_resolved(const std::string& root, const std::vector<std:
   return regular_file(fd, std::move(asked));
 }
 
-}  // namespace
+int open_root(const std::string& root) { return g_open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0); }
 
-Result<OpenedFile> open_inside(const std::string& root, const std::vector<std::string>& segments) {
-  if (root.empty() || segments.empty()) return Error{"not found", 404};
+// The path below the root ("live/x/index.m3u8"), or 400 for a segment that is not a plain name.
+Result<std::string> relative_path(const std::vector<std::string>& segments) {
   std::string relative;
   for (const auto& segment : segments) {
     if (!is_plain_file_segment(segment)) return Error{"invalid file name in path", 400, "invalid_path"};
     if (!relative.empty()) relative += '/';
     relative += segment;
   }
+  return relative;
+}
+
+Result<OpenedFile> open_beneath(const std::string& root, int root_fd, const std::vector<std::string>& segments,
+                                const std::string& relative) {
   std::string asked = root + "/" + relative;
-  const int root_fd = g_open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-  if (root_fd < 0) return Error{"not found", 404};
   open_how how{};
   how.flags = kOpenFlags;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   const int fd = static_cast<int>(syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how));
   const int error = errno;
-  g_close(root_fd, nullptr);
   if (fd >= 0) return regular_file(fd, std::move(asked));
   // EXDEV: the walk would leave the root or met an absolute symlink, which realpath judges
   // (it may still land inside); ENOSYS/EPERM: no openat2 here (old kernel, a seccomp filter).
   if (error == EXDEV || error == ENOSYS || error == EPERM || error == EAGAIN)
     return open_resolved(root, segments, std::move(asked));
   return Error{"not found", 404};
+}
+
+}  // namespace
+
+Result<OpenedFile> open_inside(const std::string& root, const std::vector<std::string>& segments) {
+  if (root.empty() || segments.empty()) return Error{"not found", 404};
+  auto relative = relative_path(segments);
+  if (!relative) return relative.error();
+  const int root_fd = open_root(root);
+  if (root_fd < 0) return Error{"not found", 404};
+  auto file = open_beneath(root, root_fd, segments, *relative);
+  g_close(root_fd, nullptr);
+  return file;
+}
+
+ServedRoot::~ServedRoot() {
+  if (fd_ >= 0) g_close(fd_, nullptr);
+}
+
+int ServedRoot::fd() {
+  if (path_.empty()) return -1;
+  const int64_t now = g_get_monotonic_time();
+  if (fd_ >= 0 && now - checked_at_us_ < kRecheckSeconds * G_USEC_PER_SEC) return fd_;
+  checked_at_us_ = now;
+  struct stat open_one {}, named {};
+  if (fd_ >= 0 && fstat(fd_, &open_one) == 0 && stat(path_.c_str(), &named) == 0 && open_one.st_dev == named.st_dev &&
+      open_one.st_ino == named.st_ino)
+    return fd_;
+  if (fd_ >= 0) g_close(fd_, nullptr);
+  fd_ = open_root(path_);
+  return fd_;
+}
+
+Result<OpenedFile> open_inside(ServedRoot& root, const std::vector<std::string>& segments) {
+  if (segments.empty()) return Error{"not found", 404};
+  auto relative = relative_path(segments);
+  if (!relative) return relative.error();
+  const int root_fd = root.fd();
+  if (root_fd < 0) return Error{"not found", 404};
+  return open_beneath(root.path(), root_fd, segments, *relative);
 }
 
 RangeRequest parse_range(std::string_view header, int64_t size) {

@@ -46,6 +46,31 @@ class OpenedFile {
 // or a kernel without openat2) is checked by resolve_inside, so the answers are the same.
 Result<OpenedFile> open_inside(const std::string& root, const std::vector<std::string>& segments);
 
+// A folder files are served from, kept open (O_PATH) so that a request opens its file with one
+// openat2 instead of opening the root too. The path is looked at again every kRecheckSeconds:
+// a root that was replaced (moved away, deleted and made again) is reopened then.
+class ServedRoot {
+ public:
+  static constexpr int64_t kRecheckSeconds = 1;
+
+  explicit ServedRoot(std::string path) : path_(std::move(path)) {}
+  ~ServedRoot();
+  ServedRoot(const ServedRoot&) = delete;
+  ServedRoot& operator=(const ServedRoot&) = delete;
+
+  const std::string& path() const { return path_; }
+  // The open folder, or -1 when there is none (not configured, missing). One thread only.
+  int fd();
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  int64_t checked_at_us_ = 0;
+};
+
+// open_inside from a root kept open.
+Result<OpenedFile> open_inside(ServedRoot& root, const std::vector<std::string>& segments);
+
 struct RangeRequest {
   enum class Kind { whole, partial, unsatisfiable };
   Kind kind = Kind::whole;

@@ -3,13 +3,18 @@
 #include "http/respond.h"
 
 #include "http/file_lookup.h"
+#include "http/file_read.h"
 #include "http/mime.h"
 
 #include <glib/gstdio.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,11 +36,37 @@ void apply_headers(SoupServerMessage* msg, const std::vector<std::pair<std::stri
   }
 }
 
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate, what soup_date_time_to_string
+// writes), without a GDateTime and a printf per file served.
 std::string http_date(time_t seconds) {
-  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(seconds);
-  if (!when) return {};
-  g_autofree char* text = soup_date_time_to_string(when, SOUP_DATE_HTTP);
-  return text ? text : "";
+  static constexpr char kDays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr char kMonths[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  struct tm t {};
+  if (!gmtime_r(&seconds, &t) || t.tm_year + 1900 < 0 || t.tm_year + 1900 > 9999) return {};
+  char text[30];
+  auto two = [&](char* at, int value) {
+    at[0] = static_cast<char>('0' + value / 10);
+    at[1] = static_cast<char>('0' + value % 10);
+  };
+  const int year = t.tm_year + 1900;
+  std::memcpy(text, kDays[t.tm_wday], 3);
+  text[3] = ',';
+  text[4] = ' ';
+  two(text + 5, t.tm_mday);
+  text[7] = ' ';
+  std::memcpy(text + 8, kMonths[t.tm_mon], 3);
+  text[11] = ' ';
+  two(text + 12, year / 100);
+  two(text + 14, year % 100);
+  text[16] = ' ';
+  two(text + 17, t.tm_hour);
+  text[19] = ':';
+  two(text + 20, t.tm_min);
+  text[22] = ':';
+  two(text + 23, t.tm_sec);
+  std::memcpy(text + 25, " GMT", 4);
+  return std::string(text, 29);
 }
 
 void set_body(SoupServerMessage* msg, GBytes* bytes) {
@@ -71,36 +102,6 @@ void respond_error(SoupServerMessage* msg, int status, std::string_view code, st
 
 void respond_error(SoupServerMessage* msg, const Error& error) { respond(msg, HttpResponse::from(error)); }
 
-// Live segments and playlists are small and may be rewritten in place by a muxer that restarts
-// (filesink truncates a reused name): a mapping of such a file would SIGBUS the process, so
-// small files are copied. Large files (films, recordings) are written once and renamed into
-// place, and are mapped so that serving them costs no copy.
-constexpr off_t kCopyFilesUpTo = 8 * 1024 * 1024;
-
-GBytes* read_whole_file(int fd, off_t size, const std::string& path) {
-  if (size <= kCopyFilesUpTo) {
-    const auto capacity = static_cast<size_t>(size);
-    auto* data = static_cast<char*>(g_malloc(capacity ? capacity : 1));
-    size_t got = 0;
-    while (got < capacity) {
-      ssize_t n = pread(fd, data + got, capacity - got, static_cast<off_t>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // truncated while we read: serve what is there
-      got += static_cast<size_t>(n);
-    }
-    return g_bytes_new_take(data, got);  // GBytes owns the buffer from here
-  }
-  GError* error = nullptr;
-  g_autoptr(GMappedFile) mapped = g_mapped_file_new_from_fd(fd, FALSE, &error);
-  if (!mapped) {
-    g_warning("cannot map %s: %s", path.c_str(), error->message);
-    g_clear_error(&error);
-    return nullptr;
-  }
-  // The bytes keep the mapping alive until libsoup has written them; the descriptor can go now.
-  return g_mapped_file_get_bytes(mapped);
-}
-
 void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control) {
   const int fd = g_open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   struct stat info {};
@@ -114,13 +115,19 @@ void respond_with_file(SoupServerMessage* msg, const std::string& path, std::str
 }
 
 void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::string_view cache_control) {
+  FileRead read(file);
+  read.finish(file.fd());
+  respond_with_file(msg, file, read.take().get(), cache_control);
+}
+
+void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* whole, std::string_view cache_control) {
   const struct stat& info = file.info();
   const std::string& path = file.path();
-  g_autoptr(GBytes) whole = read_whole_file(file.fd(), info.st_size, path);
   if (!whole) {
     respond_error(msg, 500, "cannot read file");
     return;
   }
+  cork(msg);
   const auto size = static_cast<int64_t>(g_bytes_get_size(whole));
 
   SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
@@ -165,6 +172,33 @@ void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::stri
       return;
     }
   }
+}
+
+namespace {
+
+GQuark corked_quark() {
+  static const GQuark quark = g_quark_from_static_string("kek-corked");
+  return quark;
+}
+
+bool set_cork(GSocket* socket, int on) {
+  return setsockopt(g_socket_get_fd(socket), IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+}
+
+}  // namespace
+
+void cork(SoupServerMessage* msg) {
+  GSocket* socket = soup_server_message_get_socket(msg);
+  if (!socket || g_socket_get_protocol(socket) != G_SOCKET_PROTOCOL_TCP) return;
+  if (set_cork(socket, 1)) g_object_set_qdata(G_OBJECT(msg), corked_quark(), GINT_TO_POINTER(1));
+}
+
+void uncork(SoupServerMessage* msg) {
+  if (!g_object_get_qdata(G_OBJECT(msg), corked_quark())) return;
+  g_object_set_qdata(G_OBJECT(msg), corked_quark(), nullptr);
+  // Sends what is held back now; a socket already closed has nothing to send.
+  if (GSocket* socket = soup_server_message_get_socket(msg); socket && !g_socket_is_closed(socket))
+    set_cork(socket, 0);
 }
 
 void add_cors_headers(SoupServerMessage* msg) {

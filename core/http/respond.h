@@ -24,11 +24,20 @@ void respond_error(SoupServerMessage* msg, int status, std::string_view message)
 void respond_error(SoupServerMessage* msg, int status, std::string_view code, std::string_view message);
 void respond_error(SoupServerMessage* msg, const Error& error);
 
-// The file at `path` (trusted: already resolved by the caller), memory-mapped rather than read,
+// The file at `path` (trusted: already resolved by the caller), copied or mapped (see FileRead),
 // with a single byte range honoured on GET; 404 JSON when it cannot be opened.
 void respond_with_file(SoupServerMessage* msg, const std::string& path, std::string_view cache_control);
-// The same for a file already opened (open_inside).
+// The same for a file already opened (open_inside), read here.
 void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::string_view cache_control);
+// The same with the file's bytes read already (FileRead): nullptr answers 500.
+void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* whole, std::string_view cache_control);
+
+// A file's answer is held back in the socket until the message is finished (TCP_CORK), so that
+// its headers and a small body leave in one segment instead of two (which costs the sender and
+// the reader a second pass through the network stack each). uncork() is called for every
+// finished or aborted message, and does nothing to one that was not corked.
+void cork(SoupServerMessage* msg);
+void uncork(SoupServerMessage* msg);
 
 // Media is fetched cross-origin by players embedded elsewhere: any origin may read it.
 void add_cors_headers(SoupServerMessage* msg);

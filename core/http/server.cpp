@@ -8,6 +8,7 @@
 #include "http/cross_site.h"
 #include "http/connection_guard.h"
 #include "http/file_lookup.h"
+#include "http/file_read.h"
 #include "http/forwarded.h"
 #include "http/mime.h"
 #include "http/request_path.h"
@@ -155,12 +156,18 @@ class AsyncExchange {
 
   // Main thread, for the answer that won claim().
   void apply(const HttpResponse& response) {
+    answer([&response](SoupServerMessage* msg) { http::respond(msg, response); });
+  }
+
+  // Main thread: `write` answers on the message, unless the client is gone.
+  template <class Write>
+  void answer(const Write& write) {
     applied_ = true;
     if (gone_) {
       g_debug("%s: the connection is gone; the answer is dropped", path().c_str());
       return;
     }
-    http::respond(msg_.get(), response);
+    write(msg_.get());
     if (paused_) {
       paused_ = false;
       soup_server_message_unpause(msg_.get());
@@ -234,13 +241,19 @@ class HttpServerImpl final : public HttpServer {
     server_ = Ref<SoupServer>::adopt(soup_server_new("server-header", "kek", "raw-paths", TRUE, nullptr));
     soup_server_add_handler(server_.get(), nullptr, &HttpServerImpl::on_request, this, nullptr);
     g_signal_connect(server_.get(), "request-started", G_CALLBACK(&HttpServerImpl::on_request_started), this);
+    g_signal_connect(server_.get(), "request-read",
+                     G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
+                       self->connections_.body_read(msg);
+                     }), this);
     g_signal_connect(server_.get(), "request-finished",
                      G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
+                       http::uncork(msg);
                        http::finish_request(msg, false, self->config_.log_requests, self->observer_);
                        self->connections_.request_finished(msg);
                      }), this);
     g_signal_connect(server_.get(), "request-aborted",
                      G_CALLBACK(+[](SoupServer*, SoupServerMessage* msg, HttpServerImpl* self) {
+                       http::uncork(msg);
                        http::finish_request(msg, true, self->config_.log_requests, self->observer_);
                        self->connections_.request_finished(msg);
                      }), this);
@@ -332,19 +345,22 @@ class HttpServerImpl final : public HttpServer {
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
     http::note_request_started(msg);
     static_cast<HttpServerImpl*>(self)->connections_.request_started(msg);
-    // First: a streaming route takes the body before the global limit looks at it.
     g_signal_connect(msg, "got-headers", G_CALLBACK(&HttpServerImpl::on_got_headers), self);
-    http::enforce_body_limit(msg, static_cast<HttpServerImpl*>(self)->config_.max_body_bytes);
   }
 
-  static void on_got_headers(SoupServerMessage* msg, gpointer self) {
+  // The one got-headers handler of a message, in this order: a streaming route takes the body
+  // before the global limit looks at it; then the body's clock, unless it was refused.
+  static void on_got_headers(SoupServerMessage* msg, gpointer data) {
+    auto* self = static_cast<HttpServerImpl*>(data);
     g_signal_handlers_disconnect_by_func(msg, reinterpret_cast<gpointer>(&HttpServerImpl::on_got_headers), self);
     try {
-      static_cast<HttpServerImpl*>(self)->begin_streaming(msg);
+      self->begin_streaming(msg);
     } catch (const std::exception& e) {
       g_warning("%s: %s", g_uri_get_path(soup_server_message_get_uri(msg)), e.what());
       http::refuse_streaming_body(msg, HttpResponse::error(500, "internal server error"));
     }
+    http::check_body_limit(msg, self->config_.max_body_bytes);
+    self->connections_.headers_read(msg);
   }
 
   // A request for a streaming route gets its sink now, before any of its body is read.
@@ -603,13 +619,37 @@ class HttpServerImpl final : public HttpServer {
       http::respond_error(msg, 404, "not found");
       return;
     }
-    auto file = http::open_inside(config_.media_dir, inside);
+    auto file = http::open_inside(media_root_, inside);
     if (!file) {
       http::respond_error(msg, file.error());
       return;
     }
     const std::string_view cache = http::media_cache_control(file->path());
-    http::respond_with_file(msg, *file, personal ? http::personal_cache_control(cache) : std::string(cache));
+    serve_file(msg, std::move(*file), personal ? http::personal_cache_control(cache) : std::string(cache));
+  }
+
+  // What the page cache holds is answered now; a read that would wait for the disk is finished
+  // on a reader thread while the loop goes on with everybody else, the message paused.
+  void serve_file(SoupServerMessage* msg, http::OpenedFile file, std::string cache_control) {
+    http::FileRead read(file);
+    if (read.done()) {
+      http::respond_with_file(msg, file, read.take().get(), cache_control);
+      return;
+    }
+    struct Job {
+      http::OpenedFile file;
+      http::FileRead read;
+      std::string cache_control;
+      std::shared_ptr<AsyncExchange> exchange;
+    };
+    auto exchange = std::make_shared<AsyncExchange>(msg, context_ ? context_ : g_main_context_default());
+    auto job = std::make_shared<Job>(Job{std::move(file), std::move(read), std::move(cache_control), exchange});
+    readers_.run([job] { job->read.finish(job->file.fd()); }, exchange->context(), [job] {
+      job->exchange->answer([&job](SoupServerMessage* m) {
+        http::respond_with_file(m, job->file, job->read.take().get(), job->cache_control);
+      });
+    });
+    exchange->handler_returned();
   }
 
   static bool carries_credentials(const HttpRequest& request) {
@@ -624,10 +664,10 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
     if (!path.segments.empty()) {
-      auto file = http::open_inside(config_.webui_dir, path.segments);
+      auto file = http::open_inside(webui_root_, path.segments);
       if (file) {
         const bool is_index = path.segments.back() == "index.html";
-        http::respond_with_file(msg, *file, http::webui_cache_control(path.decoded, is_index));
+        serve_file(msg, std::move(*file), std::string(http::webui_cache_control(path.decoded, is_index)));
         return;
       }
       if (file.error().code != 404) {
@@ -640,15 +680,17 @@ class HttpServerImpl final : public HttpServer {
         return;
       }
     }
-    auto index = http::open_inside(config_.webui_dir, {"index.html"});
+    auto index = http::open_inside(webui_root_, {"index.html"});
     if (!index) {
       respond_webui_not_built(msg, config_.webui_dir);
       return;
     }
-    http::respond_with_file(msg, *index, http::kNoCache);
+    serve_file(msg, std::move(*index), std::string(http::kNoCache));
   }
 
   HttpConfig config_;
+  http::ServedRoot media_root_{config_.media_dir};
+  http::ServedRoot webui_root_{config_.webui_dir};
   http::TrustedProxies proxies_;
   http::ConnectionGuard connections_;  // destroyed after server_, whose sockets it counts
   Ref<SoupServer> server_;
@@ -656,6 +698,7 @@ class HttpServerImpl final : public HttpServer {
   std::vector<std::shared_ptr<const Guard>> guards_;
   std::vector<MediaHold> media_holds_;
   std::shared_ptr<http::OpenWebSockets> websockets_ = std::make_shared<http::OpenWebSockets>();
+  http::FileReaders readers_{config_.on_disk_read};  // destroyed first: waits for the reads under way
   http::RequestObserver observer_;
   GMainContext* context_ = nullptr;
   int port_ = 0;

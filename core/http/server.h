@@ -12,6 +12,7 @@
 #include "http/request_log.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct HttpConfig {
   std::vector<std::string> trusted_proxies;
   bool log_requests = true;                 // one log line per request (5xx are logged always)
   http::ConnectionLimits connections;       // slow clients, connections per address
+  // Tests: runs on a reader thread before each file read that would have waited for the disk
+  // (a test holds it there to stand for a slow disk).
+  std::function<void()> on_disk_read;
 };
 
 class HttpServer : public Http {

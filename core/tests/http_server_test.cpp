@@ -15,13 +15,18 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -60,6 +65,17 @@ void write_file(const std::string& path, std::string_view content) {
   g_autoptr(GError) error = nullptr;
   ASSERT_TRUE(g_file_set_contents(path.c_str(), content.data(), static_cast<gssize>(content.size()), &error))
       << path << ": " << (error ? error->message : "");
+}
+
+// A file whose pages are not in the page cache, as after a reboot or when other files pushed
+// them out: reading it waits for the disk.
+void write_cold_file(const std::string& path, std::string_view content) {
+  write_file(path, content);
+  const int fd = g_open(path.c_str(), O_RDONLY, 0);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(fdatasync(fd), 0);  // clean pages only can be dropped
+  EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  g_close(fd, nullptr);
 }
 
 void remove_tree(const std::string& path) {
@@ -132,6 +148,7 @@ class HttpServerTest : public ::testing::Test {
     config.max_body_bytes = kBodyLimit;
     config.media_dir = media_dir_;
     config.webui_dir = webui_dir;
+    config.on_disk_read = on_disk_read_;
     server_ = HttpServer::create(config);
     auto listening = server_->listen();
     ASSERT_TRUE(listening.ok()) << listening.error().message;
@@ -325,6 +342,7 @@ class HttpServerTest : public ::testing::Test {
   std::string webui_dir_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
+  std::function<void()> on_disk_read_;  // HttpConfig::on_disk_read of the next start_server
 };
 
 // ---- routes ----
@@ -1072,6 +1090,86 @@ TEST_F(HttpServerTest, LargeFileWholeAndRangeAreExact) {
   EXPECT_EQ(middle.status, 206);
   EXPECT_EQ(middle.header("content-range"), "bytes 1048576-3145727/" + std::to_string(content.size()));
   EXPECT_TRUE(middle.body == content.substr(1048576, 2097152));
+}
+
+// A file the page cache does not hold is read on a reader thread: while that read waits for the
+// disk (here held until the test lets it go), the loop answers everybody else.
+TEST_F(HttpServerTest, AReadWaitingForTheDiskHoldsUpNoOtherRequest) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int disk_reads = 0;
+  bool let_go = false;
+  on_disk_read_ = [&] {
+    std::unique_lock lock(mutex);
+    ++disk_reads;
+    changed.notify_all();
+    changed.wait_for(lock, std::chrono::seconds(30), [&] { return let_go; });
+  };
+  start_server(webui_dir_);
+  std::string segment(300 * 1024, '\0');
+  for (size_t i = 0; i < segment.size(); ++i) segment[i] = static_cast<char>((i * 7919) ^ (i >> 9));
+  write_cold_file(media_dir_ + "/live/demo/cold.ts", segment);
+  write_file(media_dir_ + "/live/demo/index.m3u8", "#EXTM3U\n");
+  auto reads_so_far = [&] {
+    std::lock_guard lock(mutex);
+    return disk_reads;
+  };
+
+  const int port = port_;
+  std::string cold_raw;
+  std::atomic<bool> cold_done{false};
+  GMainContext* server_context = context_;
+  std::thread cold_client([&] {
+    cold_raw = raw_exchange(port, "GET /media/live/demo/cold.ts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 30);
+    cold_done = true;
+    g_main_context_wakeup(server_context);
+  });
+  GSource* heartbeat = g_timeout_source_new(20);
+  g_source_set_callback(heartbeat, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr, nullptr);
+  g_source_attach(heartbeat, context_);
+  auto run_until = [&](const std::function<bool()>& condition) {
+    const gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!condition() && g_get_monotonic_time() < deadline) g_main_context_iteration(context_, TRUE);
+  };
+  run_until([&] { return reads_so_far() > 0 || cold_done; });
+  const bool held_in_a_reader = reads_so_far() == 1 && !cold_done;
+  EXPECT_TRUE(held_in_a_reader) << "the cold file was not read on a reader thread";
+
+  // Meanwhile: a playlist (in the page cache) is answered at once.
+  Reply playlist = get("/media/live/demo/index.m3u8");
+  EXPECT_EQ(playlist.status, 200);
+  EXPECT_EQ(playlist.body, "#EXTM3U\n");
+  EXPECT_EQ(reads_so_far(), 1) << "the playlist went to a reader thread too";
+  if (held_in_a_reader) {
+    EXPECT_FALSE(cold_done) << "the held read was answered before it was let go";
+  }
+
+  {
+    std::lock_guard lock(mutex);
+    let_go = true;
+    changed.notify_all();
+  }
+  run_until([&] { return cold_done.load(); });
+  cold_client.join();
+  g_source_destroy(heartbeat);
+  g_source_unref(heartbeat);
+  Reply cold = parse_raw_reply(cold_raw);
+  EXPECT_EQ(cold.status, 200);
+  EXPECT_EQ(cold.header("content-type"), "video/mp2t");
+  EXPECT_EQ(cold.body.size(), segment.size());
+  EXPECT_TRUE(cold.body == segment);
+}
+
+TEST_F(HttpServerTest, LastModifiedIsTheFilesTimeInHttpDateForm) {
+  write_file(media_dir_ + "/live/demo/old.ts", "old");
+  const struct utimbuf when{784111777, 784111777};  // RFC 9110's example date
+  ASSERT_EQ(utime((media_dir_ + "/live/demo/old.ts").c_str(), &when), 0);
+  Reply reply = get("/media/live/demo/old.ts");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("last-modified"), "Sun, 06 Nov 1994 08:49:37 GMT");
+  const struct utimbuf later{1764612000, 1764612000};
+  ASSERT_EQ(utime((media_dir_ + "/live/demo/old.ts").c_str(), &later), 0);
+  EXPECT_EQ(get("/media/live/demo/old.ts").header("last-modified"), "Mon, 01 Dec 2025 18:00:00 GMT");
 }
 
 TEST_F(HttpServerTest, TraversalNeverReturnsTheSecret) {
