@@ -117,7 +117,16 @@ Result<std::optional<User>> UserStore::find_by_name(std::string_view username) {
   return find_one("AND username = ? COLLATE NOCASE", {std::string(username)});
 }
 
-Result<std::optional<User>> UserStore::find_by_id(int64_t id) { return find_one("AND id = ?", {id}); }
+Result<std::optional<User>> UserStore::find_by_id(int64_t id) {
+  const int64_t now = now_seconds();
+  if (auto it = found_.find(id); it != found_.end() && now - it->second.checked_at < kRecheckSeconds)
+    return it->second.user;
+  auto user = find_one("AND id = ?", {id});
+  if (!user) return user;
+  if (found_.size() >= kRememberAtMost) found_.clear();  // a crude bound; the next requests refill it
+  found_[id] = Remembered{*user, now};
+  return user;
+}
 
 Result<std::optional<std::string>> UserStore::password_hash(int64_t id) {
   auto rows = db_().query("SELECT password_hash FROM auth_users WHERE id = ? AND deleted_at IS NULL", {id});
@@ -127,6 +136,7 @@ Result<std::optional<std::string>> UserStore::password_hash(int64_t id) {
 }
 
 Status UserStore::set_password_hash(int64_t id, const std::string& hash) {
+  forget(id);
   auto r = db_().exec("UPDATE auth_users SET password_hash = ?, tokens_not_before = ? WHERE id = ? AND deleted_at IS NULL",
                       {hash, now_seconds(), id});
   if (!r) return wrap(r.error(), "set password");
@@ -135,6 +145,7 @@ Status UserStore::set_password_hash(int64_t id, const std::string& hash) {
 }
 
 Status UserStore::update_profile(int64_t id, const ProfileChange& change) {
+  forget(id);
   // One statement whatever is given: coalesce keeps the columns that were left out.
   auto text_or_null = [](const std::optional<std::string>& v) -> DbValue {
     return v ? DbValue{*v} : DbValue{std::monostate{}};
@@ -155,6 +166,7 @@ Result<int64_t> UserStore::next_avatar_version(int64_t id) const {
 }
 
 Status UserStore::set_avatar_version(int64_t id, int64_t version) {
+  forget(id);
   auto r = db_().exec("UPDATE auth_users SET avatar_version = ? WHERE id = ?", {version, id});
   if (!r) return wrap(r.error(), "set avatar version");
   return {};
@@ -169,6 +181,7 @@ Result<std::vector<User>> UserStore::list() {
 }
 
 Result<bool> UserStore::remove(int64_t id) {
+  forget(id);
   // The empty hash matches no password (verify_password refuses it), so nobody signs in as it.
   auto r = db_().exec(
       "UPDATE auth_users SET deleted_at = ?, password_hash = '', email = '', display_name = '', bio = '',"
@@ -186,6 +199,7 @@ Result<bool> UserStore::any_admin() {
 }
 
 Status UserStore::set_role(int64_t id, const std::string& role) {
+  forget(id);
   auto r = db_().exec("UPDATE auth_users SET role = ? WHERE id = ? AND deleted_at IS NULL", {role, id});
   if (!r) return wrap(r.error(), "set role");
   if (r->changes == 0) return Error{"no such user", 404, "no_such_user"};
@@ -193,6 +207,7 @@ Status UserStore::set_role(int64_t id, const std::string& role) {
 }
 
 Status UserStore::set_disabled(int64_t id, bool disabled) {
+  forget(id);
   auto r = db_().exec("UPDATE auth_users SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL",
                       {disabled ? DbValue{now_seconds()} : DbValue{std::monostate{}}, id});
   if (!r) return wrap(r.error(), "set disabled");

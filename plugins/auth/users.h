@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kek::auth {
@@ -63,8 +64,16 @@ struct ProfileChange {
 // Deleted accounts keep their row (marked deleted_at, everything personal wiped): their id is
 // never given to another account and their name stays reserved, so nothing granted to them
 // passes to a newcomer. Every lookup below sees live accounts only.
+//
+// Main thread only. The accounts find_by_id has read are remembered (a signed-in player's every
+// request for a private stream asks for its user): every change made here forgets the account
+// at once, and a change made by another process (the `kek users` command) is seen within
+// kRecheckSeconds, as for sessions.
 class UserStore {
  public:
+  static constexpr int64_t kRecheckSeconds = 5;
+  static constexpr size_t kRememberAtMost = 4096;
+
   explicit UserStore(DbAccess db) : db_(std::move(db)) {}
 
   // 409 when the name is taken (whatever its case), by a live or a deleted account.
@@ -91,7 +100,14 @@ class UserStore {
 
  private:
   Result<std::optional<User>> find_one(std::string_view where, const std::vector<DbValue>& params);
+  void forget(int64_t id) { found_.erase(id); }
+
+  struct Remembered {
+    std::optional<User> user;  // none: no live account of that id
+    int64_t checked_at = 0;
+  };
   DbAccess db_;
+  std::unordered_map<int64_t, Remembered> found_;  // by id
 };
 
 }  // namespace kek::auth
