@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace kek::core::http {
 
@@ -62,24 +64,30 @@ void finish_request(SoupServerMessage* msg, bool aborted, bool log_requests, con
   const bool warn = r.status >= 500 && !aborted;
   if (log_requests || warn) {
     char status[16], bytes[24], duration[24];
-    std::snprintf(status, sizeof status, "%u", r.status);
-    std::snprintf(bytes, sizeof bytes, "%" PRId64, r.bytes);
-    std::snprintf(duration, sizeof duration, "%.3f", r.duration_s * 1000);
-    std::string method_s(r.method), area_s(r.area), route_s(r.route), path_s(r.path), remote_s(r.remote);
-    std::string message = method_s + " " + path_s + " -> " + status + ", " + bytes + " bytes, " + duration +
-                          " ms, from " + remote_s + (aborted ? " (aborted)" : "");
+    const auto status_n = std::snprintf(status, sizeof status, "%u", r.status);
+    const auto bytes_n = std::snprintf(bytes, sizeof bytes, "%" PRId64, r.bytes);
+    const auto duration_n = std::snprintf(duration, sizeof duration, "%.3f", r.duration_s * 1000);
+    std::string message;
+    message.reserve(r.method.size() + r.path.size() + r.remote.size() + 64);
+    message.append(r.method).append(" ").append(r.path).append(" -> ").append(status, status_n);
+    message.append(", ").append(bytes, bytes_n).append(" bytes, ").append(duration, duration_n);
+    message.append(" ms, from ").append(r.remote);
+    if (aborted) message.append(" (aborted)");
+    auto field = [](const char* key, std::string_view value) {
+      return GLogField{key, value.data(), static_cast<gssize>(value.size())};
+    };
     const GLogField fields[] = {
         {"GLIB_DOMAIN", G_LOG_DOMAIN, -1},
-        {"MESSAGE", message.c_str(), -1},
+        field("MESSAGE", message),
         {"KEK_EVENT", "request", -1},
-        {"KEK_METHOD", method_s.c_str(), -1},
-        {"KEK_AREA", area_s.c_str(), -1},
-        {"KEK_ROUTE", route_s.c_str(), -1},
-        {"KEK_PATH", path_s.c_str(), -1},
-        {"KEK_STATUS", status, -1},
-        {"KEK_BYTES", bytes, -1},
-        {"KEK_DURATION_MS", duration, -1},
-        {"KEK_REMOTE", remote_s.c_str(), -1},
+        field("KEK_METHOD", r.method),
+        field("KEK_AREA", r.area),
+        field("KEK_ROUTE", r.route),
+        field("KEK_PATH", r.path),
+        field("KEK_STATUS", {status, static_cast<size_t>(status_n)}),
+        field("KEK_BYTES", {bytes, static_cast<size_t>(bytes_n)}),
+        field("KEK_DURATION_MS", {duration, static_cast<size_t>(duration_n)}),
+        field("KEK_REMOTE", r.remote),
         {"KEK_ABORTED", aborted ? "true" : "false", -1},
     };
     g_log_structured_array(warn ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields));

@@ -62,14 +62,56 @@ const char* level_name(GLogLevelFlags level) {
   }
 }
 
+// "2025-12-01T14:00:00.123Z" without gmtime_r (which takes the time zone lock) and snprintf: a
+// request line is written per request. Days to a civil date: H. Hinnant's days_from_civil,
+// inverted (public domain, http://howardhinnant.github.io/date_algorithms.html).
 std::string timestamp(int64_t unix_time_us) {
-  const time_t seconds = static_cast<time_t>(unix_time_us / 1000000);
-  struct tm tm {};
-  gmtime_r(&seconds, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>((unix_time_us / 1000) % 1000));
-  return buf;
+  const int64_t ms = unix_time_us / 1000;
+  const int64_t seconds = ms / 1000;
+  int64_t days = seconds / 86400;
+  int64_t in_day = seconds % 86400;
+  if (in_day < 0) {
+    in_day += 86400;
+    --days;
+  }
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return "0000-00-00T00:00:00.000Z";
+  char text[24];
+  auto put = [&text](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  text[4] = '-';
+  put(5, month, 2);
+  text[7] = '-';
+  put(8, day, 2);
+  text[10] = 'T';
+  put(11, in_day / 3600, 2);
+  text[13] = ':';
+  put(14, in_day / 60 % 60, 2);
+  text[16] = ':';
+  put(17, in_day % 60, 2);
+  text[19] = '.';
+  put(20, ((ms % 1000) + 1000) % 1000, 3);
+  text[23] = 'Z';
+  return std::string(text, 24);
+}
+
+// Printable ASCII only: nothing to escape in the text form (the usual request line).
+bool plain_text(std::string_view text) {
+  for (char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte >= 0x7f || ch == '\\') return false;
+  }
+  return true;
 }
 
 std::string_view field_text(const GLogField& f) {
@@ -125,6 +167,7 @@ Result<Format> parse_format(std::string_view name) {
 }
 
 std::string escape_text(std::string_view text) {
+  if (plain_text(text)) return std::string(text);
   std::string out;
   out.reserve(text.size() + 8);
   walk(

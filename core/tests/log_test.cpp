@@ -82,3 +82,22 @@ TEST(LogWriter, FormatNamesAreChecked) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("xml\\n"), std::string::npos);
 }
+
+TEST(LogWriter, TimestampsAreUtcToTheMillisecond) {
+  const GLogField fields[] = {{"GLIB_DOMAIN", "kek", -1}, {"MESSAGE", "m", -1}};
+  auto stamp = [&](int64_t us) { return format_line(Format::text, G_LOG_LEVEL_INFO, fields, 2, us).substr(0, 24); };
+  EXPECT_EQ(stamp(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(stamp(int64_t{951782400} * 1000000 + 999999), "2000-02-29T00:00:00.999Z");
+  EXPECT_EQ(stamp(int64_t{4102444799} * 1000000), "2099-12-31T23:59:59.000Z");
+  // Against GLib's calendar, over 300 years of seconds.
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const int64_t us = static_cast<int64_t>(x % (int64_t{10000000000} * 1000000));
+    g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(us / 1000000);
+    g_autofree char* expected = g_date_time_format(when, "%Y-%m-%dT%H:%M:%S");
+    char ms[8];
+    std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>(us / 1000 % 1000));
+    ASSERT_EQ(stamp(us), std::string(expected) + ms) << us;
+  }
+}
