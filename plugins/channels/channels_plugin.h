@@ -7,6 +7,7 @@
 #include <kek/host.h>
 #include <kek/services/identity.h>
 #include <kek/services/live_streams.h>
+#include <kek/services/poster.h>
 
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@ struct ChannelsPlugin {
 
   Identity* identity() const { return host.services().get<Identity>(); }
   LiveStreams* live() const { return host.services().get<LiveStreams>(); }
+  Poster* poster() const { return host.services().get<Poster>(); }  // the schedule plugin, when loaded
   // A user name, or the public name of a live stream (whose owner's channel it is).
   Result<std::optional<Channel>> resolve(const std::string& name) const;
 };

@@ -1,5 +1,6 @@
 // The channels API: GET /api/channels/{name}, PATCH /api/me/channel, follow and unfollow,
-// GET /api/me/following.
+// GET /api/me/following. A channel's "next on the poster" comes from the schedule plugin's
+// kek::Poster, when it runs.
 #include "channel_body.h"
 #include "channels_plugin.h"
 
@@ -60,7 +61,30 @@ void write_live(JsonWriter& w, const ChannelsPlugin& p, const Channel& channel, 
   w.end_array();
 }
 
-Result<std::string> channel_json(ChannelsPlugin& p, const Channel& channel, const std::optional<UserIdentity>& caller) {
+// The channel's next event on the poster as the caller may see it (the schedule plugin's
+// kek::Poster), or null.
+void write_next_on_poster(JsonWriter& w, const std::optional<PosterEntry>& next) {
+  w.key("next_on_poster");
+  if (!next) {
+    w.null();
+    return;
+  }
+  w.begin_object()
+      .member("id", next->id)
+      .member("kind", next->kind)
+      .member("title", next->title)
+      .member("starts_at", iso_time(next->starts_at * G_USEC_PER_SEC))
+      .member("ends_at", iso_time(next->ends_at * G_USEC_PER_SEC))
+      .member("status", next->status)
+      .member("page", next->page);
+  w.key("poster");
+  if (next->poster_url.empty()) w.null();
+  else w.value(next->poster_url);
+  w.end_object();
+}
+
+Result<std::string> channel_json(ChannelsPlugin& p, const Channel& channel, const std::optional<UserIdentity>& caller,
+                                 const std::optional<PosterEntry>& next) {
   int64_t followers = 0;
   bool following = false;
   if (channel.user_id > 0) {
@@ -96,35 +120,48 @@ Result<std::string> channel_json(ChannelsPlugin& p, const Channel& channel, cons
   w.key("banner_url");
   if (const std::string banner = channel.user_id > 0 ? banner_url(p, channel.user_id) : ""; !banner.empty()) w.value(banner);
   else w.null();
-  w.key("next_on_poster").null();
+  write_next_on_poster(w, next);
   w.key("past_broadcasts").begin_array().end_array();
   w.end_object();
   return w.str();
 }
 
-HttpResponse get_channel(ChannelsPlugin& p, const HttpRequest& request) {
-  auto channel = p.resolve(request.params.at("name"));
-  if (!channel) return failure(channel.error());
-  if (!*channel) return no_such_channel();
-  auto caller = caller_of(p, request);
-  if (!caller) return failure(caller.error());
-  auto body = channel_json(p, **channel, *caller);
-  if (!body) return failure(body.error());
-  HttpResponse r = HttpResponse::json(*body);
-  r.headers.emplace_back("Cache-Control", "private, no-store");  // it depends on who asks
-  return r;
+// The channel as the caller sees it, once the poster (when there is one) has said what is next.
+void answer_channel(const PluginPtr& plugin, const Channel& channel, const std::optional<UserIdentity>& caller,
+                    HttpResponder respond) {
+  auto answer = [plugin, channel, caller, respond](const std::optional<PosterEntry>& next) {
+    auto body = channel_json(*plugin, channel, caller, next);
+    if (!body) return respond(failure(body.error()));
+    HttpResponse r = HttpResponse::json(*body);
+    r.headers.emplace_back("Cache-Control", "private, no-store");  // it depends on who asks
+    respond(std::move(r));
+  };
+  auto* poster = plugin->poster();
+  if (!poster || channel.user_id <= 0) return answer(std::nullopt);
+  poster->next_of(channel.user_id, caller, [answer](Result<std::optional<PosterEntry>> next) {
+    // The page is still worth showing without its poster line.
+    if (!next) g_warning("channels: next on the poster: %s", next.error().message.c_str());
+    answer(next ? *next : std::nullopt);
+  });
 }
 
-HttpResponse patch_my_channel(ChannelsPlugin& p, const HttpRequest& request) {
-  auto caller = require_caller(p, request);
-  if (!caller) return failure(caller.error());
+void get_channel(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  auto channel = plugin->resolve(request.params.at("name"));
+  if (!channel) return respond(failure(channel.error()));
+  if (!*channel) return respond(no_such_channel());
+  auto caller = caller_of(*plugin, request);
+  if (!caller) return respond(failure(caller.error()));
+  answer_channel(plugin, **channel, *caller, std::move(respond));
+}
+
+void patch_my_channel(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
+  auto caller = require_caller(*plugin, request);
+  if (!caller) return respond(failure(caller.error()));
   auto change = parse_channel_change(request.body);
-  if (!change) return failure(change.error());
-  auto updated = p.store.update(caller->id, *change);
-  if (!updated) return failure(updated.error());
-  auto body = channel_json(p, Channel{caller->id, caller->username, caller->display_name}, *caller);
-  if (!body) return failure(body.error());
-  return HttpResponse::json(*body);
+  if (!change) return respond(failure(change.error()));
+  auto updated = plugin->store.update(caller->id, *change);
+  if (!updated) return respond(failure(updated.error()));
+  answer_channel(plugin, Channel{caller->id, caller->username, caller->display_name}, *caller, std::move(respond));
 }
 
 HttpResponse set_following(ChannelsPlugin& p, const HttpRequest& request, bool follow) {
@@ -214,8 +251,8 @@ Result<std::optional<Channel>> ChannelsPlugin::resolve(const std::string& name) 
 
 void add_routes(const PluginPtr& plugin) {
   Http& http = plugin->host.http();
-  http.route("GET", "/api/channels/{name}", [plugin](const HttpRequest& r) { return get_channel(*plugin, r); });
-  http.route("PATCH", "/api/me/channel", [plugin](const HttpRequest& r) { return patch_my_channel(*plugin, r); });
+  http.route_async("GET", "/api/channels/{name}", [plugin](const HttpRequest& r, HttpResponder a) { get_channel(plugin, r, std::move(a)); });
+  http.route_async("PATCH", "/api/me/channel", [plugin](const HttpRequest& r, HttpResponder a) { patch_my_channel(plugin, r, std::move(a)); });
   http.route("POST", "/api/channels/{name}/follow", [plugin](const HttpRequest& r) { return set_following(*plugin, r, true); });
   http.route("DELETE", "/api/channels/{name}/follow", [plugin](const HttpRequest& r) { return set_following(*plugin, r, false); });
   http.route("GET", "/api/me/following", [plugin](const HttpRequest& r) { return my_following(*plugin, r); });

@@ -154,6 +154,11 @@ Result<std::vector<Event>> EventStore::of_owner(int64_t owner_id) {
   return select("WHERE owner_id = ? ORDER BY starts_at", {owner_id});
 }
 
+Result<std::vector<Event>> EventStore::coming_of_owner(int64_t owner_id, int64_t t, int64_t limit) {
+  return select("WHERE owner_id = ? AND cancelled_at IS NULL AND starts_at + duration_s + ? > ? ORDER BY starts_at, id LIMIT ?",
+                {owner_id, kLiveGraceS, t, limit});
+}
+
 Result<std::vector<Event>> EventStore::live_on_stream(const std::string& stream) {
   return select("WHERE kind = 'live' AND stream = ? AND cancelled_at IS NULL ORDER BY starts_at", {stream});
 }

@@ -37,6 +37,9 @@ class EventStore {
   Result<std::vector<Event>> not_over_after(int64_t t);
   Result<std::vector<Event>> of_item(const std::string& item_id);
   Result<std::vector<Event>> of_owner(int64_t owner_id);
+  // The owner's events not cancelled whose end (a live event's window) is after `t`, by start,
+  // at most `limit` of them: what "next on the poster" picks from.
+  Result<std::vector<Event>> coming_of_owner(int64_t owner_id, int64_t t, int64_t limit);
   Result<std::vector<Event>> live_on_stream(const std::string& stream);
 
   // Reminders: the user hears when the event starts.

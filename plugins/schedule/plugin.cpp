@@ -25,6 +25,7 @@ kek::Status init(kek::Host& host) {
       !s)
     return s;
   kek::schedule::add_routes(plugin);
+  host.services().provide<kek::Poster>(&plugin->poster);
   host.on_start([plugin, &host]() -> kek::Status {
     if (auto s = plugin->queue.open(host.db()); !s) return s;
     return plugin->scheduler.start();

@@ -459,7 +459,8 @@ HttpResponse get_event(SchedulePlugin& p, const HttpRequest& request) {
 }
 
 // GET /api/poster: from/to (ISO-8601), or month=YYYY-MM, or neither (the agenda: today to the
-// same day next month), days in tz (IANA; UTC by default). owner=me: the caller's own events.
+// same day next month), days in tz (IANA; UTC by default). owner=me: the caller's own events;
+// owner=<user name>: that account's.
 void list_events(const PluginPtr& plugin, const HttpRequest& request, HttpResponder respond) {
   SchedulePlugin& p = *plugin;
   auto caller = caller_of(p, request);
@@ -484,8 +485,20 @@ void list_events(const PluginPtr& plugin, const HttpRequest& request, HttpRespon
   } else {
     span = agenda_span(now, tz.get());
   }
-  const bool mine = query_value(request, "owner") == "me";
-  if (mine && !*caller) return respond(HttpResponse::error(401, "sign_in_required", "sign in first"));
+  // owner=me: the caller's own; owner=<user name>: that account's (what the caller may see of them).
+  const std::string owner = query_value(request, "owner");
+  std::optional<int64_t> owner_id;
+  if (owner == "me") {
+    if (!*caller) return respond(HttpResponse::error(401, "sign_in_required", "sign in first"));
+    owner_id = (*caller)->id;
+  } else if (!owner.empty()) {
+    owner_id = -1;  // no such account: nothing is theirs
+    if (auto* identity = p.identity()) {
+      auto user = identity->find_user(owner);
+      if (!user) return respond(failure(user.error()));
+      if (*user) owner_id = (*user)->id;
+    }
+  }
   struct Listing {
     std::vector<Event> events;
     std::set<std::string> reminded;
@@ -504,15 +517,13 @@ void list_events(const PluginPtr& plugin, const HttpRequest& request, HttpRespon
         }
         return l;
       },
-      [plugin, caller = *caller, mine, span, tz_name, now, respond](Result<Listing> listing) {
+      [plugin, caller = *caller, owner_id, span, tz_name, now, respond](Result<Listing> listing) {
         if (!listing) return respond(failure(listing.error()));
         SchedulePlugin& p = *plugin;
         std::vector<Event> shown;
         for (auto& e : listing->events) {
-          if (mine && e.owner_id != caller->id) continue;
-          if (!p.may_list(caller, e)) continue;
-          // Unlisted events are on nobody's poster but their creator's (and admins'): the link is theirs to give.
-          if (e.visibility == Visibility::unlisted && !(caller && (caller->admin || caller->id == e.owner_id))) continue;
+          if (owner_id && e.owner_id != *owner_id) continue;
+          if (!p.listed_for(caller, e)) continue;
           shown.push_back(std::move(e));
         }
         Context c{p, caller, now, {}, &listing->reminded};

@@ -48,6 +48,11 @@ bool SchedulePlugin::may_list(const std::optional<UserIdentity>& user, const Eve
   return id->may_view(user, media_prefix(e));
 }
 
+bool SchedulePlugin::listed_for(const std::optional<UserIdentity>& user, const Event& e) {
+  if (!may_list(user, e)) return false;
+  return e.visibility != Visibility::unlisted || owner_or_admin(user, e);
+}
+
 bool SchedulePlugin::may_open(const std::optional<UserIdentity>& user, const Event& e) {
   if (owner_or_admin(user, e)) return true;
   auto* id = identity();

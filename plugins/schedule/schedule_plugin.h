@@ -14,6 +14,7 @@
 #include <kek/services/library.h>
 #include <kek/services/live_streams.h>
 #include <kek/services/media_access.h>
+#include <kek/services/poster.h>
 #include <kek/services/stream_keys.h>
 
 #include <map>
@@ -69,15 +70,26 @@ class Scheduler {
   std::set<std::string> start_notified_; // events whose start was announced to browsers
 };
 
+// kek::Poster: the channel page's "next on the poster" (next_on_poster.cpp).
+class PosterLookup final : public Poster {
+ public:
+  explicit PosterLookup(SchedulePlugin& plugin) : p_(plugin) {}
+  void next_of(int64_t owner_id, const std::optional<UserIdentity>& viewer, NextDone done) override;
+
+ private:
+  SchedulePlugin& p_;
+};
+
 struct SchedulePlugin {
   Host& host;
   const Settings settings;
   EventStore store;   // small reads by id, on the main loop
   StoreQueue queue;   // writes and listings, off it (opened at start)
   Scheduler scheduler;
+  PosterLookup poster;  // provided as kek::Poster
 
   SchedulePlugin(Host& h, Settings s)
-      : host(h), settings(std::move(s)), store([this]() -> Database& { return host.db(); }), scheduler(*this) {}
+      : host(h), settings(std::move(s)), store([this]() -> Database& { return host.db(); }), scheduler(*this), poster(*this) {}
 
   Identity* identity() const { return host.services().get<Identity>(); }
   Library* library() const { return host.services().get<Library>(); }
@@ -96,6 +108,9 @@ struct SchedulePlugin {
   void apply_policy(const Event& e);
   bool may_list(const std::optional<UserIdentity>& user, const Event& e);
   bool may_open(const std::optional<UserIdentity>& user, const Event& e);
+  // Whether a listing (GET /api/poster, a channel's next event) shows it to `user`: may_list,
+  // and unlisted events only to their owner and admins (the link is theirs to give).
+  bool listed_for(const std::optional<UserIdentity>& user, const Event& e);
   // Whether the live event's key publishes now.
   bool stream_live(const Event& e) const;
   Phase phase(const Event& e, int64_t now) const { return phase_of(e, now, e.kind == Kind::live && stream_live(e)); }

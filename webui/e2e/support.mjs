@@ -177,6 +177,22 @@ export function startPublishing(url, { seconds = 60, size = '320x180', gop = 25 
   }
 }
 
+/** A JSON API call as the signed-in user of `page` (with the CSRF token): { status, body }. */
+export async function apiCall(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = await fetch('/api/auth/session').then((r) => r.json())
+      const r = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return { status: r.status, body: await r.json().catch(() => null) }
+    },
+    { method, path, body },
+  )
+}
+
 /** A stream key of the signed-in user of `page` (POST /api/me/stream-keys): { key, stream }. */
 export async function createStreamKey(page, name = 'E2E stream') {
   const created = await page.evaluate(async (keyName) => {

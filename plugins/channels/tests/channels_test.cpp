@@ -265,3 +265,100 @@ TEST(Channels, StudioGetsTheConfiguredPublicRtmpUrl) {
   }
   EXPECT_NE(refused.output().find("public_url"), std::string::npos) << refused.output();
 }
+
+namespace {
+
+KekOptions channels_with_poster_options() {
+  KekOptions o = channels_options();
+  o.extra_yaml += "  - {name: schedule}\n";
+  return o;
+}
+
+std::string iso_at(int64_t unix_s) {
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(unix_s);
+  g_autofree char* s = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
+  return s;
+}
+
+int64_t now_s() { return g_get_real_time() / G_USEC_PER_SEC; }
+
+// A live event on the streamer's key; its id.
+std::string live_event(Streamer& s, const std::string& key_id, const std::string& title, int64_t starts_at,
+                       const std::string& visibility = "public", int duration_s = 600) {
+  auto created = s.browser.post("/api/poster/events", "{\"kind\":\"live\",\"stream_key_id\":" + key_id + ",\"title\":" +
+                                                          quoted(title) + ",\"starts_at\":\"" + iso_at(starts_at) +
+                                                          "\",\"duration_s\":" + std::to_string(duration_s) +
+                                                          ",\"visibility\":\"" + visibility + "\"}");
+  EXPECT_EQ(created.status, 201) << created.body;
+  return json_field(created.body, "id").value_or("");
+}
+
+std::string next_field(Browser& who, const std::string& channel, const std::string& field) {
+  return json_field(who.get("/api/channels/" + channel).body, "next_on_poster." + field).value_or("(none)");
+}
+
+}  // namespace
+
+// "Next on the poster": the channel's first coming event that the viewer may see on the poster;
+// not one that is over, cancelled or live now, and a private one only for who it is shared with.
+TEST(Channels, NextOnThePosterIsTheComingEventTheViewerMaySee) {
+  KekProcess kek(channels_with_poster_options());
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  Streamer alice = streamer(kek, "alice");
+  auto keys = alice.browser.get("/api/me/stream-keys");
+  const std::string key_id = json_field(keys.body, "0.id").value_or("");
+  ASSERT_FALSE(key_id.empty()) << keys.body;
+  Browser guest(kek.http_url());
+  Browser bob(kek.http_url());
+  ASSERT_EQ(bob.register_user("bob", kPassword).status, 201);
+  EXPECT_EQ(json_field(guest.get("/api/channels/alice").body, "next_on_poster"), "null") << "nothing on the poster yet";
+
+  const int64_t now = now_s();
+  const std::string soon = live_event(alice, key_id, "Warm-up", now + 3, "public", 60);
+  const std::string secret = live_event(alice, key_id, "Secret rehearsal", now + 3600, "private");
+  const std::string dropped = live_event(alice, key_id, "Dropped show", now + 7200);
+  const std::string final_ = live_event(alice, key_id, "Grand final 🎬", now + 3 * 3600);
+  ASSERT_EQ(alice.browser.post("/api/poster/events/" + dropped + "/cancel", R"({"reason":"ill"})").status, 200);
+
+  // Before it starts: the warm-up, with its time and page, for everyone.
+  auto channel = guest.get("/api/channels/alice");
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.id"), soon) << channel.body;
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.title"), "Warm-up");
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.kind"), "live");
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.status"), "upcoming");
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.starts_at"), iso_at(now + 3));
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.page"), "/poster/" + soon);
+  // Started, the key not publishing yet: still it ("not started yet").
+  ASSERT_TRUE(wait_for([&] { return next_field(guest, "alice", "status") == "waiting"; }, 10000))
+      << guest.get("/api/channels/alice").body;
+  EXPECT_EQ(next_field(guest, "alice", "id"), soon);
+
+  // Live now: the stream is shown, the poster line names what comes after it. The private
+  // rehearsal only for alice; the cancelled show for nobody.
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/" + alice.key, 30);
+  ASSERT_TRUE(wait_for([&] { return json_field(guest.get("/api/poster/events/" + soon).body, "status") == "live"; }, 20000))
+      << kek.output();
+  channel = guest.get("/api/channels/alice");
+  EXPECT_EQ(json_field(channel.body, "live.0.stream"), alice.stream) << channel.body;
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.id"), final_) << channel.body;
+  EXPECT_EQ(json_field(channel.body, "next_on_poster.title"), "Grand final 🎬");
+  EXPECT_EQ(next_field(bob, "alice", "id"), final_) << "a private event is not for other accounts";
+  EXPECT_EQ(next_field(alice.browser, "alice", "id"), secret) << "its owner sees it";
+  auto patched = alice.browser.request("PATCH", "/api/me/channel", R"({"title":"Warming up"})");
+  EXPECT_EQ(json_field(patched.body, "next_on_poster.id"), secret) << "the PATCH answer is the same channel: " << patched.body;
+
+  // Over: the warm-up went live and stopped, it is not "next" any more.
+  pub->kill_now(15);
+  ASSERT_TRUE(wait_for([&] { return json_field(guest.get("/api/poster/events/" + soon).body, "status") == "ended"; }, 20000));
+  EXPECT_EQ(next_field(guest, "alice", "id"), final_);
+  EXPECT_EQ(json_field(bob.get("/api/channels/bob").body, "next_on_poster"), "null") << "bob has nothing on the poster";
+
+  // The poster's own listing by owner shows the same: alice's events as the viewer may see them.
+  auto listing = guest.get("/api/poster?owner=alice&from=" + iso_at(now - 60) + "&to=" + iso_at(now + 86400));
+  ASSERT_EQ(listing.status, 200) << listing.body;
+  EXPECT_NE(listing.body.find(final_), std::string::npos) << listing.body;
+  EXPECT_EQ(listing.body.find(secret), std::string::npos) << listing.body;
+  EXPECT_NE(alice.browser.get("/api/poster?owner=alice&from=" + iso_at(now - 60) + "&to=" + iso_at(now + 86400)).body.find(secret),
+            std::string::npos);
+  EXPECT_EQ(json_field(guest.get("/api/poster?owner=nobody").body, "events.0.id"), std::nullopt);
+}

@@ -1,8 +1,8 @@
 // Live experience (issue 16): the watch page's states as a viewer sees them while a real
 // publisher (ffmpeg) comes, drops, comes back and ends; two people chatting.
 import { createServer } from 'node:http'
-import { assert, waitFor } from '../harness.mjs'
-import { createStreamKey, expectPlaying, makePng, needAuth, needLive, registerViaUi, server, shot, startPublishing, test, waitForLive } from '../support.mjs'
+import { assert, getJson, skip, waitFor } from '../harness.mjs'
+import { apiCall, createStreamKey, expectPlaying, makePng, needAuth, needLive, registerViaUi, server, shot, startPublishing, test, waitForLive } from '../support.mjs'
 
 const badge = (page) => page.getByTestId('live-badge')
 const messageText = (page) => page.getByTestId('player-message').textContent({ timeout: 1000 }).catch(() => '')
@@ -130,6 +130,62 @@ test('a channel page shows the offline banner, then the stream while live; follo
   await page.goto('/c/nobody-at-all')
   await page.getByTestId('channel-nosuch').waitFor()
   assert((await page.title()).startsWith('No such channel'), `tab title: ${await page.title()}`)
+})
+
+test('the channel page shows what is next on the poster: a card when offline, a line under the player when live, a private event only to its owner', async ({ page, browser }) => {
+  needAuth()
+  needLive()
+  if ((await getJson(`${server.url}/api/poster`)).status === 404) skip('no poster: the schedule plugin is not loaded')
+  const streamer = await registerViaUi(page)
+  const key = await createStreamKey(page, 'Next')
+  const at = (ms) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z')
+  const event = async (title, startsInMs, visibility) => {
+    const r = await apiCall(page, 'POST', '/api/poster/events', { kind: 'live', stream_key_id: key.id, title, starts_at: at(startsInMs), duration_s: 3600, visibility })
+    assert(r.status === 201, `create ${title}: ${JSON.stringify(r)}`)
+    return r.body
+  }
+  const secret = await event('Closed rehearsal', 2 * 3600_000, 'private')
+  const show = await event('Season finale 🎬', 3 * 86_400_000 + 600_000, 'public')
+
+  const visitor = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'Asia/Tokyo' })
+  const publisher = startPublishing(`${server.rtmp}/${key.key}`)
+  try {
+    const guest = await visitor.newPage()
+    await guest.goto(`/c/${streamer}`)
+    await guest.getByTestId('channel-offline').waitFor()
+    const card = guest.getByTestId('channel-next')
+    await card.waitFor()
+    assert((await card.getAttribute('data-event-id')) === show.id, 'a visitor sees the public event, not the private one')
+    assert((await card.getByTestId('channel-next-link').textContent()).trim() === 'Season finale 🎬', 'its title')
+    const shown = (await card.getByTestId('channel-next-time').textContent()).trim()
+    const tokyo = new Date(show.starts_at).toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' })
+    assert(shown === tokyo, `the start in the viewer's zone: "${shown}", expected "${tokyo}"`)
+    const status = (await card.getByTestId('channel-next-status').textContent()).trim()
+    assert(/^Starts in [34] days$/.test(status), `the countdown says "${status}" (3 days and 10 minutes ahead: 3 or 4 calendar days in Tokyo)`)
+    await shot(guest, 'channel-next-on-poster')
+
+    // Its owner sees the private one first, with a ticking clock (less than a day ahead).
+    await page.goto(`/c/${streamer}`)
+    const mine = page.getByTestId('channel-next')
+    await mine.waitFor()
+    assert((await mine.getAttribute('data-event-id')) === secret.id, 'the owner sees their private event')
+    const clock = async () => (await mine.getByTestId('channel-next-status').textContent()).trim()
+    const first = await clock()
+    assert(/^Starts in \d\d:\d\d:\d\d$/.test(first), `a clock: "${first}"`)
+    await waitFor(async () => (await clock()) !== first, { ms: 5000, what: 'the clock to tick' })
+
+    // Live: one line under the player, linking to the event's page.
+    await waitForLive(key.stream, { what: publisher.stderr() })
+    await guest.reload()
+    const live = guest.getByTestId('channel-live')
+    await live.waitFor({ timeout: 15_000 })
+    await live.getByTestId('channel-next').waitFor()
+    await live.getByTestId('channel-next-link').click()
+    await guest.waitForURL(`**/poster/${show.id}`)
+  } finally {
+    await visitor.close()
+    await publisher.stop()
+  }
 })
 
 test('the channel owner uploads an offline banner that visitors see on the channel page, and removes it', async ({ page, browser }) => {

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { assert, getJson, skip, waitFor } from '../harness.mjs'
 import { cachedClip } from '../media.mjs'
-import { createStreamKey, expectPlaying, needAuth, needLibrary, needMediaDir, registerViaUi, server, shot, test } from '../support.mjs'
+import { apiCall, createStreamKey, expectPlaying, needAuth, needLibrary, needMediaDir, registerViaUi, server, shot, test } from '../support.mjs'
 
 async function needPoster() {
   needAuth()
@@ -14,21 +14,7 @@ async function needPoster() {
   if (r.status === 404) skip('no poster: GET /api/poster is 404 (the schedule plugin is not loaded)')
 }
 
-/** A JSON API call as the signed-in user of `page` (with the CSRF token). */
-async function call(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = await fetch('/api/auth/session').then((r) => r.json())
-      const r = await fetch(path, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return { status: r.status, body: await r.json().catch(() => null) }
-    },
-    { method, path, body },
-  )
-}
+const call = apiCall
 
 /** In 20 days at 02:30 UTC: the day before in New York (21:30 or 22:30), 05:30 in Moscow. */
 function nextMonthStart() {

@@ -96,8 +96,24 @@ export interface Channel {
   is_mine: boolean
   live: ChannelLiveStream[]
   banner_url: string | null
-  next_on_poster: unknown | null
+  /** The channel's next event on the poster that the viewer may see (null: none, or no poster). */
+  next_on_poster: ChannelPosterEntry | null
   past_broadcasts: unknown[]
+}
+
+/** GET /api/channels/{name}: next_on_poster (the schedule plugin's kek::Poster) */
+export interface ChannelPosterEntry {
+  id: string
+  kind: 'premiere' | 'live'
+  title: string
+  /** ISO-8601 in UTC; shown in the viewer's zone. */
+  starts_at: string
+  ends_at: string
+  /** upcoming; waiting (a live event inside its window, not started); live (a premiere playing now) */
+  status: 'upcoming' | 'waiting' | 'live'
+  /** "/poster/<id>" */
+  page: string
+  poster: string | null
 }
 
 /** GET /api/me/following */
