@@ -26,8 +26,8 @@ APT_PACKAGES=(
 # Only the tests need these: a real browser for the web UI end-to-end tests; nginx, openssl
 # and promtool (prometheus) for the deployment tests; systemd-analyze for the unit; dpkg-deb
 # and fakeroot for the .deb; python3-yaml to parse compose.yaml; python3-icalendar to read the
-# poster's calendar feeds as calendar apps do.
-APT_TEST_PACKAGES=(chromium nginx openssl prometheus systemd dpkg-dev fakeroot python3-yaml util-linux python3-icalendar)
+# poster's calendar feeds as calendar apps do; obs-studio and xvfb for the real OBS test.
+APT_TEST_PACKAGES=(chromium nginx openssl prometheus systemd dpkg-dev fakeroot python3-yaml util-linux python3-icalendar obs-studio xvfb)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
