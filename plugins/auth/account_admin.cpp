@@ -41,7 +41,10 @@ Result<User> change_account(AuthContext& ctx, int64_t id, const AccountChange& c
     return {};
   });
   if (!done) return done.error();
-  return live_account(ctx, id);
+  auto user = live_account(ctx, id);
+  if (user && change.disabled && *change.disabled)
+    ctx.host.events().publish({kEventUserDisabled, {{"id", std::to_string(id)}, {"username", user->username}}});
+  return user;
 }
 
 Result<User> delete_account(AuthContext& ctx, int64_t id) {

@@ -133,9 +133,13 @@ int run_users_command(AuthContext& ctx, const std::vector<std::string>& args) {
 }
 
 Status ensure_admin_exists(AuthContext& ctx) {
+  // An admin who is disabled cannot sign in: only enabled ones count.
+  auto enabled = ctx.users.enabled_admins_except(0);
+  if (!enabled) return enabled.error();
+  if (*enabled > 0) return {};
   auto any = ctx.users.any_admin();
   if (!any) return any.error();
-  if (*any) return {};
+  const bool all_disabled = *any;
   const char* from_environment = g_getenv("KEK_ADMIN_PASSWORD");
   const bool generated = !from_environment || !*from_environment;
   const std::string password = generated ? generate_password() : std::string(from_environment);
@@ -148,7 +152,11 @@ Status ensure_admin_exists(AuthContext& ctx) {
     auto user = ctx.users.create({name, "", *hash, kRoleAdmin});
     if (!user && user.error().code == 409) continue;
     if (!user) return user.error();
-    g_message("auth: created the first admin account '%s'", name.c_str());
+    if (all_disabled)
+      g_message("auth: every admin account is disabled: created the admin account '%s' (enable or delete the old ones "
+                "on the Admin page)", name.c_str());
+    else
+      g_message("auth: created the first admin account '%s'", name.c_str());
     if (generated) {
       // Once, on stdout only (never in the log): whoever started kek signs in with it.
       std::printf("admin user: %s\nadmin password: %s\n", name.c_str(), password.c_str());

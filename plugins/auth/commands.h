@@ -14,8 +14,9 @@ namespace kek::auth {
 int run_users_command(AuthContext& ctx, const std::vector<std::string>& args);
 extern const char* const kUsersCommandHelp;
 
-// When no admin exists: creates "admin" with KEK_ADMIN_PASSWORD, or with a random password
-// printed once on stdout ("admin password: ...").
+// When no enabled admin exists (none yet, or every admin account is disabled): creates "admin"
+// (or the first free "adminN") with KEK_ADMIN_PASSWORD, or with a random password printed once
+// on stdout ("admin user: ...", "admin password: ..."); the log says which account it made.
 Status ensure_admin_exists(AuthContext& ctx);
 
 }  // namespace kek::auth

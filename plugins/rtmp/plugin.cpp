@@ -204,6 +204,14 @@ kek::Status init(kek::Host& host) {
                             {"allowed_user_ids", e.get("var.allowed_user_ids")},
                             {"allowed_groups", e.get("var.allowed_groups")}, {"path", e.get("location")}}});
   });
+  // An account that may not publish any more: its streams end now (RTMP, and SRT or WHIP
+  // publishes that came through LiveIngest).
+  for (const char* event : {kek::kEventUserDisabled, kek::kEventUserDeleted})
+    host.events().subscribe(event, [plugin, event](const kek::Event& e) {
+      const int64_t id = g_ascii_strtoll(e.get("id").c_str(), nullptr, 10);
+      plugin->server.end_streams_of(id, event == std::string(kek::kEventUserDisabled) ? "the account was disabled"
+                                                                                       : "the account was deleted");
+    });
   host.on_stop([plugin] { plugin->server.stop(); });
   return {};
 }

@@ -410,11 +410,12 @@ void Server::publish_ended(Publisher& connection) {
   Publish ended = it->second;
   publishing_.erase(it);
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) authorizer->ended(ended.request);
-  if (settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
+  const bool for_good = ending_for_good_.erase(stream) > 0;
+  if (!for_good && settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
     // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
     Suspended& s = suspended_[stream];
     s = Suspended{app, ended.owner, ended.template_name, 0, ended.started_audio,
-                  ended.started_video};
+                  ended.started_video, ended.owner_id};
     s.timer = kek::run_later(static_cast<guint>(settings_.reconnect_grace_s) * 1000, [this, stream] {
       auto it = suspended_.find(stream);
       if (it == suspended_.end()) return;
@@ -429,6 +430,30 @@ void Server::publish_ended(Publisher& connection) {
     return;
   }
   finish_stream(app, stream, ended.owner);
+}
+
+void Server::end_streams_of(int64_t owner_id, const std::string& reason) {
+  if (owner_id <= 0) return;
+  std::vector<std::pair<std::string, uint64_t>> live;
+  for (const auto& [stream, p] : publishing_)
+    if (p.owner_id == owner_id) live.emplace_back(stream, p.connection_id);
+  for (const auto& [stream, publisher_id] : live) {
+    g_message("stream '%s' ends: %s", stream.c_str(), reason.c_str());
+    ending_for_good_.insert(stream);
+    if (Publisher* p = publisher(publisher_id)) p->terminate(reason);  // publish_ended, synchronously
+    ending_for_good_.erase(stream);
+  }
+  std::vector<std::string> waiting;
+  for (const auto& [stream, s] : suspended_)
+    if (s.owner_id == owner_id) waiting.push_back(stream);
+  for (const auto& stream : waiting) {
+    auto it = suspended_.find(stream);
+    Suspended gone = it->second;
+    g_source_remove(gone.timer);
+    suspended_.erase(it);
+    g_message("stream '%s' ends: %s", stream.c_str(), reason.c_str());
+    finish_stream(gone.app, stream, gone.owner);
+  }
 }
 
 void Server::finish_stream(const std::string& app, const std::string& stream, const std::string& owner) {

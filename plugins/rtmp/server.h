@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace kek::rtmp {
@@ -46,6 +47,9 @@ class Server {
   std::optional<Tracks> store_metadata(Publisher& connection, const MetadataMessage& metadata);
   void publish_ended(Publisher& connection);
   void connection_closed(uint64_t id);
+  // The account may not publish any more (disabled, deleted): each of its streams ends now,
+  // its publisher told why, without the reconnect grace (a stream waiting in it ends too).
+  void end_streams_of(int64_t owner_id, const std::string& reason);
   // Publishers that came through kek::LiveIngest (not RTMP connections): ids from the same
   // space as connections', so the server reaches either by the id it keeps per stream.
   uint64_t next_publisher_id() { return next_id_++; }
@@ -88,6 +92,7 @@ class Server {
     std::string app, owner, template_name;
     guint timer = 0;
     bool has_audio = true, has_video = true;  // the tracks its running pipeline was built for
+    int64_t owner_id = 0;
   };
   std::map<std::string, Suspended> suspended_;
   void cancel_start_timer(Publish& publish);
@@ -114,6 +119,7 @@ class Server {
   std::map<std::string, int> per_address_;  // open connections by Connection::address_key()
   std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
   std::map<std::string, Publish> publishing_;  // by public stream name
+  std::set<std::string> ending_for_good_;      // streams whose publish ends without the grace
 };
 
 }  // namespace kek::rtmp

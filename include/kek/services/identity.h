@@ -18,6 +18,9 @@ namespace kek {
 // (`kek users delete` runs offline) reaches nobody this way: such plugins also check at start,
 // with user_by_id, that the accounts they keep data for still exist.
 inline constexpr const char* kEventUserDeleted = "user.deleted";
+// Published when an admin disables an account (fields id, username): it cannot sign in or
+// publish until enabled again, and what it publishes now ends (the rtmp plugin ends its streams).
+inline constexpr const char* kEventUserDisabled = "user.disabled";
 
 struct UserIdentity {
   int64_t id = 0;
