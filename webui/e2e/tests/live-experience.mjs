@@ -148,7 +148,7 @@ test('the channel page shows what is next on the poster: a card when offline, a 
   const show = await event('Season finale 🎬', 3 * 86_400_000 + 600_000, 'public')
 
   const visitor = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'Asia/Tokyo' })
-  const publisher = startPublishing(`${server.rtmp}/${key.key}`)
+  let publisher = null
   try {
     const guest = await visitor.newPage()
     await guest.goto(`/c/${streamer}`)
@@ -175,6 +175,7 @@ test('the channel page shows what is next on the poster: a card when offline, a 
     await waitFor(async () => (await clock()) !== first, { ms: 5000, what: 'the clock to tick' })
 
     // Live: one line under the player, linking to the event's page.
+    publisher = startPublishing(`${server.rtmp}/${key.key}`)
     await waitForLive(key.stream, { what: publisher.stderr() })
     await guest.reload()
     const live = guest.getByTestId('channel-live')
@@ -184,7 +185,7 @@ test('the channel page shows what is next on the poster: a card when offline, a 
     await guest.waitForURL(`**/poster/${show.id}`)
   } finally {
     await visitor.close()
-    await publisher.stop()
+    await publisher?.stop()
   }
 })
 
