@@ -139,6 +139,7 @@ gboolean Server::on_tick(gpointer data) {
 }
 
 void Server::connection_closed(uint64_t id) {
+  ending_for_good_.erase(id);
   closed_.push_back(id);
   if (reap_) return;
   // Removed later: the connection is still on the stack of its own callback now.
@@ -402,6 +403,8 @@ void Server::track_seen(const std::string& stream, bool audio, bool video) {
 void Server::publish_ended(Publisher& connection) {
   const std::string stream = connection.stream();
   const std::string app = connection.app();
+  // Told to end for good (its account may not publish), now or when its worker let it go.
+  const bool for_good = ending_for_good_.erase(connection.id()) > 0;
   if (stream.empty()) return;
   connection.set_publishing("", "");
   auto it = publishing_.find(stream);
@@ -410,7 +413,6 @@ void Server::publish_ended(Publisher& connection) {
   Publish ended = it->second;
   publishing_.erase(it);
   if (auto* authorizer = host_.services().get<kek::PublishAuthorizer>()) authorizer->ended(ended.request);
-  const bool for_good = ending_for_good_.erase(stream) > 0;
   if (!for_good && settings_.reconnect_grace_s > 0 && ended.pipeline_started && service_) {
     // A network drop or an encoder restart: keep the pipeline and its playlists open a while.
     Suspended& s = suspended_[stream];
@@ -439,9 +441,9 @@ void Server::end_streams_of(int64_t owner_id, const std::string& reason) {
     if (p.owner_id == owner_id) live.emplace_back(stream, p.connection_id);
   for (const auto& [stream, publisher_id] : live) {
     g_message("stream '%s' ends: %s", stream.c_str(), reason.c_str());
-    ending_for_good_.insert(stream);
-    if (Publisher* p = publisher(publisher_id)) p->terminate(reason);  // publish_ended, synchronously
-    ending_for_good_.erase(stream);
+    ending_for_good_.insert(publisher_id);
+    // publish_ended follows, at once or when the push pool's worker lets the connection go.
+    if (Publisher* p = publisher(publisher_id)) p->terminate(reason);
   }
   std::vector<std::string> waiting;
   for (const auto& [stream, s] : suspended_)

@@ -119,7 +119,7 @@ class Server {
   std::map<std::string, int> per_address_;  // open connections by Connection::address_key()
   std::vector<uint64_t> closed_;           // removed from connections_ on the next idle
   std::map<std::string, Publish> publishing_;  // by public stream name
-  std::set<std::string> ending_for_good_;      // streams whose publish ends without the grace
+  std::set<uint64_t> ending_for_good_;  // publishers whose publish ends without the grace (end_streams_of)
 };
 
 }  // namespace kek::rtmp
