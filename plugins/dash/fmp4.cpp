@@ -264,13 +264,7 @@ std::vector<uint8_t> audio_init_segment(const AudioConfig& c) {
   return out;
 }
 
-bool fragment_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
-                     std::span<const FragmentSample> samples, bool video) {
-  uint64_t payload = 0;
-  for (const auto& s : samples) payload += s.size;
-  if (payload + 8 > UINT32_MAX) return false;
-
-  out.clear();
+void segment_type(std::vector<uint8_t>& out) {
   BoxWriter w(out);
   // styp: what a DASH media segment announces (ISO/IEC 23009-1 6.3.4.2).
   w.begin("styp");
@@ -279,7 +273,18 @@ bool fragment_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64
   w.fourcc("msdh");
   w.fourcc("msix");
   w.end();
+}
 
+namespace {
+
+// moof + the mdat header, appended to `out`.
+bool append_chunk(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
+                  std::span<const FragmentSample> samples, bool video) {
+  uint64_t payload = 0;
+  for (const auto& s : samples) payload += s.size;
+  if (payload + 8 > UINT32_MAX) return false;
+
+  BoxWriter w(out);
   const size_t moof_start = w.size();
   w.begin("moof");
   w.begin_full("mfhd", 0, 0);
@@ -316,6 +321,21 @@ bool fragment_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64
   w.u32(static_cast<uint32_t>(payload + 8));
   w.fourcc("mdat");
   return true;
+}
+
+}  // namespace
+
+bool fragment_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
+                     std::span<const FragmentSample> samples, bool video) {
+  out.clear();
+  segment_type(out);
+  return append_chunk(out, sequence_number, base_decode_time, samples, video);
+}
+
+bool chunk_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
+                  std::span<const FragmentSample> samples, bool video) {
+  out.clear();
+  return append_chunk(out, sequence_number, base_decode_time, samples, video);
 }
 
 }  // namespace kek::dash

@@ -72,4 +72,12 @@ struct FragmentSample {
 bool fragment_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
                      std::span<const FragmentSample> samples, bool video);
 
+// The same without the styp: one CMAF chunk's moof + mdat header (an LL-HLS part is one chunk;
+// its media segment is the styp, then its chunks' bytes one after another).
+bool chunk_header(std::vector<uint8_t>& out, uint32_t sequence_number, uint64_t base_decode_time,
+                  std::span<const FragmentSample> samples, bool video);
+
+// The styp that starts every media segment, appended to `out`.
+void segment_type(std::vector<uint8_t>& out);
+
 }  // namespace kek::dash

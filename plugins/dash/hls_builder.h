@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace kek::dash {
 
@@ -20,9 +21,23 @@ struct HlsParams {
   std::string media_prefix;  // "<run ms>": segments are <prefix>-<number>.m4s beside the playlist
   bool event = false;        // every segment kept (window 0): EVENT, then VOD
   bool ended = false;
+  // LL-HLS (RFC 8216bis), when part_target_ns is set: the parts of the last `part_segments`
+  // segments and those of the open one (rep.open_parts, segment rep.next_number, in rep.period
+  // whose init is open_map_uri), a preload hint for the next part, and the other renditions.
+  uint64_t part_target_ns = 0;
+  size_t part_segments = 3;
+  std::string open_map_uri;
+  std::vector<HlsRenditionReport> reports;
 };
 
+// "<prefix>-<number>.<part>.m4s": LL-HLS part `part` (0-based) of segment `number`.
+std::string hls_part_uri(const std::string& media_prefix, uint64_t number, size_t part);
+
 HlsMediaPlaylist build_hls_media(const RepresentationState& rep, const HlsParams& params);
+
+// Where a Representation's playlist stands, as a rendition report says (hls_last_position of its
+// playlist): its newest segment or open part.
+HlsPosition hls_position(const RepresentationState& rep);
 
 // Video Representations become variants (codec, size and frame rate of their latest Period,
 // measured bandwidths), audio ones EXT-X-MEDIA renditions named by their label (made unique),

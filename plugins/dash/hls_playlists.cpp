@@ -62,10 +62,15 @@ std::string hls_frame_rate(int num, int den) {
   return buf;
 }
 
-std::string render_hls_media(const HlsMediaPlaylist& p) {
+unsigned hls_target_duration(const HlsMediaPlaylist& p) {
   // An EXTINF rounded to the nearest integer must not exceed the target duration.
   uint64_t target = std::max(1u, p.target_s);
   for (const auto& s : p.segments) target = std::max<uint64_t>(target, (s.duration_ns + 500000000) / 1000000000);
+  return static_cast<unsigned>(target);
+}
+
+std::string render_hls_media(const HlsMediaPlaylist& p) {
+  const unsigned target = hls_target_duration(p);
   std::string out = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:" + std::to_string(target) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(p.media_sequence) + "\n";
   if (p.discontinuity_sequence)

@@ -62,6 +62,9 @@ struct HlsMediaPlaylist {
 // EXT-X-RENDITION-REPORT per other rendition.
 std::string render_hls_media(const HlsMediaPlaylist& playlist);
 
+// Its EXT-X-TARGETDURATION: the longest EXTINF rounded to the nearest second, at least target_s.
+unsigned hls_target_duration(const HlsMediaPlaylist& playlist);
+
 // The playlist's last Media Sequence Number and the index of its last part there (-1: that
 // segment is listed whole, without parts): what a rendition report says of it.
 struct HlsPosition {

@@ -7,14 +7,18 @@
 #include "fmp4.h"
 #include "hls_builder.h"
 #include "hls_playlists.h"
+#include "ll_notices.h"
 #include "manifest_builder.h"
 #include "mpd.h"
+#include "parts.h"
 #include "periods.h"
 #include "presentation.h"
 #include "segment_writer.h"
 
+#include <kek/host.h>
 #include <kek/media/codec_strings.h>
 #include <kek/media/rendition_settings.h>
+#include <kek/services.h>
 #include <kek/stream_seam.h>
 
 #include <gst/tag/tag.h>
@@ -31,6 +35,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 GST_DEBUG_CATEGORY_STATIC(kek_dash_sink_debug);
@@ -56,7 +61,13 @@ struct Settings {
   std::string mpd_name = kDefaultMpdName;
   std::string hls_master_name;  // "": no HLS playlists
   std::string startup_durations;  // "1,1,2": shorter first segments; "": every one target-duration
+  double part_duration = 0;       // seconds of an LL-HLS part; 0: no parts
 };
+
+// LL-HLS: the parts of this many of the newest segments are listed, of one more kept on disk
+// (a player may still fetch a part that just slid out).
+constexpr size_t kListedPartSegments = 3;
+constexpr size_t kKeptPartSegments = kListedPartSegments + 1;
 
 using kek::dash::ListedSegment;
 using kek::dash::PeriodState;
@@ -76,6 +87,11 @@ void release_samples(std::vector<Sample>& samples) {
 
 struct ClosedSegment {
   std::vector<Sample> samples;
+  // With parts: where each part starts in `samples`, how many are on disk already (written while
+  // the segment was open) and their moof + mdat headers. Empty: one chunk.
+  std::vector<size_t> part_starts;
+  size_t parts_written = 0;
+  std::vector<std::vector<uint8_t>> part_headers;
   int64_t end_dts = 0;  // where the next segment's decoding starts: the last sample's duration
   int64_t end_pts = 0;  // where the next segment's presentation starts: this one's duration
   guint period = 0;
@@ -116,6 +132,12 @@ struct Track {
   uint64_t waiting_ns = 0;       // media held in `waiting` before the origin is known
   std::deque<ClosedSegment> waiting;  // closed, not yet written (origin unknown)
   uint64_t next_number = 1;
+  uint32_t next_sequence = 1;     // mfhd: one per chunk (part), across segments and Periods
+  // LL-HLS parts of the open segment: where each starts in `open` (the last one still growing),
+  // how many are on disk, their moof + mdat headers (the segment repeats them).
+  std::vector<size_t> part_starts;
+  size_t parts_written = 0;
+  std::vector<std::vector<uint8_t>> part_headers;
   kek::dash::SegmentWriter writer;  // its folder (set in prepare_run)
   // Reused for every segment, so steady state allocates nothing per sample.
   std::vector<uint8_t> header;
@@ -131,6 +153,7 @@ struct Track {
 
 struct Impl {
   Settings settings;  // object lock
+  kek::Services* services = nullptr;  // object lock: from the kek.services context (none outside kek)
 
   // Changed in request/release pad only, never while streaming.
   std::vector<std::unique_ptr<Track>> tracks;  // video by pad index, then audio by pad index
@@ -144,6 +167,9 @@ struct Impl {
   std::string mpd_path;
   std::string location;
   std::string hls_master_path;  // "": no HLS
+  uint64_t part_ns = 0;         // LL-HLS part duration; 0: no parts
+  // Told of every part, segment and playlist in place (the LL-HLS hold); null: just write.
+  kek::dash::LlNotices* notices = nullptr;
   int64_t prefix_ms = 0;
   int64_t last_prefix_ms = 0;
 
@@ -170,6 +196,7 @@ enum {
   PROP_MPD_NAME,
   PROP_HLS_MASTER_NAME,
   PROP_STARTUP_DURATIONS,
+  PROP_PART_DURATION,
 };
 
 }  // namespace
@@ -228,7 +255,7 @@ void post_write_error(KekDashSink* self, const WriteError& error) {
 
 // --- the manifest --------------------------------------------------------------------------------
 
-// Lock held. One Representation's HLS media playlist.
+// Lock held. One Representation's HLS media playlist; with parts, the LL-HLS hold is told.
 void write_hls_media(KekDashSink* self, const Track& t, bool ended) {
   Impl& impl = self->impl;
   if (impl.hls_master_path.empty()) return;
@@ -237,10 +264,38 @@ void write_hls_media(KekDashSink* self, const Track& t, bool ended) {
   params.media_prefix = std::to_string(impl.prefix_ms);
   params.event = impl.window == 0;
   params.ended = ended;
-  std::string text = kek::dash::render_hls_media(kek::dash::build_hls_media(t.rep, params));
+  if (impl.part_ns) {
+    params.part_target_ns = impl.part_ns;
+    params.part_segments = kListedPartSegments;
+    params.open_map_uri = t.writer.init_name(t.rep.period);
+    // Every other rendition of the ladder, video rungs and audio (RFC 8216bis 4.4.5.4).
+    for (const auto& other : impl.tracks) {
+      if (other.get() == &t || (other->rep.listed.empty() && other->rep.open_parts.empty())) continue;
+      const kek::dash::HlsPosition at = kek::dash::hls_position(other->rep);
+      params.reports.push_back({"../" + kek::dash::hls_media_path(other->name), at.msn, at.part});
+    }
+  }
+  const kek::dash::HlsMediaPlaylist playlist = kek::dash::build_hls_media(t.rep, params);
+  std::string text = kek::dash::render_hls_media(playlist);
   std::string path = impl.location + "/" + kek::dash::hls_media_path(t.name);
-  if (auto error = kek::dash::replace_file(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}))
+  if (auto error = kek::dash::replace_file(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})) {
     post_write_error(self, *error);
+    return;
+  }
+  if (!impl.notices || !impl.part_ns) return;
+  // ll_notices.h: `part` is the open segment's newest part, -1 when `msn` is whole.
+  kek::dash::LlPlaylistState state;
+  state.path = std::move(path);
+  if (!t.rep.open_parts.empty() && !ended) {
+    state.msn = t.rep.next_number - 1;
+    state.part = static_cast<int64_t>(t.rep.open_parts.size()) - 1;
+  } else if (!t.rep.listed.empty()) {
+    state.msn = t.rep.listed.back().number - 1;
+  }
+  state.target_ns = static_cast<uint64_t>(kek::dash::hls_target_duration(playlist)) * GST_SECOND;
+  state.part_target_ns = impl.part_ns;
+  state.ended = ended;
+  impl.notices->playlist_written(state);
 }
 
 // Lock held. The HLS master, once every Representation has a segment (players fetch the media
@@ -335,92 +390,215 @@ bool maybe_decide_origin(KekDashSink* self, bool force) {
   return true;
 }
 
-// --- writing segments ----------------------------------------------------------------------------
+// --- writing segments and parts ------------------------------------------------------------------
 
-GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
-  KekDashSink* self = t.owner;
-  Impl& impl = self->impl;
-  const TrackConfig& c = *seg.config;
-  const uint32_t timescale = kek::dash::timescale_of(t.video, c);
-  const int64_t origin = impl.origin;
-  auto ticks = [&](int64_t rt) { return to_ticks(static_cast<uint64_t>(std::max<int64_t>(rt - origin, 0)), timescale); };
-
-  if (!t.writer.has_init(seg.period)) {
-    std::vector<uint8_t> init;
-    if (t.video)
-      init = kek::dash::video_init_segment({static_cast<uint32_t>(c.width), static_cast<uint32_t>(c.height), c.codec_data});
-    else
-      init = kek::dash::audio_init_segment({static_cast<uint32_t>(c.rate), static_cast<uint16_t>(c.channels),
-                                            c.codec_data, static_cast<uint32_t>(t.rep.declared_bps)});
-    if (auto error = t.writer.write_init(seg.period, init)) {
-      post_write_error(self, *error);
-      return GST_FLOW_ERROR;
-    }
+// Running time to the track's timescale, counted from the run's origin.
+struct Ticks {
+  int64_t origin = 0;
+  uint32_t timescale = 1;
+  uint64_t operator()(int64_t rt) const {
+    return to_ticks(static_cast<uint64_t>(std::max<int64_t>(rt - origin, 0)), timescale);
   }
+};
 
-  // Sample table: durations from the next DTS (the last one from where the next segment starts),
-  // composition offsets from PTS - DTS, computed on absolute ticks so rounding never accumulates.
+// Writes the init segment of `period` unless it is the one on disk.
+GstFlowReturn ensure_init(Track& t, unsigned period, const TrackConfig& c) {
+  if (t.writer.has_init(period)) return GST_FLOW_OK;
+  std::vector<uint8_t> init;
+  if (t.video)
+    init = kek::dash::video_init_segment({static_cast<uint32_t>(c.width), static_cast<uint32_t>(c.height), c.codec_data});
+  else
+    init = kek::dash::audio_init_segment({static_cast<uint32_t>(c.rate), static_cast<uint16_t>(c.channels),
+                                          c.codec_data, static_cast<uint32_t>(t.rep.declared_bps)});
+  if (auto error = t.writer.write_init(period, init)) {
+    post_write_error(t.owner, *error);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+// Samples [begin, end) as one CMAF chunk (a part, or a whole segment without parts): its moof +
+// mdat header into `header`, the next mfhd sequence number. Durations come from the next DTS
+// (the last one from end_dts, where the next chunk decodes), composition offsets from PTS - DTS,
+// on absolute ticks so rounding never accumulates. Adds the payload's size to *payload.
+bool chunk_of(Track& t, const std::vector<Sample>& samples, size_t begin, size_t end, int64_t end_dts,
+              const Ticks& ticks, std::vector<uint8_t>& header, uint64_t* payload) {
   t.fragment.clear();
-  uint64_t payload = 0;
-  uint64_t ept = UINT64_MAX;
-  for (size_t i = 0; i < seg.samples.size(); ++i) {
-    const Sample& s = seg.samples[i];
-    const int64_t next = i + 1 < seg.samples.size() ? seg.samples[i + 1].dts : seg.end_dts;
+  for (size_t i = begin; i < end; ++i) {
+    const Sample& s = samples[i];
+    const int64_t next = i + 1 < end ? samples[i + 1].dts : end_dts;
     kek::dash::FragmentSample f;
     const uint64_t dts = ticks(s.dts), pts = ticks(s.pts);
     f.duration = static_cast<uint32_t>(ticks(next) - dts);
     f.size = static_cast<uint32_t>(gst_buffer_get_size(s.buf));
     f.sync = s.sync;
     f.composition_offset = static_cast<int32_t>(static_cast<int64_t>(pts) - static_cast<int64_t>(dts));
-    payload += f.size;
-    ept = std::min(ept, pts);
+    *payload += f.size;
     t.fragment.push_back(f);
   }
-  const uint64_t number = t.next_number++;
-  const uint64_t base = ticks(seg.samples.front().dts);
-  if (!kek::dash::fragment_header(t.header, static_cast<uint32_t>(number), base, t.fragment, t.video)) {
-    GST_ELEMENT_ERROR(self, STREAM, MUX, ("Segment %" G_GUINT64_FORMAT " of %s is too large", number, t.name.c_str()),
-                      (nullptr));
-    return GST_FLOW_ERROR;
-  }
+  return kek::dash::chunk_header(header, t.next_sequence++, ticks(samples[begin].dts), t.fragment, t.video);
+}
 
-  // The payload straight from the buffers' memories: one writev, no copy.
-  t.maps.clear();
-  t.iov.clear();
-  bool mapped = true;
-  for (const Sample& s : seg.samples) {
-    for (guint m = 0, n = gst_buffer_n_memory(s.buf); m < n && mapped; ++m) {
+// Appends the memories of samples [begin, end) to t.iov (mapped into t.maps): the payload
+// straight from the buffers, no copy.
+bool map_payload(Track& t, const std::vector<Sample>& samples, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    GstBuffer* buf = samples[i].buf;
+    for (guint m = 0, n = gst_buffer_n_memory(buf); m < n; ++m) {
       GstMapInfo info;
-      if (!gst_memory_map(gst_buffer_peek_memory(s.buf, m), &info, GST_MAP_READ)) {
-        mapped = false;
-        break;
-      }
+      if (!gst_memory_map(gst_buffer_peek_memory(buf, m), &info, GST_MAP_READ)) return false;
       t.maps.push_back(info);
       t.iov.push_back({info.data, info.size});
     }
   }
+  return true;
+}
+
+void unmap_payload(Track& t) {
+  for (auto& info : t.maps) gst_memory_unmap(info.memory, &info);
+  t.maps.clear();
+  t.iov.clear();
+}
+
+// Part `index` of segment `number`: samples [begin, end) of `samples`, written with `header`.
+// Returns what the playlists say of it.
+std::optional<kek::dash::ListedPart> write_part(Track& t, const std::vector<Sample>& samples, size_t begin, size_t end,
+                                                int64_t end_dts, uint64_t number, unsigned index,
+                                                const std::vector<uint8_t>& header) {
+  Impl& impl = t.owner->impl;
+  t.maps.clear();
+  t.iov.clear();
+  std::optional<WriteError> error = map_payload(t, samples, begin, end)
+                                        ? t.writer.write_part(number, index, header, t.iov)
+                                        : WriteError{t.writer.part_path(number, index), g_strerror(EFAULT)};
+  unmap_payload(t);
+  if (error) {
+    post_write_error(t.owner, *error);
+    return std::nullopt;
+  }
+  if (impl.notices) impl.notices->file_written(t.writer.part_path(number, index));
+  const int64_t span = std::max<int64_t>(end_dts - samples[begin].dts, 0);
+  return kek::dash::ListedPart{static_cast<uint64_t>(span), samples[begin].sync};
+}
+
+// t.mu held. The parts of the open segment that are complete (all but the last one, which is
+// still growing), once the origin is known and nothing older waits; the playlist after each.
+GstFlowReturn write_open_parts(Track& t) {
+  KekDashSink* self = t.owner;
+  Impl& impl = self->impl;
+  if (impl.part_ns == 0 || !impl.origin_known.load() || !t.waiting.empty()) return GST_FLOW_OK;
+  if (t.parts_written + 1 >= t.part_starts.size()) return GST_FLOW_OK;
+  unsigned period;
+  {
+    Lock guard(impl.lock);
+    period = t.rep.period;
+  }
+  if (ensure_init(t, period, *t.config) != GST_FLOW_OK) return GST_FLOW_ERROR;
+  const Ticks ticks{impl.origin, kek::dash::timescale_of(t.video, *t.config)};
+  const uint64_t number = t.next_number;
+  while (t.parts_written + 1 < t.part_starts.size()) {
+    const size_t i = t.parts_written;
+    const size_t begin = t.part_starts[i], end = t.part_starts[i + 1];
+    if (t.part_headers.size() <= i) t.part_headers.resize(i + 1);
+    uint64_t payload = 0;
+    if (!chunk_of(t, t.open, begin, end, t.open[end].dts, ticks, t.part_headers[i], &payload)) {
+      GST_ELEMENT_ERROR(self, STREAM, MUX, ("Part %zu of segment %" G_GUINT64_FORMAT " of %s is too large", i, number,
+                        t.name.c_str()), (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    auto part = write_part(t, t.open, begin, end, t.open[end].dts, number, static_cast<unsigned>(i), t.part_headers[i]);
+    if (!part) return GST_FLOW_ERROR;
+    ++t.parts_written;
+    GST_LOG_OBJECT(self, "%s: part %" G_GUINT64_FORMAT ".%zu, %zu samples, %" G_GUINT64_FORMAT " ns%s", t.name.c_str(),
+                   number, i, end - begin, part->duration_ns, part->independent ? ", independent" : "");
+    Lock guard(impl.lock);
+    t.rep.next_number = number;
+    t.rep.open_parts.push_back(*part);
+    if (!impl.finished) write_hls_media(self, t, false);
+  }
+  return GST_FLOW_OK;
+}
+
+// t.mu held. A closed segment: its parts not yet on disk, then the segment itself (styp and the
+// same chunks' bytes), then the manifests.
+GstFlowReturn write_segment(Track& t, ClosedSegment& seg) {
+  KekDashSink* self = t.owner;
+  Impl& impl = self->impl;
+  const TrackConfig& c = *seg.config;
+  const uint32_t timescale = kek::dash::timescale_of(t.video, c);
+  const Ticks ticks{impl.origin, timescale};
+  if (ensure_init(t, seg.period, c) != GST_FLOW_OK) return GST_FLOW_ERROR;
+
+  // Without parts the segment is one chunk.
+  if (seg.part_starts.empty()) seg.part_starts.push_back(0);
+  const size_t nparts = seg.part_starts.size();
+  auto part_end = [&](size_t i) { return i + 1 < nparts ? seg.part_starts[i + 1] : seg.samples.size(); };
+  auto part_end_dts = [&](size_t i) { return i + 1 < nparts ? seg.samples[seg.part_starts[i + 1]].dts : seg.end_dts; };
+  const uint64_t number = t.next_number;
+  uint64_t payload = 0;
+  // The parts already on disk count too.
+  for (size_t i = 0; i < seg.parts_written; ++i)
+    for (size_t k = seg.part_starts[i]; k < part_end(i); ++k) payload += gst_buffer_get_size(seg.samples[k].buf);
+  if (seg.part_headers.size() < nparts) seg.part_headers.resize(nparts);
+  std::vector<kek::dash::ListedPart> new_parts;
+  for (size_t i = seg.parts_written; i < nparts; ++i) {
+    if (!chunk_of(t, seg.samples, seg.part_starts[i], part_end(i), part_end_dts(i), ticks, seg.part_headers[i],
+                  &payload)) {
+      GST_ELEMENT_ERROR(self, STREAM, MUX, ("Segment %" G_GUINT64_FORMAT " of %s is too large", number, t.name.c_str()),
+                        (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    if (impl.part_ns == 0) continue;
+    auto part = write_part(t, seg.samples, seg.part_starts[i], part_end(i), part_end_dts(i), number,
+                           static_cast<unsigned>(i), seg.part_headers[i]);
+    if (!part) return GST_FLOW_ERROR;
+    new_parts.push_back(*part);
+  }
+  uint64_t ept = UINT64_MAX;
+  for (const Sample& s : seg.samples) ept = std::min(ept, ticks(s.pts));
+
+  // styp, then each chunk's header and its samples' memories: one writev, no copy.
+  t.header.clear();
+  kek::dash::segment_type(t.header);
+  t.maps.clear();
+  t.iov.clear();
+  bool mapped = true;
+  for (size_t i = 0; i < nparts && mapped; ++i) {
+    t.iov.push_back({seg.part_headers[i].data(), seg.part_headers[i].size()});
+    mapped = map_payload(t, seg.samples, seg.part_starts[i], part_end(i));
+  }
   std::optional<WriteError> error =
       mapped ? t.writer.write_segment(number, seg.period, t.header, t.iov)
              : WriteError{t.writer.segment_path(number), g_strerror(EFAULT)};
-  for (auto& info : t.maps) gst_memory_unmap(info.memory, &info);
-  t.maps.clear();
+  unmap_payload(t);
   if (error) {
     post_write_error(self, *error);
     return GST_FLOW_ERROR;
   }
+  t.next_number = number + 1;
+  if (impl.notices && impl.part_ns) impl.notices->file_written(t.writer.segment_path(number));
 
+  uint64_t header_bytes = t.header.size();
+  for (size_t i = 0; i < nparts; ++i) header_bytes += seg.part_headers[i].size();
   uint64_t end = ticks(seg.end_pts);
   uint64_t d = end > ept ? end - ept : 0;
-  if (d == 0)
-    for (const auto& f : t.fragment) d += f.duration;
+  if (d == 0) d = ticks(seg.end_dts) - ticks(seg.samples.front().dts);
   const uint64_t d_ns = gst_util_uint64_scale(d, GST_SECOND, timescale);
-  GST_DEBUG_OBJECT(self, "%s: segment %" G_GUINT64_FORMAT ", %zu samples, %" G_GUINT64_FORMAT " bytes, t=%" G_GUINT64_FORMAT
-                   " d=%" G_GUINT64_FORMAT, t.name.c_str(), number, seg.samples.size(), payload, ept, d);
+  GST_DEBUG_OBJECT(self, "%s: segment %" G_GUINT64_FORMAT ", %zu samples in %zu part(s), %" G_GUINT64_FORMAT
+                   " bytes, t=%" G_GUINT64_FORMAT " d=%" G_GUINT64_FORMAT,
+                   t.name.c_str(), number, seg.samples.size(), nparts, payload, ept, d);
 
-  const uint64_t bps = d_ns > 0 ? gst_util_uint64_scale(payload * 8 + t.header.size() * 8, GST_SECOND, d_ns) : 0;
+  const uint64_t bps = d_ns > 0 ? gst_util_uint64_scale(payload * 8 + header_bytes * 8, GST_SECOND, d_ns) : 0;
   Lock guard(impl.lock);
-  t.rep.add_segment({number, ept, d, seg.period}, t.writer.init_name(seg.period), seg.config,
-                    gst_util_uint64_scale(ept, GST_SECOND, timescale),
+  kek::dash::ListedSegment listed{number, ept, d, seg.period, {}};
+  if (impl.part_ns) {
+    listed.parts = std::move(t.rep.open_parts);
+    listed.parts.resize(seg.parts_written);  // a flushed open segment's parts are not its own
+    listed.parts.insert(listed.parts.end(), new_parts.begin(), new_parts.end());
+  }
+  t.rep.open_parts.clear();
+  t.rep.next_number = number + 1;
+  t.rep.add_segment(listed, t.writer.init_name(seg.period), seg.config, gst_util_uint64_scale(ept, GST_SECOND, timescale),
                     gst_util_uint64_scale(ept + d, GST_SECOND, timescale), bps, impl.window);
   impl.max_segment_ns = std::max(impl.max_segment_ns, d_ns);
   if (!impl.finished) {
@@ -439,6 +617,7 @@ GstFlowReturn flush_waiting(Track& t) {
     GstFlowReturn ret = write_segment(t, seg);
     release_samples(seg.samples);
     t.spare.swap(seg.samples);
+    if (t.part_headers.empty()) t.part_headers.swap(seg.part_headers);  // their capacity, for the next parts
     t.waiting.pop_front();
     if (ret != GST_FLOW_OK) return ret;
   }
@@ -456,6 +635,10 @@ GstFlowReturn close_segment(Track& t, int64_t end_dts, int64_t end_pts) {
   seg.end_dts = end_dts;
   seg.end_pts = end_pts;
   seg.config = t.config;
+  seg.part_starts.swap(t.part_starts);
+  t.part_starts.clear();
+  seg.parts_written = std::exchange(t.parts_written, 0);
+  seg.part_headers.swap(t.part_headers);
   {
     Lock guard(t.owner->impl.lock);
     seg.period = t.rep.period;
@@ -643,7 +826,10 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
       cut = sync && pts + kGridSlackNs >= t.boundary_base + boundary_after(impl, t.boundary_k);
     else
       cut = sync && static_cast<uint64_t>(dts - t.open_start) >= impl.target_ns;
-    if (cut) ret = close_segment(t, dts, pts);
+    if (cut)
+      ret = close_segment(t, dts, pts);
+    else if (impl.part_ns && kek::dash::part_is_full(t.open[t.part_starts.back()].dts, t.open.back().dts, dts, impl.part_ns))
+      t.part_starts.push_back(t.open.size());  // this sample starts the next part
   }
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref(buf);
@@ -651,6 +837,7 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
   }
   if (t.open.empty()) {
     t.open_start = dts;
+    if (impl.part_ns) t.part_starts.assign(1, 0);
     const bool video_grid = t.video && !impl.startup_ns.empty();
     const int64_t at = video_grid ? pts : dts;
     if (!t.media_in_period) {
@@ -667,6 +854,7 @@ GstFlowReturn on_buffer(Track& t, GstBuffer* buf) {
   t.last_dts = dts;
   t.open.push_back({buf, dts, pts, sync});
   ret = flush_waiting(t);
+  if (ret == GST_FLOW_OK) ret = write_open_parts(t);
   if (decided) {
     // Only the one thread that decided the origin gets here. It keeps its own mu and takes only
     // ended tracks' mus, whose threads never wait for another track's.
@@ -785,6 +973,12 @@ gboolean on_event(Track& t, GstEvent* event) {
     case GST_EVENT_FLUSH_STOP:
       // Seeking is not something a live packager does; start again at the next keyframe.
       release_samples(t.open);
+      t.part_starts.clear();
+      t.parts_written = 0;
+      {
+        Lock guard(self->impl.lock);
+        t.rep.open_parts.clear();
+      }
       t.need_keyframe = true;
       gst_segment_init(&t.segment, GST_FORMAT_TIME);
       return TRUE;
@@ -881,6 +1075,16 @@ bool prepare_run(KekDashSink* self) {
                       ("a plain file name is needed"));
     return false;
   }
+  if (s.part_duration != 0 && (s.part_duration < 0.2 || s.part_duration > s.target_duration)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Bad part-duration %g", s.part_duration),
+                      ("seconds, from 0.2 to target-duration (%u); 0 for no parts", s.target_duration));
+    return false;
+  }
+  if (s.part_duration != 0 && s.hls_master_name.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("part-duration needs hls-master-name"),
+                      ("parts are for LL-HLS playlists"));
+    return false;
+  }
   if (impl.tracks.empty()) {
     GST_ELEMENT_ERROR(self, CORE, PAD, ("kekdashsink has no video_%%u or audio pad"), (nullptr));
     return false;
@@ -935,7 +1139,10 @@ bool prepare_run(KekDashSink* self) {
     t.last_dts = t.last_duration = 0;
     t.waiting_ns = 0;
     t.next_number = 1;
-    t.writer.start(dir, prefix_ms, s.window ? s.window + 2 : SIZE_MAX);
+    t.next_sequence = 1;
+    t.part_starts.clear();
+    t.parts_written = 0;
+    t.writer.start(dir, prefix_ms, s.window ? s.window + 2 : SIZE_MAX, kKeptPartSegments);
     Lock guard(impl.lock);
     kek::dash::RepresentationState fresh;
     fresh.name = name;
@@ -966,6 +1173,16 @@ bool prepare_run(KekDashSink* self) {
     impl.startup_ns.push_back(sum);
   }
   impl.window = s.window;
+  impl.part_ns = static_cast<uint64_t>(s.part_duration * GST_SECOND + 0.5);
+  impl.notices = nullptr;
+  if (impl.part_ns) {
+    GST_OBJECT_LOCK(self);
+    kek::Services* services = impl.services;
+    GST_OBJECT_UNLOCK(self);
+    if (services) impl.notices = static_cast<kek::dash::LlNotices*>(services->lookup(kek::dash::LlNotices::kName));
+    GST_INFO_OBJECT(self, "LL-HLS parts of %" G_GUINT64_FORMAT " ns%s", impl.part_ns,
+                    impl.notices ? ", the LL-HLS hold told of each" : "");
+  }
   g_autofree char* mpd = g_build_filename(s.location.c_str(), s.mpd_name.c_str(), nullptr);
   impl.mpd_path = mpd;
   impl.location = s.location;
@@ -1040,6 +1257,21 @@ static GstStateChangeReturn kek_dash_sink_change_state(GstElement* element, GstS
   return ret;
 }
 
+// The kek.services context (set by kek's pipeline manager): where the LL-HLS hold is found.
+static void kek_dash_sink_set_context(GstElement* element, GstContext* context) {
+  auto* self = KEK_DASH_SINK(element);
+  if (g_strcmp0(gst_context_get_context_type(context), kek::kServicesContextType) == 0) {
+    const GstStructure* s = gst_context_get_structure(context);
+    gpointer services = nullptr;
+    if (gst_structure_get(s, kek::kServicesContextField, G_TYPE_POINTER, &services, nullptr)) {
+      GST_OBJECT_LOCK(self);
+      self->impl.services = static_cast<kek::Services*>(services);
+      GST_OBJECT_UNLOCK(self);
+    }
+  }
+  GST_ELEMENT_CLASS(kek_dash_sink_parent_class)->set_context(element, context);
+}
+
 static void kek_dash_sink_init(KekDashSink* self) {
   new (&self->impl) Impl();
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
@@ -1071,6 +1303,7 @@ static void kek_dash_sink_set_property(GObject* object, guint id, const GValue* 
     }
     case PROP_HLS_MASTER_NAME: s.hls_master_name = str(); break;
     case PROP_STARTUP_DURATIONS: s.startup_durations = str(); break;
+    case PROP_PART_DURATION: s.part_duration = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1089,6 +1322,7 @@ static void kek_dash_sink_get_property(GObject* object, guint id, GValue* value,
     case PROP_MPD_NAME: g_value_set_string(value, s.mpd_name.c_str()); break;
     case PROP_HLS_MASTER_NAME: g_value_set_string(value, s.hls_master_name.c_str()); break;
     case PROP_STARTUP_DURATIONS: g_value_set_string(value, s.startup_durations.c_str()); break;
+    case PROP_PART_DURATION: g_value_set_double(value, s.part_duration); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -1149,7 +1383,17 @@ static void kek_dash_sink_class_init(KekDashSinkClass* klass) {
                           "target-duration",
                           "", flags));
 
+  g_object_class_install_property(
+      object_class, PROP_PART_DURATION,
+      g_param_spec_double("part-duration", "Part duration",
+                          "LL-HLS (needs hls-master-name): seconds of each part, 0.2 to target-duration; every "
+                          "segment is also written as parts <start-ms>-<n>.<p>.m4s, listed with EXT-X-PART, "
+                          "EXT-X-PRELOAD-HINT and EXT-X-RENDITION-REPORT in playlists rewritten after each part. "
+                          "0: no parts",
+                          0, 3600, 0, flags));
+
   element_class->request_new_pad = kek_dash_sink_request_new_pad;
+  element_class->set_context = kek_dash_sink_set_context;
   element_class->release_pad = kek_dash_sink_release_pad;
   element_class->change_state = kek_dash_sink_change_state;
   gst_element_class_add_static_pad_template(element_class, &video_template);

@@ -47,10 +47,17 @@ struct TrackPeriod {
   uint64_t first_ept_ns = 0;  // earliest presentation of its first segment, media time
 };
 
+// One LL-HLS part of a segment (its file is "<prefix>-<number>.<index>.m4s").
+struct ListedPart {
+  uint64_t duration_ns = 0;
+  bool independent = false;  // it starts with a keyframe (every audio part does)
+};
+
 // One segment as the MPD lists it.
 struct ListedSegment {
   uint64_t number = 0, t = 0, d = 0;  // timescale units
   unsigned period = 0;
+  std::vector<ListedPart> parts;  // empty without parts (part-duration 0)
 };
 
 // One Representation (one track, one folder) as the manifest sees it.
@@ -68,6 +75,9 @@ struct RepresentationState {
   bool ended = false;        // EOS seen
   std::vector<TrackPeriod> periods;  // the Periods it wrote a segment in, in order
   std::deque<ListedSegment> listed;  // the window of segments listed
+  // LL-HLS: the segment being written (number, Period) and its parts already on disk.
+  uint64_t next_number = 1;
+  std::vector<ListedPart> open_parts;
   uint64_t peak_bps = 0;     // the busiest segment so far
   uint64_t end_ns = 0;       // media time where its last written segment ends
   uint64_t total_bits = 0;   // every segment written so far, and their duration

@@ -50,12 +50,27 @@ int write_atomically(const std::string& path, std::span<const uint8_t> header, s
   return err;
 }
 
-void SegmentWriter::start(std::string dir, int64_t prefix_ms, size_t keep) {
+void SegmentWriter::start(std::string dir, int64_t prefix_ms, size_t keep, size_t part_keep) {
   dir_ = std::move(dir);
   prefix_ms_ = prefix_ms;
   keep_ = keep;
+  part_keep_ = part_keep;
   init_written_for_ = UINT32_MAX;
   files_.clear();
+  parts_.clear();
+}
+
+std::string SegmentWriter::part_name(int64_t prefix_ms, uint64_t number, unsigned part) {
+  return std::to_string(prefix_ms) + "-" + std::to_string(number) + "." + std::to_string(part) + ".m4s";
+}
+
+std::optional<WriteError> SegmentWriter::write_part(uint64_t number, unsigned part, std::span<const uint8_t> header,
+                                                    std::vector<iovec>& payload) {
+  std::string path = part_path(number, part);
+  if (int err = write_atomically(path, header, payload)) return WriteError{path, g_strerror(err)};
+  if (parts_.empty() || parts_.back().number != number) parts_.push_back({number, {}});
+  parts_.back().paths.push_back(std::move(path));
+  return std::nullopt;
 }
 
 std::string SegmentWriter::init_name(int64_t prefix_ms, unsigned period) {
@@ -79,6 +94,11 @@ std::optional<WriteError> SegmentWriter::write_segment(uint64_t number, unsigned
   std::string path = segment_path(number);
   if (int err = write_atomically(path, header, payload)) return WriteError{path, g_strerror(err)};
   files_.push_back({std::move(path), period});
+  // Parts are for the live edge: those of the last part_keep_ segments stay.
+  while (!parts_.empty() && parts_.front().number + part_keep_ <= number) {
+    for (const auto& p : parts_.front().paths) g_unlink(p.c_str());
+    parts_.pop_front();
+  }
   while (files_.size() > keep_) {
     OnDisk old = std::move(files_.front());
     files_.pop_front();

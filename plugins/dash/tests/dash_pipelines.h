@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct Media {
   // Several audio tracks instead of the one `audio` pad: audio_0, audio_1 ..., each tagged with
   // these stream tags ("language-code=fr,title=Commentaire"; empty: none), as a demuxer would.
   std::vector<std::string> audio_tracks;
+  // Called with the pipeline before it plays (a context to set, as kek's pipeline manager does).
+  std::function<void(GstElement*)> before_play;
 };
 
 inline std::string launch_line(const Media& m) {
@@ -121,6 +124,7 @@ inline RunResult run(const Media& m, int timeout_s = 90) {
     gst_object_unref(sink);
     gst_object_unref(size);
   }
+  if (m.before_play) m.before_play(pipeline);
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstBus* bus = gst_element_get_bus(pipeline);
   GstMessage* msg = gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(timeout_s) * GST_SECOND,

@@ -172,3 +172,19 @@ TEST(Fmp4, AudioFragmentsCarryNoFlagsOrOffsets) {
   EXPECT_EQ(be32(moof, trun.start + 8), 0x00000301u);
   EXPECT_EQ(trun.size, 20u + 3 * 8);
 }
+
+TEST(Fmp4, AChunkIsTheFragmentWithoutItsStyp) {
+  // An LL-HLS part is one chunk; its segment is the styp and then the chunks: the same bytes.
+  std::vector<FragmentSample> samples = {{3600, 1000, true, 0}, {3600, 200, false, 0}};
+  std::vector<uint8_t> fragment, chunk = {9, 9}, styp;
+  ASSERT_TRUE(fragment_header(fragment, 7, 90000, samples, true));
+  ASSERT_TRUE(chunk_header(chunk, 7, 90000, samples, true));
+  segment_type(styp);
+  auto top = children(styp, 0, styp.size());
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].type, "styp");
+  std::vector<uint8_t> joined = styp;
+  joined.insert(joined.end(), chunk.begin(), chunk.end());
+  EXPECT_EQ(joined, fragment);
+  EXPECT_EQ(std::string(chunk.begin() + 4, chunk.begin() + 8), "moof");
+}

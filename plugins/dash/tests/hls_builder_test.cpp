@@ -79,3 +79,90 @@ TEST(HlsBuilder, MasterNamesAudioTracksUniquely) {
   EXPECT_EQ(m.audio[1].uri, "audio_1/index.m3u8");
   EXPECT_EQ(m.audio[1].channels, 2);
 }
+
+TEST(HlsBuilder, LowLatencyListsTheLastSegmentsPartsTheOpenOnesAndTheNextHint) {
+  RepresentationState rep;
+  rep.name = "source";
+  auto config = video_config(320, 180);
+  // Five 2 s segments of four 0.5 s parts, the first of each independent (it starts with the
+  // keyframe), then two parts of segment 6 written.
+  for (uint64_t n = 1; n <= 5; ++n) {
+    ListedSegment s{n, (n - 1) * 180000, 180000, 0, {}};
+    for (int k = 0; k < 4; ++k) s.parts.push_back({500000000, k == 0});
+    rep.add_segment(s, "17-init.mp4", config, (n - 1) * 2000000000, n * 2000000000, 1000000, 6);
+  }
+  rep.next_number = 6;
+  rep.open_parts = {{500000000, true}, {480000000, false}};
+  HlsParams params{2000000000, "17", false, false};
+  params.part_target_ns = 500000000;
+  params.part_segments = 3;
+  params.open_map_uri = "17-init.mp4";
+  params.reports = {{"../audio/index.m3u8", 5, 1}};
+  HlsMediaPlaylist p = build_hls_media(rep, params);
+  ASSERT_EQ(p.segments.size(), 5u);
+  EXPECT_TRUE(p.segments[0].parts.empty());
+  EXPECT_TRUE(p.segments[1].parts.empty());
+  ASSERT_EQ(p.segments[2].parts.size(), 4u);
+  EXPECT_EQ(p.segments[2].parts[0].uri, "17-3.0.m4s");
+  EXPECT_TRUE(p.segments[2].parts[0].independent);
+  EXPECT_EQ(p.segments[4].parts[3].uri, "17-5.3.m4s");
+  EXPECT_FALSE(p.segments[4].parts[3].independent);
+  EXPECT_EQ(p.low_latency.part_target_ns, 500000000u);
+  ASSERT_EQ(p.low_latency.open_parts.size(), 2u);
+  EXPECT_EQ(p.low_latency.open_parts[1].uri, "17-6.1.m4s");
+  EXPECT_EQ(p.low_latency.open_parts[1].duration_ns, 480000000u);
+  EXPECT_EQ(p.low_latency.preload_hint_uri, "17-6.2.m4s");
+  EXPECT_EQ(p.low_latency.open_map_uri, "17-init.mp4");
+  EXPECT_FALSE(p.low_latency.open_discontinuity);
+  ASSERT_EQ(p.low_latency.reports.size(), 1u);
+  // What a report of this playlist says: segment 6 (MSN 5), its part 1.
+  HlsPosition at = hls_position(rep);
+  EXPECT_EQ(at.msn, 5u);
+  EXPECT_EQ(at.part, 1);
+  EXPECT_EQ(hls_last_position(p).msn, at.msn);
+  EXPECT_EQ(hls_last_position(p).part, at.part);
+
+  const std::string text = render_hls_media(p);
+  EXPECT_NE(text.find("#EXT-X-PART:DURATION=0.500,URI=\"17-5.3.m4s\"\n#EXTINF:2.000,\n17-5.m4s\n"
+                      "#EXT-X-PART:DURATION=0.500,URI=\"17-6.0.m4s\",INDEPENDENT=YES\n"
+                      "#EXT-X-PART:DURATION=0.480,URI=\"17-6.1.m4s\"\n"
+                      "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"17-6.2.m4s\"\n"
+                      "#EXT-X-RENDITION-REPORT:URI=\"../audio/index.m3u8\",LAST-MSN=5,LAST-PART=1\n"),
+            std::string::npos)
+      << text;
+
+  // The segment closes: its parts move to it, the hint to the next segment's first part.
+  ListedSegment six{6, 5 * 180000, 180000, 0, {}};
+  six.parts = {{500000000, true}, {480000000, false}, {520000000, false}, {500000000, false}};
+  rep.add_segment(six, "17-init.mp4", config, 10000000000, 12000000000, 1000000, 6);
+  rep.open_parts.clear();
+  rep.next_number = 7;
+  p = build_hls_media(rep, params);
+  EXPECT_TRUE(p.segments[2].parts.empty()) << "segment 3 slid out of the parts' window";
+  EXPECT_EQ(p.segments.back().parts.size(), 4u);
+  EXPECT_EQ(p.low_latency.preload_hint_uri, "17-7.0.m4s");
+  at = hls_position(rep);
+  EXPECT_EQ(at.msn, 5u);
+  EXPECT_EQ(at.part, 3);
+
+  // Ended: no open parts, no hint, no reports; the parts stay listed.
+  params.ended = true;
+  rep.open_parts = {{500000000, true}};
+  p = build_hls_media(rep, params);
+  EXPECT_TRUE(p.low_latency.open_parts.empty());
+  EXPECT_TRUE(p.low_latency.preload_hint_uri.empty());
+  EXPECT_EQ(render_hls_media(p).find("PRELOAD-HINT"), std::string::npos);
+  EXPECT_EQ(p.segments.back().parts.size(), 4u);
+}
+
+TEST(HlsBuilder, WithoutAPartTargetThePlaylistHasNoParts) {
+  RepresentationState rep;
+  rep.name = "source";
+  ListedSegment s{1, 0, 180000, 0, {}};
+  s.parts = {{500000000, true}};
+  rep.add_segment(s, "17-init.mp4", video_config(320, 180), 0, 2000000000, 1000000, 6);
+  HlsMediaPlaylist p = build_hls_media(rep, {2000000000, "17", false, false});
+  EXPECT_TRUE(p.segments[0].parts.empty());
+  EXPECT_EQ(p.low_latency.part_target_ns, 0u);
+  EXPECT_EQ(render_hls_media(p).find("EXT-X-PART"), std::string::npos);
+}

@@ -2,6 +2,10 @@
 // allows), checked as players see the result: ffprobe reading the MPD, every frame decodable from
 // init + segments, the static MPD at EOS, the window on disk, and a seam's new Period.
 #include "dash_pipelines.h"
+#include "ll_notices.h"
+
+#include <kek/host.h>
+#include <kek/services.h>
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -12,7 +16,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -310,7 +319,10 @@ TEST_F(DashSink, BadPropertiesFailAtStartWithAClearError) {
                                  std::pair{"mpd-name=../x.mpd", "Bad mpd-name"},
                                  std::pair{"hls-master-name=a/b.m3u8", "Bad hls-master-name"},
                                  std::pair{"startup-durations=1,x", "Bad startup-durations"},
-                                 std::pair{"startup-durations=1,9", "Bad startup-durations"}}) {
+                                 std::pair{"startup-durations=1,9", "Bad startup-durations"},
+                                 std::pair{"part-duration=0.1 hls-master-name=m.m3u8", "Bad part-duration 0.1"},
+                                 std::pair{"part-duration=2.5 hls-master-name=m.m3u8", "Bad part-duration 2.5"},
+                                 std::pair{"part-duration=0.5", "part-duration needs hls-master-name"}}) {
     Media m{.dir = dir, .seconds = 1, .extra = extra};
     auto r = run(m, 20);
     EXPECT_FALSE(r.ok) << extra;
@@ -346,6 +358,256 @@ TEST_F(DashSink, AWriteFailureNamesTheFileAndTheReason) {
   gst_object_unref(bus);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(pipeline);
+}
+
+namespace {
+
+// What the LL-HLS hold would be told, as kek provides it (the kek.services context): every file
+// and playlist notice in order, each playlist's text as it was at that moment.
+struct NoticeLog final : kek::dash::LlNotices, kek::Services {
+  struct Notice {
+    bool playlist = false;
+    std::string path;
+    bool existed = false;  // file_written: the file was in place when told
+    std::string text;      // playlist_written: its text then
+    kek::dash::LlPlaylistState state;
+  };
+  void playlist_written(const kek::dash::LlPlaylistState& state) override {
+    std::lock_guard lock(mu);
+    notices.push_back({true, state.path, true, read_file(state.path), state});
+  }
+  void file_written(const std::string& path) override {
+    std::lock_guard lock(mu);
+    notices.push_back({false, path, g_file_test(path.c_str(), G_FILE_TEST_IS_REGULAR) != 0, "", {}});
+  }
+  void provide(const std::string&, void*) override {}
+  void* lookup(const std::string& name) const override {
+    return name == kek::dash::LlNotices::kName ? static_cast<kek::dash::LlNotices*>(const_cast<NoticeLog*>(this))
+                                               : nullptr;
+  }
+  void set_on(GstElement* pipeline) {
+    GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
+    gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
+                      static_cast<kek::Services*>(this), nullptr);
+    gst_element_set_context(pipeline, context);
+    gst_context_unref(context);
+  }
+  std::mutex mu;
+  std::vector<Notice> notices;
+};
+
+uint32_t be32(const std::string& b, size_t at) {
+  auto u = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])); };
+  return u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3);
+}
+
+// Top-level boxes of a file: (type, offset).
+std::vector<std::pair<std::string, size_t>> boxes_of(const std::string& b) {
+  std::vector<std::pair<std::string, size_t>> out;
+  for (size_t at = 0; at + 8 <= b.size();) {
+    const uint32_t size = be32(b, at);
+    if (size < 8) break;
+    out.push_back({b.substr(at + 4, 4), at});
+    at += size;
+  }
+  return out;
+}
+
+struct Chunk {
+  uint32_t sequence = 0;
+  bool starts_with_sync = false;
+};
+
+// A part file: moof (mfhd, traf (tfhd, tfdt, trun)) + mdat, as fmp4.cpp writes them.
+std::optional<Chunk> chunk_of(const std::string& part) {
+  auto top = boxes_of(part);
+  if (top.size() != 2 || top[0].first != "moof" || top[1].first != "mdat") return std::nullopt;
+  const size_t moof = top[0].second;
+  Chunk c;
+  c.sequence = be32(part, moof + 8 + 12);  // mfhd: header, version/flags, sequence_number
+  const size_t traf = moof + 8 + be32(part, moof + 8);
+  const size_t tfhd = traf + 8, tfdt = tfhd + be32(part, tfhd), trun = tfdt + be32(part, tfdt);
+  if (part.substr(trun + 4, 4) != "trun") return std::nullopt;
+  const uint32_t flags = be32(part, trun + 8) & 0xffffff;
+  // Video: per-sample flags (0x400); audio has none, every sample a sync one.
+  c.starts_with_sync = !(flags & 0x400) || (be32(part, trun + 20 + 8) & 0x00010000) == 0;
+  return c;
+}
+
+struct ListedPart {
+  double duration = 0;
+  std::string uri;
+  bool independent = false;
+};
+struct ListedSegmentText {
+  double duration = 0;
+  std::string uri;
+  std::vector<ListedPart> parts;
+};
+struct MediaPlaylistText {
+  std::vector<ListedSegmentText> segments;
+  std::vector<ListedPart> open_parts;
+  std::string hint;
+};
+
+MediaPlaylistText parse_media(const std::string& text) {
+  MediaPlaylistText p;
+  std::vector<ListedPart> parts;
+  double extinf = -1;
+  std::istringstream in(text);
+  const std::regex part_re("#EXT-X-PART:DURATION=([0-9.]+),URI=\"([^\"]+)\"(,INDEPENDENT=YES)?");
+  const std::regex hint_re("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"([^\"]+)\"");
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, part_re)) {
+      parts.push_back({std::atof(m[1].str().c_str()), m[2], m[3].matched});
+    } else if (std::regex_match(line, m, hint_re)) {
+      p.hint = m[1];
+    } else if (line.starts_with("#EXTINF:")) {
+      extinf = std::atof(line.c_str() + 8);
+    } else if (!line.empty() && line[0] != '#') {
+      p.segments.push_back({extinf, line, std::move(parts)});
+      parts.clear();
+    }
+  }
+  p.open_parts = std::move(parts);
+  return p;
+}
+
+}  // namespace
+
+// LL-HLS over the same CMAF segments: each segment is also written as parts (a keyframe every
+// second, 2 s segments, 0.5 s parts), and the segment is its styp and then exactly its parts'
+// bytes; the playlists, rewritten after every part, name parts that exist, whose durations add
+// up to the segment's, and hint at the part written next; ordinary readers play them.
+TEST_F(DashSink, LlHlsPartsAreTheSegmentsBytesAndThePlaylistsNameThem) {
+  NoticeLog log;
+  Media m{.dir = dir,
+          .seconds = 6,
+          .extra = "window=20 hls-master-name=index.m3u8 part-duration=0.5",
+          .before_play = [&](GstElement* pipeline) { log.set_on(pipeline); }};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+
+  for (const std::string rep : {"main", "audio"}) {
+    SCOPED_TRACE(rep);
+    const std::string folder = dir + "/" + rep;
+    const double frame = rep == "main" ? 0.040 : 1024.0 / 48000;
+    const std::string text = read_file(folder + "/index.m3u8");
+    EXPECT_NE(text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("#EXT-X-PART-INF:PART-TARGET=0.500\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("#EXT-X-ENDLIST\n"), std::string::npos) << text;
+    MediaPlaylistText p = parse_media(text);
+    ASSERT_EQ(p.segments.size(), 3u) << text;
+    uint32_t last_sequence = 0;
+    for (size_t s = 0; s < p.segments.size(); ++s) {
+      const auto& seg = p.segments[s];
+      SCOPED_TRACE(seg.uri);
+      ASSERT_GE(seg.parts.size(), 4u) << text;
+      double sum = 0;
+      std::string joined;
+      for (size_t k = 0; k < seg.parts.size(); ++k) {
+        const auto& part = seg.parts[k];
+        sum += part.duration;
+        // <run>-<n>.<k>.m4s beside <run>-<n>.m4s
+        EXPECT_EQ(part.uri, seg.uri.substr(0, seg.uri.size() - 4) + "." + std::to_string(k) + ".m4s");
+        const std::string bytes = read_file(folder + "/" + part.uri);
+        ASSERT_FALSE(bytes.empty()) << part.uri << " is not on disk";
+        auto chunk = chunk_of(bytes);
+        ASSERT_TRUE(chunk.has_value()) << part.uri;
+        // mfhd counts chunks, on across parts and segments.
+        EXPECT_EQ(chunk->sequence, last_sequence + 1) << part.uri;
+        last_sequence = chunk->sequence;
+        EXPECT_EQ(part.independent, chunk->starts_with_sync) << part.uri;
+        // Never past the part target; at least 85% of it but for a segment's last part.
+        EXPECT_LE(part.duration, 0.5) << part.uri;
+        if (k + 1 < seg.parts.size()) {
+          EXPECT_GE(part.duration, 0.425) << part.uri;
+        }
+        joined += bytes;
+      }
+      EXPECT_TRUE(seg.parts[0].independent) << "a segment starts with a keyframe";
+      EXPECT_NEAR(sum, seg.duration, frame + 0.002) << text;
+      const std::string segment = read_file(folder + "/" + seg.uri);
+      auto top = boxes_of(segment);
+      ASSERT_FALSE(top.empty());
+      ASSERT_EQ(top[0].first, "styp");
+      EXPECT_TRUE(segment.substr(be32(segment, 0)) == joined) << "the segment is its styp and its parts' bytes";
+    }
+    // A player reads the first segment's parts alone (init + parts) frame for frame like the
+    // segment itself.
+    const std::string init = init_of(folder);
+    std::vector<std::string> parts;
+    for (const auto& part : p.segments[0].parts) parts.push_back(folder + "/" + part.uri);
+    const int from_parts = frames_in(concatenate(dir + "/" + rep + "-parts.mp4", init, parts));
+    EXPECT_GT(from_parts, 0);
+    EXPECT_EQ(from_parts, frames_in(concatenate(dir + "/" + rep + "-seg.mp4", init, {folder + "/" + p.segments[0].uri})));
+  }
+  // ffprobe (no LL-HLS) reads the same master and every frame of the media playlist.
+  auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                                dir + "/index.m3u8"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("h264"), std::string::npos) << out;
+  EXPECT_NE(out.find("aac"), std::string::npos) << out;
+  auto [frc, frames] = run_command({"ffprobe", "-v", "error", "-select_streams", "v", "-count_frames", "-show_entries",
+                                    "stream=nb_read_frames", "-of", "csv=p=0", dir + "/main/index.m3u8"});
+  EXPECT_EQ(std::atoi(frames.c_str()), 150) << frames;
+
+  // The notices, in order per folder: each part in place before a playlist lists it, each hint
+  // naming the next file written there (a part, or a whole segment that ended without it).
+  std::lock_guard lock(log.mu);
+  std::map<std::string, std::vector<const NoticeLog::Notice*>> by_folder;
+  for (const auto& n : log.notices) by_folder[n.path.substr(0, n.path.rfind('/'))].push_back(&n);
+  for (const std::string rep : {"main", "audio"}) {
+    SCOPED_TRACE(rep);
+    const std::string folder = dir + "/" + rep;
+    const auto& notices = by_folder[folder];
+    std::set<std::string> written;
+    int playlists = 0, hints = 0, with_open_parts = 0;
+    for (size_t i = 0; i < notices.size(); ++i) {
+      const auto& n = *notices[i];
+      if (!n.playlist) {
+        EXPECT_TRUE(n.existed) << n.path;
+        written.insert(n.path.substr(folder.size() + 1));
+        continue;
+      }
+      ++playlists;
+      EXPECT_EQ(n.path, folder + "/index.m3u8");
+      MediaPlaylistText p = parse_media(n.text);
+      for (const auto& seg : p.segments)
+        for (const auto& part : seg.parts) EXPECT_TRUE(written.count(part.uri)) << part.uri << " listed before written";
+      for (const auto& part : p.open_parts) EXPECT_TRUE(written.count(part.uri)) << part.uri << " listed before written";
+      EXPECT_EQ(n.state.part_target_ns, 500000000u);
+      EXPECT_EQ(n.state.target_ns, 2000000000u);
+      if (!p.open_parts.empty()) {
+        ++with_open_parts;
+        // The newest part: segment msn + 1 (MSN 0 is segment 1), part `part`.
+        const std::string last = p.open_parts.back().uri;
+        EXPECT_TRUE(last.ends_with("-" + std::to_string(n.state.msn + 1) + "." + std::to_string(n.state.part) + ".m4s"))
+            << last << " msn " << n.state.msn << " part " << n.state.part;
+      } else {
+        EXPECT_EQ(n.state.part, -1);
+      }
+      if (p.hint.empty()) {
+        EXPECT_TRUE(n.state.ended) << n.text;
+        continue;
+      }
+      ++hints;
+      EXPECT_FALSE(n.state.ended);
+      // The next file written here, unless the stream ends first (EOS: no more parts).
+      auto next = std::find_if(notices.begin() + static_cast<long>(i) + 1, notices.end(),
+                               [](auto* x) { return !x->playlist || x->state.ended; });
+      ASSERT_NE(next, notices.end()) << "nothing after the hint " << p.hint;
+      if (!(*next)->playlist) {
+        EXPECT_EQ((*next)->path, folder + "/" + p.hint) << n.text;
+      }
+    }
+    EXPECT_GE(playlists, 12);
+    EXPECT_GE(with_open_parts, 6);
+    EXPECT_GE(hints, playlists - 1);
+    ASSERT_FALSE(notices.empty());
+    EXPECT_TRUE(notices.back()->playlist && notices.back()->state.ended);
+  }
 }
 
 int main(int argc, char** argv) {

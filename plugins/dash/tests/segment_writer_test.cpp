@@ -101,3 +101,32 @@ TEST_F(SegmentWriterTest, AFailedWriteNamesTheFileAndTheReason) {
   EXPECT_EQ(init_error->path, dir_ + "/missing/17-init.mp4");
   EXPECT_FALSE(writer.has_init(0));
 }
+
+TEST_F(SegmentWriterTest, PartsAreFilesOfTheirOwnKeptForTheLastSegments) {
+  writer.start(dir_, 17, 100, 2);  // the parts of the last 2 segments stay
+  EXPECT_EQ(SegmentWriter::part_name(17, 5, 2), "17-5.2.m4s");
+  EXPECT_EQ(writer.part_path(5, 0), dir_ + "/17-5.0.m4s");
+  auto part = [&](uint64_t number, unsigned index, std::string payload) {
+    const uint8_t header[] = {'M', 'O', 'O', 'F'};
+    std::vector<iovec> iov = {{payload.data(), payload.size()}};
+    return writer.write_part(number, index, header, iov);
+  };
+  for (uint64_t n = 1; n <= 3; ++n) {
+    ASSERT_FALSE(part(n, 0, "a"));
+    ASSERT_FALSE(part(n, 1, "b"));
+    ASSERT_FALSE(segment(n, 0, "ab"));
+  }
+  ASSERT_FALSE(part(4, 0, "c"));  // the open segment's part
+  EXPECT_EQ(read_file(dir_ + "/17-3.1.m4s"), "MOOFb");
+  EXPECT_EQ(names_in(dir_), (std::set<std::string>{"17-1.m4s", "17-2.m4s", "17-3.m4s", "17-2.0.m4s", "17-2.1.m4s",
+                                                   "17-3.0.m4s", "17-3.1.m4s", "17-4.0.m4s"}));
+  ASSERT_FALSE(segment(4, 0, "c"));
+  EXPECT_FALSE(g_file_test((dir_ + "/17-2.0.m4s").c_str(), G_FILE_TEST_EXISTS));
+  EXPECT_TRUE(g_file_test((dir_ + "/17-4.0.m4s").c_str(), G_FILE_TEST_EXISTS));
+  auto error = [&] {
+    writer.start(dir_ + "/missing", 17, 3);
+    return part(1, 0, "x");
+  }();
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->path, dir_ + "/missing/17-1.0.m4s");
+}
