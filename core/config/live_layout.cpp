@@ -97,6 +97,7 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
   // demuxer to the last file written: no queue, so no thread per stream (an encoded rung needs
   // its own threads, an output that may wait, such as a muxer of several tracks, its queues, and
   // rungs from a source's own pads, a film's renditions read by one demuxer, theirs).
+  for (const LiveOutput* o : wanted) c.outputs.push_back(o->name);
   const bool encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
   const bool inline_line = !encoded && !from_pads &&
                            std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->inline_safe; });

@@ -511,9 +511,12 @@ Result<std::vector<std::string>> PipelineManager::directories_of(const PipelineT
 LivePublication PipelineManager::live_publication(const std::string& template_name, const Vars& vars,
                                                   int64_t since_us) const {
   LivePublication pub;
-  // Every registered key, null (empty) unless this layout publishes it.
+  // Every registered key once (two outputs may fill the same field), null (empty) unless this
+  // layout publishes it.
   for (const auto& e : outputs_.all())
-    for (const auto& key : e.output.url_keys) pub.urls.push_back({key, ""});
+    for (const auto& key : e.output.url_keys)
+      if (std::none_of(pub.urls.begin(), pub.urls.end(), [&](const LiveUrl& u) { return u.key == key; }))
+        pub.urls.push_back({key, ""});
   auto tmpl = templates_.find(template_name);
   if (tmpl == templates_.end()) return pub;
   Vars all = config_.builtins;
@@ -530,6 +533,7 @@ LivePublication PipelineManager::live_publication(const std::string& template_na
   place.lookup = template_lookup(tmpl->second, all);
   place.dir = unquoted(*dir);
   place.since_us = since_us;
+  for (const LiveOutput* o : line->outputs) place.outputs.push_back(o->name);
   // The URL of a folder under the media root, which /media/ serves.
   if (auto media = all.find("media_dir"); media != all.end() && !media->second.empty()) {
     std::string root = media->second;

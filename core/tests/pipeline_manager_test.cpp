@@ -209,3 +209,34 @@ TEST_F(PipelineManagerTest, ALiveLayoutPublishesWhatItsOutputsSay) {
   EXPECT_EQ(pm_->live_outputs().find("tv"), nullptr);
   EXPECT_FALSE(pm_->expand("live", {{"app", "live"}, {"stream", "cam"}}).ok());
 }
+
+TEST_F(PipelineManagerTest, OutputsSharingAFieldPublishItOnceAndSeeTheLine) {
+  // Two outputs that can both fill "playlist" (say TS HLS and LL-HLS): the field appears once in
+  // /api/live, filled by the one the layout lists; each sees which outputs share its line.
+  std::vector<std::vector<std::string>> seen;
+  auto output = [&](const std::string& name) {
+    LiveOutput out;
+    out.name = name;
+    out.branch = [&seen, name](const LiveLayoutContext& c) -> Result<LiveOutputBranch> {
+      seen.push_back(c.outputs);
+      return LiveOutputBranch{" srca. ! fakesink name=" + name, {c.output_dir}};
+    };
+    out.url_keys = {"playlist"};
+    out.urls = [name](const LiveOutputPlace& p) {
+      return std::vector<LiveUrl>{{"playlist", p.url + name + ".m3u8 (" + std::to_string(p.outputs.size()) + ")"}};
+    };
+    return out;
+  };
+  ASSERT_TRUE(pm_->add_live_output(output("ts"), "plugin:a").ok());
+  ASSERT_TRUE(pm_->add_live_output(output("ll"), "plugin:b").ok());
+  PipelineTemplate t;
+  t.name = "live-ll";
+  t.layout = LiveLayout{"fakesrc ! flvdemux name=demux", {}, {"ll"}, "", ""};
+  ASSERT_TRUE(pm_->add_template(t).ok());
+  auto pub = pm_->live_publication("live-ll", {{"app", "live"}, {"stream", "cam"}}, 0);
+  ASSERT_EQ(pub.urls.size(), 1u);
+  EXPECT_EQ(pub.urls[0].key, "playlist");
+  EXPECT_EQ(pub.urls[0].url, "/media/live/cam/ll.m3u8 (1)");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), (std::vector<std::string>{"ll"}));
+}

@@ -50,7 +50,17 @@ struct LiveLayoutContext {
   // runs every branch on its tee's thread (a passthrough whose outputs are all inline_safe).
   // Start a branch with branch_from(c, tee).
   std::string queue;
+  // The names of every output in this line, in registration order (itself too): outputs that
+  // share work or files can tell (one packager behind two manifests, two writers of one file).
+  std::vector<std::string> outputs;
 };
+
+// Whether `name` is among a line's outputs (LiveLayoutContext::outputs, LiveOutputPlace::outputs).
+inline bool lists_output(const std::vector<std::string>& outputs, const std::string& name) {
+  for (const auto& o : outputs)
+    if (o == name) return true;
+  return false;
+}
 
 // "<tee>. ! <queue> ! ", or "<tee>. ! " when the layout runs its branches on the tees' threads.
 inline std::string branch_from(const LiveLayoutContext& c, const std::string& tee) {
@@ -69,6 +79,7 @@ struct LiveOutputPlace {
   std::string dir;       // the stream's folder on disk (output_dir expanded)
   std::string url;       // its URL, ending in '/': "/media/live/cam/"; empty when not under the media root
   int64_t since_us = 0;  // when this publish began (g_get_real_time): older files are not its own
+  std::vector<std::string> outputs;  // the names of every output in the stream's line, as above
 };
 
 // One URL an output publishes; `url` empty while there is nothing there (yet).

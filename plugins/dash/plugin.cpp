@@ -1,4 +1,4 @@
-// The dash plugin: the kekdashsink element (GStreamer face), the `dash` output of live layouts
+// The dash plugin: the kekdashsink element (GStreamer face), the `dash` and `llhls` outputs of live layouts
 // (kek face: live_output.cpp), and LL-HLS serving (ll_hold.cpp): the LlNotices service the sink
 // calls as it writes parts and playlists, and the hold on /media/ requests that answers blocking
 // playlist reloads and preload hints from it.
@@ -20,7 +20,8 @@ kek::Status init(kek::Host& host) {
   host.http().hold_media([ll](const kek::HttpRequest& request, kek::MediaRelease release) {
     return ll->hold(request, std::move(release));
   });
-  return host.pipelines().add_live_output(kek::dash::live_output());
+  if (auto added = host.pipelines().add_live_output(kek::dash::live_output()); !added) return added;
+  return host.pipelines().add_live_output(kek::dash::llhls_output());
 }
 
 gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekdashsink, plugin); }
