@@ -16,10 +16,12 @@
 #
 # Environment: LEVELS ("1 10 50 100 300"), PUBLISHER (replay), WARMUP (5), WINDOW (20), REPEATS (1), LAT_TRIES (3),
 # READY_TIMEOUT (60, per level: until every stream has a playlist), NGINX_WORKERS (1),
-# KEK_BIN (build/core/kek), KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default:
+# KEK_BIN (build/core/kek), KEK_PLUGIN_DIR (where that binary's plugins are, for an older build copied
+# aside; default: the ones it was built with), KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default:
 # the source tree's pipelines/), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
 # KEK_BENCH_CACHE (~/.cache/kek-bench: the generated clip), KEEP_TMP (1: keep the temp folder with
-# logs and media), BENCH_NOTES (free text for the report's Notes section).
+# logs and media), KEK_GIT_REV (the commit KEK_BIN was built from, when not this tree's HEAD),
+# BENCH_NOTES (free text for the report's Notes section).
 # Installs nginx + libnginx-mod-rtmp with apt-get when missing (needs root). Everything listens on
 # 127.0.0.1 only; every child is killed on exit.
 set -euo pipefail
@@ -80,6 +82,7 @@ media_dir: $d/data/media
 http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
 shutdown_timeout_s: 5
 $([[ -n ${KEK_TEMPLATE_DIR:-} ]] && echo "template_dirs: [$TEMPLATE_DIR]")
+${KEK_PLUGIN_DIR:+plugin_dirs: [$KEK_PLUGIN_DIR]}
 plugins:
   - name: hls
   - name: thumbnails
@@ -208,8 +211,11 @@ META=$TMP/meta.tsv
 kek_config=$(ls "$TMP"/kek-*/kek.yaml 2>/dev/null | head -1)
 launch=$([[ -n $kek_config ]] && "$KEK" pipelines show live --config "$kek_config" --set stream=s0 --set app=live 2>/dev/null | tail -1 || true)
 [[ -n $launch ]] || launch="? (kek pipelines show failed)"
-git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
-[[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
+if [[ -n ${KEK_GIT_REV:-} ]]; then git_rev=$KEK_GIT_REV  # the commit KEK_BIN was built from, when not this tree
+else
+  git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+  [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
+fi
 {
   printf 'key\tvalue\n'
   printf 'date\t%s\n' "$DATE $(date +%H:%M)"
