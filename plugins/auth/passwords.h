@@ -16,7 +16,7 @@ inline constexpr size_t kMaxPasswordLength = 1024;  // Argon2 takes any length; 
 Status check_password_rules(std::string_view password, std::string_view username = {});
 
 // Argon2id, libsodium's interactive limits (~0.1 s, 64 MiB): slow on purpose, so call it from a
-// worker thread in request handlers (see worker.h).
+// worker thread in request handlers (see kek/worker.h).
 Result<std::string> hash_password(std::string_view password);
 bool verify_password(const std::string& stored_hash, std::string_view password);
 // A valid hash of a password nobody knows: checking it costs what a real check costs, so an

@@ -2,7 +2,7 @@
 #include "passwords.h"
 #include "routes.h"
 #include "timestamps.h"
-#include "worker.h"
+#include <kek/worker.h>
 
 
 namespace kek::auth {

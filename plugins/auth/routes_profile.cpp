@@ -5,7 +5,7 @@
 #include "passwords.h"
 #include "routes.h"
 #include "timestamps.h"
-#include "worker.h"
+#include <kek/worker.h>
 
 #include <gio/gio.h>
 
