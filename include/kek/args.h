@@ -5,10 +5,14 @@
 #include <kek/error.h>
 #include <kek/json.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <limits>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace kek {
@@ -58,6 +62,29 @@ class Args {
     }
     return out;
   }
+  // Reads key into a settings field whose present value is the default; the field is left as it
+  // is on a failure. An integer field gets a number in [min, max] (and in the field type's range).
+  template <class Int>
+    requires(std::is_integral_v<Int> && std::is_signed_v<Int>)
+  Status read(const std::string& key, Int& field, int64_t min, int64_t max) const {
+    auto v = integer(key, field, std::max<int64_t>(min, std::numeric_limits<Int>::min()),
+                     std::min<int64_t>(max, std::numeric_limits<Int>::max()));
+    if (!v) return v.error();
+    field = static_cast<Int>(*v);
+    return {};
+  }
+  Status read(const std::string& key, std::string& field) const {
+    auto v = string(key, field);
+    if (!v) return v.error();
+    field = std::move(*v);
+    return {};
+  }
+  Status read(const std::string& key, bool& field) const {
+    auto v = boolean(key, field);
+    if (!v) return v.error();
+    field = *v;
+    return {};
+  }
   // The raw member, for structured settings a plugin reads itself (nullptr when absent).
   JsonNode* node(const std::string& key) const {
     seen_.insert(key);
@@ -84,5 +111,16 @@ class Args {
   Where where_;
   mutable std::set<std::string> seen_;
 };
+
+// The first failure of reads written in one braced list, which C++ evaluates left to right, so
+// a settings reader says each key once and still reports the first mistake in its order:
+//   if (auto st = first_failure({args.read("port", s.port, 0, 65535), args.read("app", s.app),
+//                                args.no_unknown_keys()}); !st)
+//     return st.error();
+inline Status first_failure(std::initializer_list<Status> reads) {
+  for (const Status& st : reads)
+    if (!st) return st;
+  return {};
+}
 
 }  // namespace kek

@@ -4,16 +4,10 @@ namespace kek::rtsp {
 
 kek::Result<Settings> read_settings(const Args& args) {
   Settings s;
-  auto address = args.string("address", s.address);
-  if (!address) return address.error();
-  s.address = *address;
-  auto port = args.integer("port", s.port, 0, 65535);
-  if (!port) return port.error();
-  s.port = static_cast<int>(*port);
-  auto ttl = args.integer("token_ttl_s", s.token_ttl_s, 60, 7 * 24 * 3600);
-  if (!ttl) return ttl.error();
-  s.token_ttl_s = static_cast<int>(*ttl);
-  if (auto unknown = args.no_unknown_keys(); !unknown) return unknown.error();
+  if (auto st = first_failure({args.read("address", s.address), args.read("port", s.port, 0, 65535),
+                               args.read("token_ttl_s", s.token_ttl_s, 60, 7 * 24 * 3600), args.no_unknown_keys()});
+      !st)
+    return st.error();
   return s;
 }
 

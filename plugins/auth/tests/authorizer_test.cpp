@@ -5,6 +5,8 @@
 #include "rate_limit.h"
 #include "schema.h"
 #include "secrets.h"
+#include "settings.h"
+#include "support/plugin_args.h"
 #include "stream_key_directory.h"
 #include "stream_keys.h"
 #include "users.h"
@@ -449,4 +451,32 @@ TEST(AuthPasswords, RulesAndArgon2id) {
   EXPECT_FALSE(verify_password(*hash, "a-long-enough-secreT"));
   EXPECT_FALSE(verify_password(decoy_password_hash(), ""));
   EXPECT_NE(generate_password(), generate_password());
+}
+
+namespace {
+
+kek::Result<kek::auth::Settings> settings_of(const std::string& json) { return kek::auth::read_settings(kek::test::plugin_args(json)); }
+
+}  // namespace
+
+TEST(AuthSettings, SessionSecondsWinOverDaysAndEveryLimitIsRead) {
+  auto defaults = settings_of("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->session_seconds, 30 * 24 * 3600);
+  EXPECT_EQ(defaults->max_streams_per_user, 3);
+  EXPECT_FALSE(defaults->secure_cookies);
+  auto days = settings_of(R"({"session_days":2,"max_streams_per_user":0,"login_window_s":60,"secure_cookies":true})");
+  ASSERT_TRUE(days.ok()) << days.error().message;
+  EXPECT_EQ(days->session_seconds, 2 * 24 * 3600);
+  EXPECT_EQ(days->max_streams_per_user, 0);
+  EXPECT_EQ(days->login_window_seconds, 60);
+  EXPECT_TRUE(days->secure_cookies);
+  auto seconds = settings_of(R"({"session_days":2,"session_seconds":5,"registration":"invite"})");
+  ASSERT_TRUE(seconds.ok()) << seconds.error().message;
+  EXPECT_EQ(seconds->session_seconds, 5);
+  EXPECT_EQ(seconds->registration, kek::auth::Registration::invite);
+  auto small = settings_of(R"({"avatar_max_bytes":10})");
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.error().message, "args.avatar_max_bytes: must be between 1024 and 67108864");
+  EXPECT_FALSE(settings_of(R"({"secure_cookie":true})").ok());
 }

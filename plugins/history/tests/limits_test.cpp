@@ -1,6 +1,8 @@
 // The heartbeat rate limit and the view-counting rules.
 #include "rate_limit.h"
 #include "views.h"
+#include "settings.h"
+#include "support/plugin_args.h"
 
 #include <gtest/gtest.h>
 
@@ -55,4 +57,28 @@ TEST(Views, MadeUpClientIdsFromOneAddressCountOnlySoOften) {
   // An account is not an anonymous client: it is counted by itself.
   views.report("u:5", "10.0.0.9", false, "live:cam", 0, t0);
   EXPECT_EQ(views.report("u:5", "10.0.0.9", false, "live:cam", 31, t0 + 31000), ViewCounter::Verdict::counted);
+}
+
+namespace {
+
+kek::Result<kek::history::Settings> settings_of(const std::string& json) { return kek::history::read_settings(kek::test::plugin_args(json)); }
+
+}  // namespace
+
+TEST(HistorySettings, ViewRulesAreConfiguredInSecondsAndKeptInMilliseconds) {
+  auto defaults = settings_of("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->views.window_ms, 30 * 60 * 1000);
+  EXPECT_EQ(defaults->views.after_ms, 30 * 1000);
+  EXPECT_EQ(defaults->heartbeats_per_minute, 60);
+  auto given = settings_of(R"({"view_window_s":60,"view_after_s":0,"live_gap_s":45,"anonymous_views_per_address":2})");
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_EQ(given->views.window_ms, 60000);
+  EXPECT_EQ(given->views.after_ms, 0);
+  EXPECT_EQ(given->live_gap_s, 45);
+  EXPECT_EQ(given->views.anonymous_per_address, 2);
+  auto short_gap = settings_of(R"({"live_gap_s":29})");
+  ASSERT_FALSE(short_gap.ok());
+  EXPECT_EQ(short_gap.error().message, "args.live_gap_s: must be between 30 and 86400");
+  EXPECT_FALSE(settings_of(R"({"view_window":60})").ok()) << "unknown keys are refused";
 }

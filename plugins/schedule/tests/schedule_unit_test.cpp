@@ -4,6 +4,8 @@
 #include "ics.h"
 #include "premiere_template.h"
 #include "segment_list.h"
+#include "settings.h"
+#include "support/plugin_args.h"
 #include "time_ranges.h"
 
 #include <gtest/gtest.h>
@@ -265,4 +267,31 @@ TEST(EventPhase, PremieresAndLiveEventsThroughTheirDay) {
   EXPECT_EQ(phase_of(l, 9999, false), Phase::ended);
   EXPECT_EQ(stricter(kek::Visibility::public_, kek::Visibility::private_), kek::Visibility::private_);
   EXPECT_EQ(stricter(kek::Visibility::unlisted, kek::Visibility::public_), kek::Visibility::unlisted);
+}
+
+namespace {
+
+kek::Result<kek::schedule::Settings> settings_of(const std::string& json) { return kek::schedule::read_settings(kek::test::plugin_args(json)); }
+
+}  // namespace
+
+TEST(ScheduleSettings, DefaultsGivenValuesAndMistakes) {
+  auto defaults = settings_of("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->creators, "users");
+  EXPECT_EQ(defaults->outputs, std::vector<std::string>{"hls"});
+  EXPECT_EQ(defaults->segment_s, 2);
+  EXPECT_EQ(defaults->lead_ms, 2000);
+  auto given = settings_of(R"({"creators":"admins","outputs":["hls","dash"],"segment_s":4,"max_ahead_days":10})");
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_EQ(given->creators, "admins");
+  EXPECT_EQ(given->outputs, (std::vector<std::string>{"hls", "dash"}));
+  EXPECT_EQ(given->segment_s, 4);
+  EXPECT_EQ(given->max_ahead_days, 10);
+  auto everyone = settings_of(R"({"creators":"everyone","window":1})");
+  ASSERT_FALSE(everyone.ok());
+  EXPECT_EQ(everyone.error().message, "schedule: creators must be users or admins") << "checked first, as before";
+  auto window = settings_of(R"({"window":1})");
+  ASSERT_FALSE(window.ok());
+  EXPECT_EQ(window.error().message, "args.window: must be between 2 and 100");
 }
