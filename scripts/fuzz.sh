@@ -19,14 +19,18 @@ fi
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ meson setup "$BUILD" --buildtype=debugoptimized -Dfuzzing=true >/dev/null
 fi
-# name<TAB>build-relative path<TAB>source dir of each libFuzzer executable (not the g++ drivers)
-mapfile -t targets < <(meson introspect --targets "$BUILD" | python3 -c '
-import json, os, sys
+# name<TAB>build-relative path<TAB>seed corpus dirs... of each libFuzzer executable (not the g++
+# drivers): the seeds are the folders its plain driver's test in `--suite fuzz` runs over (the
+# test is named as the executable, dashed: core-fuzz-request_path -> core-fuzz-request-path).
+mapfile -t targets < <(python3 -c '
+import json, os, subprocess, sys
 root = os.path.abspath(sys.argv[1])
-for t in json.load(sys.stdin):
+intro = lambda what: json.loads(subprocess.check_output(["meson", "introspect", what, root]))
+seeds = {t["name"]: [a for a in t["cmd"][1:] if os.path.isdir(a)] for t in intro("--tests")}
+for t in intro("--targets"):
     if t["type"] == "executable" and "-fuzz-" in t["name"] and not t["name"].endswith("-driver"):
         path = os.path.relpath(t["filename"][0], root)
-        print(t["name"], path, os.path.dirname(t["defined_in"]), sep="\t")
+        print(t["name"], path, *seeds.get(t["name"].replace("_", "-"), []), sep="\t")
 ' "$BUILD" | grep -- "$FILTER" || true)
 [ ${#targets[@]} -gt 0 ] || { echo "no fuzz target matches '$FILTER'" >&2; exit 2; }
 ninja -C "$BUILD" $(printf '%s\n' "${targets[@]}" | cut -f2) >/dev/null
@@ -34,13 +38,10 @@ ninja -C "$BUILD" $(printf '%s\n' "${targets[@]}" | cut -f2) >/dev/null
 mkdir -p "$BUILD/fuzz-artifacts"
 status=0
 for t in "${targets[@]}"; do
-  IFS=$'\t' read -r name path srcdir <<<"$t"
-  corpus_name=${name#*-fuzz-}
-  seeds="$srcdir/fuzz/corpus/$corpus_name"
-  [ -d "$seeds" ] || seeds="$srcdir/corpus/$corpus_name"
-  extra=()
-  [ "$corpus_name" = config ] && extra+=("$srcdir/corpus/template")
-  work="$BUILD/fuzz-corpus/$corpus_name"
+  IFS=$'\t' read -r -a fields <<<"$t"
+  name=${fields[0]} path=${fields[1]} seeds=("${fields[@]:2}")
+  [ ${#seeds[@]} -gt 0 ] || { echo "!! $name: no test of its driver names a seed corpus" >&2; status=1; continue; }
+  work="$BUILD/fuzz-corpus/$name"  # its own: several targets fuzz a corpus named "bodies"
   mkdir -p "$work"
   seed=$(( ($(date +%s) * 1000003 + 10#$(date +%N)) % 4294967296 ))
   limits=(-max_total_time="$SECONDS_PER")
@@ -48,7 +49,7 @@ for t in "${targets[@]}"; do
   [ "$SECONDS_PER" = 0 ] && [ -z "${FUZZ_RUNS:-}" ] && limits=(-runs=100000)
   echo "==> $name (seed $seed, ${limits[*]})"
   if ! "$BUILD/$path" -seed="$seed" "${limits[@]}" -print_final_stats=1 -max_len=65536 \
-      -artifact_prefix="$BUILD/fuzz-artifacts/$name-" "$work" "$seeds" "${extra[@]}" 2>"$BUILD/fuzz-$name.log"; then
+      -artifact_prefix="$BUILD/fuzz-artifacts/$name-" "$work" "${seeds[@]}" 2>"$BUILD/fuzz-$name.log"; then
     echo "!! $name failed (seed $seed): see $BUILD/fuzz-$name.log and $BUILD/fuzz-artifacts/" >&2
     tail -30 "$BUILD/fuzz-$name.log" >&2
     status=1
