@@ -3,10 +3,18 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace kek::test {
 
@@ -57,16 +65,71 @@ int wait_pid(GPid pid, int timeout_ms, bool* exited) {
   }
 }
 
+// Every child a test starts dies with the test process, however that ends (a failed ASSERT, the
+// SIGKILL of a timeout, Ctrl-C): it is forked with PR_SET_PDEATHSIG = SIGKILL. The kernel sends
+// that signal when the *thread* that forked exits, not the process, so all forks happen on one
+// thread that lives as long as the test process: a server started from a short-lived
+// std::thread keeps running after that thread ends.
+class Forker {
+ public:
+  static GPid run(std::function<GPid()> fork_child) {
+    static const std::shared_ptr<Queue> queue = start();  // the thread holds it too, past exit()
+    std::packaged_task<GPid()> task(std::move(fork_child));
+    std::future<GPid> pid = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(queue->mutex);
+      queue->tasks.push_back(std::move(task));
+    }
+    queue->wake.notify_one();
+    return pid.get();
+  }
+
+ private:
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<std::packaged_task<GPid()>> tasks;
+  };
+
+  static std::shared_ptr<Queue> start() {
+    auto queue = std::make_shared<Queue>();
+    std::thread([queue] {
+      for (;;) {
+        std::unique_lock<std::mutex> lock(queue->mutex);
+        queue->wake.wait(lock, [&] { return !queue->tasks.empty(); });
+        auto task = std::move(queue->tasks.front());
+        queue->tasks.pop_front();
+        lock.unlock();
+        task();
+      }
+    }).detach();
+    return queue;
+  }
+};
+
+// In the child between fork and exec (async-signal-safe calls only).
+void die_with_parent(gpointer parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The parent died before the prctl: nobody would send the signal.
+  if (getppid() != *static_cast<pid_t*>(parent)) _exit(127);
+}
+
 GPid spawn(std::vector<std::string> argv, const std::vector<std::string>& extra_env, const std::string& log_path) {
   int fd = g_open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   auto env = environment_with(extra_env);
   auto cargv = c_argv(argv);
   auto cenv = c_argv(env);
-  GPid pid = 0;
   GError* err = nullptr;
-  gboolean ok = g_spawn_async_with_fds(nullptr, cargv.data(), cenv.data(),
-                                       static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH),
-                                       nullptr, nullptr, &pid, -1, fd, fd, &err);
+  GPid pid = Forker::run([&] {
+    GPid child = 0;
+    pid_t parent = getpid();
+    if (!g_spawn_async_with_fds(nullptr, cargv.data(), cenv.data(),
+                                static_cast<GSpawnFlags>(G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH),
+                                die_with_parent, &parent, &child, -1, fd, fd, &err))
+      return GPid{0};
+    return child;
+  });
+  const bool ok = pid > 0;
   close(fd);
   if (!ok) {
     g_printerr("spawn %s failed: %s\n", argv[0].c_str(), err->message);

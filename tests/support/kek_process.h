@@ -1,5 +1,6 @@
 // A real `kek serve` for integration tests: its own temporary data folder, HTTP and RTMP on
-// ports it picks itself (port 0), stopped with SIGTERM when the test ends.
+// ports it picks itself (port 0), stopped with SIGTERM when the test ends. Every process started
+// here (kek, a publisher, a command) is killed by the kernel if the test process dies first.
 #pragma once
 
 #include <glib.h>
@@ -52,6 +53,7 @@ class KekProcess {
   // Waits for the process to exit by itself.
   int wait_exit(int timeout_ms);
   bool running() const { return pid_ > 0 && !exited_; }
+  GPid pid() const { return pid_; }
 
  private:
   void read_until_ready(int timeout_ms);
@@ -80,6 +82,7 @@ class BackgroundProcess {
   bool running();
   void kill_now(int signo = 9);
   std::string output() const;
+  GPid pid() const { return pid_; }
 
  private:
   std::string dir_;
