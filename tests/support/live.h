@@ -1,8 +1,11 @@
 // What the live-streaming integration tests share: a real ffmpeg publisher of a small test
-// stream, a folder of extra pipeline templates, and the config that maps app `live` to one.
+// stream, a folder of extra pipeline templates, the config that maps app `live` to one, and an
+// account publishing a public and a private stream.
 #pragma once
 
+#include "support/browser.h"
 #include "support/kek_process.h"
+#include "support/wait.h"
 
 #include <glib.h>
 
@@ -41,6 +44,52 @@ inline std::string live_app_config(const TemplateDir& t, const std::string& app_
   return "template_dirs: [" + t.dir + ", " + KEK_SOURCE_DIR + "/pipelines]\n"
          "plugins:\n  - name: rtmp\n    args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 0, keys: [\"cam:cam-key-001\"],"
          " apps: {live: " + app_template + "}}\n";
+}
+
+// A stream key of a signed-in account (POST /api/me/stream-keys), named as its visibility.
+struct StreamKey {
+  std::string key, stream;
+};
+
+inline StreamKey make_stream_key(kek::auth::test::Browser& user, const std::string& visibility) {
+  auto created = user.post("/api/me/stream-keys", R"({"name":")" + visibility + R"(","visibility":")" + visibility + R"("})");
+  if (created.status != 201) return {};
+  return {kek::auth::test::json_field(created.body, "key").value_or(""),
+          kek::auth::test::json_field(created.body, "stream").value_or("")};
+}
+
+// One account's public and private streams, both publishing and playing.
+struct PublicAndPrivateLive {
+  std::string failure;  // empty: both playlists are served; else what went wrong
+  StreamKey open, family;
+  std::unique_ptr<BackgroundProcess> open_publisher, family_publisher;
+};
+
+// Registers `user` as anna, makes her a public and a private stream key, publishes a test stream
+// (keyframe every second) for `seconds` on each over the kek's RTMP and waits until both HLS
+// playlists are served to her: where the tests of a live output's access rules start.
+inline PublicAndPrivateLive publish_public_and_private(const KekProcess& kek, kek::auth::test::Browser& user,
+                                                       int seconds, int timeout_ms) {
+  PublicAndPrivateLive live;
+  if (auto signed_up = user.register_user("anna", "a-long-secret-phrase"); signed_up.status != 201) {
+    live.failure = "registering anna: " + std::to_string(signed_up.status) + " " + signed_up.body;
+    return live;
+  }
+  live.open = make_stream_key(user, "public");
+  live.family = make_stream_key(user, "private");
+  if (live.open.key.empty() || live.family.key.empty()) {
+    live.failure = "no stream keys";
+    return live;
+  }
+  live.open_publisher = publish_test_stream(kek.endpoint("rtmp") + "/" + live.open.key, seconds, true, true, 25);
+  live.family_publisher = publish_test_stream(kek.endpoint("rtmp") + "/" + live.family.key, seconds, true, true, 25);
+  if (!wait_for([&] {
+        return user.get("/media/live/" + live.open.stream + "/index.m3u8").status == 200 &&
+               user.get("/media/live/" + live.family.stream + "/index.m3u8").status == 200;
+      }, timeout_ms))
+    live.failure = "the playlists of " + live.open.stream + " and " + live.family.stream + " not both served after " +
+                   std::to_string(timeout_ms) + " ms";
+  return live;
 }
 
 }  // namespace kek::test

@@ -29,16 +29,6 @@ std::pair<int, std::string> probe(const std::string& url) {
                      30000);
 }
 
-struct Key {
-  std::string key, stream;
-};
-
-Key make_key(Browser& user, const std::string& visibility) {
-  auto created = user.post("/api/me/stream-keys", R"({"name":")" + visibility + R"(","visibility":")" + visibility + R"("})");
-  EXPECT_EQ(created.status, 201) << created.body;
-  return {json_field(created.body, "key").value_or(""), json_field(created.body, "stream").value_or("")};
-}
-
 }  // namespace
 
 TEST(RtspOut, PublicPlaysAndPrivateNeedsItsOwnersToken) {
@@ -47,15 +37,10 @@ TEST(RtspOut, PublicPlaysAndPrivateNeedsItsOwnersToken) {
   const std::string rtsp = kek.endpoint("rtsp");  // rtsp://127.0.0.1:PORT/live
   ASSERT_FALSE(rtsp.empty()) << kek.output();
   Browser anna(kek.http_url());
-  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
-  const Key open = make_key(anna, "public"), family = make_key(anna, "private");
-  auto pub_open = publish_test_stream(kek.endpoint("rtmp") + "/" + open.key, 10, true, true, 25);
-  auto pub_family = publish_test_stream(kek.endpoint("rtmp") + "/" + family.key, 10, true, true, 25);
   // Both are playing (as HLS too): their tracks are known.
-  ASSERT_TRUE(wait_for([&] {
-    return anna.get("/media/live/" + open.stream + "/index.m3u8").status == 200 &&
-           anna.get("/media/live/" + family.stream + "/index.m3u8").status == 200;
-  }, 20000)) << kek.output();
+  auto live = publish_public_and_private(kek, anna, 10, 20000);
+  ASSERT_EQ(live.failure, "") << kek.output();
+  const StreamKey &open = live.open, &family = live.family;
 
   auto [status, streams] = probe(rtsp + "/" + open.stream);
   EXPECT_EQ(status, 0) << streams << kek.output();
@@ -82,7 +67,7 @@ TEST(RtspOut, PublicPlaysAndPrivateNeedsItsOwnersToken) {
   EXPECT_EQ(http_get(kek.http_url(), "/api/rtsp/" + open.stream).body.find("token"), std::string::npos);
   auto [unknown, unknown_why] = probe(rtsp + "/no-such-stream");
   EXPECT_NE(unknown, 0) << unknown_why;
-  pub_open->kill_now();
-  pub_family->kill_now();
+  live.open_publisher->kill_now();
+  live.family_publisher->kill_now();
   EXPECT_EQ(kek.stop(), 0) << "a clean stop with RTSP media still open: " << kek.output();
 }

@@ -27,16 +27,6 @@ KekOptions webrtc_server() {
   return o;
 }
 
-struct Key {
-  std::string key, stream;
-};
-
-Key make_key(Browser& user, const std::string& visibility) {
-  auto created = user.post("/api/me/stream-keys", R"({"name":")" + visibility + R"(","visibility":")" + visibility + R"("})");
-  EXPECT_EQ(created.status, 201) << created.body;
-  return {json_field(created.body, "key").value_or(""), json_field(created.body, "stream").value_or("")};
-}
-
 std::string source_dir() { return g_getenv("KEK_SOURCE_DIR") ? g_getenv("KEK_SOURCE_DIR") : "."; }
 
 }  // namespace
@@ -45,14 +35,9 @@ TEST(Whep, ChromiumPlaysAPublicStreamAndPrivateOnesNeedRights) {
   KekProcess kek(webrtc_server());
   ASSERT_TRUE(kek.ready()) << kek.output();
   Browser anna(kek.http_url());
-  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
-  const Key open = make_key(anna, "public"), family = make_key(anna, "private");
-  auto pub_open = publish_test_stream(kek.endpoint("rtmp") + "/" + open.key, 60, true, true, 25);
-  auto pub_family = publish_test_stream(kek.endpoint("rtmp") + "/" + family.key, 60, true, true, 25);
-  ASSERT_TRUE(wait_for([&] {
-    return anna.get("/media/live/" + open.stream + "/index.m3u8").status == 200 &&
-           anna.get("/media/live/" + family.stream + "/index.m3u8").status == 200;
-  }, 30000)) << kek.output();
+  auto live = publish_public_and_private(kek, anna, 60, 30000);
+  ASSERT_EQ(live.failure, "") << kek.output();
+  const StreamKey &open = live.open, &family = live.family;
 
   const std::string node_modules = source_dir() + "/webui/node_modules";
   auto [status, out] = run_command({"node", source_dir() + "/plugins/webrtc/tests/whep_play.mjs", node_modules,
@@ -94,7 +79,7 @@ TEST(Whep, ChromiumPlaysAPublicStreamAndPrivateOnesNeedRights) {
   EXPECT_EQ(http_request("POST", kek.http_url(), "/api/whep/no-such-stream", {}, kWhepOffer, "application/sdp").status, 404);
   EXPECT_EQ(http_request("POST", kek.http_url(), "/api/whep/" + open.stream, {}, "{}", "application/json").status, 415);
   EXPECT_EQ(http_request("POST", kek.http_url(), "/api/whep/" + open.stream, {}, "v=0\r\n", "application/sdp").status, 400);
-  pub_open->kill_now();
-  pub_family->kill_now();
+  live.open_publisher->kill_now();
+  live.family_publisher->kill_now();
   EXPECT_EQ(kek.stop(), 0) << "a clean stop: " << kek.output();
 }
