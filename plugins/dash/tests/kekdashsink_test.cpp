@@ -482,8 +482,11 @@ MediaPlaylistText parse_media(const std::string& text) {
 // up to the segment's, and hint at the part written next; ordinary readers play them.
 TEST_F(DashSink, LlHlsPartsAreTheSegmentsBytesAndThePlaylistsNameThem) {
   NoticeLog log;
+  // The audio in real time, as a publisher interleaves it: otherwise one track may be done
+  // before the other's first buffer fixes the origin, and its parts all go out at its end.
   Media m{.dir = dir,
           .seconds = 6,
+          .audio_live = true,
           .extra = "window=20 hls-master-name=index.m3u8 part-duration=0.5",
           .before_play = [&](GstElement* pipeline) { log.set_on(pipeline); }};
   auto r = run(m);
