@@ -102,8 +102,11 @@ async function playlistFacts(page, src) {
     if (variant) { url = new URL(variant, u).href; text = await get(url) }
     const target = text.match(/#EXT-X-TARGETDURATION:(\d+)/)?.[1]
     const inf = [...text.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]))
+    // RFC 8216 4.3.3.1 / 8216bis 4.4.3.1: every EXTINF rounded to the nearest integer <= the target
+    // (what strict players check; Math.round as hls-parser's strict mode does).
+    const over = target ? inf.filter((d) => Math.round(d) > Number(target)).length : null
     return { target_s: target ? Number(target) : null, segments_s: inf.slice(-4).map((d) => d.toFixed(2)).join(' '),
-      parts: (text.match(/#EXT-X-PART:/g) ?? []).length }
+      parts: (text.match(/#EXT-X-PART:/g) ?? []).length, listed: inf.length, over_target: over }
   }, src)
 }
 
