@@ -72,6 +72,9 @@ def ffmpeg_cmd(a):
            "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
            "-b:v", a.bitrate, "-maxrate", a.bitrate, "-bufsize", a.bitrate,
            "-c:a", "aac", "-b:a", "64k", "-ar", "48000", "-ac", "2"]
+    if "|" in a.url:  # one encode to several RTMP servers (ffmpeg's tee): the same frames to each
+        outs = "|".join(f"[f=flv:flvflags=no_duration_filesize:onfail=ignore]{u}" for u in a.url.split("|"))
+        return cmd + ["-flags", "+global_header", "-f", "tee", outs]
     if a.url.startswith("srt://"):
         return cmd + ["-f", "mpegts", a.url]
     return cmd + ["-flvflags", "no_duration_filesize", "-f", "flv", a.url]
@@ -79,7 +82,7 @@ def ffmpeg_cmd(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--url")
+    p.add_argument("--url", help="rtmp://... or srt://...; several rtmp:// URLs joined by | get the same encode")
     p.add_argument("--size", default="640x360")
     p.add_argument("--fps", type=float, default=30)
     p.add_argument("--gop-s", type=float, default=1)
