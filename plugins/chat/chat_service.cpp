@@ -155,6 +155,14 @@ void ChatService::broadcast(Room& room, const std::string& frame) {
 }
 
 void ChatService::queue_message(Room& room, std::string object) {
+  // Keeping up (nothing waits, the last send ended a while ago): out at once, no extra turn of
+  // the main loop (each turn polls every open connection). Right after a send, in the same turn
+  // as a rule (a backlog being read), it waits for the rest.
+  constexpr int64_t kQuietUs = 2000;
+  if (room.pending.empty() && g_get_monotonic_time() - room.last_flush_us >= kQuietUs) {
+    room.pending.push_back(std::move(object));
+    return flush(room);
+  }
   if (room.pending.empty()) pending_rooms_.push_back(room.stream);
   room.pending.push_back(std::move(object));
   if (flush_source_) return;
@@ -179,6 +187,7 @@ void ChatService::flush(Room& room) {
   }
   room.pending.clear();
   for (const auto& m : room.members) m->socket->send(frame);
+  room.last_flush_us = g_get_monotonic_time();
 }
 
 void ChatService::flush_pending() {

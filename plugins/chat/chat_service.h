@@ -58,6 +58,7 @@ class ChatService {
     // New messages not yet sent: they go out at the main loop's next turn, all that arrived by
     // then in one frame per member (see flush_pending).
     std::vector<std::string> pending;
+    int64_t last_flush_us = 0;  // when the last send of new messages ended
     std::vector<std::shared_ptr<Member>> members;
     int64_t last_active_us = 0;
   };
@@ -75,11 +76,11 @@ class ChatService {
   void restrict_user(Room& room, Member& member, const ClientMessage& request);
   // Sends `frame` to every member, after the room's pending messages (order is kept).
   void broadcast(Room& room, const std::string& frame);
-  // A new message goes out at the main loop's next turn with every other that arrived by then:
-  // one frame ("message", or "messages" for several) per member rather than one per message.
-  // When the server keeps up that is one message a turn, sent as soon as it came; when it falls
-  // behind (a burst, a busy machine) the messages that waited share each write, so the cost per
-  // message falls as the load rises instead of the backlog growing.
+  // A new message goes out at once when the room is quiet; one that comes right after a send
+  // (a burst, or a backlog read in one turn when the server fell behind) waits for the main
+  // loop's next turn with every other that arrives by then: one frame ("messages") per member
+  // rather than one per message, so the cost per message falls as the load rises instead of
+  // the backlog growing.
   void queue_message(Room& room, std::string object);
   void flush(Room& room);
   void flush_pending();
