@@ -19,6 +19,22 @@ struct Job {
   std::function<void()> done;
 };
 
+// Reads size bytes at offset into data, from *got on. Without `wait`, only what the page cache
+// holds: false when the rest must be read by a thread that may wait (EAGAIN: not cached;
+// EOPNOTSUPP: a file system that cannot tell). True when there is nothing left to read (a file
+// cut short or unreadable ends early: what was read is served).
+bool read_at(int fd, char* data, size_t size, off_t offset, size_t* got, bool wait) {
+  while (*got < size) {
+    iovec into{data + *got, size - *got};
+    const ssize_t n = preadv2(fd, &into, 1, offset + static_cast<off_t>(*got), wait ? 0 : RWF_NOWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (!wait && n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINVAL)) return false;
+    if (n <= 0) break;
+    *got += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 FileRead::FileRead(const OpenedFile& file) {
@@ -55,24 +71,30 @@ void FileRead::finish(int fd) {
   if (!done_) read_from(fd, true);
 }
 
-void FileRead::read_from(int fd, bool wait) {
-  while (got_ < size_) {
-    iovec into{data_ + got_, size_ - got_};
-    const ssize_t n = preadv2(fd, &into, 1, static_cast<off_t>(got_), wait ? 0 : RWF_NOWAIT);
-    if (n < 0 && errno == EINTR) continue;
-    // Not in the page cache (EAGAIN), or a file system that cannot tell (EOPNOTSUPP): the rest
-    // is for a reader thread.
-    if (!wait && n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINVAL)) return;
-    if (n <= 0) break;  // truncated while we read, or unreadable: serve what is there
-    got_ += static_cast<size_t>(n);
-  }
-  done_ = true;
-}
+void FileRead::read_from(int fd, bool wait) { done_ = read_at(fd, data_, size_, 0, &got_, wait); }
 
 Bytes FileRead::take() {
   if (mapped_ || !data_) return std::move(mapped_);
   return Bytes(g_bytes_new_take(std::exchange(data_, nullptr), got_));  // owns the buffer from here
 }
+
+PieceRead::PieceRead(int fd, off_t offset, size_t size)
+    : data_(static_cast<char*>(g_malloc(size ? size : 1))), offset_(offset), size_(size) {
+  read_from(fd, false);
+}
+
+PieceRead::PieceRead(PieceRead&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      offset_(other.offset_),
+      size_(other.size_),
+      got_(other.got_),
+      done_(other.done_) {}
+
+void PieceRead::finish(int fd) {
+  if (!done_) read_from(fd, true);
+}
+
+void PieceRead::read_from(int fd, bool wait) { done_ = read_at(fd, data_, size_, offset_, &got_, wait); }
 
 FileReaders::FileReaders(std::function<void()> observer) : observer_(std::move(observer)) {
   pool_ = g_thread_pool_new(&FileReaders::work_on, this, kReaderThreads, FALSE, nullptr);

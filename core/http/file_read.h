@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace kek::core::http {
 
@@ -52,6 +53,32 @@ class FileRead {
   size_t got_ = 0;
   bool done_ = false;
   Bytes mapped_;
+};
+
+// A part of a file, read as FileRead reads a small file: what the page cache holds at once, the
+// rest on a reader thread (finish).
+class PieceRead {
+ public:
+  PieceRead(int fd, off_t offset, size_t size);
+  ~PieceRead() { g_free(data_); }
+  PieceRead(PieceRead&& other) noexcept;
+  PieceRead& operator=(PieceRead&&) = delete;
+  PieceRead(const PieceRead&) = delete;
+  PieceRead& operator=(const PieceRead&) = delete;
+
+  bool done() const { return done_; }
+  void finish(int fd);
+  size_t size() const { return size_; }
+  size_t got() const { return got_; }  // less than size(): the file was cut short meanwhile
+  Bytes take() { return Bytes(g_bytes_new_take(std::exchange(data_, nullptr), got_)); }
+
+ private:
+  void read_from(int fd, bool wait);
+  char* data_ = nullptr;
+  off_t offset_ = 0;
+  size_t size_ = 0;
+  size_t got_ = 0;
+  bool done_ = false;
 };
 
 // Threads for the reads that would wait (a cold cache, a slow or stuck disk): a file read never

@@ -120,19 +120,11 @@ void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::stri
   respond_with_file(msg, file, read.take().get(), cache_control);
 }
 
-void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* whole, std::string_view cache_control) {
-  const struct stat& info = file.info();
-  const std::string& path = file.path();
-  if (!whole) {
-    respond_error(msg, 500, "cannot read file");
-    return;
-  }
-  cork(msg);
-  const auto size = static_cast<int64_t>(g_bytes_get_size(whole));
-
+RangeRequest begin_file_answer(SoupServerMessage* msg, const OpenedFile& file, int64_t size,
+                               std::string_view cache_control) {
   SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
-  std::string last_modified = http_date(info.st_mtime);
-  soup_message_headers_replace(headers, "Content-Type", std::string(mime_type_for(path)).c_str());
+  std::string last_modified = http_date(file.info().st_mtime);
+  soup_message_headers_replace(headers, "Content-Type", std::string(mime_type_for(file.path())).c_str());
   soup_message_headers_replace(headers, "Cache-Control", std::string(cache_control).c_str());
   soup_message_headers_replace(headers, "Accept-Ranges", "bytes");
   if (!last_modified.empty()) soup_message_headers_replace(headers, "Last-Modified", last_modified.c_str());
@@ -149,19 +141,14 @@ void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* w
   switch (range.kind) {
     case RangeRequest::Kind::whole:
       soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
-      set_body(msg, whole);
       // libsoup would answer a Range on a 200 itself by flattening (copying) the whole body;
       // we have decided to send it all, so it must not see the header.
       if (range_header) soup_message_headers_remove(request_headers, "Range");
-      return;
-    case RangeRequest::Kind::partial: {
-      g_autoptr(GBytes) part = g_bytes_new_from_bytes(whole, static_cast<gsize>(range.first),
-                                                      static_cast<gsize>(range.last - range.first + 1));
+      break;
+    case RangeRequest::Kind::partial:
       soup_server_message_set_status(msg, SOUP_STATUS_PARTIAL_CONTENT, nullptr);
       soup_message_headers_set_content_range(headers, range.first, range.last, size);
-      set_body(msg, part);
-      return;
-    }
+      break;
     case RangeRequest::Kind::unsatisfiable: {
       std::string body = json_error_body("requested range not satisfiable", "range_not_satisfiable");
       std::string content_range = "bytes */" + std::to_string(size);
@@ -169,8 +156,32 @@ void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* w
       soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(), body.size());
       soup_message_headers_replace(headers, "Content-Range", content_range.c_str());
       soup_message_headers_remove(headers, "Last-Modified");
+      break;
+    }
+  }
+  return range;
+}
+
+void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* whole, std::string_view cache_control) {
+  if (!whole) {
+    respond_error(msg, 500, "cannot read file");
+    return;
+  }
+  cork(msg);
+  const auto size = static_cast<int64_t>(g_bytes_get_size(whole));
+  const RangeRequest range = begin_file_answer(msg, file, size, cache_control);
+  switch (range.kind) {
+    case RangeRequest::Kind::whole:
+      set_body(msg, whole);
+      return;
+    case RangeRequest::Kind::partial: {
+      g_autoptr(GBytes) part = g_bytes_new_from_bytes(whole, static_cast<gsize>(range.first),
+                                                      static_cast<gsize>(range.last - range.first + 1));
+      set_body(msg, part);
       return;
     }
+    case RangeRequest::Kind::unsatisfiable:
+      return;
   }
 }
 

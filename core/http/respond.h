@@ -32,6 +32,12 @@ void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, std::stri
 // The same with the file's bytes read already (FileRead): nullptr answers 500.
 void respond_with_file(SoupServerMessage* msg, const OpenedFile& file, GBytes* whole, std::string_view cache_control);
 
+// The headers of a file's answer (type, cache rule, Accept-Ranges, Last-Modified) and its
+// status for the Range asked for: 200, 206 with Content-Range, or 416 answered here in full.
+// For an answer whose body the caller sends itself (see FileStream).
+RangeRequest begin_file_answer(SoupServerMessage* msg, const OpenedFile& file, int64_t size,
+                               std::string_view cache_control);
+
 // A file's answer is held back in the socket until the message is finished (TCP_CORK), so that
 // its headers and a small body leave in one segment instead of two (which costs the sender and
 // the reader a second pass through the network stack each). uncork() is called for every

@@ -9,6 +9,7 @@
 #include "http/connection_guard.h"
 #include "http/file_lookup.h"
 #include "http/file_read.h"
+#include "http/file_stream.h"
 #include "http/forwarded.h"
 #include "http/mime.h"
 #include "http/request_path.h"
@@ -631,6 +632,10 @@ class HttpServerImpl final : public HttpServer {
   // What the page cache holds is answered now; a read that would wait for the disk is finished
   // on a reader thread while the loop goes on with everybody else, the message paused.
   void serve_file(SoupServerMessage* msg, http::OpenedFile file, std::string cache_control) {
+    if (file.info().st_size > http::kCopyFilesUpTo && soup_server_message_get_method(msg) == SOUP_METHOD_GET) {
+      http::stream_file(msg, std::move(file), cache_control, readers_, context_ ? context_ : g_main_context_default());
+      return;
+    }
     http::FileRead read(file);
     if (read.done()) {
       http::respond_with_file(msg, file, read.take().get(), cache_control);

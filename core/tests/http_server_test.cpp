@@ -1160,6 +1160,146 @@ TEST_F(HttpServerTest, AReadWaitingForTheDiskHoldsUpNoOtherRequest) {
   EXPECT_TRUE(cold.body == segment);
 }
 
+// Past the copy limit a file is sent a piece at a time (never mapped): whole, a range, HEAD.
+TEST_F(HttpServerTest, AFilmPastTheCopyLimitIsSentWholeAndInRanges) {
+  std::string film(9 * 1024 * 1024 + 4321, '\0');
+  for (size_t i = 0; i < film.size(); ++i) film[i] = static_cast<char>((i * 2654435761u) >> 13);
+  write_file(media_dir_ + "/film.mp4", film);
+  Reply whole = get("/media/film.mp4");
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.header("content-type"), "video/mp4");
+  EXPECT_EQ(whole.header("content-length"), std::to_string(film.size()));
+  EXPECT_EQ(whole.body.size(), film.size());
+  EXPECT_TRUE(whole.body == film);
+  Reply middle = get("/media/film.mp4", {{"Range", "bytes=1000000-8999999"}});
+  EXPECT_EQ(middle.status, 206);
+  EXPECT_EQ(middle.header("content-range"), "bytes 1000000-8999999/" + std::to_string(film.size()));
+  EXPECT_TRUE(middle.body == film.substr(1000000, 8000000));
+  Reply tail = get("/media/film.mp4", {{"Range", "bytes=-10"}});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_TRUE(tail.body == film.substr(film.size() - 10));
+  EXPECT_EQ(get("/media/film.mp4", {{"Range", "bytes=99999999-"}}).status, 416);
+  Request head;
+  head.method = "HEAD";
+  head.path = "/media/film.mp4";
+  Reply headed = fetch(head);
+  EXPECT_EQ(headed.status, 200);
+  EXPECT_EQ(headed.header("content-length"), std::to_string(film.size()));
+  EXPECT_TRUE(headed.body.empty());
+}
+
+// A cold film is read on reader threads piece by piece; meanwhile the loop serves others.
+TEST_F(HttpServerTest, AColdFilmHoldsUpNoOtherRequest) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int disk_reads = 0;
+  bool let_go = false;
+  on_disk_read_ = [&] {
+    std::unique_lock lock(mutex);
+    ++disk_reads;
+    changed.notify_all();
+    changed.wait_for(lock, std::chrono::seconds(30), [&] { return let_go; });
+  };
+  start_server(webui_dir_);
+  std::string film(10 * 1024 * 1024, '\0');
+  for (size_t i = 0; i < film.size(); ++i) film[i] = static_cast<char>((i * 40503u) >> 7);
+  write_cold_file(media_dir_ + "/cold.mp4", film);
+  write_file(media_dir_ + "/live/demo/index.m3u8", "#EXTM3U\n");
+  auto reads_so_far = [&] {
+    std::lock_guard lock(mutex);
+    return disk_reads;
+  };
+  const int port = port_;
+  std::string cold_raw;
+  std::atomic<bool> cold_done{false};
+  GMainContext* server_context = context_;
+  std::thread cold_client([&] {
+    cold_raw = raw_exchange(port, "GET /media/cold.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 30);
+    cold_done = true;
+    g_main_context_wakeup(server_context);
+  });
+  GSource* heartbeat = g_timeout_source_new(20);
+  g_source_set_callback(heartbeat, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr, nullptr);
+  g_source_attach(heartbeat, context_);
+  auto run_until = [&](const std::function<bool()>& condition) {
+    const gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!condition() && g_get_monotonic_time() < deadline) g_main_context_iteration(context_, TRUE);
+  };
+  run_until([&] { return reads_so_far() > 0 || cold_done; });
+  EXPECT_EQ(reads_so_far(), 1) << "the film was not read on a reader thread";
+  Reply playlist = get("/media/live/demo/index.m3u8");
+  EXPECT_EQ(playlist.status, 200);
+  EXPECT_EQ(playlist.body, "#EXTM3U\n");
+  EXPECT_FALSE(cold_done) << "the film was answered while its read was held";
+  {
+    std::lock_guard lock(mutex);
+    let_go = true;
+    changed.notify_all();
+  }
+  run_until([&] { return cold_done.load(); });
+  cold_client.join();
+  g_source_destroy(heartbeat);
+  g_source_unref(heartbeat);
+  Reply cold = parse_raw_reply(cold_raw);
+  EXPECT_EQ(cold.status, 200);
+  EXPECT_EQ(cold.body.size(), film.size());
+  EXPECT_TRUE(cold.body == film);
+}
+
+// A film cut short while it is sent (a mapping would have killed the process with SIGBUS): the
+// answer ends early with the connection, and the server goes on.
+TEST_F(HttpServerTest, AFilmCutShortWhileSentEndsItsAnswerOnly) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool reading = false, let_go = false;
+  on_disk_read_ = [&] {
+    std::unique_lock lock(mutex);
+    reading = true;
+    changed.notify_all();
+    changed.wait_for(lock, std::chrono::seconds(30), [&] { return let_go; });
+  };
+  start_server(webui_dir_);
+  const std::string path = media_dir_ + "/cut.mp4";
+  write_cold_file(path, std::string(12 * 1024 * 1024, 'f'));
+  const int port = port_;
+  std::string raw;
+  std::atomic<bool> done{false};
+  GMainContext* server_context = context_;
+  std::thread client([&] {
+    raw = raw_exchange(port, "GET /media/cut.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 30);
+    done = true;
+    g_main_context_wakeup(server_context);
+  });
+  GSource* heartbeat = g_timeout_source_new(20);
+  g_source_set_callback(heartbeat, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr, nullptr);
+  g_source_attach(heartbeat, context_);
+  auto run_until = [&](const std::function<bool()>& condition) {
+    const gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!condition() && g_get_monotonic_time() < deadline) g_main_context_iteration(context_, TRUE);
+  };
+  run_until([&] {
+    std::lock_guard lock(mutex);
+    return reading || done;
+  });
+  EXPECT_EQ(truncate(path.c_str(), 1000), 0);  // the recorder restarted and rewrote it
+  {
+    std::lock_guard lock(mutex);
+    let_go = true;
+    changed.notify_all();
+  }
+  run_until([&] { return done.load(); });
+  client.join();
+  g_source_destroy(heartbeat);
+  g_source_unref(heartbeat);
+  Reply cut = parse_raw_reply(raw);
+  EXPECT_EQ(cut.status, 200);
+  EXPECT_EQ(cut.header("content-length"), std::to_string(12 * 1024 * 1024));
+  EXPECT_LT(cut.body.size(), size_t{12 * 1024 * 1024}) << "the promised length cannot have been sent";
+  EXPECT_EQ(cut.body.find_first_not_of('f'), std::string::npos) << "only the file's own bytes";
+  write_file(media_dir_ + "/after.txt", "still here");
+  EXPECT_EQ(get("/media/after.txt").body, "still here");
+}
+
 TEST_F(HttpServerTest, LastModifiedIsTheFilesTimeInHttpDateForm) {
   write_file(media_dir_ + "/live/demo/old.ts", "old");
   const struct utimbuf when{784111777, 784111777};  // RFC 9110's example date
