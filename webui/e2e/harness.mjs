@@ -81,8 +81,10 @@ export async function startKek({ kekBin, webuiDist, env = {}, readyTimeoutMs = 3
     '  - {name: hls, optional: true}',
     '  - {name: dash, optional: true}',
     '  - {name: thumbnails, optional: true}',
-    // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung).
-    '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr}}}',
+    // App "abr" is the adaptive ladder with DASH (a 320x180 publish keeps only the source rung),
+    // app "fast" low-latency HLS (pipelines/live-ll.yaml). /api/health names the last app in
+    // name order (live), which the other tests publish to.
+    '  - {name: rtmp, optional: true, args: {address: 127.0.0.1, port: 0, apps: {live: live, abr: live-abr, fast: live-ll}}}',
     // Every test signs up people of its own, all from 127.0.0.1: more than the default 20 an address may.
     '  - {name: auth, optional: true, args: {registrations_per_address: 1000}}',
     // Uploads, the catalogue and its events (optional: a build without the plugin still runs).
