@@ -126,11 +126,12 @@ TEST(AdminUsers, DeletingKeepsTheNameReserved) {
   EXPECT_EQ(admin.request("DELETE", "/api/admin/users/" + dave_id).status, 404) << "already gone";
 }
 
-// What a disabled account publishes now ends at once: the publisher is cut off, the stream
+// What a disabled account publishes now (RTMP, and SRT through LiveIngest) ends at once: the publisher is cut off, the stream
 // leaves /api/live without waiting out the reconnect grace, and its playlist ends.
 TEST(AdminUsers, DisablingEndsTheStreamTheAccountPublishesNow) {
   KekOptions o = auth_options();
-  o.extra_yaml += "  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 30}}\n";
+  o.extra_yaml += "  - {name: rtmp, args: {address: 127.0.0.1, port: 0, reconnect_grace_s: 30}}\n"
+                  "  - {name: srt, optional: true, args: {address: 127.0.0.1, port: 0}}\n";
   KekProcess kek(o);
   ASSERT_TRUE(kek.ready()) << kek.output();
   Browser admin(kek.http_url());
@@ -147,12 +148,27 @@ TEST(AdminUsers, DisablingEndsTheStreamTheAccountPublishesNow) {
   const std::string other_stream = json_field(other_key.body, "stream").value_or("");
 
   auto pub = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + secret, 120);
+  // And over SRT (LiveIngest) with a second key, when the srt plugin is built.
+  const bool with_srt = !kek.endpoint("srt").empty();
+  std::string srt_stream;
+  std::unique_ptr<kek::test::BackgroundProcess> srt_pub;
+  if (with_srt) {
+    auto srt_key = erin.post("/api/me/stream-keys", R"({"name":"SRT"})");
+    ASSERT_EQ(srt_key.status, 201) << srt_key.body;
+    srt_stream = json_field(srt_key.body, "stream").value_or("");
+    srt_pub = std::make_unique<kek::test::BackgroundProcess>(std::vector<std::string>{
+        "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f",
+        "lavfi", "-i", "sine", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-f", "mpegts",
+        kek.endpoint("srt") + "?streamid=" + json_field(srt_key.body, "key").value_or("") + "&connect_timeout=3000"});
+  }
   auto other = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + json_field(other_key.body, "key").value_or(""), 120);
   const std::string playlist = "/media/live/" + stream + "/source/index.m3u8";  // the passthrough layout's media playlist
   kek::test::HttpResult live;
   ASSERT_TRUE(kek::test::wait_for([&] {
     live = kek::test::http_get(kek.http_url(), "/api/live");
     return live.body.find("\"" + stream + "\"") != std::string::npos && live.body.find("\"" + other_stream + "\"") != std::string::npos &&
+           (!with_srt || live.body.find("\"" + srt_stream + "\"") != std::string::npos) &&
            kek::test::http_get(kek.http_url(), playlist).body.find("#EXTINF") != std::string::npos;
   }, 40000)) << live.body << kek.output();
 
@@ -162,8 +178,12 @@ TEST(AdminUsers, DisablingEndsTheStreamTheAccountPublishesNow) {
   EXPECT_NE(pub->wait(15000), 0) << "the publisher was cut off: " << pub->output();
   EXPECT_TRUE(kek::test::wait_for([&] {
     live = kek::test::http_get(kek.http_url(), "/api/live");
-    return live.body.find("\"" + stream + "\"") == std::string::npos;
-  }, 10000)) << "not even 'reconnecting': " << live.body;
+    return live.body.find("\"" + stream + "\"") == std::string::npos &&
+           (!with_srt || live.body.find("\"" + srt_stream + "\"") == std::string::npos);
+  }, 10000)) << "not even 'reconnecting' (RTMP and SRT): " << live.body;
+  if (srt_pub) {
+    EXPECT_NE(srt_pub->wait(20000), 0) << "the SRT publisher was cut off too: " << srt_pub->output();
+  }
   EXPECT_NE(live.body.find("\"" + other_stream + "\""), std::string::npos) << "fay's stream goes on: " << live.body;
   EXPECT_TRUE(kek::test::wait_for([&] {
     return kek::test::http_get(kek.http_url(), playlist).body.find("#EXT-X-ENDLIST") != std::string::npos;
