@@ -135,7 +135,8 @@ CONF
   line=$(wait_line "$d/kek.log" '^KEK_READY' "$KEK_PID" 30) || die "kek not ready after 30 s: $(tail -5 "$d/kek.log")"
   KEK_HTTP=$(kv http "$line")
   KEK_HTTP=${KEK_HTTP%/}
-  KEK_RTMP=$(kv rtmp "$line")
+  # The line names one rtmp= URL per app (live, then ll): the paths below want app live.
+  KEK_RTMP=$(grep -o 'rtmp=[^ ]*/live\b' <<<"$line" | head -1 | cut -d= -f2-)
   KEK_SRT=$(kv srt "$line")
   log "kek: $line"
   # The live-ll layout must resolve (its outputs registered, its variables known), as a publish to
