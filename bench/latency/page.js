@@ -29,7 +29,11 @@
 
   L.playHls = (src, lowLatency) => {
     const video = document.getElementById('v')
+    // The player as KEK's watch page sets it up (webui/src/widgets/player/model/engines.ts), the
+    // same for every server: low-latency mode, and on an LL-HLS playlist (PART-TARGET) catching up
+    // with PART-HOLD-BACK at up to 1.25x after a stall; a plain playlist plays at 1x as before.
     const hls = new Hls({ lowLatencyMode: lowLatency })
+    hls.on(Hls.Events.LEVEL_LOADED, (_, d) => { hls.config.maxLiveSyncPlaybackRate = lowLatency && d.details.partTarget > 0 ? 1.25 : 1 })
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) L.errors.push(`hls.js ${d.type} ${d.details}`) })
     hls.loadSource(src)
     hls.attachMedia(video)
