@@ -9,25 +9,43 @@
 #              480p from 720p, 360p from 480p; libx264 x3, copy source + AAC, -f hls)
 #              reading the same publish through an nginx-rtmp relay (`live on;`, no hls), or the clip
 #              itself with -re when FFMPEG_INPUT=file.
+#   - kek=NAME: the live-abr.yaml of bench/variants/NAME (a variant of the line, same clip, same
+#              outputs), to measure a change of the line against the shipped one in one sitting,
+#   - ffmpeg=slice / ffmpeg=t1: the ffmpeg ladder with its libx264 encoders forced onto sliced
+#              threads (-thread_type slice; with -tune zerolatency they already are, by the SEI) or
+#              on one thread each (-threads 1), to compare like with like however KEK's encoders run.
 # The configs run one after the other (order alternating between repeats). Measures the server
 # process only: CPU in % of one core over a window, RSS, threads, whether it keeps real time (360p
 # segments per wall second and frames per wall second), time from publish start to the first
-# playable master playlist, and CPU per thread name.
+# playable master playlist, CPU per thread name, and the x264 settings each config's 720p rung was
+# encoded with (read back from the x264 SEI in a segment: threads, sliced_threads, lookahead...).
 #
 #   bash bench/live_ladder.sh                        # kek, kek-hls, ffmpeg; 10 s warm-up, 30 s window
 #   CONFIGS="kek ffmpeg" WINDOW=20 bash bench/live_ladder.sh
 #   REPEATS=2 bash bench/live_ladder.sh
+#   CONFIGS="kek=ladder-before kek ffmpeg ffmpeg=t1" REPEATS=2 bash bench/live_ladder.sh
 #
 # Environment: CONFIGS ("kek kek-hls ffmpeg"), WARMUP (10), WINDOW (30), REPEATS (1),
 # READY_TIMEOUT (60: until the first playable master), FFMPEG_INPUT (rtmp | file), PERF_SECONDS (0; N:
 # after each window, perf record the server N s and save the top of perf report), KEK_BIN
 # (build/core/kek), KEK_TEMPLATE_DIR (a folder with another live-abr.yaml; default: pipelines/),
-# OUT_DIR (bench/results), RESULT_TAG (suffix of the result files), KEK_BENCH_CACHE
+# AUTOGROUP_NICE (unset; -20..19: the run in a session of its own, whose autogroup gets this nice: on
+# a busy shared machine the weight of the run against the others' sessions, a stand-in for a quiet
+# machine; the report says so), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files), KEK_BENCH_CACHE
 # (~/.cache/kek-bench: the generated clip), KEEP_TMP (1: keep logs and media), BENCH_NOTES (text for
 # the report's Notes section).
 # Installs ffmpeg/nginx/libnginx-mod-rtmp with apt-get when missing (needs root). Everything listens
 # on 127.0.0.1 only; every wait is bounded; every child is killed on exit.
 set -euo pipefail
+
+# With AUTOGROUP_NICE, the whole run (servers, publisher, relay) in a session of its own, so that
+# the kernel's autogroup scheduling weighs it against the machine's other sessions by that nice.
+if [[ -n ${AUTOGROUP_NICE:-} && -z ${KEK_LADDER_SESSION:-} ]]; then
+  KEK_LADDER_SESSION=1 exec setsid --wait bash "$0" "$@"
+fi
+if [[ -n ${AUTOGROUP_NICE:-} ]]; then
+  echo "$AUTOGROUP_NICE" >/proc/self/autogroup || { echo "cannot set the autogroup nice" >&2; exit 1; }
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CONFIGS=${CONFIGS:-"kek kek-hls ffmpeg"}
@@ -69,13 +87,19 @@ publisher_cmd() { # url -> PUB (argv)
 
 # The ffmpeg ladder (input URL or file, output dir, progress file) -> LADDER (argv)
 ladder_cmd() {
-  local input=$1 out=$2 progress=$3 in_args=()
+  local input=$1 out=$2 progress=$3 in_args=() enc_args=()
+  case ${FFMPEG_VARIANT:-} in
+  "") ;;
+  slice) enc_args=(-thread_type slice) ;;
+  t1) enc_args=(-threads 1) ;;
+  *) die "unknown ffmpeg variant '$FFMPEG_VARIANT' (slice, t1)" ;;
+  esac
   if [[ $FFMPEG_INPUT == file ]]; then in_args=(-re -stream_loop -1 -i "$input"); else in_args=(-i "$input"); fi
   LADDER=(ffmpeg -nostdin -hide_banner -loglevel warning -progress "$progress" "${in_args[@]}"
     -filter_complex "[0:v]scale=-2:720,split=2[v720][t720];[t720]scale=-2:480,split=2[v480][t480];[t480]scale=-2:360[v360]"
     -map 0:v -map "[v720]" -map "[v480]" -map "[v360]" -map 0:a -map 0:a -map 0:a -map 0:a
     -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -c:v:3 libx264
-    -preset veryfast -tune zerolatency -g 60 -keyint_min 60 -sc_threshold 0
+    -preset veryfast -tune zerolatency -g 60 -keyint_min 60 -sc_threshold 0 "${enc_args[@]}"
     -profile:v:1 main -profile:v:2 main -profile:v:3 main
     -b:v:1 3000k -maxrate:v:1 3000k -bufsize:v:1 3000k
     -b:v:2 1400k -maxrate:v:2 1400k -bufsize:v:2 1400k
@@ -118,9 +142,9 @@ EOF
   PROGRESS=""
   MASTER=$d/data/media/live/$STREAM/index.m3u8
   VARIANT=$d/data/media/live/$STREAM/360p/index.m3u8
+  RUNG720=$d/data/media/live/$STREAM/720p
   SERVER_KIND=kek
 }
-start_kek() { start_kek_common "$1" "$TEMPLATE_DIR"; }
 start_kek-hls() {
   local tdir=$TMP/templates-hls
   if [[ ! -f $tdir/live-abr.yaml ]]; then
@@ -168,6 +192,7 @@ EOF
   ladder_cmd "$input" "$d/hls" "$PROGRESS"
   MASTER=$d/hls/index.m3u8
   VARIANT=$d/hls/360p/index.m3u8
+  RUNG720=$d/hls/720p
   SERVER_KIND=ffmpeg
   if [[ $FFMPEG_INPUT == rtmp ]]; then
     # Like a server: the ladder is up (playing the not yet published stream) before the publish.
@@ -177,6 +202,38 @@ EOF
     sleep 1
     kill -0 "$SERVER_PID" 2>/dev/null || die "ffmpeg ladder exited: $(tail -5 "$d/ffmpeg.log")"
   fi
+}
+
+# kek=NAME: KEK with bench/variants/NAME/live-abr.yaml; ffmpeg=V: the ffmpeg ladder's variant V.
+start_config() { # config dir
+  case $1 in
+  kek) start_kek_common "$2" "$TEMPLATE_DIR" ;; # (not start_kek: that is common.sh's kek serve)
+  kek=*) start_kek_common "$2" "$(variant_dir "${1#kek=}")" ;;
+  ffmpeg=*) FFMPEG_VARIANT=${1#ffmpeg=} start_ffmpeg "$2" ;;
+  *) "start_$1" "$2" ;;
+  esac
+}
+variant_dir() { (cd "$ROOT/bench/variants/$1" 2>/dev/null && pwd) || die "no bench/variants/$1"; }
+known_config() {
+  case $1 in
+  kek=*) [[ -f $ROOT/bench/variants/${1#kek=}/live-abr.yaml ]] ;;
+  kek | ffmpeg=slice | ffmpeg=t1) true ;;
+  *) declare -F "start_$1" >/dev/null ;;
+  esac
+}
+
+# The x264 settings a rung was encoded with: x264 writes them into an SEI of the stream's first
+# frame ("x264 - core 164 - ... options: cabac=1 ref=1 ... threads=2 ... sliced_threads=1 ..."),
+# so this reads the rung's oldest segments, while the first one is still listed.
+x264_options() { # rung folder -> the options, or "?"
+  local f o
+  for f in $(ls -tr "$1"/*.ts "$1"/*.m4s 2>/dev/null | head -50); do
+    # The elementary stream of the segment's first frames (in TS the SEI is cut by packet headers).
+    o=$(timeout 20 ffmpeg -nostdin -v error -i "$f" -map 0:v:0 -c copy -frames:v 2 -f h264 - 2>/dev/null |
+      grep -a -o -m1 'options: [a-z0-9_=:./, -]*' | head -1 | sed 's/^options: //')
+    [[ -n $o ]] && { echo "$o"; return; }
+  done
+  echo "?"
 }
 
 stop_config() {
@@ -197,7 +254,7 @@ run_config() { # config rep
   local cfg=$1 rep=$2 d=$TMP/$1-$2 t0 first m="" res="" ok=1 pub=""
   mkdir -p "$d"
   log "$cfg: repeat $rep"
-  "start_$cfg" "$d"
+  start_config "$cfg" "$d"
   t0=$(date +%s.%N)
   if [[ -n $PUBLISH_URL ]]; then
     publisher_cmd "$PUBLISH_URL"
@@ -216,6 +273,7 @@ run_config() { # config rep
     ok=0
     log "  no playable master playlist after $READY_TIMEOUT s; logs in $d (KEEP_TMP=1 keeps them)"
   else
+    printf '%s\t%s\n' "$cfg" "$(x264_options "$RUNG720")" >>"$TMP/x264.tsv"
     sleep "$WARMUP"
     m=$("${LD[@]}" measure --pid "$SERVER_PID" --window "$WINDOW" --playlist "$VARIANT" --keep "$d/kept" \
       --fps "$FPS" --label "$cfg#$rep" --threads-out "$THREADS" \
@@ -258,7 +316,7 @@ run_config() { # config rep
 DATE=$(date +%Y-%m-%d)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r -a CFG_LIST <<<"$CONFIGS"
-for c in "${CFG_LIST[@]}"; do declare -F "start_$c" >/dev/null || die "unknown config '$c' (kek, kek-hls, ffmpeg)"; done
+for c in "${CFG_LIST[@]}"; do known_config "$c" || die "unknown config '$c' (kek, kek-hls, kek=VARIANT of bench/variants, ffmpeg, ffmpeg=slice, ffmpeg=t1)"; done
 log "configs: $CONFIGS, warm-up $WARMUP s, window $WINDOW s, repeats $REPEATS, ffmpeg input $FFMPEG_INPUT; temp: $TMP"
 log "load average now: $LOAD_BEFORE on $(nproc) cores"
 
@@ -316,6 +374,16 @@ git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
   done
   printf 'kek_outputs\t%s\n' "$(sed -n 's/^outputs: *//p' "$TEMPLATE_DIR/live-abr.yaml")"
   printf 'kek_templates\t%s\n' "$TEMPLATE_DIR"
+  for c in "${CFG_LIST[@]}"; do
+    case $c in
+    kek=*) printf 'template_%s\t%s\n' "$c" "bench/variants/${c#kek=}/live-abr.yaml: $(sed -n '1s/^# //p' "$(variant_dir "${c#kek=}")/live-abr.yaml")" ;;
+    ffmpeg=*)
+      FFMPEG_VARIANT=${c#ffmpeg=} ladder_cmd IN OUT OUT/progress.txt
+      printf 'template_%s\t%s\n' "$c" "the ffmpeg command above with $(case ${c#ffmpeg=} in slice) echo '-thread_type slice' ;; t1) echo '-threads 1' ;; esac) after -sc_threshold 0" ;;
+    esac
+  done
+  [[ -f $TMP/x264.tsv ]] && sort -u "$TMP/x264.tsv" | while IFS=$'\t' read -r c o; do printf 'x264_%s\t%s\n' "$c" "$o"; done
+  printf 'autogroup\t%s\n' "$(cat /proc/self/autogroup 2>/dev/null || echo '?') (sched_autogroup_enabled $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo '?'))"
   printf 'notes\t%s\n' "${BENCH_NOTES:-}"
 } >"$META"
 

@@ -253,6 +253,22 @@ TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions)
     EXPECT_NEAR(declared_average / carried.average_bps, 1.0, 0.15) << v.uri << ": AVERAGE-BANDWIDTH off by over 15 %";
     EXPECT_NE(read_file(base + "/" + v.uri).find("#EXT-X-ENDLIST"), std::string::npos) << v.uri;
   }
+  // Keyframes aligned across the rungs: every variant is cut into segments of the same lengths
+  // (one frame off would show as 0.04 s); the last, cut by the end of the stream, aside.
+  auto durations = [&](const std::string& v) {
+    std::vector<double> d;
+    std::istringstream in(read_file(base + "/" + v + "/index.m3u8"));
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("#EXTINF:")) d.push_back(std::atof(line.c_str() + 8));
+    return d;
+  };
+  const std::vector<double> source = durations("source");
+  ASSERT_GE(source.size(), 3u) << read_file(base + "/source/index.m3u8");
+  for (const char* v : {"120p", "90p"}) {
+    const std::vector<double> d = durations(v);
+    ASSERT_EQ(d.size(), source.size()) << v << "\n" << read_file(base + "/" + v + "/index.m3u8");
+    for (size_t i = 0; i + 1 < d.size(); ++i) EXPECT_NEAR(d[i], source[i], 0.02) << v << ", segment " << i;
+  }
   // ffprobe reads the master and every variant with its resolution.
   auto [rc, out] = run_command({"ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
                                 kek.http_url() + "media/live/cam/index.m3u8"});

@@ -33,6 +33,17 @@ std::vector<std::string> listed_outputs(const LiveLayout& layout, const VarLooku
   return outputs;
 }
 
+// x264's own threads for a rung of w x h at fps: one up to 720p30's pixels per second (no slice
+// threads to wake and wait for every frame: the ladder's rungs and the decoder already run in
+// parallel, and a veryfast 720p30 encode uses about a quarter of a core on one thread), x264's
+// automatic count for larger rungs, which one thread might not keep in real time. With the
+// queues below, 1.09x -> 1.04x one ffmpeg's CPU, 39 -> 12 threads
+// (bench/results/live_ladder-2026-12-02-threads-busy.md).
+std::string encoder_threads(int w, int h, int fps) {
+  constexpr int64_t k720p30 = int64_t{1280} * 720 * 30;
+  return int64_t{w} * h * fps <= k720p30 ? " threads=1" : "";
+}
+
 }  // namespace
 
 int rung_width(int height, int source_width, int source_height) {
@@ -93,15 +104,16 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     if (std::find(listed.begin(), listed.end(), o.name) != listed.end() || (o.joins_unlisted && o.joins_unlisted(c)))
       wanted.push_back(&o);
   }
-  // A passthrough whose outputs never wait for one another runs on its source's thread from the
-  // demuxer to the last file written: no queue, so no thread per stream (an encoded rung needs
-  // its own threads, an output that may wait, such as a muxer of several tracks, its queues, and
-  // rungs from a source's own pads, a film's renditions read by one demuxer, theirs).
+  // Outputs that never wait for one another run on the thread of the tee they link from: the
+  // published tracks' on the source's thread from the demuxer to the last file written, an encoded
+  // rung's on that rung's thread. No queue per output, so a passthrough costs no thread per
+  // stream and a ladder only the decoder's and one per encoded rung. An output that may wait,
+  // such as a muxer of several tracks, brings a queue for every branch, and so do rungs from a
+  // source's own pads (a film's renditions read by one demuxer).
   for (const LiveOutput* o : wanted) c.outputs.push_back(o->name);
-  const bool encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
-  const bool inline_line = !encoded && !from_pads &&
-                           std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->inline_safe; });
-  if (inline_line) c.queue.clear();
+  const bool inline_outputs =
+      !from_pads && std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->inline_safe; });
+  if (inline_outputs) c.queue.clear();
   const std::string to_branch = c.queue.empty() ? std::string() : c.queue + " ! ";
 
   std::string& line = out.launch;
@@ -121,7 +133,9 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
     const int gop = fps * c.segment_s;  // every rung's keyframes fall on segment boundaries
     // Scale in cascade: each encoded rung from the next taller one (1080p -> 720p -> 480p), not
-    // every rung from the decoded source; the smaller input makes each scale cheaper.
+    // every rung from the decoded source; the smaller input makes each scale cheaper. Each encoded
+    // rung runs on one thread, its queue's: scale, encode, parse and its outputs, with no hand-off
+    // between the scale and the encoder (bench/results/live_ladder-2026-12-02-threads-busy.md).
     auto scale_input = [&](size_t rung) {
       const LadderRung* best = nullptr;
       size_t best_index = 0;
@@ -144,9 +158,10 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
         const int w = rung_width(r.height, src_w, src_h);
         line += " " + scale_input(i) + ". ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=" +
                 std::to_string(w) + ",height=" + std::to_string(r.height) + " ! tee name=scaled" + std::to_string(i) +
-                " scaled" + std::to_string(i) + ". ! " + kQueue + " ! x264enc tune=zerolatency speed-preset=" + preset +
+                " scaled" + std::to_string(i) + ". ! x264enc tune=zerolatency speed-preset=" + preset +
                 " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" + std::to_string(c.segment_s * 500) +
-                " key-int-max=" + std::to_string(gop) + " bframes=0 option-string=\"scenecut=0:min-keyint=" +
+                " key-int-max=" + std::to_string(gop) + " bframes=0" + encoder_threads(w, r.height, fps) +
+                " option-string=\"scenecut=0:min-keyint=" +
                 std::to_string(gop) + "\" ! video/x-h264,profile=main ! h264parse ! tee name=" + tap.tee;
       }
       c.rungs.push_back(std::move(tap));

@@ -187,6 +187,14 @@ outputs: [hls, dash]
             std::string::npos) << l;
   EXPECT_NE(l.find("scaled1. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=854,height=480"),
             std::string::npos) << l;
+  // x264 on one thread per rung up to 720p30 (the rungs run in parallel): no slice threads.
+  EXPECT_NE(l.find("bitrate=3000 vbv-buf-capacity=1000 key-int-max=60 bframes=0 threads=1 option-string="),
+            std::string::npos) << l;
+  EXPECT_NE(l.find("bitrate=1400 vbv-buf-capacity=1000 key-int-max=60 bframes=0 threads=1 option-string="),
+            std::string::npos) << l;
+  // Each rung encoded on its scale's thread: no queue between the scale and the encoder.
+  EXPECT_NE(l.find("tee name=scaled1 scaled1. ! x264enc "), std::string::npos) << l;
+  EXPECT_NE(l.find("tee name=scaled2 scaled2. ! x264enc "), std::string::npos) << l;
   EXPECT_NE(l.find("demux.audio ! " + std::string(kQueue) + " ! aacparse ! tee name=srca"), std::string::npos) << l;
 
   // Each listed output got the same view of the ladder, and its branch went into the line.
@@ -218,6 +226,16 @@ outputs: [hls, dash]
   // An output that joins every layout with video (the preview picture) came without being listed.
   EXPECT_NE(l.find("fakesink name=pic"), std::string::npos) << l;
 
+  {
+    kek::Vars fast = vars;  // 720p60: more than one thread keeps in real time, x264 picks how many
+    fast["fps"] = "60";
+    auto l60 = expand_template(*t, fast, &r.outputs);
+    ASSERT_TRUE(l60.ok());
+    EXPECT_NE(l60->find("bitrate=3000 vbv-buf-capacity=1000 key-int-max=120 bframes=0 option-string="),
+              std::string::npos) << *l60;
+    EXPECT_NE(l60->find("bitrate=1400 vbv-buf-capacity=1000 key-int-max=120 bframes=0 threads=1 option-string="),
+              std::string::npos) << "480p60 is under 720p30's pixels: " << *l60;
+  }
   // A 720p source: no upscaled 720p rung; an audio-only stream: no video branch, no rungs.
   vars["source_height"] = "720";
   vars["source_width"] = "1280";
@@ -253,10 +271,11 @@ outputs: [hls, dash]
   EXPECT_EQ(no_pic->find("fakesink name=pic"), std::string::npos) << *no_pic;
 }
 
-TEST(Templates, APassthroughWhoseOutputsNeverWaitHasNoQueue) {
+TEST(Templates, OutputsThatNeverWaitRunOnTheirTeesThreads) {
   // The passthrough layout on its source's thread from the demuxer to the last file: no queue,
-  // so no thread per stream. An encoded rung, or an output that may wait (the recording's
-  // mp4mux over two pads), brings the queues back.
+  // so no thread per stream. An encoded ladder queues only the decoder and each rung (whose
+  // thread scales, encodes and writes that rung's files); an output that may wait (the
+  // recording's mp4mux over two pads) brings a queue for every branch back.
   auto t = parse_template(R"(
 name: live
 source: kekrtmpsrc stream=${stream} ! flvdemux name=demux
@@ -303,8 +322,26 @@ outputs: [hls]
   vars["record"] = "false";
   auto encoded = expand_template(*ladder, vars, &outputs);
   ASSERT_TRUE(encoded.ok());
-  EXPECT_NE(encoded->find("rung1. ! " + std::string(kQueue) + " ! hls.video_1"), std::string::npos) << *encoded;
-  EXPECT_NE(encoded->find("demux.video ! " + std::string(kQueue) + " ! h264parse"), std::string::npos) << *encoded;
+  const std::string& e = *encoded;
+  EXPECT_NE(e.find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos) << e;
+  EXPECT_NE(e.find("srcv. ! " + std::string(kQueue) + " ! avdec_h264"), std::string::npos) << e;
+  EXPECT_NE(e.find("raw. ! " + std::string(kQueue) + " ! videoscale"), std::string::npos) << e;
+  EXPECT_NE(e.find("tee name=scaled1 scaled1. ! x264enc "), std::string::npos) << e;
+  EXPECT_NE(e.find("rung1. ! hls.video_1"), std::string::npos) << e;
+  EXPECT_NE(e.find("srcv. ! hls.video_0"), std::string::npos) << e;
+  EXPECT_NE(e.find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << e;
+  size_t queues = 0;
+  for (size_t at = e.find("queue "); at != std::string::npos; at = e.find("queue ", at + 1)) ++queues;
+  EXPECT_EQ(queues, 2u) << "the decoder's and the rung's: " << e;
+  EXPECT_TRUE(hls->seen.back().queue.empty());
+
+  vars["record"] = "true";
+  auto encoded_recorded = expand_template(*ladder, vars, &outputs);
+  ASSERT_TRUE(encoded_recorded.ok());
+  EXPECT_NE(encoded_recorded->find("rung1. ! " + std::string(kQueue) + " ! hls.video_1"), std::string::npos)
+      << *encoded_recorded;
+  EXPECT_NE(encoded_recorded->find("demux.video ! " + std::string(kQueue) + " ! h264parse"), std::string::npos)
+      << *encoded_recorded;
 }
 
 TEST(Templates, LiveLayoutDirectoriesAreTheOutputs) {
