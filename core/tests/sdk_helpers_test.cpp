@@ -2,10 +2,14 @@
 #include <kek/address_key.h>
 #include <kek/args.h>
 #include <kek/secret_equal.h>
+#include <kek/worker.h>
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <string>
+#include <thread>
 
 TEST(SecretEqual, EqualOnlyWhenEveryByteAndTheLengthMatch) {
   EXPECT_TRUE(kek::secret_equal("", ""));
@@ -100,4 +104,41 @@ TEST(ArgsRead, AnIntFieldNeverTakesANumberBeyondItsType) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("n: must be between 0 and 2147483647"), std::string::npos) << st.error().message;
   EXPECT_EQ(small, 1);
+}
+
+// A streaming thread or a worker hands work to the main loop: it runs there, later, even when
+// the calling thread could acquire the context itself (nobody iterates it at that moment), where
+// g_main_context_invoke would have run it right there on the calling thread: the default main
+// context from any thread, or a context the caller has as its thread default.
+TEST(RunOnMain, RunsOnTheContextsThreadNeverInlineOnTheCaller) {
+  GMainContext* own = g_main_context_new();
+  for (GMainContext* context : {static_cast<GMainContext*>(nullptr), own}) {
+    SCOPED_TRACE(context ? "a context of its own" : "the default main context");
+    std::atomic<int> runs{0};
+    std::thread::id ran_on;
+    bool ran_before_return = true;
+    std::thread caller([&] {
+      if (context) g_main_context_push_thread_default(context);
+      kek::run_on_main([&] {
+        ran_on = std::this_thread::get_id();
+        ++runs;
+      }, context);
+      ran_before_return = runs.load() > 0;
+      if (context) g_main_context_pop_thread_default(context);
+    });
+    caller.join();
+    EXPECT_FALSE(ran_before_return) << "ran inline on the calling thread";
+    EXPECT_EQ(runs.load(), 0) << "nothing has iterated the context yet";
+    GMainContext* iterated = context ? context : g_main_context_default();
+    for (int i = 0; i < 100 && runs.load() == 0; ++i) g_main_context_iteration(iterated, FALSE);
+    EXPECT_EQ(runs.load(), 1);
+    EXPECT_EQ(ran_on, std::this_thread::get_id()) << "on the thread that iterates the context";
+  }
+
+  // Dropped, and freed, if the context is never iterated again.
+  auto kept = std::make_shared<int>(1);
+  kek::run_on_main([kept] {}, own);
+  EXPECT_EQ(kept.use_count(), 2);
+  g_main_context_unref(own);
+  EXPECT_EQ(kept.use_count(), 1) << "the function is freed with its source";
 }

@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "kek-dash"
 #include "ll_hold.h"
 
+#include <kek/worker.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -72,14 +74,7 @@ class Timer {
   Timer() = default;
   Timer(GMainContext* context, uint64_t after_ns, std::function<void()> fn) : source_(g_timeout_source_new(
       static_cast<guint>(std::min<uint64_t>(after_ns / 1'000'000, G_MAXUINT)))) {
-    using Fn = std::function<void()>;
-    g_source_set_callback(
-        source_,
-        [](gpointer data) -> gboolean {
-          (*static_cast<Fn*>(data))();
-          return G_SOURCE_REMOVE;
-        },
-        std::make_unique<Fn>(std::move(fn)).release(), [](gpointer data) { std::unique_ptr<Fn> owned(static_cast<Fn*>(data)); });
+    set_callback_once(source_, std::move(fn));
     g_source_attach(source_, context);
   }
   Timer(Timer&& o) noexcept : source_(std::exchange(o.source_, nullptr)) {}
@@ -354,25 +349,12 @@ struct LlHold::Core : std::enable_shared_from_this<LlHold::Core> {
     });
   }
 
-  // From any thread to the main context, always through its queue (g_main_context_invoke would
-  // run it right here on a streaming thread that happens to be able to acquire the default
-  // context); dropped if the object is gone by then.
+  // From any thread (the sink's streaming thread) to the main context; dropped if the object
+  // is gone by then.
   void post(std::function<void(Core&)> fn) {
-    using Fn = std::function<void()>;
-    auto job = std::make_unique<Fn>([weak = weak_from_this(), fn = std::move(fn)] {
+    run_on_main([weak = weak_from_this(), fn = std::move(fn)] {
       if (auto core = weak.lock()) fn(*core);
-    });
-    GSource* idle = g_idle_source_new();
-    g_source_set_priority(idle, G_PRIORITY_DEFAULT);
-    g_source_set_callback(
-        idle,
-        [](gpointer data) -> gboolean {
-          (*static_cast<Fn*>(data))();
-          return G_SOURCE_REMOVE;
-        },
-        job.release(), [](gpointer data) { std::unique_ptr<Fn> owned(static_cast<Fn*>(data)); });
-    g_source_attach(idle, context);
-    g_source_unref(idle);
+    }, context);
   }
 
   size_t count() const {

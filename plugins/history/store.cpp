@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <kek/worker.h>
+
 #include <pthread.h>
 
 namespace kek::history {
@@ -88,18 +90,9 @@ void Store::enqueue(Op op) {
   wake_.notify_one();
 }
 
-void Store::answer(std::function<void()> fn) {
-  using Job = std::function<void()>;
-  auto job = std::make_unique<Job>(std::move(fn));
-  // The context owns the job from here: its destroy notify frees it, run or not.
-  g_main_context_invoke_full(
-      context_, G_PRIORITY_DEFAULT,
-      [](gpointer data) -> gboolean {
-        (*static_cast<Job*>(data))();
-        return G_SOURCE_REMOVE;
-      },
-      job.release(), [](gpointer data) { std::unique_ptr<Job> owned(static_cast<Job*>(data)); });
-}
+// Queued, never run on the writer's thread (g_main_context_invoke would when the main thread is
+// between turns of its loop).
+void Store::answer(std::function<void()> fn) { run_on_main(std::move(fn), context_); }
 
 void Store::run() {
   pthread_setname_np(pthread_self(), "kek-history-db");  // in top -H, perf and gdb

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 
 #include <kek/address_key.h>
+#include <kek/worker.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -30,23 +31,6 @@ std::string peer_address(GSocketConnection* connection) {
 std::vector<uint8_t>& read_buffer() {
   thread_local std::vector<uint8_t> buffer(kReadChunk);
   return buffer;
-}
-
-// fn runs on the main loop (the default main context), never on the calling thread.
-void post_to_main(std::function<void()> fn) {
-  using Fn = std::function<void()>;
-  GSource* idle = g_idle_source_new();
-  g_source_set_priority(idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback(
-      idle,
-      [](gpointer data) -> gboolean {
-        (*static_cast<Fn*>(data))();
-        return G_SOURCE_REMOVE;
-      },
-      std::make_unique<Fn>(std::move(fn)).release(),
-      [](gpointer data) { std::unique_ptr<Fn>(static_cast<Fn*>(data)); });
-  g_source_attach(idle, g_main_context_default());
-  g_source_unref(idle);
 }
 
 // A call from a worker to the main loop that the worker waits for.
@@ -216,7 +200,7 @@ void Connection::ready() {
   if (!back && requested_close_.empty() && requested_terminate_.empty()) return;  // the pool watches it again
   pool_.unwatch(watch_key_);
   watch_key_ = 0;
-  post_to_main([self = shared_from_this(), error, flush_first] { self->back_on_main(error, flush_first); });
+  run_on_main([self = shared_from_this(), error, flush_first] { self->back_on_main(error, flush_first); });
 }
 
 void Connection::read_on_worker(std::string& error, bool& flush_first) {
@@ -293,7 +277,7 @@ void Connection::back_on_main(const std::string& error, bool flush_first) {
 bool Connection::call_on_main(std::function<void()> fn) {
   auto call = std::make_shared<MainCall>();
   call->fn = std::move(fn);
-  post_to_main([call] {
+  run_on_main([call] {
     {
       std::lock_guard lock(call->mutex);
       if (call->cancelled) return;
