@@ -33,6 +33,21 @@ std::vector<uint8_t>& read_buffer() {
   return buffer;
 }
 
+// One read without blocking, on the main loop or a worker: how much arrived (0: nothing is
+// waiting now), or why the connection is over (a read error, the peer closed it).
+Result<size_t> receive_some(GSocket* socket, std::vector<uint8_t>& buffer) {
+  GError* err = nullptr;
+  const gssize n = g_socket_receive_with_blocking(socket, reinterpret_cast<gchar*>(buffer.data()), buffer.size(), FALSE,
+                                                  nullptr, &err);
+  if (n > 0) return static_cast<size_t>(n);
+  if (n == 0) return Status::failure("peer closed the connection");
+  const bool would_block = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  std::string why = std::string("read error: ") + err->message;
+  g_error_free(err);
+  if (would_block) return size_t{0};
+  return Status::failure(std::move(why));
+}
+
 // A call from a worker to the main loop that the worker waits for.
 struct MainCall {
   std::mutex mutex;
@@ -132,33 +147,22 @@ gboolean Connection::on_writable(GSocket*, GIOCondition, gpointer data) {
 void Connection::read_available() {
   std::vector<uint8_t>& buffer = read_buffer();
   for (int i = 0; i < kMaxReadsPerWakeup && !closed_; ++i) {
-    GError* err = nullptr;
-    gssize n = g_socket_receive_with_blocking(socket_, reinterpret_cast<gchar*>(buffer.data()), buffer.size(), FALSE,
-                                              nullptr, &err);
-    if (n < 0) {
-      if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        g_error_free(err);
-        break;
-      }
-      std::string why = std::string("read error: ") + err->message;
-      g_error_free(err);
-      close(why);
+    auto n = receive_some(socket_, buffer);
+    if (!n) {
+      close(n.error());
       return;
     }
-    if (n == 0) {
-      close("peer closed the connection");
-      return;
-    }
+    if (*n == 0) break;  // nothing more waiting
     last_activity_us_ = g_get_monotonic_time();
     if (close_after_flush_) continue;  // draining: a refused client's further input is ignored
-    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n)));
+    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), *n));
     if (!s) {
       flush();  // a last error reply, if the session produced one
       close("protocol error: " + s.error());
       return;
     }
     if (session_.publishing()) break;  // what follows is the pool's to read
-    if (static_cast<size_t>(n) < buffer.size()) break;  // drained the socket
+    if (*n < buffer.size()) break;  // drained the socket
   }
   after_io();
   maybe_enter_pool();
@@ -206,31 +210,21 @@ void Connection::ready() {
 void Connection::read_on_worker(std::string& error, bool& flush_first) {
   std::vector<uint8_t>& buffer = read_buffer();
   for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
-    GError* err = nullptr;
-    gssize n = g_socket_receive_with_blocking(socket_, reinterpret_cast<gchar*>(buffer.data()), buffer.size(), FALSE,
-                                              nullptr, &err);
-    if (n < 0) {
-      if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        g_error_free(err);
-        break;
-      }
-      error = std::string("read error: ") + err->message;
-      g_error_free(err);
+    auto n = receive_some(socket_, buffer);
+    if (!n) {
+      error = n.error();
       return;
     }
-    if (n == 0) {
-      error = "peer closed the connection";
-      return;
-    }
+    if (*n == 0) break;  // nothing more waiting
     last_activity_us_ = g_get_monotonic_time();
-    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n)));
+    Status s = session_.feed(std::span<const uint8_t>(buffer.data(), *n));
     if (!s) {
       error = "protocol error: " + s.error();
       flush_first = true;
       return;
     }
     if (!session_.publishing() || session_.should_close()) return;  // the main loop takes over
-    if (static_cast<size_t>(n) < buffer.size()) break;  // drained the socket
+    if (*n < buffer.size()) break;  // drained the socket
   }
   // Acknowledgements and the like: written here if the socket takes them, else by the main loop.
   while (session_.has_output()) {
