@@ -1,4 +1,5 @@
 #include "host/app.h"
+#include "host/plugin_loader.h"
 #include "main_loop.h"
 #include "temp_dir.h"
 
@@ -108,6 +109,35 @@ TEST(PluginHost, UnknownPluginArgIsRefused) {
   auto* r = refused(app, "example");
   ASSERT_NE(r, nullptr);
   EXPECT_NE(r->reason.find("plugins[0].args.colour: unknown key"), std::string::npos) << r->reason;
+}
+
+// The built plugins read their args through the SDK (Args::read, no_unknown_keys): a value out
+// of range, or a key a plugin does not take, refuses that plugin with the place in the file,
+// also for those that take no args at all (hls, dash, channels), so a typo is never ignored.
+TEST(PluginHost, TheBuiltPluginsRefuseArgsTheyDoNotTake) {
+  struct Case {
+    std::string plugin, args, reason;
+  };
+  const std::vector<Case> cases = {
+      {"hls", "{segment_s: 2}", "args.segment_s: unknown key"},
+      {"dash", "{part_s: 1}", "args.part_s: unknown key"},
+      {"channels", "{banners: 1}", "args.banners: unknown key"},
+      {"chat", "{history: 20000}", "args.history: must be between 0 and 10000"},
+      {"chat", "{rate_messages: 5, colour: red}", "args.colour: unknown key"},
+      {"rtmp", "{port: 70000}", "args.port: must be between 0 and 65535"},
+      {"rtmp", "{reconnect_grace_s: -1}", "args.reconnect_grace_s: must be between 0 and 600"},
+      {"rtmp", "{take_over: yes please}", "args.take_over: must be true or false"},
+  };
+  for (const auto& c : cases) {
+    if (!find_plugin_file({KEK_PLUGIN_BUILD_DIR}, c.plugin)) continue;  // not built in this configuration
+    test::TempDir dir;
+    App app(config_for(dir, "  - name: " + c.plugin + "\n    args: " + c.args + "\n"));
+    ASSERT_TRUE(app.load().ok());
+    auto* r = refused(app, c.plugin);
+    ASSERT_NE(r, nullptr) << c.plugin << " took " << c.args;
+    EXPECT_NE(r->reason.find("test.yaml:3:"), std::string::npos) << r->reason;
+    EXPECT_NE(r->reason.find("plugins[0]." + c.reason), std::string::npos) << r->reason;
+  }
 }
 
 TEST(PluginHost, PluginRoutesAndMigrationsWork) {

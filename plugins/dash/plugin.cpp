@@ -14,6 +14,7 @@
 namespace {
 
 kek::Status init(kek::Host& host) {
+  if (auto st = host.args().no_unknown_keys(); !st) return st;  // it takes none
   // Lives as long as the host: the hold keeps it, the service hands out a pointer to it.
   auto ll = std::make_shared<kek::dash::LlHold>(host.media_dir());
   host.services().provide<kek::dash::LlNotices>(ll.get());

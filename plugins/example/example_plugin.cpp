@@ -15,10 +15,10 @@ struct Settings {
 };
 
 kek::Status init(kek::Host& host) {
-  auto greeting = host.args().string("greeting", "hello");
-  if (!greeting) return greeting.error();
-  if (auto s = host.args().no_unknown_keys(); !s) return s;
-  Settings settings{*greeting};
+  // Each key read into its field, whose value is the default; the first mistake is reported.
+  Settings settings{"hello"};
+  if (auto s = kek::first_failure({host.args().read("greeting", settings.greeting), host.args().no_unknown_keys()}); !s)
+    return s;
 
   host.add_migrations({
       {1, "CREATE TABLE example_visits (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)"},

@@ -8,7 +8,10 @@
 
 namespace {
 
-kek::Status init(kek::Host& host) { return host.pipelines().add_live_output(kek::hls::live_output()); }
+kek::Status init(kek::Host& host) {
+  if (auto st = host.args().no_unknown_keys(); !st) return st;  // it takes none
+  return host.pipelines().add_live_output(kek::hls::live_output());
+}
 
 gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(kekhlssink, plugin); }
 

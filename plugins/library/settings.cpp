@@ -51,25 +51,20 @@ Result<std::vector<ImportFolder>> read_folders(const Args& args) {
 
 Result<Settings> read_settings(const Args& args) {
   Settings s;
-  auto max_file = args.integer("max_file_bytes", s.max_file_bytes, 1);
-  if (!max_file) return max_file.error();
-  s.max_file_bytes = *max_file;
-  auto quota = args.integer("quota_bytes", s.quota_bytes, 0);
-  if (!quota) return quota.error();
-  s.quota_bytes = *quota;
-  auto expiry = args.integer("upload_expiry_s", s.upload_expiry_s, 1, int64_t{365} * 24 * 3600);
-  if (!expiry) return expiry.error();
-  s.upload_expiry_s = *expiry;
-
-  auto uploaders = args.string("uploaders", "users");
-  if (!uploaders) return uploaders.error();
-  if (*uploaders == "users") {
+  std::string uploaders = "users";
+  if (auto st = first_failure({args.read("max_file_bytes", s.max_file_bytes, 1, INT64_MAX),
+                               args.read("quota_bytes", s.quota_bytes, 0, INT64_MAX),
+                               args.read("upload_expiry_s", s.upload_expiry_s, 1, int64_t{365} * 24 * 3600),
+                               args.read("uploaders", uploaders)});
+      !st)
+    return st.error();
+  if (uploaders == "users") {
     s.uploaders.kind = UploaderRule::Kind::users;
-  } else if (*uploaders == "admins") {
+  } else if (uploaders == "admins") {
     s.uploaders.kind = UploaderRule::Kind::admins;
-  } else if (uploaders->rfind("group:", 0) == 0 && uploaders->size() > 6) {
+  } else if (uploaders.starts_with("group:") && uploaders.size() > 6) {
     s.uploaders.kind = UploaderRule::Kind::group;
-    s.uploaders.group = uploaders->substr(6);
+    s.uploaders.group = uploaders.substr(6);
   } else {
     return args.fail("uploaders", "must be \"users\", \"admins\" or \"group:<name>\"");
   }
@@ -77,24 +72,16 @@ Result<Settings> read_settings(const Args& args) {
   auto folders = read_folders(args);
   if (!folders) return folders.error();
   s.folders = std::move(*folders);
-  auto interval = args.integer("scan_interval_s", s.scan_interval_s, 0, int64_t{7} * 24 * 3600);
-  if (!interval) return interval.error();
-  s.scan_interval_s = *interval;
-  auto watch = args.boolean("watch_folders", s.watch_folders);
-  if (!watch) return watch.error();
-  s.watch_folders = *watch;
-  auto probe = args.integer("probe_timeout_s", s.probe_timeout_s, 1, 3600);
-  if (!probe) return probe.error();
-  s.probe_timeout_s = *probe;
-  auto vis = args.string("default_visibility", s.default_visibility);
-  if (!vis) return vis.error();
-  if (*vis != "public" && *vis != "unlisted" && *vis != "private")
+  if (auto st = first_failure({args.read("scan_interval_s", s.scan_interval_s, 0, int64_t{7} * 24 * 3600),
+                               args.read("watch_folders", s.watch_folders),
+                               args.read("probe_timeout_s", s.probe_timeout_s, 1, 3600),
+                               args.read("default_visibility", s.default_visibility)});
+      !st)
+    return st.error();
+  if (s.default_visibility != "public" && s.default_visibility != "unlisted" && s.default_visibility != "private")
     return args.fail("default_visibility", "must be public, unlisted or private");
-  s.default_visibility = *vis;
-  auto rec = args.boolean("import_recordings", s.import_recordings);
-  if (!rec) return rec.error();
-  s.import_recordings = *rec;
-  if (auto st = args.no_unknown_keys(); !st) return st.error();
+  if (auto st = first_failure({args.read("import_recordings", s.import_recordings), args.no_unknown_keys()}); !st)
+    return st.error();
   return s;
 }
 

@@ -1,6 +1,8 @@
-// The chat's wire format and its rate limit, without a server.
+// The chat's wire format, its rate limit and its settings, without a server.
 #include "protocol.h"
 #include "rate_limiter.h"
+#include "settings.h"
+#include "support/plugin_args.h"
 
 #include <kek/json.h>
 
@@ -83,4 +85,27 @@ TEST(ChatRateLimiter, AllowsNPerWindowPerUser) {
 }
 
 }  // namespace
+TEST(ChatSettings, AbsentKeysKeepTheDefaultsGivenOnesReplaceThem) {
+  auto defaults = read_settings(kek::test::plugin_args("{}"));
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->history, 200);
+  EXPECT_EQ(defaults->max_length, 500);
+  EXPECT_EQ(defaults->rate_messages, 5);
+  EXPECT_EQ(defaults->rate_window_s, 10);
+  EXPECT_FALSE(defaults->clickable_links);
+  EXPECT_EQ(defaults->max_rooms, 1000);
+  auto given = read_settings(kek::test::plugin_args(
+      R"({"history":0,"max_length":80,"rate_messages":1000,"rate_window_s":3600,"clickable_links":true,"max_rooms":7})"));
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_EQ(given->history, 0);
+  EXPECT_EQ(given->max_length, 80);
+  EXPECT_EQ(given->rate_messages, 1000);
+  EXPECT_EQ(given->rate_window_s, 3600);
+  EXPECT_TRUE(given->clickable_links);
+  EXPECT_EQ(given->max_rooms, 7);
+  auto first = read_settings(kek::test::plugin_args(R"({"max_length":0,"clickable_links":"yes","colour":1})"));
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().message, "args.max_length: must be between 1 and 10000") << "the first mistake in reading order";
+}
+
 }  // namespace kek::chat

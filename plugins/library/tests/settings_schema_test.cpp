@@ -1,6 +1,7 @@
 // The plugin's args and its schema on a real SQLite file.
 #include "schema.h"
 #include "settings.h"
+#include "transcode_settings.h"
 
 #include "db/sqlite_database.h"
 
@@ -56,6 +57,60 @@ TEST(LibrarySettings, MistakesNameTheKey) {
   auto bad_rule = parse(R"({"uploaders": "everyone"})");
   ASSERT_FALSE(bad_rule.ok());
   EXPECT_NE(bad_rule.error().message.find("uploaders"), std::string::npos);
+}
+
+TEST(LibrarySettings, EveryKeyReachesItsField) {
+  auto s = parse(R"({"max_file_bytes": 1, "upload_expiry_s": 60, "uploaders": "admins", "scan_interval_s": 0,
+                     "watch_folders": false, "probe_timeout_s": 5, "default_visibility": "unlisted",
+                     "import_recordings": false})");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->max_file_bytes, 1);
+  EXPECT_EQ(s->upload_expiry_s, 60);
+  EXPECT_EQ(s->uploaders.kind, UploaderRule::Kind::admins);
+  EXPECT_EQ(s->scan_interval_s, 0);
+  EXPECT_FALSE(s->watch_folders);
+  EXPECT_EQ(s->probe_timeout_s, 5);
+  EXPECT_EQ(s->default_visibility, "unlisted");
+  EXPECT_FALSE(s->import_recordings);
+  auto first = parse(R"({"max_file_bytes": 0, "default_visibility": "everyone"})");
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.error().message.find("args.max_file_bytes: must be between 1 and"), std::string::npos) << first.error().message;
+  auto visibility = parse(R"({"default_visibility": "everyone", "import_recordings": "yes"})");
+  ASSERT_FALSE(visibility.ok());
+  EXPECT_NE(visibility.error().message.find("args.default_visibility: must be public, unlisted or private"), std::string::npos);
+}
+
+TEST(LibrarySettings, TranscodeKeysAndTheirDefaults) {
+  auto parse_transcode = [](const std::string& json) {
+    auto doc = kek::JsonDoc::parse(json);
+    EXPECT_TRUE(doc.ok());
+    return read_transcode_settings(kek::Args(std::move(*doc), [](const std::string& key) { return "args." + key; }));
+  };
+  auto defaults = parse_transcode("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->jobs, 1);
+  EXPECT_EQ(defaults->ladder.size(), default_vod_ladder().size());
+  EXPECT_EQ(defaults->segment_s, 4);
+  EXPECT_EQ(defaults->preset, "veryfast");
+  EXPECT_EQ(defaults->threads, 0);
+  EXPECT_TRUE(defaults->copy);
+  auto given = parse_transcode(
+      R"({"transcode_jobs": 2, "ladder": "360p:360:600,180p:180:200", "segment_s": 1, "preset": "veryslow", "threads": 3, "copy_rungs": false})");
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_EQ(given->jobs, 2);
+  ASSERT_EQ(given->ladder.size(), 2u);
+  EXPECT_EQ(given->ladder[1].name, "180p");
+  EXPECT_EQ(given->ladder[1].bitrate_kbps, 200);
+  EXPECT_EQ(given->segment_s, 1);
+  EXPECT_EQ(given->preset, "veryslow");
+  EXPECT_EQ(given->threads, 3);
+  EXPECT_FALSE(given->copy);
+  auto preset = parse_transcode(R"({"preset": "instant", "threads": 999})");
+  ASSERT_FALSE(preset.ok());
+  EXPECT_EQ(preset.error().message, "args.preset: must be an x264 preset (ultrafast .. veryslow)");
+  auto jobs = parse_transcode(R"({"transcode_jobs": 17})");
+  ASSERT_FALSE(jobs.ok());
+  EXPECT_EQ(jobs.error().message, "args.transcode_jobs: must be between 1 and 16");
 }
 
 TEST(LibrarySchema, MigratesAndKeepsTheJobContract) {
