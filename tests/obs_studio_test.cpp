@@ -9,6 +9,7 @@
 // (scripts/dev.sh test installs both).
 #include "support/browser.h"
 #include "support/kek_process.h"
+#include "support/live.h"
 #include "support/wait.h"
 
 #include <gtest/gtest.h>
@@ -91,11 +92,10 @@ TEST(ObsStudio, DefaultX264StreamIsLiveWithItsKeyframeIntervalMeasuredAndWarnedA
 
   // A streamer's account and key, as Studio gives them.
   Browser streamer(kek.http_url());
-  ASSERT_EQ(streamer.register_user("obsuser", "a-long-secret-phrase").status, 201);
-  auto created = streamer.post("/api/me/stream-keys", R"({"name":"OBS","visibility":"public"})");
-  ASSERT_EQ(created.status, 201) << created.body;
-  const std::string key = json_field(created.body, "key").value_or("");
-  const std::string stream = json_field(created.body, "stream").value_or("");
+  const StreamKey made = account_with_stream_key(streamer, "obsuser", "a-long-secret-phrase");
+  ASSERT_TRUE(made.failure.empty()) << made.failure;
+  const std::string& key = made.key;
+  const std::string& stream = made.stream;
 
   const std::string home = make_temp_dir();
   struct Cleanup {

@@ -1,6 +1,6 @@
 // What the live-streaming integration tests share: a real ffmpeg publisher of a small test
-// stream, a folder of extra pipeline templates, the config that maps app `live` to one, and an
-// account publishing a public and a private stream.
+// stream, a folder of extra pipeline templates, the config that maps app `live` to one, an
+// account with a stream key, and an account publishing a public and a private stream.
 #pragma once
 
 #include "support/browser.h"
@@ -46,16 +46,33 @@ inline std::string live_app_config(const TemplateDir& t, const std::string& app_
          " apps: {live: " + app_template + "}}\n";
 }
 
-// A stream key of a signed-in account (POST /api/me/stream-keys), named as its visibility.
+// A stream key of a signed-in account (POST /api/me/stream-keys, as Studio makes one): the
+// secret the publisher sends and the stream's public name; or, both empty, what went wrong.
 struct StreamKey {
   std::string key, stream;
+  std::string failure;
 };
 
-inline StreamKey make_stream_key(kek::auth::test::Browser& user, const std::string& visibility) {
-  auto created = user.post("/api/me/stream-keys", R"({"name":")" + visibility + R"(","visibility":")" + visibility + R"("})");
-  if (created.status != 201) return {};
-  return {kek::auth::test::json_field(created.body, "key").value_or(""),
-          kek::auth::test::json_field(created.body, "stream").value_or("")};
+inline StreamKey make_stream_key(kek::auth::test::Browser& user, const std::string& name, const std::string& visibility) {
+  auto created = user.post("/api/me/stream-keys", R"({"name":")" + name + R"(","visibility":")" + visibility + R"("})");
+  if (created.status != 201)
+    return {"", "", "making the stream key " + name + ": " + std::to_string(created.status) + " " + created.body};
+  StreamKey made{kek::auth::test::json_field(created.body, "key").value_or(""),
+                 kek::auth::test::json_field(created.body, "stream").value_or("")};
+  if (made.key.empty() || made.stream.empty()) return {"", "", "no key and stream in " + created.body};
+  return made;
+}
+
+// `publisher` signs up as `username` and makes one stream key (public unless said otherwise),
+// as a streamer does before going live: where a test of a publishing account starts.
+//   auto key = account_with_stream_key(carol, "carol", kPassword);
+//   ASSERT_TRUE(key.failure.empty()) << key.failure;
+inline StreamKey account_with_stream_key(kek::auth::test::Browser& publisher, const std::string& username,
+                                         const std::string& password, const std::string& key_name = "OBS",
+                                         const std::string& visibility = "public") {
+  if (auto signed_up = publisher.register_user(username, password); signed_up.status != 201)
+    return {"", "", "registering " + username + ": " + std::to_string(signed_up.status) + " " + signed_up.body};
+  return make_stream_key(publisher, key_name, visibility);
 }
 
 // One account's public and private streams, both publishing and playing.
@@ -71,14 +88,14 @@ struct PublicAndPrivateLive {
 inline PublicAndPrivateLive publish_public_and_private(const KekProcess& kek, kek::auth::test::Browser& user,
                                                        int seconds, int timeout_ms) {
   PublicAndPrivateLive live;
-  if (auto signed_up = user.register_user("anna", "a-long-secret-phrase"); signed_up.status != 201) {
-    live.failure = "registering anna: " + std::to_string(signed_up.status) + " " + signed_up.body;
+  live.open = account_with_stream_key(user, "anna", "a-long-secret-phrase", "public", "public");
+  if (!live.open.failure.empty()) {
+    live.failure = live.open.failure;
     return live;
   }
-  live.open = make_stream_key(user, "public");
-  live.family = make_stream_key(user, "private");
-  if (live.open.key.empty() || live.family.key.empty()) {
-    live.failure = "no stream keys";
+  live.family = make_stream_key(user, "private", "private");
+  if (!live.family.failure.empty()) {
+    live.failure = live.family.failure;
     return live;
   }
   live.open_publisher = publish_test_stream(kek.endpoint("rtmp") + "/" + live.open.key, seconds, true, true, 25);

@@ -77,10 +77,9 @@ TEST(AdminUsers, DisablingEndsSessionsAndRefusesLoginAndPublishing) {
   Browser admin(kek.http_url());
   ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
   Browser carol(kek.http_url());
-  ASSERT_EQ(carol.register_user("carol", kPassword).status, 201);
-  auto key = carol.post("/api/me/stream-keys", R"({"name":"OBS"})");
-  ASSERT_EQ(key.status, 201) << key.body;
-  const std::string secret = json_field(key.body, "key").value_or(""), stream = json_field(key.body, "stream").value_or("");
+  const auto key = kek::test::account_with_stream_key(carol, "carol", kPassword);
+  ASSERT_TRUE(key.failure.empty()) << key.failure;
+  const std::string &secret = key.key, &stream = key.stream;
   const std::string carol_id = user_id(admin, "carol");
 
   auto disabled = admin.request("PATCH", "/api/admin/users/" + carol_id, R"({"disabled":true})");
@@ -137,15 +136,14 @@ TEST(AdminUsers, DisablingEndsTheStreamTheAccountPublishesNow) {
   Browser admin(kek.http_url());
   ASSERT_EQ(admin.login("admin", kAdminPassword).status, 200);
   Browser erin(kek.http_url());
-  ASSERT_EQ(erin.register_user("erin", kPassword).status, 201);
-  auto key = erin.post("/api/me/stream-keys", R"({"name":"OBS"})");
-  ASSERT_EQ(key.status, 201) << key.body;
-  const std::string secret = json_field(key.body, "key").value_or(""), stream = json_field(key.body, "stream").value_or("");
+  const auto key = kek::test::account_with_stream_key(erin, "erin", kPassword);
+  ASSERT_TRUE(key.failure.empty()) << key.failure;
+  const std::string &secret = key.key, &stream = key.stream;
   // Someone else's stream goes on.
   Browser fay(kek.http_url());
-  ASSERT_EQ(fay.register_user("fay", kPassword).status, 201);
-  auto other_key = fay.post("/api/me/stream-keys", R"({"name":"OBS"})");
-  const std::string other_stream = json_field(other_key.body, "stream").value_or("");
+  const auto other_key = kek::test::account_with_stream_key(fay, "fay", kPassword);
+  ASSERT_TRUE(other_key.failure.empty()) << other_key.failure;
+  const std::string& other_stream = other_key.stream;
 
   auto pub = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + secret, 120);
   // And over SRT (LiveIngest) with a second key, when the srt plugin is built.
@@ -153,16 +151,16 @@ TEST(AdminUsers, DisablingEndsTheStreamTheAccountPublishesNow) {
   std::string srt_stream;
   std::unique_ptr<kek::test::BackgroundProcess> srt_pub;
   if (with_srt) {
-    auto srt_key = erin.post("/api/me/stream-keys", R"({"name":"SRT"})");
-    ASSERT_EQ(srt_key.status, 201) << srt_key.body;
-    srt_stream = json_field(srt_key.body, "stream").value_or("");
+    const auto srt_key = kek::test::make_stream_key(erin, "SRT", "public");
+    ASSERT_TRUE(srt_key.failure.empty()) << srt_key.failure;
+    srt_stream = srt_key.stream;
     srt_pub = std::make_unique<kek::test::BackgroundProcess>(std::vector<std::string>{
         "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f",
         "lavfi", "-i", "sine", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
         "-c:a", "aac", "-f", "mpegts",
-        kek.endpoint("srt") + "?streamid=" + json_field(srt_key.body, "key").value_or("") + "&connect_timeout=3000"});
+        kek.endpoint("srt") + "?streamid=" + srt_key.key + "&connect_timeout=3000"});
   }
-  auto other = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + json_field(other_key.body, "key").value_or(""), 120);
+  auto other = kek::test::publish_test_stream(kek.endpoint("rtmp") + "/" + other_key.key, 120);
   const std::string playlist = "/media/live/" + stream + "/source/index.m3u8";  // the passthrough layout's media playlist
   kek::test::HttpResult live;
   ASSERT_TRUE(kek::test::wait_for([&] {

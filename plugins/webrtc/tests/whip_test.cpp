@@ -4,13 +4,13 @@
 // is refused with 401 before any WebRTC is set up.
 #include "support/browser.h"
 #include "support/kek_process.h"
+#include "support/live.h"
 #include "support/wait.h"
 
 #include <gtest/gtest.h>
 
 using namespace kek::test;
 using kek::auth::test::Browser;
-using kek::auth::test::json_field;
 
 namespace {
 
@@ -35,10 +35,9 @@ TEST(Whip, ChromiumPublishesIntoTheLiveLayoutsAndAWrongKeyIsRefused) {
   KekProcess kek(o);
   ASSERT_TRUE(kek.ready()) << kek.output();
   Browser anna(kek.http_url());
-  ASSERT_EQ(anna.register_user("anna", "a-long-secret-phrase").status, 201);
-  auto created = anna.post("/api/me/stream-keys", R"({"name":"whip","visibility":"public"})");
-  ASSERT_EQ(created.status, 201) << created.body;
-  const std::string key = json_field(created.body, "key").value_or(""), stream = json_field(created.body, "stream").value_or("");
+  const StreamKey made = account_with_stream_key(anna, "anna", "a-long-secret-phrase", "whip");
+  ASSERT_TRUE(made.failure.empty()) << made.failure;
+  const std::string &key = made.key, &stream = made.stream;
 
   // Refused before any media: no key, a wrong key.
   auto none = http_request("POST", kek.http_url(), "/api/whip/live", {}, kPublishOffer, "application/sdp");
