@@ -70,3 +70,14 @@ export interface PosterFeed {
   url: string | null
   webcal: string | null
 }
+
+/** What every event on the poster says, as the forms that create and edit one hold it (inside
+ * their drafts): the start is a datetime-local value, local; V is '' too for a new event
+ * ("as its film or stream"). */
+export interface EventFieldValues<V extends '' | PosterVisibility = PosterVisibility> {
+  title: string
+  startsLocal: string
+  durationMin: number
+  description: string
+  visibility: V
+}
