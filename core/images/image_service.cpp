@@ -5,6 +5,7 @@
 #include "images/image_header.h"
 
 #include <kek/ref.h>
+#include <kek/worker.h>
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -188,31 +189,20 @@ Result<ImageResult> process_job(ImageService::Job& job) {
   return result;
 }
 
-// Carries a result (or a refusal) to the caller's main context.
+// Carries a result (or a refusal) to the caller's main context, through its queue: never run
+// here on the worker, which could acquire that context when nobody iterates it.
 void deliver(std::shared_ptr<ImageService::Shared> shared, std::shared_ptr<ImageService::Job> job,
              Result<ImageResult> result, bool release_owner) {
-  struct Delivery {
-    std::shared_ptr<ImageService::Shared> shared;
-    std::shared_ptr<ImageService::Job> job;
-    Result<ImageResult> result;
-    bool release_owner;
-  };
   GMainContext* context = job->context;
-  auto delivery = std::make_unique<Delivery>(Delivery{std::move(shared), std::move(job), std::move(result), release_owner});
-  g_main_context_invoke_full(
-      context, G_PRIORITY_DEFAULT,
-      [](gpointer data) -> gboolean {
-        auto* d = static_cast<Delivery*>(data);
-        if (!d->shared->alive) return G_SOURCE_REMOVE;  // the host is shutting down
-        if (d->release_owner) {
-          if (!d->job->job.owner.empty()) d->shared->busy_owners.erase(d->job->job.owner);
-          d->shared->jobs.erase(d->job);
-        }
-        ImageDone done = std::move(d->job->done);
-        if (done) done(std::move(d->result));
-        return G_SOURCE_REMOVE;
-      },
-      delivery.release(), [](gpointer data) { std::unique_ptr<Delivery>(static_cast<Delivery*>(data)).reset(); });
+  run_on_main([shared = std::move(shared), job = std::move(job), result = std::move(result), release_owner]() mutable {
+    if (!shared->alive) return;  // the host is shutting down
+    if (release_owner) {
+      if (!job->job.owner.empty()) shared->busy_owners.erase(job->job.owner);
+      shared->jobs.erase(job);
+    }
+    ImageDone done = std::move(job->done);
+    if (done) done(std::move(result));
+  }, context);
 }
 
 }  // namespace

@@ -12,8 +12,10 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace kek::core {
 namespace {
@@ -238,6 +240,31 @@ TEST_F(ImagesTest, ACancelledJobEndsWith499) {
   ASSERT_FALSE(result->ok());
   EXPECT_EQ(result->error().code, 499);
   EXPECT_TRUE(run({make_image("pngenc", 64, 64), {square(64)}, "user:4", 15000}).ok());
+}
+
+// done runs on the main loop, on its thread, and later: not inside process() for a job refused
+// at once, not on the worker that finished the job while nobody iterated the loop (the worker
+// could acquire the default context then; g_main_context_invoke would have run it right there).
+TEST_F(ImagesTest, DoneRunsLaterOnTheMainLoopsThreadNeverOnAWorker) {
+  std::atomic<bool> refused{false}, finished{false};
+  std::thread::id refused_on, finished_on;
+  service_.process({make_image("pngenc", 64, 64), {}, "", 15000}, [&](Result<ImageResult> r) {
+    EXPECT_EQ(r.error().code, 400);
+    refused_on = std::this_thread::get_id();
+    refused = true;
+  });
+  EXPECT_FALSE(refused) << "ran inside process()";
+  service_.process({make_image("pngenc", 64, 64), {square(16)}, "", 15000}, [&](Result<ImageResult> r) {
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    finished_on = std::this_thread::get_id();
+    finished = true;
+  });
+  // Long enough for the worker to end a 64 px job; nothing iterates the loop meanwhile.
+  for (int i = 0; i < 100 && !finished; ++i) g_usleep(10000);
+  EXPECT_FALSE(finished) << "ran on the worker";
+  ASSERT_TRUE(kek::test::run_until([&] { return refused && finished; }, 60000));
+  EXPECT_EQ(refused_on, std::this_thread::get_id());
+  EXPECT_EQ(finished_on, std::this_thread::get_id());
 }
 
 // Pending results of a service that goes away (the host shutting down) are dropped, not
