@@ -4,6 +4,8 @@
 #include "stream_id.h"
 #include "ts_remux.h"
 
+#include <kek/worker.h>
+
 #include <srt/access_control.h>
 #include <srt/srt.h>
 
@@ -40,18 +42,6 @@ std::string address_of(const struct sockaddr* sa) {
   return "?";
 }
 
-// Runs fn on the main loop (the default main context).
-void on_main_loop(std::function<void()> fn) {
-  using Fn = std::function<void()>;
-  g_main_context_invoke_full(
-      nullptr, G_PRIORITY_DEFAULT,
-      [](gpointer data) -> gboolean {
-        (*static_cast<Fn*>(data))();
-        return G_SOURCE_REMOVE;
-      },
-      new Fn(std::move(fn)), [](gpointer data) { delete static_cast<Fn*>(data); });
-}
-
 struct Item {
   bool is_tracks = false;
   LiveTracks tracks;
@@ -83,7 +73,7 @@ struct Listener::Connection {
       schedule = !self->scheduled;
       self->scheduled = true;
     }
-    if (schedule) on_main_loop([self] { self->deliver(); });
+    if (schedule) kek::run_on_main([self] { self->deliver(); });
   }
   void deliver() {  // main loop
     std::vector<Item> items;
@@ -213,7 +203,7 @@ int Listener::admit(int socket, const std::string& remote, const std::string& st
     std::string reason;
   };
   auto answer = std::make_shared<Answer>();
-  on_main_loop([this, c, answer, app = request.app] {
+  kek::run_on_main([this, c, answer, app = request.app] {
     bool allowed = false;
     int reject = SRT_REJX_FORBIDDEN;
     std::string reason;
@@ -371,7 +361,7 @@ void Listener::drop(std::shared_ptr<Connection> c, const std::string& why) {
     --open_count_;
   }
   g_message("SRT publisher %s (stream '%s') closed: %s", c->remote.c_str(), c->stream.c_str(), why.c_str());
-  on_main_loop([this, c] { end(c); });
+  kek::run_on_main([this, c] { end(c); });
 }
 
 void Listener::expire_unaccepted() {
@@ -388,7 +378,7 @@ void Listener::expire_unaccepted() {
       }
     }
   }
-  for (auto& c : expired) on_main_loop([this, c] { end(c); });
+  for (auto& c : expired) kek::run_on_main([this, c] { end(c); });
 }
 
 void Listener::end(const std::shared_ptr<Connection>& c) {
