@@ -2,15 +2,23 @@
 
 #include <gst/app/gstappsink.h>
 
+GST_DEBUG_CATEGORY_STATIC(kek_srt_remux_debug);
+#define GST_CAT_DEFAULT kek_srt_remux_debug
+
 
 namespace kek::srt {
 
 TsRemux::TsRemux(std::string name, Callbacks callbacks) : callbacks_(std::move(callbacks)) {
+  static gsize debug_once = 0;
+  if (g_once_init_enter(&debug_once)) {
+    GST_DEBUG_CATEGORY_INIT(kek_srt_remux_debug, "keksrtremux", 0, "KEK SRT: MPEG-TS to FLV tags");
+    g_once_init_leave(&debug_once, 1);
+  }
   GError* err = nullptr;
   // Parsers link by caps (a delayed link from the demuxer takes the pad its sink can accept).
   GstElement* p = gst_parse_launch(
       "tsdemux name=demux "
-      "demux. ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! appsink name=video sync=false async=false "
+      "demux. ! h264parse name=vparse ! video/x-h264,stream-format=avc,alignment=au ! appsink name=video sync=false async=false "
       "demux. ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw ! appsink name=audio sync=false async=false",
       &err);
   if (!p) {
@@ -48,6 +56,12 @@ TsRemux::TsRemux(std::string name, Callbacks callbacks) : callbacks_(std::move(c
     }
     (video ? me->has_video_pad_ : me->has_audio_pad_) = true;
   }), this);
+  {
+    g_autoptr(GstElement) vparse = gst_bin_get_by_name(GST_BIN(pipeline_), "vparse");
+    g_autoptr(GstPad) pad = gst_element_get_static_pad(vparse, "sink");
+    gst_pad_add_probe(pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER),
+                      &TsRemux::on_video_in, this, nullptr);
+  }
   for (const char* sink_name : {"video", "audio"}) {
     g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline_), sink_name);
     g_object_set(sink, "emit-signals", TRUE, "max-buffers", 4u, nullptr);
@@ -91,6 +105,59 @@ bool TsRemux::push(GstBuffer* ts) {
   return true;
 }
 
+namespace {
+
+// Whether an H.264 byte-stream buffer opens with an access unit delimiter (NAL type 9).
+bool starts_with_aud(GstBuffer* buffer) {
+  uint8_t head[5] = {};
+  const gsize n = gst_buffer_extract(buffer, 0, head, sizeof head);
+  if (n >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 1) return (head[3] & 0x1f) == 9;
+  return n == 5 && head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] == 1 && (head[4] & 0x1f) == 9;
+}
+
+GstCaps* with_alignment(GstCaps* caps, bool au) {
+  GstCaps* out = gst_caps_copy(caps);
+  for (guint i = 0; i < gst_caps_get_size(out); ++i) {
+    GstStructure* s = gst_caps_get_structure(out, i);
+    if (au) gst_structure_set(s, "alignment", G_TYPE_STRING, "au", nullptr);
+    else gst_structure_remove_field(s, "alignment");
+  }
+  return out;
+}
+
+}  // namespace
+
+// tsdemux hands h264parse one PES per buffer but says nothing of alignment, so h264parse keeps
+// the end of every buffer until the next one shows where the access unit ends: each picture
+// would wait for the next (a frame, 33 ms at 30 fps, on every LL-HLS part). A PES that opens with
+// an access unit delimiter is a whole access unit (what ffmpeg's and OBS's muxers, DVB and HLS
+// write), so the caps say alignment=au and h264parse passes each on at once. The first buffer
+// that does not open with one takes the claim back for the rest of the stream (new caps without
+// alignment, before that buffer), and h264parse finds the boundaries itself as before.
+GstPadProbeReturn TsRemux::on_video_in(GstPad* pad, GstPadProbeInfo* info, gpointer self) {
+  auto* me = static_cast<TsRemux*>(self);
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    me->video_caps_.reset(gst_caps_ref(caps));
+    g_autoptr(GstCaps) declared = with_alignment(caps, me->au_aligned_);
+    GST_PAD_PROBE_INFO_DATA(info) = gst_event_new_caps(declared);
+    gst_event_unref(event);
+    return GST_PAD_PROBE_OK;
+  }
+  if (!(info->type & GST_PAD_PROBE_TYPE_BUFFER)) return GST_PAD_PROBE_OK;
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (!me->au_aligned_ || starts_with_aud(buffer)) return GST_PAD_PROBE_OK;
+  me->au_aligned_ = false;
+  if (me->video_caps_) {
+    g_autoptr(GstCaps) plain = with_alignment(me->video_caps_.get(), false);
+    gst_pad_send_event(pad, gst_event_new_caps(plain));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 void TsRemux::on_no_more_pads(GstElement*, gpointer self) {
   auto* me = static_cast<TsRemux*>(self);
   me->no_more_pads_ = true;
@@ -123,7 +190,12 @@ void TsRemux::announce_tracks(GstCaps* video_caps) {
 
 void TsRemux::sample(GstSample* sample, bool video) {
   if (video) announce_tracks(gst_sample_get_caps(sample));
-  tagger_.sample(sample, video, callbacks_.media);
+  tagger_.sample(sample, video, [this](LiveMediaKind kind, uint32_t ts, std::vector<uint8_t> body) {
+    // When each frame leaves the remuxer, on the wall clock (bench/latency: where SRT's time goes).
+    GST_LOG("%s tag at %u ms out at %" G_GINT64_FORMAT " us wall", kind == LiveMediaKind::video ? "video" : "audio", ts,
+            g_get_real_time());
+    callbacks_.media(kind, ts, std::move(body));
+  });
 }
 
 }  // namespace kek::srt

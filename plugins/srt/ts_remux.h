@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ class TsRemux {
  private:
   static GstFlowReturn on_sample(GstElement* sink, gpointer self);
   static void on_no_more_pads(GstElement* demux, gpointer self);
+  static GstPadProbeReturn on_video_in(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   void sample(GstSample* sample, bool video);
   void announce_tracks(GstCaps* video_caps);
 
@@ -49,6 +51,11 @@ class TsRemux {
   bool has_audio_pad_ = false;
   bool has_video_pad_ = false;
   bool announced_ = false;
+  bool au_aligned_ = true;          // every video PES so far opened with an access unit delimiter
+  struct CapsUnref {
+    void operator()(GstCaps* caps) const { gst_caps_unref(caps); }
+  };
+  std::unique_ptr<GstCaps, CapsUnref> video_caps_;  // tsdemux's, as it said them
   kek::media::FlvTagger tagger_;  // sequence headers, frames and their timestamps as FLV tag bodies
 };
 
