@@ -477,6 +477,11 @@ std::optional<kek::dash::ListedPart> write_part(Track& t, const std::vector<Samp
     return std::nullopt;
   }
   if (impl.notices) impl.notices->file_written(t.writer.part_path(number, index));
+  // When a part whose first sample decodes at running time `dts` is on disk, on the wall clock:
+  // what bench/latency/parts.py reads to tell how late a live path's parts are written.
+  GST_DEBUG_OBJECT(t.owner, "%s: part %" G_GUINT64_FORMAT ".%u dts %" G_GINT64_FORMAT " ns (origin %" G_GINT64_FORMAT
+                   ") written at %" G_GINT64_FORMAT " us wall", t.name.c_str(), number, index, samples[begin].dts,
+                   impl.origin, g_get_real_time());
   const int64_t span = std::max<int64_t>(end_dts - samples[begin].dts, 0);
   return kek::dash::ListedPart{static_cast<uint64_t>(span), samples[begin].sync};
 }
