@@ -18,6 +18,8 @@
 #   kek-srt-hls    SRT -> KEK (srt plugin), template `live` -> hls.js
 #   kek-llhls      RTMP -> KEK, template `live-ll` (app ll) -> hls.js lowLatencyMode
 #   kek-srt-llhls  SRT -> KEK, template `live-ll` -> hls.js lowLatencyMode
+#   kek-srt-llhls-tsmux  the same with ffmpeg's MPEG-TS muxer as it comes (AAC packed ~0.35 s per
+#                  PES; the SRT paths above send every frame in its own PES at once)
 #   kek-whep       RTMP -> KEK, app live -> WHEP (POST /api/whep/<stream>) -> RTCPeerConnection
 #   kek-whip-whep  WHIP (a Chromium page publishing a stamped canvas, H.264 + Opus) -> KEK -> WHEP
 #   webrtc-loopback  the same canvas sender straight into a receiving RTCPeerConnection in the page:
@@ -27,15 +29,25 @@
 # WARMUP (8), WINDOW (6), TRIES (5), STREAM_WARMUP (12: s between the publish and the first HLS
 # player), FPS (30), SIZE (640x360), BITRATE (1M), SEGMENT_S (2: KEK's segment_s
 # and nginx's hls_fragment), START_TIMEOUT (60), KEK_BIN (build/core/kek), NODE_MODULES
-# (webui/node_modules: playwright-core, hls.js), OUT_DIR (bench/results), RESULT_TAG (suffix of
+# (webui/node_modules: playwright-core, hls.js), SRT_LATENCY_MS (120, libsrt's default: the srt plugin's latency_ms and ffmpeg's latency=, in us), OUT_DIR (bench/results), RESULT_TAG (suffix of
 # the result files, e.g. busy), KEEP_TMP (1: keep logs and every frame's samples), BENCH_NOTES.
+# AUTOGROUP_NICE (unset; -20..19: the run in a session of its own whose autogroup gets this nice,
+# the weight of the run against the machine's other sessions on a busy shared machine, as
+# bench/live_ladder.sh does; the report says so).
 # Everything listens on 127.0.0.1; every child is stopped on exit.
 set -euo pipefail
+
+if [[ -n ${AUTOGROUP_NICE:-} && -z ${KEK_LATENCY_SESSION:-} ]]; then
+  KEK_LATENCY_SESSION=1 exec setsid --wait bash "$0" "$@"
+fi
+if [[ -n ${AUTOGROUP_NICE:-} ]]; then
+  echo "$AUTOGROUP_NICE" >/proc/self/autogroup || { echo "cannot set the autogroup nice" >&2; exit 1; }
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEK=${KEK_BIN:-$ROOT/build/core/kek}
 PLUGINS=$(cd "$(dirname "$KEK")/.." 2>/dev/null && pwd)/plugins
-ALL_PATHS="nginx-hls kek-hls kek-srt-hls kek-llhls kek-srt-llhls kek-whep kek-whip-whep webrtc-loopback"
+ALL_PATHS="nginx-hls kek-hls kek-srt-hls kek-llhls kek-srt-llhls kek-srt-llhls-tsmux kek-whep kek-whip-whep webrtc-loopback"
 PATHS=${PATHS:-$ALL_PATHS}
 GOPS=${GOPS:-"1 2"}
 WARMUP=${WARMUP:-8}
@@ -47,6 +59,7 @@ SIZE=${SIZE:-640x360}
 BITRATE=${BITRATE:-1M}
 SEGMENT_S=${SEGMENT_S:-2}
 START_TIMEOUT=${START_TIMEOUT:-60}
+SRT_LATENCY_MS=${SRT_LATENCY_MS:-120}
 NODE_MODULES=${NODE_MODULES:-$ROOT/webui/node_modules}
 OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 L=$ROOT/bench/latency
@@ -83,11 +96,11 @@ unavailable() { # path -> why it cannot run here ("" when it can)
   case $1 in
     nginx-hls | kek-hls | webrtc-loopback) ;;
     kek-srt-hls) has_plugin srt || echo "no srt plugin in $PLUGINS" ;;
-    kek-llhls | kek-srt-llhls)
+    kek-llhls | kek-srt-llhls | kek-srt-llhls-tsmux)
       [[ -f $ROOT/pipelines/live-ll.yaml ]] || { echo "no live-ll template in pipelines/"; return; }
       has_plugin dash || { echo "no dash plugin (the llhls output) in $PLUGINS"; return; }
       [[ -z $LL_WHY ]] || { echo "$LL_WHY"; return; }
-      [[ $1 == kek-srt-llhls ]] && ! has_plugin srt && echo "no srt plugin in $PLUGINS" ;;
+      [[ $1 == kek-srt-* ]] && ! has_plugin srt && echo "no srt plugin in $PLUGINS" ;;
     kek-whep) [[ -n $WEBRTC_PLUGIN ]] || echo "no webrtc plugin in $PLUGINS" ;;
     kek-whip-whep)
       [[ -n $WEBRTC_PLUGIN ]] || { echo "no webrtc plugin in $PLUGINS"; return; }
@@ -110,7 +123,7 @@ start_kek() {
   for p in $PATHS; do for g in $GOPS; do keys+="\"$(stream_of "$p" "$g"):k$(stream_of "$p" "$g")\", "; done; done
   has_plugin srt && extra+="
   - name: srt
-    args: {address: 127.0.0.1, port: 0}"
+    args: {address: 127.0.0.1, port: 0, latency_ms: $SRT_LATENCY_MS}"
   ((LL_TEMPLATE)) && extra+="
   - name: dash"
   for p in $WEBRTC_PLUGIN; do extra+="
@@ -128,7 +141,9 @@ plugins:
 pipelines: []
 CONF
   sed -i "s/segment_s: \"2\"/segment_s: \"$SEGMENT_S\"/" "$d/kek.yaml"
-  (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
+  # kekdashsink logs when each LL-HLS part is on disk and the srt remuxer when each frame leaves it
+  # (wall clock): bench/latency/parts.py.
+  (cd "$d" && GST_DEBUG=${GST_DEBUG:+$GST_DEBUG,}kekdashsink:5,keksrtremux:6 GST_DEBUG_NO_COLOR=1 exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
   KEK_PID=$!
   PIDS+=("$KEK_PID")
   local line
@@ -168,9 +183,9 @@ run_path() { # path gop
   case $path in
     nginx-hls) origin=http://127.0.0.1:$NGINX_HTTP_PORT; src=/hls/$stream/index.m3u8; mode=hls; url=$NGINX_RTMP_URL$stream ;;
     kek-hls) origin=$KEK_HTTP; src=/media/live/$stream/index.m3u8; mode=hls; url=$KEK_RTMP/k$stream ;;
-    kek-srt-hls) origin=$KEK_HTTP; src=/media/live/$stream/index.m3u8; mode=hls; url="$KEK_SRT?streamid=#!::r=live/k$stream,m=publish" ;;
+    kek-srt-hls) origin=$KEK_HTTP; src=/media/live/$stream/index.m3u8; mode=hls; url="$KEK_SRT?latency=$((SRT_LATENCY_MS * 1000))&streamid=#!::r=live/k$stream,m=publish" ;;
     kek-llhls) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url=${KEK_RTMP%/live}/ll/k$stream ;;
-    kek-srt-llhls) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url="$KEK_SRT?streamid=#!::r=ll/k$stream,m=publish" ;;
+    kek-srt-llhls | kek-srt-llhls-tsmux) origin=$KEK_HTTP; src=/media/ll/$stream/index.m3u8; mode=llhls; url="$KEK_SRT?latency=$((SRT_LATENCY_MS * 1000))&streamid=#!::r=ll/k$stream,m=publish" ;;
     kek-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whep; url=$KEK_RTMP/k$stream ;;
     kek-whip-whep) origin=$KEK_HTTP; src=/api/whep/$stream; mode=whip-whep; extra=(--whip /api/whip/live --whip-key "k$stream") ;;
     webrtc-loopback) origin=$KEK_HTTP; src=/; mode=loopback ;;
@@ -179,7 +194,9 @@ run_path() { # path gop
   case $path in nginx-hls | *-hls | *-llhls) wait=$src ;; webrtc-loopback) wait="" ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
   log "$path (keyframe every $gop s): $mode of $origin$src"
   if [[ -n $url ]]; then
-    python3 "$L/publisher.py" --url "$url" --size "$SIZE" --fps "$FPS" --gop-s "$gop" --bitrate "$BITRATE" \
+    local ts_mux=low-delay
+    [[ $path == *-tsmux ]] && ts_mux=ffmpeg-default
+    python3 "$L/publisher.py" --url "$url" --size "$SIZE" --fps "$FPS" --gop-s "$gop" --bitrate "$BITRATE" --ts-mux "$ts_mux" \
       >"$TMP/pub-$path-$gop.log" 2>&1 &
     pub=$!
     PIDS+=("$pub")
@@ -224,15 +241,20 @@ git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
 [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true) ]] && git_rev+=" + uncommitted changes"
 META=$TMP/meta.json
 node -e 'const [k, ...v] = process.argv.slice(1); const o = {}; for (let i = 0; i < k.split(",").length; i++) o[k.split(",")[i]] = v[i]; console.log(JSON.stringify(o))' \
-  "date,cpu,nproc,load_before,load_after,git,kek_version,nginx_version,rtmp_module,ffmpeg,chromium,hlsjs,size,fps,bitrate,segment_s,warmup,window,tries,notes,launch_live,launch_ll" \
+  "date,cpu,nproc,load_before,load_after,git,kek_version,nginx_version,rtmp_module,ffmpeg,chromium,hlsjs,size,fps,bitrate,segment_s,warmup,window,tries,notes,srt_latency_ms,launch_live,launch_ll" \
   "$DATE $(date +%H:%M) UTC" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" \
   "$git_rev" "$("$KEK" --version 2>&1 | head -1)" "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
   "$(dpkg-query -W -f '${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')" "$(ffmpeg -version | head -1 | cut -d' ' -f1-3)" \
   "$(chromium --version 2>/dev/null | head -1)" "$(node -p "require('$NODE_MODULES/hls.js/package.json').version")" \
-  "$SIZE" "$FPS" "$BITRATE" "$SEGMENT_S" "$WARMUP" "$WINDOW" "$TRIES" "${BENCH_NOTES:-}" \
+  "$SIZE" "$FPS" "$BITRATE" "$SEGMENT_S" "$WARMUP" "$WINDOW" "$TRIES" "${BENCH_NOTES:-}${AUTOGROUP_NICE:+${BENCH_NOTES:+ }The run in a session of its own with autogroup nice $AUTOGROUP_NICE (other sessions at 0).}" "$SRT_LATENCY_MS" \
   "$("$KEK" pipelines show live --config "$TMP/kek/kek.yaml" --set stream=s --set app=live 2>/dev/null | tail -1 || true)" \
   "$( ((LL_TEMPLATE)) && "$KEK" pipelines show live-ll --config "$TMP/kek/kek.yaml" --set stream=s --set app=ll 2>/dev/null | tail -1 || true)" >"$META"
 mkdir -p "$OUT_DIR"
 BASE=$OUT_DIR/latency-$DATE${RESULT_TAG:+-$RESULT_TAG}
 node "$L/report.mjs" "$RESULTS" "$META" "$BASE"
+if parts=$(python3 "$L/parts.py" "$TMP") && [[ $(wc -l <<<"$parts") -gt 2 ]]; then
+  printf '\n## When KEK writes the LL-HLS parts\n\n%s\n\n%s\n' \
+    "Late = the wall clock when a part is on disk minus the stamp of its first frame (bench/latency/parts.py, kekdashsink's log): the encoder, the transport, KEK's remux and the part's own length, before any player; from the third segment of each publish on." \
+    "$parts" >>"$BASE.md"
+fi
 log "wrote $BASE.md and $BASE.tsv"

@@ -76,7 +76,15 @@ def ffmpeg_cmd(a):
         outs = "|".join(f"[f=flv:flvflags=no_duration_filesize:onfail=ignore]{u}" for u in a.url.split("|"))
         return cmd + ["-flags", "+global_header", "-f", "tee", outs]
     if a.url.startswith("srt://"):
-        return cmd + ["-f", "mpegts", a.url]
+        # ffmpeg's MPEG-TS muxer packs AAC frames into PES packets of pes_payload_size (2930 B,
+        # ~0.36 s at 64 kb/s) or max_delay/2 (0.35 s with the default -muxdelay 0.7): each audio
+        # frame leaves up to ~0.35 s after its video, so every LL-HLS audio part is that late.
+        # `low-delay` sends every frame in its own PES as it is encoded (-pes_payload_size 0), gives
+        # video PES their length (-omit_video_pes_length 0: a demuxer can pass a frame on when its
+        # last TS packet is in instead of at the next frame's start) and flushes after each packet
+        # (-flush_packets 1), as RTMP sends each frame at once.
+        ts = ["-pes_payload_size", "0", "-omit_video_pes_length", "0", "-flush_packets", "1"] if a.ts_mux == "low-delay" else []
+        return cmd + ts + ["-f", "mpegts", a.url]
     return cmd + ["-flvflags", "no_duration_filesize", "-f", "flv", a.url]
 
 
@@ -87,6 +95,8 @@ def main():
     p.add_argument("--fps", type=float, default=30)
     p.add_argument("--gop-s", type=float, default=1)
     p.add_argument("--bitrate", default="1M")
+    p.add_argument("--ts-mux", choices=["low-delay", "ffmpeg-default"], default="low-delay",
+                   help="srt://: the MPEG-TS muxer's PES packing (see ffmpeg_cmd)")
     p.add_argument("--raw", type=int, help="write N raw frames to stdout instead of publishing")
     a = p.parse_args()
     a.w, a.h = (int(v) for v in a.size.split("x"))
@@ -112,6 +122,8 @@ def main():
     start = time.monotonic()
     start_ms = time.time_ns() / 1e6
     n = 0
+    # Frame 0's stamp, for bench/latency/parts.py (frame n is stamped start_ms + n / FPS).
+    print(f"publisher: start_ms={start_ms:.1f} fps={a.fps}", file=sys.stderr, flush=True)
     try:
         while ff.poll() is None:
             wait = start + n * period - time.monotonic()

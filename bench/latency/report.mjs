@@ -12,6 +12,7 @@ const WHAT = {
   'kek-srt-hls': 'SRT -> KEK `live` HLS -> hls.js',
   'kek-llhls': 'RTMP -> KEK `live-ll` LL-HLS -> hls.js lowLatencyMode',
   'kek-srt-llhls': 'SRT -> KEK `live-ll` LL-HLS -> hls.js lowLatencyMode',
+  'kek-srt-llhls-tsmux': 'SRT, ffmpeg\'s MPEG-TS muxer as it comes (AAC ~0.35 s per PES) -> KEK `live-ll` LL-HLS -> hls.js lowLatencyMode',
   'kek-whep': 'RTMP -> KEK -> WHEP (RTCPeerConnection)',
   'kek-whip-whep': 'WHIP (Chromium canvas) -> KEK -> WHEP',
   'webrtc-loopback': 'Chromium canvas -> RTCPeerConnection -> RTCPeerConnection (no server: the WebRTC floor)',
@@ -59,7 +60,7 @@ ${meta.load_before} before and ${meta.load_after} after the run.${meta.notes ? `
 
 Publisher: bench/latency/publisher.py, ${meta.size} grey frames at ${meta.fps} fps made in real time with the wall clock
 burnt in (40 blocks: ms mod 2^32 + CRC-8), ffmpeg (${meta.ffmpeg}) libx264 \`veryfast\` \`zerolatency\` constrained baseline
-${meta.bitrate}b/s, a keyframe every "keyframe" s, + AAC 64k; over RTMP (FLV) or SRT (MPEG-TS). Player: ${meta.chromium}
+${meta.bitrate}b/s, a keyframe every "keyframe" s, + AAC 64k; over RTMP (FLV) or SRT (MPEG-TS with \`-pes_payload_size 0 -omit_video_pes_length 0 -flush_packets 1\`: every frame in its own PES, sent at once, except on kek-srt-llhls-tsmux; SRT latency ${meta.srt_latency_ms} ms on both ends). Player: ${meta.chromium}
 (headless, playwright-core), hls.js ${meta.hlsjs} with its defaults (\`lowLatencyMode\` on for LL-HLS, off otherwise), or
 RTCPeerConnection with WHEP. Latency = the frame's expected display time (requestVideoFrameCallback) minus its stamp,
 pooled over ${meta.tries} player sessions (fresh pages, one after another, on the same publish) of ${meta.window} s each
