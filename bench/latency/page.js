@@ -35,6 +35,10 @@
     const hls = new Hls({ lowLatencyMode: lowLatency })
     hls.on(Hls.Events.LEVEL_LOADED, (_, d) => { hls.config.maxLiveSyncPlaybackRate = lowLatency && d.details.partTarget > 0 ? 1.25 : 1 })
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) L.errors.push(`hls.js ${d.type} ${d.details}`) })
+    // What the player aims at when the session ends (hls.js adds liveSyncOnStallIncrease, 1 s, to
+    // its target latency on every stall) and how often the picture waited: the report's per-try note.
+    L.info.stalls = 0
+    video.addEventListener('waiting', () => { if (L.samples.length) L.info.stalls++ })
     hls.loadSource(src)
     hls.attachMedia(video)
     video.play().catch(() => {})

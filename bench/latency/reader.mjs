@@ -138,7 +138,8 @@ async function play(browser) {
     if (firstAt === null && Date.now() - started > Number(o['start-timeout']) * 1000) break
     if (firstAt !== null && Date.now() - firstAt > warmup + window_ + 1000) break
   }
-  const got = await page.evaluate(() => ({ samples: latency.samples, info: latency.info, errors: latency.errors }))
+  const got = await page.evaluate(() => ({ samples: latency.samples, info: latency.info, errors: latency.errors,
+    target_s: latency.hls?.targetLatency ?? null }))
   got.start_s = firstAt === null ? null : (firstAt - started) / 1000
   if (o.mode.endsWith('hls')) got.playlist = await playlistFacts(page, src).catch(() => null)
   await page.context().close()
@@ -158,7 +159,7 @@ try {
   for (let t = 0; t < Number(o.tries); t++) {
     const got = await play(browser)
     const s = session(got.samples, got.errors)
-    sessions.push({ ...s, start_s: got.start_s })
+    sessions.push({ ...s, start_s: got.start_s, target_s: got.target_s, stalls: got.info.stalls ?? null })
     Object.assign(result, { player: got.info.player, size: got.info.size, playlist: got.playlist ?? undefined })
     raw.push(...got.samples.map((x) => `${t}\t${x[0].toFixed(1)}\t${x[1] ?? ''}\t${x[2]}`))
     if (s.why.length) { result.errors = got.errors.slice(0, 3); break }
@@ -170,7 +171,10 @@ try {
   Object.assign(result, {
     valid: !bad, reason: bad ? `try ${sessions.indexOf(bad) + 1}: ${bad.why.join('; ')}` : null,
     p50_ms: round(quantile(lat, 0.5), 0), p95_ms: round(quantile(lat, 0.95), 0), min_ms: round(lat[0], 0), max_ms: round(lat[lat.length - 1], 0),
-    tries_p50_ms: sessions.map((s) => round(s.st?.p50, 0)).join(' '), frames: sum('frames'), unread: sum('unread'),
+    tries_p50_ms: sessions.map((s) => round(s.st?.p50, 0)).join(' '),
+    tries_player: sessions.some((s) => s.target_s !== null && s.target_s !== undefined)
+      ? sessions.map((s) => `${round(s.target_s, 1)}/${s.stalls ?? '?'}`).join(' ') : undefined,
+    frames: sum('frames'), unread: sum('unread'),
     window_s: round(sum('span') / 1000), fps_shown: sum('span') ? round((sum('frames') - sessions.length) / (sum('span') / 1000)) : null,
     step_median_ms: round(quantile(sessions.filter((s) => s.st).map((s) => s.st.step_median), 0.5), 0), backwards: sum('backwards'), repeats: sum('repeats'),
     media_agree_pct: sum('steps') ? round((100 * sum('agree')) / sum('steps')) : null,

@@ -18,19 +18,19 @@ const WHAT = {
   'webrtc-loopback': 'Chromium canvas -> RTCPeerConnection -> RTCPeerConnection (no server: the WebRTC floor)',
 }
 const s = (ms) => (ms === null || ms === undefined ? '' : (ms / 1000).toFixed(2))
-const cols = ['gop_s', 'path', 'available', 'valid', 'p50_ms', 'p95_ms', 'min_ms', 'max_ms', 'tries_p50_ms', 'frames', 'unread', 'fps_shown',
+const cols = ['gop_s', 'path', 'available', 'valid', 'p50_ms', 'p95_ms', 'min_ms', 'max_ms', 'tries_p50_ms', 'tries_player', 'frames', 'unread', 'fps_shown',
   'step_median_ms', 'backwards', 'repeats', 'media_agree_pct', 'window_s', 'start_s', 'target_s', 'segments_s', 'parts', 'listed', 'over_target', 'size', 'player', 'reason']
 const flat = rows.map((r) => ({ gop_s: r.gop_s, path: r.path, available: r.available, ...(r.result ?? {}), ...(r.result?.playlist ?? {}),
   valid: r.available ? Boolean(r.result?.valid) : '', reason: r.reason ?? r.result?.reason ?? '' }))
 writeFileSync(`${base}.tsv`, [cols.join('\t'), ...flat.map((r) => cols.map((c) => String(r[c] ?? '').replace(/[\t\n]/g, ' ')).join('\t'))].join('\n') + '\n')
 
-const table = ['| keyframe | path | p50 s | p95 s | min-max s | p50 of each try s | frames (unread) | shown fps | stamp checks | playlist | note |',
+const table = ['| keyframe | path | p50 s | p95 s | min-max s | p50 of each try s (the player target latency at its end, s / stalls) | frames (unread) | shown fps | stamp checks | playlist | note |',
   '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|']
 for (const r of flat) {
   const checks = r.available && r.frames ? `step ${r.step_median_ms} ms, ${r.backwards} backwards, ${r.repeats ?? 0} repeated, ${r.media_agree_pct}% = media time` : ''
   const note = !r.available ? `not available: ${r.reason}` : r.valid ? '' : `**discarded**: ${r.reason}`
   table.push(`| ${r.gop_s} s | ${r.path}: ${WHAT[r.path] ?? ''} | ${r.valid ? s(r.p50_ms) : ''} | ${r.valid ? s(r.p95_ms) : ''} | ` +
-    `${r.valid ? `${s(r.min_ms)}-${s(r.max_ms)}` : ''} | ${(r.tries_p50_ms ?? '').split(' ').filter(Boolean).map((v) => s(Number(v))).join(', ')} | ${r.frames ?? ''}${r.frames ? ` (${r.unread})` : ''} | ${r.fps_shown ?? ''} | ${checks} | ${r.target_s ? `target ${r.target_s} s, last ${r.segments_s}${r.parts ? `, ${r.parts} parts` : ''}${r.listed ? (r.over_target ? `, **${r.over_target} of ${r.listed} EXTINF round above the target**` : `, all ${r.listed} EXTINF round to <= target`) : ''}` : ''} | ${note} |`)
+    `${r.valid ? `${s(r.min_ms)}-${s(r.max_ms)}` : ''} | ${(r.tries_p50_ms ?? '').split(' ').filter(Boolean).map((v, i) => s(Number(v)) + (r.tries_player ? ` (${r.tries_player.split(' ')[i]})` : '')).join(', ')} | ${r.frames ?? ''}${r.frames ? ` (${r.unread})` : ''} | ${r.fps_shown ?? ''} | ${checks} | ${r.target_s ? `target ${r.target_s} s, last ${r.segments_s}${r.parts ? `, ${r.parts} parts` : ''}${r.listed ? (r.over_target ? `, **${r.over_target} of ${r.listed} EXTINF round above the target**` : `, all ${r.listed} EXTINF round to <= target`) : ''}` : ''} | ${note} |`)
 }
 
 const goals = []
