@@ -191,7 +191,7 @@ run_path() { # path gop
     webrtc-loopback) origin=$KEK_HTTP; src=/; mode=loopback ;;
   esac
   # The reader starts the player once this answers 200 (WHEP: once the stream's HLS exists).
-  case $path in nginx-hls | *-hls | *-llhls) wait=$src ;; webrtc-loopback) wait="" ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
+  case $path in nginx-hls | *-hls | *-llhls | *-llhls-tsmux) wait=$src ;; webrtc-loopback) wait="" ;; *) wait=/media/live/$stream/index.m3u8 ;; esac
   log "$path (keyframe every $gop s): $mode of $origin$src"
   if [[ -n $url ]]; then
     local ts_mux=low-delay
