@@ -65,3 +65,24 @@ test('on a phone the navigation is behind a menu button', async ({ page }) => {
   await page.getByTestId('live-card').first().waitFor({ timeout: 15_000 })
   await shot(page, 'phone-live')
 }, { viewport: { width: 390, height: 844 } })
+
+test('a menu opened while the first page is still loading stays open', async ({ page }) => {
+  // The header is on screen before the app's first navigation lands: the router's guard waits
+  // for GET /api/auth/session and the page's code. A slow server or phone makes that wait long;
+  // here the session's answer is held until the menu is open, then let through.
+  let release
+  const held = new Promise((resolve) => (release = resolve))
+  await page.route('**/api/auth/session', async (route) => {
+    await held
+    await route.continue()
+  })
+  await page.goto('/live')
+  await page.getByRole('button', { name: 'Open menu' }).click()
+  release()
+  await page.getByTestId('live-card').first().waitFor({ timeout: 15_000 }) // /live has landed
+  assert(await page.locator('#mobile-nav').isVisible(), 'the menu closed by itself when the first page landed')
+  assert((await page.getByRole('button', { name: 'Close menu' }).getAttribute('aria-expanded')) === 'true', 'the menu button says open')
+  await page.locator('#mobile-nav').getByTestId('nav-library').click()
+  await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor({ timeout: 10_000 })
+  assert((await page.locator('#mobile-nav').count()) === 0, 'the menu closes once a link in it was followed')
+}, { viewport: { width: 390, height: 844 } })
