@@ -1,6 +1,7 @@
 #include "kekthumbnailsink.h"
 
 #include "decode_pool.h"
+#include "demand.h"
 #include "parameter_sets.h"
 
 #include <kek/atomic_file.h>
@@ -37,6 +38,7 @@ struct Impl {
   guint width = kDefaultWidth;
   std::atomic<guint64> interval_ns{kDefaultInterval * GST_SECOND};
   guint interval = kDefaultInterval;
+  bool on_demand = false;
 
   // The pool: the plugin's (from the kek.services context), else one of our own (outside kek).
   kek::Services* services = nullptr;
@@ -48,6 +50,10 @@ struct Impl {
   GstClockTime last = 0;  // running time of the last keyframe handed over
   kek::thumbnails::ParameterSets parameter_sets;
   bool byte_stream = true;
+  // on-demand with the plugin's board: when the picture was last asked for, and when (the same
+  // monotonic clock) the last keyframe went to the pool. Empty: a picture every interval.
+  kek::thumbnails::Demand::Slot asked;
+  int64_t handed_us = 0;
 
   // Workers: warn once per failing spell, not at every picture.
   std::atomic<bool> write_failing{false};
@@ -63,7 +69,7 @@ struct _KekThumbnailSink {
 G_DEFINE_TYPE(KekThumbnailSink, kek_thumbnail_sink, GST_TYPE_BASE_SINK)
 GST_ELEMENT_REGISTER_DEFINE(kekthumbnailsink, "kekthumbnailsink", GST_RANK_NONE, KEK_TYPE_THUMBNAIL_SINK)
 
-enum { PROP_0, PROP_LOCATION, PROP_INTERVAL, PROP_WIDTH };
+enum { PROP_0, PROP_LOCATION, PROP_INTERVAL, PROP_WIDTH, PROP_ON_DEMAND };
 
 // byte-stream from a tee before the HLS muxers, avc from one before MP4: both decode alike.
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
@@ -143,6 +149,16 @@ static gboolean kek_thumbnail_sink_start(GstBaseSink* sink) {
     if (!impl.own_pool) impl.own_pool = std::make_unique<DecodePool>(1);
     impl.pool = impl.own_pool.get();
   }
+  // On demand, and a board to be asked through (kek's): after the first picture, only pictures
+  // somebody asked for. Without a board (outside kek) nobody could ask: every interval.
+  impl.asked.reset();
+  impl.handed_us = 0;
+  auto* demand = impl.services ? static_cast<kek::thumbnails::Demand*>(impl.services->lookup(kek::thumbnails::Demand::kName)) : nullptr;
+  GST_OBJECT_LOCK(self);
+  const bool on_demand = impl.on_demand;
+  const std::string location = impl.location;
+  GST_OBJECT_UNLOCK(self);
+  if (on_demand && demand) impl.asked = demand->watch(location);
   return TRUE;
 }
 
@@ -151,6 +167,7 @@ static gboolean kek_thumbnail_sink_stop(GstBaseSink* sink) {
   // No callback of ours runs after this: a stopped stream writes no late picture.
   if (self->impl.pool) self->impl.pool->cancel(self);
   self->impl.pool = nullptr;
+  self->impl.asked.reset();
   return TRUE;
 }
 
@@ -162,8 +179,9 @@ static gboolean kek_thumbnail_sink_set_caps(GstBaseSink* sink, GstCaps* caps) {
   return TRUE;
 }
 
-// Upstream's thread: one keyframe per interval goes to the pool, everything else is dropped here
-// (a delta frame costs a flag test). Nothing waits.
+// Upstream's thread: one keyframe per interval goes to the pool (on demand: the first, then one
+// per interval while somebody asks), everything else is dropped here (a delta frame costs a flag
+// test, a keyframe nobody asked for an atomic load). Nothing waits.
 static GstFlowReturn kek_thumbnail_sink_render(GstBaseSink* sink, GstBuffer* buf) {
   auto* self = KEK_THUMBNAIL_SINK(sink);
   Impl& impl = self->impl;
@@ -174,8 +192,12 @@ static GstFlowReturn kek_thumbnail_sink_render(GstBaseSink* sink, GstBuffer* buf
   if (!GST_CLOCK_TIME_IS_VALID(t)) t = static_cast<GstClockTime>(g_get_monotonic_time()) * GST_USECOND;
   // Time going backwards (a new segment) counts as "long enough".
   if (impl.have_last && t >= impl.last && t - impl.last < impl.interval_ns.load()) return GST_FLOW_OK;
+  // Nobody asked since the last picture: this keyframe stays undecoded (the next one asked for
+  // goes at once, the interval since the last picture being over).
+  if (impl.have_last && impl.asked && impl.asked->load(std::memory_order_relaxed) <= impl.handed_us) return GST_FLOW_OK;
   impl.have_last = true;
   impl.last = t;
+  impl.handed_us = g_get_monotonic_time();
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps(GST_BASE_SINK_PAD(sink));
   if (!caps || !impl.pool) return GST_FLOW_OK;
   DecodeJob job;
@@ -246,6 +268,9 @@ static void kek_thumbnail_sink_set_property(GObject* object, guint id, const GVa
     case PROP_WIDTH:
       impl.width = g_value_get_uint(value) & ~1u;  // even, for 4:2:0 JPEG
       break;
+    case PROP_ON_DEMAND:
+      impl.on_demand = g_value_get_boolean(value);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -259,6 +284,7 @@ static void kek_thumbnail_sink_get_property(GObject* object, guint id, GValue* v
     case PROP_LOCATION: g_value_set_string(value, impl.location.c_str()); break;
     case PROP_INTERVAL: g_value_set_uint(value, impl.interval); break;
     case PROP_WIDTH: g_value_set_uint(value, impl.width); break;
+    case PROP_ON_DEMAND: g_value_set_boolean(value, impl.on_demand); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -292,6 +318,13 @@ static void kek_thumbnail_sink_class_init(KekThumbnailSinkClass* klass) {
       object_class, PROP_WIDTH,
       g_param_spec_uint("width", "Width", "Picture width in pixels (even); the height keeps the display aspect", 16,
                         4096, kDefaultWidth, static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      object_class, PROP_ON_DEMAND,
+      g_param_spec_boolean("on-demand", "On demand",
+                           "After the first picture, a picture per interval only while somebody asks for it "
+                           "(through the thumbnails plugin's board, which kek's /api/live asks; outside kek "
+                           "nobody can ask and this changes nothing)",
+                           FALSE, static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_READY)));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_set_static_metadata(element_class, "KEK thumbnail sink", "Sink/Video",

@@ -22,7 +22,7 @@ int interval_s(const VarLookup& lookup) {
 }
 }  // namespace
 
-LiveOutput live_output() {
+LiveOutput live_output(std::shared_ptr<Demand> demand) {
   LiveOutput out;
   out.name = "thumbnail";
   out.joins_unlisted = [](const LiveLayoutContext& c) {
@@ -34,16 +34,19 @@ LiveOutput live_output() {
     // No queue: the sink only hands a keyframe per interval to the decode pool and never waits,
     // so it runs on the tee's thread beside the other branches.
     b.launch = " " + c.video_tee + ". ! kekthumbnailsink location=" + c.output_dir +
-               "/thumb.jpg interval=" + std::to_string(interval_s(c.lookup));
+               "/thumb.jpg interval=" + std::to_string(interval_s(c.lookup)) + " on-demand=true";
     // The picture goes beside the HLS/DASH files: the folder exists for it alone too.
     b.directories.push_back(c.output_dir);
     return b;
   };
   out.url_keys = {"thumbnail"};
   out.inline_safe = true;  // the sink hands keyframes to the decode pool and never waits
-  out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
+  out.urls = [demand](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     g_autofree char* path = g_build_filename(p.dir.c_str(), "thumb.jpg", nullptr);
+    // Listed (/api/live): somebody may look at the picture, so the sink makes a new one at its
+    // next keyframe past the interval. This answer has the picture there is now.
+    if (demand) demand->ask(path);
     GStatBuf st;
     if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return {};
     const int64_t mtime = static_cast<int64_t>(st.st_mtime);

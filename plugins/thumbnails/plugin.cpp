@@ -3,6 +3,7 @@
 // pipeline with video and publishes the picture's URL for /api/live.
 #define G_LOG_DOMAIN "kek-thumbnails"
 #include "decode_pool.h"
+#include "demand.h"
 #include "kekposterpick.h"
 #include "kekspritesheet.h"
 #include "kekthumbnailsink.h"
@@ -21,8 +22,12 @@ kek::Status init(kek::Host& host) {
   if (!decoders) return decoders.error();
   auto pool = std::make_shared<kek::thumbnails::DecodePool>(static_cast<unsigned>(*decoders));
   host.services().provide(kek::thumbnails::DecodePool::kName, pool.get());
-  host.on_stop([pool] { pool->stop(); });  // pipelines are stopped by then
-  return host.pipelines().add_live_output(kek::thumbnails::live_output());
+  // Who looks at which stream's picture: /api/live's listing asks (the output's urls()), the
+  // sinks (on-demand=true in every layout) decode a keyframe past their first only when asked.
+  auto demand = std::make_shared<kek::thumbnails::Demand>();
+  host.services().provide(kek::thumbnails::Demand::kName, demand.get());
+  host.on_stop([pool, demand] { pool->stop(); });  // pipelines are stopped by then
+  return host.pipelines().add_live_output(kek::thumbnails::live_output(demand));
 }
 
 gboolean register_elements(GstPlugin* plugin) {

@@ -3,6 +3,7 @@
 // checked as a browser would get them: ffprobe reads the JPEG (no gdk-pixbuf here).
 #include "../kekthumbnailsink.h"
 #include "decode_pool.h"
+#include "demand.h"
 
 #include <kek/host.h>
 
@@ -13,6 +14,7 @@
 
 #include "support/wait.h"
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <string>
@@ -305,6 +307,101 @@ TEST_F(ThumbnailSink, ManySinksShareThePoolsFewDecoders) {
   auto stats = pool.stats();
   EXPECT_LE(stats.decoders, 2u);
   EXPECT_EQ(stats.decoded, 12u);
+}
+
+namespace {
+
+// The pipeline gets `services` as kek gives them (the kek.services context).
+Services* given_services = nullptr;
+void give_services(GstElement* pipeline) {
+  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
+  gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
+                    static_cast<kek::Services*>(given_services), nullptr);
+  gst_element_set_context(pipeline, context);
+  gst_context_unref(context);
+}
+
+// Asks for the picture at `asked_location` when the frames at `ask_at` (from the first frame's
+// time) pass the parser (the sink's thread, just before the sink gets them), as /api/live would
+// while someone looks.
+kek::thumbnails::Demand* given_demand = nullptr;
+std::string asked_location;
+std::vector<GstClockTime> ask_at;
+size_t asks_made = 0;
+GstClockTime first_pts = GST_CLOCK_TIME_NONE;
+void ask_at_times(GstElement* pipeline) {
+  give_services(pipeline);
+  asks_made = 0;
+  first_pts = GST_CLOCK_TIME_NONE;
+  g_autoptr(GstElement) parse = gst_bin_get_by_name(GST_BIN(pipeline), "parse");
+  g_autoptr(GstPad) src = gst_element_get_static_pad(parse, "src");
+  gst_pad_add_probe(
+      src, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer) {
+        const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+        if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_PAD_PROBE_OK;
+        if (!GST_CLOCK_TIME_IS_VALID(first_pts)) first_pts = pts;  // x264enc starts at 1000 h
+        if (asks_made < ask_at.size() && pts - first_pts >= ask_at[asks_made]) {
+          given_demand->ask(asked_location);
+          ++asks_made;
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      nullptr, nullptr);
+}
+
+}  // namespace
+
+TEST_F(ThumbnailSink, OnDemandTheFirstPictureThenOnePerIntervalOnlyWhenAskedFor) {
+  // kek's layout: on-demand=true, the plugin's board in the services. 6 s, a keyframe every
+  // 0.2 s, interval 1 s: the first keyframe's picture at once (a live card always has one), then
+  // none until somebody asks; an ask at 3.0 s gives that keyframe's picture, another at 3.4 s the
+  // next one past the interval (4.0 s), and then nobody asks: nothing more up to 6 s.
+  kek::thumbnails::DecodePool pool(1);
+  kek::thumbnails::Demand demand;
+  Services services;
+  services.provide(kek::thumbnails::DecodePool::kName, &pool);
+  services.provide(kek::thumbnails::Demand::kName, &demand);
+  given_services = &services;
+  given_demand = &demand;
+  asked_location = dir + "//./thumb.jpg";  // another spelling of the sink's location
+  ask_at = {3 * GST_SECOND, 3400 * GST_MSECOND};
+  auto r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  ASSERT_TRUE(r.eos) << r.error;
+  EXPECT_EQ(asks_made, 2u);
+  EXPECT_EQ(r.written, (std::vector<GstClockTime>{0, 3 * GST_SECOND, 4 * GST_SECOND}));
+  EXPECT_EQ(pool.stats().decoded, 3u);
+  EXPECT_EQ(probe_picture(thumb), "mjpeg,320,180");
+
+  // Nobody asks at all: the first picture only, one decode for the whole stream.
+  ask_at.clear();
+  r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  ASSERT_TRUE(r.eos) << r.error;
+  EXPECT_EQ(r.written, std::vector<GstClockTime>{0});
+
+  // Asks for another stream's picture are not this one's.
+  asked_location = dir + "/other.jpg";
+  ask_at = {3 * GST_SECOND};
+  r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  ASSERT_TRUE(r.eos) << r.error;
+  EXPECT_EQ(r.written, std::vector<GstClockTime>{0});
+}
+
+TEST_F(ThumbnailSink, WithoutOnDemandOrWithoutABoardAPicturePerInterval) {
+  // The board but on-demand=false, and on-demand=true outside kek (no board: nobody could ask):
+  // a picture per interval as always.
+  kek::thumbnails::DecodePool pool(1);
+  kek::thumbnails::Demand demand;
+  Services services;
+  services.provide(kek::thumbnails::DecodePool::kName, &pool);
+  services.provide(kek::thumbnails::Demand::kName, &demand);
+  given_services = &services;
+  auto r = run(source_line({.seconds = 5, .key_int = 5}) + sink("interval=1"), give_services);
+  ASSERT_TRUE(r.eos) << r.error;
+  EXPECT_GE(r.written.size(), 4u);
+  r = run(source_line({.seconds = 5, .key_int = 5}) + sink("interval=1 on-demand=true"));
+  ASSERT_TRUE(r.eos) << r.error;
+  EXPECT_GE(r.written.size(), 4u);
 }
 
 int main(int argc, char** argv) {

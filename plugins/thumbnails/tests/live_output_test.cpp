@@ -47,7 +47,7 @@ TEST(ThumbnailLiveOutput, OneKeyframePerIntervalStraightFromTheTee) {
   kek::LiveLayoutContext c = context(vars);
   auto b = kek::thumbnails::live_output().branch(c);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->launch, " srcv. ! kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10");
+  EXPECT_EQ(b->launch, " srcv. ! kekthumbnailsink location=/m/live/cam/thumb.jpg interval=10 on-demand=true");
   EXPECT_EQ(b->directories, std::vector<std::string>{"/m/live/cam"});
   vars["thumbnail_interval"] = "3";
   EXPECT_NE(kek::thumbnails::live_output().branch(c)->launch.find("interval=3"), std::string::npos);
@@ -81,4 +81,40 @@ TEST(ThumbnailLiveOutput, TheUrlIsThePicturesOnlyWhenItIsThisSessions) {
   EXPECT_TRUE(out.urls(place).empty());
   g_unlink(path);
   g_rmdir(dir);
+}
+
+TEST(ThumbnailLiveOutput, ListingAStreamAsksForItsPicture) {
+  // /api/live calls urls() for every stream it lists: that asks the board for the picture the
+  // stream's sink writes (<dir>/thumb.jpg, however the folder is spelt), whether a picture is
+  // there yet or not, and for no other stream's.
+  auto demand = std::make_shared<kek::thumbnails::Demand>();
+  auto cam = demand->watch("/m/live/cam/thumb.jpg");
+  auto other = demand->watch("/m/live/other/thumb.jpg");
+  kek::LiveOutput out = kek::thumbnails::live_output(demand);
+  kek::LiveOutputPlace place;
+  place.dir = "/m/live//cam/";
+  place.url = "/media/live/cam/";
+  const int64_t before = g_get_monotonic_time();
+  EXPECT_TRUE(out.urls(place).empty()) << "no picture there";
+  EXPECT_GE(cam->load(), before);
+  EXPECT_EQ(other->load(), 0);
+  // Not under the media root (no URL): nobody can look at it.
+  cam->store(0);
+  place.url.clear();
+  out.urls(place);
+  EXPECT_EQ(cam->load(), 0);
+}
+
+TEST(ThumbnailDemand, SinksOfOneFileShareASlotThatGoesWithTheLast) {
+  kek::thumbnails::Demand demand;
+  demand.ask("/m/a/thumb.jpg");  // nobody watches it: nothing is kept
+  auto a = demand.watch("/m/a/thumb.jpg");
+  EXPECT_EQ(a->load(), 0);
+  auto again = demand.watch("/m/./a/thumb.jpg");
+  EXPECT_EQ(a.get(), again.get());
+  demand.ask("/m/a/thumb.jpg");
+  EXPECT_GT(again->load(), 0);
+  a.reset();
+  again.reset();
+  EXPECT_EQ(demand.watch("/m/a/thumb.jpg")->load(), 0) << "a new watcher after the last: asked for again";
 }
