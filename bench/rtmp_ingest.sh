@@ -21,10 +21,21 @@
 # the source tree's pipelines/), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
 # KEK_BENCH_CACHE (~/.cache/kek-bench: the generated clip), KEEP_TMP (1: keep the temp folder with
 # logs and media), KEK_GIT_REV (the commit KEK_BIN was built from, when not this tree's HEAD),
-# BENCH_NOTES (free text for the report's Notes section).
+# BENCH_NOTES (free text for the report's Notes section), AUTOGROUP_NICE (unset; -20..19: the run,
+# servers and publishers, in sessions whose autogroup gets this nice: on a busy shared machine the
+# weight of the run against the others' sessions; the report's notes say so).
 # Installs nginx + libnginx-mod-rtmp with apt-get when missing (needs root). Everything listens on
 # 127.0.0.1 only; every child is killed on exit.
 set -euo pipefail
+
+# With AUTOGROUP_NICE, the whole run in a session of its own, so that the kernel's autogroup
+# scheduling weighs it against the machine's other sessions by that nice.
+if [[ -n ${AUTOGROUP_NICE:-} && -z ${KEK_RTMP_BENCH_SESSION:-} ]]; then
+  KEK_RTMP_BENCH_SESSION=1 exec setsid --wait bash "$0" "$@"
+fi
+if [[ -n ${AUTOGROUP_NICE:-} ]]; then
+  echo "$AUTOGROUP_NICE" >/proc/self/autogroup || { echo "cannot set the autogroup nice" >&2; exit 1; }
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEK=${KEK_BIN:-$ROOT/build/core/kek}
@@ -153,6 +164,8 @@ run_load() { # server n rep
       >"$SERVER_DIR/publishers.log" 2>&1 &
     pubs+=($!)
     PIDS+=($!)
+    # Its own session is its own autogroup: the same weight as the servers'.
+    [[ -n ${AUTOGROUP_NICE:-} ]] && { echo "$AUTOGROUP_NICE" >"/proc/${pubs[-1]}/autogroup" 2>/dev/null || true; }
   fi
   ready=$("${PY[@]}" wait-playlists --timeout "$((READY_TIMEOUT + n / 20))" "${lists[@]}")
   log "  $ready $(grep -m1 published= "$SERVER_DIR/publishers.log" 2>/dev/null || true)"
@@ -244,7 +257,7 @@ fi
   printf 'nginx_workers\t%s\n' "$NGINX_WORKERS"
   printf 'kek_launch\t%s\n' "$launch"
   printf 'kek_templates\t%s\n' "$TEMPLATE_DIR"
-  printf 'notes\t%s\n' "${BENCH_NOTES:-}"
+  printf 'notes\t%s\n' "${BENCH_NOTES:-}${AUTOGROUP_NICE:+ (autogroup nice of the run: $AUTOGROUP_NICE)}"
 } >"$META"
 
 mkdir -p "$OUT_DIR"
