@@ -6,6 +6,7 @@
 #include "support/live.h"
 #include "support/wait.h"
 
+#include <glib/gstdio.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -79,6 +80,37 @@ TEST(LiveThumbnails, APublishedStreamHasAPictureThatIsRenewed) {
     return !version_of(later).empty() && version_of(later) != first;
   }, 16000)) << url << " then " << later;
   EXPECT_EQ(http_get(kek.http_url(), later).status, 200);
+  pub->kill_now(SIGTERM);
+  pub->wait(10000);
+}
+
+TEST(LiveThumbnails, AStreamNobodyListsKeepsItsFirstPictureUntilItIsListed) {
+  // On demand (plugins/thumbnails/README.md): the first keyframe's picture at once, then a new one
+  // only after /api/live listed the stream. A picture a second and a keyframe a second here.
+  TemplateDir t;
+  t.add("quick", "name: quick\ndefaults: {thumbnail_interval: \"1\"}\n"
+                 "source: kekrtmpsrc stream=${stream} ! flvdemux name=demux\noutputs: [hls]\n");
+  KekProcess kek({.extra_yaml = live_app_config(t, "quick")});
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  auto pub = publish_test_stream(kek.endpoint("rtmp") + "/cam-key-001", 30, true, true, /*gop=*/25);
+  const std::string path = kek.media_dir() + "/live/cam/thumb.jpg";
+  // Each picture is a new file renamed over the last: its inode says which picture it is.
+  auto picture = [&]() -> guint64 {
+    GStatBuf st;
+    return g_stat(path.c_str(), &st) == 0 ? static_cast<guint64>(st.st_ino) : 0;
+  };
+  ASSERT_TRUE(wait_for([&] { return picture() != 0; }, 20000)) << kek.output();
+  const guint64 first = picture();
+  // Three intervals, three keyframes, nobody listing: the same picture.
+  g_usleep(3 * G_USEC_PER_SEC);
+  EXPECT_EQ(picture(), first) << "a picture nobody asked for was made";
+  // Listed once: the answer names the picture there is, and a new one follows within a keyframe.
+  const std::string url = thumbnail_of(live_entry(kek, "cam"));
+  EXPECT_TRUE(url.starts_with("/media/live/cam/thumb.jpg?v=")) << url;
+  EXPECT_TRUE(wait_for([&] { return picture() != first; }, 5000)) << "no new picture after the listing";
+  const guint64 second = picture();
+  g_usleep(3 * G_USEC_PER_SEC);
+  EXPECT_EQ(picture(), second) << "one listing, one new picture";
   pub->kill_now(SIGTERM);
   pub->wait(10000);
 }
