@@ -280,6 +280,16 @@ class Services : public kek::Services {
   std::map<std::string, void*> services_;
 };
 
+// The pipeline gets `given_services` as kek gives them (the kek.services context).
+Services* given_services = nullptr;
+void give_services(GstElement* pipeline) {
+  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
+  gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
+                    static_cast<kek::Services*>(given_services), nullptr);
+  gst_element_set_context(pipeline, context);
+  gst_context_unref(context);
+}
+
 }  // namespace
 
 TEST_F(ThumbnailSink, ManySinksShareThePoolsFewDecoders) {
@@ -292,15 +302,8 @@ TEST_F(ThumbnailSink, ManySinksShareThePoolsFewDecoders) {
   for (int i = 0; i < 6; ++i)
     line += std::regex_replace(source_line({.seconds = 2, .key_int = 25}), std::regex("name=parse"), "") +
             "kekthumbnailsink interval=1 location=\"" + dir + "/" + std::to_string(i) + ".jpg\" ";
-  static Services* given = nullptr;
-  given = &services;
-  auto r = run(line, [](GstElement* pipeline) {
-    GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-    gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
-                      static_cast<kek::Services*>(given), nullptr);
-    gst_element_set_context(pipeline, context);
-    gst_context_unref(context);
-  });
+  given_services = &services;
+  auto r = run(line, give_services);
   ASSERT_TRUE(r.eos) << r.error << "\n" << line;
   EXPECT_EQ(r.written.size(), 12u);  // 2 s each, a picture a second
   for (int i = 0; i < 6; ++i) EXPECT_EQ(probe_picture(dir + "/" + std::to_string(i) + ".jpg"), "mjpeg,320,180") << i;
@@ -311,15 +314,18 @@ TEST_F(ThumbnailSink, ManySinksShareThePoolsFewDecoders) {
 
 namespace {
 
-// The pipeline gets `services` as kek gives them (the kek.services context).
-Services* given_services = nullptr;
-void give_services(GstElement* pipeline) {
-  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-  gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
-                    static_cast<kek::Services*>(given_services), nullptr);
-  gst_element_set_context(pipeline, context);
-  gst_context_unref(context);
-}
+// What kek gives a live layout's pipeline: one decoder, the plugin's board, both in the services
+// the pipelines get (given_services).
+struct KekServices {
+  kek::thumbnails::DecodePool pool{1};
+  kek::thumbnails::Demand demand;
+  Services services;
+  KekServices() {
+    services.provide(kek::thumbnails::DecodePool::kName, &pool);
+    services.provide(kek::thumbnails::Demand::kName, &demand);
+    given_services = &services;
+  }
+};
 
 // Asks for the picture at `asked_location` when the frames at `ask_at` (from the first frame's
 // time) pass the parser (the sink's thread, just before the sink gets them), as /api/live would
@@ -357,32 +363,28 @@ TEST_F(ThumbnailSink, OnDemandTheFirstPictureThenOnePerIntervalOnlyWhenAskedFor)
   // 0.2 s, interval 1 s: the first keyframe's picture at once (a live card always has one), then
   // none until somebody asks; an ask at 3.0 s gives that keyframe's picture, another at 3.4 s the
   // next one past the interval (4.0 s), and then nobody asks: nothing more up to 6 s.
-  kek::thumbnails::DecodePool pool(1);
-  kek::thumbnails::Demand demand;
-  Services services;
-  services.provide(kek::thumbnails::DecodePool::kName, &pool);
-  services.provide(kek::thumbnails::Demand::kName, &demand);
-  given_services = &services;
-  given_demand = &demand;
+  KekServices given;
+  given_demand = &given.demand;
   asked_location = dir + "//./thumb.jpg";  // another spelling of the sink's location
   ask_at = {3 * GST_SECOND, 3400 * GST_MSECOND};
-  auto r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  const std::string line = source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true");
+  auto r = run(line, ask_at_times);
   ASSERT_TRUE(r.eos) << r.error;
   EXPECT_EQ(asks_made, 2u);
   EXPECT_EQ(r.written, (std::vector<GstClockTime>{0, 3 * GST_SECOND, 4 * GST_SECOND}));
-  EXPECT_EQ(pool.stats().decoded, 3u);
+  EXPECT_EQ(given.pool.stats().decoded, 3u);
   EXPECT_EQ(probe_picture(thumb), "mjpeg,320,180");
 
   // Nobody asks at all: the first picture only, one decode for the whole stream.
   ask_at.clear();
-  r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  r = run(line, ask_at_times);
   ASSERT_TRUE(r.eos) << r.error;
   EXPECT_EQ(r.written, std::vector<GstClockTime>{0});
 
   // Asks for another stream's picture are not this one's.
   asked_location = dir + "/other.jpg";
   ask_at = {3 * GST_SECOND};
-  r = run(source_line({.seconds = 6, .key_int = 5}) + sink("interval=1 on-demand=true"), ask_at_times);
+  r = run(line, ask_at_times);
   ASSERT_TRUE(r.eos) << r.error;
   EXPECT_EQ(r.written, std::vector<GstClockTime>{0});
 }
@@ -390,12 +392,7 @@ TEST_F(ThumbnailSink, OnDemandTheFirstPictureThenOnePerIntervalOnlyWhenAskedFor)
 TEST_F(ThumbnailSink, WithoutOnDemandOrWithoutABoardAPicturePerInterval) {
   // The board but on-demand=false, and on-demand=true outside kek (no board: nobody could ask):
   // a picture per interval as always.
-  kek::thumbnails::DecodePool pool(1);
-  kek::thumbnails::Demand demand;
-  Services services;
-  services.provide(kek::thumbnails::DecodePool::kName, &pool);
-  services.provide(kek::thumbnails::Demand::kName, &demand);
-  given_services = &services;
+  KekServices given;
   auto r = run(source_line({.seconds = 5, .key_int = 5}) + sink("interval=1"), give_services);
   ASSERT_TRUE(r.eos) << r.error;
   EXPECT_GE(r.written.size(), 4u);
