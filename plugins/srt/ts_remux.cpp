@@ -141,7 +141,6 @@ GstPadProbeReturn TsRemux::on_video_in(GstPad* pad, GstPadProbeInfo* info, gpoin
     if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
     GstCaps* caps = nullptr;
     gst_event_parse_caps(event, &caps);
-    me->video_caps_.reset(gst_caps_ref(caps));
     g_autoptr(GstCaps) declared = with_alignment(caps, me->au_aligned_);
     GST_PAD_PROBE_INFO_DATA(info) = gst_event_new_caps(declared);
     gst_event_unref(event);
@@ -151,8 +150,10 @@ GstPadProbeReturn TsRemux::on_video_in(GstPad* pad, GstPadProbeInfo* info, gpoin
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
   if (!me->au_aligned_ || starts_with_aud(buffer)) return GST_PAD_PROBE_OK;
   me->au_aligned_ = false;
-  if (me->video_caps_) {
-    g_autoptr(GstCaps) plain = with_alignment(me->video_caps_.get(), false);
+  // The caps the pad holds are tsdemux's with our alignment=au: the same without it.
+  g_autoptr(GstCaps) current = gst_pad_get_current_caps(pad);
+  if (current) {
+    g_autoptr(GstCaps) plain = with_alignment(current, false);
     gst_pad_send_event(pad, gst_event_new_caps(plain));
   }
   return GST_PAD_PROBE_OK;

@@ -11,7 +11,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,10 +51,6 @@ class TsRemux {
   bool has_video_pad_ = false;
   bool announced_ = false;
   bool au_aligned_ = true;          // every video PES so far opened with an access unit delimiter
-  struct CapsUnref {
-    void operator()(GstCaps* caps) const { gst_caps_unref(caps); }
-  };
-  std::unique_ptr<GstCaps, CapsUnref> video_caps_;  // tsdemux's, as it said them
   kek::media::FlvTagger tagger_;  // sequence headers, frames and their timestamps as FLV tag bodies
 };
 
