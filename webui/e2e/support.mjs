@@ -55,7 +55,30 @@ export async function shot(page, name) {
 /** Waits until the player's <video> is really playing: time advances and a frame has a size. */
 export async function expectPlaying(page, what) {
   const video = page.getByTestId('player-video')
-  await waitFor(() => video.evaluate((v) => v.currentTime > 0.5 && v.videoWidth > 0), { ms: 30_000, what: `${what} to start playing` })
+  try {
+    await waitFor(() => video.evaluate((v) => v.currentTime > 0.5 && v.videoWidth > 0), { ms: 30_000, what: `${what} to start playing` })
+  } catch (err) {
+    // Say what the viewer had on screen: the player's state and the media element's.
+    const seen = await page
+      .getByTestId('player')
+      .evaluate((p) => {
+        const v = p.querySelector('video')
+        const ranges = (r) => Array.from({ length: r?.length ?? 0 }, (_, i) => `${r.start(i).toFixed(2)}-${r.end(i).toFixed(2)}`).join(',')
+        return {
+          status: p.dataset.status,
+          engine: p.dataset.engine,
+          message: p.querySelector('[data-testid="player-message"]')?.textContent?.trim() ?? null,
+          paused: v?.paused,
+          readyState: v?.readyState,
+          networkState: v?.networkState,
+          currentTime: v?.currentTime,
+          buffered: ranges(v?.buffered),
+          error: v?.error ? `${v.error.code} ${v.error.message}` : null,
+        }
+      })
+      .catch((e) => `no player: ${e.message}`)
+    throw new Error(`${err.message}; the player: ${JSON.stringify(seen)}`)
+  }
   const first = await video.evaluate((v) => v.currentTime)
   await page.waitForTimeout(2500)
   const state = await video.evaluate((v) => ({ t: v.currentTime, w: v.videoWidth, h: v.videoHeight, paused: v.paused }))
