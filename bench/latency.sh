@@ -207,7 +207,7 @@ run_path() { # path gop
   out=$(node "$L/reader.mjs" --node-modules "$NODE_MODULES" --origin "$origin" --mode "$mode" --src "$src" \
     ${wait:+--wait-url "$wait"} \
     --warmup "$WARMUP" --window "$WINDOW" --tries "$TRIES" --fps "$FPS" --size "$SIZE" --start-timeout "$START_TIMEOUT" \
-    --samples "$TMP/samples-$path-$gop.tsv" "${extra[@]}" 2>"$TMP/reader-$path-$gop.log" | tail -1 || true)
+    --samples "$TMP/samples-$path-$gop.tsv" --trace "$TMP/trace-$path-$gop.jsonl" "${extra[@]}" 2>"$TMP/reader-$path-$gop.log" | tail -1 || true)
   [[ $out == \{* ]] || out="{\"valid\":false,\"reason\":\"reader failed: $(tail -1 "$TMP/reader-$path-$gop.log" | tr -d '"\\' | cut -c1-200)\"}"
   [[ -n $pub ]] && stop_pids 10 "$pub"
   kill -0 "$KEK_PID" 2>/dev/null || die "kek died during $path: $(tail -5 "$TMP/kek/kek.log")"
@@ -256,5 +256,13 @@ if parts=$(python3 "$L/parts.py" "$TMP") && [[ $(wc -l <<<"$parts") -gt 2 ]]; th
   printf '\n## When KEK writes the LL-HLS parts\n\n%s\n\n%s\n' \
     "Late = the wall clock when a part is on disk minus the stamp of its first frame (bench/latency/parts.py, kekdashsink's log): the encoder, the transport, KEK's remux and the part's own length, before any player; from the third segment of each publish on." \
     "$parts" >>"$BASE.md"
+fi
+# The hls.js sessions' stalls (bench/latency/stalls.mjs over reader.mjs's player traces).
+traces=()
+for f in "$TMP"/trace-*.jsonl; do [[ -s $f ]] && traces+=("$(basename "$f" .jsonl | sed 's/^trace-//')=$f"); done
+if ((${#traces[@]})) && st=$(node "$L/stalls.mjs" "${traces[@]}") && [[ -n $st ]]; then
+  printf '\n## Where the players stalled\n\n%s\n\n%s\n' \
+    "Each hls.js session's stalls (the <video>'s 'waiting' until 'playing'; bench/latency/stalls.mjs over the page's trace): when, in s after the session's first frame, which track's SourceBuffer held under 0.1 s ahead of the playhead, how much each held, the part appended last per track (sn.part to its end, media s), and what hls.js did (stall reported: +liveSyncOnStallIncrease to its target; nudge; hole skipped). The target latency is hls.js's at the session's end (PART-HOLD-BACK, 1.5 s, + 1 s per reported stall, at most one target duration)." \
+    "$st" >>"$BASE.md"
 fi
 log "wrote $BASE.md and $BASE.tsv"

@@ -27,18 +27,91 @@
     video.requestVideoFrameCallback(onFrame)
   }
 
+  // Each SourceBuffer hls.js makes, by track (its mime type), to read the tracks' buffered ranges
+  // apart (video.buffered is only their intersection).
+  const sourceBuffers = {}
+  const addSourceBuffer = MediaSource.prototype.addSourceBuffer
+  MediaSource.prototype.addSourceBuffer = function (mime) {
+    const sb = addSourceBuffer.call(this, mime)
+    sourceBuffers[/^audio\//.test(mime) ? 'audio' : /avc|video/.test(mime) ? 'video' : mime] = sb
+    return sb
+  }
+  const r3 = (v) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) / 1000 : v ?? null)
+  const rangesOf = (tr) => { const a = []; try { for (let i = 0; i < tr.length; i++) a.push([r3(tr.start(i)), r3(tr.end(i))]) } catch {} return a }
+
+  // The player's side of every stall, for bench/latency/stalls.mjs: L.trace.events holds each
+  // 'waiting'/'playing' of the <video> and each non-fatal hls.js media error (stall reported,
+  // nudge, hole skipped) with the playhead, each track's buffered ranges and what was appended last
+  // per track; L.trace.appends every part/fragment appended (track, sn, part, media start/end, wall
+  // clock); L.trace.ticks the playhead, hls.js's target latency, its latency estimate, the rate and
+  // the buffer ahead per track every 250 ms.
+  function trace(hls, video) {
+    const T = (L.trace = { events: [], appends: [], ticks: [], loads: [], playlists: [], log: L.hlsLogLines ?? [] })
+    const last = {}
+    const ahead = () => {
+      const ct = video.currentTime, out = {}
+      for (const [k, sb] of Object.entries(sourceBuffers)) {
+        let a = 0
+        for (const [s, e] of rangesOf(sb.buffered)) if (s <= ct + 0.05 && e > ct) a = e - ct
+        out[k] = r3(a)
+      }
+      return out
+    }
+    const lc = () => hls.latencyController
+    const snap = (what, extra = {}) => {
+      const ranges = {}
+      for (const [k, sb] of Object.entries(sourceBuffers)) ranges[k] = rangesOf(sb.buffered)
+      T.events.push({ wall: Date.now(), what, ct: r3(video.currentTime), ready: video.readyState, ahead: ahead(), ranges,
+        target: r3(hls.targetLatency), latency: r3(hls.latency), stalls_hls: lc()?.stallCount ?? null, rate: video.playbackRate,
+        last: JSON.parse(JSON.stringify(last)), ...extra })
+    }
+    for (const e of ['waiting', 'playing', 'seeking', 'seeked']) video.addEventListener(e, () => snap(e))
+    hls.on(Hls.Events.ERROR, (_, d) => { if (!d.fatal) snap(d.details, { reason: String(d.error?.message ?? d.reason ?? '').slice(0, 200) }) })
+    hls.on(Hls.Events.STALL_RESOLVED, () => snap('stall-resolved'))
+    hls.on(Hls.Events.BUFFER_APPENDED, (_, d) => {
+      const f = d.part ?? d.frag
+      const a = { wall: Date.now(), type: d.type, sn: d.frag?.sn, part: d.part ? d.part.index : null,
+        start: r3(f?.start), end: r3(f ? f.start + f.duration : null), ranges: rangesOf(d.timeRanges?.[d.type]) }
+      last[d.type] = a
+      T.appends.push(a)
+    })
+    // Each media playlist as hls.js took it: its last segment and part, where hls.js put them on
+    // its timeline, and how long the (blocking) request took.
+    for (const ev of [Hls.Events.LEVEL_LOADED, Hls.Events.AUDIO_TRACK_LOADED]) hls.on(ev, (_, d) => {
+      const x = d.details, fr = x.fragments, st = d.stats?.loading
+      T.playlists.push({ wall: Date.now(), type: ev === Hls.Events.LEVEL_LOADED ? 'main' : 'audio', url: String(d.url ?? '').replace(/^.*\//, ''),
+        ms: st ? Math.round(st.end - st.start) : null, first: fr.length ? [fr[0].sn, r3(fr[0].start)] : null,
+        last: fr.length ? [fr[fr.length - 1].sn, r3(fr[fr.length - 1].start), r3(fr[fr.length - 1].duration)] : null,
+        parts: (x.partList ?? []).slice(-6).map((p) => `${p.fragment.sn}.${p.index}@${r3(p.start)}+${r3(p.duration)}`).join(' ') })
+    })
+    hls.on(Hls.Events.FRAG_LOADED, (_, d) => {
+      const st = (d.part ?? d.frag)?.stats?.loading
+      T.loads.push({ wall: Date.now(), type: d.frag?.type, sn: d.frag?.sn, part: d.part ? d.part.index : null,
+        ms: st ? Math.round(st.end - st.start) : null, first_byte_ms: st ? Math.round(st.first - st.start) : null })
+    })
+    setInterval(() => T.ticks.push([Date.now(), r3(video.currentTime), r3(hls.targetLatency), r3(hls.latency), video.playbackRate,
+      ahead(), video.readyState]), 250)
+  }
+
   L.playHls = (src, lowLatency) => {
     const video = document.getElementById('v')
     // The player as KEK's watch page sets it up (webui/src/widgets/player/model/engines.ts), the
     // same for every server: low-latency mode, and on an LL-HLS playlist (PART-TARGET) catching up
     // with PART-HOLD-BACK at up to 1.25x after a stall; a plain playlist plays at 1x as before.
-    const hls = new Hls({ lowLatencyMode: lowLatency })
+    // hls.js's own log (its `debug` logger), kept in the trace when the bench asks (HLS_LOG=1):
+    // what its stream controllers decided (which part next, why they waited).
+    const log = []
+    const logger = (level) => (...a) => { if (log.length < 20000) log.push([Date.now(), level, a.map(String).join(' ').slice(0, 400)]) }
+    const hls = new Hls({ lowLatencyMode: lowLatency,
+      ...(L.hlsLog ? { debug: { log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'), debug: logger('debug') } } : {}) })
+    L.hlsLogLines = log
     hls.on(Hls.Events.LEVEL_LOADED, (_, d) => { hls.config.maxLiveSyncPlaybackRate = lowLatency && d.details.partTarget > 0 ? 1.25 : 1 })
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) L.errors.push(`hls.js ${d.type} ${d.details}`) })
     // What the player aims at when the session ends (hls.js adds liveSyncOnStallIncrease, 1 s, to
     // its target latency on every stall) and how often the picture waited: the report's per-try note.
     L.info.stalls = 0
     video.addEventListener('waiting', () => { if (L.samples.length) L.info.stalls++ })
+    trace(hls, video)
     hls.loadSource(src)
     hls.attachMedia(video)
     video.play().catch(() => {})

@@ -8,10 +8,11 @@
 //   node reader.mjs --node-modules DIR --origin http://127.0.0.1:PORT --mode hls|llhls|whep|whip-whep|loopback
 //        --src /media/live/s/index.m3u8 [--whip /api/whip/live --whip-key KEY] [--warmup 10]
 //        [--window 10] [--tries 3] [--fps 30] [--samples FILE] [--start-timeout 60] [--wait-url PATH]
+//        [--trace FILE]   (HLS: each session's player trace, one JSON line per session: stalls.mjs)
 //
 // The page is served (Playwright route) at the origin of the server under test, so its requests
 // are same-origin, as the web UI's own player's are. Never downloads a browser.
-import { writeFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +26,7 @@ const { values: o } = parseArgs({
     'node-modules': { type: 'string' }, origin: { type: 'string' }, mode: { type: 'string' }, src: { type: 'string' },
     whip: { type: 'string' }, 'whip-key': { type: 'string' }, warmup: { type: 'string', default: '10' },
     window: { type: 'string', default: '10' }, fps: { type: 'string', default: '30' }, samples: { type: 'string' },
-    'start-timeout': { type: 'string', default: '60' }, 'wait-url': { type: 'string' }, tries: { type: 'string', default: '3' }, size: { type: 'string', default: '640x360' },
+    'start-timeout': { type: 'string', default: '60' }, trace: { type: 'string' }, 'wait-url': { type: 'string' }, tries: { type: 'string', default: '3' }, size: { type: 'string', default: '640x360' },
   },
 })
 const HLSJS = join(o['node-modules'] ?? '', 'hls.js/dist/hls.min.js')
@@ -125,7 +126,7 @@ async function play(browser) {
     if (!ok) throw new Error(`${o['wait-url']} not there after ${o['start-timeout']} s`)
   }
   const src = new URL(o.src, o.origin).href
-  if (o.mode === 'hls' || o.mode === 'llhls') await page.evaluate(([x, ll]) => latency.playHls(x, ll), [src, o.mode === 'llhls'])
+  if (o.mode === 'hls' || o.mode === 'llhls') await page.evaluate(([x, ll, hlsLog]) => { latency.hlsLog = hlsLog; latency.playHls(x, ll) }, [src, o.mode === 'llhls', process.env.HLS_LOG === '1'])
   else if (o.mode === 'loopback') await page.evaluate(([w, h, fps]) => latency.loopback(w, h, fps), [...o.size.split('x').map(Number), Number(o.fps)])
   else await page.evaluate((x) => latency.playWhep(x), src)
   const started = Date.now()
@@ -139,7 +140,7 @@ async function play(browser) {
     if (firstAt !== null && Date.now() - firstAt > warmup + window_ + 1000) break
   }
   const got = await page.evaluate(() => ({ samples: latency.samples, info: latency.info, errors: latency.errors,
-    target_s: latency.hls?.targetLatency ?? null }))
+    target_s: latency.hls?.targetLatency ?? null, trace: latency.trace ?? null }))
   got.start_s = firstAt === null ? null : (firstAt - started) / 1000
   if (o.mode.endsWith('hls')) got.playlist = await playlistFacts(page, src).catch(() => null)
   await page.context().close()
@@ -162,6 +163,12 @@ try {
     sessions.push({ ...s, start_s: got.start_s, target_s: got.target_s, stalls: got.info.stalls ?? null })
     Object.assign(result, { player: got.info.player, size: got.info.size, playlist: got.playlist ?? undefined })
     raw.push(...got.samples.map((x) => `${t}\t${x[0].toFixed(1)}\t${x[1] ?? ''}\t${x[2]}`))
+    // The player's trace (page.js), one line per session: bench/latency/stalls.mjs reads it.
+    if (o.trace && got.trace) {
+      const first = got.samples.find((x) => x[1] !== null)
+      const window = first ? [first[0] + warmup, first[0] + warmup + window_] : null
+      appendFileSync(o.trace, JSON.stringify({ try: t, first_frame: first?.[0] ?? null, window, p50_ms: round(s.st?.p50, 0), ...got.trace }) + '\n')
+    }
     if (s.why.length) { result.errors = got.errors.slice(0, 3); break }
   }
   if (o.samples) writeFileSync(o.samples, 'try\tshown_ms\tstamp\tmedia_s\n' + raw.join('\n') + '\n')
