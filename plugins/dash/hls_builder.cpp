@@ -53,6 +53,9 @@ HlsMediaPlaylist build_hls_media(const RepresentationState& rep, const HlsParams
     s.uri = params.media_prefix + "-" + std::to_string(l.number) + ".m4s";
     s.duration_ns = static_cast<uint64_t>(static_cast<unsigned __int128>(l.d) * 1000000000 / timescale);
     s.map_uri = tp->init_url;
+    if (params.availability_start_us)
+      s.program_date_time_us = *params.availability_start_us +
+                               static_cast<int64_t>(static_cast<unsigned __int128>(l.t) * 1000000 / timescale);
     s.discontinuity = l.period != previous;
     previous = l.period;
     if (i >= parts_from)

@@ -7,6 +7,7 @@
 #include "presentation.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +22,13 @@ struct HlsParams {
   std::string media_prefix;  // "<run ms>": segments are <prefix>-<number>.m4s beside the playlist
   bool event = false;        // every segment kept (window 0): EVENT, then VOD
   bool ended = false;
+  // The wall clock (Unix µs) of media time 0: each segment gets EXT-X-PROGRAM-DATE-TIME at its
+  // earliest presentation time from there, the same mapping in every rendition (RFC 8216bis
+  // 6.2.4). hls.js aligns an alternate audio playlist with the video one by it on every reload;
+  // without it, it aligns by media sequence number, and in 1.7 adds the video playlist's start
+  // on top of the audio's own each time the window slides (the audio timeline runs away from
+  // the video, the player fetches the wrong audio parts and stalls). Unset: no tag (a film).
+  std::optional<int64_t> availability_start_us;
   // LL-HLS (RFC 8216bis), when part_target_ns is set: the parts of the last `part_segments`
   // segments and those of the open one (rep.open_parts, segment rep.next_number, in rep.period
   // whose init is open_map_uri), a preload hint for the next part, and the other renditions.

@@ -1,5 +1,7 @@
 #include "hls_playlists.h"
 
+#include "mpd.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -93,6 +95,7 @@ std::string render_hls_media(const HlsMediaPlaylist& p) {
       out += "#EXT-X-MAP:URI=" + hls_quoted(s.map_uri) + "\n";
       map = s.map_uri;
     }
+    if (s.program_date_time_us) out += "#EXT-X-PROGRAM-DATE-TIME:" + iso_datetime(*s.program_date_time_us) + "\n";
     if (low_latency)
       for (const auto& part : s.parts) out += part_line(part);
     out += extinf(s.duration_ns);

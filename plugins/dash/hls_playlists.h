@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct HlsSegment {
   std::string map_uri;       // its init segment: "1712345678901-init.mp4"
   bool discontinuity = false;  // starts a new Period (another init, maybe another timeline)
   std::vector<HlsPart> parts;  // listed before it (the last few segments of a low-latency playlist)
+  // EXT-X-PROGRAM-DATE-TIME: the wall clock (Unix µs) of its first sample; unset: no tag.
+  std::optional<int64_t> program_date_time_us;
 };
 
 // Where another rendition of the same presentation is (EXT-X-RENDITION-REPORT).
@@ -55,7 +58,8 @@ struct HlsMediaPlaylist {
 
 // #EXTM3U, version 7, TARGETDURATION (the longest EXTINF rounded, at least target_s), the
 // sequence numbers, PLAYLIST-TYPE for event playlists, an EXT-X-MAP before the first segment and
-// wherever the init changes, EXT-X-DISCONTINUITY at new Periods, ENDLIST at the end.
+// wherever the init changes, EXT-X-DISCONTINUITY at new Periods, EXT-X-PROGRAM-DATE-TIME before
+// each segment (and its parts) that has one, ENDLIST at the end.
 // Low-latency (part_target_ns set): EXT-X-SERVER-CONTROL (CAN-BLOCK-RELOAD=YES, PART-HOLD-BACK
 // three part targets), EXT-X-PART-INF, each segment's EXT-X-PART lines before it, the open
 // segment's parts at the end, EXT-X-PRELOAD-HINT for the next part and one

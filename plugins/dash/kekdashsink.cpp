@@ -264,6 +264,8 @@ void write_hls_media(KekDashSink* self, const Track& t, bool ended) {
   params.media_prefix = std::to_string(impl.prefix_ms);
   params.event = impl.window == 0;
   params.ended = ended;
+  // A live presentation's segments are dated (a film's, every segment kept, are not).
+  if (impl.window != 0 && impl.origin_known.load()) params.availability_start_us = impl.availability_start_us;
   if (impl.part_ns) {
     params.part_target_ns = impl.part_ns;
     params.part_segments = kListedPartSegments;

@@ -166,3 +166,34 @@ TEST(HlsBuilder, WithoutAPartTargetThePlaylistHasNoParts) {
   EXPECT_EQ(p.low_latency.part_target_ns, 0u);
   EXPECT_EQ(render_hls_media(p).find("EXT-X-PART"), std::string::npos);
 }
+
+// RFC 8216bis 6.2.4: every rendition maps date to media time the same way. The audio segment
+// that starts 10 ms after the video's (the first AAC frame after the cut) is dated 10 ms later;
+// hls.js aligns the audio playlist with the video one by these on every reload.
+TEST(HlsBuilder, LiveSegmentsAreDatedFromTheWallClockOfMediaTimeZero) {
+  RepresentationState video, audio;
+  video.name = "source";
+  audio.name = "audio";
+  audio.video = false;
+  auto vc = video_config(320, 180);
+  auto ac = audio_config();
+  for (uint64_t n = 1; n <= 3; ++n) {
+    video.add_segment({n, (n - 1) * 180000, 180000, 0, {}}, "17-init.mp4", vc, (n - 1) * 2000000000, n * 2000000000,
+                      1000000, 2);
+    // 48 kHz: 480 samples = 10 ms late, 2 s long.
+    audio.add_segment({n, (n - 1) * 96000 + 480, 96000, 0, {}}, "17-init.mp4", ac, (n - 1) * 2000000000 + 10000000,
+                      n * 2000000000 + 10000000, 64000, 2);
+  }
+  HlsParams params{2000000000, "17", false, false};
+  params.availability_start_us = 1796305000000000;
+  const HlsMediaPlaylist v = build_hls_media(video, params), a = build_hls_media(audio, params);
+  ASSERT_EQ(v.segments.size(), 2u);
+  ASSERT_EQ(a.segments.size(), 2u);
+  EXPECT_EQ(v.segments[0].program_date_time_us, 1796305002000000);  // segment 2 starts at media time 2 s
+  EXPECT_EQ(v.segments[1].program_date_time_us, 1796305004000000);
+  EXPECT_EQ(a.segments[0].program_date_time_us, 1796305002010000);
+  EXPECT_EQ(a.segments[1].program_date_time_us, 1796305004010000);
+  // Without the wall clock (window 0: a film), no dates.
+  params.availability_start_us.reset();
+  EXPECT_FALSE(build_hls_media(video, params).segments[0].program_date_time_us.has_value());
+}

@@ -198,3 +198,15 @@ TEST(HlsLowLatency, OpenSegmentOfANewPeriodGetsDiscontinuityAndItsInit) {
             std::string::npos)
       << text;
 }
+
+TEST(HlsLowLatency, ProgramDateTimeBeforeEachDatedSegmentAndItsParts) {
+  auto p = low_latency_playlist();
+  p.segments[0].program_date_time_us = 1796305005580123;  // 2026-12-03T13:36:45.580123Z
+  const std::string text = render_hls_media(p);
+  EXPECT_NE(text.find("#EXT-X-MAP:URI=\"17-init.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-03T13:36:45.580Z\n"
+                      "#EXT-X-PART:DURATION=0.500,URI=\"17-p1.m4s\",INDEPENDENT=YES\n"),
+            std::string::npos)
+      << text;
+  // Undated segments (a film being packaged) have none.
+  EXPECT_EQ(render_hls_media(low_latency_playlist()).find("PROGRAM-DATE-TIME"), std::string::npos);
+}

@@ -613,6 +613,64 @@ TEST_F(DashSink, LlHlsPartsAreTheSegmentsBytesAndThePlaylistsNameThem) {
   }
 }
 
+// Every live segment is dated (EXT-X-PROGRAM-DATE-TIME) and the audio and video playlists map
+// dates to media time the same way (RFC 8216bis 6.2.4): hls.js aligns the audio playlist with
+// the video one by the dates on every reload. Undated, it aligns them by media sequence number
+// and in 1.7 adds the video playlist's start on top of the audio's each time the window slides:
+// the audio timeline ran 2 s further from the video's at every reload, the player fetched the
+// wrong audio parts and stalled (bench/latency.sh, kek-srt-llhls and kek-llhls, 2026-12-03).
+TEST_F(DashSink, LiveHlsSegmentsAreDatedAlikeInEveryRendition) {
+  const int64_t before_us = g_get_real_time();
+  Media m{.dir = dir, .seconds = 8, .audio_live = true, .extra = "window=3 hls-master-name=index.m3u8 part-duration=0.5"};
+  auto r = run(m);
+  ASSERT_TRUE(r.ok) << r.error;
+  const int64_t after_us = g_get_real_time();
+  // uri -> (date, EXTINF) per rendition
+  std::map<std::string, std::map<uint64_t, std::pair<int64_t, double>>> dated;
+  for (const std::string rep : {"main", "audio"}) {
+    SCOPED_TRACE(rep);
+    const std::string text = read_file(dir + "/" + rep + "/index.m3u8");
+    std::istringstream in(text);
+    int64_t date = -1;  // the date of the segment being read; -1: none yet
+    double extinf = -1;
+    int undated = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("#EXT-X-PROGRAM-DATE-TIME:")) {
+        g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(line.c_str() + 25, nullptr);
+        ASSERT_NE(t, nullptr) << line;
+        date = g_date_time_to_unix(t) * 1000000 + g_date_time_get_microsecond(t);
+      } else if (line.starts_with("#EXTINF:")) {
+        extinf = std::atof(line.c_str() + 8);
+      } else if (!line.empty() && line[0] != '#') {
+        if (date < 0) ++undated;
+        else dated[rep][std::atoll(line.c_str() + line.rfind('-') + 1)] = {date, extinf};
+        date = -1;
+      }
+    }
+    EXPECT_EQ(undated, 0) << text;
+    ASSERT_EQ(dated[rep].size(), 3u) << text;
+    // One timeline: each date is the one before plus that segment's EXTINF.
+    for (auto it = dated[rep].begin(); std::next(it) != dated[rep].end(); ++it)
+      EXPECT_NEAR(std::next(it)->second.first - it->second.first, it->second.second * 1e6, 1500) << text;
+    // On the wall clock of this run (media time ran about as fast as it: the audio is live).
+    for (const auto& [n, d] : dated[rep]) {
+      EXPECT_GE(d.first, before_us - 1000000) << n;
+      EXPECT_LE(d.first, after_us) << n;
+    }
+  }
+  // Each audio segment starts with the first AAC frame at/after its video segment's start (at
+  // EOS the audio's window may be one segment on: its last frames make one more).
+  int both = 0;
+  for (const auto& [n, d] : dated["main"]) {
+    if (!dated["audio"].count(n)) continue;
+    ++both;
+    const int64_t late = dated["audio"][n].first - d.first;
+    EXPECT_GE(late, -1000) << "segment " << n;
+    EXPECT_LE(late, 1024 * 1000000 / 48000 + 1000) << "segment " << n;
+  }
+  EXPECT_GE(both, 2);
+}
+
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
   ::testing::InitGoogleTest(&argc, argv);
