@@ -262,7 +262,7 @@ traces=()
 for f in "$TMP"/trace-*.jsonl; do [[ -s $f ]] && traces+=("$(basename "$f" .jsonl | sed 's/^trace-//')=$f"); done
 if ((${#traces[@]})) && st=$(node "$L/stalls.mjs" "${traces[@]}") && [[ -n $st ]]; then
   printf '\n## Where the players stalled\n\n%s\n\n%s\n' \
-    "Each hls.js session's stalls (the <video>'s 'waiting' until 'playing'; bench/latency/stalls.mjs over the page's trace): when, in s after the session's first frame, which track's SourceBuffer held under 0.1 s ahead of the playhead, how much each held, the part appended last per track (sn.part to its end, media s), and what hls.js did (stall reported: +liveSyncOnStallIncrease to its target; nudge; hole skipped). The target latency is hls.js's at the session's end (PART-HOLD-BACK, 1.5 s, + 1 s per reported stall, at most one target duration)." \
+    "Each hls.js session's stalls (the <video>'s 'waiting' until 'playing' after its first frame; the wait before it is its own column; bench/latency/stalls.mjs over the page's trace): when, in s after the session's first frame, which track's SourceBuffer held under 0.1 s ahead of the playhead, how much each held, the part appended last per track (sn.part to its end, media s), and what hls.js did (stall reported: +liveSyncOnStallIncrease to its target; nudge; hole skipped). The target latency is hls.js's at the session's end (PART-HOLD-BACK, 1.5 s, + 1 s per reported stall, at most one target duration)." \
     "$st" >>"$BASE.md"
 fi
 log "wrote $BASE.md and $BASE.tsv"

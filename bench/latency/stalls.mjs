@@ -62,17 +62,20 @@ for (const arg of process.argv.slice(2)) {
   let sessions
   try { sessions = load(file) } catch { continue }
   for (const s of sessions) {
-    const st = stalls(s)
+    // The wait before the first frame (loading, the seek to the start position) is not a stall.
+    const all = stalls(s)
+    const start = all.find((e) => e.t !== null && e.t < 0)
+    const st = all.filter((e) => e !== start)
     const lastTick = s.ticks[s.ticks.length - 1]
     const inWindow = st.filter((e) => s.window && e.wall >= s.window[0] && e.wall <= s.window[1]).length
     const desc = st.map((e) => `${f2(e.t)} s: ${starved(e)} ran out (audio ${f2(e.ahead?.audio)}, video ${f2(e.ahead?.video)} s ahead; ` +
       `last audio ${appended(e.last?.audio)}, video ${appended(e.last?.main ?? e.last?.video)}; ` +
       `${e.resumed === null ? 'not resumed' : `resumed after ${f2(e.resumed)} s`}${e.hls.length ? '; ' + [...new Set(e.hls)].join(', ') : ''})`).join('<br>')
-    lines.push(`| ${label} | ${s.try + 1} | ${s.p50_ms ?? '-'} | ${lastTick ? f2(lastTick[2]) : '-'} | ${lastTick ? f2(lastTick[3]) : '-'} | ${st.length} (${inWindow}) | ${desc || 'none'} |`)
+    lines.push(`| ${label} | ${s.try + 1} | ${s.p50_ms ?? '-'} | ${lastTick ? f2(lastTick[2]) : '-'} | ${lastTick ? f2(lastTick[3]) : '-'} | ${start?.resumed === null || !start ? '-' : f2(start.resumed)} | ${st.length} (${inWindow}) | ${desc || 'none'} |`)
   }
 }
 if (lines.length) {
-  console.log('| path | try | p50 ms | hls.js target at the end s | hls.js latency at the end s | stalls (in the window) | each stall: s after the first frame, what ran out |')
-  console.log('|---|---:|---:|---:|---:|---:|---|')
+  console.log('| path | try | p50 ms | hls.js target at the end s | hls.js latency at the end s | waited for the first frame s | stalls after it (in the window) | each stall: s after the first frame, what ran out |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|')
   for (const l of lines) console.log(l)
 }
