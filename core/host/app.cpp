@@ -149,13 +149,11 @@ class PluginContext : public Host, private Http, private Services, private Pipel
 };
 
 App::App(Config config) : config_(std::move(config)), events_(nullptr) {
-  host_context_ = gst_context_new(kServicesContextType, TRUE);
-  GstStructure* s = gst_context_writable_structure(host_context_);
-  gst_structure_set(s, kServicesContextField, G_TYPE_POINTER, static_cast<Services*>(&services_), nullptr);
+  host_context_ = make_services_context(&services_);
 
   PipelineManagerConfig pm;
   pm.builtins = {{"media_dir", config_.media_dir}, {"data_dir", config_.data_dir}};
-  pm.host_context = host_context_;
+  pm.host_context = host_context_.get();
   pm.events = &events_;
   pm.stop_timeout_ms = static_cast<guint>(std::max(1, config_.shutdown_timeout_s) * 1000);
   pipelines_ = std::make_unique<PipelineManager>(pm);
@@ -196,7 +194,6 @@ App::~App() {
   pipelines_.reset();
   plugins_.clear();
   browser_events_.reset();
-  if (host_context_) gst_context_unref(host_context_);
 }
 
 std::vector<const LoadedPlugin*> App::plugins() const {

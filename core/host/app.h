@@ -17,6 +17,8 @@
 #include "pipeline/pipeline_manager.h"
 
 #include <kek/host.h>
+#include <kek/mini_ref.h>
+#include <kek/services_context.h>
 
 #include <memory>
 #include <optional>
@@ -90,7 +92,7 @@ class App {
   Config config_;
   MainEventBus events_;
   ServiceRegistry services_;
-  GstContext* host_context_ = nullptr;
+  MiniRef<GstContext> host_context_;  // kek.services, holding &services_
   std::unique_ptr<PipelineManager> pipelines_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<http::EventStreamHub> browser_events_;  // before http_ goes: it ends its streams

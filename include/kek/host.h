@@ -48,10 +48,4 @@ class Host {
   virtual void announce(std::string what, std::string url) = 0;
 };
 
-// How an element inside a kek pipeline reaches the services plugins provide: the pipeline
-// manager sets a GstContext of this type on every pipeline, holding the kek::Services* under the
-// field "services" (G_TYPE_POINTER). Outside kek (plain gst-launch-1.0) there is no such context.
-inline constexpr const char* kServicesContextType = "kek.services";
-inline constexpr const char* kServicesContextField = "services";
-
 }  // namespace kek

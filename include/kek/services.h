@@ -19,4 +19,11 @@ class Services {
   void provide(T* service) { provide(T::kName, static_cast<void*>(service)); }
 };
 
+// How an element inside a kek pipeline reaches the services plugins provide: the pipeline
+// manager sets a GstContext of this type on every pipeline, holding the kek::Services* under the
+// field "services" (G_TYPE_POINTER). Outside kek (plain gst-launch-1.0) there is no such context.
+// kek/services_context.h makes and gives one.
+inline constexpr const char* kServicesContextType = "kek.services";
+inline constexpr const char* kServicesContextField = "services";
+
 }  // namespace kek

@@ -5,6 +5,7 @@
 #include <kek/services/identity.h>
 #include <kek/services/live_streams.h>
 #include <kek/services/media_access.h>
+#include <kek/services_context.h>
 
 namespace kek::rtsp {
 
@@ -174,12 +175,8 @@ GstRTSPStatusCode Server::on_other(GstRTSPClient* client, GstRTSPContext* ctx, g
 void Server::on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer self) {
   // kekrtmpsrc reaches the live streams through the kek.services context, as in kek's pipelines.
   auto* server = static_cast<Server*>(self);
-  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-  GstStructure* s = gst_context_writable_structure(context);
-  gst_structure_set(s, kek::kServicesContextField, G_TYPE_POINTER, &server->host_.services(), nullptr);
   g_autoptr(GstElement) element = gst_rtsp_media_get_element(media);
-  gst_element_set_context(element, context);
-  gst_context_unref(context);
+  kek::give_services(element, server->host_.services());
 }
 
 HttpResponse Server::url_for(const HttpRequest& request) {

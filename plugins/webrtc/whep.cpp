@@ -9,6 +9,7 @@
 #include <kek/random.h>
 #include <kek/ref.h>
 #include <kek/services/live_streams.h>
+#include <kek/services_context.h>
 #include <kek/worker.h>
 
 #define GST_USE_UNSTABLE_API
@@ -89,14 +90,6 @@ GstPad* ghost(GstElement* bin, const char* queue_name, const char* pad_name) {
   return pad;
 }
 
-void set_services(GstElement* pipeline, Services& services) {
-  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-  gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER, &services,
-                    nullptr);
-  gst_element_set_context(pipeline, context);
-  gst_context_unref(context);
-}
-
 }  // namespace
 
 Whep::~Whep() { stop(); }
@@ -126,7 +119,7 @@ std::shared_ptr<Whep::Hub> Whep::hub_for(const std::string& stream, bool video, 
     hub->audio_tee = gst_bin_get_by_name(GST_BIN(pipeline), "at");
     gst_object_unref(hub->audio_tee);
   }
-  set_services(pipeline, host_.services());
+  kek::give_services(pipeline, host_.services());
   g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
   struct Watch {
     std::weak_ptr<Whep> whep;

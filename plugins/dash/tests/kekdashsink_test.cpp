@@ -4,7 +4,7 @@
 #include "dash_pipelines.h"
 #include "ll_notices.h"
 
-#include <kek/host.h>
+#include <kek/services_context.h>
 #include <kek/services.h>
 
 #include <glib/gstdio.h>
@@ -385,13 +385,7 @@ struct NoticeLog final : kek::dash::LlNotices, kek::Services {
     return name == kek::dash::LlNotices::kName ? static_cast<kek::dash::LlNotices*>(const_cast<NoticeLog*>(this))
                                                : nullptr;
   }
-  void set_on(GstElement* pipeline) {
-    GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-    gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
-                      static_cast<kek::Services*>(this), nullptr);
-    gst_element_set_context(pipeline, context);
-    gst_context_unref(context);
-  }
+  void set_on(GstElement* pipeline) { kek::give_services(pipeline, *this); }
   std::mutex mu;
   std::vector<Notice> notices;
 };

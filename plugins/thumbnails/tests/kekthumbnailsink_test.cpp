@@ -5,7 +5,7 @@
 #include "decode_pool.h"
 #include "demand.h"
 
-#include <kek/host.h>
+#include <kek/services_context.h>
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -282,13 +282,7 @@ class Services : public kek::Services {
 
 // The pipeline gets `given_services` as kek gives them (the kek.services context).
 Services* given_services = nullptr;
-void give_services(GstElement* pipeline) {
-  GstContext* context = gst_context_new(kek::kServicesContextType, TRUE);
-  gst_structure_set(gst_context_writable_structure(context), kek::kServicesContextField, G_TYPE_POINTER,
-                    static_cast<kek::Services*>(given_services), nullptr);
-  gst_element_set_context(pipeline, context);
-  gst_context_unref(context);
-}
+void give_services(GstElement* pipeline) { kek::give_services(pipeline, *given_services); }
 
 }  // namespace
 
