@@ -3,8 +3,11 @@
 #
 # Passthrough (RTMP in, HLS out, 2 s segments, no transcoding) of N concurrent ffmpeg publishers
 # copying a 720p30 ~3 Mb/s H.264 + AAC 128k clip. Measures the server process only (KEK: the kek
-# process; nginx: master + workers): CPU in % of one core over a window, RSS at the end of it,
-# and, for one stream, the time from publish start to the first playlist on disk.
+# process; nginx: master + workers): CPU in % of one core over a window, memory sampled about
+# once a second in that window (VmRSS; Pss and Private_Dirty from /proc/PID/smaps_rollup; the
+# report gives medians), and, for one stream, the time from publish start to the first playlist on
+# disk. Marginal memory per stream = (median at N - median of the same server's baseline) / N,
+# the baseline being a BASE_WINDOW s window of the started server with 0 publishers after WARMUP s.
 #
 #   bash bench/rtmp_ingest.sh                   # levels 1 10 50 100 300, 5 s warm-up, 20 s window
 #   LEVELS="1 10" WINDOW=10 bash bench/rtmp_ingest.sh
@@ -23,7 +26,11 @@
 # logs and media), KEK_GIT_REV (the commit KEK_BIN was built from, when not this tree's HEAD),
 # BENCH_NOTES (free text for the report's Notes section), AUTOGROUP_NICE (unset; -20..19: the run,
 # servers and publishers, in sessions whose autogroup gets this nice: on a busy shared machine the
-# weight of the run against the others' sessions; the report's notes say so).
+# weight of the run against the others' sessions; the report's notes say so), BASE_WINDOW (10: the
+# baseline window, 0 publishers), BASELINE_DEMO (0; 1: KEK also runs the demo pipeline, a 320x180
+# test pattern encoded to HLS, from start to stop, so that GStreamer's plugins and pools loaded by a
+# first pipeline count in KEK's baseline and not in the first stream; it costs CPU in every window),
+# KEK_ENV (unset; e.g. "MALLOC_ARENA_MAX=2": variables for the kek process only, said in the report).
 # Installs nginx + libnginx-mod-rtmp with apt-get when missing (needs root). Everything listens on
 # 127.0.0.1 only; every child is killed on exit.
 set -euo pipefail
@@ -46,6 +53,9 @@ WINDOW=${WINDOW:-20}
 REPEATS=${REPEATS:-1}
 LAT_TRIES=${LAT_TRIES:-3}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
+BASE_WINDOW=${BASE_WINDOW:-10}
+BASELINE_DEMO=${BASELINE_DEMO:-0}
+read -r -a KEK_ENV_ARGS <<<"${KEK_ENV:-}"
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
@@ -99,9 +109,13 @@ plugins:
   - name: thumbnails
   - name: rtmp
     args: {address: 127.0.0.1, port: $("${PY[@]}" free-port), max_connections: $((MAX_LEVEL + LAT_TRIES + 16)), max_connections_per_address: $((MAX_LEVEL + LAT_TRIES + 16)), keys: [${keys%, }]}
-pipelines: []
 EOF
-  (cd "$d" && exec "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
+  if [[ $BASELINE_DEMO == 1 ]]; then
+    printf 'pipelines:\n  - {id: demo, template: demo, vars: {width: "320", height: "180"}}\n' >>"$d/kek.yaml"
+  else
+    echo 'pipelines: []' >>"$d/kek.yaml"
+  fi
+  (cd "$d" && exec env "${KEK_ENV_ARGS[@]}" "$KEK" serve --config "$d/kek.yaml") >"$d/kek.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   local deadline=$((SECONDS + 30)) line=""
@@ -140,14 +154,16 @@ stop_server() {
 
 # ---------------------------------------------------------------- one load level
 RESULTS=$TMP/results.tsv
-printf 'kind\tserver\tstreams\trep\tcpu_pct\trss_kb\trss_max_kb\tthreads\tidle_rss_kb\tidle_cpu_pct\tready\tfresh\talive\tmachine_busy_pct\tload1\tfirst_playlist_s\n' >"$RESULTS"
+printf 'kind\tserver\tstreams\trep\tcpu_pct\trss_kb\trss_max_kb\tthreads\tidle_rss_kb\tidle_cpu_pct\tready\tfresh\talive\tmachine_busy_pct\tload1\tfirst_playlist_s\trss_med_kb\trss_min_kb\tpss_med_kb\tpd_med_kb\tidle_pss_kb\tidle_pd_kb\tsamples\n' >"$RESULTS"
 
 run_load() { # server n rep
   local server=$1 n=$2 rep=$3 i pubs=() lists=() urls=() idle m ready fresh alive=0
   log "$server: $n stream(s), repeat $rep"
   "start_$server" "load-$n-$rep"
-  sleep 1
-  idle=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window 2)
+  # The baseline: the server as the level's run has it, settled, with 0 publishers.
+  sleep "$WARMUP"
+  idle=$("${PY[@]}" measure --pid "$SERVER_PID" --tree --window "$BASE_WINDOW")
+  log "  baseline: $idle"
   for ((i = 0; i < n; i++)); do
     lists+=("$(playlist s "$i")")
     urls+=("$PUBLISH_BASE$(stream_key s "$i")")
@@ -180,10 +196,14 @@ run_load() { # server n rep
   log "  $m $fresh publishers_alive=$alive"
   stop_pids 10 "${pubs[@]}"
   stop_server
-  printf 'load\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n' "$server" "$n" "$rep" \
+  # idle_rss_kb: the baseline's median (not one sample), as rss_med_kb is the level's.
+  printf 'load\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    "$server" "$n" "$rep" \
     "$(kv cpu_pct "$m")" "$(kv rss_kb "$m")" "$(kv rss_max_kb "$m")" "$(kv threads "$m")" \
-    "$(kv rss_kb "$idle")" "$(kv cpu_pct "$idle")" "$(kv ready "$ready")" "$(kv fresh "$fresh")" "$alive" \
-    "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" >>"$RESULTS"
+    "$(kv rss_med_kb "$idle")" "$(kv cpu_pct "$idle")" "$(kv ready "$ready")" "$(kv fresh "$fresh")" "$alive" \
+    "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" \
+    "$(kv rss_med_kb "$m")" "$(kv rss_min_kb "$m")" "$(kv pss_med_kb "$m")" "$(kv pd_med_kb "$m")" \
+    "$(kv pss_med_kb "$idle")" "$(kv pd_med_kb "$idle")" "$(kv samples "$m")" >>"$RESULTS"
 }
 
 run_latency() { # server
@@ -257,6 +277,9 @@ fi
   printf 'nginx_workers\t%s\n' "$NGINX_WORKERS"
   printf 'kek_launch\t%s\n' "$launch"
   printf 'kek_templates\t%s\n' "$TEMPLATE_DIR"
+  printf 'base_window\t%s\n' "$BASE_WINDOW"
+  printf 'baseline_demo\t%s\n' "$BASELINE_DEMO"
+  printf 'kek_env\t%s\n' "${KEK_ENV:-}"
   printf 'notes\t%s\n' "${BENCH_NOTES:-}${AUTOGROUP_NICE:+ (autogroup nice of the run: $AUTOGROUP_NICE)}"
 } >"$META"
 

@@ -2,7 +2,10 @@
 """Small helpers for the bench/ scripts (standard library only).
 
   procmon.py measure --pid PID [--tree] --window S      CPU (% of one core) and RSS of PID
-                                                        (plus its descendants with --tree) over S s
+                                                        (plus its descendants with --tree) over S s;
+                                                        memory also sampled about once a second
+                                                        (VmRSS, and Pss, Private_Dirty from
+                                                        smaps_rollup): the median and range
   procmon.py wait-playlists --timeout S PATH...         wait until every HLS playlist lists a segment
   procmon.py fresh-playlists --max-age S PATH...        how many playlists list a segment and were
                                                         rewritten in the last S seconds
@@ -53,6 +56,35 @@ def read_status(pid):
     return rss, threads
 
 
+def read_rollup(pid):
+    """(Rss, Pss, Private_Dirty) in kB from /proc/PID/smaps_rollup, or None (gone, or not readable)."""
+    want = {"Rss:": 0, "Pss:": 1, "Private_Dirty:": 2}
+    out = [0, 0, 0]
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                k = line.split(None, 1)[0]
+                if k in want:
+                    out[want[k]] = int(line.split()[1])
+    except OSError:
+        return None
+    return tuple(out)
+
+
+def memory_sample(pids):
+    """(VmRSS, Pss, Private_Dirty) in kB summed over pids (Pss/Private_Dirty: -1 when unreadable)."""
+    rss = sum(read_status(p)[0] for p in pids)
+    pss = pd = 0
+    for p in pids:
+        r = read_rollup(p)
+        if r is None:
+            pss = pd = -1
+            break
+        pss += r[1]
+        pd += r[2]
+    return rss, pss, pd
+
+
 def process_set(root, tree):
     pids = [root]
     if not tree:
@@ -92,14 +124,15 @@ def cmd_measure(args):
         return out
 
     t0, m0, a0 = time.monotonic(), machine_ticks(), ticks()
-    rss_max = 0
+    samples = []  # (rss, pss, private_dirty) about once a second
     deadline = t0 + window
     while True:
         now = time.monotonic()
         if now >= deadline:
             break
         time.sleep(min(1.0, deadline - now))
-        rss_max = max(rss_max, sum(read_status(p)[0] for p in process_set(pid, tree)))
+        samples.append(memory_sample(process_set(pid, tree)))
+    rss_max = max((x[0] for x in samples), default=0)
     t1, m1, a1 = time.monotonic(), machine_ticks(), ticks()
     # Processes present at the end: delta since the start (a process born in between counts fully).
     delta = sum(v - a0.get(p, 0) for p, v in a1.items())
@@ -112,8 +145,13 @@ def cmd_measure(args):
     total, idle = m1[0] - m0[0], m1[1] - m0[1]
     busy = 100.0 * (total - idle) / total * os.cpu_count() if total else 0.0  # % of one core
     load1 = open("/proc/loadavg").read().split()[0]
+    def med(i):
+        v = [x[i] for x in samples if x[i] >= 0]
+        return f"{median(v):.0f}" if v else "nan"
+    rss_min = min((x[0] for x in samples), default=rss)
     print(f"cpu_pct={cpu:.2f} rss_kb={rss} rss_max_kb={max(rss, rss_max)} procs={len(procs)} threads={threads} "
-          f"elapsed_s={elapsed:.2f} machine_busy_pct={busy:.1f} load1={load1}")
+          f"elapsed_s={elapsed:.2f} machine_busy_pct={busy:.1f} load1={load1} "
+          f"samples={len(samples)} rss_med_kb={med(0)} rss_min_kb={rss_min} pss_med_kb={med(1)} pd_med_kb={med(2)}")
 
 
 def has_segment(path):
@@ -246,24 +284,29 @@ def cmd_render(args):
         vals = [float(r[key]) for r in load if r["server"] == server and int(r["streams"]) == n and r[key] not in ("", "nan")]
         return sum(vals) / len(vals) if vals else float("nan")
 
+    def rss(server, n):
+        """The window's median VmRSS in kB (older results: the sample at the end of the window)."""
+        v = get(server, n, "rss_med_kb")
+        return v if v == v else get(server, n, "rss_kb")
+
     def status(server, n):
         rs = [r for r in load if r["server"] == server and int(r["streams"]) == n]
         return ", ".join(f"{r['fresh']}/{r['streams']}" for r in rs)
 
-    main_head = ["streams", "server", "CPU % core", "CPU %/stream", "RSS MiB", "idle RSS MiB",
+    main_head = ["streams", "server", "CPU % core", "CPU %/stream", "RSS MiB", "baseline RSS MiB",
                  "RSS MiB/stream", "threads", "HLS ok", "machine busy %"]
     main_rows = []
     for n in levels:
         for s in ("kek", "nginx"):
-            cpu, rss, idle = get(s, n, "cpu_pct"), get(s, n, "rss_kb"), get(s, n, "idle_rss_kb")
-            main_rows.append([n, s, fnum(cpu), fnum(cpu / n), fnum(rss / 1024, "{:.1f}"), fnum(idle / 1024, "{:.1f}"),
-                              fnum((rss - idle) / 1024 / n), fnum(get(s, n, "threads"), "{:.0f}"), status(s, n),
+            cpu, r, idle = get(s, n, "cpu_pct"), rss(s, n), get(s, n, "idle_rss_kb")
+            main_rows.append([n, s, fnum(cpu), fnum(cpu / n), fnum(r / 1024, "{:.1f}"), fnum(idle / 1024, "{:.1f}"),
+                              fnum((r - idle) / 1024 / n), fnum(get(s, n, "threads"), "{:.0f}"), status(s, n),
                               fnum(get(s, n, "machine_busy_pct"), "{:.0f}")])
     ratio_head = ["streams", "CPU/stream KEK/nginx", "RSS total KEK/nginx", "RSS/stream (marginal) KEK/nginx", "goal CPU <= 1.0x"]
     ratio_rows = []
     for n in levels:
         kc, nc = get("kek", n, "cpu_pct"), get("nginx", n, "cpu_pct")
-        kr, nr = get("kek", n, "rss_kb"), get("nginx", n, "rss_kb")
+        kr, nr = rss("kek", n), rss("nginx", n)
         ki, ni = get("kek", n, "idle_rss_kb"), get("nginx", n, "idle_rss_kb")
         rc = ratio(kc, nc)
         ok = "n/a" if rc == "n/a" else ("met" if kc <= nc else "missed")
@@ -272,6 +315,25 @@ def cmd_render(args):
         if broken:
             ok = "INVALID: not every stream produced HLS (" + ", ".join(sorted(set(broken))) + ")"
         ratio_rows.append([n, rc, ratio(kr, nr), ratio(kr - ki, nr - ni), ok])
+    # Memory: medians of the ~1 Hz samples, marginal against the baseline and between levels.
+    mib = lambda kb: fnum(kb / 1024, "{:.1f}")
+    mem_head = ["streams", "server", "samples", "RSS MiB (min-max)", "Pss MiB", "Private_Dirty MiB",
+                "baseline RSS / Pss / Private_Dirty MiB", "marginal RSS MiB/stream", "marginal Pss", "marginal Private_Dirty"]
+    mem_rows = []
+    for n in levels:
+        for s in ("kek", "nginx"):
+            r, p, d = rss(s, n), get(s, n, "pss_med_kb"), get(s, n, "pd_med_kb")
+            br, bp, bd = get(s, n, "idle_rss_kb"), get(s, n, "idle_pss_kb"), get(s, n, "idle_pd_kb")
+            mem_rows.append([n, s, fnum(get(s, n, "samples"), "{:.0f}"),
+                             f"{mib(r)} ({mib(get(s, n, 'rss_min_kb'))}-{mib(get(s, n, 'rss_max_kb'))})", mib(p), mib(d),
+                             f"{mib(br)} / {mib(bp)} / {mib(bd)}", fnum((r - br) / 1024 / n), fnum((p - bp) / 1024 / n),
+                             fnum((d - bd) / 1024 / n)])
+    step_head = ["streams", "server", "RSS MiB/stream", "Pss MiB/stream", "Private_Dirty MiB/stream"]
+    step_rows = []
+    for a, b in zip(levels, levels[1:]):
+        for s in ("kek", "nginx"):
+            step_rows.append([f"{a} -> {b}", s] + [fnum((f(s, b) - f(s, a)) / 1024 / (b - a)) for f in
+                             (rss, lambda s_, n_: get(s_, n_, "pss_med_kb"), lambda s_, n_: get(s_, n_, "pd_med_kb"))])
     lat_head = ["server", "first playlist median s", "tries (s)"]
     lat_rows = []
     for s in ("kek", "nginx"):
@@ -285,6 +347,11 @@ def cmd_render(args):
     print(table(main_head, main_rows))
     print()
     print(table(ratio_head, ratio_rows))
+    print()
+    print(table(mem_head, mem_rows))
+    if step_rows:
+        print()
+        print(table(step_head, step_rows))
     if lat:
         print()
         print(table(lat_head, lat_rows))
@@ -314,10 +381,25 @@ def cmd_render(args):
           f"- nginx: worker_processes {m.get('nginx_workers', '?')} (KEK is one process too), "
           "`application live { live on; hls on; hls_nested on; hls_fragment 2s; hls_playlist_length 12s; }`",
           "- CPU: utime+stime delta from /proc/PID/stat over the window, in % of one core (KEK: the kek process, "
-          "all threads; nginx: master, worker and the cache manager that nginx-rtmp's hls_cleanup runs). RSS: VmRSS at the end of the window (nginx: sum over master + "
-          "workers). \"idle RSS\" is the server before any publisher; \"RSS/stream\" is (RSS - idle RSS) / streams.",
+          "all threads; nginx: master, worker and the cache manager that nginx-rtmp's hls_cleanup runs). RSS: the median of "
+          "VmRSS sampled about once a second in the window (nginx: summed over master + workers; results before 2026-12-03 "
+          "14:00 took one sample at the end of the window). \"baseline RSS\" is the same server started as for the level, "
+          f"after the warm-up, over a {m.get('base_window', '?')} s window with 0 publishers (median); "
+          "\"RSS/stream\" is (RSS - baseline RSS) / streams."
+          + (" KEK's baseline includes the demo pipeline (320x180 test pattern encoded to HLS), running through every window."
+             if m.get("baseline_demo") == "1" else "")
+          + (f" KEK ran with `{m['kek_env']}` in its environment." if m.get("kek_env") else ""),
           "- \"HLS ok\": streams whose playlist lists a segment and was rewritten in the last 6 s at the end of the window.",
           "", "## Results", "", md_table(main_head, main_rows), "", "### Ratios", "", md_table(ratio_head, ratio_rows), ""]
+    if any(r.get("pss_med_kb") for r in load):
+        md += ["### Memory", "",
+               "Medians of the samples in the window (Pss and Private_Dirty from /proc/PID/smaps_rollup: Pss shares "
+               "the libraries' pages among the processes mapping them, Private_Dirty is what the process wrote and "
+               "owns: heap, stacks, buffers). Marginal = (median - baseline median) / streams.", "",
+               md_table(mem_head, mem_rows), ""]
+        if step_rows:
+            md += ["Marginal between levels: (median at the higher level - median at the lower) / the streams added; "
+                   "no baseline in it.", "", md_table(step_head, step_rows), ""]
     if lat:
         md += ["### Time from publish start to the first playlist on disk (1 stream)", "",
                "From starting the publisher (ffmpeg process start included) until index.m3u8 lists at least one "
