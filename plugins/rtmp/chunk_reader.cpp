@@ -273,6 +273,13 @@ Status ChunkReader::finish_message(std::size_t index, const MessageHandler& on_m
   return {};
 }
 
+std::size_t ChunkReader::kept_bytes() const {
+  std::size_t n = 0;
+  for (const ChunkStream& s : streams_)
+    if (!s.in_message) n += s.payload.capacity();
+  return n;
+}
+
 void ChunkReader::release_payload(ChunkStream& stream) {
   // Keep the buffer for the next message (the common case: similar sizes on each chunk stream),
   // but not when it is big: otherwise a peer sending one large message on each of its chunk

@@ -46,6 +46,8 @@ class ChunkReader {
   // Everything passed to feed() so far, for Acknowledgement (which counts bytes mod 2^32).
   std::uint64_t bytes_received() const { return bytes_received_; }
   std::size_t chunk_stream_count() const { return streams_.size(); }
+  // Bytes held between messages by the payload buffers of chunk streams not mid-message.
+  std::size_t kept_bytes() const;
 
  private:
   struct ChunkStream {
@@ -62,9 +64,11 @@ class ChunkReader {
 
   // The largest chunk header: 3-byte basic header, 11-byte type 0 header, extended timestamp.
   static constexpr std::size_t kMaxHeaderSize = 3 + 11 + 4;
-  // Payload buffers up to this size are kept between messages (video frames of a typical
-  // stream fit); bigger ones are freed once delivered.
-  static constexpr std::size_t kKeptPayloadCapacity = 1024 * 1024;
+  // Payload buffers up to this size are kept between messages (a 720p-1080p stream's inter
+  // frames and audio fit); bigger ones (its keyframes, every GOP) are freed once delivered: the
+  // handler copies the payload out, so a kept keyframe-sized buffer would only pin a few hundred
+  // KiB per publisher until the next keyframe.
+  static constexpr std::size_t kKeptPayloadCapacity = 64 * 1024;
 
   Status consume(std::span<const std::uint8_t> input, const MessageHandler& on_message);
   Result<std::size_t> header_size(const std::uint8_t* data, std::size_t available) const;

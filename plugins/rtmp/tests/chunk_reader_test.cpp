@@ -113,6 +113,27 @@ TEST(ChunkReader, DeclaredLengthsReserveNothingUpFront) {
   EXPECT_TRUE(c.feed(cat({rest})).ok());
 }
 
+// A keyframe-sized message does not stay pinned until the next one: once delivered its buffer
+// goes; an inter frame's is kept for the next message.
+TEST(ChunkReader, AKeyframeSizedBufferIsNotKept) {
+  Bytes input = set_chunk_size(4096);
+  const Bytes keyframe = payload_of(200 * 1024, 5), frame = payload_of(12 * 1024, 6);
+  ChunkWriter writer(4096);
+  writer.write(Message{6, message_type::video, 0, 1, keyframe}, input);
+  Collector c;
+  ASSERT_TRUE(c.feed(input).ok());
+  ASSERT_EQ(c.messages.size(), 1u);
+  EXPECT_EQ(c.messages[0].payload, keyframe);
+  EXPECT_LE(c.reader.kept_bytes(), 64u * 1024);
+  Bytes next;
+  writer.write(Message{6, message_type::video, 33, 1, frame}, next);
+  ASSERT_TRUE(c.feed(next).ok());
+  ASSERT_EQ(c.messages.size(), 2u);
+  EXPECT_EQ(c.messages[1].payload, frame);
+  EXPECT_GE(c.reader.kept_bytes(), frame.size());
+  EXPECT_LE(c.reader.kept_bytes(), 64u * 1024);
+}
+
 TEST(ChunkReader, ReadsOneSmallMessage) {
   Bytes input = cat({header0(3, 1000, 3, message_type::command_amf0, 0), {1, 2, 3}});
   Collector c;
