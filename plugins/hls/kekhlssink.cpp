@@ -114,7 +114,7 @@ struct Variant final : kek::hls::CutListener {
   kek::hls::TsWriter writer;
   kek::hls::SegmentFile file;
   kek::hls::TsCutter cutter{file, *this};
-  std::vector<uint8_t> out;          // packets of one access unit, reused
+  std::vector<uint8_t> out;          // packets of one access unit, reused (see kKeptOutBytes)
   std::deque<Pending> video_q, audio_q;
   bool video_eos = false, audio_eos = false;
   // Whether each input's upstream is live (the latency query at its first buffer): live inputs
@@ -384,6 +384,15 @@ uint64_t ts90(int64_t rt) {
          ((1ull << 33) - 1);
 }
 
+// `out` is kept between access units up to this capacity (inter frames and audio of a 1080p
+// stream fit); a keyframe's packets, bigger, are freed once written, instead of pinning a
+// keyframe's size per variant until the next one.
+constexpr size_t kKeptOutBytes = 64 * 1024;
+
+void release_big_out(Variant& v) {
+  if (v.out.capacity() > kKeptOutBytes) std::vector<uint8_t>().swap(v.out);
+}
+
 void write_video(Variant& v, const Pending& p) {
   v.out.clear();
   // A segment starts at a keyframe: the cutter decides whether this one starts one, then PAT
@@ -398,6 +407,7 @@ void write_video(Variant& v, const Pending& p) {
   v.writer.write_video(v.out, {map.data, map.size}, ts90(p.pts), ts90(p.dts), p.keyframe);
   gst_buffer_unmap(p.buf.get(), &map);
   v.cutter.push(v.out, clamp_rt(p.pts));
+  release_big_out(v);
 }
 
 void write_audio(Variant& v, const Pending& p) {
