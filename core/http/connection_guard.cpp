@@ -100,10 +100,23 @@ bool peer_closed(GSocket* socket) {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-std::string key_of(SoupServerMessage* msg) {
-  GSocketAddress* remote = soup_server_message_get_remote_address(msg);
+std::string key_of(GSocketAddress* remote) {
   if (!remote || !G_IS_INET_SOCKET_ADDRESS(remote)) return "unknown";
   return kek::address_key(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
+}
+
+std::string key_of(SoupServerMessage* msg) { return key_of(soup_server_message_get_remote_address(msg)); }
+
+std::string host_of(GSocketAddress* remote) {
+  if (!remote || !G_IS_INET_SOCKET_ADDRESS(remote)) return {};
+  g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
+  return host;
+}
+
+// "address:port", unique among the open connections.
+std::string peer_of(GSocketAddress* remote) {
+  if (!remote || !G_IS_INET_SOCKET_ADDRESS(remote)) return {};
+  return host_of(remote) + ":" + std::to_string(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)));
 }
 
 }  // namespace
@@ -141,6 +154,7 @@ struct ConnectionGuard::Connection {
   }
 
   GSocket* socket = nullptr;  // weak
+  std::string peer;  // "address:port" for a fast path connection, else empty
   std::string key;
   std::string remote;
   bool in_request = false;
@@ -155,35 +169,73 @@ ConnectionGuard::~ConnectionGuard() {
   for (const auto& [socket, c] : connections_) g_object_weak_unref(socket, &ConnectionGuard::on_socket_gone, this);
 }
 
-ConnectionGuard::Connection* ConnectionGuard::find(SoupServerMessage* msg) {
-  GSocket* socket = soup_server_message_get_socket(msg);
+ConnectionGuard::Connection* ConnectionGuard::find(GSocket* socket) {
   auto it = socket ? connections_.find(G_OBJECT(socket)) : connections_.end();
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
+ConnectionGuard::Connection* ConnectionGuard::find(SoupServerMessage* msg) {
+  if (GSocket* socket = soup_server_message_get_socket(msg)) return find(socket);
+  if (by_peer_.empty()) return nullptr;
+  auto it = by_peer_.find(peer_of(soup_server_message_get_remote_address(msg)));
+  return it == by_peer_.end() ? nullptr : find(G_SOCKET(it->second));
+}
+
+ConnectionGuard::Connection* ConnectionGuard::admit(GSocket* socket, const std::string& key, const char* host) {
+  const bool exempt = host && exempt_ && exempt_(host);
+  if (!exempt && per_address_[key] >= limits_.max_connections_per_address) forget_closed(key);
+  int& open = per_address_[key];
+  if (!exempt && open >= limits_.max_connections_per_address) {
+    if (warned_.insert(key).second)  // once while at the cap, not per attempt
+      g_warning("refusing connections from %s: %d already open (http.max_connections_per_address)", key.c_str(),
+                open);
+    return nullptr;
+  }
+  ++open;
+  auto fresh = std::make_unique<Connection>(socket, key, host ? host : "?", limits_);
+  Connection* c = fresh.get();
+  connections_.emplace(G_OBJECT(socket), std::move(fresh));
+  g_object_weak_ref(G_OBJECT(socket), &ConnectionGuard::on_socket_gone, this);
+  return c;
+}
+
+bool ConnectionGuard::accepted(GSocket* socket, GSocketAddress* remote) {
+  const std::string host = host_of(remote);
+  Connection* c = admit(socket, key_of(remote), host.empty() ? nullptr : host.c_str());
+  if (!c) return false;
+  c->peer = peer_of(remote);
+  if (!c->peer.empty()) by_peer_[c->peer] = G_OBJECT(socket);
+  // Its first request must come within the header time, as on libsoup's own connections.
+  c->in_request = true;
+  c->wait_for(Connection::Waiting::headers, limits_.header_timeout_s);
+  return true;
+}
+
+void ConnectionGuard::answering(GSocket* socket) {
+  if (Connection* c = find(socket)) {
+    c->in_request = true;
+    c->wait_for_nothing();
+  }
+}
+
+void ConnectionGuard::answered(GSocket* socket) {
+  if (Connection* c = find(socket)) {
+    c->in_request = false;
+    c->wait_for(Connection::Waiting::next_request, limits_.header_timeout_s);
+  }
+}
+
 void ConnectionGuard::request_started(SoupServerMessage* msg) {
-  GSocket* socket = soup_server_message_get_socket(msg);
-  if (!socket) return;
   Connection* c = find(msg);
   if (!c) {
+    GSocket* socket = soup_server_message_get_socket(msg);
+    if (!socket) return;
     // A new connection, not a byte read yet.
-    std::string key = key_of(msg);
-    const char* host = soup_server_message_get_remote_host(msg);
-    const bool exempt = host && exempt_ && exempt_(host);
-    if (!exempt && per_address_[key] >= limits_.max_connections_per_address) forget_closed(key);
-    int& open = per_address_[key];
-    if (!exempt && open >= limits_.max_connections_per_address) {
-      if (warned_.insert(key).second)  // once while at the cap, not per attempt
-        g_warning("refusing connections from %s: %d already open (http.max_connections_per_address)", key.c_str(),
-                  open);
+    c = admit(socket, key_of(msg), soup_server_message_get_remote_host(msg));
+    if (!c) {
       g_socket_shutdown(socket, TRUE, TRUE, nullptr);
       return;
     }
-    ++open;
-    auto fresh = std::make_unique<Connection>(socket, std::move(key), host ? host : "?", limits_);
-    c = fresh.get();
-    connections_.emplace(G_OBJECT(socket), std::move(fresh));
-    g_object_weak_ref(G_OBJECT(socket), &ConnectionGuard::on_socket_gone, this);
   }
   // The first request of a connection, or a kept-alive connection's next one.
   c->in_request = true;
@@ -231,6 +283,8 @@ void ConnectionGuard::on_socket_gone(gpointer data, GObject* socket) {
 
 void ConnectionGuard::forget(std::unordered_map<GObject*, std::unique_ptr<Connection>>::iterator it) {
   const std::string key = it->second->key;
+  if (auto peer = by_peer_.find(it->second->peer); peer != by_peer_.end() && peer->second == it->first)
+    by_peer_.erase(peer);  // (a newer connection may have the same address and port by now)
   connections_.erase(it);
   auto open = per_address_.find(key);
   if (open == per_address_.end()) return;

@@ -48,6 +48,15 @@ class ConnectionGuard {
   // SoupServer::request-finished / request-aborted: a kept-alive connection is idle again.
   void request_finished(SoupServerMessage* msg);
 
+  // The /media/ fast path accepts connections itself (see fast_path.h): a new one, not a byte
+  // read yet; false when its address is at the cap (the caller closes it). Such a connection,
+  // once handed to libsoup, has no GSocket there: its messages are found by the remote address
+  // the fast path handed over with it.
+  bool accepted(GSocket* socket, GSocketAddress* remote);
+  // The fast path has a whole request head and answers it / has finished its answer.
+  void answering(GSocket* socket);
+  void answered(GSocket* socket);
+
   int open_connections(const std::string& address_key) const;
 
   struct Connection;
@@ -55,6 +64,9 @@ class ConnectionGuard {
  private:
   static void on_socket_gone(gpointer self, GObject* socket);
   Connection* find(SoupServerMessage* msg);
+  Connection* find(GSocket* socket);
+  // Counts a new connection, or refuses it (false) when its address is at the cap.
+  Connection* admit(GSocket* socket, const std::string& key, const char* host);
   void forget(std::unordered_map<GObject*, std::unique_ptr<Connection>>::iterator it);
   // libsoup closes a connection's socket at once but may free it later: count those as gone.
   void forget_closed(const std::string& address_key);
@@ -62,6 +74,8 @@ class ConnectionGuard {
   ConnectionLimits limits_;
   std::function<bool(const std::string&)> exempt_;
   std::unordered_map<GObject*, std::unique_ptr<Connection>> connections_;  // by GSocket (weak)
+  // The fast path's connections by "address:port" (what libsoup knows of them once handed over).
+  std::unordered_map<std::string, GObject*> by_peer_;
   std::map<std::string, int> per_address_;
   std::set<std::string> warned_;  // addresses told about once while at their cap
 };

@@ -58,7 +58,11 @@ void finish_request(SoupServerMessage* msg, bool aborted, bool log_requests, con
   r.bytes = soup_server_message_get_response_body(msg)->length;
   r.duration_s = note ? static_cast<double>(g_get_monotonic_time() - note->started_us) / 1e6 : 0;
   r.aborted = aborted;
+  report_request(r, log_requests, observer);
+}
 
+void report_request(const RequestRecord& r, bool log_requests, const RequestObserver& observer) {
+  const bool aborted = r.aborted;
   // libsoup reports every 500 as aborted, as well as clients that hung up: the cause of a 500 we
   // produced is logged where it happened, so only 5xx answers that did go out are warnings here.
   const bool warn = r.status >= 500 && !aborted;

@@ -22,6 +22,7 @@ struct RequestRecord {
   int64_t bytes = 0;        // response body bytes
   double duration_s = 0;    // from the request line's arrival to the last byte handed to the socket
   bool aborted = false;     // the client went away (or libsoup reported a 500 as aborted)
+  bool fast_path = false;   // answered by the /media/ fast path (fast_path.h), not libsoup
 };
 
 using RequestObserver = std::function<void(const RequestRecord&)>;
@@ -33,5 +34,7 @@ void note_route(SoupServerMessage* msg, const char* area, const char* route, std
 // request-finished / request-aborted: builds the record, logs it when `log_requests` (5xx as a
 // warning always), then hands it to the observer.
 void finish_request(SoupServerMessage* msg, bool aborted, bool log_requests, const RequestObserver& observer);
+// The same for a request answered without a SoupServerMessage (the /media/ fast path).
+void report_request(const RequestRecord& record, bool log_requests, const RequestObserver& observer);
 
 }  // namespace kek::core::http

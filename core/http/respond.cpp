@@ -36,8 +36,8 @@ void apply_headers(SoupServerMessage* msg, const std::vector<std::pair<std::stri
   }
 }
 
-// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate, what soup_date_time_to_string
-// writes), without a GDateTime and a printf per file served.
+}  // namespace
+
 std::string http_date(time_t seconds) {
   static constexpr char kDays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr char kMonths[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -68,6 +68,8 @@ std::string http_date(time_t seconds) {
   std::memcpy(text + 25, " GMT", 4);
   return std::string(text, 29);
 }
+
+namespace {
 
 void set_body(SoupServerMessage* msg, GBytes* bytes) {
   SoupMessageBody* body = soup_server_message_get_response_body(msg);

@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include <string>
+#include <ctime>
 #include <string_view>
 
 namespace kek::core::http {
@@ -44,6 +45,10 @@ RangeRequest begin_file_answer(SoupServerMessage* msg, const OpenedFile& file, i
 // finished or aborted message, and does nothing to one that was not corked.
 void cork(SoupServerMessage* msg);
 void uncork(SoupServerMessage* msg);
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate, what soup_date_time_to_string
+// writes), without a GDateTime and a printf per file served; "" for a year past 9999.
+std::string http_date(time_t seconds);
 
 // Media is fetched cross-origin by players embedded elsewhere: any origin may read it.
 void add_cors_headers(SoupServerMessage* msg);

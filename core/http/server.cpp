@@ -7,6 +7,7 @@
 #include "http/body_limit.h"
 #include "http/cross_site.h"
 #include "http/connection_guard.h"
+#include "http/fast_path.h"
 #include "http/file_lookup.h"
 #include "http/file_read.h"
 #include "http/file_stream.h"
@@ -23,7 +24,14 @@
 
 #include <libsoup/soup.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <atomic>
+#include <csignal>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -38,6 +46,47 @@ enum class Area { api, media, webui };
 
 // Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
 constexpr int kListenBacklog = 1024;
+
+// What libsoup says in the Server header (soup_server_new's "server-header").
+constexpr char kServerHeader[] = "kek";
+
+// The fast path answers files up to this size from memory (one read, one send with the head);
+// larger ones are sent from the file (sendfile) after a check that their pages are cached.
+constexpr off_t kFastCopyUpTo = 64 * 1024;
+
+// A request target the fast path takes as it is: "/media/" and plain segments, each a name of
+// unreserved and sub-delimiter characters and %XX escapes, never empty, "." or ".."; no query,
+// no fragment. Anything else goes to libsoup, whose URI parsing is the reference.
+bool plain_media_target(std::string_view target) {
+  if (!target.starts_with("/media/")) return false;
+  std::string_view rest = target.substr(1);
+  while (!rest.empty()) {
+    const size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    for (size_t i = 0; i < segment.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(segment[i]);
+      if (g_ascii_isalnum(c) || std::string_view("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos)
+        continue;
+      if (c == '%' && i + 2 < segment.size() && g_ascii_isxdigit(segment[i + 1]) && g_ascii_isxdigit(segment[i + 2])) {
+        i += 2;
+        continue;
+      }
+      return false;
+    }
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return true;
+}
+
+// A Host value libsoup reads as a plain authority (a name or address and a port).
+bool plain_host(std::string_view host) {
+  if (host.empty()) return false;
+  for (char c : host)
+    if (!g_ascii_isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']') return false;
+  return true;
+}
 
 Area area_of(const std::vector<std::string>& segments) {
   if (!segments.empty() && segments.front() == "api") return Area::api;
@@ -239,7 +288,7 @@ class HttpServerImpl final : public HttpServer {
     else g_warning("http.trusted_proxies: %s", proxies.error().message.c_str());
     // raw-paths: we decode the path ourselves, segment by segment (see request_path.h), so an
     // encoded "/" or ".." cannot change what the router, the guards and the file server see.
-    server_ = Ref<SoupServer>::adopt(soup_server_new("server-header", "kek", "raw-paths", TRUE, nullptr));
+    server_ = Ref<SoupServer>::adopt(soup_server_new("server-header", kServerHeader, "raw-paths", TRUE, nullptr));
     soup_server_add_handler(server_.get(), nullptr, &HttpServerImpl::on_request, this, nullptr);
     g_signal_connect(server_.get(), "request-started", G_CALLBACK(&HttpServerImpl::on_request_started), this);
     g_signal_connect(server_.get(), "request-read",
@@ -313,21 +362,33 @@ class HttpServerImpl final : public HttpServer {
     g_autoptr(GSocket) socket = g_socket_new(g_socket_address_get_family(where), G_SOCKET_TYPE_STREAM,
                                              G_SOCKET_PROTOCOL_TCP, &error);
     if (socket) g_socket_set_listen_backlog(socket, kListenBacklog);
+    const bool fast = config_.media_fast_path && !over_tls();
     if (!socket || !g_socket_bind(socket, where, TRUE, &error) || !g_socket_listen(socket, &error) ||
-        !soup_server_listen_socket(server_.get(), socket, SoupServerListenOptions(0), &error)) {
+        !(fast ? listen_for_handed_over(&error)
+               : soup_server_listen_socket(server_.get(), socket, SoupServerListenOptions(0), &error))) {
       Error failure{"http: cannot listen on " + host + ":" + std::to_string(config_.port) + ": " + error->message, 500};
       g_clear_error(&error);
       return failure;
     }
-    GSList* uris = soup_server_get_uris(server_.get());
-    port_ = uris ? g_uri_get_port(static_cast<GUri*>(uris->data)) : config_.port;
-    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+    if (fast) {
+      // As libsoup's listener does: answers leave at once, not after the client's next ACK.
+      g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, TRUE, nullptr);
+      // A client gone mid-answer must be an error from send(), never a signal that ends us.
+      std::signal(SIGPIPE, SIG_IGN);
+      fast_path_.start(socket, context_);
+    }
+    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(socket, nullptr);
+    port_ = bound && G_IS_INET_SOCKET_ADDRESS(bound) ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound))
+                                                     : config_.port;
     g_debug("listening on %s", url().c_str());
     return {};
   }
 
   void close() override {
+    fast_path_.stop();
     if (server_) soup_server_disconnect(server_.get());
+    quiet_listener_.reset();
+    quiet_peer_.reset();
     websockets_->close_all();
   }
 
@@ -343,6 +404,184 @@ class HttpServerImpl final : public HttpServer {
   }
 
  private:
+  // libsoup keeps a connection handed to it (soup_server_accept_iostream) alive between
+  // requests only while it has a listener: it gets one that nobody can reach, one end of a
+  // socket pair whose other end (kept here) never sends.
+  bool listen_for_handed_over(GError** error) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "socketpair: %s", g_strerror(errno));
+      return false;
+    }
+    GSocket* listener = g_socket_new_from_fd(pair[0], error);
+    GSocket* peer = listener ? g_socket_new_from_fd(pair[1], error) : nullptr;
+    if (!listener || !peer) {
+      if (listener) g_object_unref(listener);
+      else ::close(pair[0]);
+      ::close(pair[1]);
+      return false;
+    }
+    quiet_listener_ = Ref<GSocket>::adopt(listener);
+    quiet_peer_ = Ref<GSocket>::adopt(peer);
+    return soup_server_listen_socket(server_.get(), listener, SoupServerListenOptions(0), error);
+  }
+
+  http::FastPath::Hooks fast_path_hooks() {
+    http::FastPath::Hooks hooks;
+    hooks.answer = [this](const http::RequestHead& head, const std::string& peer) {
+      try {
+        return fast_media_answer(head, peer);
+      } catch (const std::exception& e) {
+        g_warning("media fast path: %s", e.what());
+        return std::optional<http::FastAnswer>();  // libsoup answers it, as ever
+      }
+    };
+    hooks.hand_over = [this](GIOStream* stream, GSocketAddress* local, GSocketAddress* remote) {
+      GError* error = nullptr;
+      if (!soup_server_accept_iostream(server_.get(), stream, local, remote, &error)) {
+        g_warning("cannot hand a connection to libsoup: %s", error ? error->message : "?");
+        g_clear_error(&error);
+        g_io_stream_close(stream, nullptr, nullptr);
+      }
+    };
+    hooks.finished = [this](const http::RequestRecord& record) {
+      http::report_request(record, config_.log_requests, observer_);
+    };
+    return hooks;
+  }
+
+  // The fast path's answer to a head, or nullopt for libsoup's: a GET or HEAD of an existing,
+  // cached regular file under /media/ (no query, no path token) that the guards admit without
+  // a query, answered with the bytes libsoup would send (dispatch, serve_media, respond_with_file).
+  std::optional<http::FastAnswer> fast_media_answer(const http::RequestHead& head, const std::string& peer) {
+    const bool get = head.method == "GET";
+    if ((!get && head.method != "HEAD") || head.minor_version != 1 || !plain_media_target(head.target))
+      return std::nullopt;
+    // Fields that change how libsoup reads or answers the request are its business, and so is
+    // any field sent twice (libsoup's list joining is the reference).
+    std::string_view range_header, if_range, host;
+    bool has_range = false, has_if_range = false, has_host = false, close_after = false;
+    for (size_t i = 0; i < head.headers.size(); ++i) {
+      const auto& [name, value] = head.headers[i];
+      for (size_t j = 0; j < i; ++j)
+        if (g_ascii_strncasecmp(head.headers[j].first.data(), name.data(), name.size()) == 0 &&
+            head.headers[j].first.size() == name.size())
+          return std::nullopt;
+      auto is = [&name](std::string_view other) {
+        return name.size() == other.size() && g_ascii_strncasecmp(name.data(), other.data(), other.size()) == 0;
+      };
+      if (is("host")) {
+        has_host = true;
+        host = value;
+      } else if (is("range")) {
+        has_range = true;
+        range_header = value;
+      } else if (is("if-range")) {
+        has_if_range = true;
+        if_range = value;
+      } else if (is("connection")) {
+        close_after = http::header_has_token(value, "close");
+        if (!close_after && !http::header_has_token(value, "keep-alive")) return std::nullopt;
+      } else if (is("content-length") || is("transfer-encoding") || is("expect") || is("upgrade")) {
+        return std::nullopt;
+      }
+    }
+    if (!has_host || !plain_host(host)) return std::nullopt;
+    auto path = http::parse_request_path(head.target);
+    if (!path || path->segments.size() < 2 || path->segments[0] != "media" || path->segments[1] == "~t")
+      return std::nullopt;
+    std::vector<std::string> inside(path->segments.begin() + 1, path->segments.end());
+    auto file = http::open_inside(media_root_, inside);
+    if (!file) return std::nullopt;  // missing (a hold may want it), a directory, refused: libsoup's
+    const off_t size = file->info().st_size;
+    if (size > http::kCopyFilesUpTo) return std::nullopt;  // films are streamed (file_stream.h)
+
+    const std::string last_modified = http::http_date(file->info().st_mtime);
+    http::RangeRequest range;
+    if (has_range && get && (!has_if_range || if_range == last_modified)) range = http::parse_range(range_header, size);
+    if (range.kind == http::RangeRequest::Kind::unsatisfiable) return std::nullopt;
+    const bool partial = range.kind == http::RangeRequest::Kind::partial;
+    const off_t first = partial ? range.first : 0;
+    const size_t length = get ? static_cast<size_t>(partial ? range.last - range.first + 1 : size) : 0;
+
+    // The bytes to send must be in the page cache: a cold file is libsoup's (a reader thread).
+    http::FastAnswer answer;
+    if (get && size <= kFastCopyUpTo) {
+      answer.body.resize(length);
+      iovec into{answer.body.data(), length};
+      size_t got = 0;
+      while (got < length) {
+        into = {answer.body.data() + got, length - got};
+        const ssize_t n = preadv2(file->fd(), &into, 1, first + static_cast<off_t>(got), RWF_NOWAIT);
+        if (n <= 0) return std::nullopt;  // not cached, cut short, unreadable
+        got += static_cast<size_t>(n);
+      }
+    } else if (get && !http::in_page_cache(file->fd(), first, length)) {
+      return std::nullopt;
+    }
+
+    // The guards, as dispatch runs them for this request (it has no query).
+    HttpRequest request;
+    request.method = std::string(head.method);
+    request.path = path->decoded;
+    request.headers.reserve(head.headers.size());
+    for (const auto& [name, value] : head.headers) {
+      g_autofree char* lower = g_ascii_strdown(name.data(), static_cast<gssize>(name.size()));
+      request.headers.emplace_back(lower, std::string(value));
+    }
+    auto client = http::forwarded_client(peer, false, request.headers, proxies_);
+    request.remote = std::move(client.client);
+    request.secure = client.secure;
+    if (run_guards(path->segments, request)) return std::nullopt;  // libsoup gives the refusal
+    const std::string_view cache = http::media_cache_control(file->path());
+    const std::string cache_control = carries_credentials(request) ? http::personal_cache_control(cache) : std::string(cache);
+
+    std::string& h = answer.head;
+    h.reserve(640);
+    h.append(partial ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n");
+    h.append("Server: ").append(kServerHeader).append("\r\nDate: ").append(date_now()).append("\r\n");
+    h.append("X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\nContent-Security-Policy: ");
+    h.append(http::content_security_policy(head.target)).append("\r\n");
+    h.append("Access-Control-Allow-Origin: *\r\n"
+             "Access-Control-Expose-Headers: Content-Length, Content-Range, Accept-Ranges\r\n");
+    h.append("Content-Type: ").append(http::mime_type_for(file->path())).append("\r\n");
+    h.append("Cache-Control: ").append(cache_control).append("\r\nAccept-Ranges: bytes\r\n");
+    if (!last_modified.empty()) h.append("Last-Modified: ").append(last_modified).append("\r\n");
+    if (partial)
+      h.append("Content-Range: bytes ")
+          .append(std::to_string(range.first))
+          .append("-")
+          .append(std::to_string(range.last))
+          .append("/")
+          .append(std::to_string(size))
+          .append("\r\n");
+    const size_t content_length = partial ? length : static_cast<size_t>(size);
+    h.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n\r\n");
+
+    answer.close_after = close_after;
+    answer.method = std::string(head.method);
+    answer.status = partial ? 206 : 200;
+    answer.logged_bytes = static_cast<int64_t>(content_length);
+    answer.path = "/media";
+    for (size_t i = 1; i < path->segments.size(); ++i) answer.path += "/" + path->segments[i];
+    if (get && answer.body.empty() && length > 0) {
+      answer.file = std::make_unique<http::OpenedFile>(std::move(*file));
+      answer.offset = first;
+      answer.length = length;
+    }
+    return answer;
+  }
+
+  // The Date header's value, made once a second.
+  const std::string& date_now() {
+    const time_t now = time(nullptr);
+    if (now != date_for_) {
+      date_for_ = now;
+      date_ = http::http_date(now);
+    }
+    return date_;
+  }
+
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self) {
     http::note_request_started(msg);
     static_cast<HttpServerImpl*>(self)->connections_.request_started(msg);
@@ -699,6 +938,11 @@ class HttpServerImpl final : public HttpServer {
   http::TrustedProxies proxies_;
   http::ConnectionGuard connections_;  // destroyed after server_, whose sockets it counts
   Ref<SoupServer> server_;
+  http::FastPath fast_path_{connections_, fast_path_hooks()};  // destroyed before server_
+  Ref<GSocket> quiet_listener_;
+  Ref<GSocket> quiet_peer_;
+  time_t date_for_ = 0;
+  std::string date_;
   http::Router router_;
   std::vector<std::shared_ptr<const Guard>> guards_;
   std::vector<MediaHold> media_holds_;

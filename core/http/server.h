@@ -29,6 +29,9 @@ struct HttpConfig {
   std::vector<std::string> trusted_proxies;
   bool log_requests = true;                 // one log line per request (5xx are logged always)
   http::ConnectionLimits connections;       // slow clients, connections per address
+  // The server accepts connections itself and answers plain GET/HEAD of cached /media/ files
+  // straight from the socket (see http/fast_path.h); off: libsoup answers everything.
+  bool media_fast_path = true;
   // Tests: runs on a reader thread before each file read that would have waited for the disk
   // (a test holds it there to stand for a slow disk).
   std::function<void()> on_disk_read;

@@ -1,0 +1,305 @@
+#define G_LOG_DOMAIN "kek-http"
+
+#include "http/fast_path.h"
+
+#include <glib/gstdio.h>
+
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+namespace kek::core::http {
+namespace {
+
+// Connections accepted per wake of the listener, so a burst of them does not hold the loop.
+constexpr int kAcceptsPerWake = 32;
+// Bytes sent from one file per wake of its socket: a fast reader of a large file takes turns
+// with everybody else instead of being fed until its file ends.
+constexpr size_t kSendPerWake = 1024 * 1024;
+
+}  // namespace
+
+bool in_page_cache(int fd, off_t offset, size_t length) {
+  if (length == 0) return true;
+  static const long page = sysconf(_SC_PAGESIZE);
+  const off_t start = offset - offset % page;
+  const size_t span = static_cast<size_t>(offset - start) + length;
+  void* map = mmap(nullptr, span, PROT_READ, MAP_SHARED, fd, start);
+  if (map == MAP_FAILED) return false;
+  std::vector<unsigned char> pages((span + page - 1) / page);
+  const bool ok = mincore(map, span, pages.data()) == 0 &&
+                  std::all_of(pages.begin(), pages.end(), [](unsigned char p) { return (p & 1) != 0; });
+  munmap(map, span);
+  return ok;
+}
+
+struct FastPath::Connection {
+  Connection(GSocket* socket, GSocketAddress* remote, GSocketAddress* local, std::string peer)
+      : socket(socket), remote(remote), local(local), peer(std::move(peer)) {}
+  ~Connection() {
+    if (source) {
+      g_source_destroy(source);
+      g_source_unref(source);
+    }
+    g_clear_object(&local);
+    g_clear_object(&remote);
+    g_clear_object(&socket);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return g_socket_get_fd(socket); }
+
+  GSocket* socket;  // owned
+  GSocketAddress* remote;
+  GSocketAddress* local;
+  std::string peer;
+  GSource* source = nullptr;
+  GIOCondition watching = GIOCondition(0);
+  // The answer under way.
+  std::optional<FastAnswer> answer;
+  size_t head_sent = 0;
+  size_t body_sent = 0;
+  int64_t started_us = 0;
+};
+
+FastPath::FastPath(ConnectionGuard& guard, Hooks hooks)
+    : guard_(guard), hooks_(std::move(hooks)), peek_buffer_(new char[kMaxRequestHeadBytes]) {}
+
+FastPath::~FastPath() { stop(); }
+
+void FastPath::start(GSocket* listener, GMainContext* context) {
+  stop();
+  listener_ = G_SOCKET(g_object_ref(listener));
+  g_socket_set_blocking(listener_, FALSE);  // accept_some takes what is there, never waits
+  context_ = context;
+  listen_source_ = g_socket_create_source(listener_, G_IO_IN, nullptr);
+  g_source_set_callback(listen_source_, reinterpret_cast<GSourceFunc>(+[](GSocket* s, GIOCondition c, gpointer self) {
+                          return on_incoming(s, c, self);
+                        }),
+                        this, nullptr);
+  g_source_attach(listen_source_, context_);
+}
+
+void FastPath::stop() {
+  if (listen_source_) {
+    g_source_destroy(listen_source_);
+    g_source_unref(std::exchange(listen_source_, nullptr));
+  }
+  if (listener_) {
+    g_socket_close(listener_, nullptr);
+    g_clear_object(&listener_);
+  }
+  auto open = std::move(connections_);
+  connections_.clear();
+  for (auto& [raw, c] : open) g_socket_close(c->socket, nullptr);
+}
+
+gboolean FastPath::on_incoming(GSocket*, GIOCondition, gpointer self) {
+  static_cast<FastPath*>(self)->accept_some();
+  return G_SOURCE_CONTINUE;
+}
+
+void FastPath::accept_some() {
+  for (int i = 0; i < kAcceptsPerWake; ++i) {
+    GError* error = nullptr;
+    GSocket* socket = g_socket_accept(listener_, nullptr, &error);
+    if (!socket) {
+      if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_debug("accept: %s", error->message);
+      g_clear_error(&error);
+      return;
+    }
+    GSocketAddress* remote = g_socket_get_remote_address(socket, nullptr);
+    GSocketAddress* local = g_socket_get_local_address(socket, nullptr);
+    std::string peer = "?";
+    if (remote && G_IS_INET_SOCKET_ADDRESS(remote)) {
+      g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
+      peer = host;
+    }
+    auto c = std::make_unique<Connection>(socket, remote, local, std::move(peer));
+    if (!remote || !local || !guard_.accepted(socket, remote)) {
+      g_socket_close(socket, nullptr);
+      continue;
+    }
+    Connection* raw = c.get();
+    connections_.emplace(raw, std::move(c));
+    watch(*raw, G_IO_IN);
+  }
+}
+
+void FastPath::watch(Connection& c, GIOCondition condition) {
+  if (c.source && c.watching == condition) return;
+  if (c.source) {
+    g_source_destroy(c.source);
+    g_source_unref(c.source);
+  }
+  c.watching = condition;
+  c.source = g_socket_create_source(c.socket, static_cast<GIOCondition>(condition | G_IO_HUP | G_IO_ERR), nullptr);
+  struct Link {
+    FastPath* self;
+    Connection* c;
+  };
+  g_source_set_callback(
+      c.source, reinterpret_cast<GSourceFunc>(+[](GSocket*, GIOCondition, gpointer data) -> gboolean {
+        auto* link = static_cast<Link*>(data);
+        FastPath* self = link->self;
+        Connection& conn = *link->c;
+        if (conn.answer) self->send_answer(conn);
+        else self->read_head(conn);
+        return G_SOURCE_CONTINUE;  // a connection that is done has destroyed its source already
+      }),
+      new Link{this, &c}, [](gpointer data) { delete static_cast<Link*>(data); });
+  g_source_attach(c.source, context_);
+}
+
+void FastPath::read_head(Connection& c) {
+  char* buffer = peek_buffer_.get();
+  const ssize_t n = recv(c.fd(), buffer, kMaxRequestHeadBytes, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) {
+    close(c);  // the client is done with the connection
+    return;
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) watch(c, G_IO_IN);
+    else close(c);
+    return;
+  }
+  const ParsedHead parsed = parse_request_head(std::string_view(buffer, static_cast<size_t>(n)));
+  // A head still coming (trickled, or split across segments) goes to libsoup too: waiting for
+  // the rest here would mean reading it, and then libsoup could not have it.
+  if (parsed.status != HeadStatus::complete) {
+    hand_over(c);
+    return;
+  }
+  c.started_us = g_get_monotonic_time();
+  std::optional<FastAnswer> answer = hooks_.answer(parsed.head, c.peer);
+  if (!answer) {
+    hand_over(c);
+    return;
+  }
+  // The head is ours now: take it off the socket (it is all there, we have just seen it).
+  size_t taken = 0;
+  while (taken < parsed.head.length) {
+    const ssize_t got = recv(c.fd(), buffer, parsed.head.length - taken, MSG_DONTWAIT);
+    if (got <= 0) {
+      close(c);
+      return;
+    }
+    taken += static_cast<size_t>(got);
+  }
+  guard_.answering(c.socket);
+  c.answer = std::move(answer);
+  c.head_sent = 0;
+  c.body_sent = 0;
+  send_answer(c);
+}
+
+void FastPath::send_answer(Connection& c) {
+  FastAnswer& a = *c.answer;
+  const bool from_file = a.file && a.length > 0;
+  // The head and a small body in one call; a head before a file's bytes is held (MSG_MORE) to
+  // leave in the same segment as the first of them.
+  while (c.head_sent < a.head.size() || c.body_sent < a.body.size()) {
+    iovec parts[2];
+    int count = 0;
+    if (c.head_sent < a.head.size())
+      parts[count++] = {a.head.data() + c.head_sent, a.head.size() - c.head_sent};
+    if (c.body_sent < a.body.size()) parts[count++] = {a.body.data() + c.body_sent, a.body.size() - c.body_sent};
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = static_cast<size_t>(count);
+    const ssize_t sent = sendmsg(c.fd(), &message, MSG_NOSIGNAL | MSG_DONTWAIT | (from_file ? MSG_MORE : 0));
+    if (sent < 0) {
+      send_failed(c);
+      return;
+    }
+    size_t left = static_cast<size_t>(sent);
+    const size_t head_part = std::min(left, a.head.size() - c.head_sent);
+    c.head_sent += head_part;
+    left -= head_part;
+    c.body_sent += left;
+  }
+  if (from_file) {
+    size_t this_wake = 0;
+    while (c.body_sent < a.length) {
+      if (this_wake >= kSendPerWake) {
+        watch(c, G_IO_OUT);  // ready again at once if the socket has room: others go first
+        return;
+      }
+      off_t at = a.offset + static_cast<off_t>(c.body_sent);
+      const size_t want = std::min(a.length - c.body_sent, kSendPerWake - this_wake);
+      const ssize_t sent = sendfile(c.fd(), a.file->fd(), &at, want);
+      if (sent < 0) {
+        send_failed(c);
+        return;
+      }
+      if (sent == 0) {
+        // The file was cut short while it was sent: the answer cannot be finished.
+        g_message("%s was cut short while it was sent; closing the connection", a.file->path().c_str());
+        answer_done(c, true);
+        return;
+      }
+      c.body_sent += static_cast<size_t>(sent);
+      this_wake += static_cast<size_t>(sent);
+    }
+  }
+  answer_done(c, false);
+}
+
+// A send that returned -1: a full socket is waited for, anything else ends the answer.
+void FastPath::send_failed(Connection& c) {
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) watch(c, G_IO_OUT);
+  else answer_done(c, true);
+}
+
+void FastPath::answer_done(Connection& c, bool aborted) {
+  FastAnswer a = std::move(*c.answer);
+  c.answer.reset();
+  RequestRecord r;
+  r.method = a.method;
+  r.area = "media";
+  r.route = "/media/{file}";
+  r.path = a.path;
+  r.remote = c.peer;
+  r.status = a.status;
+  r.bytes = a.logged_bytes;
+  r.duration_s = static_cast<double>(g_get_monotonic_time() - c.started_us) / 1e6;
+  r.aborted = aborted;
+  r.fast_path = true;
+  if (hooks_.finished) hooks_.finished(r);
+  if (aborted || a.close_after) {
+    if (!aborted) g_socket_shutdown(c.socket, FALSE, TRUE, nullptr);
+    close(c);
+    return;
+  }
+  guard_.answered(c.socket);
+  // Kept alive: the next head may be here already (pipelined), else it is waited for.
+  read_head(c);
+}
+
+void FastPath::hand_over(Connection& c) {
+  auto owned = std::move(connections_.at(&c));
+  connections_.erase(&c);
+  if (owned->source) {
+    g_source_destroy(owned->source);
+    g_source_unref(std::exchange(owned->source, nullptr));
+  }
+  g_autoptr(GSocketConnection) stream = g_socket_connection_factory_create_connection(owned->socket);
+  hooks_.hand_over(G_IO_STREAM(stream), owned->local, owned->remote);
+}
+
+void FastPath::close(Connection& c) {
+  auto owned = std::move(connections_.at(&c));
+  connections_.erase(&c);
+  g_socket_close(owned->socket, nullptr);
+}
+
+}  // namespace kek::core::http
