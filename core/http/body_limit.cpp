@@ -6,6 +6,7 @@
 
 #include "http/body_limit.h"
 
+#include "http/connection_guard.h"
 #include "http/respond.h"
 #include "http/streaming_body.h"
 
@@ -139,7 +140,7 @@ void refuse(SoupServerMessage* msg, int64_t max_bytes) {
   const bool body_started = soup_server_message_get_request_body(msg)->length > 0;
   if (!client_waits_for_continue || body_started) {
     std::string answer = raw_413_answer(msg, max_bytes);
-    auto socket = Ref<GSocket>::share(soup_server_message_get_socket(msg));
+    auto socket = Ref<GSocket>::share(socket_of(msg));
     if (GIOStream* stolen = soup_server_message_steal_connection(msg)) {
       RefusedConnection::start(stolen, socket.get(), std::move(answer));
       return;

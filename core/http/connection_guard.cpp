@@ -113,13 +113,22 @@ std::string host_of(GSocketAddress* remote) {
   return host;
 }
 
-// "address:port", unique among the open connections.
-std::string peer_of(GSocketAddress* remote) {
-  if (!remote || !G_IS_INET_SOCKET_ADDRESS(remote)) return {};
-  return host_of(remote) + ":" + std::to_string(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)));
+GQuark socket_quark() {
+  static const GQuark quark = g_quark_from_static_string("kek-handed-over-socket");
+  return quark;
 }
 
 }  // namespace
+
+GSocket* socket_of(SoupServerMessage* msg) {
+  if (GSocket* socket = soup_server_message_get_socket(msg)) return socket;
+  GSocketAddress* remote = soup_server_message_get_remote_address(msg);
+  return remote ? static_cast<GSocket*>(g_object_get_qdata(G_OBJECT(remote), socket_quark())) : nullptr;
+}
+
+void keep_socket_on(GSocketAddress* remote, GSocket* socket) {
+  g_object_set_qdata_full(G_OBJECT(remote), socket_quark(), g_object_ref(socket), g_object_unref);
+}
 
 struct ConnectionGuard::Connection {
   // What the connection's deadline is for.
@@ -154,7 +163,6 @@ struct ConnectionGuard::Connection {
   }
 
   GSocket* socket = nullptr;  // weak
-  std::string peer;  // "address:port" for a fast path connection, else empty
   std::string key;
   std::string remote;
   bool in_request = false;
@@ -174,12 +182,7 @@ ConnectionGuard::Connection* ConnectionGuard::find(GSocket* socket) {
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
-ConnectionGuard::Connection* ConnectionGuard::find(SoupServerMessage* msg) {
-  if (GSocket* socket = soup_server_message_get_socket(msg)) return find(socket);
-  if (by_peer_.empty()) return nullptr;
-  auto it = by_peer_.find(peer_of(soup_server_message_get_remote_address(msg)));
-  return it == by_peer_.end() ? nullptr : find(G_SOCKET(it->second));
-}
+ConnectionGuard::Connection* ConnectionGuard::find(SoupServerMessage* msg) { return find(socket_of(msg)); }
 
 ConnectionGuard::Connection* ConnectionGuard::admit(GSocket* socket, const std::string& key, const char* host) {
   const bool exempt = host && exempt_ && exempt_(host);
@@ -203,8 +206,6 @@ bool ConnectionGuard::accepted(GSocket* socket, GSocketAddress* remote) {
   const std::string host = host_of(remote);
   Connection* c = admit(socket, key_of(remote), host.empty() ? nullptr : host.c_str());
   if (!c) return false;
-  c->peer = peer_of(remote);
-  if (!c->peer.empty()) by_peer_[c->peer] = G_OBJECT(socket);
   // Its first request must come within the header time, as on libsoup's own connections.
   c->in_request = true;
   c->wait_for(Connection::Waiting::headers, limits_.header_timeout_s);
@@ -228,7 +229,7 @@ void ConnectionGuard::answered(GSocket* socket) {
 void ConnectionGuard::request_started(SoupServerMessage* msg) {
   Connection* c = find(msg);
   if (!c) {
-    GSocket* socket = soup_server_message_get_socket(msg);
+    GSocket* socket = socket_of(msg);
     if (!socket) return;
     // A new connection, not a byte read yet.
     c = admit(socket, key_of(msg), soup_server_message_get_remote_host(msg));
@@ -283,8 +284,6 @@ void ConnectionGuard::on_socket_gone(gpointer data, GObject* socket) {
 
 void ConnectionGuard::forget(std::unordered_map<GObject*, std::unique_ptr<Connection>>::iterator it) {
   const std::string key = it->second->key;
-  if (auto peer = by_peer_.find(it->second->peer); peer != by_peer_.end() && peer->second == it->first)
-    by_peer_.erase(peer);  // (a newer connection may have the same address and port by now)
   connections_.erase(it);
   auto open = per_address_.find(key);
   if (open == per_address_.end()) return;

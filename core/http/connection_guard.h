@@ -30,6 +30,13 @@ struct ConnectionLimits {
   int max_connections_per_address = 64;
 };
 
+// The socket under a message's connection: libsoup's own, or for a connection the fast path
+// handed to libsoup (which then has no GSocket for it) the one kept on its remote address.
+GSocket* socket_of(SoupServerMessage* msg);
+// The fast path, handing a connection over: `remote` (the address given to libsoup with it)
+// keeps `socket` for socket_of.
+void keep_socket_on(GSocketAddress* remote, GSocket* socket);
+
 class ConnectionGuard {
  public:
   // exempt(remote address): never refused by the per-address cap (http.trusted_proxies: every
@@ -49,9 +56,8 @@ class ConnectionGuard {
   void request_finished(SoupServerMessage* msg);
 
   // The /media/ fast path accepts connections itself (see fast_path.h): a new one, not a byte
-  // read yet; false when its address is at the cap (the caller closes it). Such a connection,
-  // once handed to libsoup, has no GSocket there: its messages are found by the remote address
-  // the fast path handed over with it.
+  // read yet; false when its address is at the cap (the caller closes it). Once handed to
+  // libsoup, its messages are found through socket_of.
   bool accepted(GSocket* socket, GSocketAddress* remote);
   // The fast path has a whole request head and answers it / has finished its answer.
   void answering(GSocket* socket);
@@ -74,8 +80,6 @@ class ConnectionGuard {
   ConnectionLimits limits_;
   std::function<bool(const std::string&)> exempt_;
   std::unordered_map<GObject*, std::unique_ptr<Connection>> connections_;  // by GSocket (weak)
-  // The fast path's connections by "address:port" (what libsoup knows of them once handed over).
-  std::unordered_map<std::string, GObject*> by_peer_;
   std::map<std::string, int> per_address_;
   std::set<std::string> warned_;  // addresses told about once while at their cap
 };

@@ -292,6 +292,7 @@ void FastPath::hand_over(Connection& c) {
     g_source_destroy(owned->source);
     g_source_unref(std::exchange(owned->source, nullptr));
   }
+  keep_socket_on(owned->remote, owned->socket);  // libsoup's messages have no GSocket of their own
   g_autoptr(GSocketConnection) stream = g_socket_connection_factory_create_connection(owned->socket);
   hooks_.hand_over(G_IO_STREAM(stream), owned->local, owned->remote);
 }

@@ -2,6 +2,7 @@
 
 #include "http/file_stream.h"
 
+#include "http/connection_guard.h"
 #include "http/respond.h"
 
 #include <kek/ref.h>
@@ -77,7 +78,7 @@ class FileStream : public std::enable_shared_from_this<FileStream> {
       // ends (as nginx does); the client sees a short body, never bytes of another file.
       g_warning("%s: cut short at byte %" G_GINT64_FORMAT " while it was sent", file_.path().c_str(), next_);
       gone_ = true;
-      if (GSocket* socket = soup_server_message_get_socket(msg_)) g_socket_shutdown(socket, TRUE, TRUE, nullptr);
+      if (GSocket* socket = socket_of(msg_)) g_socket_shutdown(socket, TRUE, TRUE, nullptr);
       return;
     }
     if (next_ >= end_) soup_message_body_complete(body);

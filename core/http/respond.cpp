@@ -2,6 +2,7 @@
 
 #include "http/respond.h"
 
+#include "http/connection_guard.h"
 #include "http/file_lookup.h"
 #include "http/file_read.h"
 #include "http/mime.h"
@@ -201,7 +202,7 @@ bool set_cork(GSocket* socket, int on) {
 }  // namespace
 
 void cork(SoupServerMessage* msg) {
-  GSocket* socket = soup_server_message_get_socket(msg);
+  GSocket* socket = socket_of(msg);
   if (!socket || g_socket_get_protocol(socket) != G_SOCKET_PROTOCOL_TCP) return;
   if (set_cork(socket, 1)) g_object_set_qdata(G_OBJECT(msg), corked_quark(), GINT_TO_POINTER(1));
 }
@@ -210,7 +211,7 @@ void uncork(SoupServerMessage* msg) {
   if (!g_object_get_qdata(G_OBJECT(msg), corked_quark())) return;
   g_object_set_qdata(G_OBJECT(msg), corked_quark(), nullptr);
   // Sends what is held back now; a socket already closed has nothing to send.
-  if (GSocket* socket = soup_server_message_get_socket(msg); socket && !g_socket_is_closed(socket))
+  if (GSocket* socket = socket_of(msg); socket && !g_socket_is_closed(socket))
     set_cork(socket, 0);
 }
 

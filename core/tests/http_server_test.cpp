@@ -714,7 +714,9 @@ TEST_F(HttpServerTest, HeldMediaRequestIsServedTheFileWrittenMeanwhile) {
   EXPECT_TRUE(written);
   EXPECT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.body, "written while held");
-  EXPECT_EQ(offered, 2);
+  // Holds are for files still to come: the existing now.txt, asked for without a query, was the
+  // media fast path's and never offered; later.txt was.
+  EXPECT_EQ(offered, 1);
 }
 
 TEST_F(HttpServerTest, HeldMediaRequestCanBeAnsweredByTheHold) {
