@@ -310,8 +310,9 @@ void FastPath::answer_done(Connection& c, bool aborted) {
     return;
   }
   guard_.answered(c.socket);
-  // Kept alive: the next head may be here already (pipelined), else it is waited for.
-  read_head(c);
+  // Kept alive: the next head is read when it is there, which may be at once (pipelined, or a
+  // fast client): on the loop's next turn, after the other connections have had theirs.
+  watch(c, G_IO_IN);
 }
 
 void FastPath::hand_over(Connection& c) {
