@@ -25,10 +25,6 @@ constexpr int kAcceptsPerWake = 32;
 // with everybody else instead of being fed until its file ends.
 constexpr size_t kSendPerWake = 1024 * 1024;
 
-}  // namespace
-
-namespace {
-
 // cachestat(2) (Linux 6.5): how many pages of a range are cached, without a mapping. Bookworm's
 // headers predate it, hence the numbers and structs here.
 constexpr long kCachestatSyscall = 451;
@@ -70,8 +66,8 @@ bool in_page_cache(int fd, off_t offset, size_t length) {
 }
 
 struct FastPath::Connection {
-  Connection(GSocket* socket, GSocketAddress* remote, GSocketAddress* local, std::string peer)
-      : socket(socket), remote(remote), local(local), peer(std::move(peer)) {}
+  Connection(FastPath& owner, GSocket* socket, GSocketAddress* remote, GSocketAddress* local, std::string peer)
+      : owner(owner), socket(socket), remote(remote), local(local), peer(std::move(peer)) {}
   ~Connection() {
     if (source) {
       g_source_destroy(source);
@@ -86,6 +82,7 @@ struct FastPath::Connection {
 
   int fd() const { return g_socket_get_fd(socket); }
 
+  FastPath& owner;  // its source's callback finds the fast path here
   GSocket* socket;  // owned
   GSocketAddress* remote;
   GSocketAddress* local;
@@ -153,7 +150,7 @@ void FastPath::accept_some() {
       g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
       peer = host;
     }
-    auto c = std::make_unique<Connection>(socket, remote, local, std::move(peer));
+    auto c = std::make_unique<Connection>(*this, socket, remote, local, std::move(peer));
     if (!remote || !local || !guard_.accepted(socket, remote)) {
       g_socket_close(socket, nullptr);
       continue;
@@ -172,20 +169,16 @@ void FastPath::watch(Connection& c, GIOCondition condition) {
   }
   c.watching = condition;
   c.source = g_socket_create_source(c.socket, static_cast<GIOCondition>(condition | G_IO_HUP | G_IO_ERR), nullptr);
-  struct Link {
-    FastPath* self;
-    Connection* c;
-  };
+  // The connection outlives its source (it destroys it before it goes), so the source may
+  // point at it.
   g_source_set_callback(
       c.source, reinterpret_cast<GSourceFunc>(+[](GSocket*, GIOCondition, gpointer data) -> gboolean {
-        auto* link = static_cast<Link*>(data);
-        FastPath* self = link->self;
-        Connection& conn = *link->c;
-        if (conn.answer) self->send_answer(conn);
-        else self->read_head(conn);
+        Connection& conn = *static_cast<Connection*>(data);
+        if (conn.answer) conn.owner.send_answer(conn);
+        else conn.owner.read_head(conn);
         return G_SOURCE_CONTINUE;  // a connection that is done has destroyed its source already
       }),
-      new Link{this, &c}, [](gpointer data) { delete static_cast<Link*>(data); });
+      &c, nullptr);
   g_source_attach(c.source, context_);
 }
 
