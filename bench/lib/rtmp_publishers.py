@@ -101,6 +101,12 @@ def message(csid, mtype, msid, ts, body):
     return head + body[:CHUNK] + continuation(csid, body, ts if ext else None)
 
 
+def header0(csid, mtype, msid, ts, size):
+    """A type-0 chunk header for a timestamp below 0xFFFFFF (no extended timestamp)."""
+    return (basic_header(0, csid) + struct.pack(">I", ts)[1:] + struct.pack(">I", size)[1:] +
+            bytes([mtype]) + struct.pack("<I", msid))
+
+
 def continuation(csid, body, ext_ts=None):
     parts = []
     for at in range(CHUNK, len(body), CHUNK):
@@ -195,7 +201,10 @@ def read_flv(path):
             script = script or body
         elif ttype in (8, 9) and body:
             seq = (ttype == 9 and len(body) > 1 and body[1] == 0) or (ttype == 8 and len(body) > 1 and body[1] == 0)
-            tags.append((ttype, ts, body, seq))
+            # The body as chunks (type-3 continuations), once for every connection: a connection
+            # then adds only its 12-byte type-0 header per tag.
+            csid = 6 if ttype == 9 else 4
+            tags.append((ttype, ts, body, seq, body[:CHUNK] + continuation(csid, body)))
             last = max(last, ts)
     if not tags:
         raise SystemExit("no audio or video tags in " + path)
@@ -280,9 +289,14 @@ class Publisher:
             due = (time.monotonic() - t0) * 1000 + 100  # send 100 ms ahead, as a player's buffer
             out = []
             while (base + self.tags[i][1]) <= due:
-                ttype, ts, body, seq = self.tags[i]
+                ttype, ts, body, seq, chunked = self.tags[i]
                 if first or not seq:
-                    out.append(message(6 if ttype == 9 else 4, ttype, sid, base + ts, body))
+                    at, csid = base + ts, 6 if ttype == 9 else 4
+                    if at < 0xFFFFFF:
+                        out.append(header0(csid, ttype, sid, at, len(body)))
+                        out.append(chunked)
+                    else:
+                        out.append(message(csid, ttype, sid, at, body))
                 i += 1
                 if i == len(self.tags):
                     i, base, first = 0, base + self.clip_ms, False
