@@ -15,7 +15,7 @@ namespace {
 Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
   if (auto s = r.expect_map(node, "http"); !s) return s;
   if (auto s = r.only_keys(node, "http", {"address", "port", "max_body_bytes", "trusted_proxies", "header_timeout_s",
-                                          "body_timeout_s", "max_connections_per_address"});
+                                          "body_timeout_s", "max_connections_per_address", "sendfile"});
       !s)
     return s;
   for (const auto& kv : node) {
@@ -45,6 +45,10 @@ Status parse_http(const YamlReader& r, const YAML::Node& node, Config& c) {
                    : key == "body_timeout_s" ? c.http_body_timeout_s
                                              : c.http_max_connections_per_address;
       field = static_cast<int>(*v);
+    } else if (key == "sendfile") {
+      auto v = r.boolean(kv.second, path);
+      if (!v) return v.error();
+      c.http_sendfile = *v;
     }
   }
   return {};

@@ -57,6 +57,7 @@ struct Config {
   int http_header_timeout_s = 20;              // request headers (and keep-alive idle) within
   int http_body_timeout_s = 30;                // longest pause inside a request body
   int http_max_connections_per_address = 64;   // IPv4 address / IPv6 /64
+  bool http_sendfile = true;  // http.sendfile: /media/ files from the page cache with sendfile(2)
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> template_dirs;
   int shutdown_timeout_s = 5;

@@ -166,6 +166,7 @@ App::App(Config config) : config_(std::move(config)), events_(nullptr) {
   hc.connections.header_timeout_s = config_.http_header_timeout_s;
   hc.connections.body_timeout_s = config_.http_body_timeout_s;
   hc.connections.max_connections_per_address = config_.http_max_connections_per_address;
+  hc.media_fast_path = config_.http_sendfile;
   hc.media_dir = config_.media_dir;
   hc.webui_dir = config_.webui_dir;
   hc.log_requests = config_.log_requests;

@@ -21,6 +21,7 @@ TEST(Config, EmbeddedDefaultParsesWithDocumentedValues) {
   EXPECT_EQ(c->database, "var/kek.db");
   EXPECT_EQ(c->http_address, "127.0.0.1");
   EXPECT_EQ(c->http_port, 8080);
+  EXPECT_TRUE(c->http_sendfile);
   ASSERT_FALSE(c->pipelines.empty());
   EXPECT_EQ(c->pipelines[0].template_name, "demo");
   bool has_rtmp = false;
@@ -40,7 +41,7 @@ data_dir: /srv/kek
 database: /srv/kek/x.db
 media_dir: /srv/kek/media
 webui_dir: /opt/webui
-http: {address: 0.0.0.0, port: 9000, max_body_bytes: 2048}
+http: {address: 0.0.0.0, port: 9000, max_body_bytes: 2048, sendfile: false}
 plugin_dirs: [/a, /b]
 template_dirs: [/t]
 shutdown_timeout_s: 3
@@ -59,6 +60,7 @@ pipelines:
   EXPECT_EQ(c->data_dir, "/srv/kek");
   EXPECT_EQ(c->http_port, 9000);
   EXPECT_EQ(c->max_body_bytes, 2048);
+  EXPECT_FALSE(c->http_sendfile);
   EXPECT_EQ(c->plugin_dirs, (std::vector<std::string>{"/a", "/b"}));
   EXPECT_EQ(c->shutdown_timeout_s, 3);
   ASSERT_EQ(c->plugins.size(), 2u);
