@@ -107,12 +107,6 @@ std::string key_of(GSocketAddress* remote) {
 
 std::string key_of(SoupServerMessage* msg) { return key_of(soup_server_message_get_remote_address(msg)); }
 
-std::string host_of(GSocketAddress* remote) {
-  if (!remote || !G_IS_INET_SOCKET_ADDRESS(remote)) return {};
-  g_autofree char* host = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
-  return host;
-}
-
 GQuark socket_quark() {
   static const GQuark quark = g_quark_from_static_string("kek-handed-over-socket");
   return quark;
@@ -202,8 +196,7 @@ ConnectionGuard::Connection* ConnectionGuard::admit(GSocket* socket, const std::
   return c;
 }
 
-bool ConnectionGuard::accepted(GSocket* socket, GSocketAddress* remote) {
-  const std::string host = host_of(remote);
+bool ConnectionGuard::accepted(GSocket* socket, GSocketAddress* remote, const std::string& host) {
   Connection* c = admit(socket, key_of(remote), host.empty() ? nullptr : host.c_str());
   if (!c) return false;
   // Its first request must come within the header time, as on libsoup's own connections.

@@ -57,8 +57,8 @@ class ConnectionGuard {
 
   // The /media/ fast path accepts connections itself (see fast_path.h): a new one, not a byte
   // read yet; false when its address is at the cap (the caller closes it). Once handed to
-  // libsoup, its messages are found through socket_of.
-  bool accepted(GSocket* socket, GSocketAddress* remote);
+  // libsoup, its messages are found through socket_of. host: the remote address as text.
+  bool accepted(GSocket* socket, GSocketAddress* remote, const std::string& host);
   // The fast path has a whole request head and answers it / has finished its answer.
   void answering(GSocket* socket);
   void answered(GSocket* socket);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string_view>
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -24,6 +25,12 @@ constexpr int kAcceptsPerWake = 32;
 // Bytes sent from one file per wake of its socket: a fast reader of a large file takes turns
 // with everybody else instead of being fed until its file ends.
 constexpr size_t kSendPerWake = 1024 * 1024;
+// Trips to a reader thread for one answer's bytes: this VM's page cache drops pages of any file
+// at any time, even of one just read in; after this many, libsoup answers it.
+constexpr int kDiskReadsPerAnswer = 3;
+// read_into_page_cache looks at a file in stretches of this size, and reads those it lacks
+// pages of whole: a few syscalls for a segment, and no copy of what is cached already.
+constexpr size_t kWarmStretch = 64 * 1024;
 
 // cachestat(2) (Linux 6.5): how many pages of a range are cached, without a mapping. Bookworm's
 // headers predate it, hence the numbers and structs here.
@@ -39,6 +46,13 @@ struct Cachestat {
   uint64_t nr_evicted;
   uint64_t nr_recently_evicted;
 };
+
+std::string_view bytes_view(GBytes* bytes) {
+  if (!bytes) return {};
+  gsize size = 0;
+  const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+  return {data, size};
+}
 
 }  // namespace
 
@@ -65,10 +79,29 @@ bool in_page_cache(int fd, off_t offset, size_t length) {
   return ok;
 }
 
+void read_into_page_cache(int fd, off_t offset, size_t length) {
+  const off_t end = offset + static_cast<off_t>(length);
+  std::unique_ptr<char[]> scratch;
+  for (off_t at = offset - offset % static_cast<off_t>(kWarmStretch); at < end;) {
+    const off_t from = std::max(at, offset);
+    const off_t to = std::min(at + static_cast<off_t>(kWarmStretch), end);
+    at += static_cast<off_t>(kWarmStretch);
+    if (in_page_cache(fd, from, static_cast<size_t>(to - from))) continue;
+    if (!scratch) scratch = std::make_unique<char[]>(kWarmStretch);
+    for (off_t next = from; next < to;) {
+      const ssize_t n = pread(fd, scratch.get(), static_cast<size_t>(to - next), next);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // cut short or unreadable: the send finds out
+      next += n;
+    }
+  }
+}
+
 struct FastPath::Connection {
   Connection(FastPath& owner, GSocket* socket, GSocketAddress* remote, GSocketAddress* local, std::string peer)
       : owner(owner), socket(socket), remote(remote), local(local), peer(std::move(peer)) {}
   ~Connection() {
+    if (reading) *reading = nullptr;  // a read under way for it finds it gone
     if (source) {
       g_source_destroy(source);
       g_source_unref(source);
@@ -89,15 +122,18 @@ struct FastPath::Connection {
   std::string peer;
   GSource* source = nullptr;
   GIOCondition watching = GIOCondition(0);
-  // The answer under way.
+  // The answer under way; its request head is on the socket until the answer begins.
   std::optional<FastAnswer> answer;
+  size_t head_length = 0;
+  int disk_reads = 0;                    // trips to a reader thread for it
+  std::shared_ptr<Connection*> reading;  // while one is under way: how its end finds us
   size_t head_sent = 0;
   size_t body_sent = 0;
   int64_t started_us = 0;
 };
 
-FastPath::FastPath(ConnectionGuard& guard, Hooks hooks)
-    : guard_(guard), hooks_(std::move(hooks)), peek_buffer_(new char[kMaxRequestHeadBytes]) {}
+FastPath::FastPath(ConnectionGuard& guard, FileReaders& readers, Hooks hooks)
+    : guard_(guard), readers_(readers), hooks_(std::move(hooks)), peek_buffer_(new char[kMaxRequestHeadBytes]) {}
 
 FastPath::~FastPath() { stop(); }
 
@@ -151,7 +187,7 @@ void FastPath::accept_some() {
       peer = host;
     }
     auto c = std::make_unique<Connection>(*this, socket, remote, local, std::move(peer));
-    if (!remote || !local || !guard_.accepted(socket, remote)) {
+    if (!remote || !local || !guard_.accepted(socket, remote, c->peer)) {
       g_socket_close(socket, nullptr);
       continue;
     }
@@ -207,10 +243,64 @@ void FastPath::read_head(Connection& c) {
     hand_over(c);
     return;
   }
-  // The head is ours now: take it off the socket (it is all there, we have just seen it).
+  c.answer = std::move(answer);
+  c.head_length = parsed.head.length;
+  c.disk_reads = 0;
+  if (c.answer->unread || c.answer->cold) read_from_disk(c);
+  else begin_answer(c);
+}
+
+// The bytes to send are not all in the page cache: a reader thread reads them in while the
+// connection waits, watched by nobody (its head is still on the socket); then it goes on here.
+void FastPath::read_from_disk(Connection& c) {
+  if (c.source) {
+    g_source_destroy(c.source);
+    g_source_unref(std::exchange(c.source, nullptr));
+  }
+  ++c.disk_reads;
+  const FastAnswer& a = *c.answer;
+  std::function<void()> work;
+  if (a.unread)
+    work = [piece = a.unread, file = a.file] { piece->finish(file->fd()); };
+  else
+    work = [file = a.file, offset = a.offset, length = a.length] { read_into_page_cache(file->fd(), offset, length); };
+  c.reading = std::make_shared<Connection*>(&c);
+  readers_.run(std::move(work), context_, [back = c.reading] {
+    if (Connection* conn = *back) conn->owner.read_from_disk_done(*conn);
+  });
+}
+
+void FastPath::read_from_disk_done(Connection& c) {
+  c.reading.reset();
+  FastAnswer& a = *c.answer;
+  if (a.unread) {
+    if (a.unread->got() < a.unread->size()) {
+      c.answer.reset();  // the file was cut short meanwhile: libsoup answers what it is now
+      hand_over(c);
+      return;
+    }
+    a.body = a.unread->take();
+    a.unread.reset();
+    a.file.reset();
+  } else if (!in_page_cache(a.file->fd(), a.offset, a.length)) {
+    // Some already dropped again.
+    if (c.disk_reads < kDiskReadsPerAnswer) {
+      read_from_disk(c);
+      return;
+    }
+    c.answer.reset();
+    hand_over(c);
+    return;
+  }
+  begin_answer(c);
+}
+
+void FastPath::begin_answer(Connection& c) {
+  // The head is ours now: take it off the socket (it is all there, we have seen it).
+  char* buffer = peek_buffer_.get();
   size_t taken = 0;
-  while (taken < parsed.head.length) {
-    const ssize_t got = recv(c.fd(), buffer, parsed.head.length - taken, MSG_DONTWAIT);
+  while (taken < c.head_length) {
+    const ssize_t got = recv(c.fd(), buffer, c.head_length - taken, MSG_DONTWAIT);
     if (got <= 0) {
       close(c);
       return;
@@ -218,7 +308,6 @@ void FastPath::read_head(Connection& c) {
     taken += static_cast<size_t>(got);
   }
   guard_.answering(c.socket);
-  c.answer = std::move(answer);
   c.head_sent = 0;
   c.body_sent = 0;
   send_answer(c);
@@ -229,12 +318,13 @@ void FastPath::send_answer(Connection& c) {
   const bool from_file = a.file && a.length > 0;
   // The head and a small body in one call; a head before a file's bytes is held (MSG_MORE) to
   // leave in the same segment as the first of them.
-  while (c.head_sent < a.head.size() || c.body_sent < a.body.size()) {
+  const std::string_view body = bytes_view(a.body.get());
+  while (c.head_sent < a.head.size() || c.body_sent < body.size()) {
     iovec parts[2];
     int count = 0;
     if (c.head_sent < a.head.size())
       parts[count++] = {a.head.data() + c.head_sent, a.head.size() - c.head_sent};
-    if (c.body_sent < a.body.size()) parts[count++] = {a.body.data() + c.body_sent, a.body.size() - c.body_sent};
+    if (c.body_sent < body.size()) parts[count++] = {const_cast<char*>(body.data()) + c.body_sent, body.size() - c.body_sent};
     msghdr message{};
     message.msg_iov = parts;
     message.msg_iovlen = static_cast<size_t>(count);
@@ -296,6 +386,7 @@ void FastPath::answer_done(Connection& c, bool aborted) {
   r.duration_s = static_cast<double>(g_get_monotonic_time() - c.started_us) / 1e6;
   r.aborted = aborted;
   r.fast_path = true;
+  r.read_from_disk = c.disk_reads > 0;
   if (hooks_.finished) hooks_.finished(r);
   if (aborted || a.close_after) {
     if (!aborted) g_socket_shutdown(c.socket, FALSE, TRUE, nullptr);

@@ -23,6 +23,7 @@ struct RequestRecord {
   double duration_s = 0;    // from the request line's arrival to the last byte handed to the socket
   bool aborted = false;     // the client went away (or libsoup reported a 500 as aborted)
   bool fast_path = false;   // answered by the /media/ fast path (fast_path.h), not libsoup
+  bool read_from_disk = false;  // the fast path read bytes the page cache lacked first (a reader thread)
 };
 
 using RequestObserver = std::function<void(const RequestRecord&)>;

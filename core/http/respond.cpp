@@ -6,6 +6,7 @@
 #include "http/file_lookup.h"
 #include "http/file_read.h"
 #include "http/mime.h"
+#include "http/security_headers.h"
 
 #include <glib/gstdio.h>
 
@@ -215,13 +216,7 @@ void uncork(SoupServerMessage* msg) {
     set_cork(socket, 0);
 }
 
-void add_cors_headers(SoupServerMessage* msg) {
-  SoupMessageHeaders* headers = soup_server_message_get_response_headers(msg);
-  soup_message_headers_replace(headers, "Access-Control-Allow-Origin", "*");
-  // Players read these to stitch ranges together.
-  soup_message_headers_replace(headers, "Access-Control-Expose-Headers",
-                               "Content-Length, Content-Range, Accept-Ranges");
-}
+void add_cors_headers(SoupServerMessage* msg) { set_fields(msg, kMediaCorsFields); }
 
 void respond_cors_preflight(SoupServerMessage* msg) {
   soup_server_message_set_status(msg, SOUP_STATUS_NO_CONTENT, nullptr);

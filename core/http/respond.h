@@ -50,7 +50,7 @@ void uncork(SoupServerMessage* msg);
 // writes), without a GDateTime and a printf per file served; "" for a year past 9999.
 std::string http_date(time_t seconds);
 
-// Media is fetched cross-origin by players embedded elsewhere: any origin may read it.
+// Media is fetched cross-origin by players embedded elsewhere: kMediaCorsFields (security_headers.h).
 void add_cors_headers(SoupServerMessage* msg);
 void respond_cors_preflight(SoupServerMessage* msg);
 

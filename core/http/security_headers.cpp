@@ -43,13 +43,22 @@ std::string_view content_security_policy(std::string_view path) {
   return kWebUiPolicy;
 }
 
-void add_security_headers(SoupServerMessage* msg, std::string_view path) {
-  SoupMessageHeaders* out = soup_server_message_get_response_headers(msg);
-  soup_message_headers_replace(out, "X-Content-Type-Options", "nosniff");
-  // Our URLs may carry what is not for other sites (an unlisted stream's name, a signed URL's
-  // token): the referrer goes to this site only.
-  soup_message_headers_replace(out, "Referrer-Policy", "same-origin");
-  soup_message_headers_replace(out, "Content-Security-Policy", std::string(content_security_policy(path)).c_str());
+std::array<HeaderField, 3> security_fields(std::string_view path) {
+  return {{
+      {"X-Content-Type-Options", "nosniff"},
+      // Our URLs may carry what is not for other sites (an unlisted stream's name, a signed
+      // URL's token): the referrer goes to this site only.
+      {"Referrer-Policy", "same-origin"},
+      {"Content-Security-Policy", content_security_policy(path)},
+  }};
 }
+
+void set_fields(SoupServerMessage* msg, std::span<const HeaderField> fields) {
+  SoupMessageHeaders* out = soup_server_message_get_response_headers(msg);
+  for (const auto& [name, value] : fields)
+    soup_message_headers_replace(out, std::string(name).c_str(), std::string(value).c_str());
+}
+
+void add_security_headers(SoupServerMessage* msg, std::string_view path) { set_fields(msg, security_fields(path)); }
 
 }  // namespace kek::core::http

@@ -450,9 +450,10 @@ class HttpServerImpl final : public HttpServer {
     return hooks;
   }
 
-  // The fast path's answer to a head, or nullopt for libsoup's: a GET or HEAD of an existing,
-  // cached regular file under /media/ (no query, no path token) that the guards admit without
-  // a query, answered with the bytes libsoup would send (dispatch, serve_media, respond_with_file).
+  // The fast path's answer to a head, or nullopt for libsoup's: a GET or HEAD under /media/ (no
+  // query, no path token) of an existing regular file the guards admit, or the guards' plain
+  // refusal of it, answered with the bytes libsoup would send (dispatch, serve_media,
+  // respond_with_file). Bytes the page cache lacks are left for the fast path to read in.
   std::optional<http::FastAnswer> fast_media_answer(const http::RequestHead& head, const std::string& peer) {
     const bool get = head.method == "GET";
     if ((!get && head.method != "HEAD") || head.minor_version != 1 || !plain_media_target(head.target))
@@ -490,6 +491,40 @@ class HttpServerImpl final : public HttpServer {
     auto path = http::parse_request_path(head.target);
     if (!path || path->segments.size() < 2 || path->segments[0] != "media" || path->segments[1] == "~t")
       return std::nullopt;
+
+    // The guards first, as dispatch runs them for this request (it has no query): a refused
+    // request costs no file I/O, and its refusal is answered here.
+    HttpRequest request;
+    request.method = std::string(head.method);
+    request.path = path->decoded;
+    request.headers.reserve(head.headers.size());
+    for (const auto& [name, value] : head.headers) {
+      g_autofree char* lower = g_ascii_strdown(name.data(), static_cast<gssize>(name.size()));
+      request.headers.emplace_back(lower, std::string(value));
+    }
+    auto client = http::forwarded_client(peer, false, request.headers, proxies_);
+    request.remote = std::move(client.client);
+    request.secure = client.secure;
+    http::FastAnswer answer;
+    answer.close_after = close_after;
+    answer.method = std::string(head.method);
+    answer.path = "/media";
+    for (size_t i = 1; i < path->segments.size(); ++i) answer.path += "/" + path->segments[i];
+    if (auto refusal = run_guards(path->segments, request)) {
+      // Fields of its own or a file: libsoup's to answer (and the guards run there again).
+      if (!refusal->headers.empty() || !refusal->file_path.empty()) return std::nullopt;
+      const std::string_view type = !refusal->content_type.empty() ? std::string_view(refusal->content_type)
+                                    : refusal->body.empty()        ? std::string_view()
+                                                                   : std::string_view("application/octet-stream");
+      begin_fast_head(answer.head, static_cast<unsigned>(refusal->status), head.target);
+      if (!type.empty()) answer.head.append("Content-Type: ").append(type).append("\r\n");
+      answer.head.append("Content-Length: ").append(std::to_string(refusal->body.size())).append("\r\n\r\n");
+      if (get) answer.body.reset(g_bytes_new(refusal->body.data(), refusal->body.size()));
+      answer.status = static_cast<unsigned>(refusal->status);
+      answer.logged_bytes = static_cast<int64_t>(refusal->body.size());
+      return answer;
+    }
+
     std::vector<std::string> inside(path->segments.begin() + 1, path->segments.end());
     auto file = http::open_inside(media_root_, inside);
     if (!file) return std::nullopt;  // missing (a hold may want it), a directory, refused: libsoup's
@@ -503,47 +538,11 @@ class HttpServerImpl final : public HttpServer {
     const bool partial = range.kind == http::RangeRequest::Kind::partial;
     const off_t first = partial ? range.first : 0;
     const size_t length = get ? static_cast<size_t>(partial ? range.last - range.first + 1 : size) : 0;
-
-    // The bytes to send must be in the page cache: a cold file is libsoup's (a reader thread).
-    http::FastAnswer answer;
-    if (get && size <= kFastCopyUpTo) {
-      answer.body.resize(length);
-      iovec into{answer.body.data(), length};
-      size_t got = 0;
-      while (got < length) {
-        into = {answer.body.data() + got, length - got};
-        const ssize_t n = preadv2(file->fd(), &into, 1, first + static_cast<off_t>(got), RWF_NOWAIT);
-        if (n <= 0) return std::nullopt;  // not cached, cut short, unreadable
-        got += static_cast<size_t>(n);
-      }
-    } else if (get && !http::in_page_cache(file->fd(), first, length)) {
-      return std::nullopt;
-    }
-
-    // The guards, as dispatch runs them for this request (it has no query).
-    HttpRequest request;
-    request.method = std::string(head.method);
-    request.path = path->decoded;
-    request.headers.reserve(head.headers.size());
-    for (const auto& [name, value] : head.headers) {
-      g_autofree char* lower = g_ascii_strdown(name.data(), static_cast<gssize>(name.size()));
-      request.headers.emplace_back(lower, std::string(value));
-    }
-    auto client = http::forwarded_client(peer, false, request.headers, proxies_);
-    request.remote = std::move(client.client);
-    request.secure = client.secure;
-    if (run_guards(path->segments, request)) return std::nullopt;  // libsoup gives the refusal
     const std::string_view cache = http::media_cache_control(file->path());
     const std::string cache_control = carries_credentials(request) ? http::personal_cache_control(cache) : std::string(cache);
 
     std::string& h = answer.head;
-    h.reserve(640);
-    h.append(partial ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n");
-    h.append("Server: ").append(kServerHeader).append("\r\nDate: ").append(date_now()).append("\r\n");
-    h.append("X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\nContent-Security-Policy: ");
-    h.append(http::content_security_policy(head.target)).append("\r\n");
-    h.append("Access-Control-Allow-Origin: *\r\n"
-             "Access-Control-Expose-Headers: Content-Length, Content-Range, Accept-Ranges\r\n");
+    begin_fast_head(h, partial ? 206 : 200, head.target);
     h.append("Content-Type: ").append(http::mime_type_for(file->path())).append("\r\n");
     h.append("Cache-Control: ").append(cache_control).append("\r\nAccept-Ranges: bytes\r\n");
     if (!last_modified.empty()) h.append("Last-Modified: ").append(last_modified).append("\r\n");
@@ -557,19 +556,37 @@ class HttpServerImpl final : public HttpServer {
           .append("\r\n");
     const size_t content_length = partial ? length : static_cast<size_t>(size);
     h.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n\r\n");
-
-    answer.close_after = close_after;
-    answer.method = std::string(head.method);
     answer.status = partial ? 206 : 200;
     answer.logged_bytes = static_cast<int64_t>(content_length);
-    answer.path = "/media";
-    for (size_t i = 1; i < path->segments.size(); ++i) answer.path += "/" + path->segments[i];
-    if (get && answer.body.empty() && length > 0) {
-      answer.file = std::make_unique<http::OpenedFile>(std::move(*file));
-      answer.offset = first;
-      answer.length = length;
+    if (!get || length == 0) return answer;
+
+    // The bytes: a small body is read now, as far as the page cache holds it; a larger one is
+    // sent from the file. What the cache lacks, the fast path has read on a reader thread first.
+    if (size <= kFastCopyUpTo) {
+      auto piece = std::make_shared<http::PieceRead>(file->fd(), first, length);
+      if (piece->done()) {
+        if (piece->got() < length) return std::nullopt;  // cut short meanwhile: libsoup says what it is now
+        answer.body = piece->take();
+        return answer;
+      }
+      answer.unread = std::move(piece);
+    } else {
+      answer.cold = !http::in_page_cache(file->fd(), first, length);
     }
+    answer.file = std::make_shared<http::OpenedFile>(std::move(*file));
+    answer.offset = first;
+    answer.length = length;
     return answer;
+  }
+
+  // An answer head as libsoup writes it, up to the fields of the answer itself: the status line
+  // with libsoup's reason phrase, Server, Date, the security fields and the CORS of /media/.
+  void begin_fast_head(std::string& h, unsigned status, std::string_view target) {
+    h.reserve(640);
+    h.append("HTTP/1.1 ").append(std::to_string(status)).append(" ").append(soup_status_get_phrase(status));
+    h.append("\r\nServer: ").append(kServerHeader).append("\r\nDate: ").append(date_now()).append("\r\n");
+    for (const auto& [name, value] : http::security_fields(target)) h.append(name).append(": ").append(value).append("\r\n");
+    for (const auto& [name, value] : http::kMediaCorsFields) h.append(name).append(": ").append(value).append("\r\n");
   }
 
   // The Date header's value, made once a second.
@@ -938,7 +955,7 @@ class HttpServerImpl final : public HttpServer {
   http::TrustedProxies proxies_;
   http::ConnectionGuard connections_;  // destroyed after server_, whose sockets it counts
   Ref<SoupServer> server_;
-  http::FastPath fast_path_{connections_, fast_path_hooks()};  // destroyed before server_
+  http::FastPath fast_path_{connections_, readers_, fast_path_hooks()};  // destroyed before server_
   Ref<GSocket> quiet_listener_;
   Ref<GSocket> quiet_peer_;
   time_t date_for_ = 0;

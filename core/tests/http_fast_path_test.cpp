@@ -1,8 +1,10 @@
 // The /media/ fast path (http/fast_path.h) over real loopback sockets: the same requests sent to
 // a server with it and one without give the same bytes (Date aside), and the fast path did
-// answer the ones it should. Then what it must not break: a trickled head, a cold file, idle
-// and per-address limits, a stalled reader beside another client. Each server runs its own
+// answer the ones it should. Then a cold or partly cached file, read on a reader thread while
+// others are answered; and what it must not break: a trickled head, idle and per-address
+// limits, a stalled reader beside another client. Each server runs its own
 // main loop on a thread; the test is the client, with plain blocking sockets.
+#include "http/fast_path.h"
 #include "http/server.h"
 
 #include "temp_dir.h"
@@ -47,23 +49,41 @@ std::string pattern(size_t size, int seed) {
   return bytes;
 }
 
-// Drops a file's pages from the page cache: reading it waits for the disk.
-void make_cold(const std::string& path) {
+// Drops a file's pages (of [offset, offset + length); length 0: to the end) from the page
+// cache: reading them waits for the disk.
+void make_cold(const std::string& path, off_t offset = 0, off_t length = 0) {
   const int fd = g_open(path.c_str(), O_RDONLY, 0);
   ASSERT_GE(fd, 0);
   EXPECT_EQ(fdatasync(fd), 0);
-  EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  EXPECT_EQ(posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED), 0);
   close(fd);
 }
 
+// Whether the page cache holds all of a file's bytes [offset, offset + length).
+bool cached(const std::string& path, off_t offset, size_t length) {
+  const int fd = g_open(path.c_str(), O_RDONLY, 0);
+  const bool all = fd >= 0 && http::in_page_cache(fd, offset, length);
+  if (fd >= 0) close(fd);
+  return all;
+}
+
+// Reads a file through, so that the page cache holds it.
+void make_warm(const std::string& path) {
+  gchar* bytes = nullptr;
+  EXPECT_TRUE(g_file_get_contents(path.c_str(), &bytes, nullptr, nullptr));
+  g_free(bytes);
+}
+
 // An HttpServer on its own thread and main loop, with the test's guard and a count of the
-// requests each path answered.
+// requests each path answered. on_disk_read: runs on a reader thread before each read that
+// waits for the disk (HttpConfig::on_disk_read).
 class ServerThread {
  public:
-  ServerThread(const std::string& media_dir, bool fast, http::ConnectionLimits limits = {}) {
+  ServerThread(const std::string& media_dir, bool fast, http::ConnectionLimits limits = {},
+               std::function<void()> on_disk_read = {}) {
     std::promise<int> port;
     auto ready = port.get_future();
-    thread_ = std::thread([&, fast, limits] {
+    thread_ = std::thread([&, fast, limits, on_disk_read] {
       GMainContext* context = g_main_context_new();
       g_main_context_push_thread_default(context);
       loop_ = g_main_loop_new(context, FALSE);
@@ -75,6 +95,7 @@ class ServerThread {
         config.log_requests = false;
         config.connections = limits;
         config.media_fast_path = fast;
+        config.on_disk_read = on_disk_read;
         auto server = HttpServer::create(config);
         // live/secret/ is private: a session cookie or a token opens it.
         server->guard("/media/live/secret/", [](const HttpRequest& r) -> std::optional<HttpResponse> {
@@ -84,6 +105,7 @@ class ServerThread {
         });
         server->set_request_observer([this](const http::RequestRecord& r) {
           (r.fast_path ? fast_answers_ : libsoup_answers_)++;
+          if (r.read_from_disk) ++read_from_disk_;
         });
         auto listening = server->listen();
         port.set_value(listening.ok() ? server->port() : -1);
@@ -105,6 +127,12 @@ class ServerThread {
   int port() const { return port_; }
   int fast_answers() const { return fast_answers_; }
   int libsoup_answers() const { return libsoup_answers_; }
+  // Fast-path answers whose bytes were read from the disk first, on a reader thread.
+  int read_from_disk() const { return read_from_disk_; }
+  // Waits (boundedly) for `n` answers in all: a count may trail the client by a moment.
+  void wait_for_answers(int n) const {
+    for (int i = 0; i < 400 && fast_answers_ + libsoup_answers_ < n; ++i) std::this_thread::sleep_for(5ms);
+  }
 
  private:
   std::thread thread_;
@@ -112,6 +140,7 @@ class ServerThread {
   int port_ = -1;
   std::atomic<int> fast_answers_{0};
   std::atomic<int> libsoup_answers_{0};
+  std::atomic<int> read_from_disk_{0};
 };
 
 // A blocking client socket with a receive timeout.
@@ -286,7 +315,11 @@ TEST_F(HttpFastPathTest, AnswersByteForByteAsLibsoupDoes) {
       {"If-Range that does not", {get(seg, "Range: bytes=5-9\r\nIf-Range: \"etag\"\r\n")}, false, 1},
       {"head with range", {"HEAD " + seg + " HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n"}, false, 1},
       {"two Range fields", {get(seg, "Range: bytes=0-1\r\nRange: bytes=2-3\r\n")}, false, 0},
-      {"private without a session", {get("/media/live/secret/index.m3u8")}, false, 0},
+      {"private without a session", {get("/media/live/secret/index.m3u8")}, false, 1},
+      {"head private without a session", {"HEAD /media/live/secret/index.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n"}, false, 1},
+      {"refused, then kept alive", {get("/media/live/secret/index.m3u8"), get(pl)}, false, 2},
+      {"refused, then closed", {get("/media/live/secret/index.m3u8", "Connection: close\r\n")}, false, 1},
+      {"a missing private file is refused", {get("/media/live/secret/nothing.ts")}, false, 1},
       {"private with a session", {get("/media/live/secret/index.m3u8", "Cookie: session=ok\r\n")}, false, 1},
       {"public with a cookie is personal", {get(pl, "Cookie: other=1\r\n")}, false, 1},
       {"private with a token", {get("/media/live/secret/index.m3u8?token=t")}, false, 0},
@@ -355,25 +388,97 @@ TEST_F(HttpFastPathTest, AHeadTrickledByteByByteIsAnswered) {
   EXPECT_TRUE(r.ends_with(playlist_));
 }
 
-TEST_F(HttpFastPathTest, AColdFileIsLeftToTheReaderThreads) {
-  ServerThread fast(media_, true);
-  const std::string cold = pattern(200 * 1024, 7);
-  write_file(media_ + "/live/pub/cold.ts", cold);
+// A cold file is the fast path's too: its bytes are read on a reader thread, held there (a slow
+// disk) while a cached file is answered at once on another connection; then the cold ones go
+// out, whole, from the fast path. A small file (read with the head) and a larger one (read into
+// the page cache, then sent with sendfile).
+TEST_F(HttpFastPathTest, AColdFileIsReadOnAReaderThreadWhileOthersAreAnswered) {
+  std::atomic<bool> disk_slow{true};
+  std::atomic<int> disk_reads{0};
+  ServerThread fast(media_, true, {}, [&] {
+    ++disk_reads;
+    for (int i = 0; i < 1000 && disk_slow; ++i) std::this_thread::sleep_for(5ms);
+  });
+  const std::string big = pattern(200 * 1024, 7), small = pattern(20 * 1024, 8);
+  write_file(media_ + "/live/pub/cold.ts", big);
+  write_file(media_ + "/live/pub/cold.vtt", small);
   make_cold(media_ + "/live/pub/cold.ts");
+  make_cold(media_ + "/live/pub/cold.vtt");
+  ASSERT_FALSE(cached(media_ + "/live/pub/cold.ts", 0, big.size()));
+  ASSERT_FALSE(cached(media_ + "/live/pub/cold.vtt", 0, small.size()));
+  Client c1(fast.port()), c2(fast.port());
+  c1.send_all(get("/media/live/pub/cold.ts"));
+  c2.send_all(get("/media/live/pub/cold.vtt"));
+  for (int i = 0; i < 400 && disk_reads < 2; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(disk_reads, 2) << "both cold files wait for the disk on a reader thread";
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    Client other(fast.port());
+    other.send_all(get("/media/live/pub/index.m3u8"));
+    EXPECT_TRUE(other.read_response().ends_with(playlist_));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s) << "a cached file waits for nobody's disk";
+  }
+  disk_slow = false;
+  const std::string r1 = c1.read_response(), r2 = c2.read_response();
+  EXPECT_TRUE(r1.starts_with("HTTP/1.1 200 OK\r\n")) << r1.substr(0, 200);
+  EXPECT_TRUE(r1.ends_with(big));
+  EXPECT_EQ(r1.size() - (r1.find("\r\n\r\n") + 4), big.size());
+  EXPECT_TRUE(r2.starts_with("HTTP/1.1 200 OK\r\n")) << r2.substr(0, 200);
+  EXPECT_TRUE(r2.ends_with(small));
+  fast.wait_for_answers(5);
+  EXPECT_EQ(fast.fast_answers(), 5);
+  EXPECT_EQ(fast.read_from_disk(), 2);
+  EXPECT_EQ(fast.libsoup_answers(), 0);
+  // The connections go on: the next request on each is answered from the cache.
+  c1.send_all(get("/media/live/pub/cold.ts", "Range: bytes=0-9\r\n"));
+  EXPECT_TRUE(c1.read_response().ends_with(big.substr(0, 10)));
+  fast.wait_for_answers(6);
+  EXPECT_EQ(fast.fast_answers(), 6);
+  EXPECT_EQ(fast.read_from_disk(), 2);
+}
+
+// A file the page cache holds only some of (this VM drops pages of freshly written files): the
+// fast path reads in what is missing and answers it, with the right bytes; a range of it that is
+// all cached needs no reader thread.
+TEST_F(HttpFastPathTest, APartlyCachedFileIsAnsweredByTheFastPath) {
+  ServerThread fast(media_, true);
+  const std::string segment = pattern(750 * 1024, 11), part = pattern(60 * 1024, 12);
+  const std::string seg_path = media_ + "/live/pub/partly.ts", part_path = media_ + "/live/pub/partly.m4s";
+  write_file(seg_path, segment);
+  write_file(part_path, part);
+  make_warm(seg_path);
+  make_warm(part_path);
+  // The page cache keeps a file in folios of up to hundreds of KB and drops only whole ones: the
+  // dropped ranges end at the end of the file and start on a large power of two.
+  make_cold(seg_path, 512 * 1024);
+  make_cold(part_path, 32 * 1024);
+  ASSERT_FALSE(cached(seg_path, 512 * 1024, segment.size() - 512 * 1024));
+  ASSERT_TRUE(cached(seg_path, 0, 512 * 1024));
+  ASSERT_FALSE(cached(part_path, 32 * 1024, part.size() - 32 * 1024));
+  ASSERT_TRUE(cached(part_path, 0, 32 * 1024));
   Client c(fast.port());
-  c.send_all(get("/media/live/pub/cold.ts"));
-  const std::string r = c.read_response();
-  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK\r\n"));
-  EXPECT_TRUE(r.ends_with(cold));
-  for (int i = 0; i < 200 && fast.libsoup_answers() < 1; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(fast.fast_answers(), 0);
-  EXPECT_EQ(fast.libsoup_answers(), 1);
-  // Read once, it is cached: the next request is the fast path's (libsoup keeps this connection).
-  Client again(fast.port());
-  again.send_all(get("/media/live/pub/cold.ts"));
-  EXPECT_TRUE(again.read_response().ends_with(cold));
-  for (int i = 0; i < 200 && fast.fast_answers() < 1; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(fast.fast_answers(), 1);
+  // The cached start of the segment: no reader thread.
+  c.send_all(get("/media/live/pub/partly.ts", "Range: bytes=0-99999\r\n"));
+  std::string r = c.read_response();
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 206 Partial Content\r\n")) << r.substr(0, 200);
+  EXPECT_TRUE(r.ends_with(segment.substr(0, 100000)));
+  fast.wait_for_answers(1);
+  EXPECT_EQ(fast.read_from_disk(), 0);
+  // The whole segment, then the small file.
+  c.send_all(get("/media/live/pub/partly.ts"));
+  r = c.read_response();
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK\r\n")) << r.substr(0, 200);
+  EXPECT_EQ(r.size() - (r.find("\r\n\r\n") + 4), segment.size());
+  EXPECT_TRUE(r.ends_with(segment));
+  c.send_all(get("/media/live/pub/partly.m4s"));
+  r = c.read_response();
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK\r\n")) << r.substr(0, 200);
+  EXPECT_TRUE(r.ends_with(part));
+  fast.wait_for_answers(3);
+  EXPECT_EQ(fast.fast_answers(), 3);
+  EXPECT_EQ(fast.read_from_disk(), 2);
+  EXPECT_EQ(fast.libsoup_answers(), 0);
+  EXPECT_TRUE(cached(seg_path, 0, segment.size()));
 }
 
 TEST_F(HttpFastPathTest, IdleConnectionsAreClosed) {
