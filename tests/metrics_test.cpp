@@ -91,6 +91,10 @@ TEST(Metrics, PrometheusScrapesTheListedFamiliesAndPromtoolAcceptsThem) {
   EXPECT_GT(sample(m, "kek_http_requests_total{area=\"media\",route=\"/media/{file}\",status=\"200\"}"), 0) << m;
   EXPECT_GT(sample(m, "kek_http_request_duration_seconds_count{area=\"api\",route=\"/metrics\"}"), 0) << m;
   EXPECT_GT(sample(m, "kek_http_response_bytes_total{area=\"media\"}"), 0) << m;
+  // The viewer's requests (a session cookie, no query) are the /media/ fast path's.
+  EXPECT_GT(sample(m, "kek_http_media_answers_total{via=\"fast_path\"}") +
+                sample(m, "kek_http_media_answers_total{via=\"fast_path_read\"}"), 0) << m;
+  EXPECT_GE(sample(m, "kek_http_media_answers_total{via=\"libsoup\"}"), 0) << m;
   EXPECT_GT(sample(m, "kek_db_statement_duration_seconds_count"), 0) << m;
   EXPECT_GT(sample(m, "process_resident_memory_bytes"), 1e6) << m;
   EXPECT_GT(sample(m, "process_threads"), 1) << m;

@@ -11,6 +11,7 @@ void HttpMetrics::observe(const http::RequestRecord& r) {
   if (!h) h = std::make_unique<Histogram>();
   h->observe(r.duration_s);
   bytes_[area] += static_cast<uint64_t>(std::max<int64_t>(r.bytes, 0));
+  if (r.area == "media") ++(!r.fast_path ? media_libsoup_ : r.read_from_disk ? media_fast_read_ : media_fast_);
 }
 
 void HttpMetrics::write(MetricsWriter& w) const {
@@ -21,6 +22,12 @@ void HttpMetrics::write(MetricsWriter& w) const {
   }
   w.family("kek_http_response_bytes_total", "counter", "Response body bytes sent, by area");
   for (const auto& [area, n] : bytes_) w.sample({{"area", area}}, static_cast<double>(n));
+  w.family("kek_http_media_answers_total", "counter",
+           "Answers under /media/ by who gave them: the fast path from the page cache (fast_path), the fast path "
+           "after reading what the page cache lacked on a reader thread (fast_path_read), libsoup (libsoup)");
+  w.sample({{"via", "fast_path"}}, static_cast<double>(media_fast_));
+  w.sample({{"via", "fast_path_read"}}, static_cast<double>(media_fast_read_));
+  w.sample({{"via", "libsoup"}}, static_cast<double>(media_libsoup_));
 }
 
 void HttpMetrics::write_histograms(TextWriter& w) const {

@@ -25,6 +25,9 @@ class HttpMetrics {
   std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Histogram>> latency_;
   std::map<std::string, uint64_t> bytes_;
+  // /media/ answers by who gave them: fast_path, fast_path_read (after reading in bytes the page
+  // cache lacked, on a reader thread), libsoup.
+  uint64_t media_fast_ = 0, media_fast_read_ = 0, media_libsoup_ = 0;
 };
 
 }  // namespace kek::core::metrics
