@@ -6,7 +6,8 @@
 # nginx: the same file behind a check of the same cookie), and 1,000 distinct 750 KB segments
 # fetched round-robin (every request another file). For each, wrk -t THREADS -c CONNECTIONS over
 # keep-alive loopback, a warm-up, then a window: req/s, p50/p90/p99/max latency, the server's CPU
-# and the whole machine's, and KEK/nginx ratios.
+# and the whole machine's, and KEK/nginx ratios; for KEK, how many /media/ answers the fast path
+# gave from the page cache, after a read on a reader thread, and libsoup (from its /metrics).
 #
 #   bash bench/http_serve.sh
 #   WINDOW=10 CONNECTIONS=32 bash bench/http_serve.sh
@@ -160,25 +161,42 @@ cmp -s <(curl -s "$URL/media/live/pub/source/seg-00007.ts") <(curl -s "$NGINX_UR
 
 # ---------------------------------------------------------------- the loads
 RESULTS=$TMP/results.tsv
-printf 'load\tserver\trep\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tmbytes_s\tserver_cpu_pct\tcpu_us_per_req\tmachine_busy_pct\tload1\n' >"$RESULTS"
+printf 'load\tserver\trep\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tmbytes_s\tserver_cpu_pct\tcpu_us_per_req\tmachine_busy_pct\tload1\tmedia_fast\tmedia_fast_read\tmedia_libsoup\n' >"$RESULTS"
+# KEK's /media/ answers so far by who gave them (kek_http_media_answers_total): "fast fast_read
+# libsoup", or "- - -" from a kek without that family.
+media_answers() {
+  curl -s -H "Cookie: kek_session=$COOKIE" "$URL/metrics" | awk '
+    /^kek_http_media_answers_total\{via="fast_path"\}/ { f = $2 }
+    /^kek_http_media_answers_total\{via="fast_path_read"\}/ { r = $2 }
+    /^kek_http_media_answers_total\{via="libsoup"\}/ { l = $2 }
+    END { if (f == "") print "- - -"; else print f, r, l }'
+}
 run_load() { # load server rep
   local load=$1 server=$2 rep=$3 url pid cookie="" r m
   if [[ $server == kek ]]; then url=$URL pid=$KEK_PID; else url=$NGINX_URL pid=$NGINX_PID; fi
   [[ $load == private ]] && cookie="kek_session=$COOKIE"
+  local answers_before="- - -" answers="- - -"
+  [[ $server == kek ]] && answers_before=$(media_answers)
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" -s "$LUA" "$url" -- "$TMP/$load.txt" "$cookie" >/dev/null
   "${PY[@]}" measure --pid "$pid" --tree --window "$WINDOW" >"$TMP/cpu" &
   local mon=$!
   r=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WINDOW}s" --timeout 10s -s "$LUA" "$url" -- "$TMP/$load.txt" "$cookie" | tail -1)
   wait "$mon"
   m=$(cat "$TMP/cpu")
+  if [[ $server == kek && $answers_before != "- - -" ]]; then
+    # Over the warm-up and the window together.
+    answers=$(awk -v a="$answers_before" -v b="$(media_answers)" 'BEGIN {
+      split(a, x, " "); split(b, y, " "); printf "%d %d %d", y[1] - x[1], y[2] - x[2], y[3] - x[3] }')
+  fi
   local cpu rps secs
   cpu=$(kv cpu_pct "$m") rps=$(kv rps "$r") secs=$(kv seconds "$r")
-  log "$load $server: $r cpu=$cpu% machine_busy=$(kv machine_busy_pct "$m")% load1=$(kv load1 "$m")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$load" "$server" "$rep" "$rps" \
+  log "$load $server: $r cpu=$cpu% machine_busy=$(kv machine_busy_pct "$m")% load1=$(kv load1 "$m") media_answers(fast fast_read libsoup)=$answers"
+  read -r a_fast a_read a_soup <<<"$answers"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$load" "$server" "$rep" "$rps" \
     "$(kv p50_ms "$r")" "$(kv p90_ms "$r")" "$(kv p99_ms "$r")" "$(kv max_ms "$r")" "$(kv non2xx "$r")" \
     "$(kv socket_errors "$r")" "$(awk -v b="$(kv bytes "$r")" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')" \
     "$cpu" "$(awk -v c="$cpu" -v r="$rps" 'BEGIN { if (r > 0) printf "%.1f", c * 1e4 / r; else print "n/a" }')" \
-    "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" >>"$RESULTS"
+    "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" "$a_fast" "$a_read" "$a_soup" >>"$RESULTS"
 }
 
 LOADS=(one-segment playlist private segments)
@@ -234,6 +252,16 @@ for load in ("one-segment", "playlist", "private", "segments"):
         a, b = avg(load, "kek", key), avg(load, "nginx", key)
         return "%.2fx" % (a / b) if b and b == b and a == a else "n/a"
     out.append("| %s | %s | %s | %s | %s |" % (names[load], r("rps"), r("p99_ms"), r("cpu_us_per_req"), goals[load]))
+def total(load, key):
+    v = [int(r[key]) for r in rows if r["load"] == load and r["server"] == "kek" and r.get(key, "-") not in ("", "-")]
+    return sum(v) if v else None
+if total("segments", "media_fast") is not None:
+    out += ["", "### KEK's /media/ answers by who gave them (kek_http_media_answers_total, warm-up + window)", "",
+            "| load | fast path, from the page cache | fast path, after a read on a reader thread | libsoup |",
+            "|---|---|---|---|"]
+    for load in ("one-segment", "playlist", "private", "segments"):
+        out.append("| %s | %s | %s | %s |" % (names[load], total(load, "media_fast"), total(load, "media_fast_read"),
+                                           total(load, "media_libsoup")))
 notes = """${BENCH_NOTES:-}"""
 if notes:
     out += ["", "## Notes", "", notes]
