@@ -12,7 +12,8 @@
 #   bash bench/http_serve.sh
 #   WINDOW=10 CONNECTIONS=32 bash bench/http_serve.sh
 #
-# Environment: THREADS (2), CONNECTIONS (64), WARMUP (3), WINDOW (15), REPEATS (1), NGINX_WORKERS
+# Environment: LOADS (which of one-segment playlist private segments: all), THREADS (2),
+# CONNECTIONS (64), WARMUP (3), WINDOW (15), REPEATS (1), NGINX_WORKERS
 # (1: KEK is one process with one HTTP loop), KEK_BIN (build/core/kek), KEK_PLUGIN_DIR (where that
 # kek finds its plugins, for comparing an older build: default its own), OUT_DIR (bench/results),
 # RESULT_TAG (suffix of the result files), KEEP_TMP (1: keep the temp folder), BENCH_NOTES (text for
@@ -199,7 +200,7 @@ run_load() { # load server rep
     "$(kv machine_busy_pct "$m")" "$(kv load1 "$m")" "$a_fast" "$a_read" "$a_soup" >>"$RESULTS"
 }
 
-LOADS=(one-segment playlist private segments)
+read -r -a LOADS <<<"${LOADS:-one-segment playlist private segments}"
 order=0
 for ((rep = 1; rep <= REPEATS; rep++)); do
   for load in "${LOADS[@]}"; do
@@ -222,6 +223,7 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def avg(load, server, key):
     v = [float(r[key]) for r in rows if r["load"] == load and r["server"] == server and r[key] not in ("", "n/a")]
     return statistics.mean(v) if v else float("nan")
+present = [l for l in ("one-segment", "playlist", "private", "segments") if any(r["load"] == l for r in rows)]
 names = {"one-segment": "one 750 KB segment", "playlist": "one 1.2 KB playlist",
          "private": "a private playlist, session cookie", "segments": "1,000 distinct 750 KB segments"}
 goals = {"one-segment": "req/s >= 0.9x, p99 <= 2x", "playlist": "req/s >= 0.6x", "private": "-",
@@ -240,14 +242,14 @@ out = ["# HTTP serving: KEK /media/ vs nginx ($(date -u +'%Y-%m-%d %H:%M UTC'))"
        "which holds up better than req/s when the machine is busy", "",
        "| load | server | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | MB/s | server CPU % | CPU µs/req | machine busy % |",
        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-for load in ("one-segment", "playlist", "private", "segments"):
+for load in present:
     for s in ("kek", "nginx"):
         out.append("| %s | %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f | %.0f | %.0f | %.1f | %.0f |" % (
             names[load], s, avg(load, s, "rps"), avg(load, s, "p50_ms"), avg(load, s, "p90_ms"), avg(load, s, "p99_ms"),
             avg(load, s, "max_ms"), avg(load, s, "non2xx"), avg(load, s, "mbytes_s"), avg(load, s, "server_cpu_pct"),
             avg(load, s, "cpu_us_per_req"), avg(load, s, "machine_busy_pct")))
 out += ["", "### Ratios KEK/nginx", "", "| load | req/s | p99 | CPU µs/req | goal (issue 17) |", "|---|---|---|---|---|"]
-for load in ("one-segment", "playlist", "private", "segments"):
+for load in present:
     def r(key):
         a, b = avg(load, "kek", key), avg(load, "nginx", key)
         return "%.2fx" % (a / b) if b and b == b and a == a else "n/a"
@@ -255,11 +257,11 @@ for load in ("one-segment", "playlist", "private", "segments"):
 def total(load, key):
     v = [int(r[key]) for r in rows if r["load"] == load and r["server"] == "kek" and r.get(key, "-") not in ("", "-")]
     return sum(v) if v else None
-if total("segments", "media_fast") is not None:
+if any(total(l, "media_fast") is not None for l in present):
     out += ["", "### KEK's /media/ answers by who gave them (kek_http_media_answers_total, warm-up + window)", "",
             "| load | fast path, from the page cache | fast path, after a read on a reader thread | libsoup |",
             "|---|---|---|---|"]
-    for load in ("one-segment", "playlist", "private", "segments"):
+    for load in present:
         out.append("| %s | %s | %s | %s |" % (names[load], total(load, "media_fast"), total(load, "media_fast_read"),
                                            total(load, "media_libsoup")))
 notes = """${BENCH_NOTES:-}"""
