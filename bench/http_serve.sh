@@ -101,7 +101,11 @@ mkdir -p "$PUB" "$PRIV"
 playlist() { # a live media playlist of about 1.2 KB
   printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1200\n'
   printf '#EXT-X-PROGRAM-DATE-TIME:2026-12-01T18:00:00.000Z\n'
-  for i in $(seq 1200 1229); do printf '#EXTINF:2.000,\n1764612000000-%05d.ts\n' "$i"; done | head -c 1050
+  # Cut in bash, not by a pipe into head: head leaving early would be a SIGPIPE, and with pipefail
+  # the end of the run.
+  local entries
+  entries=$(for i in $(seq 1200 1229); do printf '#EXTINF:2.000,\n1764612000000-%05d.ts\n' "$i"; done)
+  printf '%s' "${entries:0:1050}"
   printf '\n'
 }
 playlist >"$PUB/index.m3u8"
