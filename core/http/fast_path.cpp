@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <string_view>
 #include <cerrno>
+#include <string_view>
 #include <utility>
 #include <vector>
 
