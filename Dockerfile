@@ -12,7 +12,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       build-essential meson ninja-build pkg-config git ca-certificates python3 curl \
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev \
       gstreamer1.0-tools libgstrtspserver-1.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev \
-      libyaml-cpp-dev libsodium-dev libsrt-gnutls-dev libgtest-dev libgmock-dev nodejs npm dpkg-dev fakeroot \
+      libyaml-cpp-dev libsodium-dev libsrt-gnutls-dev libswscale-dev libgtest-dev libgmock-dev nodejs npm dpkg-dev fakeroot \
     && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN bash scripts/package-deb.sh /out

@@ -5,6 +5,8 @@
 # 720p/480p/360p x264 rungs (veryfast, zerolatency, 3000/1400/800 kbit/s, keyframe every 2 s), by
 #   - kek:     `kek serve` with the rtmp plugin mapping app live to the live-abr template (HLS + DASH),
 #   - kek-hls: the same template with `outputs: [hls]` (ffmpeg writes no DASH), generated at run time,
+#   - kek-videoscale: kek without the swscale plugin, so its rungs are scaled by videoscale (the
+#              `kek` config loads it when it is built, method SWSCALE_METHOD: bicubic by default),
 #   - ffmpeg:  one ffmpeg process (decode, scale x3 as a cascade like KEK's: 720p from the source,
 #              480p from 720p, 360p from 480p; libx264 x3, copy source + AAC, -f hls)
 #              reading the same publish through an nginx-rtmp relay (`live on;`, no hls), or the clip
@@ -28,7 +30,7 @@
 # Environment: CONFIGS ("kek kek-hls ffmpeg"), WARMUP (10), WINDOW (30), REPEATS (1),
 # READY_TIMEOUT (60: until the first playable master), FFMPEG_INPUT (rtmp | file), PERF_SECONDS (0; N:
 # after each window, perf record the server N s and save the top of perf report), KEK_BIN
-# (build/core/kek), KEK_TEMPLATE_DIR (a folder with another live-abr.yaml; default: pipelines/),
+# (build/core/kek), SWSCALE_METHOD (bicubic | bilinear | fast-bilinear: the swscale plugin's), KEK_TEMPLATE_DIR (a folder with another live-abr.yaml; default: pipelines/),
 # AUTOGROUP_NICE (unset; -20..19: the run in a session of its own, whose autogroup gets this nice: on
 # a busy shared machine the weight of the run against the others' sessions, a stand-in for a quiet
 # machine; the report says so), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files), KEK_BENCH_CACHE
@@ -115,9 +117,13 @@ ladder_cmd() {
 # start_<config> sets SERVER_PID (the measured process), EXTRA_PID (optional, reported apart),
 # OTHER_PIDS (started by the config, stopped after it), MASTER, VARIANT (the 360p playlist),
 # PUBLISH_URL (empty: nothing to publish, the ladder reads the file) and PROGRESS.
-start_kek_common() { # dir template_dir
-  local d=$1 tdir=$2
+start_kek_common() { # dir template_dir [scaler: swscale (default) | videoscale]
+  local d=$1 tdir=$2 scaler=${3:-swscale}
   mkdir -p "$d/data"
+  # The swscale plugin (optional: a kek built without it, or before it, scales with videoscale)
+  # sets the rungs' scaler; SWSCALE_METHOD picks its method.
+  local swscale=""
+  [[ $scaler == swscale ]] && swscale="  - {name: swscale, optional: true, args: {method: ${SWSCALE_METHOD:-bicubic}}}"
   cat >"$d/kek.yaml" <<EOF
 $(kek_paths "$d")
 http: {address: 127.0.0.1, port: 0}
@@ -129,6 +135,7 @@ plugins:
   - name: hls
   - name: dash
   - name: thumbnails
+$swscale
 pipelines: []
 EOF
   start_kek "$d"
@@ -208,6 +215,7 @@ EOF
 start_config() { # config dir
   case $1 in
   kek) start_kek_common "$2" "$TEMPLATE_DIR" ;; # (not start_kek: that is common.sh's kek serve)
+  kek-videoscale) start_kek_common "$2" "$TEMPLATE_DIR" videoscale ;;
   kek=*) start_kek_common "$2" "$(variant_dir "${1#kek=}")" ;;
   ffmpeg=*) FFMPEG_VARIANT=${1#ffmpeg=} start_ffmpeg "$2" ;;
   *) "start_$1" "$2" ;;
@@ -217,7 +225,7 @@ variant_dir() { (cd "$ROOT/bench/variants/$1" 2>/dev/null && pwd) || die "no ben
 known_config() {
   case $1 in
   kek=*) [[ -f $ROOT/bench/variants/${1#kek=}/live-abr.yaml ]] ;;
-  kek | ffmpeg=slice | ffmpeg=t1) true ;;
+  kek | kek-videoscale | ffmpeg=slice | ffmpeg=t1) true ;;
   *) declare -F "start_$1" >/dev/null ;;
   esac
 }
@@ -316,7 +324,7 @@ run_config() { # config rep
 DATE=$(date +%Y-%m-%d)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r -a CFG_LIST <<<"$CONFIGS"
-for c in "${CFG_LIST[@]}"; do known_config "$c" || die "unknown config '$c' (kek, kek-hls, kek=VARIANT of bench/variants, ffmpeg, ffmpeg=slice, ffmpeg=t1)"; done
+for c in "${CFG_LIST[@]}"; do known_config "$c" || die "unknown config '$c' (kek, kek-hls, kek-videoscale, kek=VARIANT of bench/variants, ffmpeg, ffmpeg=slice, ffmpeg=t1)"; done
 log "configs: $CONFIGS, warm-up $WARMUP s, window $WINDOW s, repeats $REPEATS, ffmpeg input $FFMPEG_INPUT; temp: $TMP"
 log "load average now: $LOAD_BEFORE on $(nproc) cores"
 

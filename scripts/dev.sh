@@ -20,7 +20,7 @@ APT_PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x libgstrtspserver-1.0-dev gstreamer1.0-nice
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libyaml-cpp-dev libsodium-dev
-  libgtest-dev libgmock-dev graphviz ffmpeg libsrt-gnutls-dev
+  libgtest-dev libgmock-dev graphviz ffmpeg libsrt-gnutls-dev libswscale-dev
   nodejs
 )
 # Only the tests need these: a real browser for the web UI end-to-end tests; nginx, openssl

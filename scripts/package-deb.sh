@@ -36,7 +36,7 @@ Priority: optional
 Depends: libc6, libstdc++6, libglib2.0-0, libgstreamer1.0-0 (>= 1.22), libgstreamer-plugins-base1.0-0,
  libgstreamer-plugins-bad1.0-0, libsoup-3.0-0, libjson-glib-1.0-0, libsqlite3-0, libyaml-cpp0.7,
  libsodium23, libsrt1.5-gnutls, libgstrtspserver-1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad,
- gstreamer1.0-plugins-ugly, gstreamer1.0-libav, gstreamer1.0-x, adduser
+ gstreamer1.0-plugins-ugly, gstreamer1.0-libav, gstreamer1.0-x, libswscale6, adduser
 Recommends: graphviz, nginx
 Description: self-hosted video platform and home cinema
  KEK ingests RTMP from OBS and ffmpeg, packages HLS and DASH with an adaptive ladder, records,

@@ -156,7 +156,7 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
         tap.tee = "rung" + std::to_string(i);
         tap.declared_bps = static_cast<uint64_t>(r.bitrate_kbps) * 1000;
         const int w = rung_width(r.height, src_w, src_h);
-        line += " " + scale_input(i) + ". ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=" +
+        line += " " + scale_input(i) + ". ! " + std::string(kQueue) + " ! " + registry.scaler() + " ! video/x-raw,format=I420,width=" +
                 std::to_string(w) + ",height=" + std::to_string(r.height) + " ! tee name=scaled" + std::to_string(i) +
                 " scaled" + std::to_string(i) + ". ! x264enc tune=zerolatency speed-preset=" + preset +
                 " bitrate=" + std::to_string(r.bitrate_kbps) + " vbv-buf-capacity=" + std::to_string(c.segment_s * 500) +

@@ -26,6 +26,16 @@ Status LiveOutputRegistry::add(LiveOutput output, std::string origin) {
 
 void LiveOutputRegistry::remove_origin(const std::string& origin) {
   std::erase_if(entries_, [&](const Entry& e) { return e.origin == origin; });
+  if (!scaler_.origin.empty() && scaler_.origin == origin) scaler_ = Scaler{};
+}
+
+Status LiveOutputRegistry::set_scaler(std::string launch, std::string origin) {
+  if (launch.find_first_not_of(" \t") == std::string::npos) return Error{"a live scaler needs an element", 400};
+  if (launch.find('!') != std::string::npos) return Error{"a live scaler is one element, not '" + launch + "'", 400};
+  if (!scaler_.origin.empty())
+    return Error{"a live scaler is already set (" + scaler_.launch + ", by " + scaler_.origin + ")", 409};
+  scaler_ = Scaler{std::move(launch), std::move(origin)};
+  return {};
 }
 
 const LiveOutput* LiveOutputRegistry::find(const std::string& name) const {

@@ -93,6 +93,9 @@ class PluginContext : public Host, private Http, private Services, private Pipel
   LivePublication live_publication(const std::string& name, const Vars& vars, int64_t since_us) const override {
     return app_.pipelines().live_publication(name, vars, since_us);
   }
+  Status set_live_scaler(std::string launch) override {
+    return app_.pipelines().set_live_scaler(std::move(launch), "plugin:" + loaded_.name);
+  }
 
   Status init() {
     char error[1024] = "";

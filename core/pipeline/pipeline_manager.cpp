@@ -492,6 +492,10 @@ Status PipelineManager::add_live_output(LiveOutput output, std::string origin) {
   return outputs_.add(std::move(output), std::move(origin));
 }
 
+Status PipelineManager::set_live_scaler(std::string launch, std::string origin) {
+  return outputs_.set_scaler(std::move(launch), std::move(origin));
+}
+
 Result<std::vector<std::string>> PipelineManager::directories_of(const PipelineTemplate& tmpl, const Vars& all) const {
   std::vector<std::string> dirs = tmpl.directories;
   if (tmpl.layout) {

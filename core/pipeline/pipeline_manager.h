@@ -45,6 +45,8 @@ class PipelineManager : public Pipelines {
   // Outputs of live layouts: core's own `record`, and those plugins register.
   Status add_live_output(LiveOutput output) override { return add_live_output(std::move(output), "core"); }
   Status add_live_output(LiveOutput output, std::string origin);
+  Status set_live_scaler(std::string launch) override { return set_live_scaler(std::move(launch), "core"); }
+  Status set_live_scaler(std::string launch, std::string origin);
   LivePublication live_publication(const std::string& template_name, const Vars& vars,
                                    int64_t since_us) const override;
   const LiveOutputRegistry& live_outputs() const { return outputs_; }

@@ -344,6 +344,44 @@ outputs: [hls]
       << *encoded_recorded;
 }
 
+TEST(Templates, TheRungsAreScaledByTheScalerAPluginSet) {
+  kek::LiveLayout layout;
+  layout.source = "kekrtmpsrc stream=cam ! flvdemux name=demux";
+  layout.ladder = {{"source", true, 0, 0, {}}, {"720p", false, 720, 3000, {}}, {"360p", false, 360, 800, {}}};
+  layout.outputs = {"hls"};
+  kek::Vars vars = {{"source_width", "1920"}, {"source_height", "1080"}};
+  auto lookup = [&](const std::string& name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  Registry r;
+  EXPECT_EQ(r.outputs.scaler(), "videoscale");
+  // Set by a plugin: every encoded rung (each in cascade from the next taller) goes through it.
+  ASSERT_TRUE(r.outputs.set_scaler("kekswscale method=bicubic", "plugin:swscale").ok());
+  auto line = live_layout_line(layout, lookup, r.outputs);
+  ASSERT_TRUE(line.ok()) << line.error().message;
+  const std::string& l = line->launch;
+  EXPECT_NE(l.find("raw. ! " + std::string(kQueue) + " ! kekswscale method=bicubic ! video/x-raw,format=I420,width=1280,height=720"),
+            std::string::npos) << l;
+  EXPECT_NE(l.find("scaled1. ! " + std::string(kQueue) + " ! kekswscale method=bicubic ! video/x-raw,format=I420,width=640,height=360"),
+            std::string::npos) << l;
+  EXPECT_EQ(l.find("videoscale"), std::string::npos) << l;
+  // One scaler per process; nothing that is not one element.
+  EXPECT_EQ(r.outputs.set_scaler("videoscale method=lanczos", "plugin:other").error().code, 409);
+  LiveOutputRegistry fresh;
+  EXPECT_EQ(fresh.set_scaler(" ", "plugin:x").error().code, 400);
+  EXPECT_EQ(fresh.set_scaler("videoscale ! videoconvert", "plugin:x").error().code, 400);
+  // The plugin's scaler goes with it (its init failed): videoscale again.
+  r.outputs.remove_origin("plugin:other");
+  EXPECT_EQ(r.outputs.scaler(), "kekswscale method=bicubic");
+  r.outputs.remove_origin("plugin:swscale");
+  EXPECT_EQ(r.outputs.scaler(), "videoscale");
+  line = live_layout_line(layout, lookup, r.outputs);
+  ASSERT_TRUE(line.ok());
+  EXPECT_NE(line->launch.find("raw. ! " + std::string(kQueue) + " ! videoscale ! video/x-raw,format=I420,width=1280,height=720"),
+            std::string::npos) << line->launch;
+}
+
 TEST(Templates, LiveLayoutDirectoriesAreTheOutputs) {
   kek::LiveLayout record_only;
   record_only.source = "a ! flvdemux name=demux";

@@ -134,6 +134,11 @@ class Pipelines {
   // its `directories`.
   virtual LivePublication live_publication(const std::string& template_name, const Vars& vars,
                                            int64_t since_us) const = 0;
+  // SDK 1.3. What scales the decoded video of a live layout's encoded rungs instead of
+  // GStreamer's videoscale: a gst-launch fragment that takes raw I420 and gives it at the size of
+  // the caps after it ("kekswscale method=bicubic"). One per process; a second is refused, and a
+  // plugin whose init fails takes its scaler with it.
+  virtual Status set_live_scaler(std::string launch) = 0;
 };
 
 }  // namespace kek
