@@ -75,7 +75,8 @@ static GstCaps* kek_swscale_transform_caps(GstBaseTransform*, GstPadDirection, G
 }
 
 // The other side's size: what it fixes, else the input's; its pixel aspect ratio keeps the
-// input's display aspect ratio (1920x1080 1:1 -> 854x480 1280:1281), unless it is fixed too.
+// input's display aspect ratio (1920x1080 1:1 -> 854x480 1280:1281), unless it is fixed too; its
+// colorimetry is the input's (below).
 static GstCaps* kek_swscale_fixate_caps(GstBaseTransform*, GstPadDirection, GstCaps* caps, GstCaps* othercaps) {
   othercaps = gst_caps_make_writable(gst_caps_truncate(othercaps));
   GstStructure* in = gst_caps_get_structure(caps, 0);
@@ -95,6 +96,20 @@ static GstCaps* kek_swscale_fixate_caps(GstBaseTransform*, GstPadDirection, GstC
         gst_structure_set(out, "pixel-aspect-ratio", GST_TYPE_FRACTION, n, d, nullptr);
       else
         gst_structure_fixate_field_nearest_fraction(out, "pixel-aspect-ratio", n, d);
+    }
+  }
+  // libswscale keeps the values as they are (no matrix conversion): the output says it carries
+  // the input's colorimetry. Without it, caps that leave it out would mean another one at another
+  // size (BT.709 at 1080p, BT.601 at 480p) and players would show shifted colours; videoscale
+  // converts instead.
+  GstVideoInfo in_info;
+  if (gst_video_info_from_caps(&in_info, caps)) {
+    if (gchar* colorimetry = gst_video_colorimetry_to_string(&in_info.colorimetry)) {
+      if (gst_structure_has_field(out, "colorimetry"))
+        gst_structure_fixate_field_string(out, "colorimetry", colorimetry);
+      else
+        gst_structure_set(out, "colorimetry", G_TYPE_STRING, colorimetry, nullptr);
+      g_free(colorimetry);
     }
   }
   return gst_caps_fixate(othercaps);
@@ -156,8 +171,7 @@ static void kek_swscale_set_property(GObject* object, guint id, const GValue* va
   GST_OBJECT_LOCK(self);
   self->method = g_value_get_enum(value);
   GST_OBJECT_UNLOCK(self);
-  // A new method applies from the next negotiation (the context is built for the sizes).
-  gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
+  // A new method applies when the caps are next set (the context is made for them).
 }
 
 static void kek_swscale_get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {

@@ -53,6 +53,7 @@ GstBuffer* picture(int w, int h, GstClockTime pts) {
 
 struct Out {
   int width = 0, height = 0, par_n = 0, par_d = 0;
+  std::string colorimetry;  // of the output caps, as a string
   bool sane = false;  // the size the caps say, the two halves and the chroma where they belong
   std::string why;
 };
@@ -78,6 +79,10 @@ Out pull(GstHarness* h) {
   o.height = GST_VIDEO_INFO_HEIGHT(&info);
   o.par_n = GST_VIDEO_INFO_PAR_N(&info);
   o.par_d = GST_VIDEO_INFO_PAR_D(&info);
+  if (gchar* c = gst_video_colorimetry_to_string(&info.colorimetry)) {
+    o.colorimetry = c;
+    g_free(c);
+  }
   GstVideoFrame f;
   if (gst_buffer_get_size(b) < GST_VIDEO_INFO_SIZE(&info) || !gst_video_frame_map(&f, &info, b, GST_MAP_READ)) {
     o.why = "buffer of " + std::to_string(gst_buffer_get_size(b)) + " bytes for " + std::to_string(o.width) + "x" +
@@ -115,12 +120,12 @@ Out pull(GstHarness* h) {
   return o;
 }
 
-// One 320x180 picture through `launch`.
-Out scaled(const std::string& launch) {
+// One w x h picture (320x180) through `launch`, with these caps' fields added to the input's.
+Out scaled(const std::string& launch, const std::string& extra_caps = "", int w = 320, int h_ = 180) {
   GstHarness* h = gst_harness_new_parse(launch.c_str());
-  gst_harness_set_src_caps_str(h, raw_caps(320, 180).c_str());
+  gst_harness_set_src_caps_str(h, (raw_caps(w, h_) + extra_caps).c_str());
   Out o;
-  if (gst_harness_push(h, picture(320, 180, 0)) == GST_FLOW_OK) o = pull(h);
+  if (gst_harness_push(h, picture(w, h_, 0)) == GST_FLOW_OK) o = pull(h);
   else o.why = "push failed";
   gst_harness_teardown(h);
   return o;
@@ -198,6 +203,21 @@ TEST_F(SwscaleTest, KeepsTheDisplayAspectRatioThroughThePixelAspectRatio) {
   EXPECT_EQ(o.height, 90);
   EXPECT_EQ(o.par_n, 1);
   EXPECT_EQ(o.par_d, 2);
+}
+
+TEST_F(SwscaleTest, TheOutputCarriesTheInputsColorimetry) {
+  // The values are not converted, so the caps say what they are: 1080p without a colorimetry
+  // (BT.709 by GStreamer's default for its size) into 854x480 (whose default is BT.601) stays BT.709.
+  Out o = scaled("kekswscale ! capsfilter caps=video/x-raw,width=854,height=480", "", 1920, 1080);
+  EXPECT_TRUE(o.sane) << o.why;
+  EXPECT_EQ(o.colorimetry, "bt709");
+  o = scaled("kekswscale ! capsfilter caps=video/x-raw,width=854,height=480", ",colorimetry=bt601", 1920, 1080);
+  EXPECT_EQ(o.colorimetry, "bt601");
+  // A downstream that wants another matrix cannot have it (no conversion here): no buffer.
+  GstHarness* h = gst_harness_new_parse("kekswscale ! capsfilter caps=video/x-raw,width=160,height=90,colorimetry=bt601");
+  gst_harness_set_src_caps_str(h, (raw_caps(320, 180) + ",colorimetry=bt709").c_str());
+  EXPECT_NE(gst_harness_push(h, picture(320, 180, 0)), GST_FLOW_OK);
+  gst_harness_teardown(h);
 }
 
 }  // namespace
