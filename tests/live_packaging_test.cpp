@@ -274,6 +274,10 @@ TEST(LivePackaging, LadderHasAMasterPlaylistWithEveryVariantAndTheirResolutions)
                                 kek.http_url() + "media/live/cam/index.m3u8"});
   EXPECT_EQ(rc, 0) << out;
   for (const char* wh : {"320,180", "214,120", "160,90"}) EXPECT_NE(out.find(wh), std::string::npos) << wh << "\n" << out;
+  // Scaled by the swscale plugin's element, as in an install whose kek.yaml lists it (kOutputPlugins).
+  EXPECT_NE(kek.output().find("! kekswscale method=bicubic ! video/x-raw,format=I420,width=214,height=120 !"),
+            std::string::npos) << kek.output();
+  EXPECT_EQ(kek.output().find("videoscale"), std::string::npos) << kek.output();
 }
 
 TEST(LivePackaging, AResolutionChangeMidStreamKeepsTheStreamGoing) {

@@ -11,10 +11,12 @@
 
 namespace kek::test {
 
-// The plugins whose outputs live layouts list (hls, dash, the preview picture), as entries of a
-// config's plugins: list (KekProcess adds them to a test's own list that lacks them).
+// The plugins whose outputs live layouts list (hls, dash, the preview picture) and the rungs'
+// scaler (swscale), as entries of a config's plugins: list (KekProcess adds them to a test's own
+// list that lacks them).
 inline constexpr const char* kOutputPlugins =
-    "  - {name: hls, optional: true}\n  - {name: dash, optional: true}\n  - {name: thumbnails, optional: true}\n";
+    "  - {name: hls, optional: true}\n  - {name: dash, optional: true}\n  - {name: thumbnails, optional: true}\n"
+    "  - {name: swscale, optional: true}\n";
 
 struct KekOptions {
   // Extra YAML appended to the generated config (plugins:, pipelines:, ...). When it has no
