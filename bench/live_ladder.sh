@@ -7,6 +7,9 @@
 #   - kek-hls: the same template with `outputs: [hls]` (ffmpeg writes no DASH), generated at run time,
 #   - kek-videoscale: kek without the swscale plugin, so its rungs are scaled by videoscale (the
 #              `kek` config loads it when it is built, method SWSCALE_METHOD: bicubic by default),
+#   - kek-swscale=METHOD: kek with the swscale plugin's method METHOD (bicubic, bilinear, fast-bilinear),
+#   - kek-before: kek as above but the binary KEK_BEFORE_BIN (another build, main's: before/after
+#              in one run, the configs' order alternating),
 #   - ffmpeg:  one ffmpeg process (decode, scale x3 as a cascade like KEK's: 720p from the source,
 #              480p from 720p, 360p from 480p; libx264 x3, copy source + AAC, -f hls)
 #              reading the same publish through an nginx-rtmp relay (`live on;`, no hls), or the clip
@@ -216,6 +219,9 @@ start_config() { # config dir
   case $1 in
   kek) start_kek_common "$2" "$TEMPLATE_DIR" ;; # (not start_kek: that is common.sh's kek serve)
   kek-videoscale) start_kek_common "$2" "$TEMPLATE_DIR" videoscale ;;
+  kek-before) [[ -x ${KEK_BEFORE_BIN:-} ]] || die "kek-before needs KEK_BEFORE_BIN (another build's core/kek)"
+    KEK=$KEK_BEFORE_BIN start_kek_common "$2" "$TEMPLATE_DIR" ;;
+  kek-swscale=*) SWSCALE_METHOD=${1#kek-swscale=} start_kek_common "$2" "$TEMPLATE_DIR" ;;
   kek=*) start_kek_common "$2" "$(variant_dir "${1#kek=}")" ;;
   ffmpeg=*) FFMPEG_VARIANT=${1#ffmpeg=} start_ffmpeg "$2" ;;
   *) "start_$1" "$2" ;;
@@ -225,7 +231,7 @@ variant_dir() { (cd "$ROOT/bench/variants/$1" 2>/dev/null && pwd) || die "no ben
 known_config() {
   case $1 in
   kek=*) [[ -f $ROOT/bench/variants/${1#kek=}/live-abr.yaml ]] ;;
-  kek | kek-videoscale | ffmpeg=slice | ffmpeg=t1) true ;;
+  kek | kek-videoscale | kek-before | kek-swscale=bicubic | kek-swscale=bilinear | kek-swscale=fast-bilinear | ffmpeg=slice | ffmpeg=t1) true ;;
   *) declare -F "start_$1" >/dev/null ;;
   esac
 }
@@ -324,7 +330,7 @@ run_config() { # config rep
 DATE=$(date +%Y-%m-%d)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r -a CFG_LIST <<<"$CONFIGS"
-for c in "${CFG_LIST[@]}"; do known_config "$c" || die "unknown config '$c' (kek, kek-hls, kek-videoscale, kek=VARIANT of bench/variants, ffmpeg, ffmpeg=slice, ffmpeg=t1)"; done
+for c in "${CFG_LIST[@]}"; do known_config "$c" || die "unknown config '$c' (kek, kek-hls, kek-videoscale, kek-swscale=METHOD, kek-before, kek=VARIANT of bench/variants, ffmpeg, ffmpeg=slice, ffmpeg=t1)"; done
 log "configs: $CONFIGS, warm-up $WARMUP s, window $WINDOW s, repeats $REPEATS, ffmpeg input $FFMPEG_INPUT; temp: $TMP"
 log "load average now: $LOAD_BEFORE on $(nproc) cores"
 
