@@ -6,6 +6,7 @@
 // is packaged on that thread too.
 #include "kekhlssink.h"
 
+#include "avc_annexb.h"
 #include "master_playlist.h"
 #include "master_playlist_writer.h"
 #include "media_playlist_writer.h"
@@ -127,6 +128,11 @@ struct Variant final : kek::hls::CutListener {
 
   // The video pad's streaming thread only.
   kek::hls::StreamProbe probe{true};
+  // stream-format=avc in the caps: every access unit is turned into Annex B first (see
+  // convert_avc), with the parameter sets of the caps' avcC in front of each IDR.
+  bool avc_input = false;
+  kek::hls::AvcToAnnexB avc;
+  std::vector<uint8_t> annexb;  // the converted unit, reused
 
   // Running time of the next cut the writing thread hopes for, handed to the video thread, which
   // asks upstream encoders for a keyframe there (as splitmuxsink's send-keyframe-requests does).
@@ -218,10 +224,13 @@ static GType kek_hls_playlist_type_get_type() {
 }
 GST_ELEMENT_REGISTER_DEFINE(kekhlssink, "kekhlssink", GST_RANK_NONE, KEK_TYPE_HLS_SINK)
 
-// stream-format=byte-stream: TS carries Annex B, and h264parse converts.
+// TS carries Annex B: byte-stream as it is, avc (what flvdemux gives, one access unit per tag,
+// its caps without an alignment field) converted by the sink itself, so that a passthrough
+// stream needs no h264parse.
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
     "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
-    GST_STATIC_CAPS("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au"));
+    GST_STATIC_CAPS("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au; "
+                    "video/x-h264, stream-format=(string)avc"));
 static GstStaticPadTemplate audio_template =
     GST_STATIC_PAD_TEMPLATE("audio", GST_PAD_SINK, GST_PAD_REQUEST,
                             GST_STATIC_CAPS("audio/mpeg, mpegversion=(int)4, framed=(boolean)true, "
@@ -357,9 +366,17 @@ void apply_sps(KekHlsSink* self, Variant& v, const SpsFacts& sps, uint64_t ts) {
   maybe_write_master(self, ts, false);
 }
 
-void on_video_caps(Variant* v, GstCaps* caps) {
+// The video pad's streaming thread: false for avc caps whose avcC does not parse.
+bool on_video_caps(Variant* v, GstCaps* caps) {
   Impl& impl = v->owner->impl;
   VideoFormat f = kek::hls::video_format_from_caps(caps);
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  v->avc_input = s && g_strcmp0(gst_structure_get_string(s, "stream-format"), "avc") == 0;
+  if (v->avc_input && !v->avc.configure(f.codec_data)) {
+    GST_ELEMENT_ERROR(v->owner, STREAM, FORMAT, ("variant %s: H.264 caps in stream-format=avc need a valid avcC codec_data",
+                      v->name.c_str()), (nullptr));
+    return false;
+  }
   v->probe.caps_changed();  // new caps may mean a new SPS: look at the next keyframe
   std::lock_guard guard(impl.lock);
   // Until the next keyframe, keep the codec and SPS we had (or none, so the master waits).
@@ -374,6 +391,7 @@ void on_video_caps(Variant* v, GstCaps* caps) {
       (f.width != v->format.width || f.height != v->format.height || f.codec_data != v->format.codec_data))
     v->probe.mark_seam();
   v->format = std::move(f);
+  return true;
 }
 
 // --- writing a variant (its mutex held) --------------------------------------------------------
@@ -523,11 +541,37 @@ void reset_variant_stream(Variant& v) {
 Variant* variant_of(GstPad* pad) { return static_cast<Variant*>(gst_pad_get_element_private(pad)); }
 AudioInput* audio_of(GstPad* pad) { return static_cast<AudioInput*>(gst_pad_get_element_private(pad)); }
 
+// Streaming thread of v->pad: an avc access unit as Annex B in a new buffer with buf's
+// timestamps and flags; null (the unit is dropped, as a broken frame from a publisher should not
+// end the stream) when its length prefixes do not hold together. One copy per frame, as
+// h264parse made when it converted.
+kek::MiniRef<GstBuffer> convert_avc(Variant* v, GstBuffer* buf) {
+  GstMapInfo map;
+  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return {};
+  v->annexb.clear();
+  const bool ok = v->avc.convert({map.data, map.size}, v->annexb);
+  gst_buffer_unmap(buf, &map);
+  if (!ok) {
+    GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
+                       v->name.c_str());
+    return {};
+  }
+  GstBuffer* out = gst_buffer_new_memdup(v->annexb.data(), v->annexb.size());
+  gst_buffer_copy_into(out, buf, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
+  if (v->annexb.capacity() > kKeptOutBytes) std::vector<uint8_t>().swap(v->annexb);  // a keyframe's: not kept
+  return kek::MiniRef<GstBuffer>::adopt(out);
+}
+
 // Streaming thread of v->pad: the probe's facts acted on, then the access unit into the variant.
 GstFlowReturn video_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
   Variant* v = variant_of(pad);
   KekHlsSink* self = v->owner;
   auto owned = kek::MiniRef<GstBuffer>::adopt(buf);
+  if (v->avc_input) {
+    owned = convert_avc(v, buf);
+    if (!owned) return GST_FLOW_OK;
+    buf = owned.get();
+  }
   BufferFacts facts = v->probe.buffer(buf);
   if (facts.sps) apply_sps(self, *v, *facts.sps, facts.ts);
   if (G_UNLIKELY(facts.first)) {
@@ -629,7 +673,10 @@ gboolean video_event(GstPad* pad, GstObject*, GstEvent* event) {
     case GST_EVENT_CAPS: {
       GstCaps* caps = nullptr;
       gst_event_parse_caps(event, &caps);
-      on_video_caps(v, caps);
+      if (!on_video_caps(v, caps)) {
+        gst_event_unref(event);
+        return FALSE;
+      }
       break;
     }
     case GST_EVENT_CUSTOM_DOWNSTREAM:

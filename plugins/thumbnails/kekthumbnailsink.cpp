@@ -50,6 +50,7 @@ struct Impl {
   GstClockTime last = 0;  // running time of the last keyframe handed over
   kek::thumbnails::ParameterSets parameter_sets;
   bool byte_stream = true;
+  kek::MiniRef<GstCaps> caps;  // the pad's, with alignment=au (what the decoder needs said)
   // on-demand with the plugin's board: when the picture was last asked for, and when (the same
   // monotonic clock) the last keyframe went to the pool. Empty: a picture every interval.
   kek::thumbnails::Demand::Slot asked;
@@ -71,10 +72,13 @@ GST_ELEMENT_REGISTER_DEFINE(kekthumbnailsink, "kekthumbnailsink", GST_RANK_NONE,
 
 enum { PROP_0, PROP_LOCATION, PROP_INTERVAL, PROP_WIDTH, PROP_ON_DEMAND };
 
-// byte-stream from a tee before the HLS muxers, avc from one before MP4: both decode alike.
+// byte-stream from a tee behind h264parse, avc from one before MP4 or straight from flvdemux (a
+// passthrough RTMP stream; its caps have no alignment field, each buffer is one access unit):
+// both decode alike.
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS("video/x-h264, stream-format = (string) { avc, byte-stream }, alignment = (string) au"));
+    GST_STATIC_CAPS("video/x-h264, stream-format = (string) byte-stream, alignment = (string) au; "
+                    "video/x-h264, stream-format = (string) avc"));
 
 namespace {
 
@@ -142,6 +146,7 @@ static gboolean kek_thumbnail_sink_start(GstBaseSink* sink) {
   impl.have_last = false;
   impl.last = 0;
   impl.parameter_sets.reset();
+  impl.caps.reset();
   impl.write_failing = false;
   impl.pool = impl.services ? static_cast<DecodePool*>(impl.services->lookup(DecodePool::kName)) : nullptr;
   if (!impl.pool) {
@@ -176,6 +181,11 @@ static gboolean kek_thumbnail_sink_set_caps(GstBaseSink* sink, GstCaps* caps) {
   const GstStructure* s = gst_caps_get_structure(caps, 0);
   const char* format = s ? gst_structure_get_string(s, "stream-format") : nullptr;
   self->impl.byte_stream = !format || g_strcmp0(format, "byte-stream") == 0;
+  // Each buffer is one access unit either way; flvdemux's avc caps just do not say so, and the
+  // decoder (avdec_h264) takes only caps that do.
+  GstCaps* told = gst_caps_copy(caps);
+  gst_caps_set_simple(told, "alignment", G_TYPE_STRING, "au", nullptr);
+  self->impl.caps = kek::MiniRef<GstCaps>::adopt(told);
   return TRUE;
 }
 
@@ -198,10 +208,9 @@ static GstFlowReturn kek_thumbnail_sink_render(GstBaseSink* sink, GstBuffer* buf
   impl.have_last = true;
   impl.last = t;
   impl.handed_us = g_get_monotonic_time();
-  g_autoptr(GstCaps) caps = gst_pad_get_current_caps(GST_BASE_SINK_PAD(sink));
-  if (!caps || !impl.pool) return GST_FLOW_OK;
+  if (!impl.caps || !impl.pool) return GST_FLOW_OK;
   DecodeJob job;
-  job.caps = kek::MiniRef<GstCaps>::share(caps);
+  job.caps = impl.caps;
   job.keyframe = impl.byte_stream ? impl.parameter_sets.complete(buf) : kek::MiniRef<GstBuffer>::share(buf);
   GST_OBJECT_LOCK(self);
   job.width = static_cast<int>(impl.width);

@@ -569,15 +569,23 @@ TEST_F(HlsSink, AudioOutlastingVideoDoesNotGrowTheLastSegment) {
 // to 21 ms). The segments are keyframe to keyframe all the same: the first is a GOP long like the
 // rest, not a frame longer, and the target duration is the GOP (a longer first segment made it
 // 3 s, and hls.js, starting 3 target durations from the live edge, 3 s later).
+// Six seconds of 320x180 30 fps H.264 (ultrafast, a keyframe every 2 s) and AAC as ffmpeg
+// publishes them: FLV, the SPS and PPS only in the avcC. `out` gets ffmpeg's messages.
+bool make_publish_flv(const std::string& flv, const std::vector<std::string>& x264_extra, std::string& out) {
+  std::vector<std::string> args = {"ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                                   "testsrc=size=320x180:rate=30", "-f", "lavfi", "-i",
+                                   "sine=frequency=440:sample_rate=48000", "-t", "6", "-pix_fmt", "yuv420p", "-c:v",
+                                   "libx264", "-preset", "ultrafast"};
+  args.insert(args.end(), x264_extra.begin(), x264_extra.end());
+  for (const char* a : {"-g", "60", "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k", "-f", "flv"}) args.push_back(a);
+  args.push_back(flv);
+  return output_of(args, out);
+}
+
 TEST_F(HlsSink, AnFfmpegFlvPublishWithAudioAheadHasGopLongSegmentsFromTheFirst) {
   const std::string flv = at("publish.flv");
   std::string made;
-  ASSERT_TRUE(output_of({"ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30",
-                         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "6", "-pix_fmt",
-                         "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "60",
-                         "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k", "-f", "flv", flv},
-                        made))
-      << made;
+  ASSERT_TRUE(make_publish_flv(flv, {"-tune", "zerolatency"}, made)) << made;
   // The case under test: the file's first audio packet comes before its first picture.
   auto first_pts = [&](const std::string& file, const char* stream) {
     std::string out;
@@ -602,6 +610,37 @@ TEST_F(HlsSink, AnFfmpegFlvPublishWithAudioAheadHasGopLongSegmentsFromTheFirst) 
   // The priming audio is not dropped: the first segment starts with it, as the file did.
   const std::string first = at("out/v0/" + media.segments[0].name);
   EXPECT_NEAR(first_pts(first, "v:0") - first_pts(first, "a:0"), audio_ahead, 0.002);
+}
+
+// A passthrough RTMP stream's video as flvdemux gives it (stream-format=avc, no alignment in the
+// caps, the SPS and PPS only in the avcC, as ffmpeg's FLV muxer writes them), with no parser in
+// between: every segment decodes on its own (the sink put the parameter sets in front of each
+// IDR) and the master says the codec and size.
+TEST_F(HlsSink, FlvdemuxAvcNeedsNoParserAndEverySegmentDecodesAlone) {
+  const std::string flv = at("publish.flv");
+  std::string made;
+  ASSERT_TRUE(make_publish_flv(flv, {}, made)) << made;
+  // Tees, as in the live layout (flvdemux's pads come late; kekhlssink's are requested at once).
+  std::string err = run_pipeline("filesrc location=" + flv + " ! flvdemux name=demux demux.video ! tee ! hls.video_0 "
+                                 "demux.audio ! tee ! hls.audio " + hls() + "name=hls target-duration=2 location=" +
+                                 at("out"));
+  ASSERT_EQ(err, "");
+  MediaPlaylist media = read_media_playlist(at("out/v0"));
+  expect_ended(media);
+  ASSERT_EQ(media.segments.size(), 3u) << media.text;
+  for (const auto& s : media.segments) {
+    const std::string segment = at("out/v0/" + s.name);
+    std::string frames;
+    ASSERT_TRUE(output_of({"ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+                           "stream=width,height,nb_read_frames", "-of", "csv=p=0", segment},
+                          frames))
+        << frames;
+    // (Listed once under the TS program and once on its own.)
+    EXPECT_EQ(frames.substr(0, frames.find('\n') + 1), "320,180,60\n") << s.name << ": " << frames;
+  }
+  const std::string master = read_file(at("out/index.m3u8"));
+  EXPECT_NE(master.find("RESOLUTION=320x180"), std::string::npos) << master;
+  EXPECT_NE(master.find("CODECS=\"avc1.42c00d,"), std::string::npos) << master;  // ultrafast: Constrained Baseline, level 1.3
 }
 
 TEST_F(HlsSink, AudioOnlyIsOneAudioVariant) {
