@@ -130,12 +130,13 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     c.video_tee = "srcv";
     const bool any_encoded = std::any_of(rungs.begin(), rungs.end(), [](auto& r) { return !r.passthrough; });
     // flvdemux gives whole access units (one per tag) in stream-format=avc with the avcC in the
-    // caps, which every output takes as it is (kekhlssink converts to Annex B itself, the MP4
-    // outputs parse for themselves, the thumbnails decode avc): a passthrough stream needs no
-    // parser, one NAL parser (~240 KB) and a pass over every frame less per stream. Other
-    // demuxers (tsdemux's byte-stream is not cut into access units) get h264parse, and so does
-    // a ladder's decoder (avdec_h264 wants the caps to say alignment=au, flvdemux's do not).
-    const bool whole_units = !any_encoded && layout.source.find("flvdemux name=demux") != std::string::npos;
+    // caps; when every output takes that (kekhlssink converts to Annex B itself, the MP4 outputs
+    // parse for themselves, the thumbnails decode avc), a passthrough stream needs no parser:
+    // one NAL parser (~240 KB) and a pass over every frame less per stream. Other demuxers
+    // (tsdemux's byte-stream is not cut into access units) get h264parse, and so does a
+    // ladder's decoder (avdec_h264 wants the caps to say alignment=au, flvdemux's do not).
+    const bool whole_units = !any_encoded && layout.source.find("flvdemux name=demux") != std::string::npos &&
+                             std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->takes_avc; });
     line += " demux.video ! " + to_branch + (whole_units ? "" : "h264parse config-interval=-1 ! ") + "tee name=srcv";
     if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
     const int gop = fps * c.segment_s;  // every rung's keyframes fall on segment boundaries

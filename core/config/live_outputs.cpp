@@ -69,6 +69,7 @@ LiveOutput record_output() {
   // mp4mux is a GstAggregator: on one thread with both its inputs, it would wait for the audio
   // while holding the thread that brings it. Its branches keep their queues.
   out.inline_safe = false;
+  out.takes_avc = true;  // its own h264parse in front of mp4mux
   return out;
 }
 

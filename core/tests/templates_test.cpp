@@ -119,10 +119,12 @@ struct FakeOutput {
   std::vector<kek::LiveLayoutContext> seen;
 };
 
-kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false, bool inline_safe = false) {
+kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false, bool inline_safe = false,
+                            bool takes_avc = false) {
   kek::LiveOutput out;
   out.name = fake->name;
   out.inline_safe = inline_safe;
+  out.takes_avc = takes_avc;
   out.branch = [fake](const kek::LiveLayoutContext& c) -> kek::Result<kek::LiveOutputBranch> {
     fake->seen.push_back(c);
     kek::LiveOutputBranch b;
@@ -290,9 +292,9 @@ outputs: [hls, dash]
   auto dash = std::make_shared<FakeOutput>(FakeOutput{"dash", {}});
   auto pic = std::make_shared<FakeOutput>(FakeOutput{"pic", {}});
   ASSERT_TRUE(outputs.add(record_output(), "core").ok());
-  ASSERT_TRUE(outputs.add(fake_output(hls, false, true), "plugin:a").ok());
-  ASSERT_TRUE(outputs.add(fake_output(dash, false, true), "plugin:b").ok());
-  ASSERT_TRUE(outputs.add(fake_output(pic, true, true), "plugin:c").ok());
+  ASSERT_TRUE(outputs.add(fake_output(hls, false, true, true), "plugin:a").ok());
+  ASSERT_TRUE(outputs.add(fake_output(dash, false, true, true), "plugin:b").ok());
+  ASSERT_TRUE(outputs.add(fake_output(pic, true, true, true), "plugin:c").ok());
   kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}, {"source_width", "1280"},
                     {"source_height", "720"}, {"fps", "30"}};
   auto line = expand_template(*t, vars, &outputs);
@@ -358,6 +360,15 @@ outputs: [hls]
   auto from_ts = expand_template(*ts, vars, &outputs);
   ASSERT_TRUE(from_ts.ok()) << from_ts.error().message;
   EXPECT_NE(from_ts->find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos) << *from_ts;
+
+  // So does a passthrough from flvdemux with an output that wants parsed byte-stream (takes_avc unset).
+  LiveOutputRegistry parsed;
+  ASSERT_TRUE(parsed.add(fake_output(hls, false, true, true), "plugin:a").ok());
+  ASSERT_TRUE(parsed.add(fake_output(dash, false, true, false), "plugin:b").ok());
+  auto with_parsed = expand_template(*t, vars, &parsed);
+  ASSERT_TRUE(with_parsed.ok()) << with_parsed.error().message;
+  EXPECT_NE(with_parsed->find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos)
+      << *with_parsed;
 }
 
 TEST(Templates, TheRungsAreScaledByTheScalerAPluginSet) {

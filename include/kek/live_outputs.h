@@ -30,6 +30,8 @@ struct LiveRungTap {
   std::string name;           // the variant's name: "source", "720p"
   std::string tee;            // a tee with the rung's parsed H.264 (byte-stream, access units,
                               // SPS/PPS at keyframes): link from it with "<tee>. ! <queue> ! ..."
+                              // (the passthrough rung of an flvdemux source whose outputs all
+                              // say takes_avc: flvdemux's avc as it is, see LiveOutput)
   uint64_t declared_bps = 0;  // encoded rungs: their target video bitrate; 0 for the passthrough
   bool passthrough = false;   // the published video itself, not re-encoded
 };
@@ -102,6 +104,11 @@ struct LiveOutput {
   // pads, no blocking sink): a passthrough layout whose outputs all say so runs every branch on
   // its tee's thread, with no queue, so a stream costs no thread of its own after its source.
   bool inline_safe = false;
+  // Its branch takes the passthrough video as flvdemux gives it too (stream-format=avc, one
+  // access unit per buffer, caps without an alignment field, SPS/PPS only in codec_data), or
+  // parses it itself: when every output of a passthrough layout from flvdemux says so, the
+  // published video goes into its tee unparsed (no h264parse per stream).
+  bool takes_avc = false;
 };
 
 // What a template's live layout writes and publishes for one stream.
