@@ -133,7 +133,7 @@ struct FastPath::Connection {
 };
 
 FastPath::FastPath(ConnectionGuard& guard, FileReaders& readers, Hooks hooks)
-    : guard_(guard), readers_(readers), hooks_(std::move(hooks)), peek_buffer_(new char[kMaxRequestHeadBytes]) {}
+    : guard_(guard), readers_(readers), hooks_(std::move(hooks)), peek_buffer_(std::make_unique<char[]>(kMaxRequestHeadBytes)) {}
 
 FastPath::~FastPath() { stop(); }
 
