@@ -1,6 +1,7 @@
 // /metrics as Prometheus scrapes it: refused without an admin session or the bearer token, the
 // listed families present with a live stream, a viewer and the demo pipeline, and accepted by
-// `promtool check metrics` (Debian's prometheus package). The admin plots' history endpoint.
+// `promtool check metrics` (Debian's prometheus package). The admin plots' history endpoint. With
+// `http: {sendfile: false}` every /media/ answer is libsoup's.
 #include "support/browser.h"
 #include "support/kek_process.h"
 #include "support/live.h"
@@ -118,4 +119,24 @@ TEST(Metrics, PrometheusScrapesTheListedFamiliesAndPromtoolAcceptsThem) {
   EXPECT_NE(history.body.find("process_resident_memory_bytes"), std::string::npos);
   EXPECT_NE(history.body.find("process_cpu_seconds_total"), std::string::npos);
   pub->wait(30000);
+}
+
+// `http: {sendfile: false}` in kek.yaml turns the /media/ fast path off: the same files are
+// answered, every one of them by libsoup (the test above sees the fast path answer them by default).
+TEST(Metrics, SendfileOffInTheConfigLeavesMediaToLibsoup) {
+  KekOptions o = with_metrics();
+  o.extra_yaml += "http: {address: 127.0.0.1, port: 0, sendfile: false}\n";
+  KekProcess kek(o);
+  ASSERT_TRUE(kek.ready()) << kek.output();
+  HttpResult playlist;
+  ASSERT_TRUE(wait_for([&] {
+    playlist = http_get(kek.http_url(), "/media/live/demo/index.m3u8");
+    return playlist.status == 200;
+  }, 20000)) << kek.output();
+  EXPECT_NE(playlist.body.find("#EXTM3U"), std::string::npos) << playlist.body;
+  EXPECT_EQ(http_get(kek.http_url(), "/media/live/demo/index.m3u8", {{"Range", "bytes=0-6"}}).body, "#EXTM3U");
+  const std::string m = scrape(kek).body;
+  EXPECT_GE(sample(m, "kek_http_media_answers_total{via=\"libsoup\"}"), 2) << m;
+  EXPECT_LE(sample(m, "kek_http_media_answers_total{via=\"fast_path\"}") +
+                sample(m, "kek_http_media_answers_total{via=\"fast_path_read\"}"), 0) << m;
 }
