@@ -2,6 +2,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <kek/atomic_file.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,11 +14,10 @@
 namespace kek::dash {
 
 std::optional<WriteError> replace_file(const std::string& path, std::span<const uint8_t> bytes) {
-  g_autoptr(GError) error = nullptr;
-  if (g_file_set_contents_full(path.c_str(), reinterpret_cast<const char*>(bytes.data()),
-                               static_cast<gssize>(bytes.size()), G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
-    return std::nullopt;
-  return WriteError{path, error->message};
+  // No fsync, as for the segments: an MPD or init segment lost in a crash is written again by the
+  // restarted stream, and an fsync per write waits for the disk on the streaming thread.
+  if (int err = replace_file_atomically(path, bytes.data(), bytes.size()); err != 0) return WriteError{path, g_strerror(err)};
+  return std::nullopt;
 }
 
 int write_atomically(const std::string& path, std::span<const uint8_t> header, std::vector<iovec>& iov) {

@@ -2,6 +2,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <kek/atomic_file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,11 +10,11 @@
 namespace kek::hls {
 
 std::optional<std::string> FilePlaylistStore::replace(const std::string& path, std::string_view text) {
-  g_autoptr(GError) error = nullptr;
-  if (g_file_set_contents_full(path.c_str(), text.data(), static_cast<gssize>(text.size()),
-                               G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
-    return std::nullopt;
-  return std::string(error->message);
+  // No fsync: a playlist lost in a crash is written again at the next segment, and an fsync per
+  // write would wait for the disk on the thread that pushes this stream (and others).
+  if (int err = replace_file_atomically(path, text.data(), text.size()); err != 0)
+    return std::string(g_strerror(err));
+  return std::nullopt;
 }
 
 uint64_t FilePlaylistStore::size(const std::string& path) const {

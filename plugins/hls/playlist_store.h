@@ -27,7 +27,7 @@ class PlaylistStore {
   virtual uint64_t size(const std::string& path) const { (void)path; return 0; }
 };
 
-// Files: g_file_set_contents_full (temporary file beside the target, renamed over it).
+// Files: kek::replace_file_atomically (a temporary file beside the target, renamed over it; no fsync).
 class FilePlaylistStore final : public PlaylistStore {
  public:
   // `warn` hears of a segment that could not be deleted (it stays on disk; the stream goes on).
