@@ -43,13 +43,12 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
   return true;
 }
 
-bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const {
+bool AvcToAnnexB::layout(std::span<const uint8_t> au, Layout& out) const {
   if (!configured()) return false;
-  const size_t start = out.size();
   const auto n = static_cast<size_t>(length_size_);
-  // First pass: the units' bounds, and whether the parameter sets must go in front.
+  // The units' bounds, and whether the parameter sets must go in front.
   bool idr = false, has_sps = false;
-  size_t nals = 0;
+  size_t payload = 0, nals = 0;
   for (size_t pos = 0; pos < au.size();) {
     if (au.size() - pos < n) return false;
     size_t size = 0;
@@ -61,13 +60,27 @@ bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out
       idr = idr || type == kNalIdr;
       has_sps = has_sps || type == kNalSps;
       ++nals;
+      payload += size;
     }
     pos += size;
   }
-  const bool sets_first = idr && !has_sps;
-  out.reserve(start + au.size() + nals * (4 - std::min<size_t>(n, 4)) + (sets_first ? parameter_sets_.size() : 0));
+  out.sets_first = idr && !has_sps;
+  out.size = payload + nals * sizeof kStartCode + (out.sets_first ? parameter_sets_.size() : 0);
+  return true;
+}
+
+size_t AvcToAnnexB::measure(std::span<const uint8_t> au) const {
+  Layout l;
+  return layout(au, l) ? l.size : 0;
+}
+
+void AvcToAnnexB::write_into(std::span<const uint8_t> au, std::span<uint8_t> out) const {
+  Layout l;
+  if (!layout(au, l) || l.size != out.size()) return;
+  const auto n = static_cast<size_t>(length_size_);
+  uint8_t* at = out.data();
   // The sets go first, or right after an access unit delimiter (which must lead the unit).
-  bool sets_pending = sets_first;
+  bool sets_pending = l.sets_first;
   for (size_t pos = 0; pos < au.size();) {
     size_t size = 0;
     for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
@@ -75,13 +88,22 @@ bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out
     if (size > 0) {
       const bool aud = (au[pos] & 0x1f) == kNalAud;
       if (sets_pending && !aud) {
-        out.insert(out.end(), parameter_sets_.begin(), parameter_sets_.end());
+        at = std::copy(parameter_sets_.begin(), parameter_sets_.end(), at);
         sets_pending = false;
       }
-      append_nal(out, au.subspan(pos, size));
+      at = std::copy(std::begin(kStartCode), std::end(kStartCode), at);
+      at = std::copy_n(au.data() + pos, size, at);
     }
     pos += size;
   }
+}
+
+bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const {
+  Layout l;
+  if (!layout(au, l)) return false;
+  const size_t start = out.size();
+  out.resize(start + l.size);
+  write_into(au, std::span<uint8_t>(out).subspan(start));
   return true;
 }
 

@@ -132,7 +132,6 @@ struct Variant final : kek::hls::CutListener {
   // convert_avc), with the parameter sets of the caps' avcC in front of each IDR.
   bool avc_input = false;
   kek::hls::AvcToAnnexB avc;
-  std::vector<uint8_t> annexb;  // the converted unit, reused
 
   // Running time of the next cut the writing thread hopes for, handed to the video thread, which
   // asks upstream encoders for a keyframe there (as splitmuxsink's send-keyframe-requests does).
@@ -548,17 +547,25 @@ AudioInput* audio_of(GstPad* pad) { return static_cast<AudioInput*>(gst_pad_get_
 kek::MiniRef<GstBuffer> convert_avc(Variant* v, GstBuffer* buf) {
   GstMapInfo map;
   if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return {};
-  v->annexb.clear();
-  const bool ok = v->avc.convert({map.data, map.size}, v->annexb);
+  const std::span<const uint8_t> au{map.data, map.size};
+  // Written straight into the new buffer: one copy of the frame, no scratch.
+  const size_t size = v->avc.measure(au);
+  GstBuffer* out = size > 0 ? gst_buffer_new_allocate(nullptr, size, nullptr) : nullptr;
+  GstMapInfo dst;
+  if (out && gst_buffer_map(out, &dst, GST_MAP_WRITE)) {
+    v->avc.write_into(au, {dst.data, dst.size});
+    gst_buffer_unmap(out, &dst);
+  } else if (out) {
+    gst_clear_buffer(&out);
+  }
   gst_buffer_unmap(buf, &map);
-  if (!ok) {
-    GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
-                       v->name.c_str());
+  if (!out) {
+    if (size == 0 && map.size > 0)
+      GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
+                         v->name.c_str());
     return {};
   }
-  GstBuffer* out = gst_buffer_new_memdup(v->annexb.data(), v->annexb.size());
   gst_buffer_copy_into(out, buf, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
-  if (v->annexb.capacity() > kKeptOutBytes) std::vector<uint8_t>().swap(v->annexb);  // a keyframe's: not kept
   return kek::MiniRef<GstBuffer>::adopt(out);
 }
 

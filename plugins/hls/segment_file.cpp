@@ -1,6 +1,7 @@
 #include "segment_file.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,9 @@ bool SegmentFile::open(const std::string& path) {
 }
 
 bool SegmentFile::write(std::span<const uint8_t> bytes) {
+  // A large unit (a keyframe's packets) goes out with what is gathered in one writev, not
+  // copied into the buffer first.
+  if (bytes.size() >= kDirectBytes) return write_through(bytes);
   const uint8_t* data = bytes.data();
   size_t size = bytes.size();
   while (size > 0) {
@@ -29,6 +33,30 @@ bool SegmentFile::write(std::span<const uint8_t> bytes) {
     data += n;
     size -= n;
   }
+  return true;
+}
+
+bool SegmentFile::write_through(std::span<const uint8_t> bytes) {
+  iovec parts[2] = {{buf_.get(), used_}, {const_cast<uint8_t*>(bytes.data()), bytes.size()}};
+  int first = used_ > 0 ? 0 : 1;
+  while (first < 2) {
+    ssize_t n = ::writev(fd_, parts + first, 2 - first);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = n < 0 ? errno : EIO;
+      return false;
+    }
+    // A short write: skip what went out.
+    for (auto left = static_cast<size_t>(n); left > 0 && first < 2;) {
+      const size_t step = std::min(left, parts[first].iov_len);
+      parts[first].iov_base = static_cast<uint8_t*>(parts[first].iov_base) + step;
+      parts[first].iov_len -= step;
+      left -= step;
+      if (parts[first].iov_len == 0) ++first;
+    }
+    while (first < 2 && parts[first].iov_len == 0) ++first;
+  }
+  used_ = 0;
   return true;
 }
 
