@@ -3,6 +3,8 @@
 // deletes of segments.
 #include "playlist_store.h"
 
+#include "support/wait.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -12,6 +14,7 @@
 #include <vector>
 
 using kek::hls::FilePlaylistStore;
+using kek::test::read_file;
 
 namespace {
 
@@ -35,15 +38,6 @@ class PlaylistStoreTest : public ::testing::Test {
     g_dir_close(d);
     return out;
   }
-  std::string contents(const std::string& path) const {
-    gchar* text = nullptr;
-    gsize size = 0;
-    if (!g_file_get_contents(path.c_str(), &text, &size, nullptr)) return "<missing>";
-    std::string out(text, size);
-    g_free(text);
-    return out;
-  }
-
   std::string dir;
   FilePlaylistStore store;
 };
@@ -53,9 +47,9 @@ class PlaylistStoreTest : public ::testing::Test {
 TEST_F(PlaylistStoreTest, ReplacesThePlaylistWholeAndLeavesNoTemporaryFile) {
   const std::string path = dir + "/index.m3u8";
   EXPECT_FALSE(store.replace(path, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:1\n").has_value());
-  EXPECT_EQ(contents(path), "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:1\n");
+  EXPECT_EQ(read_file(path), "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:1\n");
   EXPECT_FALSE(store.replace(path, "#EXTM3U\n").has_value()) << "a shorter text replaces a longer one";
-  EXPECT_EQ(contents(path), "#EXTM3U\n");
+  EXPECT_EQ(read_file(path), "#EXTM3U\n");
   EXPECT_EQ(names(), std::vector<std::string>{"index.m3u8"});
   GStatBuf st;
   ASSERT_EQ(g_stat(path.c_str(), &st), 0);

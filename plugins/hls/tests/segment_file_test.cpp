@@ -3,6 +3,8 @@
 // errno and the file is closed.
 #include "segment_file.h"
 
+#include "support/wait.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -13,21 +15,13 @@
 #include <vector>
 
 using kek::hls::SegmentFile;
+using kek::test::read_file;
 
 namespace {
 
 std::vector<uint8_t> unit(size_t size, uint8_t seed) {
   std::vector<uint8_t> out(size);
   for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(seed + i * 7);
-  return out;
-}
-
-std::string read_all(const std::string& path) {
-  gchar* text = nullptr;
-  gsize size = 0;
-  if (!g_file_get_contents(path.c_str(), &text, &size, nullptr)) return "<missing>";
-  std::string out(text, size);
-  g_free(text);
   return out;
 }
 
@@ -51,7 +45,7 @@ TEST(SegmentFile, SmallAndLargeUnitsLandInOrder) {
   }
   ASSERT_TRUE(file.close());
   EXPECT_FALSE(file.is_open());
-  EXPECT_EQ(read_all(path), expected);
+  EXPECT_EQ(read_file(path), expected);
   g_remove(path.c_str());
   g_rmdir(dir);
   g_free(dir);
