@@ -43,18 +43,18 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
   return true;
 }
 
-bool AvcToAnnexB::layout(std::span<const uint8_t> au, Layout& out) const {
-  if (!configured()) return false;
+std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t> au) const {
+  if (!configured()) return std::nullopt;
   const auto n = static_cast<size_t>(length_size_);
   // The units' bounds, and whether the parameter sets must go in front.
   bool idr = false, has_sps = false;
   size_t payload = 0, nals = 0;
   for (size_t pos = 0; pos < au.size();) {
-    if (au.size() - pos < n) return false;
+    if (au.size() - pos < n) return std::nullopt;
     size_t size = 0;
     for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
     pos += n;
-    if (size > au.size() - pos) return false;
+    if (size > au.size() - pos) return std::nullopt;
     if (size > 0) {
       const uint8_t type = au[pos] & 0x1f;
       idr = idr || type == kNalIdr;
@@ -64,23 +64,18 @@ bool AvcToAnnexB::layout(std::span<const uint8_t> au, Layout& out) const {
     }
     pos += size;
   }
-  out.sets_first = idr && !has_sps;
-  out.size = payload + nals * sizeof kStartCode + (out.sets_first ? parameter_sets_.size() : 0);
-  return true;
+  Layout layout;
+  layout.sets_first = idr && !has_sps;
+  layout.size = payload + nals * sizeof kStartCode + (layout.sets_first ? parameter_sets_.size() : 0);
+  return layout;
 }
 
-size_t AvcToAnnexB::measure(std::span<const uint8_t> au) const {
-  Layout l;
-  return layout(au, l) ? l.size : 0;
-}
-
-void AvcToAnnexB::write_into(std::span<const uint8_t> au, std::span<uint8_t> out) const {
-  Layout l;
-  if (!layout(au, l) || l.size != out.size()) return;
+void AvcToAnnexB::write_into(std::span<const uint8_t> au, const Layout& layout, std::span<uint8_t> out) const {
+  if (out.size() != layout.size) return;
   const auto n = static_cast<size_t>(length_size_);
   uint8_t* at = out.data();
   // The sets go first, or right after an access unit delimiter (which must lead the unit).
-  bool sets_pending = l.sets_first;
+  bool sets_pending = layout.sets_first;
   for (size_t pos = 0; pos < au.size();) {
     size_t size = 0;
     for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
@@ -99,11 +94,11 @@ void AvcToAnnexB::write_into(std::span<const uint8_t> au, std::span<uint8_t> out
 }
 
 bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const {
-  Layout l;
-  if (!layout(au, l)) return false;
+  const auto layout = measure(au);
+  if (!layout) return false;
   const size_t start = out.size();
-  out.resize(start + l.size);
-  write_into(au, std::span<uint8_t>(out).subspan(start));
+  out.resize(start + layout->size);
+  write_into(au, *layout, std::span<uint8_t>(out).subspan(start));
   return true;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -23,19 +24,17 @@ class AvcToAnnexB {
   // when a length prefix runs past the unit's end.
   bool convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const;
 
-  // The same in two steps, for writing straight into a buffer of the right size: measure() gives
-  // the Annex B size of `au` (0 when it does not parse or nothing is configured), write_into()
-  // fills `out` of exactly that size.
-  size_t measure(std::span<const uint8_t> au) const;
-  void write_into(std::span<const uint8_t> au, std::span<uint8_t> out) const;
-
- private:
+  // The same in two steps, for writing straight into a buffer of the right size: measure() reads
+  // the unit's length prefixes once (nullopt when they run past its end or nothing is
+  // configured), write_into() fills `out` of exactly layout.size from them.
   struct Layout {
     size_t size = 0;          // of the Annex B output
     bool sets_first = false;  // the avcC's SPS/PPS go in front
   };
-  bool layout(std::span<const uint8_t> au, Layout& out) const;
+  std::optional<Layout> measure(std::span<const uint8_t> au) const;
+  void write_into(std::span<const uint8_t> au, const Layout& layout, std::span<uint8_t> out) const;
 
+ private:
   int length_size_ = 0;                  // 1, 2 or 4 (0: not configured)
   std::vector<uint8_t> parameter_sets_;  // every SPS then every PPS, each behind a start code
 };

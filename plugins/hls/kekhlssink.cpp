@@ -549,18 +549,18 @@ kek::MiniRef<GstBuffer> convert_avc(Variant* v, GstBuffer* buf) {
   if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return {};
   const std::span<const uint8_t> au{map.data, map.size};
   // Written straight into the new buffer: one copy of the frame, no scratch.
-  const size_t size = v->avc.measure(au);
-  GstBuffer* out = size > 0 ? gst_buffer_new_allocate(nullptr, size, nullptr) : nullptr;
+  const auto layout = v->avc.measure(au);
+  GstBuffer* out = layout && layout->size > 0 ? gst_buffer_new_allocate(nullptr, layout->size, nullptr) : nullptr;
   GstMapInfo dst;
   if (out && gst_buffer_map(out, &dst, GST_MAP_WRITE)) {
-    v->avc.write_into(au, {dst.data, dst.size});
+    v->avc.write_into(au, *layout, {dst.data, dst.size});
     gst_buffer_unmap(out, &dst);
   } else if (out) {
     gst_clear_buffer(&out);
   }
   gst_buffer_unmap(buf, &map);
   if (!out) {
-    if (size == 0 && map.size > 0)
+    if (!layout)
       GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
                          v->name.c_str());
     return {};
