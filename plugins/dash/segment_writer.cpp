@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 
 namespace kek::dash {
 
@@ -27,23 +26,8 @@ int write_atomically(const std::string& path, std::span<const uint8_t> header, s
   // The header goes in front as one more vector; the list is reused, so this costs no allocation
   // once it has grown.
   iov.insert(iov.begin(), iovec{const_cast<uint8_t*>(header.data()), header.size()});
-  int err = 0;
-  size_t i = 0;
-  while (i < iov.size() && err == 0) {
-    const int n = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
-    ssize_t written = writev(fd, &iov[i], n);
-    if (written < 0) {
-      if (errno != EINTR) err = errno;
-      continue;
-    }
-    // Partial writes (a full disk reports ENOSPC on the next call): skip what went out.
-    size_t left = static_cast<size_t>(written);
-    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
-    if (left > 0) {
-      iov[i].iov_base = static_cast<uint8_t*>(iov[i].iov_base) + left;
-      iov[i].iov_len -= left;
-    }
-  }
+  // Partial writes (a full disk reports ENOSPC on the next call) are gone on with.
+  int err = write_all(fd, iov.data(), iov.size());
   if (close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && g_rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) g_unlink(tmp.c_str());

@@ -1,7 +1,8 @@
 #include "segment_file.h"
 
+#include <kek/atomic_file.h>
+
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,23 +39,9 @@ bool SegmentFile::write(std::span<const uint8_t> bytes) {
 
 bool SegmentFile::write_through(std::span<const uint8_t> bytes) {
   iovec parts[2] = {{buf_.get(), used_}, {const_cast<uint8_t*>(bytes.data()), bytes.size()}};
-  int first = used_ > 0 ? 0 : 1;
-  while (first < 2) {
-    ssize_t n = ::writev(fd_, parts + first, 2 - first);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error_ = n < 0 ? errno : EIO;
-      return false;
-    }
-    // A short write: skip what went out.
-    for (auto left = static_cast<size_t>(n); left > 0 && first < 2;) {
-      const size_t step = std::min(left, parts[first].iov_len);
-      parts[first].iov_base = static_cast<uint8_t*>(parts[first].iov_base) + step;
-      parts[first].iov_len -= step;
-      left -= step;
-      if (parts[first].iov_len == 0) ++first;
-    }
-    while (first < 2 && parts[first].iov_len == 0) ++first;
+  if (int err = write_all(fd_, parts, 2); err != 0) {
+    error_ = err;
+    return false;
   }
   used_ = 0;
   return true;
@@ -75,15 +62,10 @@ void SegmentFile::discard() {
 }
 
 bool SegmentFile::flush() {
-  size_t done = 0;
-  while (done < used_) {
-    ssize_t n = ::write(fd_, buf_.get() + done, used_ - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error_ = n < 0 ? errno : EIO;
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  iovec gathered{buf_.get(), used_};
+  if (int err = write_all(fd_, &gathered, 1); err != 0) {
+    error_ = err;
+    return false;
   }
   used_ = 0;
   return true;
