@@ -1,9 +1,9 @@
 // The default SegmentSink: plain files written with open/write/close on the caller's thread.
-// The TS comes an access unit (a few 188-byte packets) at a time, so bytes are gathered in a buffer of our own
-// (allocated once, reused for every segment) and written in large blocks: a write() per packet
-// would be thousands of system calls a second. A large unit (a keyframe) is not copied into the
-// buffer: it goes out behind what the buffer holds in one writev. Nothing is renamed: a player learns a segment's
-// name from the playlist, only once it is closed.
+// The TS comes an access unit (a few 188-byte packets) at a time, so bytes are gathered in a
+// buffer of our own (allocated once, reused for every segment) and written in large blocks: a
+// write() per packet would be thousands of system calls a second. A large unit (a keyframe) is
+// not copied into the buffer: it goes out behind what the buffer holds in one writev. Nothing is
+// renamed: a player learns a segment's name from the playlist, only once it is closed.
 #pragma once
 
 #include "ts_cutter.h"
