@@ -177,7 +177,12 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
   }
   if (c.has_audio) {
     c.audio_tee = "srca";
-    line += " demux.audio ! " + to_branch + "aacparse ! tee name=srca";
+    // flvdemux's AAC is framed already (one raw frame per tag, the AudioSpecificConfig as
+    // codec_data, the rate taken from it): outputs that say takes_raw_aac need no aacparse, a
+    // GstBaseParse pass over every audio frame less per stream.
+    const bool raw_ok = layout.source.find("flvdemux name=demux") != std::string::npos &&
+                        std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->takes_raw_aac; });
+    line += " demux.audio ! " + to_branch + (raw_ok ? "" : "aacparse ! ") + "tee name=srca";
   }
 
   for (const LiveOutput* o : wanted) {

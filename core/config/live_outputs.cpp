@@ -70,6 +70,7 @@ LiveOutput record_output() {
   // while holding the thread that brings it. Its branches keep their queues.
   out.inline_safe = false;
   out.takes_avc = true;  // its own h264parse in front of mp4mux
+  out.takes_raw_aac = true;  // and its own aacparse
   return out;
 }
 

@@ -120,11 +120,12 @@ struct FakeOutput {
 };
 
 kek::LiveOutput fake_output(const std::shared_ptr<FakeOutput>& fake, bool joins = false, bool inline_safe = false,
-                            bool takes_avc = false) {
+                            bool takes_avc = false, bool takes_raw_aac = false) {
   kek::LiveOutput out;
   out.name = fake->name;
   out.inline_safe = inline_safe;
   out.takes_avc = takes_avc;
+  out.takes_raw_aac = takes_raw_aac;
   out.branch = [fake](const kek::LiveLayoutContext& c) -> kek::Result<kek::LiveOutputBranch> {
     fake->seen.push_back(c);
     kek::LiveOutputBranch b;
@@ -292,9 +293,9 @@ outputs: [hls, dash]
   auto dash = std::make_shared<FakeOutput>(FakeOutput{"dash", {}});
   auto pic = std::make_shared<FakeOutput>(FakeOutput{"pic", {}});
   ASSERT_TRUE(outputs.add(record_output(), "core").ok());
-  ASSERT_TRUE(outputs.add(fake_output(hls, false, true, true), "plugin:a").ok());
-  ASSERT_TRUE(outputs.add(fake_output(dash, false, true, true), "plugin:b").ok());
-  ASSERT_TRUE(outputs.add(fake_output(pic, true, true, true), "plugin:c").ok());
+  ASSERT_TRUE(outputs.add(fake_output(hls, false, true, true, true), "plugin:a").ok());
+  ASSERT_TRUE(outputs.add(fake_output(dash, false, true, true, true), "plugin:b").ok());
+  ASSERT_TRUE(outputs.add(fake_output(pic, true, true, true, true), "plugin:c").ok());
   kek::Vars vars = {{"stream", "cam"}, {"app", "live"}, {"media_dir", "/m"}, {"run", "7"}, {"source_width", "1280"},
                     {"source_height", "720"}, {"fps", "30"}};
   auto line = expand_template(*t, vars, &outputs);
@@ -302,7 +303,8 @@ outputs: [hls, dash]
   EXPECT_EQ(line->find("queue"), std::string::npos) << *line;
   EXPECT_NE(line->find("demux.video ! tee name=srcv"), std::string::npos) << *line;
   EXPECT_EQ(line->find("h264parse"), std::string::npos) << "flvdemux gives whole access units: " << *line;
-  EXPECT_NE(line->find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << *line;
+  EXPECT_NE(line->find("demux.audio ! tee name=srca"), std::string::npos) << *line;
+  EXPECT_EQ(line->find("aacparse"), std::string::npos) << "flvdemux gives framed AAC: " << *line;
   EXPECT_NE(line->find("srcv. ! hls.video_0"), std::string::npos) << *line;
   EXPECT_TRUE(hls->seen.back().queue.empty());
   EXPECT_NE(line->find("fakesink name=pic"), std::string::npos) << *line;
@@ -313,6 +315,10 @@ outputs: [hls, dash]
   EXPECT_NE(recorded->find("demux.video ! " + std::string(kQueue) + " ! tee name=srcv"), std::string::npos) << *recorded;
   EXPECT_NE(recorded->find("srcv. ! " + std::string(kQueue) + " ! hls.video_0"), std::string::npos) << *recorded;
   EXPECT_EQ(hls->seen.back().queue, kQueue);
+  // The recording parses its own copy for mp4mux; the other outputs still take it raw.
+  EXPECT_NE(recorded->find("demux.audio ! " + std::string(kQueue) + " ! tee name=srca"), std::string::npos) << *recorded;
+  EXPECT_NE(recorded->find("srca. ! " + std::string(kQueue) + " ! aacparse ! recmux.audio_0"), std::string::npos)
+      << *recorded;
 
   auto ladder = parse_template(R"(
 name: live-abr
@@ -333,7 +339,7 @@ outputs: [hls]
   EXPECT_NE(e.find("tee name=scaled1 scaled1. ! x264enc "), std::string::npos) << e;
   EXPECT_NE(e.find("rung1. ! hls.video_1"), std::string::npos) << e;
   EXPECT_NE(e.find("srcv. ! hls.video_0"), std::string::npos) << e;
-  EXPECT_NE(e.find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << e;
+  EXPECT_NE(e.find("demux.audio ! tee name=srca"), std::string::npos) << "the audio is passed through: " << e;
   size_t queues = 0;
   for (size_t at = e.find("queue "); at != std::string::npos; at = e.find("queue ", at + 1)) ++queues;
   EXPECT_EQ(queues, 2u) << "the decoder's and the rung's: " << e;
@@ -360,15 +366,18 @@ outputs: [hls]
   auto from_ts = expand_template(*ts, vars, &outputs);
   ASSERT_TRUE(from_ts.ok()) << from_ts.error().message;
   EXPECT_NE(from_ts->find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos) << *from_ts;
+  EXPECT_NE(from_ts->find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << *from_ts;
 
   // So does a passthrough from flvdemux with an output that wants parsed byte-stream (takes_avc unset).
   LiveOutputRegistry parsed;
-  ASSERT_TRUE(parsed.add(fake_output(hls, false, true, true), "plugin:a").ok());
-  ASSERT_TRUE(parsed.add(fake_output(dash, false, true, false), "plugin:b").ok());
+  ASSERT_TRUE(parsed.add(fake_output(hls, false, true, true, true), "plugin:a").ok());
+  ASSERT_TRUE(parsed.add(fake_output(dash, false, true, false, false), "plugin:b").ok());
   auto with_parsed = expand_template(*t, vars, &parsed);
   ASSERT_TRUE(with_parsed.ok()) << with_parsed.error().message;
   EXPECT_NE(with_parsed->find("demux.video ! h264parse config-interval=-1 ! tee name=srcv"), std::string::npos)
       << *with_parsed;
+  // And its audio through aacparse (takes_raw_aac unset).
+  EXPECT_NE(with_parsed->find("demux.audio ! aacparse ! tee name=srca"), std::string::npos) << *with_parsed;
 }
 
 TEST(Templates, TheRungsAreScaledByTheScalerAPluginSet) {

@@ -47,7 +47,10 @@ struct LiveLayoutContext {
   std::string record_dir;   // where recordings go: "${media_dir}/recordings/${stream}"
   std::vector<LiveRungTap> rungs;  // in ladder order; empty without video
   std::string video_tee;    // the published video, parsed as above; empty without video
-  std::string audio_tee;    // the published AAC, parsed (aacparse); empty without audio
+  std::string audio_tee;    // the published AAC, parsed (aacparse): framed, with codec_data and
+                            // buffer durations (from an flvdemux source whose outputs all say
+                            // takes_raw_aac: flvdemux's AAC as it is, see LiveOutput); empty
+                            // without audio
   // What goes between a tee and a branch: a time-bounded queue, or nothing ("") when the layout
   // runs every branch on its tee's thread (a passthrough whose outputs are all inline_safe).
   // Start a branch with branch_from(c, tee).
@@ -109,6 +112,11 @@ struct LiveOutput {
   // parses it itself: when every output of a passthrough layout from flvdemux says so, the
   // published video goes into its tee unparsed (no h264parse per stream).
   bool takes_avc = false;
+  // Its branch takes the published audio as flvdemux gives it too (raw AAC, one frame per
+  // buffer, codec_data in the caps, but no buffer durations and caps without profile/level), or
+  // parses it itself, or takes no audio: when every output of a layout from flvdemux says so,
+  // the audio goes into its tee unparsed (no aacparse per stream).
+  bool takes_raw_aac = false;
 };
 
 // What a template's live layout writes and publishes for one stream.

@@ -51,6 +51,7 @@ LiveOutput live_output() {
   out.url_keys = {"dash"};
   out.inline_safe = true;  // kekdashsink writes on its inputs' threads and never waits
   out.takes_avc = true;    // every rung through its own h264parse
+  out.takes_raw_aac = true;  // kekdashsink takes raw AAC with codec_data, rate and channels
   out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     return {{"dash", p.url + (lists_output(p.outputs, "llhls") ? "manifest.mpd" : "dash/manifest.mpd")}};
@@ -81,6 +82,7 @@ LiveOutput llhls_output() {
   out.url_keys = {"playlist"};
   out.inline_safe = true;  // the same kekdashsink
   out.takes_avc = true;
+  out.takes_raw_aac = true;
   out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     // The master where the `hls` output has it, with its per-publish ?session= (a cache never

@@ -767,6 +767,9 @@ gboolean audio_event(GstPad* pad, GstObject*, GstEvent* event) {
         if (!aac) aac = kek::hls::AacConfig();  // LC, 48 kHz, stereo: what a caps without codec_data most likely is
       }
       a->aac = aac;  // this thread's: each frame carries what its header needs into the variants
+      // flvdemux's raw frames come without durations (aacparse's have them): the playlist's
+      // last segment and the bandwidth still count each frame's 1024 samples.
+      a->probe.set_default_duration(aac ? kek::hls::aac_frame_duration_ns(*aac) : 0);
       {
         std::lock_guard guard(impl.lock);
         if (a->have_caps && codec != a->codec) impl.master.format_changed();

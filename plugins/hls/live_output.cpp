@@ -57,6 +57,7 @@ LiveOutput live_output() {
   out.url_keys = {"playlist"};
   out.inline_safe = true;  // kekhlssink writes on its inputs' threads and never waits
   out.takes_avc = true;    // kekhlssink converts flvdemux's avc to Annex B itself
+  out.takes_raw_aac = true;  // it writes each raw frame behind an ADTS header from codec_data
   out.urls = [](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     // Each publish has its own URL (?session=): a cache between us and a player never hands the

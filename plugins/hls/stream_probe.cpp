@@ -156,8 +156,9 @@ BufferFacts StreamProbe::buffer(GstBuffer* buf) {
     if (seam.at != kNoTime || seam.floor != kNoTime) facts.seam = seam;
   }
   if (GST_CLOCK_TIME_IS_VALID(ts_split) && (max_ts_ == kNoTime || ts_split > max_ts_)) max_ts_ = ts_split;
+  const uint64_t duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : default_duration_;
   if (GST_BUFFER_PTS_IS_VALID(buf)) {
-    uint64_t end = GST_BUFFER_PTS(buf) + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
+    uint64_t end = GST_BUFFER_PTS(buf) + duration;
     if (end_ == kNoTime || end > end_) end_ = end;
   }
   uint64_t bytes = mpegts_bytes(gst_buffer_get_size(buf), video_ ? kVideoPesOverhead : kAudioPesOverhead);
@@ -167,7 +168,6 @@ BufferFacts StreamProbe::buffer(GstBuffer* buf) {
     meter_.add_untimed(bytes);
     return facts;
   }
-  uint64_t duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0;
   facts.rates_changed = meter_.add(facts.ts, duration, bytes);
   return facts;
 }

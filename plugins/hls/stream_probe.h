@@ -62,6 +62,8 @@ class StreamProbe {
   BufferFacts buffer(GstBuffer* buf);
   // New caps: the SPS is looked at again at the next keyframe.
   void caps_changed() { looking_for_sps_ = true; }
+  // What a buffer without a duration lasts (raw AAC from flvdemux: a frame); 0: nothing.
+  void set_default_duration(uint64_t ns) { default_duration_ = ns; }
   // A seam event or a format change: the next buffer starts the new part.
   void mark_seam() { seam_pending_ = true; }
   void segment(const GstSegment& segment);
@@ -89,6 +91,7 @@ class StreamProbe {
   uint64_t max_ts_ = kNoTime;       // highest PTS (DTS if none) seen
   bool seam_pending_ = false;
   bool seen_buffer_ = false;        // a seam before the first buffer is no seam
+  uint64_t default_duration_ = 0;   // for buffers that carry none
 };
 
 }  // namespace kek::hls

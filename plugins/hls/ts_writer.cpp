@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace kek::hls {
 
@@ -76,6 +77,12 @@ std::optional<AacConfig> aac_config_from_asc(std::span<const uint8_t> asc) {
   if (c.object_type == 5 || c.object_type == 29) c.object_type = 2;
   if (c.object_type < 1 || c.object_type > 4 || c.frequency_index < 0 || c.channels < 0) return std::nullopt;
   return c;
+}
+
+uint64_t aac_frame_duration_ns(const AacConfig& c) {
+  static constexpr uint32_t kRates[] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
+  if (c.frequency_index < 0 || c.frequency_index >= static_cast<int>(std::size(kRates))) return 0;
+  return 1024ull * 1000000000ull / kRates[c.frequency_index];
 }
 
 void TsWriter::configure(bool has_video, bool has_audio) {

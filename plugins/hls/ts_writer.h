@@ -29,6 +29,8 @@ struct AacConfig {
   int channels = 2;
 };
 std::optional<AacConfig> aac_config_from_asc(std::span<const uint8_t> asc);
+// How long one frame (1024 samples at its sampling frequency) plays; 0 for a reserved index.
+uint64_t aac_frame_duration_ns(const AacConfig& c);
 
 // CRC-32/MPEG-2 of PSI sections.
 uint32_t crc32_mpeg2(std::span<const uint8_t> bytes);

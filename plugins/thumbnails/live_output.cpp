@@ -42,6 +42,7 @@ LiveOutput live_output(std::shared_ptr<Demand> demand) {
   out.url_keys = {"thumbnail"};
   out.inline_safe = true;  // the sink hands keyframes to the decode pool and never waits
   out.takes_avc = true;    // kekthumbnailsink decodes avc with its codec_data
+  out.takes_raw_aac = true;  // it takes no audio
   out.urls = [demand](const LiveOutputPlace& p) -> std::vector<LiveUrl> {
     if (p.url.empty()) return {};
     g_autofree char* path = g_build_filename(p.dir.c_str(), "thumb.jpg", nullptr);

@@ -615,7 +615,8 @@ TEST_F(HlsSink, AnFfmpegFlvPublishWithAudioAheadHasGopLongSegmentsFromTheFirst) 
 // A passthrough RTMP stream's video as flvdemux gives it (stream-format=avc, no alignment in the
 // caps, the SPS and PPS only in the avcC, as ffmpeg's FLV muxer writes them), with no parser in
 // between: every segment decodes on its own (the sink put the parameter sets in front of each
-// IDR) and the master says the codec and size.
+// IDR) and the master says the codec and size. Its audio too goes in as flvdemux gives it (raw
+// AAC, no durations, no aacparse), as the live layout links it.
 TEST_F(HlsSink, FlvdemuxAvcNeedsNoParserAndEverySegmentDecodesAlone) {
   const std::string flv = at("publish.flv");
   std::string made;
@@ -637,7 +638,19 @@ TEST_F(HlsSink, FlvdemuxAvcNeedsNoParserAndEverySegmentDecodesAlone) {
         << frames;
     // (Listed once under the TS program and once on its own.)
     EXPECT_EQ(frames.substr(0, frames.find('\n') + 1), "320,180,60\n") << s.name << ": " << frames;
+    // flvdemux's raw AAC, unparsed too: 2 s of 48 kHz frames behind ADTS headers, all decoded.
+    std::string audio;
+    ASSERT_TRUE(output_of({"ffprobe", "-v", "error", "-select_streams", "a:0", "-count_frames", "-show_entries",
+                           "stream=sample_rate,channels,nb_read_frames", "-of", "csv=p=0", segment},
+                          audio))
+        << audio;
+    int rate = 0, channels = 0, decoded = 0;
+    ASSERT_EQ(sscanf(audio.c_str(), "%d,%d,%d", &rate, &channels, &decoded), 3) << s.name << ": " << audio;
+    EXPECT_EQ(rate, 48000) << s.name;
+    EXPECT_EQ(channels, 1) << s.name;
+    EXPECT_NEAR(decoded, 94, 2) << s.name << ": " << audio;
   }
+
   const std::string master = read_file(at("out/index.m3u8"));
   EXPECT_NE(master.find("RESOLUTION=320x180"), std::string::npos) << master;
   EXPECT_NE(master.find("CODECS=\"avc1.42c00d,"), std::string::npos) << master;  // ultrafast: Constrained Baseline, level 1.3

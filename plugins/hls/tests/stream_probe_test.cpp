@@ -189,3 +189,25 @@ TEST(StreamProbeRates, AWindowClosingGivesTheRatesOfWhatMpegTsWillCarry) {
   EXPECT_EQ(r.peak_bps, expected);
   EXPECT_EQ(r.average_bps, expected);
 }
+
+// Raw AAC from flvdemux comes without buffer durations: the element gives the probe a frame's
+// (aac_frame_duration_ns), so the stream ends where its last frame stops playing.
+TEST(StreamProbeAudio, ABufferWithoutADurationLastsTheDefault) {
+  gst_init(nullptr, nullptr);
+  StreamProbe audio{false};
+  audio.start(2000 * kMs);
+  const std::vector<uint8_t> frame(300, 0x21);
+  GstBuffer* untimed = buffer(frame, 1000 * kMs, true, GST_CLOCK_TIME_NONE);
+  audio.buffer(untimed);
+  EXPECT_EQ(audio.end_running_time(), 1000 * kMs) << "no duration, no default: the frame's start";
+  audio.set_default_duration(21333333);
+  GST_BUFFER_PTS(untimed) = GST_BUFFER_DTS(untimed) = 1021 * kMs;
+  audio.buffer(untimed);
+  EXPECT_EQ(audio.end_running_time(), 1021 * kMs + 21333333);
+  // A buffer that says its duration keeps it.
+  GstBuffer* timed = buffer(frame, 1042 * kMs, true, 10 * kMs);
+  audio.buffer(timed);
+  EXPECT_EQ(audio.end_running_time(), 1052 * kMs);
+  gst_buffer_unref(untimed);
+  gst_buffer_unref(timed);
+}

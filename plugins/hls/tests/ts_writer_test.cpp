@@ -226,3 +226,9 @@ TEST(TsWriter, AacConfigsAdtsCannotCarryAreRefused) {
   EXPECT_EQ(ts_time(0), kTsTimeOffset);
   EXPECT_EQ(ts_time(1'000'000'000), kTsTimeOffset + 90000);
 }
+
+TEST(TsWriter, AnAacFrameLasts1024SamplesOfItsRate) {
+  EXPECT_EQ(aac_frame_duration_ns(AacConfig{2, 3, 2}), 21333333u);  // 48 kHz
+  EXPECT_EQ(aac_frame_duration_ns(AacConfig{2, 4, 2}), 23219954u);  // 44.1 kHz
+  EXPECT_EQ(aac_frame_duration_ns(AacConfig{2, 13, 2}), 0u);        // reserved index
+}
