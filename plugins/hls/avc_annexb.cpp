@@ -24,6 +24,7 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
   const int length_size = (avcc[4] & 0x03) + 1;
   if (length_size == 3) return false;
   std::vector<uint8_t> sets;
+  size_t sps_at = 0, sps_size = 0;
   size_t pos = 5;
   for (int list = 0; list < 2; ++list) {
     if (pos >= avcc.size()) return false;
@@ -34,12 +35,18 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
       const size_t size = (size_t{avcc[pos]} << 8) | avcc[pos + 1];
       pos += 2;
       if (size == 0 || pos + size > avcc.size()) return false;
+      if (list == 0 && i == 0) {
+        sps_at = sets.size() + sizeof kStartCode;
+        sps_size = size;
+      }
       append_nal(sets, avcc.subspan(pos, size));
       pos += size;
     }
   }
   length_size_ = length_size;
   parameter_sets_ = std::move(sets);
+  first_sps_at_ = sps_at;
+  first_sps_size_ = sps_size;
   return true;
 }
 
@@ -70,36 +77,55 @@ std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t>
   return layout;
 }
 
-void AvcToAnnexB::write_into(std::span<const uint8_t> au, const Layout& layout, std::span<uint8_t> out) const {
-  if (out.size() != layout.size) return;
+bool AvcToAnnexB::pieces(std::span<const uint8_t> au, Pieces& out) const {
+  if (!configured()) return false;
   const auto n = static_cast<size_t>(length_size_);
-  uint8_t* at = out.data();
-  // The sets go first, or right after an access unit delimiter (which must lead the unit).
-  bool sets_pending = layout.sets_first;
+  const size_t start = out.size();
+  size_t sets_at = start;  // where the sets would go: first, or after a leading delimiter
+  bool idr = false, has_sps = false, leading = true;
   for (size_t pos = 0; pos < au.size();) {
     size_t size = 0;
-    for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
+    if (au.size() - pos >= n)
+      for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
+    if (au.size() - pos < n || size > au.size() - pos - n) {
+      out.resize(start);
+      return false;
+    }
     pos += n;
     if (size > 0) {
-      const bool aud = (au[pos] & 0x1f) == kNalAud;
-      if (sets_pending && !aud) {
-        at = std::copy(parameter_sets_.begin(), parameter_sets_.end(), at);
-        sets_pending = false;
-      }
-      at = std::copy(std::begin(kStartCode), std::end(kStartCode), at);
-      at = std::copy_n(au.data() + pos, size, at);
+      const uint8_t type = au[pos] & 0x1f;
+      idr = idr || type == kNalIdr;
+      has_sps = has_sps || type == kNalSps;
+      out.emplace_back(kStartCode, sizeof kStartCode);
+      out.push_back(au.subspan(pos, size));
+      if (leading && type == kNalAud) sets_at = out.size();
+      leading = false;
     }
     pos += size;
   }
+  if (idr && !has_sps && !parameter_sets_.empty())
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(sets_at), std::span<const uint8_t>(parameter_sets_));
+  return true;
 }
 
-bool AvcToAnnexB::convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const {
-  const auto layout = measure(au);
-  if (!layout) return false;
-  const size_t start = out.size();
-  out.resize(start + layout->size);
-  write_into(au, *layout, std::span<uint8_t>(out).subspan(start));
-  return true;
+std::span<const uint8_t> AvcToAnnexB::sps(std::span<const uint8_t> au) const {
+  if (!configured()) return {};
+  const auto n = static_cast<size_t>(length_size_);
+  bool idr = false;
+  for (size_t pos = 0; pos < au.size();) {
+    if (au.size() - pos < n) return {};
+    size_t size = 0;
+    for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
+    pos += n;
+    if (size > au.size() - pos) return {};
+    if (size > 0) {
+      const uint8_t type = au[pos] & 0x1f;
+      if (type == kNalSps) return au.subspan(pos, size);
+      idr = idr || type == kNalIdr;
+    }
+    pos += size;
+  }
+  return idr ? std::span<const uint8_t>(parameter_sets_).subspan(first_sps_at_, first_sps_size_) : std::span<const uint8_t>();
 }
 
 }  // namespace kek::hls

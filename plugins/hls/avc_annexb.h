@@ -17,26 +17,33 @@ class AvcToAnnexB {
   // From an avcC (AVCDecoderConfigurationRecord); false, and nothing kept, if it does not parse.
   bool configure(std::span<const uint8_t> avcc);
   bool configured() const { return length_size_ != 0; }
-  void reset() { length_size_ = 0, parameter_sets_.clear(); }
+  void reset() { length_size_ = 0, parameter_sets_.clear(), first_sps_at_ = first_sps_size_ = 0; }
 
-  // One access unit appended to `out` as Annex B (4-byte start codes), with the avcC's SPS and
-  // PPS in front of an IDR slice when the unit carries no SPS of its own. false (`out` as it was)
-  // when a length prefix runs past the unit's end.
-  bool convert(std::span<const uint8_t> au, std::vector<uint8_t>& out) const;
-
-  // The same in two steps, for writing straight into a buffer of the right size: measure() reads
-  // the unit's length prefixes once (nullopt when they run past its end or nothing is
-  // configured), write_into() fills `out` of exactly layout.size from them.
+  // Whether an access unit's length prefixes hold together, and what its Annex B takes, without
+  // converting it (nullopt when a prefix runs past the unit's end or nothing is configured).
   struct Layout {
     size_t size = 0;          // of the Annex B output
     bool sets_first = false;  // the avcC's SPS/PPS go in front
   };
   std::optional<Layout> measure(std::span<const uint8_t> au) const;
-  void write_into(std::span<const uint8_t> au, const Layout& layout, std::span<uint8_t> out) const;
+
+  // One access unit as Annex B (4-byte start codes), with the avcC's SPS and PPS in front of an
+  // IDR slice (after its delimiter, if it leads with one) when the unit carries no SPS of its
+  // own, as pieces appended to `out`: they point into `au`, into this converter's parameter sets
+  // and at a static start code, for a writer that gathers them (the TS writer cuts them into
+  // packets, so the frame is copied once, into its packets). Valid while `au` and this converter
+  // are. false (`out` as it was) when a length prefix runs past the unit's end.
+  using Pieces = std::vector<std::span<const uint8_t>>;
+  bool pieces(std::span<const uint8_t> au, Pieces& out) const;
+
+  // The SPS the Annex B of `au` leads with: the unit's own, else, for an IDR, the avcC's first;
+  // empty if neither (or the unit does not parse). No copy: it points into `au` or into this.
+  std::span<const uint8_t> sps(std::span<const uint8_t> au) const;
 
  private:
   int length_size_ = 0;                  // 1, 2 or 4 (0: not configured)
   std::vector<uint8_t> parameter_sets_;  // every SPS then every PPS, each behind a start code
+  size_t first_sps_at_ = 0, first_sps_size_ = 0;  // the avcC's first SPS in parameter_sets_ (size 0: none)
 };
 
 }  // namespace kek::hls

@@ -89,6 +89,9 @@ struct Pending {
   kek::MiniRef<GstBuffer> buf;
   int64_t pts = 0, dts = 0;
   bool keyframe = false;
+  // Video in stream-format=avc: the converter of the caps it came with, which gives its Annex B
+  // to the TS writer as pieces (null: the buffer is Annex B already).
+  std::shared_ptr<const kek::hls::AvcToAnnexB> avc;
   // Audio: raw AAC, with what its ADTS header says (as the caps were when it came).
   bool raw_aac = false;
   kek::hls::AacConfig aac;
@@ -116,6 +119,7 @@ struct Variant final : kek::hls::CutListener {
   kek::hls::SegmentFile file;
   kek::hls::TsCutter cutter{file, *this};
   std::vector<uint8_t> out;          // packets of one access unit, reused (see kKeptOutBytes)
+  kek::hls::AvcToAnnexB::Pieces pieces;  // an avc unit's Annex B as pieces, reused (write_video)
   std::deque<Pending> video_q, audio_q;
   bool video_eos = false, audio_eos = false;
   // Whether each input's upstream is live (the latency query at its first buffer): live inputs
@@ -128,10 +132,9 @@ struct Variant final : kek::hls::CutListener {
 
   // The video pad's streaming thread only.
   kek::hls::StreamProbe probe{true};
-  // stream-format=avc in the caps: every access unit is turned into Annex B first (see
-  // convert_avc), with the parameter sets of the caps' avcC in front of each IDR.
-  bool avc_input = false;
-  kek::hls::AvcToAnnexB avc;
+  // stream-format=avc in the caps: every access unit is written as Annex B (see write_video),
+  // with the parameter sets of the caps' avcC in front of each IDR; null for byte-stream caps.
+  std::shared_ptr<const kek::hls::AvcToAnnexB> avc;
 
   // Running time of the next cut the writing thread hopes for, handed to the video thread, which
   // asks upstream encoders for a keyframe there (as splitmuxsink's send-keyframe-requests does).
@@ -370,11 +373,19 @@ bool on_video_caps(Variant* v, GstCaps* caps) {
   Impl& impl = v->owner->impl;
   VideoFormat f = kek::hls::video_format_from_caps(caps);
   const GstStructure* s = gst_caps_get_structure(caps, 0);
-  v->avc_input = s && g_strcmp0(gst_structure_get_string(s, "stream-format"), "avc") == 0;
-  if (v->avc_input && !v->avc.configure(f.codec_data)) {
-    GST_ELEMENT_ERROR(v->owner, STREAM, FORMAT, ("variant %s: H.264 caps in stream-format=avc need a valid avcC codec_data",
-                      v->name.c_str()), (nullptr));
-    return false;
+  v->avc.reset();
+  if (s && g_strcmp0(gst_structure_get_string(s, "stream-format"), "avc") == 0) {
+    // A new converter, not the old one changed: units still queued keep the sets they came with.
+    // One that does not configure stays: every unit is then dropped (avc_unit_ok).
+    auto avc = std::make_shared<kek::hls::AvcToAnnexB>();
+    const bool configured = avc->configure(f.codec_data);
+    v->avc = avc;
+    if (!configured) {
+      GST_ELEMENT_ERROR(v->owner, STREAM, FORMAT,
+                        ("variant %s: H.264 caps in stream-format=avc need a valid avcC codec_data", v->name.c_str()),
+                        (nullptr));
+      return false;
+    }
   }
   v->probe.caps_changed();  // new caps may mean a new SPS: look at the next keyframe
   std::lock_guard guard(impl.lock);
@@ -421,7 +432,15 @@ void write_video(Variant& v, const Pending& p) {
   }
   GstMapInfo map;
   if (!gst_buffer_map(p.buf.get(), &map, GST_MAP_READ)) return;
-  v.writer.write_video(v.out, {map.data, map.size}, ts90(p.pts), ts90(p.dts), p.keyframe);
+  const std::span<const uint8_t> au{map.data, map.size};
+  if (p.avc) {
+    // Annex B gathered from the avc unit into the packets: one copy of the frame, no buffer for
+    // the Annex B. The unit's lengths were checked when it came (video_chain).
+    v.pieces.clear();
+    if (p.avc->pieces(au, v.pieces)) v.writer.write_video(v.out, v.pieces, ts90(p.pts), ts90(p.dts), p.keyframe);
+  } else {
+    v.writer.write_video(v.out, au, ts90(p.pts), ts90(p.dts), p.keyframe);
+  }
   gst_buffer_unmap(p.buf.get(), &map);
   v.cutter.push(v.out, clamp_rt(p.pts));
   release_big_out(v);
@@ -540,33 +559,18 @@ void reset_variant_stream(Variant& v) {
 Variant* variant_of(GstPad* pad) { return static_cast<Variant*>(gst_pad_get_element_private(pad)); }
 AudioInput* audio_of(GstPad* pad) { return static_cast<AudioInput*>(gst_pad_get_element_private(pad)); }
 
-// Streaming thread of v->pad: an avc access unit as Annex B in a new buffer with buf's
-// timestamps and flags; null (the unit is dropped, as a broken frame from a publisher should not
-// end the stream) when its length prefixes do not hold together. One copy per frame, as
-// h264parse made when it converted.
-kek::MiniRef<GstBuffer> convert_avc(Variant* v, GstBuffer* buf) {
+// Streaming thread of v->pad: whether an avc access unit's length prefixes hold together and it
+// has any NAL unit (it is dropped if not, as a broken frame from a publisher should not end the
+// stream). No copy: the unit is converted as it is written (write_video).
+bool avc_unit_ok(Variant* v, GstBuffer* buf) {
   GstMapInfo map;
-  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return {};
-  const std::span<const uint8_t> au{map.data, map.size};
-  // Written straight into the new buffer: one copy of the frame, no scratch.
-  const auto layout = v->avc.measure(au);
-  GstBuffer* out = layout && layout->size > 0 ? gst_buffer_new_allocate(nullptr, layout->size, nullptr) : nullptr;
-  GstMapInfo dst;
-  if (out && gst_buffer_map(out, &dst, GST_MAP_WRITE)) {
-    v->avc.write_into(au, *layout, {dst.data, dst.size});
-    gst_buffer_unmap(out, &dst);
-  } else if (out) {
-    gst_clear_buffer(&out);
-  }
+  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return false;
+  const auto layout = v->avc->measure({map.data, map.size});
   gst_buffer_unmap(buf, &map);
-  if (!out) {
-    if (!layout)
-      GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
-                         v->name.c_str());
-    return {};
-  }
-  gst_buffer_copy_into(out, buf, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
-  return kek::MiniRef<GstBuffer>::adopt(out);
+  if (!layout)
+    GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
+                       v->name.c_str());
+  return layout && layout->size > 0;
 }
 
 // Streaming thread of v->pad: the probe's facts acted on, then the access unit into the variant.
@@ -574,12 +578,8 @@ GstFlowReturn video_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
   Variant* v = variant_of(pad);
   KekHlsSink* self = v->owner;
   auto owned = kek::MiniRef<GstBuffer>::adopt(buf);
-  if (v->avc_input) {
-    owned = convert_avc(v, buf);
-    if (!owned) return GST_FLOW_OK;
-    buf = owned.get();
-  }
-  BufferFacts facts = v->probe.buffer(buf);
+  if (v->avc && !avc_unit_ok(v, buf)) return GST_FLOW_OK;
+  BufferFacts facts = v->probe.buffer(buf, v->avc.get());
   if (facts.sps) apply_sps(self, *v, *facts.sps, facts.ts);
   if (G_UNLIKELY(facts.first)) {
     const bool live = upstream_is_live(pad);
@@ -612,7 +612,7 @@ GstFlowReturn video_chain(GstPad* pad, GstObject*, GstBuffer* buf) {
   }
   std::unique_lock held(v->mu);
   if (v->cutter.failed()) return GST_FLOW_ERROR;
-  v->video_q.push_back({std::move(owned), *pts, std::min(*dts, *pts), facts.keyframe});
+  v->video_q.push_back({std::move(owned), *pts, std::min(*dts, *pts), facts.keyframe, v->avc});
   drain(self, *v);
   if (!v->video_live) wait_for_other_input(self, *v, held, true);
   return v->cutter.failed() ? GST_FLOW_ERROR : GST_FLOW_OK;

@@ -119,10 +119,10 @@ std::optional<int64_t> StreamProbe::signed_running_time(uint64_t ts) const {
 // string and the real picture size; from the second one on it is also a seam (players must
 // reset their decoder there, as for new caps). Costs a scan for a start code once per GOP; the
 // SPS is copied and parsed only when it changes.
-std::optional<SpsFacts> StreamProbe::look_at_sps(GstBuffer* buf) {
+std::optional<SpsFacts> StreamProbe::look_at_sps(GstBuffer* buf, const AvcToAnnexB* avc) {
   GstMapInfo map;
   if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return std::nullopt;
-  std::span<const uint8_t> sps = find_sps_annexb(bytes_of(map));
+  std::span<const uint8_t> sps = avc ? avc->sps(bytes_of(map)) : find_sps_annexb(bytes_of(map));
   SpsFacts facts;
   facts.changed = !sps.empty() && !std::ranges::equal(sps, last_sps_);
   bool had_sps = !last_sps_.empty();
@@ -138,11 +138,11 @@ std::optional<SpsFacts> StreamProbe::look_at_sps(GstBuffer* buf) {
   return facts;
 }
 
-BufferFacts StreamProbe::buffer(GstBuffer* buf) {
+BufferFacts StreamProbe::buffer(GstBuffer* buf, const AvcToAnnexB* avc) {
   BufferFacts facts;
   facts.keyframe = !video_ || !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   GstClockTime ts_split = split_time(buf);
-  if (video_ && facts.keyframe) facts.sps = look_at_sps(buf);  // before the seam check: a new SPS cuts here
+  if (video_ && facts.keyframe) facts.sps = look_at_sps(buf, avc);  // before the seam check: a new SPS cuts here
   if (G_UNLIKELY(!seen_buffer_)) {
     seen_buffer_ = true;
     seam_pending_ = false;

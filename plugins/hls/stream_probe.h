@@ -6,6 +6,7 @@
 // reports; kekhlssink acts on the facts under its lock. Unit-tested with hand-made buffers.
 #pragma once
 
+#include "avc_annexb.h"
 #include "bandwidth.h"
 #include "master_playlist_writer.h"
 #include "ts_cutter.h"  // kNoTime
@@ -59,7 +60,9 @@ class StreamProbe {
   // A new run, measured in windows of `window_ns` (the target duration).
   void start(uint64_t window_ns);
 
-  BufferFacts buffer(GstBuffer* buf);
+  // `avc`: the buffer is an avc access unit (length prefixes) that this converter turns into
+  // Annex B; its SPS is looked for there. Null: the buffer is Annex B.
+  BufferFacts buffer(GstBuffer* buf, const AvcToAnnexB* avc = nullptr);
   // New caps: the SPS is looked at again at the next keyframe.
   void caps_changed() { looking_for_sps_ = true; }
   // What a buffer without a duration lasts (raw AAC from flvdemux: a frame); 0: nothing.
@@ -79,7 +82,7 @@ class StreamProbe {
   std::optional<int64_t> signed_running_time(uint64_t ts) const;
 
  private:
-  std::optional<SpsFacts> look_at_sps(GstBuffer* buf);
+  std::optional<SpsFacts> look_at_sps(GstBuffer* buf, const AvcToAnnexB* avc);
   uint64_t running_time(uint64_t ts) const;
 
   bool video_;

@@ -152,11 +152,10 @@ void TsWriter::write_tables(std::vector<uint8_t>& out) {
   write_section(out, kPmtPid, std::span<const uint8_t>(pmt.data(), n));
 }
 
-void TsWriter::write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<const uint8_t> header,
-                         std::span<const uint8_t> prefix, std::span<const uint8_t> data, bool random_access,
-                         std::optional<uint64_t> pcr) {
-  size_t left = header.size() + prefix.size() + data.size();
-  const std::span<const uint8_t> parts[3] = {header, prefix, data};
+void TsWriter::write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<const std::span<const uint8_t>> parts,
+                         bool random_access, std::optional<uint64_t> pcr) {
+  size_t left = 0;
+  for (const auto& p : parts) left += p.size();
   size_t part = 0, offset = 0;
   out.reserve(out.size() + (left / 184 + 2) * kPacket);
   bool first = true;
@@ -193,10 +192,14 @@ void TsWriter::write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<cons
     } else {
       p[3] = static_cast<uint8_t>(0x10 | cc);
     }
-    // The payload, gathered from the three parts.
+    // The payload, gathered from the parts.
     uint8_t* dst = p + 4 + af;
     size_t want = payload;
     while (want > 0) {
+      while (offset == parts[part].size()) {  // empty parts
+        ++part;
+        offset = 0;
+      }
       const auto& src = parts[part];
       const size_t take = std::min(want, src.size() - offset);
       std::memcpy(dst, src.data() + offset, take);
@@ -215,17 +218,34 @@ void TsWriter::write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<cons
 
 void TsWriter::write_video(std::vector<uint8_t>& out, std::span<const uint8_t> access_unit, uint64_t pts,
                            uint64_t dts, bool keyframe) {
+  write_video(out, std::span<const std::span<const uint8_t>>(&access_unit, 1), pts, dts, keyframe);
+}
+
+void TsWriter::write_video(std::vector<uint8_t>& out, std::span<const std::span<const uint8_t>> access_unit,
+                           uint64_t pts, uint64_t dts, bool keyframe) {
   const bool with_dts = dts != pts;
   uint8_t header[19] = {0x00, 0x00, 0x01, 0xE0, 0x00, 0x00,  // length 0: unbounded (video)
                         0x80, static_cast<uint8_t>(with_dts ? 0xC0 : 0x80), static_cast<uint8_t>(with_dts ? 10 : 5)};
   put_timestamp(header + 9, with_dts ? 3 : 2, pts);
   if (with_dts) put_timestamp(header + 14, 1, dts);
-  const std::span<const uint8_t> prefix = starts_with_aud(access_unit) ? std::span<const uint8_t>() : std::span<const uint8_t>(kAud);
+  // The unit's first bytes, wherever its pieces put them, to see whether it leads with a delimiter.
+  uint8_t lead[5];
+  size_t lead_size = 0;
+  for (const auto& piece : access_unit) {
+    const size_t take = std::min(piece.size(), sizeof lead - lead_size);
+    std::memcpy(lead + lead_size, piece.data(), take);
+    lead_size += take;
+    if (lead_size == sizeof lead) break;
+  }
+  const bool has_aud = starts_with_aud(std::span<const uint8_t>(lead, lead_size));
   // The PCR on every keyframe, a little before its DTS (as nginx-rtmp writes it: players read
   // HLS segments from their keyframes, and the PCR must not be later than what it times).
   const uint64_t pcr = dts >= kPcrLead ? dts - kPcrLead : 0;
-  write_pes(out, kVideoPid, std::span<const uint8_t>(header, with_dts ? 19 : 14), prefix, access_unit, keyframe,
-            keyframe ? std::optional<uint64_t>(pcr) : std::nullopt);
+  parts_.clear();
+  parts_.emplace_back(header, with_dts ? 19 : 14);
+  if (!has_aud) parts_.emplace_back(kAud);
+  parts_.insert(parts_.end(), access_unit.begin(), access_unit.end());
+  write_pes(out, kVideoPid, parts_, keyframe, keyframe ? std::optional<uint64_t>(pcr) : std::nullopt);
 }
 
 void TsWriter::write_audio(std::vector<uint8_t>& out, std::span<const uint8_t> frame, uint64_t pts,
@@ -248,8 +268,8 @@ void TsWriter::write_audio(std::vector<uint8_t>& out, std::span<const uint8_t> f
   put_timestamp(header + 9, 2, pts);
   // Without video the audio PID carries the PCR, with each frame (they are the random access points).
   const bool pcr = !has_video_;
-  write_pes(out, kAudioPid, header, std::span<const uint8_t>(adts, prefix_len), frame, pcr,
-            pcr ? std::optional<uint64_t>(pts) : std::nullopt);
+  const std::span<const uint8_t> parts[] = {header, std::span<const uint8_t>(adts, prefix_len), frame};
+  write_pes(out, kAudioPid, parts, pcr, pcr ? std::optional<uint64_t>(pts) : std::nullopt);
 }
 
 }  // namespace kek::hls

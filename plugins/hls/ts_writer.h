@@ -53,20 +53,24 @@ class TsWriter {
   // packet carries random_access_indicator and the PCR.
   void write_video(std::vector<uint8_t>& out, std::span<const uint8_t> access_unit, uint64_t pts, uint64_t dts,
                    bool keyframe);
+  // The same, the access unit given as pieces in order (AvcToAnnexB::pieces): gathered straight
+  // into the packets.
+  void write_video(std::vector<uint8_t>& out, std::span<const std::span<const uint8_t>> access_unit, uint64_t pts,
+                   uint64_t dts, bool keyframe);
   // One AAC frame: raw (an ADTS header from `raw` goes in front) or already ADTS (raw null).
   void write_audio(std::vector<uint8_t>& out, std::span<const uint8_t> frame, uint64_t pts, const AacConfig* raw);
 
  private:
-  // The PES packet `header` + `prefix` + `data` cut into TS packets on `pid`.
-  void write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<const uint8_t> header,
-                 std::span<const uint8_t> prefix, std::span<const uint8_t> data, bool random_access,
-                 std::optional<uint64_t> pcr);
+  // The PES packet made of `parts` (its header, then the payload's pieces) cut into TS packets on `pid`.
+  void write_pes(std::vector<uint8_t>& out, uint16_t pid, std::span<const std::span<const uint8_t>> parts,
+                 bool random_access, std::optional<uint64_t> pcr);
   void write_section(std::vector<uint8_t>& out, uint16_t pid, std::span<const uint8_t> section);
   uint8_t next_cc(uint16_t pid);
 
   bool has_video_ = true, has_audio_ = true;
   uint8_t pmt_version_ = 0;
   uint8_t cc_pat_ = 0, cc_pmt_ = 0, cc_video_ = 0, cc_audio_ = 0;
+  std::vector<std::span<const uint8_t>> parts_;  // write_video's, kept between access units
 };
 
 }  // namespace kek::hls

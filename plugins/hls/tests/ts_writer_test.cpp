@@ -170,6 +170,35 @@ TEST(TsWriter, AnAccessUnitWithItsOwnAudGetsNoOtherAndEqualTimesNoDts) {
   EXPECT_EQ(std::vector<uint8_t>(d.pes[0].bytes.begin() + 14, d.pes[0].bytes.end()), au);
 }
 
+// An access unit given in pieces (as AvcToAnnexB gives an avc unit) is written byte for byte as
+// the same unit in one span: pieces of every size across packet edges, empty ones, a delimiter
+// split over two pieces.
+TEST(TsWriter, AnAccessUnitInPiecesIsWrittenAsTheWholeUnit) {
+  std::vector<uint8_t> whole = {0, 0, 0, 1, 0x09, 0xF0, 0, 0, 0, 1, 0x65};
+  const auto body = frame(3000, 0x5a);
+  whole.insert(whole.end(), body.begin(), body.end());
+  for (size_t cut : {1u, 3u, 5u, 183u, 184u, 185u, 1000u}) {
+    std::vector<std::span<const uint8_t>> pieces;
+    const std::span<const uint8_t> all(whole);
+    pieces.push_back(all.subspan(0, 4));
+    pieces.push_back({});
+    for (size_t at = 4; at < whole.size(); at += cut) pieces.push_back(all.subspan(at, std::min(cut, whole.size() - at)));
+    pieces.push_back({});
+    for (bool keyframe : {false, true}) {
+      TsWriter one, split;
+      std::vector<uint8_t> a, b;
+      one.write_video(a, whole, ts_time(90'000'000), ts_time(0), keyframe);
+      split.write_video(b, pieces, ts_time(90'000'000), ts_time(0), keyframe);
+      EXPECT_EQ(a, b) << "pieces of " << cut;
+      Demux d;
+      d.feed(b);
+      ASSERT_EQ(d.pes.size(), 1u);
+      EXPECT_EQ(std::vector<uint8_t>(d.pes[0].bytes.begin() + 19, d.pes[0].bytes.end()), whole)
+          << "its own delimiter, no second one";
+    }
+  }
+}
+
 TEST(TsWriter, RawAacGetsItsAdtsHeaderAndABoundedPesLength) {
   auto config = aac_config_from_asc(std::vector<uint8_t>{0x11, 0x90});  // LC, 48 kHz, stereo
   ASSERT_TRUE(config.has_value());
