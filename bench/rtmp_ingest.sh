@@ -20,8 +20,9 @@
 # Environment: LEVELS ("1 10 50 100 300"), PUBLISHER (replay), WARMUP (5), WINDOW (20), REPEATS (1), LAT_TRIES (3),
 # READY_TIMEOUT (60, per level: until every stream has a playlist), NGINX_WORKERS (1),
 # KEK_BIN (build/core/kek), KEK_PLUGIN_DIR (where that binary's plugins are, for an older build copied
-# aside; default: the ones it was built with), KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default:
-# the source tree's pipelines/), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
+# aside; default: the libkek*.so beside KEK_BIN if there are any, else the ones it was built with),
+# KEK_TEMPLATE_DIR (a folder with another live.yaml to compare; default: the source tree's pipelines/,
+# given to every build, so a binary copied out of its build tree finds them too), OUT_DIR (bench/results), RESULT_TAG (suffix of the result files),
 # KEK_BENCH_CACHE (~/.cache/kek-bench: the generated clip), KEEP_TMP (1: keep the temp folder with
 # logs and media), KEK_GIT_REV (the commit KEK_BIN was built from, when not this tree's HEAD),
 # BENCH_NOTES (free text for the report's Notes section), AUTOGROUP_NICE (unset; -20..19: the run,
@@ -61,6 +62,11 @@ OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
 [[ -f $TEMPLATE_DIR/live.yaml ]] || { echo "no live.yaml in $TEMPLATE_DIR" >&2; exit 1; }
 TEMPLATE_DIR=$(cd "$TEMPLATE_DIR" && pwd)
+# A build copied aside as one folder (kek beside its libkek*.so, for a before/after run): its
+# plugins are those beside it.
+if [[ -z ${KEK_PLUGIN_DIR:-} && -n ${KEK_BIN:-} ]] && compgen -G "$(dirname "$KEK_BIN")/libkek*.so" >/dev/null; then
+  KEK_PLUGIN_DIR=$(cd "$(dirname "$KEK_BIN")" && pwd)
+fi
 CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
 
@@ -102,7 +108,7 @@ database: $d/data/kek.db
 media_dir: $d/data/media
 http: {address: 127.0.0.1, port: $("${PY[@]}" free-port)}
 shutdown_timeout_s: 5
-$([[ -n ${KEK_TEMPLATE_DIR:-} ]] && echo "template_dirs: [$TEMPLATE_DIR]")
+template_dirs: [$TEMPLATE_DIR]
 ${KEK_PLUGIN_DIR:+plugin_dirs: [$KEK_PLUGIN_DIR]}
 plugins:
   - name: hls
