@@ -9,7 +9,8 @@
 #              `kek` config loads it when it is built, method SWSCALE_METHOD: bicubic by default),
 #   - kek-swscale=METHOD: kek with the swscale plugin's method METHOD (bicubic, bilinear, fast-bilinear),
 #   - kek-before: kek as above but the binary KEK_BEFORE_BIN (another build, main's: before/after
-#              in one run, the configs' order alternating),
+#              in one run, the configs' order alternating; a copy of a build as one folder, kek
+#              beside its libkek*.so, runs with the plugins beside it),
 #   - ffmpeg:  one ffmpeg process (decode, scale x3 as a cascade like KEK's: 720p from the source,
 #              480p from 720p, 360p from 480p; libx264 x3, copy source + AAC, -f hls)
 #              reading the same publish through an nginx-rtmp relay (`live on;`, no hls), or the clip
@@ -120,6 +121,15 @@ ladder_cmd() {
 # start_<config> sets SERVER_PID (the measured process), EXTRA_PID (optional, reported apart),
 # OTHER_PIDS (started by the config, stopped after it), MASTER, VARIANT (the 360p playlist),
 # PUBLISH_URL (empty: nothing to publish, the ladder reads the file) and PROGRESS.
+# A build copied aside as one folder (kek beside its libkek*.so, for kek-before): the plugins
+# beside it; nothing for a binary in its build tree or installed.
+plugin_dirs_beside() { # kek_binary
+  local dir
+  dir=$(cd "$(dirname "$1")" && pwd)
+  compgen -G "$dir/libkek*.so" >/dev/null && echo "plugin_dirs: [$dir]"
+  return 0
+}
+
 start_kek_common() { # dir template_dir [scaler: swscale (default) | videoscale]
   local d=$1 tdir=$2 scaler=${3:-swscale}
   mkdir -p "$d/data"
@@ -132,6 +142,7 @@ $(kek_paths "$d")
 http: {address: 127.0.0.1, port: 0}
 shutdown_timeout_s: 5
 template_dirs: [$tdir]
+$(plugin_dirs_beside "$KEK")
 plugins:
   - name: rtmp
     args: {address: 127.0.0.1, port: 0, keys: ["$STREAM:$KEY"], apps: {live: live-abr}}
@@ -219,7 +230,7 @@ start_config() { # config dir
   case $1 in
   kek) start_kek_common "$2" "$TEMPLATE_DIR" ;; # (not start_kek: that is common.sh's kek serve)
   kek-videoscale) start_kek_common "$2" "$TEMPLATE_DIR" videoscale ;;
-  kek-before) [[ -x ${KEK_BEFORE_BIN:-} ]] || die "kek-before needs KEK_BEFORE_BIN (another build's core/kek)"
+  kek-before) [[ -x ${KEK_BEFORE_BIN:-} ]] || die "kek-before needs KEK_BEFORE_BIN (another build's core/kek, or a copy of it beside its libkek*.so)"
     KEK=$KEK_BEFORE_BIN start_kek_common "$2" "$TEMPLATE_DIR" ;;
   kek-swscale=*) SWSCALE_METHOD=${1#kek-swscale=} start_kek_common "$2" "$TEMPLATE_DIR" ;;
   kek=*) start_kek_common "$2" "$(variant_dir "${1#kek=}")" ;;
