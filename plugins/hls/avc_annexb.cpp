@@ -50,27 +50,34 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
   return true;
 }
 
-std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t> au) const {
-  if (!configured()) return std::nullopt;
+template <typename Fn>
+bool AvcToAnnexB::for_each_nal(std::span<const uint8_t> au, Fn&& fn) const {
   const auto n = static_cast<size_t>(length_size_);
-  // The units' bounds, and whether the parameter sets must go in front.
-  bool idr = false, has_sps = false;
-  size_t payload = 0, nals = 0;
   for (size_t pos = 0; pos < au.size();) {
-    if (au.size() - pos < n) return std::nullopt;
+    if (au.size() - pos < n) return false;
     size_t size = 0;
     for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
     pos += n;
-    if (size > au.size() - pos) return std::nullopt;
-    if (size > 0) {
-      const uint8_t type = au[pos] & 0x1f;
-      idr = idr || type == kNalIdr;
-      has_sps = has_sps || type == kNalSps;
-      ++nals;
-      payload += size;
-    }
+    if (size > au.size() - pos) return false;
+    if (size > 0 && !fn(static_cast<uint8_t>(au[pos] & 0x1f), au.subspan(pos, size))) return true;
     pos += size;
   }
+  return true;
+}
+
+std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t> au) const {
+  if (!configured()) return std::nullopt;
+  // The units' bounds, and whether the parameter sets must go in front.
+  bool idr = false, has_sps = false;
+  size_t payload = 0, nals = 0;
+  const bool ok = for_each_nal(au, [&](uint8_t type, std::span<const uint8_t> nal) {
+    idr = idr || type == kNalIdr;
+    has_sps = has_sps || type == kNalSps;
+    ++nals;
+    payload += nal.size();
+    return true;
+  });
+  if (!ok) return std::nullopt;
   Layout layout;
   layout.sets_first = idr && !has_sps;
   layout.size = payload + nals * sizeof kStartCode + (layout.sets_first ? parameter_sets_.size() : 0);
@@ -79,29 +86,21 @@ std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t>
 
 bool AvcToAnnexB::pieces(std::span<const uint8_t> au, Pieces& out) const {
   if (!configured()) return false;
-  const auto n = static_cast<size_t>(length_size_);
   const size_t start = out.size();
   size_t sets_at = start;  // where the sets would go: first, or after a leading delimiter
   bool idr = false, has_sps = false, leading = true;
-  for (size_t pos = 0; pos < au.size();) {
-    size_t size = 0;
-    if (au.size() - pos >= n)
-      for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
-    if (au.size() - pos < n || size > au.size() - pos - n) {
-      out.resize(start);
-      return false;
-    }
-    pos += n;
-    if (size > 0) {
-      const uint8_t type = au[pos] & 0x1f;
-      idr = idr || type == kNalIdr;
-      has_sps = has_sps || type == kNalSps;
-      out.emplace_back(kStartCode, sizeof kStartCode);
-      out.push_back(au.subspan(pos, size));
-      if (leading && type == kNalAud) sets_at = out.size();
-      leading = false;
-    }
-    pos += size;
+  const bool ok = for_each_nal(au, [&](uint8_t type, std::span<const uint8_t> nal) {
+    idr = idr || type == kNalIdr;
+    has_sps = has_sps || type == kNalSps;
+    out.emplace_back(kStartCode, sizeof kStartCode);
+    out.push_back(nal);
+    if (leading && type == kNalAud) sets_at = out.size();
+    leading = false;
+    return true;
+  });
+  if (!ok) {
+    out.resize(start);
+    return false;
   }
   if (idr && !has_sps && !parameter_sets_.empty())
     out.insert(out.begin() + static_cast<std::ptrdiff_t>(sets_at), std::span<const uint8_t>(parameter_sets_));
@@ -110,21 +109,15 @@ bool AvcToAnnexB::pieces(std::span<const uint8_t> au, Pieces& out) const {
 
 std::span<const uint8_t> AvcToAnnexB::sps(std::span<const uint8_t> au) const {
   if (!configured()) return {};
-  const auto n = static_cast<size_t>(length_size_);
   bool idr = false;
-  for (size_t pos = 0; pos < au.size();) {
-    if (au.size() - pos < n) return {};
-    size_t size = 0;
-    for (size_t i = 0; i < n; ++i) size = (size << 8) | au[pos + i];
-    pos += n;
-    if (size > au.size() - pos) return {};
-    if (size > 0) {
-      const uint8_t type = au[pos] & 0x1f;
-      if (type == kNalSps) return au.subspan(pos, size);
-      idr = idr || type == kNalIdr;
-    }
-    pos += size;
-  }
+  std::span<const uint8_t> own;
+  const bool ok = for_each_nal(au, [&](uint8_t type, std::span<const uint8_t> nal) {
+    if (type == kNalSps) own = nal;
+    idr = idr || type == kNalIdr;
+    return own.empty();  // stop at the unit's own SPS
+  });
+  if (!ok) return {};
+  if (!own.empty()) return own;
   return idr ? std::span<const uint8_t>(parameter_sets_).subspan(first_sps_at_, first_sps_size_) : std::span<const uint8_t>();
 }
 

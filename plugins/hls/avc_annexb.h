@@ -41,6 +41,11 @@ class AvcToAnnexB {
   std::span<const uint8_t> sps(std::span<const uint8_t> au) const;
 
  private:
+  // Calls fn(type, nal) for each non-empty NAL unit of `au` until it returns false; false if a
+  // length prefix runs past the unit's end (before fn stopped).
+  template <typename Fn>
+  bool for_each_nal(std::span<const uint8_t> au, Fn&& fn) const;
+
   int length_size_ = 0;                  // 1, 2 or 4 (0: not configured)
   std::vector<uint8_t> parameter_sets_;  // every SPS then every PPS, each behind a start code
   size_t first_sps_at_ = 0, first_sps_size_ = 0;  // the avcC's first SPS in parameter_sets_ (size 0: none)
