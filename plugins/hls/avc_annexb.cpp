@@ -35,7 +35,7 @@ bool AvcToAnnexB::configure(std::span<const uint8_t> avcc) {
       const size_t size = (size_t{avcc[pos]} << 8) | avcc[pos + 1];
       pos += 2;
       if (size == 0 || pos + size > avcc.size()) return false;
-      if (list == 0 && i == 0) {
+      if (list == 0 && sps_size == 0 && (avcc[pos] & 0x1f) == kNalSps) {  // the first real SPS
         sps_at = sets.size() + sizeof kStartCode;
         sps_size = size;
       }

@@ -145,4 +145,11 @@ TEST(AvcToAnnexB, TheSpsIsTheUnitsOwnOrTheAvccsForAnIdr) {
   Bytes broken = avc(4, {kIdr});
   broken[3] = 50;
   EXPECT_TRUE(c.sps(broken).empty());
+  // An avcC whose "SPS" is no SPS (NAL type 0, from a broken publisher; found by the fuzzer):
+  // nothing to name for an IDR.
+  Bytes odd = avcc(4);
+  odd[8] = 0x00;  // the first SPS's NAL header
+  AvcToAnnexB other;
+  ASSERT_TRUE(other.configure(odd));
+  EXPECT_TRUE(other.sps(avc(4, {kIdr})).empty());
 }
