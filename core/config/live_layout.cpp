@@ -115,6 +115,8 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
       !from_pads && std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->inline_safe; });
   if (inline_outputs) c.queue.clear();
   const std::string to_branch = c.queue.empty() ? std::string() : c.queue + " ! ";
+  // flvdemux's tracks may skip their parsers (see the video and audio below).
+  const bool from_flvdemux = layout.source.find("flvdemux name=demux") != std::string::npos;
 
   std::string& line = out.launch;
   line = layout.source;
@@ -135,7 +137,7 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     // one NAL parser (~240 KB) and a pass over every frame less per stream. Other demuxers
     // (tsdemux's byte-stream is not cut into access units) get h264parse, and so does a
     // ladder's decoder (avdec_h264 wants the caps to say alignment=au, flvdemux's do not).
-    const bool whole_units = !any_encoded && layout.source.find("flvdemux name=demux") != std::string::npos &&
+    const bool whole_units = !any_encoded && from_flvdemux &&
                              std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->takes_avc; });
     line += " demux.video ! " + to_branch + (whole_units ? "" : "h264parse config-interval=-1 ! ") + "tee name=srcv";
     if (any_encoded) line += " srcv. ! " + std::string(kQueue) + " ! avdec_h264 ! videoconvert ! tee name=raw";
@@ -180,8 +182,7 @@ Result<LiveLine> live_layout_line(const LiveLayout& layout, const VarLookup& loo
     // flvdemux's AAC is framed already (one raw frame per tag, the AudioSpecificConfig as
     // codec_data, the rate taken from it): outputs that say takes_raw_aac need no aacparse, a
     // GstBaseParse pass over every audio frame less per stream.
-    const bool raw_ok = layout.source.find("flvdemux name=demux") != std::string::npos &&
-                        std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->takes_raw_aac; });
+    const bool raw_ok = from_flvdemux && std::all_of(wanted.begin(), wanted.end(), [](auto* o) { return o->takes_raw_aac; });
     line += " demux.audio ! " + to_branch + (raw_ok ? "" : "aacparse ! ") + "tee name=srca";
   }
 
