@@ -65,9 +65,9 @@ bool AvcToAnnexB::for_each_nal(std::span<const uint8_t> au, Fn&& fn) const {
   return true;
 }
 
-std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t> au) const {
+std::optional<size_t> AvcToAnnexB::measure(std::span<const uint8_t> au) const {
   if (!configured()) return std::nullopt;
-  // The units' bounds, and whether the parameter sets must go in front.
+  // The units' sizes, and whether the parameter sets go in front.
   bool idr = false, has_sps = false;
   size_t payload = 0, nals = 0;
   const bool ok = for_each_nal(au, [&](uint8_t type, std::span<const uint8_t> nal) {
@@ -78,10 +78,8 @@ std::optional<AvcToAnnexB::Layout> AvcToAnnexB::measure(std::span<const uint8_t>
     return true;
   });
   if (!ok) return std::nullopt;
-  Layout layout;
-  layout.sets_first = idr && !has_sps;
-  layout.size = payload + nals * sizeof kStartCode + (layout.sets_first ? parameter_sets_.size() : 0);
-  return layout;
+  const bool sets_first = idr && !has_sps;
+  return payload + nals * sizeof kStartCode + (sets_first ? parameter_sets_.size() : 0);
 }
 
 bool AvcToAnnexB::pieces(std::span<const uint8_t> au, Pieces& out) const {

@@ -19,13 +19,9 @@ class AvcToAnnexB {
   bool configured() const { return length_size_ != 0; }
   void reset() { length_size_ = 0, parameter_sets_.clear(), first_sps_at_ = first_sps_size_ = 0; }
 
-  // Whether an access unit's length prefixes hold together, and what its Annex B takes, without
+  // Whether an access unit's length prefixes hold together, and the size of its Annex B, without
   // converting it (nullopt when a prefix runs past the unit's end or nothing is configured).
-  struct Layout {
-    size_t size = 0;          // of the Annex B output
-    bool sets_first = false;  // the avcC's SPS/PPS go in front
-  };
-  std::optional<Layout> measure(std::span<const uint8_t> au) const;
+  std::optional<size_t> measure(std::span<const uint8_t> au) const;
 
   // One access unit as Annex B (4-byte start codes), with the avcC's SPS and PPS in front of an
   // IDR slice (after its delimiter, if it leads with one) when the unit carries no SPS of its

@@ -565,12 +565,12 @@ AudioInput* audio_of(GstPad* pad) { return static_cast<AudioInput*>(gst_pad_get_
 bool avc_unit_ok(Variant* v, GstBuffer* buf) {
   GstMapInfo map;
   if (!gst_buffer_map(buf, &map, GST_MAP_READ)) return false;
-  const auto layout = v->avc->measure({map.data, map.size});
+  const auto size = v->avc->measure({map.data, map.size});
   gst_buffer_unmap(buf, &map);
-  if (!layout)
+  if (!size)
     GST_WARNING_OBJECT(v->owner, "variant %s: dropping an H.264 access unit whose NAL lengths run past its end",
                        v->name.c_str());
-  return layout && layout->size > 0;
+  return size && *size > 0;
 }
 
 // Streaming thread of v->pad: the probe's facts acted on, then the access unit into the variant.

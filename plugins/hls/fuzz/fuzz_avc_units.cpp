@@ -35,17 +35,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   AvcToAnnexB c;
   const bool configured = c.configure(avcc);
   if (configured != c.configured()) std::abort();
-  const auto layout = c.measure(au);
+  const auto measured = c.measure(au);
   AvcToAnnexB::Pieces pieces;
   const bool ok = c.pieces(au, pieces);
-  if (ok != layout.has_value()) std::abort();
+  if (ok != measured.has_value()) std::abort();
   if (!ok) {
     if (!pieces.empty()) std::abort();  // left as it was
     return 0;
   }
   std::size_t total = 0;
   for (const auto& p : pieces) total += p.size();
-  if (total != layout->size) std::abort();
+  if (total != *measured) std::abort();
 
   const auto sps = c.sps(au);
   if (!sps.empty() && !inside(sps, au.data(), au.data() + au.size())) {

@@ -60,8 +60,8 @@ bool convert(const AvcToAnnexB& c, const Bytes& au, Bytes& out) {
     out.insert(out.end(), p.begin(), p.end());
     size += p.size();
   }
-  const auto layout = c.measure(au);
-  EXPECT_EQ(layout.has_value() ? layout->size : 0, size);
+  const auto measured = c.measure(au);
+  EXPECT_EQ(measured.value_or(0), size);
   return true;
 }
 
