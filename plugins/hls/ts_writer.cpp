@@ -1,8 +1,9 @@
 #include "ts_writer.h"
 
+#include <kek/media/codec_strings.h>
+
 #include <algorithm>
 #include <cstring>
-#include <iterator>
 
 namespace kek::hls {
 
@@ -80,9 +81,8 @@ std::optional<AacConfig> aac_config_from_asc(std::span<const uint8_t> asc) {
 }
 
 uint64_t aac_frame_duration_ns(const AacConfig& c) {
-  static constexpr uint32_t kRates[] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
-  if (c.frequency_index < 0 || c.frequency_index >= static_cast<int>(std::size(kRates))) return 0;
-  return 1024ull * 1000000000ull / kRates[c.frequency_index];
+  const auto rate = c.frequency_index < 0 ? std::nullopt : kek::media::aac_sample_rate(static_cast<unsigned>(c.frequency_index));
+  return rate ? 1024ull * 1000000000ull / *rate : 0;
 }
 
 void TsWriter::configure(bool has_video, bool has_audio) {

@@ -1,6 +1,6 @@
 #include "media_codec.h"
 
-#include <iterator>
+#include <kek/media/codec_strings.h>
 
 namespace kek::rtmp {
 
@@ -121,7 +121,6 @@ std::string friendly_audio_format(std::span<const std::uint8_t> body) {
   const unsigned object = body[2] >> 3;
   const unsigned frequency_index = ((body[2] & 0x07) << 1) | (body[3] >> 7);
   const unsigned channels = (body[3] >> 3) & 0x0f;
-  static constexpr unsigned kRates[] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
   std::string out;
   switch (object) {
     case 1: out = "AAC Main"; break;
@@ -130,8 +129,8 @@ std::string friendly_audio_format(std::span<const std::uint8_t> body) {
     case 29: out = "HE-AACv2"; break;
     default: out = "AAC"; break;
   }
-  if (frequency_index < std::size(kRates)) {
-    const unsigned rate = kRates[frequency_index];
+  if (const auto known = kek::media::aac_sample_rate(frequency_index)) {
+    const unsigned rate = *known;
     out += rate % 1000 ? " " + std::to_string(rate / 1000) + "." + std::to_string(rate % 1000 / 100) + " kHz"
                        : " " + std::to_string(rate / 1000) + " kHz";
   }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,14 @@ inline std::optional<int> aac_object_type(std::span<const uint8_t> asc) {
   }
   if (type == 0) return std::nullopt;
   return type;
+}
+
+// The sampling rate of an AudioSpecificConfig's (or ADTS header's) samplingFrequencyIndex;
+// nullopt for the reserved indexes and 15 (an explicit rate follows).
+inline std::optional<unsigned> aac_sample_rate(unsigned frequency_index) {
+  static constexpr unsigned kRates[] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
+  if (frequency_index >= std::size(kRates)) return std::nullopt;
+  return kRates[frequency_index];
 }
 
 // "mp4a.40.N".
