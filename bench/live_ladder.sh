@@ -121,15 +121,6 @@ ladder_cmd() {
 # start_<config> sets SERVER_PID (the measured process), EXTRA_PID (optional, reported apart),
 # OTHER_PIDS (started by the config, stopped after it), MASTER, VARIANT (the 360p playlist),
 # PUBLISH_URL (empty: nothing to publish, the ladder reads the file) and PROGRESS.
-# A build copied aside as one folder (kek beside its libkek*.so, for kek-before): the plugins
-# beside it; nothing for a binary in its build tree or installed.
-plugin_dirs_beside() { # kek_binary
-  local dir
-  dir=$(cd "$(dirname "$1")" && pwd)
-  compgen -G "$dir/libkek*.so" >/dev/null && echo "plugin_dirs: [$dir]"
-  return 0
-}
-
 start_kek_common() { # dir template_dir [scaler: swscale (default) | videoscale]
   local d=$1 tdir=$2 scaler=${3:-swscale}
   mkdir -p "$d/data"
@@ -142,7 +133,7 @@ $(kek_paths "$d")
 http: {address: 127.0.0.1, port: 0}
 shutdown_timeout_s: 5
 template_dirs: [$tdir]
-$(plugin_dirs_beside "$KEK")
+$(dir=$(plugin_dir_beside "$KEK"); [[ -n $dir ]] && echo "plugin_dirs: [$dir]"; true)
 plugins:
   - name: rtmp
     args: {address: 127.0.0.1, port: 0, keys: ["$STREAM:$KEY"], apps: {live: live-abr}}

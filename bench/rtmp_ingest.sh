@@ -62,17 +62,14 @@ OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 TEMPLATE_DIR=${KEK_TEMPLATE_DIR:-$ROOT/pipelines}
 [[ -f $TEMPLATE_DIR/live.yaml ]] || { echo "no live.yaml in $TEMPLATE_DIR" >&2; exit 1; }
 TEMPLATE_DIR=$(cd "$TEMPLATE_DIR" && pwd)
-# A build copied aside as one folder (kek beside its libkek*.so, for a before/after run): its
-# plugins are those beside it.
-if [[ -z ${KEK_PLUGIN_DIR:-} && -n ${KEK_BIN:-} ]] && compgen -G "$(dirname "$KEK_BIN")/libkek*.so" >/dev/null; then
-  KEK_PLUGIN_DIR=$(cd "$(dirname "$KEK_BIN")" && pwd)
-fi
 CACHE=${KEK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kek-bench}
 PY=(python3 "$ROOT/bench/lib/procmon.py")
 
 BENCH_NAME=rtmp
 source "$ROOT/bench/lib/common.sh"
 source "$ROOT/bench/lib/nginx_rtmp.sh"
+# A build copied aside as one folder: its plugins are those beside it.
+[[ -z ${KEK_PLUGIN_DIR:-} && -n ${KEK_BIN:-} ]] && KEK_PLUGIN_DIR=$(plugin_dir_beside "$KEK_BIN")
 
 # ---------------------------------------------------------------- dependencies
 need_apt=()

@@ -95,6 +95,14 @@ need_commands() {
 # need_kek: stops the run when $KEK is not built.
 need_kek() { [[ -x $KEK ]] || die "$KEK not found: build KEK first (scripts/dev.sh build)"; }
 
+# plugin_dir_beside KEK_BINARY: the binary's folder when its libkek*.so are beside it (a build
+# copied aside as one folder, for a before/after run); nothing for one in its build tree or installed.
+plugin_dir_beside() {
+  local dir
+  dir=$(cd "$(dirname "$1")" && pwd)
+  if compgen -G "$dir/libkek*.so" >/dev/null; then echo "$dir"; fi
+}
+
 # kek_paths DIR: the first lines of a kek.yaml whose data lives in DIR/data.
 kek_paths() { printf 'data_dir: %s\ndatabase: %s\nmedia_dir: %s\n' "$1/data" "$1/data/kek.db" "$1/data/media"; }
 
